@@ -1,0 +1,62 @@
+/**
+ * The diagnostics catalogue: every stable code rtmpscope can emit, with its severity and a
+ * plain-language explanation. Codes are dotted, lower-case, and never renamed once released;
+ * tests assert codes, never message text. Stages create diagnostics only through `diag()` so an
+ * unknown code is a compile error.
+ */
+
+export type Severity = 'error' | 'warn' | 'info';
+
+export const CATALOGUE = {
+  // capture layer
+  'capture.truncated': { severity: 'warn', explain: 'The capture file ends in the middle of a record (the capturing tool was probably killed); the partial record was ignored.' },
+  'capture.record-too-large': { severity: 'error', explain: 'A record claims a length larger than the reader accepts; the capture is damaged past this point.' },
+  'capture.pcapng.bad-block': { severity: 'error', explain: 'A pcapng block has an impossible length or a mismatched trailing length; the rest of the file cannot be framed.' },
+  'capture.pcapng.unknown-interface': { severity: 'warn', explain: 'A pcapng packet refers to an interface that no Interface Description Block declared; the packet was skipped.' },
+  'capture.pcapng.no-section': { severity: 'error', explain: 'A pcapng block appeared before any Section Header Block.' },
+  'capture.unsupported-link': { severity: 'info', explain: 'Packets with a link-layer type rtmpscope does not decode were counted and skipped.' },
+  // net layer
+  'net.truncated': { severity: 'warn', explain: 'A packet was cut short by the capture snap length; the missing TCP bytes are treated as lost.' },
+  'net.malformed': { severity: 'warn', explain: 'A link, IP or TCP header was inconsistent (bad lengths or version); the packet was skipped.' },
+  'net.ip-fragment': { severity: 'info', explain: 'IP fragments were seen; rtmpscope does not reassemble IP fragments, so bytes they carried count as lost.' },
+  // tcp layer
+  'tcp.gap': { severity: 'warn', explain: 'Bytes of this TCP direction were never captured (packet loss at the capture point, or the capture started mid-stream); decoding cannot glue across the hole.' },
+  'tcp.overlap-conflict': { severity: 'warn', explain: 'A retransmitted TCP segment carried different bytes for a range already seen; the first copy was kept.' },
+  'tcp.buffer-cap': { severity: 'warn', explain: 'Too many out-of-order bytes were waiting for a missing segment; the hole was declared lost to keep memory bounded.' },
+  'tcp.start-unseen': { severity: 'info', explain: 'The connection started before the capture did (no SYN seen); the client side was inferred.' },
+  'tcp.client-guessed': { severity: 'info', explain: 'No SYN was seen, so which side is the client was inferred from the RTMP handshake or the port.' },
+  'tcp.data-after-close': { severity: 'info', explain: 'Data arrived after a FIN or RST in the same direction and was ignored.' },
+  'tcp.reset': { severity: 'info', explain: 'The connection was reset (RST).' },
+} as const satisfies Record<string, { severity: Severity; explain: string }>;
+
+export type DiagnosticCode = keyof typeof CATALOGUE;
+
+/** Where something happened. Every field optional: each stage fills what it knows. */
+export type Locator = {
+  readonly frame?: number;
+  readonly time?: number;
+  readonly conn?: number;
+  readonly dir?: Direction;
+  readonly offset?: number;
+};
+
+export type Direction = 'c2s' | 's2c';
+
+export type Diagnostic = {
+  readonly kind: 'diagnostic';
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly at: Locator;
+  readonly context?: Readonly<Record<string, string | number | boolean>>;
+};
+
+export function diag(
+  code: DiagnosticCode,
+  message: string,
+  at: Locator = {},
+  context?: Readonly<Record<string, string | number | boolean>>,
+): Diagnostic {
+  const d: Diagnostic = { kind: 'diagnostic', code, severity: CATALOGUE[code].severity, message, at };
+  return context === undefined ? d : { ...d, context };
+}

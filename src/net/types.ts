@@ -1,0 +1,39 @@
+/**
+ * Net stage contract: one capture record (link type + bytes) in, one TCP segment or a reason
+ * it is not one out. Pure and synchronous; never throws on packet content.
+ * `payload` is a view into the record's bytes (valid only as long as the record's data).
+ */
+export type TcpFlags = {
+  readonly syn: boolean;
+  readonly ack: boolean;
+  readonly fin: boolean;
+  readonly rst: boolean;
+  readonly psh: boolean;
+};
+
+export type TcpSegment = {
+  readonly kind: 'tcp';
+  readonly ipVersion: 4 | 6;
+  /** Canonical address text: dotted quad, or RFC 5952 compressed IPv6 (without brackets). */
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly seq: number; // uint32
+  readonly ack: number; // uint32
+  readonly flags: TcpFlags;
+  readonly window: number;
+  /** Captured TCP payload bytes (may be shorter than payloadLen when the snap length cut it). */
+  readonly payload: Uint8Array;
+  /** Payload length as the IP header declares it. */
+  readonly payloadLen: number;
+};
+
+export type NotTcp = {
+  readonly kind: 'skip';
+  /** Why: 'not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated'. */
+  readonly reason: 'not-ip' | 'not-tcp' | 'fragment' | 'unsupported-link' | 'malformed' | 'truncated';
+  readonly detail?: string;
+};
+
+export type NetResult = TcpSegment | NotTcp;

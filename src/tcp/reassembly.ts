@@ -1,0 +1,614 @@
+/**
+ * TCP reassembly: TCP segments (in capture order) in, ordered byte streams per connection
+ * direction out. Synchronous and deterministic; never throws on packet content.
+ *
+ * Contract and invariants:
+ * - Connections are keyed by 4-tuple. A SYN that does not belong to the open connection on that
+ *   tuple (different ISN, or the old one is closed) starts a new connection: connection ids are
+ *   0-based in order of first packet, the way Wireshark numbers `tcp.stream`.
+ * - Client = SYN sender (or SYN-ACK receiver). Without either, the side on a well-known RTMP port
+ *   (or else the lower port) is provisionally the server and `clientGuessed` is set; the session
+ *   stage may swap roles once it sees the RTMP handshake.
+ * - For each direction, `data` events carry consecutive bytes with their stream offset; bytes
+ *   never captured become one `gap` event with their size, so the offsets of data + gaps are
+ *   contiguous. Nothing is delivered twice; overlapping retransmissions are trimmed and, when
+ *   their bytes differ from what was delivered, reported (`tcp.overlap-conflict`).
+ * - A hole is declared lost when the peer acknowledges past it (the receiver got bytes the
+ *   capture missed), when the out-of-order queue exceeds `maxQueuedBytes`, or at FIN/RST/finish.
+ * - `data` views are valid only during the call that returned them (they may point into the
+ *   capture record); queued out-of-order bytes are copied.
+ */
+import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
+import type { TcpSegment } from '../net/types.js';
+import { seqAdd, seqDiff } from './seq.js';
+
+export type Endpoint = { readonly ip: string; readonly port: number };
+
+export type PacketMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
+
+export type TcpOpen = {
+  readonly kind: 'open';
+  readonly conn: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  /** True when no SYN/SYN-ACK told us which side is the client. */
+  readonly clientGuessed: boolean;
+  readonly frame: number;
+  readonly sec: number;
+  readonly nsec: number;
+};
+
+export type TcpData = {
+  readonly kind: 'data';
+  readonly conn: number;
+  readonly dir: Direction;
+  /** Offset of data[0] in this direction's byte stream (gaps count as bytes). */
+  readonly offset: number;
+  readonly data: Uint8Array;
+  /** Frame whose segment carried these bytes (for drained out-of-order bytes: that segment). */
+  readonly frame: number;
+  readonly sec: number;
+  readonly nsec: number;
+};
+
+export type TcpGap = {
+  readonly kind: 'gap';
+  readonly conn: number;
+  readonly dir: Direction;
+  readonly offset: number;
+  readonly length: number;
+  readonly frame: number;
+  readonly sec: number;
+  readonly nsec: number;
+  /** Why the hole was declared lost. */
+  readonly reason: 'acked' | 'queue-cap' | 'close' | 'snaplen' | 'eof';
+};
+
+export type TcpEnd = {
+  readonly kind: 'end';
+  readonly conn: number;
+  readonly dir: Direction;
+  readonly frame: number;
+  readonly reason: 'fin' | 'rst' | 'eof';
+};
+
+export type DirStats = {
+  /** Payload bytes delivered in order (excluding retransmitted duplicates and gaps). */
+  readonly bytes: number;
+  readonly segments: number;
+  readonly gaps: number;
+  readonly gapBytes: number;
+  /** True when the first bytes of this direction were not in the capture (no SYN seen). */
+  readonly startUnseen: boolean;
+};
+
+export type TcpClose = {
+  readonly kind: 'close';
+  readonly conn: number;
+  readonly client: Endpoint;
+  readonly server: Endpoint;
+  readonly clientGuessed: boolean;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  readonly firstTime: { readonly sec: number; readonly nsec: number };
+  readonly lastTime: { readonly sec: number; readonly nsec: number };
+  readonly packets: number;
+  readonly c2s: DirStats;
+  readonly s2c: DirStats;
+  readonly reason: 'fin' | 'rst' | 'eof' | 'reused';
+};
+
+export type TcpEvent = TcpOpen | TcpData | TcpGap | TcpEnd | TcpClose | Diagnostic;
+
+export type ReassemblyOptions = {
+  /** Out-of-order bytes held per direction before a hole is declared lost. */
+  readonly maxQueuedBytes?: number;
+  /** Recently delivered bytes kept per direction to check retransmissions for conflicts. */
+  readonly historyBytes?: number;
+  /** Ports taken as the server side when no SYN was seen. */
+  readonly serverPorts?: readonly number[];
+  /** Closed 4-tuples remembered so their trailing ACKs do not open phantom connections. */
+  readonly closedMemory?: number;
+};
+
+const DEFAULTS = {
+  maxQueuedBytes: 4 * 1024 * 1024,
+  historyBytes: 64 * 1024,
+  serverPorts: [1935, 443, 80, 8080, 19350] as readonly number[],
+  closedMemory: 4096,
+};
+
+/** An out-of-order segment: its bytes (a copy) and how many bytes after them the snap length cut. */
+type Queued = { seq: number; data: Uint8Array; missing: number; meta: PacketMeta };
+
+/** One direction of a connection. */
+class HalfStream {
+  started = false;
+  startUnseen = false;
+  /** Initial sequence number when the SYN was seen. */
+  isn: number | undefined = undefined;
+  nextSeq = 0;
+  offset = 0;
+  ended = false;
+  finSeq: number | undefined = undefined;
+  queue: Queued[] = [];
+  queuedBytes = 0;
+  bytes = 0;
+  segments = 0;
+  gaps = 0;
+  gapBytes = 0;
+  /** Stream offset where the latest gap ended: history before it is not real bytes. */
+  gapEnd = 0;
+  /** Ring of the last delivered bytes: history[i] holds stream offset o where o % size == i. */
+  history: Uint8Array;
+  constructor(historyBytes: number) {
+    this.history = new Uint8Array(historyBytes);
+  }
+  stats(): DirStats {
+    return {
+      bytes: this.bytes,
+      segments: this.segments,
+      gaps: this.gaps,
+      gapBytes: this.gapBytes,
+      startUnseen: this.startUnseen,
+    };
+  }
+}
+
+class Connection {
+  readonly halves: Record<Direction, HalfStream>;
+  packets = 0;
+  lastFrame: number;
+  lastTime: { sec: number; nsec: number };
+  /** Set when RST seen or both directions ended. */
+  closed = false;
+  constructor(
+    readonly id: number,
+    readonly key: string,
+    readonly client: Endpoint,
+    readonly server: Endpoint,
+    readonly clientGuessed: boolean,
+    readonly firstFrame: number,
+    readonly firstTime: { sec: number; nsec: number },
+    historyBytes: number,
+  ) {
+    this.halves = { c2s: new HalfStream(historyBytes), s2c: new HalfStream(historyBytes) };
+    this.lastFrame = firstFrame;
+    this.lastTime = firstTime;
+  }
+}
+
+function tupleKey(aIp: string, aPort: number, bIp: string, bPort: number): string {
+  // Order-independent key: the endpoint that sorts first goes first.
+  if (aIp < bIp || (aIp === bIp && aPort <= bPort)) return `${aIp}|${aPort}|${bIp}|${bPort}`;
+  return `${bIp}|${bPort}|${aIp}|${aPort}`;
+}
+
+export class TcpReassembler {
+  private readonly opts: typeof DEFAULTS;
+  private readonly conns = new Map<string, Connection>();
+  /** Recently closed tuples (insertion-ordered; oldest evicted). */
+  private readonly closed = new Map<string, true>();
+  private nextId = 0;
+  private out: TcpEvent[] = [];
+
+  constructor(options: ReassemblyOptions = {}) {
+    this.opts = { ...DEFAULTS, ...stripUndefined(options) };
+  }
+
+  /** Number of connections currently tracked (for memory checks). */
+  get openConnections(): number {
+    return this.conns.size;
+  }
+
+  push(seg: TcpSegment, meta: PacketMeta): TcpEvent[] {
+    this.out = [];
+    const key = tupleKey(seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort);
+    let conn = this.conns.get(key);
+    const f = seg.flags;
+
+    if (f.syn && conn !== undefined && this.isNewSyn(conn, seg)) {
+      this.closeConn(conn, 'reused', meta);
+      conn = undefined;
+    }
+    if (conn === undefined) {
+      if (this.closed.has(key) && !f.syn) {
+        // Trailing ACK/FIN/RST of a connection we already closed.
+        if (seg.payload.length > 0 || seg.payloadLen > 0) {
+          this.out.push(
+            diag('tcp.data-after-close', 'data on a connection that was already closed', {
+              frame: meta.frame,
+            }),
+          );
+        }
+        return this.out;
+      }
+      this.closed.delete(key);
+      conn = this.openConn(key, seg, meta);
+    }
+
+    conn.packets++;
+    conn.lastFrame = meta.frame;
+    conn.lastTime = { sec: meta.sec, nsec: meta.nsec };
+    const dir: Direction =
+      seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
+    const half = conn.halves[dir];
+    const other = conn.halves[dir === 'c2s' ? 's2c' : 'c2s'];
+
+    if (f.syn) {
+      if (!half.started) {
+        half.started = true;
+        half.isn = seg.seq;
+        half.nextSeq = seqAdd(seg.seq, 1);
+      }
+      // SYN retransmissions (same ISN) carry nothing new.
+    }
+
+    // Acknowledgement of bytes the capture never saw: the hole is lost for good.
+    if (f.ack && other.started && !other.ended) {
+      const ahead = seqDiff(seg.ack, other.nextSeq);
+      // Ignore absurd jumps (corrupt packets); a real window is far below 2^30.
+      if (ahead > 0 && ahead < 0x40000000) {
+        const limit = other.finSeq !== undefined && seqDiff(seg.ack, other.finSeq) > 0 ? other.finSeq : seg.ack;
+        const holeEnd = this.firstQueuedBefore(other, limit);
+        const len = seqDiff(holeEnd, other.nextSeq);
+        if (len > 0) this.declareGap(conn, dir === 'c2s' ? 's2c' : 'c2s', len, 'acked', meta);
+      }
+    }
+
+    const dataSeq = f.syn ? seqAdd(seg.seq, 1) : seg.seq;
+    if (seg.payloadLen > 0) this.onData(conn, dir, dataSeq, seg.payload, seg.payloadLen, meta);
+
+    if (f.fin && !half.ended) {
+      const finSeq = seqAdd(dataSeq, seg.payloadLen);
+      if (!half.started) {
+        half.started = true;
+        half.startUnseen = true;
+        half.nextSeq = finSeq;
+      }
+      half.finSeq = finSeq;
+      this.maybeEnd(conn, dir, meta);
+    }
+
+    if (f.rst) {
+      this.out.push(diag('tcp.reset', 'connection reset', { frame: meta.frame, conn: conn.id, dir }));
+      this.closeConn(conn, 'rst', meta);
+    } else if (conn.halves.c2s.ended && conn.halves.s2c.ended) {
+      this.closeConn(conn, 'fin', meta);
+    }
+    return this.out;
+  }
+
+  /** End of capture: flush every open connection (queued bytes after holes are delivered). */
+  finish(meta?: PacketMeta): TcpEvent[] {
+    this.out = [];
+    for (const conn of [...this.conns.values()]) {
+      this.closeConn(conn, 'eof', meta ?? { frame: conn.lastFrame, ...conn.lastTime });
+    }
+    return this.out;
+  }
+
+  /** Does this SYN start a new connection on a tuple we are tracking? */
+  private isNewSyn(conn: Connection, seg: TcpSegment): boolean {
+    const fromClient = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port;
+    const half = conn.halves[fromClient ? 'c2s' : 's2c'];
+    if (half.isn !== undefined) return seg.seq !== half.isn; // same ISN: a retransmitted SYN
+    // We joined this connection mid-stream and now its side opens again: a new connection.
+    return half.started;
+  }
+
+  private openConn(key: string, seg: TcpSegment, meta: PacketMeta): Connection {
+    const src = { ip: seg.srcIp, port: seg.srcPort };
+    const dst = { ip: seg.dstIp, port: seg.dstPort };
+    let client = src;
+    let server = dst;
+    let guessed = false;
+    if (seg.flags.syn) {
+      if (seg.flags.ack) {
+        client = dst;
+        server = src;
+      }
+    } else {
+      guessed = true;
+      const ports = this.opts.serverPorts;
+      const srcWellKnown = ports.includes(src.port);
+      const dstWellKnown = ports.includes(dst.port);
+      if (srcWellKnown && !dstWellKnown) {
+        client = dst;
+        server = src;
+      } else if (srcWellKnown === dstWellKnown && src.port < dst.port) {
+        client = dst;
+        server = src;
+      }
+    }
+    const conn = new Connection(
+      this.nextId++,
+      key,
+      client,
+      server,
+      guessed,
+      meta.frame,
+      { sec: meta.sec, nsec: meta.nsec },
+      this.opts.historyBytes,
+    );
+    this.conns.set(key, conn);
+    this.out.push({
+      kind: 'open',
+      conn: conn.id,
+      client,
+      server,
+      clientGuessed: guessed,
+      frame: meta.frame,
+      sec: meta.sec,
+      nsec: meta.nsec,
+    });
+    if (guessed) {
+      this.out.push(
+        diag('tcp.start-unseen', 'connection began before the capture (no SYN seen)', {
+          frame: meta.frame,
+          conn: conn.id,
+        }),
+      );
+    }
+    return conn;
+  }
+
+  private onData(
+    conn: Connection,
+    dir: Direction,
+    seq: number,
+    payload: Uint8Array,
+    declaredLen: number,
+    meta: PacketMeta,
+  ): void {
+    const half = conn.halves[dir];
+    if (half.ended) {
+      this.out.push(
+        diag('tcp.data-after-close', 'data after FIN in the same direction was ignored', {
+          frame: meta.frame,
+          conn: conn.id,
+          dir,
+        }),
+      );
+      return;
+    }
+    half.segments++;
+    if (!half.started) {
+      half.started = true;
+      half.startUnseen = true;
+      half.nextSeq = seq;
+    }
+    let d = seqDiff(seq, half.nextSeq);
+    // Keep-alive: one byte (or none) just before the next expected sequence number.
+    if (d === -1 && declaredLen <= 1) return;
+    if (d + declaredLen <= 0) {
+      this.checkOverlap(conn, dir, d, payload, meta);
+      return;
+    }
+    if (d < 0) {
+      this.checkOverlap(conn, dir, d, payload.subarray(0, Math.min(-d, payload.length)), meta);
+      payload = payload.subarray(Math.min(-d, payload.length));
+      declaredLen += d;
+      seq = half.nextSeq;
+      d = 0;
+    }
+    if (d > 0) {
+      this.enqueue(conn, dir, seq, payload, declaredLen, meta);
+      return;
+    }
+    this.deliver(conn, dir, payload, meta);
+    if (payload.length < declaredLen) {
+      this.declareGap(conn, dir, declaredLen - payload.length, 'snaplen', meta);
+    }
+    this.drain(conn, dir);
+    this.maybeEnd(conn, dir, meta);
+  }
+
+  private enqueue(
+    conn: Connection,
+    dir: Direction,
+    seq: number,
+    payload: Uint8Array,
+    declaredLen: number,
+    meta: PacketMeta,
+  ): void {
+    const half = conn.halves[dir];
+    const copy = payload.slice();
+    const q = half.queue;
+    // Sorted insert by distance from nextSeq (queues are short; linear scan from the end).
+    const d = seqDiff(seq, half.nextSeq);
+    let i = q.length;
+    while (i > 0 && seqDiff((q[i - 1] as Queued).seq, half.nextSeq) > d) i--;
+    q.splice(i, 0, { seq, data: copy, missing: declaredLen - payload.length, meta });
+    half.queuedBytes += copy.length;
+    if (half.queuedBytes > this.opts.maxQueuedBytes) {
+      this.out.push(
+        diag('tcp.buffer-cap', `more than ${this.opts.maxQueuedBytes} out-of-order bytes queued; hole declared lost`, {
+          frame: meta.frame,
+          conn: conn.id,
+          dir,
+          offset: half.offset,
+        }),
+      );
+      const first = q[0] as Queued;
+      this.declareGap(conn, dir, seqDiff(first.seq, half.nextSeq), 'queue-cap', meta);
+    }
+  }
+
+  /** Deliver queued segments that are now in order. */
+  private drain(conn: Connection, dir: Direction): void {
+    const half = conn.halves[dir];
+    const q = half.queue;
+    while (q.length > 0) {
+      const head = q[0] as Queued;
+      const d = seqDiff(head.seq, half.nextSeq);
+      if (d > 0) break;
+      q.shift();
+      half.queuedBytes -= head.data.length;
+      const fresh = d + head.data.length; // bytes of this segment not delivered yet
+      if (d < 0) this.checkOverlap(conn, dir, d, head.data.subarray(0, Math.min(-d, head.data.length)), head.meta);
+      if (fresh > 0) this.deliver(conn, dir, head.data.subarray(-d), head.meta);
+      const lost = head.missing + Math.min(fresh, 0);
+      if (lost > 0) this.declareGap(conn, dir, lost, 'snaplen', head.meta);
+    }
+  }
+
+  private deliver(conn: Connection, dir: Direction, data: Uint8Array, meta: PacketMeta): void {
+    if (data.length === 0) return;
+    const half = conn.halves[dir];
+    this.remember(half, data);
+    this.out.push({
+      kind: 'data',
+      conn: conn.id,
+      dir,
+      offset: half.offset,
+      data,
+      frame: meta.frame,
+      sec: meta.sec,
+      nsec: meta.nsec,
+    });
+    half.offset += data.length;
+    half.bytes += data.length;
+    half.nextSeq = seqAdd(half.nextSeq, data.length);
+  }
+
+  /** Bytes at relative position d (< 0, before nextSeq) were seen before: do they match? */
+  private checkOverlap(conn: Connection, dir: Direction, d: number, bytes: Uint8Array, meta: PacketMeta): void {
+    const half = conn.halves[dir];
+    const size = half.history.length;
+    const start = half.offset + d; // stream offset of bytes[0]
+    const n = Math.min(bytes.length, -d);
+    // Only the part still in the history window (and after any gap) can be compared.
+    const from = Math.max(start, half.offset - size, half.gapEnd);
+    for (let o = from; o < start + n; o++) {
+      if (half.history[o % size] !== bytes[o - start]) {
+        this.out.push(
+          diag('tcp.overlap-conflict', 'retransmitted bytes differ from the bytes first seen', {
+            frame: meta.frame,
+            conn: conn.id,
+            dir,
+            offset: o,
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  private remember(half: HalfStream, data: Uint8Array): void {
+    const size = half.history.length;
+    if (size === 0) return;
+    let src = data;
+    let pos = half.offset;
+    if (src.length > size) {
+      pos += src.length - size;
+      src = src.subarray(src.length - size);
+    }
+    const at = pos % size;
+    const first = Math.min(size - at, src.length);
+    half.history.set(src.subarray(0, first), at);
+    if (first < src.length) half.history.set(src.subarray(first), 0);
+  }
+
+  /** Declare `len` bytes at the current position lost, then deliver what became contiguous. */
+  private declareGap(conn: Connection, dir: Direction, len: number, reason: TcpGap['reason'], meta: PacketMeta): void {
+    const half = conn.halves[dir];
+    if (len <= 0) return;
+    this.out.push({
+      kind: 'gap',
+      conn: conn.id,
+      dir,
+      offset: half.offset,
+      length: len,
+      frame: meta.frame,
+      sec: meta.sec,
+      nsec: meta.nsec,
+      reason,
+    });
+    this.out.push(
+      diag('tcp.gap', `${len} bytes of this direction were not captured`, {
+        frame: meta.frame,
+        conn: conn.id,
+        dir,
+        offset: half.offset,
+      }, { bytes: len }),
+    );
+    half.gaps++;
+    half.gapBytes += len;
+    half.offset += len;
+    half.gapEnd = half.offset;
+    half.nextSeq = seqAdd(half.nextSeq, len);
+    this.drain(conn, dir);
+  }
+
+  private firstQueuedBefore(half: HalfStream, limit: number): number {
+    const head = half.queue[0];
+    if (head !== undefined && seqDiff(head.seq, limit) < 0) return head.seq;
+    return limit;
+  }
+
+  private maybeEnd(conn: Connection, dir: Direction, meta: PacketMeta): void {
+    const half = conn.halves[dir];
+    if (half.ended || half.finSeq === undefined) return;
+    if (seqDiff(half.finSeq, half.nextSeq) > 0) return; // bytes before the FIN still missing
+    half.ended = true;
+    half.nextSeq = seqAdd(half.finSeq, 1);
+    this.out.push({ kind: 'end', conn: conn.id, dir, frame: meta.frame, reason: 'fin' });
+  }
+
+  private closeConn(conn: Connection, reason: TcpClose['reason'], meta: PacketMeta): void {
+    for (const dir of ['c2s', 's2c'] as const) {
+      const half = conn.halves[dir];
+      if (half.ended) continue;
+      // Whatever is still queued behind a hole: declare the hole lost and deliver the rest.
+      while (half.queue.length > 0) {
+        const head = half.queue[0] as Queued;
+        const d = seqDiff(head.seq, half.nextSeq);
+        if (d > 0) this.declareGap(conn, dir, d, 'close', meta);
+        else this.drain(conn, dir);
+      }
+      if (half.finSeq !== undefined && seqDiff(half.finSeq, half.nextSeq) > 0) {
+        this.declareGap(conn, dir, seqDiff(half.finSeq, half.nextSeq), 'close', meta);
+      }
+      half.ended = true;
+      this.out.push({
+        kind: 'end',
+        conn: conn.id,
+        dir,
+        frame: meta.frame,
+        reason: reason === 'rst' ? 'rst' : half.finSeq !== undefined ? 'fin' : 'eof',
+      });
+    }
+    conn.closed = true;
+    this.out.push({
+      kind: 'close',
+      conn: conn.id,
+      client: conn.client,
+      server: conn.server,
+      clientGuessed: conn.clientGuessed,
+      firstFrame: conn.firstFrame,
+      lastFrame: conn.lastFrame,
+      firstTime: conn.firstTime,
+      lastTime: conn.lastTime,
+      packets: conn.packets,
+      c2s: conn.halves.c2s.stats(),
+      s2c: conn.halves.s2c.stats(),
+      reason,
+    });
+    this.conns.delete(conn.key);
+    if (reason !== 'eof') this.rememberClosed(conn.key);
+  }
+
+  private rememberClosed(key: string): void {
+    this.closed.delete(key);
+    this.closed.set(key, true);
+    if (this.closed.size > this.opts.closedMemory) {
+      const oldest = this.closed.keys().next();
+      if (oldest.done !== true) this.closed.delete(oldest.value);
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
