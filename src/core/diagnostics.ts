@@ -14,6 +14,7 @@ export const CATALOGUE = {
   'capture.pcapng.bad-block': { severity: 'error', explain: 'A pcapng block has an impossible length or a mismatched trailing length; the rest of the file cannot be framed.' },
   'capture.pcapng.unknown-interface': { severity: 'warn', explain: 'A pcapng packet refers to an interface that no Interface Description Block declared; the packet was skipped.' },
   'capture.pcapng.no-section': { severity: 'error', explain: 'A pcapng block appeared before any Section Header Block.' },
+  'capture.pcapng.bad-packet': { severity: 'warn', explain: 'A pcapng packet block is internally inconsistent (too short, or its captured length overruns the block); the packet was skipped and decoding continued with the next block.' },
   'capture.unsupported-link': { severity: 'info', explain: 'Packets with a link-layer type rtmpscope does not decode were counted and skipped.' },
   // net layer
   'net.truncated': { severity: 'warn', explain: 'A packet was cut short by the capture snap length; the missing TCP bytes are treated as lost.' },
@@ -27,6 +28,14 @@ export const CATALOGUE = {
   'tcp.client-guessed': { severity: 'info', explain: 'No SYN was seen, so which side is the client was inferred from the RTMP handshake or the port.' },
   'tcp.data-after-close': { severity: 'info', explain: 'Data arrived after a FIN or RST in the same direction and was ignored.' },
   'tcp.reset': { severity: 'info', explain: 'The connection was reset (RST).' },
+  // rtmp handshake
+  'rtmp.handshake.bad-version': { severity: 'error', explain: 'C0/S0 is not an RTMP version byte (3 for RTMP; 6, 8, 9, 10 for RTMPE). The peer is not speaking RTMP, or the stream is corrupt.' },
+  // rtmp chunk layer
+  'rtmp.chunk.no-previous-header': { severity: 'error', explain: 'A chunk used a compressed header (type 1, 2 or 3) on a chunk stream that never had a full header; its fields cannot be known. Decoding of this direction stops until it can resynchronise.' },
+  'rtmp.chunk.interrupted': { severity: 'error', explain: 'A new message header arrived on a chunk stream whose previous message was not complete; the partial message was dropped. Peers must finish a message (type-3 chunks) before starting another on the same chunk stream.' },
+  'rtmp.chunk.size-top-bit': { severity: 'warn', explain: 'Set Chunk Size had its most significant bit set; RTMP 1.0 requires it to be 0. The lower 31 bits were used.' },
+  'rtmp.chunk.size-out-of-range': { severity: 'error', explain: 'Set Chunk Size carried a value outside 1..2147483647; it was ignored.' },
+  'rtmp.message.incomplete': { severity: 'info', explain: 'The capture or connection ended in the middle of a message.' },
 } as const satisfies Record<string, { severity: Severity; explain: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;

@@ -131,6 +131,8 @@ class HalfStream {
   offset = 0;
   ended = false;
   finSeq: number | undefined = undefined;
+  /** The peer acknowledged our FIN. */
+  finAcked = false;
   queue: Queued[] = [];
   queuedBytes = 0;
   bytes = 0;
@@ -244,6 +246,7 @@ export class TcpReassembler {
       // SYN retransmissions (same ISN) carry nothing new.
     }
 
+    if (f.ack && other.ended && other.finSeq !== undefined && seqDiff(seg.ack, other.finSeq) > 0) other.finAcked = true;
     // Acknowledgement of bytes the capture never saw: the hole is lost for good.
     if (f.ack && other.started && !other.ended) {
       const ahead = seqDiff(seg.ack, other.nextSeq);
@@ -273,7 +276,8 @@ export class TcpReassembler {
     if (f.rst) {
       this.out.push(diag('tcp.reset', 'connection reset', { frame: meta.frame, conn: conn.id, dir }));
       this.closeConn(conn, 'rst', meta);
-    } else if (conn.halves.c2s.ended && conn.halves.s2c.ended) {
+    } else if (conn.halves.c2s.finAcked && conn.halves.s2c.finAcked) {
+      // Both FINs sent and acknowledged: the last ACK is the connection's last packet.
       this.closeConn(conn, 'fin', meta);
     }
     return this.out;
@@ -580,6 +584,7 @@ export class TcpReassembler {
       });
     }
     conn.closed = true;
+    const bothFin = conn.halves.c2s.finSeq !== undefined && conn.halves.s2c.finSeq !== undefined;
     this.out.push({
       kind: 'close',
       conn: conn.id,
@@ -593,7 +598,7 @@ export class TcpReassembler {
       packets: conn.packets,
       c2s: conn.halves.c2s.stats(),
       s2c: conn.halves.s2c.stats(),
-      reason,
+      reason: reason === 'eof' && bothFin ? 'fin' : reason,
     });
     this.conns.delete(conn.key);
     if (reason !== 'eof') this.rememberClosed(conn.key);

@@ -117,8 +117,8 @@ const cases: Case[] = [
       assert.equal(c.reason, 'fin');
       assert.equal(c.clientGuessed, false);
       assert.equal(c.firstFrame, 1);
-      // The trailing ACK after both FINs belongs to the connection but is seen after close.
-      assert.equal(c.lastFrame, 8);
+      // The connection ends with the ACK of the last FIN.
+      assert.equal(c.lastFrame, 9);
       assert.deepEqual([c.c2s.bytes, c.s2c.bytes], [6, 5]);
       assert.equal(o.opens[0]!.client.port, 50000);
     },

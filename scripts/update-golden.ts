@@ -1,0 +1,17 @@
+/**
+ * Rewrite captures/golden/<capture>.ndjson from the current decoder. Run on purpose only
+ * (`npm run golden`), after checking that the change in output is intended.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exportLines } from '../src/output/export-lines.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dir = join(root, 'captures');
+mkdirSync(join(dir, 'golden'), { recursive: true });
+for (const f of readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
+  const lines = await exportLines(join(dir, f));
+  writeFileSync(join(dir, 'golden', `${basename(f)}.ndjson`), lines.join('\n') + '\n');
+  process.stdout.write(`${f}: ${lines.length} lines\n`);
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+/**
+ * rtmpscope command line. Every user-fixable problem ends as one line on stderr and a non-zero
+ * exit; stack traces only with --debug.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Writable } from 'node:stream';
+import { openInput, UserError } from '../io/input.js';
+import { analyzeStream } from '../session/run.js';
+import { BatchedWriter, JsonRenderer, NdjsonRenderer } from '../output/ndjson.js';
+import { renderSummary, SummaryCollector } from '../output/summary.js';
+
+const USAGE = `rtmpscope — RTMP wire-protocol analyzer
+
+Usage:
+  rtmpscope <capture>                       summary of the sessions in a capture
+  rtmpscope summary <capture>               the same, always as tables
+  rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
+      --format ndjson|json                  output format
+      -o, --output FILE                     write to FILE instead of stdout
+
+Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
+Options: --debug (show internal errors in full), --version, --help`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function closeStream(s: Writable): Promise<void> {
+  if (s === process.stdout) return;
+  await new Promise<void>((resolve, reject) => {
+    s.on('error', reject);
+    s.end(resolve);
+  });
+}
+
+async function cmdExport(path: string, format: string, output: string | undefined): Promise<void> {
+  if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
+  const input = await openInput(path);
+  const stream: Writable = output === undefined ? process.stdout : createWriteStream(output);
+  const w = new BatchedWriter(stream);
+  if (format === 'ndjson') {
+    const r = new NdjsonRenderer(w);
+    await analyzeStream(path, input, (recs) => r.records(recs));
+    await r.end();
+  } else {
+    const r = new JsonRenderer(w);
+    await analyzeStream(path, input, (recs) => r.records(recs));
+    await r.end();
+  }
+  await closeStream(stream);
+}
+
+async function cmdSummary(path: string): Promise<void> {
+  const input = await openInput(path);
+  const c = new SummaryCollector();
+  await analyzeStream(path, input, (recs) => c.records(recs));
+  const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  process.stdout.write(renderSummary(c, { color }));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'ndjson' },
+      output: { type: 'string', short: 'o' },
+      debug: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(version() + '\n');
+    return;
+  }
+  const [first, second, ...rest] = positionals;
+  if (first === undefined) throw new UserError('no capture given\n' + USAGE, 2);
+  if (first === 'export' || first === 'summary') {
+    if (second === undefined) throw new UserError(`${first}: no capture given (a path, or - for stdin)`, 2);
+    if (rest.length > 0) throw new UserError(`unexpected argument '${rest[0]}'`, 2);
+    if (first === 'export') return cmdExport(second, values.format, values.output);
+    return cmdSummary(second);
+  }
+  if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);
+  return cmdSummary(first);
+}
+
+const debug = process.argv.includes('--debug');
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof UserError) {
+    process.stderr.write(`rtmpscope: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+  } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`rtmpscope: ${e.message} (see rtmpscope --help)\n`);
+    process.exitCode = 2;
+  } else {
+    const err = e as NodeJS.ErrnoException;
+    if (debug) process.stderr.write(`${err.stack ?? String(e)}\n`);
+    else process.stderr.write(`rtmpscope: internal error: ${err.message ?? String(e)} (run with --debug for details)\n`);
+    process.exitCode = 70;
+  }
+});

@@ -1,0 +1,72 @@
+/**
+ * NDJSON and JSON renderers for output records. NDJSON streams one line per record, written in
+ * batches; JSON groups the same records by session into one document at the end.
+ */
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord } from '../session/records.js';
+
+const BATCH = 256 * 1024;
+
+/** Writes strings to a stream in large batches, honouring backpressure. */
+export class BatchedWriter {
+  private buf: string[] = [];
+  private size = 0;
+  constructor(private readonly stream: Writable) {}
+  async write(s: string): Promise<void> {
+    this.buf.push(s);
+    this.size += s.length;
+    if (this.size >= BATCH) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const text = this.buf.join('');
+    this.buf = [];
+    this.size = 0;
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+}
+
+export class NdjsonRenderer {
+  constructor(private readonly w: BatchedWriter) {}
+  async records(recs: readonly OutputRecord[]): Promise<void> {
+    for (const r of recs) await this.w.write(JSON.stringify(r) + '\n');
+  }
+  async end(): Promise<void> {
+    await this.w.flush();
+  }
+}
+
+type SessionGroup = SessionRecord & { diagnostics: DiagnosticRecord[] };
+
+/** Collects records and writes one JSON document grouped by session. */
+export class JsonRenderer {
+  private readonly perSession = new Map<number, { diagnostics: DiagnosticRecord[] }>();
+  private readonly sessions: SessionGroup[] = [];
+  private readonly captureDiagnostics: DiagnosticRecord[] = [];
+  private capture: CaptureSummaryRecord | null = null;
+  constructor(private readonly w: BatchedWriter) {}
+  private group(n: number) {
+    let g = this.perSession.get(n);
+    if (g === undefined) {
+      g = { diagnostics: [] };
+      this.perSession.set(n, g);
+    }
+    return g;
+  }
+  records(recs: readonly OutputRecord[]): void {
+    for (const r of recs) {
+      if (r.type === 'session') this.sessions.push({ ...r, ...this.group(r.session) });
+      else if (r.type === 'diagnostic') {
+        if (r.session === null) this.captureDiagnostics.push(r);
+        else this.group(r.session).diagnostics.push(r);
+      } else this.capture = r;
+    }
+  }
+  async end(): Promise<void> {
+    this.sessions.sort((a, b) => a.session - b.session);
+    const doc = { capture: this.capture, sessions: this.sessions, diagnostics: this.captureDiagnostics };
+    await this.w.write(JSON.stringify(doc, null, 2) + '\n');
+    await this.w.flush();
+  }
+}

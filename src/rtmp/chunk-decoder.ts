@@ -1,0 +1,531 @@
+/**
+ * One direction of an RTMP connection: ordered bytes in, handshake parts and complete messages
+ * out (RTMP 1.0 §5.2 handshake, §5.3 chunking). A resumable push machine: input may be split at
+ * any byte and the events are the same; it never throws on peer input.
+ *
+ * Invariants:
+ * - Only chunk *headers* are ever buffered across pushes (at most 18 bytes); payload bytes are
+ *   copied straight into the message they belong to, and only up to `maxBodyBytes` (media) or
+ *   `maxCommandBytes` (everything else) per message: lengths from the wire never size an
+ *   allocation beyond those caps.
+ * - Set Chunk Size and Abort received in this direction are applied by the decoder itself, at
+ *   the message boundary where they complete.
+ * - Extended timestamps on type-3 chunks: when the previous header of the chunk stream carried
+ *   one, the next 4 bytes are compared with it (repeated = the spec/FFmpeg convention; different =
+ *   omitted, the old librtmp convention). Each peer's convention is counted.
+ * - A `gap` (bytes lost in the capture) puts the decoder out of sync: everything until the next
+ *   resync is skipped and counted; nothing is glued across the hole.
+ */
+import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
+import { HANDSHAKE_SIZE } from './handshake.js';
+import { isEncryptedVersion, isRtmpVersion } from './detect.js';
+
+export type ByteMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
+
+export type HandshakePart = {
+  readonly kind: 'handshake';
+  readonly part: 'C0' | 'C1' | 'C2' | 'S0' | 'S1' | 'S2';
+  /** Stream offset of the part's first byte. */
+  readonly offset: number;
+  readonly frame: number;
+  readonly sec: number;
+  readonly nsec: number;
+  /** C0/S0: the version byte. */
+  readonly version?: number;
+  /** C1/S1/C2/S2: the 1536 bytes (a copy; renderers must not serialise it). */
+  readonly block?: Uint8Array;
+};
+
+export type ChunkInfo = {
+  readonly fmt: 0 | 1 | 2 | 3;
+  /** Stream offset of the chunk's basic header. */
+  readonly offset: number;
+  readonly headerLength: number;
+  readonly payloadLength: number;
+  readonly frame: number;
+};
+
+export type RtmpMessage = {
+  readonly kind: 'message';
+  readonly csid: number;
+  readonly typeId: number;
+  readonly streamId: number;
+  /** Absolute timestamp (ms, uint32, wraps). */
+  readonly timestamp: number;
+  readonly length: number;
+  /** The first min(length, cap) bytes of the body (a copy). */
+  readonly body: Uint8Array;
+  /** True when the body was cut at the cap (media payloads are not kept). */
+  readonly bodyTruncated: boolean;
+  /** The header form that started the message, and whether it used an extended timestamp. */
+  readonly fmt: 0 | 1 | 2 | 3;
+  readonly extendedTimestamp: boolean;
+  /** Chunk boundaries (the first `maxChunkInfo` of them) and the total chunk count. */
+  readonly chunks: readonly ChunkInfo[];
+  readonly chunkCount: number;
+  /** Stream offset of the first chunk header. */
+  readonly offset: number;
+  readonly firstFrame: number;
+  /** Frame in which the last byte arrived. */
+  readonly frame: number;
+  readonly sec: number;
+  readonly nsec: number;
+};
+
+export type ChunkSizeChange = { readonly kind: 'chunk-size'; readonly size: number; readonly frame: number };
+
+export type Encrypted = { readonly kind: 'encrypted'; readonly version: number; readonly frame: number };
+
+export type Desync = {
+  readonly kind: 'desync';
+  /** Bytes skipped while out of sync (including the gap itself when it was a capture gap). */
+  readonly offset: number;
+  readonly frame: number;
+};
+
+export type RtmpEvent = HandshakePart | RtmpMessage | ChunkSizeChange | Encrypted | Desync | Diagnostic;
+
+export type ChunkDecoderOptions = {
+  /** Body bytes kept for audio/video/aggregate messages. */
+  readonly maxMediaBytes?: number;
+  /** Body bytes kept for every other message (commands, data, control, shared objects). */
+  readonly maxCommandBytes?: number;
+  /** Chunk boundaries recorded per message. */
+  readonly maxChunkInfo?: number;
+  /** Connection id for locators. */
+  readonly conn?: number;
+  /** The handshake was not captured: start directly in the chunk phase (at a chunk boundary). */
+  readonly skipHandshake?: boolean;
+};
+
+const DEFAULTS = {
+  maxMediaBytes: 64 * 1024,
+  maxCommandBytes: 1024 * 1024,
+  maxChunkInfo: 1024,
+};
+
+export const DEFAULT_CHUNK_SIZE = 128;
+const MAX_HEADER = 18;
+
+/** Per chunk-stream state: the previous header and the message being assembled. */
+type ChunkStream = {
+  readonly csid: number;
+  timestamp: number;
+  /** Timestamp field of the last header: delta for fmt 1/2, absolute for fmt 0. */
+  delta: number;
+  length: number;
+  typeId: number;
+  streamId: number;
+  /** The last fmt 0/1/2 header carried an extended timestamp. */
+  extended: boolean;
+  /** The 32-bit value of that extended timestamp field. */
+  extendedValue: number;
+  /** Message being assembled, or null between messages. */
+  msg: Partial | null;
+  seen: boolean;
+};
+
+type Partial = {
+  body: Uint8Array;
+  kept: number;
+  received: number;
+  fmt: 0 | 1 | 2 | 3;
+  extended: boolean;
+  chunks: ChunkInfo[];
+  chunkCount: number;
+  offset: number;
+  firstFrame: number;
+};
+
+const MEDIA_TYPES = new Set([8, 9, 22]);
+
+export class ChunkDecoder {
+  private readonly opts: typeof DEFAULTS;
+  private readonly side: 'client' | 'server';
+  private phase: 'hs0' | 'hs1' | 'hs2' | 'chunks' | 'encrypted' | 'desync';
+  /** Bytes of the current handshake block gathered so far. */
+  private hsBuf: Uint8Array | null = null;
+  private hsFill = 0;
+  private hsOffset = 0;
+  private hsFirstFrame = 0;
+  /** Stream offset of the next byte pushed. */
+  private pos = 0;
+  chunkSize = DEFAULT_CHUNK_SIZE;
+  private readonly streams = new Map<number, ChunkStream>();
+  /** Header bytes carried over from the previous push. */
+  private readonly head = new Uint8Array(MAX_HEADER + 4);
+  private headLen = 0;
+  /** Current chunk: its stream and payload bytes still to read. */
+  private cur: ChunkStream | null = null;
+  private curLeft = 0;
+  private out: RtmpEvent[] = [];
+  private meta: ByteMeta = { frame: 0, sec: 0, nsec: 0 };
+  /** Type-3 extended-timestamp convention counts for this peer. */
+  readonly etsConvention = { repeated: 0, omitted: 0 };
+  private readonly dir: Direction;
+  private readonly conn: number | undefined;
+
+  constructor(dir: Direction, options: ChunkDecoderOptions = {}) {
+    this.dir = dir;
+    this.side = dir === 'c2s' ? 'client' : 'server';
+    this.conn = options.conn;
+    this.opts = {
+      maxMediaBytes: options.maxMediaBytes ?? DEFAULTS.maxMediaBytes,
+      maxCommandBytes: options.maxCommandBytes ?? DEFAULTS.maxCommandBytes,
+      maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
+    };
+    this.phase = options.skipHandshake === true ? 'chunks' : 'hs0';
+  }
+
+  get state(): 'handshake' | 'chunks' | 'encrypted' | 'desync' {
+    return this.phase === 'chunks' || this.phase === 'encrypted' || this.phase === 'desync' ? this.phase : 'handshake';
+  }
+
+  /** Ordered bytes of this direction. `data` may be a view valid only during the call. */
+  push(data: Uint8Array, meta: ByteMeta): RtmpEvent[] {
+    this.out = [];
+    this.meta = meta;
+    let p = 0;
+    const n = data.length;
+    while (p < n) {
+      switch (this.phase) {
+        case 'hs0':
+          p = this.handshakeVersion(data, p);
+          break;
+        case 'hs1':
+        case 'hs2':
+          p = this.handshakeBlock(data, p);
+          break;
+        case 'chunks':
+          p = this.chunks(data, p);
+          break;
+        case 'encrypted':
+        case 'desync':
+          this.pos += n - p;
+          p = n;
+          break;
+      }
+    }
+    return this.out;
+  }
+
+  /** `length` bytes of this direction were lost: drop partial state and stop decoding. */
+  gap(length: number, meta: ByteMeta): RtmpEvent[] {
+    this.out = [];
+    this.meta = meta;
+    if (this.phase !== 'encrypted' && this.phase !== 'desync') this.enterDesync(this.pos);
+    this.headLen = 0;
+    this.pos += length;
+    return this.out;
+  }
+
+  finish(): RtmpEvent[] {
+    this.out = [];
+    for (const [csid, s] of this.streams) {
+      if (s.msg !== null) {
+        this.out.push(
+          this.diag('rtmp.message.incomplete', `message on chunk stream ${csid} ended early: ${s.msg.received} of ${s.length} bytes`, s.msg.offset),
+        );
+      }
+    }
+    return this.out;
+  }
+
+  // ---- handshake ----------------------------------------------------------------------------
+
+  private handshakeVersion(data: Uint8Array, p: number): number {
+    const v = data[p] as number;
+    const part = this.side === 'client' ? 'C0' : 'S0';
+    this.out.push({ kind: 'handshake', part, offset: this.pos, version: v, ...this.meta });
+    this.pos++;
+    if (!isRtmpVersion(v)) {
+      this.out.push(this.diag('rtmp.handshake.bad-version', `${part} version ${v} is not an RTMP version (3, or 6/8/9/10 for RTMPE)`, this.pos - 1));
+    }
+    this.phase = 'hs1';
+    this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
+    this.hsFill = 0;
+    this.hsOffset = this.pos;
+    this.hsFirstFrame = this.meta.frame;
+    if (isRtmpVersion(v) && isEncryptedVersion(v)) this.encryptedVersion = v;
+    return p + 1;
+  }
+
+  private encryptedVersion = 0;
+
+  private handshakeBlock(data: Uint8Array, p: number): number {
+    const buf = this.hsBuf as Uint8Array;
+    if (this.hsFill === 0) {
+      this.hsOffset = this.pos;
+      this.hsFirstFrame = this.meta.frame;
+    }
+    const take = Math.min(HANDSHAKE_SIZE - this.hsFill, data.length - p);
+    buf.set(data.subarray(p, p + take), this.hsFill);
+    this.hsFill += take;
+    this.pos += take;
+    if (this.hsFill === HANDSHAKE_SIZE) {
+      const first = this.phase === 'hs1';
+      const part = this.side === 'client' ? (first ? 'C1' : 'C2') : first ? 'S1' : 'S2';
+      this.out.push({ kind: 'handshake', part, offset: this.hsOffset, block: buf, ...this.meta });
+      if (first) {
+        this.phase = 'hs2';
+        this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
+        this.hsFill = 0;
+      } else {
+        this.hsBuf = null;
+        if (this.encryptedVersion !== 0) {
+          this.phase = 'encrypted';
+          this.out.push({ kind: 'encrypted', version: this.encryptedVersion, frame: this.meta.frame });
+        } else {
+          this.phase = 'chunks';
+        }
+      }
+    }
+    return p + take;
+  }
+
+  // ---- chunks -------------------------------------------------------------------------------
+
+  private chunks(data: Uint8Array, p: number): number {
+    const n = data.length;
+    while (p < n && this.phase === 'chunks') {
+      if (this.cur !== null && this.curLeft > 0) {
+        const take = Math.min(this.curLeft, n - p);
+        this.appendPayload(this.cur, data, p, take);
+        p += take;
+        this.pos += take;
+        this.curLeft -= take;
+        if (this.curLeft === 0) this.endChunk(this.cur);
+        continue;
+      }
+      // Parse a header, from carried-over bytes plus this push when needed.
+      if (this.headLen > 0) {
+        const take = Math.min(MAX_HEADER + 4 - this.headLen, n - p);
+        this.head.set(data.subarray(p, p + take), this.headLen);
+        const avail = this.headLen + take;
+        const used = this.header(this.head, 0, avail);
+        if (used < 0) {
+          // Still not enough: keep everything.
+          this.headLen = avail;
+          this.pos += take;
+          return n;
+        }
+        const fromData = used - this.headLen;
+        this.headLen = 0;
+        this.pos += fromData;
+        p += fromData;
+        continue;
+      }
+      const used = this.header(data, p, n);
+      if (used < 0) {
+        const rest = n - p;
+        this.head.set(data.subarray(p, n), 0);
+        this.headLen = rest;
+        this.pos += rest;
+        return n;
+      }
+      p += used;
+      this.pos += used;
+    }
+    if (this.phase !== 'chunks') {
+      this.pos += n - p;
+      return n;
+    }
+    return p;
+  }
+
+  /**
+   * Parse one chunk header at b[at..end). Returns its length, or -1 when more bytes are needed.
+   * On success sets `cur`/`curLeft` and updates the chunk stream state.
+   */
+  private header(b: Uint8Array, at: number, end: number): number {
+    // Stream offset of b[at]: when parsing carried-over bytes, they started headLen bytes ago.
+    const startOffset = b === this.head ? this.pos - this.headLen : this.pos;
+    const b0 = b[at] as number;
+    const fmt = (b0 >> 6) as 0 | 1 | 2 | 3;
+    let csid = b0 & 0x3f;
+    let p = at + 1;
+    if (csid === 0) {
+      if (p + 1 > end) return -1;
+      csid = 64 + (b[p] as number);
+      p += 1;
+    } else if (csid === 1) {
+      if (p + 2 > end) return -1;
+      csid = 64 + (b[p] as number) + 256 * (b[p + 1] as number);
+      p += 2;
+    }
+    const mhLen = fmt === 0 ? 11 : fmt === 1 ? 7 : fmt === 2 ? 3 : 0;
+    if (p + mhLen > end) return -1;
+    let s = this.streams.get(csid);
+    if (s === undefined) {
+      s = { csid, timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, extendedValue: 0, msg: null, seen: false };
+      this.streams.set(csid, s);
+    }
+    let ts = 0;
+    let ext = false;
+    if (fmt <= 2) {
+      ts = ((b[p] as number) << 16) | ((b[p + 1] as number) << 8) | (b[p + 2] as number);
+      ext = ts === 0xffffff;
+    }
+    let q = p + mhLen;
+    let extValue = 0;
+    if (ext) {
+      if (q + 4 > end) return -1;
+      extValue = readU32(b, q);
+      q += 4;
+    } else if (fmt === 3 && s.extended) {
+      // Type-3 after an extended-timestamp header: repeated (spec, FFmpeg) or omitted (old librtmp)?
+      if (q + 4 > end) return -1;
+      if (readU32(b, q) === s.extendedValue) {
+        q += 4;
+        this.etsConvention.repeated++;
+      } else {
+        this.etsConvention.omitted++;
+      }
+    }
+    if (fmt !== 0 && !s.seen) {
+      // Nothing to inherit from: the stream is corrupt or we are not at a chunk boundary.
+      this.out.push(
+        this.diag('rtmp.chunk.no-previous-header', `chunk stream ${csid} starts with a type-${fmt} header, which needs a previous header`, startOffset),
+      );
+      this.enterDesync(startOffset);
+      return q - at;
+    }
+    // Commit the header.
+    const starting = s.msg === null;
+    if (fmt === 0) {
+      s.timestamp = ext ? extValue : ts;
+      s.delta = s.timestamp;
+      s.length = readU24(b, p + 3);
+      s.typeId = b[p + 6] as number;
+      s.streamId = readU32LE(b, p + 7);
+    } else if (fmt === 1 || fmt === 2) {
+      s.delta = ext ? extValue : ts;
+      if (fmt === 1) {
+        s.length = readU24(b, p + 3);
+        s.typeId = b[p + 6] as number;
+      }
+      if (starting) s.timestamp = (s.timestamp + s.delta) >>> 0;
+    } else if (starting && s.seen) {
+      s.timestamp = (s.timestamp + s.delta) >>> 0;
+    }
+    if (fmt <= 2) {
+      s.extended = ext;
+      s.extendedValue = extValue;
+    }
+    if (!starting && fmt !== 3) {
+      // A new header in the middle of a message: the old message is abandoned.
+      this.out.push(
+        this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as Partial).received} of its bytes)`, startOffset),
+      );
+      s.msg = null;
+      if (fmt === 1 || fmt === 2) s.timestamp = (s.timestamp + s.delta) >>> 0;
+    }
+    s.seen = true;
+    const headerLength = q - at;
+    if (s.msg === null) {
+      const cap = MEDIA_TYPES.has(s.typeId) ? this.opts.maxMediaBytes : this.opts.maxCommandBytes;
+      s.msg = {
+        body: new Uint8Array(Math.min(s.length, cap)),
+        kept: 0,
+        received: 0,
+        fmt,
+        extended: fmt === 3 ? s.extended : ext,
+        chunks: [],
+        chunkCount: 0,
+        offset: startOffset,
+        firstFrame: this.meta.frame,
+      };
+    }
+    const m = s.msg;
+    const payloadLength = Math.min(this.chunkSize, s.length - m.received);
+    m.chunkCount++;
+    if (m.chunks.length < this.opts.maxChunkInfo) {
+      m.chunks.push({ fmt, offset: startOffset, headerLength, payloadLength, frame: this.meta.frame });
+    }
+    this.cur = s;
+    this.curLeft = payloadLength;
+    if (payloadLength === 0) this.endChunk(s);
+    return headerLength;
+  }
+
+  private enterDesync(offset: number): void {
+    this.phase = 'desync';
+    this.cur = null;
+    this.curLeft = 0;
+    this.out.push({ kind: 'desync', offset, frame: this.meta.frame });
+  }
+
+  private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
+    const m = s.msg as Partial;
+    const room = m.body.length - m.kept;
+    if (room > 0) {
+      const k = Math.min(room, take);
+      m.body.set(data.subarray(p, p + k), m.kept);
+      m.kept += k;
+    }
+    m.received += take;
+  }
+
+  private endChunk(s: ChunkStream): void {
+    this.cur = null;
+    const m = s.msg as Partial;
+    if (m.received < s.length) return;
+    s.msg = null;
+    const msg: RtmpMessage = {
+      kind: 'message',
+      csid: s.csid,
+      typeId: s.typeId,
+      streamId: s.streamId,
+      timestamp: s.timestamp,
+      length: s.length,
+      body: m.body,
+      bodyTruncated: m.kept < s.length,
+      fmt: m.fmt,
+      extendedTimestamp: m.extended,
+      chunks: m.chunks,
+      chunkCount: m.chunkCount,
+      offset: m.offset,
+      firstFrame: m.firstFrame,
+      ...this.meta,
+    };
+    this.out.push(msg);
+    this.applyControl(msg);
+  }
+
+  /** Set Chunk Size and Abort take effect in this direction as soon as they complete. */
+  private applyControl(msg: RtmpMessage): void {
+    if (msg.typeId === 1 && msg.body.length >= 4) {
+      const raw = readU32(msg.body, 0);
+      const size = raw & 0x7fffffff;
+      if (raw !== size) {
+        this.out.push(this.diag('rtmp.chunk.size-top-bit', `Set Chunk Size has its top bit set (0x${raw.toString(16)}); the bit must be 0`, msg.offset));
+      }
+      if (size === 0) {
+        this.out.push(this.diag('rtmp.chunk.size-out-of-range', 'Set Chunk Size of 0 ignored', msg.offset));
+        return;
+      }
+      this.chunkSize = size;
+      this.out.push({ kind: 'chunk-size', size, frame: msg.frame });
+    } else if (msg.typeId === 2 && msg.body.length >= 4) {
+      const csid = readU32(msg.body, 0);
+      const s = this.streams.get(csid);
+      if (s !== undefined && s.msg !== null) s.msg = null;
+    }
+  }
+
+  private diag(code: Diagnostic['code'], message: string, offset: number): Diagnostic {
+    return diag(code, message, { frame: this.meta.frame, dir: this.dir, offset, ...(this.conn === undefined ? {} : { conn: this.conn }) });
+  }
+}
+
+function readU24(b: Uint8Array, at: number): number {
+  return ((b[at] as number) << 16) | ((b[at + 1] as number) << 8) | (b[at + 2] as number);
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+}
+
+function readU32LE(b: Uint8Array, at: number): number {
+  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
+}

@@ -1,0 +1,269 @@
+/**
+ * The analyzer: capture events in, output records out. It wires the stages — net (link/IP/TCP
+ * headers) → tcp (reassembly) → RTMP recognition → per-session state — and turns what they report
+ * into the records every renderer consumes. Synchronous, deterministic, no I/O.
+ *
+ * A TCP connection becomes an RTMP session when its first payload says so (see rtmp/detect.ts);
+ * connections that are not RTMP are only counted. Session numbers are 1-based in order of
+ * recognition. When the TCP stage had to guess the client and the handshake shows the other
+ * side opened it, the roles are swapped here, before anything about the session is emitted.
+ */
+import type { CaptureEvent } from '../capture/types.js';
+import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
+import { decodeFrame } from '../net/decode.js';
+import { TcpReassembler, type Endpoint, type TcpClose, type TcpEvent, type TcpOpen, type DirStats } from '../tcp/reassembly.js';
+import {
+  findPlausibleChunkStart,
+  isEncryptedVersion,
+  isRtmpVersion,
+  looksLikeHandshakeStart,
+} from '../rtmp/detect.js';
+import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from './records.js';
+
+export type AnalyzerOptions = {
+  /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
+  readonly maxQueuedBytes?: number;
+  /** Ports on which a connection without a recognisable start is still taken as RTMP. */
+  readonly rtmpPorts?: readonly number[];
+};
+
+const DEFAULT_RTMP_PORTS = [1935] as const;
+/** Diagnostics kept for a connection while it is not yet known to be RTMP. */
+const MAX_PENDING_DIAGS = 64;
+
+type ConnState = {
+  readonly open: TcpOpen;
+  status: 'undecided' | 'rtmp' | 'other';
+  session: number;
+  /** Client and server as finally decided (possibly swapped from the TCP stage's guess). */
+  client: Endpoint;
+  server: Endpoint;
+  swap: boolean;
+  clientGuessed: boolean;
+  detectedBy: SessionRecord['detectedBy'];
+  version: number | null;
+  pending: Diagnostic[];
+};
+
+export function formatEndpoint(e: Endpoint): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+function seconds(sec: number, nsec: number): number {
+  return sec + nsec / 1e9;
+}
+
+const flip = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
+
+export class Analyzer {
+  private readonly tcp: TcpReassembler;
+  private readonly rtmpPorts: readonly number[];
+  private readonly conns = new Map<number, ConnState>();
+  private out: OutputRecord[] = [];
+  private frames = 0;
+  private format: string | null = null;
+  private readonly linkTypes = new Set<number>();
+  private readonly skipped: Record<string, number> = {};
+  private tcpConnections = 0;
+  private sessions = 0;
+  private lastMeta = { frame: 0, sec: 0, nsec: 0 };
+  private reportedLinks = new Set<number>();
+
+  constructor(opts: AnalyzerOptions = {}) {
+    this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
+    this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
+  }
+
+  /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
+  push(ev: CaptureEvent): OutputRecord[] {
+    this.out = [];
+    switch (ev.kind) {
+      case 'header':
+        this.format = ev.format;
+        if (ev.linkType !== undefined) this.linkTypes.add(ev.linkType);
+        break;
+      case 'diagnostic':
+        this.out.push(this.diagRecord(ev, null));
+        break;
+      case 'record': {
+        this.frames++;
+        this.linkTypes.add(ev.linkType);
+        const meta = { frame: ev.frame, sec: ev.sec, nsec: ev.nsec };
+        this.lastMeta = meta;
+        const r = decodeFrame(ev.linkType, ev.data, ev.origLen);
+        if (r.kind === 'skip') {
+          this.skipped[r.reason] = (this.skipped[r.reason] ?? 0) + 1;
+          if (r.reason === 'unsupported-link' && !this.reportedLinks.has(ev.linkType)) {
+            this.reportedLinks.add(ev.linkType);
+            this.out.push(
+              this.simpleDiag('capture.unsupported-link', `link type ${ev.linkType} is not decoded; its packets are skipped`, ev.frame),
+            );
+          } else if (r.reason === 'malformed' || r.reason === 'truncated') {
+            this.out.push(this.simpleDiag(r.reason === 'malformed' ? 'net.malformed' : 'net.truncated', r.detail ?? r.reason, ev.frame));
+          } else if (r.reason === 'fragment' && this.skipped[r.reason] === 1) {
+            this.out.push(this.simpleDiag('net.ip-fragment', 'IP fragments are not reassembled', ev.frame));
+          }
+          break;
+        }
+        for (const t of this.tcp.push(r, meta)) this.onTcp(t);
+        break;
+      }
+      case 'fatal':
+        break;
+    }
+    return this.out;
+  }
+
+  finish(): OutputRecord[] {
+    this.out = [];
+    for (const t of this.tcp.finish()) this.onTcp(t);
+    const summary: CaptureSummaryRecord = {
+      type: 'capture',
+      format: this.format,
+      frames: this.frames,
+      linkTypes: [...this.linkTypes].sort((a, b) => a - b),
+      tcpConnections: this.tcpConnections,
+      rtmpSessions: this.sessions,
+      skipped: { ...this.skipped },
+    };
+    this.out.push(summary);
+    return this.out;
+  }
+
+  private onTcp(t: TcpEvent): void {
+    switch (t.kind) {
+      case 'open':
+        this.tcpConnections++;
+        this.conns.set(t.conn, {
+          open: t,
+          status: 'undecided',
+          session: 0,
+          client: t.client,
+          server: t.server,
+          swap: false,
+          clientGuessed: t.clientGuessed,
+          detectedBy: 'handshake',
+          version: null,
+          pending: [],
+        });
+        return;
+      case 'data': {
+        const c = this.conns.get(t.conn);
+        if (c === undefined) return;
+        if (c.status === 'undecided') this.classify(c, t.dir, t.offset, t.data);
+        return;
+      }
+      case 'gap':
+      case 'end':
+        return;
+      case 'close':
+        this.onClose(t);
+        return;
+      case 'diagnostic': {
+        const conn = t.at.conn;
+        const c = conn === undefined ? undefined : this.conns.get(conn);
+        if (c === undefined) {
+          this.out.push(this.diagRecord(t, null));
+        } else if (c.status === 'rtmp') {
+          this.out.push(this.diagRecord(t, c));
+        } else if (c.status === 'undecided' && c.pending.length < MAX_PENDING_DIAGS) {
+          c.pending.push(t);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Decide from the first payload whether the connection is RTMP, and who the client is. */
+  private classify(c: ConnState, dir: Direction, offset: number, data: Uint8Array): void {
+    const startSeen = !c.clientGuessed && offset === 0;
+    if (startSeen) {
+      // The start of the conversation is in the capture: the client must open with C0.
+      if (dir === 'c2s' && isRtmpVersion(data[0])) this.accept(c, 'handshake', data[0] as number, false);
+      else c.status = 'other';
+      return;
+    }
+    if (looksLikeHandshakeStart(data)) {
+      // C0+C1 from a side the TCP stage did not know was the client.
+      this.accept(c, 'handshake', data[0] as number, dir === 's2c');
+      return;
+    }
+    if (findPlausibleChunkStart(data, 64) >= 0) {
+      this.accept(c, 'chunk-heuristic', null, false);
+      return;
+    }
+    if (this.rtmpPorts.includes(c.server.port)) {
+      this.accept(c, 'port', null, false);
+      return;
+    }
+    c.status = 'other';
+  }
+
+  private accept(c: ConnState, by: SessionRecord['detectedBy'], version: number | null, swap: boolean): void {
+    c.status = 'rtmp';
+    c.session = ++this.sessions;
+    c.detectedBy = by;
+    c.version = version;
+    if (swap) {
+      c.swap = true;
+      c.client = c.open.server;
+      c.server = c.open.client;
+    }
+    for (const d of c.pending) this.out.push(this.diagRecord(d, c));
+    c.pending = [];
+  }
+
+  private onClose(t: TcpClose): void {
+    const c = this.conns.get(t.conn);
+    this.conns.delete(t.conn);
+    if (c === undefined || c.status !== 'rtmp') return;
+    const [c2s, s2c]: [DirStats, DirStats] = c.swap ? [t.s2c, t.c2s] : [t.c2s, t.s2c];
+    const startTime = seconds(t.firstTime.sec, t.firstTime.nsec);
+    const endTime = seconds(t.lastTime.sec, t.lastTime.nsec);
+    const rec: SessionRecord = {
+      type: 'session',
+      session: c.session,
+      tcpStream: t.conn,
+      client: formatEndpoint(c.client),
+      server: formatEndpoint(c.server),
+      clientGuessed: c.clientGuessed,
+      detectedBy: c.detectedBy,
+      version: c.version,
+      encrypted: c.version !== null && isEncryptedVersion(c.version),
+      firstFrame: t.firstFrame,
+      lastFrame: t.lastFrame,
+      startTime,
+      endTime,
+      duration: Math.round((endTime - startTime) * 1e6) / 1e6,
+      packets: t.packets,
+      bytes: { c2s: c2s.bytes, s2c: s2c.bytes },
+      gaps: {
+        c2s: { count: c2s.gaps, bytes: c2s.gapBytes },
+        s2c: { count: s2c.gaps, bytes: s2c.gapBytes },
+      },
+      startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
+      end: t.reason,
+    };
+    this.out.push(rec);
+  }
+
+  private simpleDiag(code: Diagnostic['code'], message: string, frame: number): DiagnosticRecord {
+    return this.diagRecord(diag(code, message, { frame }), null);
+  }
+
+  private diagRecord(d: Diagnostic, c: ConnState | null): DiagnosticRecord {
+    const dir = d.at.dir === undefined ? undefined : c?.swap ? flip(d.at.dir) : d.at.dir;
+    return {
+      type: 'diagnostic',
+      session: c === null ? null : c.session,
+      ...(c === null ? {} : { client: formatEndpoint(c.client), server: formatEndpoint(c.server) }),
+      ...(dir === undefined ? {} : { dir }),
+      ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
+      ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      ...(d.context === undefined ? {} : { context: d.context }),
+    };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Drive a capture through the decoders: the one place that loops over input chunks. Shared by
+ * every command that reads a capture (export, summary, the TUI's loader).
+ */
+import { createCaptureDecoder } from '../capture/decoder.js';
+import { UserError } from '../io/input.js';
+import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import type { OutputRecord } from './records.js';
+
+export type RecordSink = (records: readonly OutputRecord[]) => void | Promise<void>;
+
+export async function analyzeStream(
+  name: string,
+  input: AsyncIterable<Uint8Array>,
+  sink: RecordSink,
+  opts: AnalyzerOptions = {},
+): Promise<void> {
+  const decoder = createCaptureDecoder();
+  const analyzer = new Analyzer(opts);
+  let batch: OutputRecord[] = [];
+  const take = (events: ReturnType<typeof decoder.push>) => {
+    for (const ev of events) {
+      if (ev.kind === 'fatal') throw new UserError(`${name}: ${ev.message}`);
+      const recs = analyzer.push(ev);
+      for (const r of recs) batch.push(r);
+    }
+  };
+  for await (const chunk of input) {
+    take(decoder.push(chunk as Uint8Array));
+    if (batch.length > 0) {
+      const b = batch;
+      batch = [];
+      await sink(b);
+    }
+  }
+  take(decoder.finish());
+  for (const r of analyzer.finish()) batch.push(r);
+  await sink(batch);
+}

@@ -1,0 +1,51 @@
+/**
+ * Helpers for the interop suite: run real tools, find committed captures, and run rtmpscope
+ * itself as a user would (the built CLI).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CAPTURES = join(ROOT, 'captures');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** Ports other than 1935 that committed captures use for RTMP (tshark needs `-d` for them). */
+export const EXTRA_RTMP_PORTS = [19350];
+
+export function captureFiles(dir = CAPTURES): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.(pcap|pcapng)$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function requireTool(name: string): void {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`]);
+  if (r.status !== 0) throw new Error(`${name} is not installed: the interop suite needs the real peers (see .ci/run)`);
+}
+
+export function tshark(args: string[]): string {
+  const decode = EXTRA_RTMP_PORTS.flatMap((p) => ['-d', `tcp.port==${p},rtmpt`]);
+  return execFileSync('tshark', ['-n', '-o', 'rtmpt.max_packet_size:16777215', ...decode, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function rtmpscopeNdjson(file: string): Record<string, unknown>[] {
+  const out = execFileSync(process.execPath, [CLI, 'export', file, '--format', 'ndjson'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  return out
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export function endpoint(ip: string, port: string | number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
