@@ -221,6 +221,14 @@ export class ChunkDecoder {
 
   finish(): RtmpEvent[] {
     this.out = [];
+    if (this.phase === 'chunks' && this.headLen > 0) {
+      // A type-3 header waiting to see whether 4 extended-timestamp bytes follow: none will.
+      this.final = true;
+      const carried = this.head.slice(0, this.headLen);
+      this.headLen = 0;
+      this.pos -= carried.length;
+      this.chunks(carried, 0);
+    }
     for (const [csid, s] of this.streams) {
       if (s.msg !== null) {
         this.out.push(
@@ -251,6 +259,8 @@ export class ChunkDecoder {
   }
 
   private encryptedVersion = 0;
+  /** finish() in progress: no more bytes will come. */
+  private final = false;
 
   private handshakeBlock(data: Uint8Array, p: number): number {
     const buf = this.hsBuf as Uint8Array;
@@ -299,20 +309,27 @@ export class ChunkDecoder {
       }
       // Parse a header, from carried-over bytes plus this push when needed.
       if (this.headLen > 0) {
-        const take = Math.min(MAX_HEADER + 4 - this.headLen, n - p);
-        this.head.set(data.subarray(p, p + take), this.headLen);
-        const avail = this.headLen + take;
-        const used = this.header(this.head, 0, avail);
+        const had = this.headLen;
+        const take = Math.min(MAX_HEADER + 4 - had, n - p);
+        this.head.set(data.subarray(p, p + take), had);
+        const used = this.header(this.head, 0, had + take);
         if (used < 0) {
           // Still not enough: keep everything.
-          this.headLen = avail;
+          this.headLen = had + take;
           this.pos += take;
           return n;
         }
-        const fromData = used - this.headLen;
         this.headLen = 0;
-        this.pos += fromData;
-        p += fromData;
+        if (used >= had) {
+          this.pos += used - had;
+          p += used - had;
+        } else {
+          // The header was shorter than what we carried (a type-3 peek that found no extended
+          // timestamp): the surplus carried bytes come next in the stream.
+          const surplus = this.head.slice(used, had);
+          this.pos -= surplus.length;
+          this.chunks(surplus, 0);
+        }
         continue;
       }
       const used = this.header(data, p, n);
@@ -374,8 +391,9 @@ export class ChunkDecoder {
       q += 4;
     } else if (fmt === 3 && s.extended) {
       // Type-3 after an extended-timestamp header: repeated (spec, FFmpeg) or omitted (old librtmp)?
-      if (q + 4 > end) return -1;
-      if (readU32(b, q) === s.extendedValue) {
+      // At the very end of the input there is nothing to compare with: take it as omitted.
+      if (q + 4 > end && !this.final) return -1;
+      if (q + 4 <= end && readU32(b, q) === s.extendedValue) {
         q += 4;
         this.etsConvention.repeated++;
       } else {
