@@ -45,6 +45,11 @@ export type CaptureHeader = {
   /** Classic pcap: the one link type. pcapng: emitted again for each new section. */
   readonly linkType?: number;
   readonly snapLen?: number;
+  /**
+   * pcapng only: set when the header announces one interface (from an Interface Description
+   * Block); `linkType`/`snapLen` are then that interface's. Absent on the per-section header.
+   */
+  readonly iface?: number;
 };
 
 export type CaptureFatal = {
