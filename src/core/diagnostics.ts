@@ -36,6 +36,15 @@ export const CATALOGUE = {
   'rtmp.chunk.size-top-bit': { severity: 'warn', explain: 'Set Chunk Size had its most significant bit set; RTMP 1.0 requires it to be 0. The lower 31 bits were used.' },
   'rtmp.chunk.size-out-of-range': { severity: 'error', explain: 'Set Chunk Size carried a value outside 1..2147483647; it was ignored.' },
   'rtmp.message.incomplete': { severity: 'info', explain: 'The capture or connection ended in the middle of a message.' },
+  // AMF (commands, data, shared objects)
+  'amf.truncated': { severity: 'error', explain: 'The AMF data ends in the middle of a value.' },
+  'amf.unknown-marker': { severity: 'error', explain: 'A type marker that AMF0/AMF3 does not define; the rest of the body cannot be framed.' },
+  'amf.reserved-marker': { severity: 'error', explain: 'An AMF0 marker the spec reserves and nobody serialises (movieclip 0x04, recordset 0x0E); its length is unknown.' },
+  'amf.unexpected-object-end': { severity: 'error', explain: 'An AMF0 object-end marker (0x09) where a value was expected.' },
+  'amf.depth-cap': { severity: 'error', explain: 'Objects or arrays nested deeper than the decoder accepts.' },
+  'amf.length-cap': { severity: 'error', explain: 'The body holds more values, or more string characters (counting AMF3 string references), than the decoder accepts for one message.' },
+  'amf.bad-reference': { severity: 'error', explain: 'A reference to an AMF0 complex value, or an AMF3 string, object or trait table entry, that does not exist.' },
+  'amf.externalizable': { severity: 'error', explain: 'An AMF3 externalizable object of a class whose private body format is unknown; decoding cannot continue past it.' },
 } as const satisfies Record<string, { severity: Severity; explain: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;

@@ -22,11 +22,15 @@ export function isEncryptedVersion(b: number): boolean {
 }
 
 /**
- * The first data a side sent looks like C0+C1 (a client opening the handshake): a version byte
- * followed by exactly the 1536-byte C1, or a lone C0 byte.
+ * The first segment a side sent looks like C0+C1 (a client opening the handshake): a version byte
+ * alone, or followed by (a segment's worth of) C1 — and not readable as a chunk header, since a
+ * type-0 header on chunk stream 3 also starts with the byte 3. A guess, used only when the
+ * connection's SYN was not captured.
  */
 export function looksLikeHandshakeStart(first: Uint8Array): boolean {
-  return isRtmpVersion(first[0]) && (first.length === 1 || first.length === 1 + HANDSHAKE_SIZE);
+  if (!isRtmpVersion(first[0])) return false;
+  if (first.length === 1) return true;
+  return first.length >= 500 && first.length <= 1 + HANDSHAKE_SIZE && !plausibleChunkStart(first, 0);
 }
 
 /** Message type ids defined by RTMP 1.0 (plus aggregate). */

@@ -1,0 +1,112 @@
+/**
+ * The analyzer end to end on synthetic captures: which TCP connections become RTMP sessions, who
+ * is the client, and what the session record says.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCaptureDecoder } from '../../src/capture/decoder.js';
+import { Analyzer } from '../../src/session/analyzer.js';
+import type { OutputRecord, SessionRecord } from '../../src/session/records.js';
+import { conversationPcap, type Turn } from '../builders/conversation.js';
+import { concatBytes, handshakeBytes, writeChunks } from '../builders/chunk-writer.js';
+import { everySplit } from '../builders/splits.js';
+
+function analyze(chunks: Uint8Array[]): OutputRecord[] {
+  const dec = createCaptureDecoder();
+  const an = new Analyzer();
+  const out: OutputRecord[] = [];
+  for (const c of chunks) for (const ev of dec.push(c)) out.push(...an.push(ev));
+  for (const ev of dec.finish()) out.push(...an.push(ev));
+  out.push(...an.finish());
+  return out;
+}
+
+const sessions = (recs: OutputRecord[]) => recs.filter((r): r is SessionRecord => r.type === 'session');
+
+const hsC = handshakeBytes(1);
+const hsS = handshakeBytes(2);
+const rtmpTurns: Turn[] = [
+  { from: 'c', data: hsC.subarray(0, 1537) },
+  { from: 's', data: hsS },
+  { from: 'c', data: concatBytes(hsC.subarray(1537), writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: new Uint8Array(200) }])) },
+];
+
+test('analyzer: a complete RTMP connection is one session with its byte counts', () => {
+  const pcap = conversationPcap(rtmpTurns);
+  const ss = sessions(analyze([pcap]));
+  assert.equal(ss.length, 1);
+  const s = ss[0]!;
+  assert.equal(s.client, '10.0.0.1:50000');
+  assert.equal(s.server, '10.0.0.2:1935');
+  assert.equal(s.clientGuessed, false);
+  assert.equal(s.detectedBy, 'handshake');
+  assert.equal(s.version, 3);
+  assert.equal(s.encrypted, false);
+  assert.equal(s.firstFrame, 1);
+  assert.equal(s.bytes.c2s, 1537 + 1536 + 12 + 200 + 1);
+  assert.equal(s.bytes.s2c, 3073);
+  assert.equal(s.end, 'fin');
+  assert.deepEqual(s.gaps, { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } });
+});
+
+test('analyzer: identical records whatever the input chunking', () => {
+  const pcap = conversationPcap(rtmpTurns, { mss: 500 });
+  const whole = JSON.stringify(analyze([pcap]));
+  for (const chunks of everySplit(pcap).filter((_, i) => i % 97 === 0)) assert.equal(JSON.stringify(analyze(chunks)), whole);
+});
+
+test('analyzer: RTMP on any port, IPv6 endpoints in brackets', () => {
+  const pcap = conversationPcap(rtmpTurns, { client: { ip: '::1', port: 40000 }, server: { ip: '::1', port: 7777 } });
+  const s = sessions(analyze([pcap]))[0]!;
+  assert.equal(s.client, '[::1]:40000');
+  assert.equal(s.server, '[::1]:7777');
+});
+
+test('analyzer: a connection that is not RTMP is counted but is not a session', () => {
+  const http: Turn[] = [
+    { from: 'c', data: new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n') },
+    { from: 's', data: new TextEncoder().encode('HTTP/1.1 200 OK\r\n\r\n') },
+  ];
+  const recs = analyze([conversationPcap(http, { server: { ip: '10.0.0.2', port: 1935 } })]);
+  assert.equal(sessions(recs).length, 0);
+  const cap = recs.find((r) => r.type === 'capture');
+  assert.ok(cap && cap.type === 'capture');
+  assert.equal(cap.tcpConnections, 1);
+  assert.equal(cap.rtmpSessions, 0);
+});
+
+test('analyzer: RTMPE (C0 = 6) is recognised and marked encrypted', () => {
+  const turns: Turn[] = [{ from: 'c', data: handshakeBytes(1, { version: 6 }).subarray(0, 1537) }];
+  const s = sessions(analyze([conversationPcap(turns)]))[0]!;
+  assert.equal(s.version, 6);
+  assert.equal(s.encrypted, true);
+});
+
+test('analyzer: without a SYN, the handshake signature decides the client even against the port guess', () => {
+  // The client uses port 1935 as its *source* port; the server listens on 40000.
+  const pcap = conversationPcap(rtmpTurns, { noHandshake: true, client: { ip: '10.0.0.1', port: 1935 }, server: { ip: '10.0.0.2', port: 40000 } });
+  const s = sessions(analyze([pcap]))[0]!;
+  assert.equal(s.clientGuessed, true);
+  assert.equal(s.client, '10.0.0.1:1935');
+  assert.equal(s.server, '10.0.0.2:40000');
+  assert.equal(s.detectedBy, 'handshake');
+  assert.equal(s.bytes.s2c, 3073);
+});
+
+test('analyzer: mid-stream start recognised by a plausible chunk header', () => {
+  const chunks = writeChunks([
+    { csid: 3, typeId: 20, timestamp: 0, body: Uint8Array.from([2, 0, 7, ...new TextEncoder().encode('connect')]) },
+  ]);
+  const pcap = conversationPcap([{ from: 'c', data: chunks }], { noHandshake: true, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 6000 } });
+  const s = sessions(analyze([pcap]))[0]!;
+  assert.equal(s.detectedBy, 'chunk-heuristic');
+  assert.equal(s.startUnseen.c2s, true);
+});
+
+test('analyzer: lost segments show as gaps with their size', () => {
+  const pcap = conversationPcap(rtmpTurns, { mss: 500, drop: [1] });
+  const recs = analyze([pcap]);
+  const s = sessions(recs)[0]!;
+  assert.deepEqual(s.gaps.c2s, { count: 1, bytes: 500 });
+  assert.ok(recs.some((r) => r.type === 'diagnostic' && r.code === 'tcp.gap' && r.session === 1 && r.dir === 'c2s'));
+});
