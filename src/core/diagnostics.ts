@@ -36,6 +36,20 @@ export const CATALOGUE = {
   'rtmp.chunk.size-top-bit': { severity: 'warn', explain: 'Set Chunk Size had its most significant bit set; RTMP 1.0 requires it to be 0. The lower 31 bits were used.' },
   'rtmp.chunk.size-out-of-range': { severity: 'error', explain: 'Set Chunk Size carried a value outside 1..2147483647; it was ignored.' },
   'rtmp.message.incomplete': { severity: 'info', explain: 'The capture or connection ended in the middle of a message.' },
+  // rtmp handshake checks (need both directions)
+  'rtmp.handshake.s2-invalid': { severity: 'warn', explain: 'S2 neither echoes C1 (simple handshake) nor carries a valid digest over the client\'s C1 digest (complex handshake). Strict clients (Flash Player) drop such a server.' },
+  'rtmp.handshake.c2-invalid': { severity: 'warn', explain: 'C2 neither echoes S1 (simple handshake) nor carries a valid digest over the server\'s S1 digest. Strict servers close the connection here.' },
+  'rtmp.handshake.digest-unverified': { severity: 'info', explain: 'C1/S1 has a non-zero version field, which announces the digest ("complex") handshake, but no digest verifies under either offset scheme with the well-known keys.' },
+  'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP); nothing after the handshake can be decoded passively.' },
+  // rtmp messages
+  'rtmp.control.short': { severity: 'error', explain: 'A protocol control or user control message is shorter than its type requires; it cannot be applied.' },
+  'rtmp.control.long': { severity: 'warn', explain: 'A protocol control message is longer than its type defines; the extra bytes were ignored.' },
+  'rtmp.message.unknown-type': { severity: 'warn', explain: 'A message type id RTMP does not define; the message is kept with its raw bytes.' },
+  'rtmp.message.body-capped': { severity: 'info', explain: 'A command or data message was longer than rtmpscope keeps in memory (1 MiB by default); it was decoded as far as the kept bytes go.' },
+  'rtmp.amf3.format-byte': { severity: 'warn', explain: 'An AMF3 command/data/shared-object message (type 17/15/16) must start with a format byte 0 before its AMF0-encoded values; this one does not. Decoders that skip the byte blindly (HaishinKit #16, nginx-rtmp #313) misread such messages.' },
+  'rtmp.command.no-name': { severity: 'error', explain: 'A command or data message does not start with a string (the command or handler name).' },
+  'rtmp.shared-object.truncated': { severity: 'warn', explain: 'A shared object message ends inside its header or an event.' },
+  'rtmp.aggregate.truncated': { severity: 'warn', explain: 'An aggregate message ends inside a sub-tag (its FLV tag sizes do not add up to the message length).' },
   // AMF (commands, data, shared objects)
   'amf.truncated': { severity: 'error', explain: 'The AMF data ends in the middle of a value.' },
   'amf.unknown-marker': { severity: 'error', explain: 'A type marker that AMF0/AMF3 does not define; the rest of the body cannot be framed.' },

@@ -4,7 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord } from '../session/records.js';
+import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord, HandshakeRecord, MessageRecord } from '../session/records.js';
 
 const BATCH = 256 * 1024;
 
@@ -37,11 +37,12 @@ export class NdjsonRenderer {
   }
 }
 
-type SessionGroup = SessionRecord & { diagnostics: DiagnosticRecord[] };
+type Group = { diagnostics: DiagnosticRecord[]; handshake: HandshakeRecord[]; messages: MessageRecord[] };
+type SessionGroup = SessionRecord & Group;
 
 /** Collects records and writes one JSON document grouped by session. */
 export class JsonRenderer {
-  private readonly perSession = new Map<number, { diagnostics: DiagnosticRecord[] }>();
+  private readonly perSession = new Map<number, Group>();
   private readonly sessions: SessionGroup[] = [];
   private readonly captureDiagnostics: DiagnosticRecord[] = [];
   private capture: CaptureSummaryRecord | null = null;
@@ -49,7 +50,7 @@ export class JsonRenderer {
   private group(n: number) {
     let g = this.perSession.get(n);
     if (g === undefined) {
-      g = { diagnostics: [] };
+      g = { handshake: [], messages: [], diagnostics: [] };
       this.perSession.set(n, g);
     }
     return g;
@@ -60,7 +61,9 @@ export class JsonRenderer {
       else if (r.type === 'diagnostic') {
         if (r.session === null) this.captureDiagnostics.push(r);
         else this.group(r.session).diagnostics.push(r);
-      } else this.capture = r;
+      } else if (r.type === 'capture') this.capture = r;
+      else if (r.type === 'message') this.group(r.session).messages.push(r);
+      else this.group(r.session).handshake.push(r);
     }
   }
   async end(): Promise<void> {

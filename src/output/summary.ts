@@ -15,7 +15,7 @@ export class SummaryCollector {
     for (const r of recs) {
       if (r.type === 'session') this.sessions.push(r);
       else if (r.type === 'diagnostic') this.countDiag(r);
-      else this.capture = r;
+      else if (r.type === 'capture') this.capture = r;
     }
   }
   private countDiag(d: DiagnosticRecord): void {

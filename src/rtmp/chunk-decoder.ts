@@ -96,6 +96,8 @@ export type ChunkDecoderOptions = {
   readonly conn?: number;
   /** The handshake was not captured: start directly in the chunk phase (at a chunk boundary). */
   readonly skipHandshake?: boolean;
+  /** Stream offset of the first byte that will be pushed (for mid-stream starts). */
+  readonly startOffset?: number;
 };
 
 const DEFAULTS = {
@@ -175,6 +177,7 @@ export class ChunkDecoder {
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
     this.phase = options.skipHandshake === true ? 'chunks' : 'hs0';
+    this.pos = options.startOffset ?? 0;
   }
 
   get state(): 'handshake' | 'chunks' | 'encrypted' | 'desync' {
@@ -184,7 +187,7 @@ export class ChunkDecoder {
   /** Ordered bytes of this direction. `data` may be a view valid only during the call. */
   push(data: Uint8Array, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
-    this.meta = meta;
+    this.meta = { frame: meta.frame, sec: meta.sec, nsec: meta.nsec };
     let p = 0;
     const n = data.length;
     while (p < n) {
@@ -212,7 +215,7 @@ export class ChunkDecoder {
   /** `length` bytes of this direction were lost: drop partial state and stop decoding. */
   gap(length: number, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
-    this.meta = meta;
+    this.meta = { frame: meta.frame, sec: meta.sec, nsec: meta.nsec };
     if (this.phase !== 'encrypted' && this.phase !== 'desync') this.enterDesync(this.pos);
     this.headLen = 0;
     this.pos += length;

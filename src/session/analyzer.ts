@@ -19,6 +19,7 @@ import {
   looksLikeHandshakeStart,
 } from '../rtmp/detect.js';
 import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from './records.js';
+import { RtmpSession } from './rtmp-session.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -43,6 +44,7 @@ type ConnState = {
   detectedBy: SessionRecord['detectedBy'];
   version: number | null;
   pending: Diagnostic[];
+  rtmp: RtmpSession | null;
 };
 
 export function formatEndpoint(e: Endpoint): string {
@@ -145,15 +147,24 @@ export class Analyzer {
           detectedBy: 'handshake',
           version: null,
           pending: [],
+          rtmp: null,
         });
         return;
       case 'data': {
         const c = this.conns.get(t.conn);
         if (c === undefined) return;
         if (c.status === 'undecided') this.classify(c, t.dir, t.offset, t.data);
+        if (c.rtmp !== null) {
+          const dir = c.swap ? flip(t.dir) : t.dir;
+          for (const r of c.rtmp.data(dir, t.data, t.offset, t)) this.out.push(r);
+        }
         return;
       }
-      case 'gap':
+      case 'gap': {
+        const c = this.conns.get(t.conn);
+        if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
+        return;
+      }
       case 'end':
         return;
       case 'close':
@@ -209,6 +220,10 @@ export class Analyzer {
       c.client = c.open.server;
       c.server = c.open.client;
     }
+    c.rtmp = new RtmpSession(
+      { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
+      by !== 'handshake',
+    );
     for (const d of c.pending) this.out.push(this.diagRecord(d, c));
     c.pending = [];
   }
@@ -216,7 +231,9 @@ export class Analyzer {
   private onClose(t: TcpClose): void {
     const c = this.conns.get(t.conn);
     this.conns.delete(t.conn);
-    if (c === undefined || c.status !== 'rtmp') return;
+    if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
+    for (const r of c.rtmp.finish()) this.out.push(r);
+    const st = c.rtmp.stats();
     const [c2s, s2c]: [DirStats, DirStats] = c.swap ? [t.s2c, t.c2s] : [t.c2s, t.s2c];
     const startTime = seconds(t.firstTime.sec, t.firstTime.nsec);
     const endTime = seconds(t.lastTime.sec, t.lastTime.nsec);
@@ -243,6 +260,7 @@ export class Analyzer {
       },
       startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
       end: t.reason,
+      ...st,
     };
     this.out.push(rec);
   }

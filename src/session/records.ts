@@ -34,6 +34,12 @@ export type SessionRecord = {
   readonly startUnseen: { readonly c2s: boolean; readonly s2c: boolean };
   /** How the TCP connection ended: FIN, RST, reuse of its 4-tuple, or the end of the capture. */
   readonly end: 'fin' | 'rst' | 'reused' | 'eof';
+  /** RTMP messages decoded per direction. */
+  readonly messageCount: { readonly c2s: number; readonly s2c: number };
+  /** Chunk size in force at the end, per direction. */
+  readonly chunkSize: { readonly c2s: number; readonly s2c: number };
+  /** Which type-3 extended-timestamp convention each peer used (null: never needed). */
+  readonly type3ExtendedTimestamp: { readonly c2s: 'repeated' | 'omitted' | 'mixed' | null; readonly s2c: 'repeated' | 'omitted' | 'mixed' | null };
 };
 
 export type DiagnosticRecord = {
@@ -63,4 +69,73 @@ export type CaptureSummaryRecord = {
   readonly skipped: Readonly<Record<string, number>>;
 };
 
-export type OutputRecord = SessionRecord | DiagnosticRecord | CaptureSummaryRecord;
+/** Fields every per-session line carries to locate it. */
+export type Locator = {
+  readonly session: number;
+  readonly client: string;
+  readonly server: string;
+  readonly dir: Direction;
+  /** Frame in which the item's last byte arrived (1-based, as Wireshark numbers frames). */
+  readonly frame: number;
+  /** Capture time of that frame, seconds since the epoch. */
+  readonly time: number;
+  /** Byte offset of the item's first byte in its direction's TCP stream. */
+  readonly offset: number;
+};
+
+export type HandshakeRecord = Locator & {
+  readonly type: 'handshake';
+  readonly part: 'C0' | 'C1' | 'C2' | 'S0' | 'S1' | 'S2';
+  /** Milliseconds since the client's C0 (capture time). */
+  readonly elapsedMs: number;
+  /** C0/S0 */
+  readonly version?: number;
+  readonly encrypted?: boolean;
+  /** C1/S1/C2/S2: the time field. */
+  readonly epoch?: number;
+  /** C1/S1: the 4 bytes after time, dotted ("0.0.0.0" for the simple handshake). */
+  readonly peerVersion?: string;
+  readonly handshake?: 'simple' | 'digest' | 'unknown-digest';
+  readonly scheme?: 0 | 1 | null;
+  readonly digestValid?: boolean | null;
+  /** C2/S2: the second time field, and whether the block echoes the peer's first block. */
+  readonly epoch2?: number;
+  readonly echoes?: boolean | null;
+};
+
+/** One chunk: [fmt, stream offset of its header, header length, payload length, frame]. */
+export type ChunkTuple = readonly [number, number, number, number, number];
+
+export type MessageRecord = Locator & {
+  readonly type: 'message';
+  /** Frame in which the message's first byte arrived. */
+  readonly firstFrame: number;
+  readonly csid: number;
+  readonly typeId: number;
+  readonly typeName: string;
+  readonly streamId: number;
+  readonly timestamp: number;
+  readonly length: number;
+  /** Command or data handler name (types 15, 17, 18, 20). */
+  readonly name?: string;
+  readonly transactionId?: number;
+  /** AMF values after the name (and transaction id), as plain JSON. */
+  readonly args?: readonly unknown[];
+  /** Typed fields of well-known commands and data messages. */
+  readonly command?: Readonly<Record<string, unknown>>;
+  readonly control?: Readonly<Record<string, unknown>>;
+  readonly media?: Readonly<Record<string, unknown>>;
+  readonly sharedObject?: Readonly<Record<string, unknown>>;
+  readonly aggregate?: Readonly<Record<string, unknown>>;
+  readonly rawHex?: string;
+  readonly chunks: {
+    readonly count: number;
+    /** Header form of the first chunk and whether the message used an extended timestamp. */
+    readonly fmt: number;
+    readonly extendedTimestamp: boolean;
+    /** The first chunks (up to 1024). */
+    readonly list: readonly ChunkTuple[];
+  };
+};
+
+export type OutputRecord = SessionRecord | HandshakeRecord | MessageRecord | DiagnosticRecord | CaptureSummaryRecord;

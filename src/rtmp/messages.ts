@@ -1,0 +1,251 @@
+/**
+ * Message bodies by type id (RTMP 1.0 §5.4, §7.1): control, user control, commands and data
+ * (AMF0/AMF3), shared objects, audio/video tag headers and aggregates. Pure; never throws: an
+ * AMF error stops that body's decoding at the message boundary and is returned as a problem.
+ *
+ * Types 15, 16 and 17 (the "AMF3" variants) start with one format byte (0) and continue in AMF0
+ * encoding, where a 0x11 marker switches a single value to AMF3.
+ */
+import { decodeAmf0Values, decodeAmf0Value, createAmfReader, readAmf0Utf8, asNumber, asString, toPlain, type AmfValue, type PlainValue, type AmfError } from '../amf/index.js';
+import type { DiagnosticCode } from '../core/diagnostics.js';
+import { decodeControl, messageTypeName, type ControlBody } from './control.js';
+import { commandFields, dataFields, type CommandFields } from './commands.js';
+import { decodeAudioHeader, type AudioHeader } from '../media/audio.js';
+import { decodeVideoHeader, type VideoHeader } from '../media/video.js';
+
+export type Problem = { readonly code: DiagnosticCode; readonly message: string; readonly offset?: number };
+
+export type SharedObjectEvent = {
+  readonly type: number;
+  readonly typeName: string;
+  readonly length: number;
+  readonly name?: string;
+  readonly values?: readonly PlainValue[];
+};
+
+export type SharedObjectBody = {
+  readonly name: string;
+  readonly version: number;
+  readonly persistent: boolean;
+  readonly events: readonly SharedObjectEvent[];
+};
+
+export type AggregateTag = {
+  readonly typeId: number;
+  readonly length: number;
+  /** Rebased onto the aggregate message's timestamp. */
+  readonly timestamp: number;
+  readonly streamId: number;
+  readonly media?: AudioHeader | VideoHeader;
+};
+
+export type DecodedBody = {
+  readonly typeName: string;
+  /** Command or data handler name (types 15, 17, 18, 20). */
+  readonly name?: string;
+  readonly transactionId?: number;
+  /** AMF values after name and transaction id, as plain JSON (commands: the command object first). */
+  readonly args?: readonly PlainValue[];
+  /** The typed AMF values (for trees in the UI); not part of the NDJSON contract. */
+  readonly amf?: readonly AmfValue[];
+  readonly command?: CommandFields;
+  readonly control?: ControlBody;
+  readonly media?: AudioHeader | VideoHeader;
+  readonly sharedObject?: SharedObjectBody;
+  readonly aggregate?: { readonly tags: readonly AggregateTag[]; readonly count: number };
+  /** Unknown types: the first bytes as hex. */
+  readonly rawHex?: string;
+  readonly problems: readonly Problem[];
+};
+
+const SO_EVENTS: Readonly<Record<number, string>> = {
+  1: 'Use',
+  2: 'Release',
+  3: 'RequestChange',
+  4: 'Change',
+  5: 'Success',
+  6: 'SendMessage',
+  7: 'Status',
+  8: 'Clear',
+  9: 'Remove',
+  10: 'RequestRemove',
+  11: 'UseSuccess',
+};
+
+const MAX_AGGREGATE_TAGS = 512;
+const MAX_SO_EVENTS = 256;
+
+function hex(b: Uint8Array, max = 64): string {
+  let s = '';
+  const n = Math.min(b.length, max);
+  for (let i = 0; i < n; i++) s += ((b[i] as number) < 16 ? '0' : '') + (b[i] as number).toString(16);
+  return s;
+}
+
+function amfProblem(e: AmfError, base: number): Problem {
+  return { code: e.code, message: e.message, offset: e.offset + base };
+}
+
+/**
+ * Decode a message body. `body` may be only a prefix of the message (`truncated`): commands are
+ * then decoded as far as the prefix goes, media headers from the prefix.
+ */
+export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: number, truncated: boolean): DecodedBody {
+  const typeName = messageTypeName(typeId);
+  switch (typeId) {
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6: {
+      const r = decodeControl(typeId, body);
+      const problems: Problem[] = [];
+      if (r.problem === 'short') problems.push({ code: 'rtmp.control.short', message: `${typeName} body of ${body.length} bytes is too short` });
+      if (r.problem === 'long') problems.push({ code: 'rtmp.control.long', message: `${typeName} body of ${body.length} bytes is longer than the type defines` });
+      return { typeName, ...(r.control === null ? {} : { control: r.control }), problems };
+    }
+    case 8:
+      return { typeName, media: decodeAudioHeader(body), problems: [] };
+    case 9:
+      return { typeName, media: decodeVideoHeader(body), problems: [] };
+    case 15:
+    case 17:
+    case 18:
+    case 20:
+      return decodeAmfMessage(typeId, typeName, body, truncated);
+    case 16:
+    case 19:
+      return decodeSharedObject(typeName, typeId === 16 ? body.subarray(1) : body, typeId === 16 ? 1 : 0);
+    case 22:
+      return decodeAggregate(typeName, body, timestamp);
+    default:
+      return { typeName, rawHex: hex(body), problems: [{ code: 'rtmp.message.unknown-type', message: `message type ${typeId} is not defined by RTMP` }] };
+  }
+}
+
+function decodeAmfMessage(typeId: number, typeName: string, body: Uint8Array, truncated: boolean): DecodedBody {
+  const base = typeId === 15 || typeId === 17 ? 1 : 0;
+  const problems: Problem[] = [];
+  if (base === 1 && body.length > 0 && body[0] !== 0) {
+    problems.push({ code: 'rtmp.amf3.format-byte', message: `AMF3 ${typeId === 17 ? 'command' : 'data'} message starts with format byte ${body[0]}, not 0` });
+  }
+  const r = decodeAmf0Values(body.subarray(base));
+  if (r.error !== undefined && !(truncated && r.error.code === 'amf.truncated')) problems.push(amfProblem(r.error, base));
+  if (truncated) problems.push({ code: 'rtmp.message.body-capped', message: `body longer than the decoder keeps; decoded ${body.length} bytes` });
+  const values = r.values;
+  const name = asString(values[0]);
+  if (name === undefined) {
+    problems.push({ code: 'rtmp.command.no-name', message: 'the first AMF value is not a string (command or handler name)' });
+    return { typeName, args: values.map(toPlain), amf: values, problems };
+  }
+  if (typeId === 17 || typeId === 20) {
+    const tx = asNumber(values[1]);
+    return {
+      typeName,
+      name,
+      ...(tx === undefined || !Number.isFinite(tx) ? {} : { transactionId: tx }),
+      args: values.slice(2).map(toPlain),
+      amf: values,
+      command: commandFields(name, values),
+      problems,
+    };
+  }
+  return { typeName, name, args: values.slice(1).map(toPlain), amf: values, command: dataFields(name, values), problems };
+}
+
+function u32(b: Uint8Array, at: number): number {
+  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+}
+
+/** Shared object message: name, version, flags, then a list of typed events. */
+function decodeSharedObject(typeName: string, b: Uint8Array, base: number): DecodedBody {
+  const problems: Problem[] = [];
+  const r = createAmfReader(b);
+  const name = readAmf0Utf8(r);
+  if (name === undefined || r.remaining < 12) {
+    return { typeName, problems: [{ code: 'rtmp.shared-object.truncated', message: 'shared object header is incomplete' }] };
+  }
+  const version = u32(b, r.pos);
+  const persistent = u32(b, r.pos + 4) === 2 || u32(b, r.pos + 4) === 1;
+  let p = r.pos + 12;
+  const events: SharedObjectEvent[] = [];
+  while (p < b.length && events.length < MAX_SO_EVENTS) {
+    if (p + 5 > b.length) {
+      problems.push({ code: 'rtmp.shared-object.truncated', message: 'shared object event header is incomplete', offset: p + base });
+      break;
+    }
+    const type = b[p] as number;
+    const length = u32(b, p + 1);
+    const start = p + 5;
+    const end = start + length;
+    if (end > b.length) {
+      problems.push({ code: 'rtmp.shared-object.truncated', message: `shared object event claims ${length} bytes, ${b.length - start} remain`, offset: p + base });
+      break;
+    }
+    const data = b.subarray(start, end);
+    const ev: { type: number; typeName: string; length: number; name?: string; values?: PlainValue[] } = {
+      type,
+      typeName: SO_EVENTS[type] ?? `Unknown (${type})`,
+      length,
+    };
+    if (type === 3 || type === 4 || type === 9 || type === 10) {
+      // Property events: a name, then (for changes) its value.
+      const er = createAmfReader(data);
+      const pname = readAmf0Utf8(er);
+      if (pname !== undefined) ev.name = pname;
+      const vals: PlainValue[] = [];
+      while (er.remaining > 0 && er.error === undefined) {
+        const v = decodeAmf0Value(er);
+        if (v === undefined) break;
+        vals.push(toPlain(v));
+      }
+      if (vals.length > 0) ev.values = vals;
+      if (er.error !== undefined) problems.push(amfProblem(er.error, start + base));
+    } else if (type === 6 || type === 7) {
+      const dr = decodeAmf0Values(data);
+      ev.values = dr.values.map(toPlain);
+      if (dr.error !== undefined) problems.push(amfProblem(dr.error, start + base));
+    }
+    events.push(ev);
+    p = end;
+  }
+  return { typeName, sharedObject: { name, version, persistent, events }, problems };
+}
+
+/** Aggregate: FLV tags back to back; sub-tag timestamps rebased onto the message's timestamp. */
+function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number): DecodedBody {
+  const problems: Problem[] = [];
+  const tags: AggregateTag[] = [];
+  let p = 0;
+  let count = 0;
+  let first: number | undefined;
+  while (p < b.length) {
+    if (p + 11 > b.length) {
+      problems.push({ code: 'rtmp.aggregate.truncated', message: 'aggregate ends inside a tag header', offset: p });
+      break;
+    }
+    const typeId = (b[p] as number) & 0x1f;
+    const length = ((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number);
+    const ts = (((b[p + 7] as number) << 24) | ((b[p + 4] as number) << 16) | ((b[p + 5] as number) << 8) | (b[p + 6] as number)) >>> 0;
+    const streamId = ((b[p + 8] as number) << 16) | ((b[p + 9] as number) << 8) | (b[p + 10] as number);
+    const dataStart = p + 11;
+    if (dataStart + length > b.length) {
+      problems.push({ code: 'rtmp.aggregate.truncated', message: `aggregate sub-tag claims ${length} bytes, ${b.length - dataStart} remain`, offset: p });
+      break;
+    }
+    first ??= ts;
+    count++;
+    if (tags.length < MAX_AGGREGATE_TAGS) {
+      const data = b.subarray(dataStart, dataStart + length);
+      const media = typeId === 8 ? decodeAudioHeader(data) : typeId === 9 ? decodeVideoHeader(data) : undefined;
+      tags.push({ typeId, length, timestamp: (timestamp + (ts - first)) >>> 0, streamId, ...(media === undefined ? {} : { media }) });
+    }
+    p = dataStart + length + 4; // PreviousTagSize
+    if (p > b.length) {
+      problems.push({ code: 'rtmp.aggregate.truncated', message: 'aggregate ends inside a PreviousTagSize field', offset: dataStart + length });
+      break;
+    }
+  }
+  return { typeName, aggregate: { tags, count }, problems };
+}

@@ -1,0 +1,210 @@
+/**
+ * One RTMP session: a chunk decoder per direction, fed the reassembled bytes, and the checks that
+ * need both directions (handshake echoes and digests). Emits handshake, message and diagnostic
+ * records; the session summary comes from the analyzer at close. Synchronous, no I/O.
+ */
+import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
+import { ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
+import { findPlausibleChunkStart } from '../rtmp/detect.js';
+import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
+import { decodeMessageBody } from '../rtmp/messages.js';
+import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
+
+export type SessionIdentity = {
+  readonly session: number;
+  readonly conn: number;
+  readonly client: string;
+  readonly server: string;
+};
+
+type Side = {
+  /** Created at the first byte we can decode from (mid-stream: the first plausible chunk header). */
+  decoder: ChunkDecoder | null;
+  messages: number;
+};
+
+function seconds(m: ByteMeta): number {
+  return m.sec + m.nsec / 1e9;
+}
+
+export class RtmpSession {
+  private readonly sides: Record<Direction, Side>;
+  private out: OutputRecord[] = [];
+  private c0Time: number | null = null;
+  private c1: { block: Uint8Array; digest: Uint8Array | null } | null = null;
+  private s1: { block: Uint8Array; digest: Uint8Array | null } | null = null;
+
+  constructor(
+    readonly id: SessionIdentity,
+    /** The handshake is not in the capture: decode from the first plausible chunk header on. */
+    private readonly midStream: boolean,
+  ) {
+    this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
+  }
+
+  data(dir: Direction, bytes: Uint8Array, offset: number, meta: ByteMeta): OutputRecord[] {
+    this.out = [];
+    const side = this.sides[dir];
+    if (side.decoder === null) {
+      let at = 0;
+      if (this.midStream || offset > 0) {
+        at = findPlausibleChunkStart(bytes, bytes.length);
+        if (at < 0) return this.out;
+      }
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, skipHandshake: this.midStream || offset > 0, startOffset: offset + at });
+      bytes = bytes.subarray(at);
+    }
+    for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
+    return this.out;
+  }
+
+  gap(dir: Direction, length: number, meta: ByteMeta): OutputRecord[] {
+    this.out = [];
+    const d = this.sides[dir].decoder;
+    if (d !== null) for (const e of d.gap(length, meta)) this.onEvent(dir, e);
+    return this.out;
+  }
+
+  finish(): OutputRecord[] {
+    this.out = [];
+    for (const dir of ['c2s', 's2c'] as const) {
+      const d = this.sides[dir].decoder;
+      if (d !== null) for (const e of d.finish()) this.onEvent(dir, e);
+    }
+    return this.out;
+  }
+
+  stats(): {
+    messageCount: { c2s: number; s2c: number };
+    chunkSize: { c2s: number; s2c: number };
+    type3ExtendedTimestamp: { c2s: 'repeated' | 'omitted' | 'mixed' | null; s2c: 'repeated' | 'omitted' | 'mixed' | null };
+  } {
+    const conv = (d: Direction) => {
+      const c = this.sides[d].decoder?.etsConvention ?? { repeated: 0, omitted: 0 };
+      return c.repeated > 0 && c.omitted > 0 ? 'mixed' : c.repeated > 0 ? 'repeated' : c.omitted > 0 ? 'omitted' : null;
+    };
+    return {
+      messageCount: { c2s: this.sides.c2s.messages, s2c: this.sides.s2c.messages },
+      chunkSize: { c2s: this.sides.c2s.decoder?.chunkSize ?? 128, s2c: this.sides.s2c.decoder?.chunkSize ?? 128 },
+      type3ExtendedTimestamp: { c2s: conv('c2s'), s2c: conv('s2c') },
+    };
+  }
+
+  private onEvent(dir: Direction, e: RtmpEvent): void {
+    switch (e.kind) {
+      case 'handshake':
+        this.onHandshake(dir, e);
+        return;
+      case 'message':
+        this.sides[dir].messages++;
+        this.onMessage(dir, e);
+        return;
+      case 'diagnostic':
+        this.out.push(this.diagRecord(e));
+        return;
+      case 'encrypted':
+        this.out.push(this.diagRecord(diag('rtmp.handshake.encrypted', `RTMPE (version ${e.version}): the rest of this direction is encrypted`, { frame: e.frame, dir })));
+        return;
+      case 'chunk-size':
+      case 'desync':
+        return;
+    }
+  }
+
+  private locator(dir: Direction, meta: ByteMeta, offset: number) {
+    return {
+      session: this.id.session,
+      client: this.id.client,
+      server: this.id.server,
+      dir,
+      frame: meta.frame,
+      time: seconds(meta),
+      offset,
+    };
+  }
+
+  private onHandshake(dir: Direction, h: HandshakePart): void {
+    const t = seconds(h);
+    if (h.part === 'C0') this.c0Time = t;
+    const elapsedMs = this.c0Time === null ? 0 : Math.round((t - this.c0Time) * 1e6) / 1e3;
+    const base = { type: 'handshake' as const, ...this.locator(dir, h, h.offset), part: h.part, elapsedMs };
+    let rec: HandshakeRecord;
+    const block = h.block;
+    if (h.part === 'C0' || h.part === 'S0') {
+      const v = h.version as number;
+      rec = { ...base, version: v, encrypted: v !== 3 && [6, 8, 9, 10].includes(v) };
+    } else if (block !== undefined && (h.part === 'C1' || h.part === 'S1')) {
+      const side = h.part === 'C1' ? 'client' : 'server';
+      const f = decodeFirstBlock(block, side);
+      if (side === 'client') this.c1 = { block, digest: f.digest };
+      else this.s1 = { block, digest: f.digest };
+      rec = { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid };
+      if (f.handshake === 'unknown-digest') {
+        this.out.push(this.diagRecord(diag('rtmp.handshake.digest-unverified', `${h.part} announces version ${f.version} but carries no digest that verifies`, { frame: h.frame, dir, offset: h.offset })));
+      }
+    } else if (block !== undefined) {
+      // C2 answers S1; S2 answers C1.
+      const peer = h.part === 'C2' ? this.s1 : this.c1;
+      const f = decodeSecondBlock(block, h.part === 'C2' ? 'client' : 'server', peer?.block ?? null, peer?.digest ?? null);
+      rec = { ...base, epoch: f.time, epoch2: f.time2, echoes: f.echoes, digestValid: f.digestValid };
+      if (peer !== null && f.echoes !== true && f.digestValid !== true) {
+        const code: DiagnosticCode = h.part === 'C2' ? 'rtmp.handshake.c2-invalid' : 'rtmp.handshake.s2-invalid';
+        this.out.push(this.diagRecord(diag(code, `${h.part} neither echoes ${h.part === 'C2' ? 'S1' : 'C1'} nor carries a valid digest`, { frame: h.frame, dir, offset: h.offset })));
+      }
+    } else {
+      rec = base;
+    }
+    this.out.push(rec);
+  }
+
+  private onMessage(dir: Direction, m: RtmpMessage): void {
+    const d = decodeMessageBody(m.typeId, m.body, m.timestamp, m.bodyTruncated);
+    const list: ChunkTuple[] = m.chunks.map((c) => [c.fmt, c.offset, c.headerLength, c.payloadLength, c.frame] as const);
+    const rec: MessageRecord = {
+      type: 'message',
+      ...this.locator(dir, m, m.offset),
+      firstFrame: m.firstFrame,
+      csid: m.csid,
+      typeId: m.typeId,
+      typeName: d.typeName,
+      streamId: m.streamId,
+      timestamp: m.timestamp,
+      length: m.length,
+      ...(d.name === undefined ? {} : { name: d.name }),
+      ...(d.transactionId === undefined ? {} : { transactionId: d.transactionId }),
+      ...(d.args === undefined ? {} : { args: d.args }),
+      ...(d.command === undefined || Object.keys(d.command).length === 0 ? {} : { command: d.command }),
+      ...(d.control === undefined ? {} : { control: d.control }),
+      ...(d.media === undefined ? {} : { media: d.media as unknown as Record<string, unknown> }),
+      ...(d.sharedObject === undefined ? {} : { sharedObject: d.sharedObject }),
+      ...(d.aggregate === undefined ? {} : { aggregate: d.aggregate as unknown as Record<string, unknown> }),
+      ...(d.rawHex === undefined ? {} : { rawHex: d.rawHex }),
+      chunks: { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list },
+    };
+    this.out.push(rec);
+    for (const p of d.problems) {
+      const ctx = p.offset === undefined ? undefined : { bodyOffset: p.offset };
+      this.out.push(this.diagRecord(diag(p.code, p.message, { frame: m.frame, dir, offset: m.offset }, ctx)));
+    }
+    const mediaProblems = (d.media as { problems?: readonly string[] } | undefined)?.problems ?? [];
+    for (const code of mediaProblems) {
+      this.out.push(this.diagRecord(diag(code as DiagnosticCode, `${d.typeName}: ${code}`, { frame: m.frame, dir, offset: m.offset })));
+    }
+  }
+
+  private diagRecord(d: Diagnostic): DiagnosticRecord {
+    return {
+      type: 'diagnostic',
+      session: this.id.session,
+      client: this.id.client,
+      server: this.id.server,
+      ...(d.at.dir === undefined ? {} : { dir: d.at.dir }),
+      ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
+      ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      ...(d.context === undefined ? {} : { context: d.context }),
+    };
+  }
+}
