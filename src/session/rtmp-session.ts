@@ -3,7 +3,7 @@
  * need both directions (handshake echoes and digests). Emits handshake, message and diagnostic
  * records; the session summary comes from the analyzer at close. Synchronous, no I/O.
  */
-import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
+import { CATALOGUE, diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import { ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { findPlausibleChunkStart } from '../rtmp/detect.js';
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
@@ -186,9 +186,8 @@ export class RtmpSession {
       const ctx = p.offset === undefined ? undefined : { bodyOffset: p.offset };
       this.out.push(this.diagRecord(diag(p.code, p.message, { frame: m.frame, dir, offset: m.offset }, ctx)));
     }
-    const mediaProblems = (d.media as { problems?: readonly string[] } | undefined)?.problems ?? [];
-    for (const code of mediaProblems) {
-      this.out.push(this.diagRecord(diag(code as DiagnosticCode, `${d.typeName}: ${code}`, { frame: m.frame, dir, offset: m.offset })));
+    for (const code of d.media?.problems ?? []) {
+      this.out.push(this.diagRecord(diag(code, `${d.typeName}: ${CATALOGUE[code].explain}`, { frame: m.frame, dir, offset: m.offset })));
     }
   }
 

@@ -1,0 +1,533 @@
+/**
+ * Audio tag header decoder: the payload of an RTMP audio message (type 8), which is an FLV
+ * AUDIODATA tag body, legacy (FLV 10.1, Annex E.4.2.1) or Enhanced RTMP v2 (ExAudioTagHeader).
+ *
+ * Contract: `decodeAudioHeader` is pure and total: any byte array gives a result, never an
+ * exception. It reads only the tag header (sound format and flags, AAC packet type, E-RTMP packet
+ * type, FourCC, ModEx, multitrack layout, MultichannelConfig); media bytes are located by
+ * `bodyOffset`/`bodyLength` (and per track), never copied. Configurations (AAC
+ * AudioSpecificConfig, OpusHead, FLAC STREAMINFO) are decoded on demand by src/media/config.ts.
+ * The result is plain JSON data; optional keys are absent rather than undefined. Problems are
+ * stable codes, each listed once.
+ *
+ * Legacy layout: byte 0 = soundFormat (bits 7-4) | soundRate (3-2) | soundSize (1) | soundType (0);
+ *   AAC (10) adds UI8 AACPacketType (0 AudioSpecificConfig, 1 raw). The rate/size/type flags are
+ *   nominal: AAC always says 44 kHz stereo, Nellymoser 8k/16k and Speex ignore them; the real
+ *   values come from the codec configuration.
+ * E-RTMP layout: soundFormat 9 (ExHeader), bits 3-0 = AudioPacketType (0 SequenceStart,
+ *   1 CodedFrames, 2 SequenceEnd, 4 MultichannelConfig, 5 Multitrack, 7 ModEx); then the ModEx
+ *   chain, the Multitrack header or a FourCC, and per packet the MultichannelConfig fields
+ *   (UI8 channel order, UI8 channel count, then UI32 channel flags for Native or UI8[count]
+ *   mapping for Custom).
+ * A zero-length payload is legal: E-RTMP v2 documents it as the "audio silence" message.
+ * Speex (11, 0xB?) and ExHeader (9, 0x9?) differ only in the high nibble; we switch on it whole.
+ */
+import { AUDIO_FOURCCS, fourCcAt, type FourCcRead } from './fourcc.js';
+import {
+  multitrackTypeName,
+  PACKET_TYPE_MODEX,
+  readModExChain,
+  splitTracks,
+  type KeysComplete,
+  type MediaContent,
+  type ModEx,
+  type MultitrackTypeName,
+} from './ex-header.js';
+import { addProblem, type MediaProblemCode } from './problems.js';
+
+export type SoundFormatName =
+  | 'pcm-platform-endian'
+  | 'adpcm'
+  | 'mp3'
+  | 'pcm-le'
+  | 'nellymoser-16k-mono'
+  | 'nellymoser-8k-mono'
+  | 'nellymoser'
+  | 'g711-alaw'
+  | 'g711-mulaw'
+  | 'ex-header'
+  | 'aac'
+  | 'speex'
+  | 'reserved'
+  | 'mp3-8k'
+  | 'device-specific';
+
+/** Codec names; an unknown E-RTMP FourCC is reported as its text instead. */
+export type AudioCodecName =
+  | 'pcm'
+  | 'adpcm'
+  | 'mp3'
+  | 'nellymoser'
+  | 'g711-alaw'
+  | 'g711-mulaw'
+  | 'aac'
+  | 'speex'
+  | 'device-specific'
+  | 'opus'
+  | 'flac'
+  | 'ac3'
+  | 'eac3'
+  /** Zero-length message (silence): no codec on the wire. */
+  | 'none'
+  /** Reserved sound format, or the header was cut before the FourCC. */
+  | 'unknown'
+  /** Multitrack message whose tracks use different codecs. */
+  | 'multiple';
+
+export type AudioPacketTypeName =
+  // legacy AAC
+  | 'sequence-header'
+  | 'raw'
+  // E-RTMP AudioPacketType
+  | 'sequence-start'
+  | 'coded-frames'
+  | 'sequence-end'
+  | 'multichannel-config'
+  | 'multitrack'
+  | 'mod-ex'
+  | 'reserved';
+
+export type ChannelOrderName = 'unspecified' | 'native' | 'custom' | 'reserved';
+
+/** E-RTMP MultichannelConfig. */
+export type MultichannelConfig = {
+  /** AudioChannelOrder: 0 Unspecified, 1 Native, 2 Custom. */
+  readonly channelOrder: number;
+  readonly channelOrderName: ChannelOrderName;
+  readonly channelCount: number;
+  /** Native order: UI32 AudioChannelMask bits (see AUDIO_CHANNEL_MASK_NAMES). */
+  readonly channelFlags?: number;
+  /** Custom order: one AudioChannel per channel, in bitstream order (see AUDIO_CHANNEL_NAMES). */
+  readonly channelMapping?: readonly number[];
+};
+
+export type AudioTrack = {
+  readonly trackId: number;
+  readonly codec: AudioCodecName | string;
+  readonly fourCc: string;
+  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
+  readonly fourCcHex?: string;
+  readonly multichannel?: MultichannelConfig;
+  readonly bodyOffset: number;
+  readonly bodyLength: number;
+};
+
+export type AudioMultitrack = {
+  /** AvMultitrackType: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs. */
+  readonly type: number;
+  readonly typeName: MultitrackTypeName;
+  readonly tracks: readonly AudioTrack[];
+};
+
+export type AudioHeader = {
+  /** True for soundFormat 9 (E-RTMP ExHeader). */
+  readonly ex: boolean;
+  /** Sound format, bits 7-4 of byte 0 (absent for a zero-length payload). */
+  readonly soundFormat?: number;
+  readonly soundFormatName?: SoundFormatName;
+  /** Codec name; an unknown FourCC as its text; 'none' for silence. */
+  readonly codec: AudioCodecName | string;
+  /** E-RTMP FourCC text (for multitrack: the one shared by all tracks, if they agree). */
+  readonly fourCc?: string;
+  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
+  readonly fourCcHex?: string;
+  /** Legacy only: soundRate flag 0..3 and its nominal rate (5512.5, 11025, 22050, 44100 Hz). */
+  readonly soundRate?: number;
+  readonly soundRateHz?: number;
+  /** Legacy only: soundSize flag 0/1 and the sample size it names (8 or 16 bits). */
+  readonly soundSize?: number;
+  readonly soundSizeBits?: number;
+  /** Legacy only: soundType flag 0/1 and the channel count it names (1 or 2). */
+  readonly soundType?: number;
+  readonly soundChannels?: number;
+  /**
+   * The effective packet type: legacy AACPacketType, or the E-RTMP AudioPacketType after the
+   * ModEx chain and, for multitrack messages, the one inside the Multitrack header.
+   */
+  readonly packetType?: number;
+  readonly packetTypeName?: AudioPacketTypeName;
+  readonly content: MediaContent;
+  /** MultichannelConfig packets (single-track form; multitrack carries it per track). */
+  readonly multichannel?: MultichannelConfig;
+  readonly modEx?: readonly ModEx[];
+  readonly multitrack?: AudioMultitrack;
+  /** The bytes after the tag header; for multitrack, the span holding all track records. */
+  readonly bodyOffset: number;
+  readonly bodyLength: number;
+  readonly problems: readonly MediaProblemCode[];
+};
+
+/** JSON key order of an AudioHeader (every key, optional ones included). */
+const AUDIO_HEADER_KEY_LIST = [
+  'ex',
+  'soundFormat',
+  'soundFormatName',
+  'codec',
+  'fourCc',
+  'fourCcHex',
+  'soundRate',
+  'soundRateHz',
+  'soundSize',
+  'soundSizeBits',
+  'soundType',
+  'soundChannels',
+  'packetType',
+  'packetTypeName',
+  'content',
+  'multichannel',
+  'modEx',
+  'multitrack',
+  'bodyOffset',
+  'bodyLength',
+  'problems',
+] as const;
+/** The compiler checks that the list names every key of AudioHeader. */
+export const AUDIO_HEADER_KEYS: KeysComplete<AudioHeader, typeof AUDIO_HEADER_KEY_LIST> = AUDIO_HEADER_KEY_LIST;
+
+const AUDIO_TRACK_KEY_LIST = ['trackId', 'codec', 'fourCc', 'fourCcHex', 'multichannel', 'bodyOffset', 'bodyLength'] as const;
+/** JSON key order of an AudioTrack. */
+export const AUDIO_TRACK_KEYS: KeysComplete<AudioTrack, typeof AUDIO_TRACK_KEY_LIST> = AUDIO_TRACK_KEY_LIST;
+
+type FormatInfo = readonly [SoundFormatName, AudioCodecName];
+
+/** Legacy sound formats (FLV 10.1 E.4.2.1 and E-RTMP v2 SoundFormat). */
+export const SOUND_FORMATS: readonly FormatInfo[] = [
+  ['pcm-platform-endian', 'pcm'],
+  ['adpcm', 'adpcm'],
+  ['mp3', 'mp3'],
+  ['pcm-le', 'pcm'],
+  ['nellymoser-16k-mono', 'nellymoser'],
+  ['nellymoser-8k-mono', 'nellymoser'],
+  ['nellymoser', 'nellymoser'],
+  ['g711-alaw', 'g711-alaw'],
+  ['g711-mulaw', 'g711-mulaw'],
+  ['ex-header', 'unknown'],
+  ['aac', 'aac'],
+  ['speex', 'speex'],
+  ['reserved', 'unknown'],
+  ['reserved', 'unknown'],
+  ['mp3-8k', 'mp3'],
+  ['device-specific', 'device-specific'],
+];
+
+const SOUND_RATE_HZ = [5512.5, 11025, 22050, 44100] as const;
+
+/** AudioChannel values of a Custom channel mapping (E-RTMP v2); 0xfe Unused, 0xff Unknown. */
+export const AUDIO_CHANNEL_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, 'FrontLeft'],
+  [1, 'FrontRight'],
+  [2, 'FrontCenter'],
+  [3, 'LowFrequency1'],
+  [4, 'BackLeft'],
+  [5, 'BackRight'],
+  [6, 'FrontLeftCenter'],
+  [7, 'FrontRightCenter'],
+  [8, 'BackCenter'],
+  [9, 'SideLeft'],
+  [10, 'SideRight'],
+  [11, 'TopCenter'],
+  [12, 'TopFrontLeft'],
+  [13, 'TopFrontCenter'],
+  [14, 'TopFrontRight'],
+  [15, 'TopBackLeft'],
+  [16, 'TopBackCenter'],
+  [17, 'TopBackRight'],
+  [18, 'LowFrequency2'],
+  [19, 'TopSideLeft'],
+  [20, 'TopSideRight'],
+  [21, 'BottomFrontCenter'],
+  [22, 'BottomFrontLeft'],
+  [23, 'BottomFrontRight'],
+  [0xfe, 'Unused'],
+  [0xff, 'Unknown'],
+]);
+
+/** AudioChannelMask bit i names AUDIO_CHANNEL_NAMES entry i (0..23), e.g. 0x000004 FrontCenter. */
+export function channelMaskNames(flags: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    if ((flags >>> i) & 1) out.push(AUDIO_CHANNEL_NAMES.get(i) ?? `bit${i}`);
+  }
+  return out;
+}
+
+const EX_PACKET_TYPE_NAMES: readonly AudioPacketTypeName[] = [
+  'sequence-start',
+  'coded-frames',
+  'sequence-end',
+  'reserved',
+  'multichannel-config',
+  'multitrack',
+  'reserved',
+  'mod-ex',
+];
+
+const EX_PACKET_CONTENT: readonly (MediaContent | undefined)[] = ['config', 'frames', 'end', undefined, 'multichannel-config'];
+
+const SOUND_FORMAT_EX = 9;
+const SOUND_FORMAT_AAC = 10;
+const PACKET_TYPE_MULTICHANNEL = 4;
+const PACKET_TYPE_MULTITRACK = 5;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
+function headerInOrder(h: AudioHeader): AudioHeader {
+  const o: Partial<Mutable<AudioHeader>> = { ex: h.ex };
+  if (h.soundFormat !== undefined) o.soundFormat = h.soundFormat;
+  if (h.soundFormatName !== undefined) o.soundFormatName = h.soundFormatName;
+  o.codec = h.codec;
+  if (h.fourCc !== undefined) o.fourCc = h.fourCc;
+  if (h.fourCcHex !== undefined) o.fourCcHex = h.fourCcHex;
+  if (h.soundRate !== undefined) o.soundRate = h.soundRate;
+  if (h.soundRateHz !== undefined) o.soundRateHz = h.soundRateHz;
+  if (h.soundSize !== undefined) o.soundSize = h.soundSize;
+  if (h.soundSizeBits !== undefined) o.soundSizeBits = h.soundSizeBits;
+  if (h.soundType !== undefined) o.soundType = h.soundType;
+  if (h.soundChannels !== undefined) o.soundChannels = h.soundChannels;
+  if (h.packetType !== undefined) o.packetType = h.packetType;
+  if (h.packetTypeName !== undefined) o.packetTypeName = h.packetTypeName;
+  o.content = h.content;
+  if (h.multichannel !== undefined) o.multichannel = h.multichannel;
+  if (h.modEx !== undefined) o.modEx = h.modEx;
+  if (h.multitrack !== undefined) o.multitrack = h.multitrack;
+  o.bodyOffset = h.bodyOffset;
+  o.bodyLength = h.bodyLength;
+  o.problems = h.problems;
+  return o as AudioHeader;
+}
+
+/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
+function trackInOrder(h: AudioTrack): AudioTrack {
+  const o: Partial<Mutable<AudioTrack>> = { trackId: h.trackId };
+  o.codec = h.codec;
+  o.fourCc = h.fourCc;
+  if (h.fourCcHex !== undefined) o.fourCcHex = h.fourCcHex;
+  if (h.multichannel !== undefined) o.multichannel = h.multichannel;
+  o.bodyOffset = h.bodyOffset;
+  o.bodyLength = h.bodyLength;
+  return o as AudioTrack;
+}
+
+/** Decodes the tag header of one audio message payload. Never throws. */
+export function decodeAudioHeader(p: Uint8Array): AudioHeader {
+  const n = p.length;
+  if (n === 0) {
+    return { ex: false, codec: 'none', content: 'silence', bodyOffset: 0, bodyLength: 0, problems: [] };
+  }
+  const problems: MediaProblemCode[] = [];
+  const b0 = p[0] ?? 0;
+  const fmt = b0 >> 4;
+  const [formatName, codec] = SOUND_FORMATS[fmt] ?? ['reserved', 'unknown'];
+  const h: Mutable<AudioHeader> = {
+    ex: fmt === SOUND_FORMAT_EX,
+    soundFormat: fmt,
+    soundFormatName: formatName,
+    codec,
+    content: 'unknown',
+    bodyOffset: 1,
+    bodyLength: 0,
+    problems,
+  };
+  if (fmt === SOUND_FORMAT_EX) decodeEx(p, b0 & 0x0f, h, problems);
+  else decodeLegacy(p, b0, h, problems);
+  if (h.bodyOffset > n) h.bodyOffset = n;
+  h.bodyLength = n - h.bodyOffset;
+  return headerInOrder(h);
+}
+
+function decodeLegacy(p: Uint8Array, b0: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
+  const fmt = b0 >> 4;
+  const rate = (b0 >> 2) & 3;
+  h.soundRate = rate;
+  h.soundRateHz = SOUND_RATE_HZ[rate] ?? 0;
+  h.soundSize = (b0 >> 1) & 1;
+  h.soundSizeBits = h.soundSize === 1 ? 16 : 8;
+  h.soundType = b0 & 1;
+  h.soundChannels = h.soundType === 1 ? 2 : 1;
+  if (fmt === 12 || fmt === 13) {
+    addProblem(problems, 'media.audio.reserved-sound-format');
+    h.content = 'unknown';
+    return;
+  }
+  if (fmt !== SOUND_FORMAT_AAC) {
+    h.content = 'frames';
+    return;
+  }
+  if (p.length < 2) {
+    addProblem(problems, 'media.audio.truncated');
+    h.bodyOffset = p.length;
+    return;
+  }
+  const packetType = p[1] ?? 0;
+  h.packetType = packetType;
+  h.packetTypeName = packetType === 0 ? 'sequence-header' : packetType === 1 ? 'raw' : 'reserved';
+  h.content = packetType === 0 ? 'config' : packetType === 1 ? 'frames' : 'unknown';
+  if (packetType > 1) addProblem(problems, 'media.audio.unknown-packet-type');
+  h.bodyOffset = 2;
+}
+
+function setFourCc(target: { fourCc?: string; fourCcHex?: string; codec: string }, f: FourCcRead, problems: MediaProblemCode[]): void {
+  target.fourCc = f.text;
+  const codec = AUDIO_FOURCCS.get(f.text);
+  if (codec === undefined || !f.exact) {
+    target.codec = f.text;
+    target.fourCcHex = f.hex;
+    addProblem(problems, 'media.audio.unknown-fourcc');
+  } else {
+    target.codec = codec;
+  }
+}
+
+/**
+ * Reads the MultichannelConfig fields in [pos, end). Returns the config (if its fixed part was
+ * there) and the position after it.
+ */
+function readMultichannel(
+  p: Uint8Array,
+  pos: number,
+  end: number,
+  problems: MediaProblemCode[],
+): { config: MultichannelConfig | undefined; pos: number } {
+  if (pos + 2 > end) {
+    addProblem(problems, 'media.audio.truncated');
+    return { config: undefined, pos: end };
+  }
+  const channelOrder = p[pos] ?? 0;
+  const channelCount = p[pos + 1] ?? 0;
+  pos += 2;
+  if (channelOrder === 1) {
+    if (pos + 4 > end) {
+      addProblem(problems, 'media.audio.truncated');
+      return { config: { channelOrder, channelOrderName: 'native', channelCount }, pos: end };
+    }
+    const channelFlags = (((p[pos] ?? 0) << 24) | ((p[pos + 1] ?? 0) << 16) | ((p[pos + 2] ?? 0) << 8) | (p[pos + 3] ?? 0)) >>> 0;
+    return { config: { channelOrder, channelOrderName: 'native', channelCount, channelFlags }, pos: pos + 4 };
+  }
+  if (channelOrder === 2) {
+    const have = Math.min(channelCount, Math.max(0, end - pos));
+    const channelMapping: number[] = [];
+    for (let i = 0; i < have; i++) channelMapping.push(p[pos + i] ?? 0);
+    if (have < channelCount) addProblem(problems, 'media.audio.truncated');
+    return { config: { channelOrder, channelOrderName: 'custom', channelCount, channelMapping }, pos: pos + have };
+  }
+  if (channelOrder !== 0) addProblem(problems, 'media.audio.unknown-channel-order');
+  return { config: { channelOrder, channelOrderName: channelOrder === 0 ? 'unspecified' : 'reserved', channelCount }, pos };
+}
+
+function decodeEx(p: Uint8Array, low: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
+  const n = p.length;
+  let pos = 1;
+  let packetType: number | undefined = low;
+  if (packetType === PACKET_TYPE_MODEX) {
+    const chain = readModExChain(p, pos, 'audio', problems);
+    if (chain.entries.length > 0) h.modEx = chain.entries;
+    pos = chain.pos;
+    packetType = chain.packetType;
+    if (packetType === undefined) {
+      h.packetType = PACKET_TYPE_MODEX;
+      h.packetTypeName = 'mod-ex';
+      h.bodyOffset = pos;
+      return;
+    }
+  }
+  h.packetType = packetType;
+  h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
+
+  if (packetType === PACKET_TYPE_MULTITRACK) {
+    decodeMultitrack(p, pos, h, problems);
+    return;
+  }
+  if (pos + 4 > n) {
+    addProblem(problems, 'media.audio.truncated');
+    h.bodyOffset = n;
+    return;
+  }
+  const f = fourCcAt(p, pos);
+  pos += 4;
+  setFourCc(h, f, problems);
+  const content = EX_PACKET_CONTENT[packetType];
+  if (content === undefined) {
+    addProblem(problems, 'media.audio.unknown-packet-type');
+    h.bodyOffset = pos;
+    return;
+  }
+  h.content = content;
+  if (packetType === PACKET_TYPE_MULTICHANNEL) {
+    const mc = readMultichannel(p, pos, n, problems);
+    if (mc.config !== undefined) h.multichannel = mc.config;
+    pos = mc.pos;
+  }
+  h.bodyOffset = pos;
+}
+
+function decodeMultitrack(p: Uint8Array, pos: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
+  const n = p.length;
+  if (pos >= n) {
+    addProblem(problems, 'media.audio.truncated');
+    h.bodyOffset = n;
+    return;
+  }
+  const b = p[pos] ?? 0;
+  pos += 1;
+  const type = b >> 4;
+  const packetType = b & 0x0f;
+  h.packetType = packetType;
+  h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
+  const typeName = multitrackTypeName(type);
+  if (packetType === PACKET_TYPE_MULTITRACK || packetType === PACKET_TYPE_MODEX) {
+    addProblem(problems, 'media.audio.bad-multitrack-packet-type');
+    h.multitrack = { type, typeName, tracks: [] };
+    h.bodyOffset = pos;
+    return;
+  }
+  const content = EX_PACKET_CONTENT[packetType];
+  if (content === undefined) addProblem(problems, 'media.audio.unknown-packet-type');
+
+  let shared: FourCcRead | undefined;
+  if (type !== 2) {
+    if (pos + 4 > n) {
+      addProblem(problems, 'media.audio.truncated');
+      h.multitrack = { type, typeName, tracks: [] };
+      h.bodyOffset = n;
+      return;
+    }
+    shared = fourCcAt(p, pos);
+    pos += 4;
+    setFourCc(h, shared, problems);
+  }
+  if (type > 2) {
+    addProblem(problems, 'media.audio.unknown-multitrack-type');
+    h.multitrack = { type, typeName, tracks: [] };
+    h.bodyOffset = pos;
+    return;
+  }
+  h.bodyOffset = pos;
+  const raw = splitTracks(p, pos, type as 0 | 1 | 2, shared, 'audio', problems);
+  const tracks: AudioTrack[] = [];
+  for (const r of raw) {
+    const t: Mutable<AudioTrack> = { trackId: r.trackId, codec: 'unknown', fourCc: r.fourCc.text, bodyOffset: r.start, bodyLength: 0 };
+    setFourCc(t, r.fourCc, problems);
+    let start = r.start;
+    if (packetType === PACKET_TYPE_MULTICHANNEL) {
+      const mc = readMultichannel(p, start, r.end, problems);
+      if (mc.config !== undefined) t.multichannel = mc.config;
+      start = mc.pos;
+    }
+    t.bodyOffset = start;
+    t.bodyLength = r.end - start;
+    tracks.push(trackInOrder(t));
+  }
+  if (type === 2) {
+    const first = tracks[0];
+    if (first !== undefined && tracks.every((t) => t.fourCc === first.fourCc && t.fourCcHex === first.fourCcHex)) {
+      h.codec = first.codec;
+      h.fourCc = first.fourCc;
+      if (first.fourCcHex !== undefined) h.fourCcHex = first.fourCcHex;
+    } else {
+      h.codec = first === undefined ? 'unknown' : 'multiple';
+    }
+  }
+  h.multitrack = { type, typeName, tracks };
+  h.content = tracks.length === 0 || content === undefined ? 'unknown' : content;
+}
