@@ -56,7 +56,7 @@ export function tsharkConversations(file: string): Conv[] {
 requireTool('tshark');
 
 for (const file of captureFiles()) {
-  test(`tcp conversations match tshark: ${file.split('/').pop()}`, () => {
+  test(`tcp conversations match tshark: ${file.split('/').slice(-2).join('/')}`, () => {
     const want = tsharkConversations(file);
     const got = rtmpscopeNdjson(file)
       .filter((r) => r['type'] === 'session')

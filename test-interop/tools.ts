@@ -14,11 +14,18 @@ export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 /** Ports other than 1935 that committed captures use for RTMP (tshark needs `-d` for them). */
 export const EXTRA_RTMP_PORTS = [19350];
 
-export function captureFiles(dir = CAPTURES): string[] {
-  return readdirSync(dir)
-    .filter((f) => /\.(pcap|pcapng)$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
+/**
+ * The committed captures, plus those in RTMPSCOPE_FRESH_CAPTURES (a folder the interop run fills by
+ * running captures/make-captures.sh on this machine, so real peers are exercised every run).
+ */
+export function captureFiles(): string[] {
+  const dirs = [CAPTURES, ...(process.env['RTMPSCOPE_FRESH_CAPTURES'] ? [process.env['RTMPSCOPE_FRESH_CAPTURES']] : [])];
+  return dirs.flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => /\.(pcap|pcapng)$/.test(f))
+      .sort()
+      .map((f) => join(dir, f)),
+  );
 }
 
 export function requireTool(name: string): void {
