@@ -86,7 +86,7 @@ export type Desync = {
 export type RtmpEvent = HandshakePart | RtmpMessage | ChunkSizeChange | Encrypted | Desync | Diagnostic;
 
 export type ChunkDecoderOptions = {
-  /** Body bytes kept for audio/video/aggregate messages. */
+  /** Body bytes kept for audio/video messages (sequence headers are far smaller). */
   readonly maxMediaBytes?: number;
   /** Body bytes kept for every other message (commands, data, control, shared objects). */
   readonly maxCommandBytes?: number;
@@ -101,7 +101,7 @@ export type ChunkDecoderOptions = {
 };
 
 const DEFAULTS = {
-  maxMediaBytes: 64 * 1024,
+  maxMediaBytes: 4096,
   maxCommandBytes: 1024 * 1024,
   maxChunkInfo: 1024,
 };
@@ -139,7 +139,8 @@ type Partial = {
   firstFrame: number;
 };
 
-const MEDIA_TYPES = new Set([8, 9, 22]);
+/** Audio and video: only the tag header and small configuration records are of interest. */
+const MEDIA_TYPES = new Set([8, 9]);
 
 export class ChunkDecoder {
   private readonly opts: typeof DEFAULTS;

@@ -12,6 +12,7 @@ import { decodeControl, messageTypeName, type ControlBody } from './control.js';
 import { commandFields, dataFields, type CommandFields } from './commands.js';
 import { decodeAudioHeader, type AudioHeader } from '../media/audio.js';
 import { decodeVideoHeader, type VideoHeader } from '../media/video.js';
+import { decodeAudioConfig, decodeVideoConfig, type AudioConfig, type VideoConfig } from '../media/config.js';
 
 export type Problem = { readonly code: DiagnosticCode; readonly message: string; readonly offset?: number };
 
@@ -30,13 +31,19 @@ export type SharedObjectBody = {
   readonly events: readonly SharedObjectEvent[];
 };
 
+/** A media tag header plus, for sequence headers, the decoded codec configuration and, for E-RTMP metadata, its AMF content. */
+export type MediaInfo = (AudioHeader | VideoHeader) & {
+  readonly config?: AudioConfig | VideoConfig;
+  readonly metadata?: readonly PlainValue[];
+};
+
 export type AggregateTag = {
   readonly typeId: number;
   readonly length: number;
   /** Rebased onto the aggregate message's timestamp. */
   readonly timestamp: number;
   readonly streamId: number;
-  readonly media?: AudioHeader | VideoHeader;
+  readonly media?: MediaInfo;
 };
 
 export type DecodedBody = {
@@ -50,7 +57,7 @@ export type DecodedBody = {
   readonly amf?: readonly AmfValue[];
   readonly command?: CommandFields;
   readonly control?: ControlBody;
-  readonly media?: AudioHeader | VideoHeader;
+  readonly media?: MediaInfo;
   readonly sharedObject?: SharedObjectBody;
   readonly aggregate?: { readonly tags: readonly AggregateTag[]; readonly count: number };
   /** Unknown types: the first bytes as hex. */
@@ -106,9 +113,8 @@ export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: n
       return { typeName, ...(r.control === null ? {} : { control: r.control }), problems };
     }
     case 8:
-      return { typeName, media: decodeAudioHeader(body), problems: [] };
     case 9:
-      return { typeName, media: decodeVideoHeader(body), problems: [] };
+      return { typeName, media: decodeMedia(typeId, body), problems: [] };
     case 15:
     case 17:
     case 18:
@@ -118,10 +124,32 @@ export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: n
     case 19:
       return decodeSharedObject(typeName, typeId === 16 ? body.subarray(1) : body, typeId === 16 ? 1 : 0);
     case 22:
-      return decodeAggregate(typeName, body, timestamp);
+      return decodeAggregate(typeName, body, timestamp, truncated);
     default:
       return { typeName, rawHex: hex(body), problems: [{ code: 'rtmp.message.unknown-type', message: `message type ${typeId} is not defined by RTMP` }] };
   }
+}
+
+/**
+ * Audio/video header, then what the body holds when it is small and structured: the codec
+ * configuration of a sequence header, or the AMF of an E-RTMP Metadata packet. Problems of all
+ * three are merged into the header's `problems`.
+ */
+function decodeMedia(typeId: 8 | 9, body: Uint8Array): MediaInfo {
+  const h = typeId === 8 ? decodeAudioHeader(body) : decodeVideoHeader(body);
+  if (h.content === 'config' && h.multitrack === undefined && h.bodyLength > 0) {
+    const cfgBody = body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength);
+    const config = typeId === 8 ? decodeAudioConfig(h.codec, cfgBody) : decodeVideoConfig(h.codec, cfgBody);
+    if (config !== undefined) {
+      const problems = [...h.problems, ...config.problems.filter((p) => !h.problems.includes(p))];
+      return { ...h, problems, config };
+    }
+  }
+  if (h.content === 'metadata' && h.bodyLength > 0) {
+    const r = decodeAmf0Values(body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));
+    return { ...h, metadata: r.values.map(toPlain) };
+  }
+  return h;
 }
 
 function decodeAmfMessage(typeId: number, typeName: string, body: Uint8Array, truncated: boolean): DecodedBody {
@@ -214,7 +242,7 @@ function decodeSharedObject(typeName: string, b: Uint8Array, base: number): Deco
 }
 
 /** Aggregate: FLV tags back to back; sub-tag timestamps rebased onto the message's timestamp. */
-function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number): DecodedBody {
+function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number, truncated: boolean): DecodedBody {
   const problems: Problem[] = [];
   const tags: AggregateTag[] = [];
   let p = 0;
@@ -222,7 +250,7 @@ function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number): De
   let first: number | undefined;
   while (p < b.length) {
     if (p + 11 > b.length) {
-      problems.push({ code: 'rtmp.aggregate.truncated', message: 'aggregate ends inside a tag header', offset: p });
+      if (!truncated) problems.push({ code: 'rtmp.aggregate.truncated', message: 'aggregate ends inside a tag header', offset: p });
       break;
     }
     const typeId = (b[p] as number) & 0x1f;
@@ -231,6 +259,7 @@ function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number): De
     const streamId = ((b[p + 8] as number) << 16) | ((b[p + 9] as number) << 8) | (b[p + 10] as number);
     const dataStart = p + 11;
     if (dataStart + length > b.length) {
+      if (truncated) break; // the kept prefix ends here; the message itself is whole
       problems.push({ code: 'rtmp.aggregate.truncated', message: `aggregate sub-tag claims ${length} bytes, ${b.length - dataStart} remain`, offset: p });
       break;
     }
@@ -238,11 +267,11 @@ function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number): De
     count++;
     if (tags.length < MAX_AGGREGATE_TAGS) {
       const data = b.subarray(dataStart, dataStart + length);
-      const media = typeId === 8 ? decodeAudioHeader(data) : typeId === 9 ? decodeVideoHeader(data) : undefined;
+      const media = typeId === 8 || typeId === 9 ? decodeMedia(typeId, data) : undefined;
       tags.push({ typeId, length, timestamp: (timestamp + (ts - first)) >>> 0, streamId, ...(media === undefined ? {} : { media }) });
     }
     p = dataStart + length + 4; // PreviousTagSize
-    if (p > b.length) {
+    if (p > b.length && !truncated) {
       problems.push({ code: 'rtmp.aggregate.truncated', message: 'aggregate ends inside a PreviousTagSize field', offset: dataStart + length });
       break;
     }

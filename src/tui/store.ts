@@ -1,0 +1,253 @@
+/**
+ * The TUI's external store: a plain class (no React) that accumulates output records as the
+ * loader or the live proxy pushes them, and tells subscribers at a throttled rate.
+ *
+ * Contract:
+ * - `push(records)` is cheap and synchronous: each record is appended by reference to its
+ *   session's `items` (handshake parts, messages, the session's diagnostics, in arrival order);
+ *   arrays only grow, are never copied or reordered, and records are never rebuilt. Sessions and
+ *   diagnostics are kept in arrival order too, so an index held by the UI keeps naming the same
+ *   session or diagnostic while records stream in (live follow mode depends on that).
+ * - A session appears with its first record (the `session` record itself arrives only when the
+ *   TCP connection ends; until then the session is "open"). Its app comes from the client's
+ *   connect command, its stream names and role from the client's publish/play commands.
+ * - Every push bumps `version`; subscribers are called at most once per `notifyIntervalMs`
+ *   (default 100 ms, so ≤ 10 renders/s however fast records arrive). `getSnapshot()` returns the
+ *   version last published, which is what `useSyncExternalStore` compares. `finish()`, `fail()`
+ *   and `flush()` publish at once.
+ * - Timers come from an injectable scheduler, so tests drive the throttle by hand.
+ */
+import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from '../session/records.js';
+import { clean, str, type TimelineRecord } from './format.js';
+
+export type LoadState = 'loading' | 'done' | 'error';
+
+export class SessionEntry {
+  /** The session record, once the connection ended (then the session is closed). */
+  record: SessionRecord | null = null;
+  app: string | null = null;
+  readonly streams: string[] = [];
+  publish = false;
+  play = false;
+  /** Handshake parts, messages and this session's diagnostics, in arrival order. */
+  readonly items: TimelineRecord[] = [];
+  messageCount = 0;
+  problemCount = 0;
+  /** Capture time of the first record seen (the session record's start time once known). */
+  startTime: number;
+  lastTime: number;
+
+  constructor(
+    readonly id: number,
+    public client: string,
+    public server: string,
+    time: number,
+  ) {
+    this.startTime = time;
+    this.lastTime = time;
+  }
+
+  get closed(): boolean {
+    return this.record !== null;
+  }
+
+  get role(): string {
+    return this.publish && this.play ? 'publish+play' : this.publish ? 'publish' : this.play ? 'play' : '';
+  }
+
+  /** "app/stream", with "+N" when the session used more than one stream name. */
+  get appStream(): string {
+    const app = this.app ?? '';
+    const first = this.streams[0];
+    if (first === undefined) return app;
+    return `${app}/${first}${this.streams.length > 1 ? ` +${this.streams.length - 1}` : ''}`;
+  }
+}
+
+export type Scheduler = {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
+
+const realScheduler: Scheduler = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export type StoreOptions = {
+  /** Minimum time between two notifications (default 100 ms). */
+  readonly notifyIntervalMs?: number;
+  readonly scheduler?: Scheduler;
+};
+
+export class RecordStore {
+  readonly sessions: SessionEntry[] = [];
+  /** Every diagnostic, capture-level ones (session null) included, in arrival order. */
+  readonly diagnostics: DiagnosticRecord[] = [];
+  capture: CaptureSummaryRecord | null = null;
+  recordCount = 0;
+  messageCount = 0;
+  state: LoadState = 'loading';
+  error: string | null = null;
+
+  private readonly byId = new Map<number, SessionEntry>();
+  private readonly index = new Map<number, number>();
+  private version = 0;
+  private published = 0;
+  private readonly listeners = new Set<() => void>();
+  private timer: unknown = null;
+  private lastNotify = Number.NEGATIVE_INFINITY;
+  private readonly interval: number;
+  private readonly sched: Scheduler;
+
+  constructor(opts: StoreOptions = {}) {
+    this.interval = opts.notifyIntervalMs ?? 100;
+    this.sched = opts.scheduler ?? realScheduler;
+  }
+
+  /** Append a batch of records (from the loader or the live proxy). */
+  push(records: readonly OutputRecord[]): void {
+    for (const r of records) this.add(r);
+    this.recordCount += records.length;
+    this.changed();
+  }
+
+  /** The input is exhausted. */
+  finish(): void {
+    if (this.state === 'loading') this.state = 'done';
+    this.changed();
+    this.flush();
+  }
+
+  /** The loader failed; the message is shown and what was decoded stays browsable. */
+  fail(message: string): void {
+    this.state = 'error';
+    this.error = clean(message);
+    this.changed();
+    this.flush();
+  }
+
+  session(id: number): SessionEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Position of a session in `sessions`, or -1. */
+  indexOfSession(id: number): number {
+    return this.index.get(id) ?? -1;
+  }
+
+  // --- useSyncExternalStore ---
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  readonly getSnapshot = (): number => this.published;
+
+  /** Publish now (cancelling a pending throttled notification). */
+  flush(): void {
+    if (this.timer !== null) {
+      this.sched.clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.lastNotify = this.sched.now();
+    if (this.published === this.version) return;
+    this.published = this.version;
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Cancel a pending notification (the UI is gone). */
+  dispose(): void {
+    if (this.timer !== null) this.sched.clearTimeout(this.timer);
+    this.timer = null;
+    this.listeners.clear();
+  }
+
+  private changed(): void {
+    this.version++;
+    if (this.listeners.size === 0) {
+      this.published = this.version;
+      return;
+    }
+    if (this.timer !== null) return;
+    const wait = Math.max(0, this.lastNotify + this.interval - this.sched.now());
+    this.timer = this.sched.setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  private entry(id: number, client: string | undefined, server: string | undefined, time: number | undefined): SessionEntry {
+    let s = this.byId.get(id);
+    if (s === undefined) {
+      s = new SessionEntry(id, client ?? '?', server ?? '?', time ?? 0);
+      this.byId.set(id, s);
+      this.index.set(id, this.sessions.length);
+      this.sessions.push(s);
+    }
+    return s;
+  }
+
+  private add(r: OutputRecord): void {
+    switch (r.type) {
+      case 'capture':
+        this.capture = r;
+        return;
+      case 'session': {
+        const s = this.entry(r.session, r.client, r.server, r.startTime);
+        s.record = r;
+        s.client = r.client;
+        s.server = r.server;
+        s.startTime = r.startTime;
+        s.lastTime = Math.max(s.lastTime, r.endTime);
+        return;
+      }
+      case 'diagnostic': {
+        this.diagnostics.push(r);
+        if (r.session === null) return;
+        const s = this.entry(r.session, r.client, r.server, r.time);
+        s.items.push(r);
+        s.problemCount++;
+        if (r.time !== undefined) s.lastTime = Math.max(s.lastTime, r.time);
+        return;
+      }
+      case 'handshake': {
+        const s = this.entry(r.session, r.client, r.server, r.time);
+        s.items.push(r);
+        s.lastTime = Math.max(s.lastTime, r.time);
+        return;
+      }
+      case 'message': {
+        const s = this.entry(r.session, r.client, r.server, r.time);
+        s.items.push(r);
+        s.messageCount++;
+        this.messageCount++;
+        s.lastTime = Math.max(s.lastTime, r.time);
+        if (r.dir === 'c2s' && r.name !== undefined && (r.typeId === 20 || r.typeId === 17)) {
+          if (r.name === 'connect' && s.app === null) {
+            const app = str(r.command, 'app');
+            if (app !== undefined) s.app = clean(app);
+          } else if (r.name === 'publish' || r.name === 'play') {
+            if (r.name === 'publish') s.publish = true;
+            else s.play = true;
+            const sn = str(r.command, 'streamName');
+            if (sn !== undefined) {
+              const c = clean(sn);
+              if (!s.streams.includes(c) && s.streams.length < 64) s.streams.push(c);
+            }
+          }
+        }
+        return;
+      }
+    }
+  }
+}
