@@ -19,6 +19,7 @@
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HANDSHAKE_SIZE } from './handshake.js';
 import { isEncryptedVersion, isRtmpVersion } from './detect.js';
+import { findResync, type KnownStream } from './resync.js';
 
 export type ByteMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
 
@@ -60,6 +61,8 @@ export type RtmpMessage = {
   /** The header form that started the message, and whether it used an extended timestamp. */
   readonly fmt: 0 | 1 | 2 | 3;
   readonly extendedTimestamp: boolean;
+  /** Body bytes the capture lost inside this message (a gap within a chunk's payload). */
+  readonly lost: number;
   /** Chunk boundaries (the first `maxChunkInfo` of them) and the total chunk count. */
   readonly chunks: readonly ChunkInfo[];
   readonly chunkCount: number;
@@ -78,12 +81,26 @@ export type Encrypted = { readonly kind: 'encrypted'; readonly version: number; 
 
 export type Desync = {
   readonly kind: 'desync';
-  /** Bytes skipped while out of sync (including the gap itself when it was a capture gap). */
+  /** Stream offset where decoding lost the chunk boundaries. */
   readonly offset: number;
+  readonly frame: number;
+  /** Messages in progress that were dropped (their remaining bytes cannot be placed). */
+  readonly droppedMessages: number;
+};
+
+export type Resync = {
+  readonly kind: 'resync';
+  /** Stream offset of the chunk header decoding resumed at. */
+  readonly offset: number;
+  /** Bytes that were captured but skipped while looking for it. */
+  readonly skipped: number;
+  /** Chunk size in force from here (inferred when it changed). */
+  readonly chunkSize: number;
+  readonly chunkSizeInferred: boolean;
   readonly frame: number;
 };
 
-export type RtmpEvent = HandshakePart | RtmpMessage | ChunkSizeChange | Encrypted | Desync | Diagnostic;
+export type RtmpEvent = HandshakePart | RtmpMessage | ChunkSizeChange | Encrypted | Desync | Resync | Diagnostic;
 
 export type ChunkDecoderOptions = {
   /** Body bytes kept for audio/video messages (sequence headers are far smaller). */
@@ -98,7 +115,12 @@ export type ChunkDecoderOptions = {
   readonly skipHandshake?: boolean;
   /** Stream offset of the first byte that will be pushed (for mid-stream starts). */
   readonly startOffset?: number;
+  /** The start of this direction is not in the capture: find the first chunk boundary by scanning. */
+  readonly startInDesync?: boolean;
 };
+
+/** Bytes kept while scanning for a chunk boundary; older ones are counted as skipped. */
+const SCAN_MAX = 256 * 1024;
 
 const DEFAULTS = {
   maxMediaBytes: 4096,
@@ -131,6 +153,7 @@ type Partial = {
   body: Uint8Array;
   kept: number;
   received: number;
+  lost: number;
   fmt: 0 | 1 | 2 | 3;
   extended: boolean;
   chunks: ChunkInfo[];
@@ -177,8 +200,9 @@ export class ChunkDecoder {
       maxCommandBytes: options.maxCommandBytes ?? DEFAULTS.maxCommandBytes,
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
-    this.phase = options.skipHandshake === true ? 'chunks' : 'hs0';
+    this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : 'hs0';
     this.pos = options.startOffset ?? 0;
+    this.scanStart = this.pos;
   }
 
   get state(): 'handshake' | 'chunks' | 'encrypted' | 'desync' {
@@ -204,27 +228,141 @@ export class ChunkDecoder {
           p = this.chunks(data, p);
           break;
         case 'encrypted':
-        case 'desync':
           this.pos += n - p;
           p = n;
+          break;
+        case 'desync':
+          this.scanAppend(data.subarray(p));
+          this.pos += n - p;
+          p = n;
+          this.tryResync(false);
           break;
       }
     }
     return this.out;
   }
 
-  /** `length` bytes of this direction were lost: drop partial state and stop decoding. */
+  // ---- resync -------------------------------------------------------------------------------
+
+  private scan = new Uint8Array(0);
+  private scanLen = 0;
+  /** Stream offset of scan[0]. */
+  private scanStart = 0;
+  /** Captured bytes skipped since the last desync. */
+  private skipped = 0;
+
+  private scanAppend(d: Uint8Array): void {
+    if (this.scanLen + d.length > SCAN_MAX) {
+      // Keep the newest half of the window: what falls out was scanned already and is skipped.
+      const keep = Math.min(this.scanLen, SCAN_MAX >> 1);
+      const drop = this.scanLen - keep;
+      this.scan.copyWithin(0, drop, this.scanLen);
+      this.scanLen = keep;
+      this.scanStart += drop;
+      this.skipped += drop;
+      if (d.length > SCAN_MAX - keep) {
+        const cut = d.length - (SCAN_MAX - keep);
+        this.skipped += cut;
+        this.scanStart += cut;
+        d = d.subarray(cut);
+      }
+    }
+    if (this.scan.length < this.scanLen + d.length) {
+      const grown = new Uint8Array(Math.min(SCAN_MAX, Math.max(this.scanLen + d.length, this.scan.length * 2, 4096)));
+      grown.set(this.scan.subarray(0, this.scanLen));
+      this.scan = grown;
+    }
+    this.scan.set(d, this.scanLen);
+    this.scanLen += d.length;
+  }
+
+  private tryResync(final: boolean): void {
+    // Resuming can desync again (a bad chain further on); each round consumes scan bytes.
+    for (let round = 0; round < 64 && this.phase === 'desync' && this.scanLen > 0; round++) {
+      if (!this.resyncOnce(final)) return;
+    }
+  }
+
+  /** One attempt; true when decoding resumed. */
+  private resyncOnce(final: boolean): boolean {
+    const known = new Map<number, KnownStream>();
+    for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId });
+    const buf = this.scan.subarray(0, this.scanLen);
+    const r = findResync(buf, this.chunkSize, known, final);
+    if (r.kind !== 'found') {
+      if (r.kind === 'none') {
+        // Nothing plausible anywhere: all but a header's worth of bytes are skipped for good.
+        const drop = Math.max(0, this.scanLen - MAX_HEADER);
+        this.scan.copyWithin(0, drop, this.scanLen);
+        this.scanLen -= drop;
+        this.scanStart += drop;
+        this.skipped += drop;
+      }
+      return false;
+    }
+    const inferred = r.chunkSize !== this.chunkSize;
+    this.chunkSize = r.chunkSize;
+    const skipped = this.skipped + r.at;
+    const resumeAt = this.scanStart + r.at;
+    this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize: r.chunkSize, chunkSizeInferred: inferred, frame: this.meta.frame });
+    const rest = this.scan.slice(r.at, this.scanLen);
+    this.scan = new Uint8Array(0);
+    this.scanLen = 0;
+    this.skipped = 0;
+    this.phase = 'chunks';
+    const end = this.pos;
+    this.pos = resumeAt;
+    this.chunks(rest, 0);
+    this.pos = end;
+    return true;
+  }
+
+  /**
+   * `length` bytes of this direction were lost. Inside the payload of the current chunk the
+   * boundaries are still known: the message just has a hole. Anywhere else the chunk headers
+   * were lost with the bytes, so decoding goes out of sync until a boundary is found again.
+   */
   gap(length: number, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
     this.meta = { frame: meta.frame, sec: meta.sec, nsec: meta.nsec };
-    if (this.phase !== 'encrypted' && this.phase !== 'desync') this.enterDesync(this.pos);
+    if (this.phase === 'chunks' && this.headLen === 0 && this.cur !== null && this.curLeft >= length && this.cur.msg !== null) {
+      const m = this.cur.msg;
+      m.received += length;
+      m.lost += length;
+      if (m.kept < m.body.length) m.kept = Math.min(m.body.length, m.kept + length); // zeros stand in
+      this.curLeft -= length;
+      this.pos += length;
+      if (this.curLeft === 0) this.endChunk(this.cur);
+      return this.out;
+    }
+    if ((this.phase === 'hs1' || this.phase === 'hs2') && this.hsFill + length < HANDSHAKE_SIZE) {
+      // A hole inside a handshake block: its position is known, its bytes are not.
+      this.hsFill += length;
+      this.hsDamaged = true;
+      this.pos += length;
+      return this.out;
+    }
+    if (this.phase === 'desync') {
+      // Bytes already scanned before the hole cannot continue across it.
+      this.skipped += this.scanLen;
+      this.scanLen = 0;
+    } else if (this.phase !== 'encrypted') {
+      this.enterDesync(this.pos);
+    }
     this.headLen = 0;
     this.pos += length;
+    this.scanStart = this.pos;
     return this.out;
   }
 
+  private hsDamaged = false;
+
   finish(): RtmpEvent[] {
     this.out = [];
+    if (this.phase === 'desync' && this.scanLen > 0) {
+      this.final = true;
+      this.tryResync(true);
+    }
     if (this.phase === 'chunks' && this.headLen > 0) {
       // A type-3 header waiting to see whether 4 extended-timestamp bytes follow: none will.
       this.final = true;
@@ -348,6 +486,11 @@ export class ChunkDecoder {
       this.pos += used;
     }
     if (this.phase !== 'chunks') {
+      if (this.phase === 'desync') {
+        // Lost the boundaries inside this push: what follows is scanned for a new one.
+        this.scanStart = this.pos;
+        this.scanAppend(data.subarray(p));
+      }
       this.pos += n - p;
       return n;
     }
@@ -450,6 +593,7 @@ export class ChunkDecoder {
         body: new Uint8Array(Math.min(s.length, cap)),
         kept: 0,
         received: 0,
+        lost: 0,
         fmt,
         extended: fmt === 3 ? s.extended : ext,
         chunks: [],
@@ -474,7 +618,18 @@ export class ChunkDecoder {
     this.phase = 'desync';
     this.cur = null;
     this.curLeft = 0;
-    this.out.push({ kind: 'desync', offset, frame: this.meta.frame });
+    this.headLen = 0;
+    let dropped = 0;
+    for (const st of this.streams.values()) {
+      if (st.msg !== null) {
+        dropped++;
+        st.msg = null;
+      }
+    }
+    this.scanLen = 0;
+    this.scanStart = this.pos;
+    this.skipped = 0;
+    this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
   }
 
   private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
@@ -502,6 +657,7 @@ export class ChunkDecoder {
       length: s.length,
       body: m.body,
       bodyTruncated: m.kept < s.length,
+      lost: m.lost,
       fmt: m.fmt,
       extendedTimestamp: m.extended,
       chunks: m.chunks,

@@ -128,6 +128,8 @@ export type MessageRecord = Locator & {
   readonly sharedObject?: Readonly<Record<string, unknown>>;
   readonly aggregate?: Readonly<Record<string, unknown>>;
   readonly rawHex?: string;
+  /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
+  readonly lost?: number;
   readonly chunks: {
     readonly count: number;
     /** Header form of the first chunk and whether the message used an extended timestamp. */

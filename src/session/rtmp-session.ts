@@ -5,7 +5,6 @@
  */
 import { CATALOGUE, diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import { ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
-import { findPlausibleChunkStart } from '../rtmp/detect.js';
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
@@ -46,13 +45,9 @@ export class RtmpSession {
     this.out = [];
     const side = this.sides[dir];
     if (side.decoder === null) {
-      let at = 0;
-      if (this.midStream || offset > 0) {
-        at = findPlausibleChunkStart(bytes, bytes.length);
-        if (at < 0) return this.out;
-      }
-      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, skipHandshake: this.midStream || offset > 0, startOffset: offset + at });
-      bytes = bytes.subarray(at);
+      // Without the start of this direction, the first chunk boundary is found by scanning.
+      const resync = this.midStream || offset > 0;
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startOffset: offset });
     }
     for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
     return this.out;
@@ -105,8 +100,26 @@ export class RtmpSession {
       case 'encrypted':
         this.out.push(this.diagRecord(diag('rtmp.handshake.encrypted', `RTMPE (version ${e.version}): the rest of this direction is encrypted`, { frame: e.frame, dir })));
         return;
-      case 'chunk-size':
       case 'desync':
+        this.out.push(
+          this.diagRecord(
+            diag('rtmp.chunk.desync', `chunk boundaries lost at offset ${e.offset}${e.droppedMessages > 0 ? `; ${e.droppedMessages} message(s) in progress dropped` : ''}`, { frame: e.frame, dir, offset: e.offset }, { droppedMessages: e.droppedMessages }),
+          ),
+        );
+        return;
+      case 'resync':
+        this.out.push(
+          this.diagRecord(
+            diag(
+              e.chunkSizeInferred ? 'rtmp.chunk.size-inferred' : 'rtmp.chunk.resync',
+              `decoding resumed at offset ${e.offset} after skipping ${e.skipped} captured bytes${e.chunkSizeInferred ? `; chunk size ${e.chunkSize} inferred from the spacing of chunk headers` : ''}`,
+              { frame: e.frame, dir, offset: e.offset },
+              { skippedBytes: e.skipped, chunkSize: e.chunkSize },
+            ),
+          ),
+        );
+        return;
+      case 'chunk-size':
         return;
     }
   }
@@ -180,8 +193,14 @@ export class RtmpSession {
       ...(d.aggregate === undefined ? {} : { aggregate: d.aggregate as unknown as Record<string, unknown> }),
       ...(d.rawHex === undefined ? {} : { rawHex: d.rawHex }),
       chunks: { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list },
+      ...(m.lost > 0 ? { lost: m.lost } : {}),
     };
     this.out.push(rec);
+    if (m.lost > 0) {
+      this.out.push(this.diagRecord(diag('rtmp.message.damaged', `${m.lost} of the ${m.length} body bytes were not captured; fields decoded from the body may be wrong`, { frame: m.frame, dir, offset: m.offset }, { lostBytes: m.lost })));
+      // AMF errors in a body with a hole are expected; do not report them as peer errors.
+      return;
+    }
     for (const p of d.problems) {
       const ctx = p.offset === undefined ? undefined : { bodyOffset: p.offset };
       this.out.push(this.diagRecord(diag(p.code, p.message, { frame: m.frame, dir, offset: m.offset }, ctx)));

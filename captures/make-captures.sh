@@ -1,0 +1,416 @@
+#!/usr/bin/env bash
+# make-captures.sh [OUTDIR] -- regenerate rtmpscope's committed RTMP captures.
+#
+# Every capture is recorded from REAL peers (ffmpeg, nginx-rtmp, rtmpdump,
+# GStreamer rtmpsink/librtmp, node-media-server) talking over the loopback
+# interface of a private network namespace created by this script
+# (rtmpscope-cap-<pid>; lo gets MTU 1500 and GSO capped to one segment, so
+# large RTMP messages are split into <=1448-byte TCP segments as on Ethernet).
+# Nothing leaves the namespace. The namespace, the temp dir and
+# every process started here are removed on exit, also on failure.
+#
+# Needs: root (ip netns), ffmpeg (libx264 + aac), tcpdump, dumpcap, tshark,
+# capinfos, nginx + libnginx-mod-rtmp, rtmpdump, gst-launch-1.0 with x264enc,
+# flvmux, rtmpsink (+ voaacenc for audio), node + npm (node-media-server is
+# installed on demand into <repo>/.cache/nms).
+#
+# Output (see captures/README.md for provenance of each file):
+#   ffmpeg-nginx-publish-play.pcap   gstreamer-nginx-publish.pcap
+#   ffmpeg-nms-publish.pcap          ffmpeg-listen-ipv6.pcap
+#   ffmpeg-nginx-port19350.pcap      ffmpeg-nginx-publish.pcapng
+#   ffmpeg-nginx-any.pcap            ffmpeg-nginx-publish-ns.pcap
+#
+# Set KEEP_TMP=1 to keep the temp dir (peer logs, configs) for debugging.
+# Files are written to a temp dir, verified (capinfos + tshark: expected number
+# of TCP connections, each one torn down inside the file, no malformed
+# packets, RTMP connect/publish/play/deleteStream seen) and only then moved into
+# OUTDIR (default: the directory holding this script). Timestamps, ports and
+# TCP sequence numbers differ from run to run; durations and traffic do not.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+OUTDIR=${1:-$SCRIPT_DIR}
+NMS_VERSION=${NMS_VERSION:-4.4.3}          # node-media-server version to use
+NMS_PREFIX=$REPO_ROOT/.cache/nms
+NGX_RTMP_MODULE=${NGX_RTMP_MODULE:-/usr/lib/nginx/modules/ngx_rtmp_module.so}
+NS=rtmpscope-cap-$$
+TMP=
+
+log() { printf '[make-captures] %s\n' "$*" >&2; }
+die() { printf '[make-captures] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- preflight
+[[ $(id -u) -eq 0 ]] || die "must run as root (needs 'ip netns')"
+missing=()
+for tool in ip ss timeout ffmpeg tcpdump dumpcap tshark capinfos nginx rtmpdump \
+            gst-launch-1.0 gst-inspect-1.0 node npm; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+((${#missing[@]} == 0)) || die "missing peer/tool(s): ${missing[*]}"
+[[ -f $NGX_RTMP_MODULE ]] || die "nginx RTMP module not found at $NGX_RTMP_MODULE (apt-get install libnginx-mod-rtmp)"
+[[ $(ffmpeg -hide_banner -encoders 2>/dev/null) == *" libx264 "* ]] || die "ffmpeg lacks the libx264 encoder"
+for el in x264enc flvmux rtmpsink videotestsrc; do
+  gst-inspect-1.0 "$el" >/dev/null 2>&1 || die "GStreamer element '$el' missing (gstreamer1.0-plugins-good/bad/ugly)"
+done
+GST_AAC=
+for el in voaacenc avenc_aac fdkaacenc; do
+  if gst-inspect-1.0 "$el" >/dev/null 2>&1; then GST_AAC=$el; break; fi
+done
+mkdir -p "$OUTDIR"
+OUTDIR=$(cd -- "$OUTDIR" && pwd)
+
+# node-media-server, installed on demand (the .cache dir is gitignored)
+nms_pkg=$NMS_PREFIX/node_modules/node-media-server/package.json
+if [[ ! -f $nms_pkg ]] || [[ $(node -p "require('$nms_pkg').version") != "$NMS_VERSION" ]]; then
+  log "installing node-media-server@$NMS_VERSION into $NMS_PREFIX"
+  mkdir -p "$NMS_PREFIX"
+  npm install --silent --no-audit --no-fund --prefix "$NMS_PREFIX" "node-media-server@$NMS_VERSION" >&2 \
+    || die "npm install node-media-server@$NMS_VERSION failed"
+fi
+
+# ---------------------------------------------------------------- cleanup
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  # our background jobs that have not been reaped yet
+  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
+  if [[ -e /run/netns/$NS ]]; then
+    # anything still alive inside OUR namespace was started by this script
+    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns del "$NS" 2>/dev/null || true
+  fi
+  for pid in $(jobs -p); do wait "$pid" 2>/dev/null || true; done
+  if [[ -n $TMP && -d $TMP ]]; then
+    if ((rc != 0)); then
+      log "failed (exit $rc); last lines of peer logs:"
+      local f
+      for f in "$TMP"/logs/*.log; do
+        [[ -s $f ]] || continue
+        printf -- '--- %s\n' "${f##*/}" >&2; tail -n 15 "$f" >&2
+      done
+    fi
+    if [[ -n ${KEEP_TMP:-} ]]; then log "kept temp dir $TMP"; else rm -rf "$TMP"; fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rtmpscope-cap.XXXXXX")
+mkdir -p "$TMP/logs" "$TMP/out" "$TMP/nginx" "$TMP/nms"
+
+ip netns add "$NS"
+# MTU 1500 plus GSO capped at one segment: every TCP segment on the wire (and
+# in the capture) is at most 1448 payload bytes, as on a real Ethernet path.
+# Without the cap, loopback hands tcpdump up-to-64 KiB GSO super-segments.
+ip netns exec "$NS" ip link set lo up mtu 1500 gso_max_size 1500 gso_max_segs 1
+
+nsx() { ip netns exec "$NS" "$@"; }
+
+# bg NAME CMD...: start CMD inside the namespace in the background.
+# Sets BG_PID. Bash forks and execs 'ip', which execs CMD after entering the
+# namespace, so BG_PID is CMD's own pid (signals reach it directly).
+bg() {
+  local name=$1; shift
+  ip netns exec "$NS" "$@" >"$TMP/logs/$name.log" 2>&1 &
+  BG_PID=$!
+}
+
+# run NAME SECONDS CMD...: run a client in the namespace, killed after SECONDS.
+run() {
+  local name=$1 secs=$2; shift 2
+  # (call ip directly: a redirection on a shell-function call would also be
+  # in force for the EXIT trap if a signal arrived meanwhile)
+  ip netns exec "$NS" timeout -k 2 "$secs" "$@" >"$TMP/logs/$name.log" 2>&1 \
+    || die "$name failed (exit $?), see log above"
+}
+
+# stop PID [SIGNAL]: signal one of our processes and reap it.
+stop() {
+  kill "-${2:-TERM}" "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# wait_listen PORT: wait until something listens on PORT in the namespace.
+wait_listen() {
+  local port=$1 i
+  for i in $(seq 100); do
+    if [[ -n $(nsx ss -Hltn "sport = :$port") ]]; then return 0; fi
+    sleep 0.1
+  done
+  die "nothing listening on port $port after 10 s"
+}
+
+# wait_log FILE REGEX: wait until FILE contains REGEX.
+wait_log() {
+  local i
+  for i in $(seq 100); do
+    if grep -qE -- "$2" "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  die "timed out waiting for '$2' in $1"
+}
+
+# Capture control. tcpdump: -s 0 (full packets), -U (packet-buffered output),
+# --immediate-mode (without it libpcap's TPACKET_V3 ring holds packets back in
+# blocks and the last ones -- the connection teardown -- are lost on SIGINT),
+# -B 65536 (64 MiB ring: in immediate mode every ring slot is snaplen-sized,
+# and the 2 MiB default drops packets), -Z root so it does not drop
+# privileges before opening the output file.
+CAP_PID=
+cap_tcpdump() {  # cap_tcpdump FILE [tcpdump options...]
+  local file=$1; shift
+  bg "capture-${file%.*}" tcpdump -n -s 0 -B 65536 -U --immediate-mode -Z root "$@" -w "$TMP/out/$file"
+  CAP_PID=$BG_PID
+  wait_log "$TMP/logs/capture-${file%.*}.log" 'listening on '
+  sleep 0.2
+}
+cap_dumpcap() {  # cap_dumpcap FILE [dumpcap options...]
+  local file=$1; shift
+  bg "capture-${file%.*}" dumpcap -q -i lo -s 0 "$@" -w "$TMP/out/$file"
+  CAP_PID=$BG_PID
+  # dumpcap -q prints nothing once it runs; wait until it holds a packet socket
+  local i
+  for i in $(seq 100); do
+    [[ -s $TMP/out/$file ]] && break
+    sleep 0.1
+  done
+  [[ -s $TMP/out/$file ]] || die "dumpcap did not start"
+  sleep 0.3
+}
+cap_stop() {
+  sleep 0.5          # let the final FIN/ACKs pass
+  stop "$CAP_PID" INT
+  CAP_PID=
+  local f
+  for f in "$TMP"/logs/capture-*.log; do
+    if grep -qE '^[1-9][0-9]* packets? dropped' "$f"; then die "capture dropped packets: $(cat "$f")"; fi
+  done
+}
+
+# ---------------------------------------------------------------- peers
+FFMPEG=(ffmpeg -hide_banner -nostdin -loglevel warning)
+# publish SECONDS URL: ffmpeg publishes a real-time synthetic A/V stream.
+# 320x240@15 fps H.264 (~200 kbit/s, keyframe every second) + mono AAC 64 kbit/s.
+publish_cmd() {
+  PUB=("${FFMPEG[@]}" -re
+       -f lavfi -i "testsrc=size=320x240:rate=15"
+       -f lavfi -i "sine=frequency=440:sample_rate=44100"
+       -t "$1" -map 0:v -map 1:a
+       -c:v libx264 -preset veryfast -tune zerolatency -g 15 -b:v 200k -pix_fmt yuv420p
+       -c:a aac -b:a 64k -ac 1
+       -f flv "$2")
+}
+# play SECONDS URL: ffmpeg plays a stream and discards it.
+play_cmd() {
+  # -analyzeduration 1s: with the default 5 s probe ffmpeg swallows the rest of
+  # a short live stream while probing and then waits forever after its end.
+  PLAY=("${FFMPEG[@]}" -analyzeduration 1000000 -i "$2" -t "$1" -f null -)
+}
+
+NGX_PID=
+nginx_start() {
+  cat >"$TMP/nginx/nginx.conf" <<EOF
+load_module $NGX_RTMP_MODULE;
+daemon off;
+master_process off;
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/logs/nginx-error.log info;
+events { worker_connections 64; }
+rtmp {
+    access_log $TMP/logs/nginx-rtmp-access.log;
+    server {
+        listen 1935;
+        chunk_size 4096;
+        application live { live on; record off; }
+    }
+    server {
+        listen 19350;
+        chunk_size 4096;
+        application live { live on; record off; }
+    }
+}
+EOF
+  bg nginx nginx -p "$TMP/nginx" -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx/nginx.conf"
+  NGX_PID=$BG_PID
+  wait_listen 1935
+  wait_listen 19350
+}
+nginx_stop() { stop "$NGX_PID" QUIT; NGX_PID=; }
+
+NMS_PID=
+nms_start() {
+  cat >"$TMP/nms/start.cjs" <<EOF
+// Minimal node-media-server v4 launcher: RTMP on 127.0.0.1:1935 only.
+const NodeMediaServer = require("$NMS_PREFIX/node_modules/node-media-server");
+const config = {
+  bind: "127.0.0.1",
+  rtmp: { port: 1935 },
+  webadmin: { enable: false },
+  store: { path: "$TMP/nms/data" },
+  record: { auto: false, path: "$TMP/nms/record" },
+};
+const nms = new NodeMediaServer(config, "$TMP/nms/config.json");
+nms.run();
+const bye = () => { nms.stop().finally(() => process.exit(0)); };
+process.on("SIGTERM", bye);
+process.on("SIGINT", bye);
+EOF
+  bg nms node "$TMP/nms/start.cjs"
+  NMS_PID=$BG_PID
+  wait_listen 1935
+}
+nms_stop() { stop "$NMS_PID" TERM; NMS_PID=; }
+
+# ---------------------------------------------------------------- verification
+# verify FILE CONNS PORT REGEX...: the capture must be intact, hold CONNS TCP
+# connections (SYNs) and its RTMP decode must match every REGEX.
+verify() {
+  local file=$1 conns=$2 port=$3; shift 3
+  local path=$TMP/out/$file info syns ends bad rtmp re
+  info=$(capinfos "$path" 2>&1) || die "capinfos failed on $file: $info"
+  if grep -qiE 'cut short|truncat|appears to be damaged' <<<"$info"; then die "$file is truncated: $info"; fi
+  syns=$(tshark -r "$path" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+  ((syns == conns)) || die "$file: expected $conns TCP connections, tshark sees $syns"
+  # every connection must also be torn down inside the capture (FIN or RST)
+  ends=$(tshark -r "$path" -Y 'tcp.flags.fin==1 || tcp.flags.reset==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+  ((ends == conns)) || die "$file: only $ends of $conns TCP connections end inside the capture"
+  # Wireshark's default rtmpt.max_packet_size (32768) is below the 65535-byte
+  # chunk size node-media-server negotiates; with it the dissector loses sync.
+  local ws=(-o rtmpt.max_packet_size:1048576 -d "tcp.port==$port,rtmpt")
+  rtmp=$(tshark -r "$path" "${ws[@]}" -Y rtmpt -T fields -e tcp.stream -e _ws.col.Info 2>/dev/null)
+  bad=$(tshark -r "$path" "${ws[@]}" -Y '_ws.malformed' 2>/dev/null | wc -l)
+  ((bad == 0)) || die "$file: tshark reports $bad malformed packet(s)"
+  for re in "$@"; do
+    grep -qE -- "$re" <<<"$rtmp" || die "$file: no RTMP message matching '$re'"
+  done
+  log "ok  $file: $(stat -c %s "$path") bytes, $syns TCP connection(s)"
+}
+
+# ---------------------------------------------------------------- captures
+# 1. ffmpeg -> nginx-rtmp publish, plus ffmpeg and rtmpdump playing it back.
+log "1/8 ffmpeg-nginx-publish-play.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-publish-play.pcap -i lo
+publish_cmd 4 rtmp://127.0.0.1/live/test
+bg publisher "${PUB[@]}"; pub=$BG_PID
+sleep 1
+play_cmd 2 rtmp://127.0.0.1/live/test
+bg ffmpeg-play timeout -k 2 15 "${PLAY[@]}"; p1=$BG_PID
+# rtmpdump's --stop is not honoured on a live stream (nginx timestamps are
+# absolute and it ignores the play duration), so end it with SIGTERM after
+# 2.5 s: rtmpdump's handler then sends deleteStream and closes cleanly.
+bg rtmpdump-play timeout --preserve-status -k 2 2.5 rtmpdump -V -r rtmp://127.0.0.1/live/test -v --stop 2 -m 10 -o /dev/null; p2=$BG_PID
+wait "$p1" || die "ffmpeg player failed"
+wait "$p2" || { rc=$?; ((rc == 2)) || die "rtmpdump failed (exit $rc)"; }   # 2 = "download incomplete", normal when interrupted
+grep -q 'Invoking deleteStream' "$TMP/logs/rtmpdump-play.log" || die "rtmpdump did not shut down cleanly"
+wait "$pub" || die "ffmpeg publisher failed"
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-publish-play.pcap 3 1935 'connect\(' "publish\('test'\)" "play\('test'\)" 'deleteStream\('
+
+# 2. GStreamer rtmpsink (librtmp) -> nginx-rtmp publish.
+log "2/8 gstreamer-nginx-publish.pcap${GST_AAC:+ (audio: $GST_AAC)}"
+nginx_start
+cap_tcpdump gstreamer-nginx-publish.pcap -i lo
+GST=(gst-launch-1.0 -q -e
+     videotestsrc is-live=true num-buffers=45 pattern=smpte
+     '!' video/x-raw,width=320,height=240,framerate=15/1
+     '!' x264enc tune=zerolatency speed-preset=veryfast bitrate=200 key-int-max=15
+     '!' h264parse '!' queue '!' flvmux streamable=true name=mux
+     '!' rtmpsink location=rtmp://127.0.0.1/live/gst)
+if [[ -n $GST_AAC ]]; then
+  # 130 buffers x 1024 samples @ 44.1 kHz = ~3 s, matching the 45 video frames
+  GST+=(audiotestsrc is-live=true num-buffers=130 samplesperbuffer=1024 freq=440
+        '!' audio/x-raw,rate=44100,channels=1 '!' audioconvert '!' "$GST_AAC"
+        '!' aacparse '!' queue '!' mux.)
+fi
+run gst-publish 20 "${GST[@]}"
+cap_stop
+nginx_stop
+verify gstreamer-nginx-publish.pcap 1 1935 'connect\(' "publish\('gst'\)" 'deleteStream\('
+
+# 3. ffmpeg -> node-media-server publish, plus ffmpeg playing it back.
+log "3/8 ffmpeg-nms-publish.pcap"
+nms_start
+cap_tcpdump ffmpeg-nms-publish.pcap -i lo
+publish_cmd 3 rtmp://127.0.0.1/live/nms
+bg publisher "${PUB[@]}"; pub=$BG_PID
+sleep 1
+play_cmd 1.5 rtmp://127.0.0.1/live/nms
+run ffmpeg-play 15 "${PLAY[@]}"
+wait "$pub" || die "ffmpeg publisher failed"
+cap_stop
+nms_stop
+verify ffmpeg-nms-publish.pcap 2 1935 'connect\(' "publish\('nms'\)" "play\('nms'\)" 'deleteStream\('
+
+# 4. ffmpeg as RTMP server (-listen 1) on [::1], ffmpeg client publishing over IPv6.
+log "4/8 ffmpeg-listen-ipv6.pcap"
+bg ffmpeg-listen timeout -k 2 20 "${FFMPEG[@]}" -listen 1 -i 'rtmp://[::1]:1935/live/x' -c copy -f flv "$TMP/listen.flv"
+srv=$BG_PID
+wait_listen 1935
+cap_tcpdump ffmpeg-listen-ipv6.pcap -i lo
+publish_cmd 2 'rtmp://[::1]:1935/live/x'
+run publisher 15 "${PUB[@]}"
+wait "$srv" || die "ffmpeg -listen server failed"
+cap_stop
+verify ffmpeg-listen-ipv6.pcap 1 1935 'connect\(' "publish\('x'\)" 'deleteStream\('
+[[ $(tshark -r "$TMP/out/ffmpeg-listen-ipv6.pcap" -Y 'ipv6.src==::1 && tcp.port==1935' -T fields -e frame.number 2>/dev/null) ]] \
+  || die "ffmpeg-listen-ipv6.pcap holds no IPv6 traffic"
+
+# 5. ffmpeg -> nginx-rtmp on the non-standard port 19350, plus ffmpeg playing it back.
+log "5/8 ffmpeg-nginx-port19350.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-port19350.pcap -i lo
+publish_cmd 3 rtmp://127.0.0.1:19350/live/alt
+bg publisher "${PUB[@]}"; pub=$BG_PID
+sleep 1
+play_cmd 1 rtmp://127.0.0.1:19350/live/alt
+run ffmpeg-play 15 "${PLAY[@]}"
+wait "$pub" || die "ffmpeg publisher failed"
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-port19350.pcap 2 19350 'connect\(' "publish\('alt'\)" "play\('alt'\)" 'deleteStream\('
+
+# 6. pcapng, written natively by dumpcap.
+log "6/8 ffmpeg-nginx-publish.pcapng"
+nginx_start
+cap_dumpcap ffmpeg-nginx-publish.pcapng -n \
+  --capture-comment "rtmpscope capture: ffmpeg publishes rtmp://127.0.0.1/live/ng to nginx-rtmp (make-captures.sh)"
+publish_cmd 2 rtmp://127.0.0.1/live/ng
+run publisher 15 "${PUB[@]}"
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-publish.pcapng 1 1935 'connect\(' "publish\('ng'\)" 'deleteStream\('
+
+# 7. tcpdump -i any: Linux "cooked" capture (LINUX_SLL2 link type).
+log "7/8 ffmpeg-nginx-any.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-any.pcap -i any
+publish_cmd 2 rtmp://127.0.0.1/live/any
+run publisher 15 "${PUB[@]}"
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-any.pcap 1 1935 'connect\(' "publish\('any'\)" 'deleteStream\('
+
+# 8. classic pcap with nanosecond timestamps (magic a1b23c4d).
+log "8/8 ffmpeg-nginx-publish-ns.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-publish-ns.pcap -i lo --time-stamp-precision=nano
+publish_cmd 2 rtmp://127.0.0.1/live/ns
+run publisher 15 "${PUB[@]}"
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-publish-ns.pcap 1 1935 'connect\(' "publish\('ns'\)" 'deleteStream\('
+
+# ---------------------------------------------------------------- done
+for f in "$TMP"/out/*; do
+  chmod 0644 "$f"
+  mv -f "$f" "$OUTDIR/"
+done
+log "peers: $(ffmpeg -version | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1); $(rtmpdump -h 2>&1 | head -1); $(gst-launch-1.0 --version | sed -n 2p); node-media-server $NMS_VERSION on node $(node -v); $(tcpdump --version 2>&1 | head -1); $(dumpcap -v 2>/dev/null | head -1)"
+log "wrote $(ls "$OUTDIR" | grep -cE '\.pcap(ng)?$') capture files to $OUTDIR"
