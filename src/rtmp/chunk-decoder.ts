@@ -177,6 +177,8 @@ export class ChunkDecoder {
   /** Stream offset of the next byte pushed. */
   private pos = 0;
   chunkSize = DEFAULT_CHUNK_SIZE;
+  /** The chunk size in force is known, not guessed (decoded from the start, or set by a message we saw). */
+  private chunkSizeConfirmed: boolean;
   private readonly streams = new Map<number, ChunkStream>();
   /** Header bytes carried over from the previous push. */
   private readonly head = new Uint8Array(MAX_HEADER + 4);
@@ -201,6 +203,7 @@ export class ChunkDecoder {
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
     this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : 'hs0';
+    this.chunkSizeConfirmed = options.startInDesync !== true;
     this.pos = options.startOffset ?? 0;
     this.scanStart = this.pos;
   }
@@ -288,7 +291,7 @@ export class ChunkDecoder {
     const known = new Map<number, KnownStream>();
     for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId });
     const buf = this.scan.subarray(0, this.scanLen);
-    const r = findResync(buf, this.chunkSize, known, final);
+    const r = findResync(buf, this.chunkSize, known, final || this.scanLen >= SCAN_MAX, this.chunkSizeConfirmed);
     if (r.kind !== 'found') {
       if (r.kind === 'none') {
         // Nothing plausible anywhere: all but a header's worth of bytes are skipped for good.
@@ -302,6 +305,7 @@ export class ChunkDecoder {
     }
     const inferred = r.chunkSize !== this.chunkSize;
     this.chunkSize = r.chunkSize;
+    if (r.evidence > 0) this.chunkSizeConfirmed = true;
     const skipped = this.skipped + r.at;
     const resumeAt = this.scanStart + r.at;
     this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize: r.chunkSize, chunkSizeInferred: inferred, frame: this.meta.frame });
@@ -683,6 +687,7 @@ export class ChunkDecoder {
         return;
       }
       this.chunkSize = size;
+      this.chunkSizeConfirmed = true;
       this.out.push({ kind: 'chunk-size', size, frame: msg.frame });
     } else if (msg.typeId === 2 && msg.body.length >= 4) {
       const csid = readU32(msg.body, 0);

@@ -18,7 +18,7 @@
 export type KnownStream = { readonly typeId: number; readonly length: number; readonly streamId: number };
 
 export type ResyncResult =
-  | { readonly kind: 'found'; readonly at: number; readonly chunkSize: number }
+  | { readonly kind: 'found'; readonly at: number; readonly chunkSize: number; readonly evidence: number }
   | { readonly kind: 'more' }
   | { readonly kind: 'none' };
 
@@ -28,6 +28,8 @@ const COMMON_CHUNK_SIZES = [128, 4096, 60000, 65536, 1024, 2048, 8192, 16384, 32
 /** Headers a chain must have to confirm a position. */
 export const CHAIN = 3;
 const MAX_LENGTH = 16 * 1024 * 1024;
+/** Headers followed at most per candidate. */
+const MAX_CHAIN = 4096;
 
 type SimStream = { typeId: number; length: number; remaining: number };
 
@@ -82,43 +84,80 @@ function saneFull(h: Header): boolean {
   return true;
 }
 
+/** Outcome of following chunk headers from a candidate position with one chunk size. */
+export type Chain = {
+  /** 'bad': a header contradicts the chunk structure; 'ok': at least CHAIN headers hold; 'short': the bytes ended first. */
+  readonly status: 'ok' | 'bad' | 'short';
+  readonly headers: number;
+  /** Continuation chunks found exactly one chunk size apart: evidence for the chunk size. */
+  readonly evidence: number;
+  /** The last header's chunk ended exactly at the end of the bytes. */
+  readonly endsOnBoundary: boolean;
+};
+
 /**
- * Does a consistent chain of headers start at `at` with chunk size `cs`? Returns the number of
- * headers confirmed, -1 when inconsistent, or -2 when the bytes ran out before CHAIN headers.
+ * Follow headers from `at` with chunk size `cs` until CHAIN messages have completed (or
+ * MAX_CHAIN headers, or the bytes end). Evidence for `cs` is a message that spanned several
+ * chunks, completed, and was followed by a header that holds.
  */
-export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMap<number, KnownStream>): number {
-  const sim = new Map<number, SimStream>();
+export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMap<number, KnownStream>): Chain {
+  const sim = new Map<number, SimStream & { chunks: number }>();
   let p = at;
-  for (let count = 0; count < CHAIN; count++) {
-    if (p === b.length) return count === 0 ? -2 : -(count + 10); // ended exactly on a boundary
+  let evidence = 0;
+  let completed = 0;
+  let pendingEvidence = 0;
+  let count = 0;
+  const result = (status: Chain['status']): Chain => ({
+    status: status === 'short' && count >= CHAIN && completed >= CHAIN ? 'ok' : status,
+    headers: count,
+    evidence,
+    endsOnBoundary: p === b.length,
+  });
+  for (; count < MAX_CHAIN; count++) {
+    if (completed >= CHAIN && count >= CHAIN) return result('ok');
+    if (p === b.length) return result('short');
     const h = parseHeader(b, p);
-    if (h === 'more') return -2;
-    if (h === null) return -1;
+    if (h === 'more') return result('short');
+    if (h === null) return result('bad');
     let s = sim.get(h.csid);
     const k = known.get(h.csid);
     if (h.fmt === 0 || h.fmt === 1) {
-      if (count === 0 && h.fmt === 1 && k === undefined) return -1;
-      if (!saneFull(h)) return -1;
-      if (s !== undefined && s.remaining > 0) return -1; // a new message before the last one ended
-      if (h.fmt === 1 && s === undefined && k === undefined) return -1;
-      s = { typeId: h.typeId, length: h.length, remaining: h.length };
+      if (count === 0 && h.fmt === 1 && k === undefined) return result('bad');
+      if (!saneFull(h)) return result('bad');
+      if (s !== undefined && s.remaining > 0) return result('bad'); // a new message before the last one ended
+      if (h.fmt === 1 && s === undefined && k === undefined) return result('bad');
+      s = { typeId: h.typeId, length: h.length, remaining: h.length, chunks: 0 };
       sim.set(h.csid, s);
     } else {
-      if (count === 0) return -1;
+      if (count === 0) return result('bad');
       if (s === undefined) {
-        if (k === undefined) return -1;
-        s = { typeId: k.typeId, length: k.length, remaining: 0 };
+        if (k === undefined) return result('bad');
+        s = { typeId: k.typeId, length: k.length, remaining: 0, chunks: 0 };
         sim.set(h.csid, s);
       }
-      if (h.fmt === 2 && s.remaining > 0) return -1;
-      if (s.remaining === 0) s.remaining = s.length; // starts a new message of the same length
+      if (h.fmt === 2 && s.remaining > 0) return result('bad');
+      if (s.remaining === 0) {
+        s.remaining = s.length; // starts a new message of the same length
+        s.chunks = 0;
+      }
     }
+    // This header holds: a multi-chunk message completed before it is now confirmed.
+    evidence += pendingEvidence;
+    pendingEvidence = 0;
     const payload = Math.min(cs, s.remaining);
     s.remaining -= payload;
+    s.chunks++;
+    if (s.remaining === 0) {
+      completed++;
+      if (s.chunks > 1) pendingEvidence++;
+    }
+    if (p + h.len + payload > b.length) {
+      count++;
+      return result('short');
+    }
     p += h.len + payload;
-    if (p > b.length) return -2;
   }
-  return CHAIN;
+  return result('ok');
 }
 
 /** Chunk sizes worth trying for the message whose full header is at `at`. */
@@ -143,27 +182,72 @@ function candidateSizes(b: Uint8Array, at: number, current: number): number[] {
 
 /**
  * Scan `b` for the first position where chunks make sense again. `final`: no more bytes will
- * come, so a chain that ends exactly at the end of `b` is accepted.
+ * come. `sizeConfirmed`: the current chunk size is known (set by a Set Chunk Size we decoded, or
+ * the protocol default from the start of the stream); otherwise a size is only taken on evidence.
  */
-export function findResync(b: Uint8Array, currentChunkSize: number, known: ReadonlyMap<number, KnownStream>, final: boolean): ResyncResult {
-  let waiting = false;
+export function findResync(
+  b: Uint8Array,
+  currentChunkSize: number,
+  known: ReadonlyMap<number, KnownStream>,
+  final: boolean,
+  sizeConfirmed = true,
+): ResyncResult {
   for (let i = 0; i < b.length; i++) {
-    const fmt = (b[i] as number) >> 6;
-    if (fmt > 1) continue;
-    const h = parseHeader(b, i);
-    if (h === 'more') {
-      waiting = true;
-      break;
+    const r = candidate(b, i, currentChunkSize, known, final, sizeConfirmed);
+    if (r === 'more') return { kind: 'more' };
+    if (r === null) continue;
+    // A 2- or 3-byte chunk stream id whose last byte is itself a 1-byte basic header is most
+    // likely payload bytes in front of the real header: prefer the real one when it also holds.
+    if (((b[i] as number) & 0x3f) <= 1) {
+      for (const j of [i + 1, i + 2]) {
+        const alt = candidate(b, j, currentChunkSize, known, final, sizeConfirmed);
+        if (alt !== null && alt !== 'more' && ((b[j] as number) & 0x3f) > 1) return { kind: 'found', at: j, chunkSize: alt.size, evidence: alt.evidence };
+      }
     }
-    if (h === null || !saneFull(h)) continue;
-    if (h.fmt === 1 && !known.has(h.csid)) continue;
-    for (const cs of candidateSizes(b, i, currentChunkSize)) {
-      const n = chainAt(b, i, cs, known);
-      if (n === CHAIN) return { kind: 'found', at: i, chunkSize: cs };
-      if (n <= -11 && final) return { kind: 'found', at: i, chunkSize: cs };
-      if (n === -2 || n <= -11) waiting = true;
-    }
-    if (waiting && !final) return { kind: 'more' };
+    return { kind: 'found', at: i, chunkSize: r.size, evidence: r.evidence };
   }
-  return waiting && !final ? { kind: 'more' } : { kind: 'none' };
+  return { kind: 'none' };
+}
+
+/**
+ * The chunk size under which the chain from `i` holds best, null when none does, 'more' when the
+ * available bytes cannot decide yet.
+ */
+function candidate(
+  b: Uint8Array,
+  i: number,
+  current: number,
+  known: ReadonlyMap<number, KnownStream>,
+  final: boolean,
+  sizeConfirmed: boolean,
+): { size: number; evidence: number } | 'more' | null {
+  if (i >= b.length || (b[i] as number) >> 6 > 1) return null;
+  const h = parseHeader(b, i);
+  if (h === 'more') return final ? null : 'more';
+  if (h === null || !saneFull(h)) return null;
+  if (h.fmt === 1 && !known.has(h.csid)) return null;
+  let best: { size: number; evidence: number; headers: number } | null = null;
+  let undecided = false;
+  let currentHolds = false;
+  for (const cs of candidateSizes(b, i, current)) {
+    const c = chainAt(b, i, cs, known);
+    if (c.status === 'bad') continue;
+    const holds = c.status === 'ok' || (final && c.endsOnBoundary && c.headers >= 1);
+    if (!holds) {
+      undecided = true;
+      continue;
+    }
+    if (cs === current) currentHolds = true;
+    if (best === null || c.evidence > best.evidence || (c.evidence === best.evidence && c.headers > best.headers)) {
+      best = { size: cs, evidence: c.evidence, headers: c.headers };
+    }
+  }
+  if (sizeConfirmed && currentHolds) return { size: current, evidence: 0 };
+  // A size with evidence (messages spanning chunks that ended where the next header holds) wins;
+  // one such message can be a coincidence of payload bytes, two hardly.
+  if (best !== null && best.evidence >= (final ? 1 : 2)) return { size: best.size, evidence: best.evidence };
+  // Otherwise the chunk size cannot be told yet: wait for a longer message, unless no more will come.
+  if (!final) return undecided || best !== null ? 'more' : null;
+  if (best === null) return null;
+  return currentHolds ? { size: current, evidence: 0 } : { size: best.size, evidence: 0 };
 }

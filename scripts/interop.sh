@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The interop suite: regenerate captures from the real peers on this machine (into a temp dir,
+# never over the committed ones), then hold rtmpscope against tshark and the peers on both the
+# committed and the fresh captures. Needs root and the Debian packages .ci/run installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p tsconfig.json
+fresh=$(mktemp -d /tmp/rtmpscope-fresh-XXXXXX)
+trap 'rm -rf "$fresh"' EXIT
+if [[ ${RTMPSCOPE_SKIP_FRESH:-0} != 1 ]]; then
+  echo "== regenerating captures from real peers into $fresh"
+  bash captures/make-captures.sh "$fresh"
+  export RTMPSCOPE_FRESH_CAPTURES=$fresh
+fi
+echo "== interop tests"
+node --test --test-reporter=spec --test-concurrency=1 dist/test-interop/*.test.js
