@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer } from '../output/ndjson.js';
 import { renderSummary, SummaryCollector } from '../output/summary.js';
 
@@ -19,6 +20,9 @@ Usage:
   rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
+  Common options:
+      --tcp-buffer BYTES                    out-of-order bytes held per TCP direction before a
+                                            hole is declared lost (default 4194304)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -36,27 +40,35 @@ async function closeStream(s: Writable): Promise<void> {
   });
 }
 
-async function cmdExport(path: string, format: string, output: string | undefined): Promise<void> {
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined }): AnalyzerOptions {
+  const v = values['tcp-buffer'];
+  if (v === undefined) return {};
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1024 || n > 1 << 30) throw new UserError(`--tcp-buffer must be a whole number of bytes from 1024 to 1073741824, not '${v}'`, 2);
+  return { maxQueuedBytes: n };
+}
+
+async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
   const input = await openInput(path);
   const stream: Writable = output === undefined ? process.stdout : createWriteStream(output);
   const w = new BatchedWriter(stream);
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(recs));
+    await analyzeStream(path, input, (recs) => r.records(recs), opts);
     await r.end();
   } else {
     const r = new JsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(recs));
+    await analyzeStream(path, input, (recs) => r.records(recs), opts);
     await r.end();
   }
   await closeStream(stream);
 }
 
-async function cmdSummary(path: string): Promise<void> {
+async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
   const c = new SummaryCollector();
-  await analyzeStream(path, input, (recs) => c.records(recs));
+  await analyzeStream(path, input, (recs) => c.records(recs), opts);
   const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(renderSummary(c, { color }));
 }
@@ -69,6 +81,7 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string', default: 'ndjson' },
       output: { type: 'string', short: 'o' },
       debug: { type: 'boolean', default: false },
+      'tcp-buffer': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -86,11 +99,11 @@ async function main(argv: string[]): Promise<void> {
   if (first === 'export' || first === 'summary') {
     if (second === undefined) throw new UserError(`${first}: no capture given (a path, or - for stdin)`, 2);
     if (rest.length > 0) throw new UserError(`unexpected argument '${rest[0]}'`, 2);
-    if (first === 'export') return cmdExport(second, values.format, values.output);
-    return cmdSummary(second);
+    if (first === 'export') return cmdExport(second, values.format, values.output, analyzerOptions(values));
+    return cmdSummary(second, analyzerOptions(values));
   }
   if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);
-  return cmdSummary(first);
+  return cmdSummary(first, analyzerOptions(values));
 }
 
 const debug = process.argv.includes('--debug');
