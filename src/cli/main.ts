@@ -15,7 +15,7 @@ import { renderSummary, SummaryCollector } from '../output/summary.js';
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
 Usage:
-  rtmpscope <capture>                       summary of the sessions in a capture
+  rtmpscope <capture>                       interactive UI on a terminal (tables when piped)
   rtmpscope summary <capture>               the same, always as tables
   rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
       --format ndjson|json                  output format
@@ -73,6 +73,14 @@ async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   process.stdout.write(renderSummary(c, { color }));
 }
 
+async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
+  const input = await openInput(path);
+  // React's production build; ink and React are loaded only on this path.
+  process.env['NODE_ENV'] ??= 'production';
+  const { runTui } = await import('../tui/index.js');
+  await runTui({ title: path, follow: path === '-', load: (sink) => analyzeStream(path, input, sink, opts) });
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -103,6 +111,8 @@ async function main(argv: string[]): Promise<void> {
     return cmdSummary(second, analyzerOptions(values));
   }
   if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);
+  // On a terminal the capture opens in the interactive UI; piped or redirected, it prints tables.
+  if (process.stdout.isTTY === true) return cmdTui(first, analyzerOptions(values));
   return cmdSummary(first, analyzerOptions(values));
 }
 

@@ -18,7 +18,10 @@
  * - Timers come from an injectable scheduler, so tests drive the throttle by hand.
  */
 import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from '../session/records.js';
+import type { Severity } from '../core/diagnostics.js';
 import { clean, str, type TimelineRecord } from './format.js';
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warn: 1, error: 2 };
 
 export type LoadState = 'loading' | 'done' | 'error';
 
@@ -33,6 +36,8 @@ export class SessionEntry {
   readonly items: TimelineRecord[] = [];
   messageCount = 0;
   problemCount = 0;
+  /** The most severe diagnostic of the session so far. */
+  worst: Severity | null = null;
   /** Capture time of the first record seen (the session record's start time once known). */
   startTime: number;
   lastTime: number;
@@ -52,7 +57,7 @@ export class SessionEntry {
   }
 
   get role(): string {
-    return this.publish && this.play ? 'publish+play' : this.publish ? 'publish' : this.play ? 'play' : '';
+    return this.publish && this.play ? 'pub+play' : this.publish ? 'publish' : this.play ? 'play' : '';
   }
 
   /** "app/stream", with "+N" when the session used more than one stream name. */
@@ -217,6 +222,7 @@ export class RecordStore {
         const s = this.entry(r.session, r.client, r.server, r.time);
         s.items.push(r);
         s.problemCount++;
+        if (s.worst === null || SEVERITY_RANK[r.severity] > SEVERITY_RANK[s.worst]) s.worst = r.severity;
         if (r.time !== undefined) s.lastTime = Math.max(s.lastTime, r.time);
         return;
       }

@@ -1,0 +1,154 @@
+/**
+ * `runTui`, the exported entry, with fake terminal streams: it renders what `load` pushes,
+ * resolves when the user quits, stops the loader after quitting (the sink throws
+ * `TuiClosedError`), shows a load error and rethrows it once the user quits, and fills a store
+ * the caller passes in (how a live proxy pushes records). Screens are checked after quitting:
+ * ink writes the last frame on exit even where it suppresses live frames (CI=true).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { OutputRecord } from '../../src/session/records.js';
+import { RecordStore, runTui, TuiClosedError } from '../../src/tui/index.js';
+import { syntheticRecords } from './fixtures.js';
+
+const records = syntheticRecords(30);
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// eslint-disable-next-line no-control-regex
+const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '');
+
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  write(s: string): void {
+    this.data = s;
+    this.emit('readable');
+  }
+  read(): string | null {
+    const d = this.data;
+    this.data = null;
+    return d;
+  }
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+class FakeStdout extends EventEmitter {
+  isTTY = false;
+  columns = 100;
+  rows = 30;
+  out = '';
+  write(s: string): boolean {
+    this.out += s;
+    return true;
+  }
+}
+
+function terminal() {
+  const stdin = new FakeStdin();
+  const stdout = new FakeStdout();
+  return { stdin, stdout, streams: { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream } };
+}
+
+async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+test('runTui: renders the loaded records and resolves when the user quits', async () => {
+  const t = terminal();
+  let loaded = false;
+  const done = runTui({
+    title: 'x.pcap',
+    ...t.streams,
+    color: false,
+    load: async (sink) => {
+      sink(records.slice(0, 30));
+      await delay(5);
+      sink(records.slice(30));
+      loaded = true;
+    },
+  });
+  await until(() => loaded, 'the load');
+  await delay(50);
+  t.stdin.write('q');
+  await done;
+  const screen = strip(t.stdout.out);
+  assert.match(screen, /✓ done/);
+  assert.match(screen, /Sessions \(2\)/);
+  assert.match(screen, /connect #1 app=live/);
+  assert.doesNotMatch(t.stdout.out, /\u001b\[\?1049h/, 'no alternate screen when stdout is not a terminal');
+});
+
+test('runTui: quitting stops the loader (the sink throws TuiClosedError)', async () => {
+  const t = terminal();
+  let thrown: unknown = null;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const store = new RecordStore();
+  const done = runTui({
+    title: 'live',
+    ...t.streams,
+    store,
+    follow: true,
+    load: async (sink) => {
+      sink(records.slice(0, 10));
+      await gate;
+      try {
+        sink(records.slice(10));
+      } catch (e) {
+        thrown = e;
+        throw e;
+      }
+    },
+  });
+  await until(() => store.recordCount === 10, 'the first push');
+  t.stdin.write('q');
+  await done;
+  assert.match(strip(t.stdout.out), /● live .*FOLLOW/);
+  release();
+  await until(() => thrown !== null, 'the next push');
+  assert.ok(thrown instanceof TuiClosedError);
+});
+
+test('runTui: a load error is shown, and rethrown once the user quits', async () => {
+  const t = terminal();
+  const done = runTui({
+    title: 'junk',
+    ...t.streams,
+    load: async () => {
+      throw new Error('junk: not a pcap or pcapng capture');
+    },
+  });
+  const failed = assert.rejects(done, /not a pcap/);
+  await delay(50);
+  t.stdin.write('q');
+  await failed;
+  assert.match(strip(t.stdout.out), /✗ junk: not a pcap/, 'the error in the header');
+});
+
+test('runTui: a caller-owned store (live proxy) can be filled from outside the loader', async () => {
+  const t = terminal();
+  const store = new RecordStore();
+  let stop: (() => void) | undefined;
+  const done = runTui({ title: 'proxy :1935', ...t.streams, store, follow: true, load: () => new Promise<void>((r) => (stop = r)) });
+  const live: OutputRecord[] = records.filter((r) => r.type !== 'capture' && 'session' in r && r.session === 2);
+  for (const r of live) store.push([r]);
+  assert.equal(store.sessions.length, 1);
+  assert.equal(store.state, 'loading');
+  await until(() => stop !== undefined, 'the loader to start');
+  stop!();
+  await until(() => store.state === 'done', 'the end of the source');
+  await delay(50);
+  t.stdin.write('q');
+  await done;
+  assert.match(strip(t.stdout.out), /vod\/movie +play/);
+  assert.match(strip(t.stdout.out), /■ ended/);
+});

@@ -1,0 +1,165 @@
+/**
+ * The real program in a real terminal: tmux (a private server on its own socket) runs a shell,
+ * the shell runs the TUI entry on a capture, and the test types keys and reads the screen with
+ * `capture-pane`. It checks what a user sees at 160×45 and, after a live resize, at 80×24:
+ * sessions, the connect/publish/play commands, selection movement, the detail tree, the help
+ * overlay, and that `q` ends the process and gives the shell its screen back.
+ *
+ * Runs the real binary, `node dist/src/cli/main.js` (ENTRY below): on a terminal
+ * the CLI opens the TUI. Skipped, with a message, only when tmux is not installed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeSyntheticCapture } from './fixtures.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ENTRY = 'dist/src/cli/main.js';
+const COMMITTED = 'captures/ffmpeg-nginx-publish-play.pcap';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const SKIP = hasTmux ? false : 'tmux is not installed: the real-terminal TUI test needs it (apt-get install tmux)';
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class Tmux {
+  readonly socket = `rtmpscope-tui-test-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  readonly target = 'tui';
+
+  run(...args: string[]): string {
+    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  start(cols: number, rows: number): void {
+    this.run('-f', '/dev/null', 'new-session', '-d', '-s', this.target, '-x', String(cols), '-y', String(rows), '-c', ROOT, 'env PS1="tui-test$ " bash --norc --noprofile');
+  }
+
+  keys(...keys: string[]): void {
+    this.run('send-keys', '-t', this.target, ...keys);
+  }
+
+  type(text: string): void {
+    this.run('send-keys', '-t', this.target, '-l', text);
+  }
+
+  screen(): string {
+    return this.run('capture-pane', '-p', '-t', this.target);
+  }
+
+  async waitFor(pred: (screen: string) => boolean, what: string, ms = 15000): Promise<string> {
+    const end = Date.now() + ms;
+    let s = '';
+    while (Date.now() < end) {
+      s = this.screen();
+      if (pred(s)) return s;
+      await delay(100);
+    }
+    throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
+  }
+
+  kill(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+  }
+}
+
+/** The line of the pane titled `title` that carries the selection marker. */
+function selected(screen: string, title: string): string {
+  const lines = screen.split('\n');
+  const start = lines.findIndex((l) => l.includes(title));
+  for (let i = start + 1; start >= 0 && i < lines.length; i++) {
+    if (/^[─▌] \S/.test(lines[i]!)) break;
+    if (lines[i]!.startsWith('▸')) return lines[i]!;
+  }
+  return '';
+}
+
+async function drive(capture: string, expect: { sessions: RegExp[]; commands: RegExp[] }): Promise<void> {
+  const t = new Tmux();
+  try {
+    t.start(160, 45);
+    await t.waitFor((s) => s.includes('tui-test$'), 'the shell prompt');
+    t.type(`env -u CI -u CONTINUOUS_INTEGRATION node ${ENTRY} ${capture}; echo TUI-EXITED $?`);
+    t.keys('Enter');
+    let s = await t.waitFor((x) => /✓ done/.test(x), 'the capture to load');
+    assert.match(s, /rtmpscope/);
+    for (const re of expect.sessions) assert.match(s, re);
+    for (const re of expect.commands) assert.match(s, re);
+    assert.ok(s.split('\n').every((l) => [...l].length <= 160));
+    assert.match(selected(s, 'Sessions'), /^▸ +1 /);
+
+    // Focus the timeline and move the selection.
+    t.keys('Tab');
+    const first = selected(await t.waitFor((x) => /▌ Timeline/.test(x), 'timeline focus'), 'Timeline');
+    assert.match(first, /Handshake C0/);
+    t.keys('j', 'j', 'j', 'Down', 'Down', 'Down');
+    s = await t.waitFor((x) => /AMF0 Cmd +connect/.test(selected(x, 'Timeline')), 'connect to be selected');
+    assert.notEqual(selected(s, 'Timeline'), first);
+    assert.match(s, /7 of \d+/);
+    assert.match(s, /Detail frame \d+ AMF0 Cmd connect/);
+
+    // Open the detail and fold its first node.
+    t.keys('Enter');
+    s = await t.waitFor((x) => /▌ Detail/.test(x), 'detail focus');
+    assert.match(s, /▾ Message: AMF0 Command/);
+    assert.match(s, /▾ Command: connect/);
+    assert.match(s, /app: "live"/);
+    t.keys('Enter');
+    s = await t.waitFor((x) => /▸ Message: AMF0 Command/.test(x), 'the node to fold');
+
+    // Help overlay.
+    t.keys('?');
+    s = await t.waitFor((x) => /next \/ previous diagnostic/.test(x), 'the help');
+    t.keys('Escape');
+    await t.waitFor((x) => /Sessions \(/.test(x), 'help to close');
+
+    // Filter to the commands named publish or play.
+    t.keys('Tab'); // leave the detail (diagnostics), then back to the timeline
+    t.keys('2');
+    t.type('/name:p');
+    t.keys('Enter');
+    s = await t.waitFor((x) => /filter: name:p/.test(x), 'the filter');
+    assert.match(s, /publish/);
+
+    // Resize to 80×24: the UI redraws to the new size.
+    t.run('resize-window', '-t', t.target, '-x', '80', '-y', '24');
+    s = await t.waitFor((x) => x.split('\n').length <= 25 && /Sessions \(/.test(x) && /q quit|filter: name:p/.test(x), 'the 80×24 redraw');
+    assert.ok(s.split('\n').every((l) => [...l].length <= 80), s);
+    assert.match(s, /client → server/);
+    assert.match(s, /Timeline #1/);
+
+    // q quits; the shell gets its screen back.
+    t.keys('q');
+    s = await t.waitFor((x) => /TUI-EXITED 0/.test(x), 'the process to end');
+    assert.doesNotMatch(s, /Sessions \(/, 'the alternate screen is gone');
+    assert.match(s, /echo TUI-EXITED \$\?\nTUI-EXITED 0\ntui-test\$/, 'the shell screen as it was, the exit status 0, and the prompt');
+  } finally {
+    t.kill();
+  }
+}
+
+test('tmux: the real TUI on a synthetic capture (160×45, resized to 80×24)', { skip: SKIP, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-tui-'));
+  try {
+    const cap = join(dir, 'synthetic.pcap');
+    writeSyntheticCapture(cap);
+    await drive(cap, {
+      sessions: [/10\.0\.0\.1:50000 → 10\.0\.0\.2:1935 +live\/cam1 +publish/, /10\.0\.0\.3:50001 → 10\.0\.0\.2:1935 +vod\/movie +play/],
+      commands: [/connect #1 app=live/, /publish #5 cam1 \(live\)/, /createStream/],
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tmux: the real TUI on the committed ffmpeg → nginx publish + play capture', { skip: SKIP || (existsSync(join(ROOT, COMMITTED)) ? false : `${COMMITTED} is not there`), timeout: 60_000 }, async () => {
+  await drive(COMMITTED, {
+    sessions: [/Sessions \(3\)/, /live\/test +publish/, /live\/test +play/],
+    commands: [/connect #1 app=live/, /publish #5 test \(live\)/, /onStatus NetStream\.Publish\.Start/],
+  });
+});
