@@ -203,10 +203,30 @@ export class TcpReassembler {
     return this.conns.size;
   }
 
+  /** The connection of the previous segment: consecutive segments mostly share one. */
+  private last: Connection | null = null;
+
+  private lookup(seg: TcpSegment): { key: string; conn: Connection | undefined } {
+    const l = this.last;
+    if (l !== null && !l.closed) {
+      const c = l.client;
+      const sv = l.server;
+      if (
+        (seg.srcPort === c.port && seg.dstPort === sv.port && seg.srcIp === c.ip && seg.dstIp === sv.ip) ||
+        (seg.srcPort === sv.port && seg.dstPort === c.port && seg.srcIp === sv.ip && seg.dstIp === c.ip)
+      ) {
+        return { key: l.key, conn: l };
+      }
+    }
+    const key = tupleKey(seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort);
+    return { key, conn: this.conns.get(key) };
+  }
+
   push(seg: TcpSegment, meta: PacketMeta): TcpEvent[] {
     this.out = [];
-    const key = tupleKey(seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort);
-    let conn = this.conns.get(key);
+    const found = this.lookup(seg);
+    const key = found.key;
+    let conn = found.conn;
     const f = seg.flags;
 
     if (f.syn && conn !== undefined && this.isNewSyn(conn, seg)) {
@@ -229,6 +249,7 @@ export class TcpReassembler {
       conn = this.openConn(key, seg, meta);
     }
 
+    this.last = conn;
     conn.packets++;
     conn.lastFrame = meta.frame;
     conn.lastTime = { sec: meta.sec, nsec: meta.nsec };
