@@ -10,7 +10,6 @@ import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer } from '../output/ndjson.js';
-import { renderSummary, SummaryCollector } from '../output/summary.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -67,6 +66,8 @@ async function cmdExport(path: string, format: string, output: string | undefine
 
 async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
+  // cli-table3 is loaded only for the tables, keeping `export` start-up lean.
+  const { renderSummary, SummaryCollector } = await import('../output/summary.js');
   const c = new SummaryCollector();
   await analyzeStream(path, input, (recs) => c.records(recs), opts);
   const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
