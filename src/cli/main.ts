@@ -17,6 +17,9 @@ Usage:
   rtmpscope <capture>                       interactive UI on a terminal (tables when piped)
   rtmpscope summary <capture>               the same, always as tables
   rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
+  rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
+                                            forward an encoder's connection, decoding both
+                                            directions live (see rtmpscope proxy --help)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
   Common options:
@@ -82,7 +85,49 @@ async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   await runTui({ title: path, follow: path === '-', load: (sink) => analyzeStream(path, input, sink, opts) });
 }
 
+/**
+ * `rtmpscope proxy …`. On a terminal (and without -o/--format) the live UI follows the sessions;
+ * otherwise records go out as NDJSON and status lines to stderr.
+ */
+async function cmdProxy(argv: string[]): Promise<void> {
+  const { proxyMain, parseProxyArgs, runProxy } = await import('../proxy/index.js');
+  const explicitOutput = argv.some((a) => ['-o', '--output', '--format', '-h', '--help'].includes(a.split('=')[0] ?? a));
+  if (explicitOutput || process.stdout.isTTY !== true || process.stdin.isTTY !== true) return proxyMain(argv);
+  const opts = parseProxyArgs(argv);
+  process.env['NODE_ENV'] ??= 'production';
+  const { runTui } = await import('../tui/index.js');
+  let handle: Awaited<ReturnType<typeof runProxy>> | null = null;
+  const warnings: string[] = [];
+  try {
+    await runTui({
+      title: `proxy → ${opts.upstream.tls ? 'rtmps' : 'rtmp'}://${opts.upstream.host}:${opts.upstream.port}`,
+      follow: true,
+      load: async (sink) => {
+        handle = await runProxy({
+          ...opts,
+          format: 'none',
+          onWarning: (m) => warnings.push(m),
+          onRecords: (recs) => {
+            try {
+              sink(recs);
+            } catch {
+              /* the UI was closed; the proxy is being shut down */
+            }
+          },
+        });
+        // The proxy runs until the user quits the UI.
+        await new Promise<never>(() => {});
+      },
+    });
+  } finally {
+    if (handle !== null) await (handle as { close(): Promise<void> }).close();
+    for (const w of warnings) process.stderr.write(`rtmpscope proxy: ${w}\n`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  // The proxy has its own option set (see `rtmpscope proxy --help`).
+  if (argv[0] === 'proxy') return cmdProxy(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -13,7 +13,6 @@ export const CATALOGUE = {
   'capture.record-too-large': { severity: 'error', explain: 'A record claims a length larger than the reader accepts; the capture is damaged past this point.' },
   'capture.pcapng.bad-block': { severity: 'error', explain: 'A pcapng block has an impossible length or a mismatched trailing length; the rest of the file cannot be framed.' },
   'capture.pcapng.unknown-interface': { severity: 'warn', explain: 'A pcapng packet refers to an interface that no Interface Description Block declared; the packet was skipped.' },
-  'capture.pcapng.no-section': { severity: 'error', explain: 'A pcapng block appeared before any Section Header Block.' },
   'capture.pcapng.bad-packet': { severity: 'warn', explain: 'A pcapng packet block is internally inconsistent (too short, or its captured length overruns the block); the packet was skipped and decoding continued with the next block.' },
   'capture.unsupported-link': { severity: 'info', explain: 'Packets with a link-layer type rtmpscope does not decode were counted and skipped.' },
   // net layer
@@ -101,6 +100,117 @@ export const CATALOGUE = {
   'media.config.bad-syntax': { severity: 'warn', explain: 'A codec configuration record or parameter set holds an impossible value (overlong Exp-Golomb code, out-of-range field, wrong NAL type).' },
   'media.config.no-sps': { severity: 'warn', explain: 'The AVC/HEVC configuration record carries no sequence parameter set, so picture size and frame rate are unknown.' },
   'media.config.unsupported': { severity: 'info', explain: 'Part of the configuration uses a feature rtmpscope does not decode (for example an AAC program config element); the rest was decoded.' },
+  // rtmp chunk-layer interop (session analysis: src/analysis)
+  'rtmp.chunk.ets-omitted': { severity: 'warn', explain: 'This peer leaves the 4-byte extended timestamp out of type-3 continuation chunks of messages whose timestamp needs one (the old librtmp convention). RTMP 1.0 and FFmpeg repeat it; decoders that expect it (Wireshark, go-rtmp, rust-media-libs) lose the chunk boundaries once timestamps pass 0xFFFFFF (about 4 h 40 min). rtmpscope accepts both; the session facts say which convention each peer used.' },
+  'rtmp.chunk.size-small': { severity: 'warn', explain: 'Set Chunk Size below 128 bytes (the default). RTMP allows it, but SRS rejects it and closes the connection, and tiny chunks multiply the header overhead.' },
+  'rtmp.chunk.size-large': { severity: 'warn', explain: 'Set Chunk Size above 65536 bytes. RTMP allows it, but SRS warns about it (SRS #160), Wireshark 4.0 silently misparses chunks over 32 KiB, and some libraries allocate a buffer of the chunk size per chunk stream.' },
+  'rtmp.chunk.size-huge': { severity: 'error', explain: 'Set Chunk Size above 10 MiB. nginx-rtmp rejects it and drops the connection, and libraries that allocate a chunk-sized buffer run out of memory (joy4 #88).' },
+  'rtmp.chunk.csid-high': { severity: 'warn', explain: 'A chunk stream id of 32 or more. RTMP allows up to 65599, but nginx-rtmp closes the connection when a chunk stream id reaches its max_streams setting (default 32, nginx-rtmp #246).' },
+  'rtmp.control.wrong-stream': { severity: 'warn', explain: 'A protocol control or User Control message (types 1-6) was sent on a chunk stream other than 2 or a message stream other than 0. RTMP 1.0 requires chunk stream 2 and message stream 0; some servers (SRS #4683) ignore or misroute such messages.' },
+  'rtmp.chunk.abort': { severity: 'info', explain: 'An Abort Message told the receiver to discard a partly sent message. It is rarely used, and some decoders and players (Wireshark among them) ignore it and misread the chunks that follow.' },
+  // session: command transactions (src/analysis)
+  'session.transaction.unanswered': { severity: 'warn', explain: 'A connect or createStream call got no _result or _error before the session ended. The caller waits for it, so the session stalls here: the server may be overloaded, the application may not exist, or the reply was lost.' },
+  'session.transaction.unanswered-optional': { severity: 'info', explain: 'Calls that servers often leave unanswered (releaseStream, FCPublish, FCUnpublish, FCSubscribe, getStreamLength, _checkbw, application-defined calls) got no reply. Encoders such as FFmpeg and OBS do not wait for them, so this is normally harmless.' },
+  'session.transaction.error': { severity: 'error', explain: 'The peer answered a call with _error: the call failed. The message names the call and quotes the peer\'s description.' },
+  'session.transaction.error-ignored': { severity: 'info', explain: 'The server answered an optional call (releaseStream, FCPublish, FCUnpublish, FCSubscribe, getStreamLength, _checkbw) with _error. FFmpeg, OBS and librtmp ignore these errors and carry on; they matter only if the publish or play that follows fails too.' },
+  'session.transaction.unmatched-reply': { severity: 'warn', explain: 'A _result or _error carries a transaction id that matches no outstanding call from the other side (never sent, or already answered). Clients match replies by transaction id, so they may misread it or keep waiting for the real answer.' },
+  'session.transaction.duplicate-id': { severity: 'warn', explain: 'A call reused a transaction id that was still waiting for its reply, so the peer cannot tell which call a reply belongs to.' },
+  'session.transaction.slow-reply': { severity: 'info', explain: 'A call took more than 3 seconds to be answered (an overloaded server, a slow authentication backend, or network delay). Many clients give up after 5 to 10 seconds.' },
+  // session: connect and authentication
+  'session.connect.missing': { severity: 'warn', explain: 'Commands or media arrived before any connect, on a session whose start was captured. Servers require connect first and drop or reject anything before it.' },
+  'session.connect.rejected': { severity: 'error', explain: 'The server refused the connect (an _error reply, or a NetConnection.Connect.Rejected/Failed status): an unknown application name, a denied client, or a server rule. The description says why.' },
+  'session.connect.repeated': { severity: 'warn', explain: 'A second connect on the same connection. RTMP allows one connect per TCP connection; servers reject or ignore the second.' },
+  'session.connect.no-app': { severity: 'warn', explain: 'The connect command object has no app property, or an empty one. Servers choose the application from it: they reject the connection or fall back to a default application.' },
+  'session.connect.reconnect-request': { severity: 'info', explain: 'The server asked the client to reconnect (Enhanced RTMP NetConnection.Connect.ReconnectRequest), possibly to another tcUrl, for example before a restart or to move load. Clients that advertise the Reconnect capability (capsEx bit 1) reconnect without ending the stream.' },
+  'session.auth.required': { severity: 'warn', explain: 'The server rejected connect because it requires authentication ("code=403 need auth", authmod=adobe or authmod=llnw) and the connect carried no user name. The client must reconnect with credentials (rtmp://user:password@host/app); FFmpeg and OBS do this by themselves when the URL has them.' },
+  'session.auth.challenge': { severity: 'info', explain: 'The server sent an authentication challenge (reason=needauth with a salt and challenge, or a nonce): the normal second step of Adobe or Limelight authentication. The client must reconnect and answer it; a later reason=authfailed means the answer was wrong.' },
+  'session.auth.failed': { severity: 'error', explain: 'The server rejected the credentials (reason=authfailed, or reason=nosuchuser for an unknown user): a wrong user name or password, or a client that computes the Adobe/Limelight response differently.' },
+  // session: message streams, publish and play flows
+  'session.stream.unknown-id': { severity: 'warn', explain: 'publish or play used a message stream id that no createStream reply returned in this session (or stream 0, which is the connection itself). Servers that check stream ids ignore or reject such messages.' },
+  'session.stream.no-name': { severity: 'error', explain: 'publish or play without a stream name (missing or empty). Servers reject it (NetStream.Publish.BadName, NetStream.Play.StreamNotFound) or use an empty name.' },
+  'session.stream.data-on-stream-zero': { severity: 'info', explain: 'The server sent the media or data of a played stream (audio, video, onMetaData, |RtmpSampleAccess, @setDataFrame) on message stream 0, the connection itself, instead of the stream id the player created. Flash-compatible players route messages by stream id, so they drop the media or hand the metadata to the connection; FFmpeg ignores the stream id and plays it. node-media-server 4 does this.' },
+  'session.publish.media-before-publish': { severity: 'error', explain: 'The client sent audio, video or metadata on a message stream before publishing on it. Servers discard media on a stream that is not being published, so the start of the stream (often the sequence headers) is lost.' },
+  'session.publish.bad-type': { severity: 'warn', explain: 'The publish type argument is not live, record or append (or appendWithGap). Servers may reject it or take it as live; a missing type breaks the argument parsing of some servers.' },
+  'session.publish.bad-name': { severity: 'error', explain: 'The server answered publish with NetStream.Publish.BadName: usually the stream name is already being published (an earlier session still holds it), or the name is not allowed.' },
+  'session.publish.rejected': { severity: 'error', explain: 'The server answered publish with an error status (NetStream.Publish.Denied, NetStream.Publish.Failed or similar): a wrong stream key, a denied application, or a server rule.' },
+  'session.publish.no-start': { severity: 'warn', explain: 'publish was sent, but neither NetStream.Publish.Start nor an error came back before the session ended. Encoders wait for it before they send media.' },
+  'session.publish.no-metadata': { severity: 'warn', explain: 'The publisher sent media but never @setDataFrame("onMetaData", ...). Servers hand that metadata to players, which use it for the picture size, codecs and duration; without it some players and CDNs show nothing until the first keyframe, or refuse the stream.' },
+  'session.publish.bare-onmetadata': { severity: 'info', explain: 'The publisher sent onMetaData directly instead of @setDataFrame("onMetaData", ...). Servers such as Wowza and FMS keep only metadata sent with @setDataFrame, so players that join later do not get it (FFmpeg PR #93).' },
+  'session.publish.duplicate': { severity: 'warn', explain: 'Two sessions published the same application and stream name on one server at the same time, and the server accepted both (NetStream.Publish.Start) instead of answering the second with NetStream.Publish.BadName (nginx-rtmp #96). Players get one of them, or both interleaved.' },
+  'session.play.rejected': { severity: 'error', explain: 'The server answered play with an error status, most often NetStream.Play.StreamNotFound (nobody publishes that name in that application) or NetStream.Play.Failed.' },
+  'session.play.no-start': { severity: 'warn', explain: 'play was sent, but neither NetStream.Play.Start/Play.Reset nor an error came back before the session ended.' },
+  'session.play.no-stream-begin': { severity: 'info', explain: 'The server started playback without a User Control StreamBegin for the stream. RTMP 1.0 has the server send it before the media; most players do not need it, but some older Flash-based players wait for it.' },
+  'session.play.no-media': { severity: 'warn', explain: 'Playback started, but no audio or video arrived on the stream for at least 2 seconds: nobody publishes the name yet (live streams wait for a publisher), or the server waits for a keyframe.' },
+  'session.play.setdataframe': { severity: 'info', explain: 'The server sent @setDataFrame to a player. @setDataFrame is the publisher\'s instruction to the server to store metadata; players expect onMetaData. FFmpeg unwraps it, but Flash-style players ignore the message and lose the metadata. node-media-server does this.' },
+  // session: flow control
+  'session.flow.ack-missing': { severity: 'warn', explain: 'A peer announced a Window Acknowledgement Size, but the other side received more than twice that many bytes without sending an Acknowledgement. Servers such as FMS and Wowza, and some CDNs, stop sending or close the connection when acknowledgements do not come.' },
+  'session.flow.bad-limit-type': { severity: 'warn', explain: 'Set Peer Bandwidth carries a limit type other than 0 (hard), 1 (soft) or 2 (dynamic); the receiver cannot apply it.' },
+  // media streams: what one published or played stream carries
+  'stream.video.no-sequence-header': { severity: 'error', explain: 'Coded video frames arrived before any video sequence header (the AVC/HEVC/AV1 decoder configuration). Decoders cannot decode them without the parameter sets: players show nothing, and servers may drop the stream until a sequence header comes.' },
+  'stream.audio.no-sequence-header': { severity: 'error', explain: 'AAC frames arrived before the AAC sequence header (the AudioSpecificConfig). Decoders cannot decode them without it.' },
+  'stream.video.first-frame-not-key': { severity: 'warn', explain: 'The first video frame of the stream is not a keyframe. Decoders cannot start on it: players show garbage or wait for the next keyframe, and recordings start broken.' },
+  'stream.video.keyframe-interval': { severity: 'warn', explain: 'More than 4 seconds between keyframes. YouTube, Twitch and most CDNs want a keyframe at least every 2 to 4 seconds and reject or warn about the stream; players that join must wait that long for a picture.' },
+  'stream.timestamp.regression': { severity: 'warn', explain: 'A media timestamp went backwards within one track (audio or video) of a stream. Players stall, drop frames or lose A/V sync; servers that remux to HLS or FLV may cut the stream.' },
+  'stream.timestamp.jump': { severity: 'warn', explain: 'A media timestamp jumped forward by more than 1 second between consecutive frames of one track: a gap in the source or a jump of the encoder clock. Players freeze or skip, and audio and video may drift apart.' },
+  'stream.av-drift': { severity: 'warn', explain: 'The audio and video timestamps of one stream were more than 1 second apart while the media was being sent. Players buffer to make up for it, or play out of sync.' },
+  'stream.config-changed': { severity: 'info', explain: 'A sequence header with a different codec configuration (picture size, profile, sample rate, channels) arrived in the middle of the stream. Players that do not reinitialise their decoder show garbage or stop.' },
+  'stream.metadata.size-mismatch': { severity: 'warn', explain: 'The onMetaData width/height differ from the picture size in the video sequence header. Players that size their view from the metadata show the picture scaled or cropped.' },
+  'stream.metadata.codec-mismatch': { severity: 'warn', explain: 'The onMetaData videocodecid or audiocodecid names a different codec than the stream carries. Players and servers that choose a decoder from the metadata fail.' },
+  'stream.metadata.legacy-codec-id': { severity: 'warn', explain: 'onMetaData says videocodecid 7 (AVC) while the stream carries HEVC, AV1 or VP9 in Enhanced RTMP form. Enhanced RTMP puts the FourCC there as a number (enhanced-rtmp #8); players that trust the metadata set up an H.264 decoder and fail.' },
+  'stream.metadata.non-standard-codec-id': { severity: 'info', explain: 'onMetaData uses the non-standard videocodecid 12 (HEVC) or 13 (AV1) of some Chinese CDNs and FFmpeg forks. Standard players do not know these ids; Enhanced RTMP uses the FourCC as a number instead.' },
+  'stream.metadata.framerate-mismatch': { severity: 'info', explain: 'The onMetaData framerate differs by more than 20% from the frame rate measured from the video timestamps. Usually harmless, but players that pace frames by the metadata rate stutter.' },
+  'stream.metadata.audio-mismatch': { severity: 'info', explain: 'The onMetaData audiosamplerate or stereo flag disagrees with the audio sequence header. Decoders trust the sequence header; the metadata misleads tools and servers that report stream properties.' },
+  'stream.ertmp.not-advertised': { severity: 'warn', explain: 'Enhanced RTMP media (a FourCC codec such as hvc1, av01, vp09 or Opus) was sent in a session whose connect did not list that FourCC (fourCcList or a FourCC info map). The client never said it handles that codec: a player fails to decode it, and a server may reject the stream.' },
+  'stream.ertmp.server-not-enhanced': { severity: 'warn', explain: 'The client publishes Enhanced RTMP media, but the server\'s connect reply showed no sign of Enhanced RTMP support (no fourCcList, FourCC info map or capsEx). Servers without it misread these packets (OBS #8589: nginx-rtmp\'s "wrong codec 0").' },
+  // live proxy
+  'proxy.upstream.unreachable': {
+    severity: 'error',
+    explain: 'The proxy could not open a TCP connection to the upstream server (refused, unreachable, name not resolved or timed out); the client connection was closed.',
+  },
+  'proxy.upstream.tls-failed': {
+    severity: 'error',
+    explain: 'The TLS handshake with the rtmps upstream failed (certificate not trusted, wrong name, protocol error); the client connection was closed. Use --ca FILE for a private CA, or --insecure for a self-signed test server.',
+  },
+  'proxy.upstream.closed': {
+    severity: 'info',
+    explain: 'The server ended its sending side (FIN) before the client did; the FIN was passed on to the client and the other direction kept open until the client ended it too.',
+  },
+  'proxy.upstream.reset': {
+    severity: 'warn',
+    explain: 'The connection to the server failed mid-session (reset or socket error); what the client had already been sent was delivered and its connection was then closed.',
+  },
+  'proxy.client.reset': {
+    severity: 'warn',
+    explain: 'The client connection failed mid-session (reset or socket error); what the server had already been sent was delivered and its connection was then closed.',
+  },
+  'proxy.client.tls-failed': {
+    severity: 'warn',
+    explain: 'A client connecting to the TLS listener failed its TLS handshake; nothing was forwarded.',
+  },
+  'proxy.session-limit': {
+    severity: 'warn',
+    explain: 'A connection was refused because the proxy already serves its maximum number of sessions (--max-sessions).',
+  },
+  'proxy.shutdown': {
+    severity: 'info',
+    explain: 'The proxy was stopped while this session was open; both sides were closed with a FIN.',
+  },
+  'proxy.analysis.failed': {
+    severity: 'error',
+    explain: 'The decoder threw on this session (a bug in rtmpscope: please report it with the pcap); decoding of this session stopped, forwarding continued unchanged.',
+  },
+  'proxy.analysis.behind': {
+    severity: 'warn',
+    explain: 'The record output (NDJSON file or pipe) fell too far behind the traffic; decoding of this session stopped so that memory stays bounded. Forwarding continued unchanged.',
+  },
+  'proxy.pcap.behind': {
+    severity: 'warn',
+    explain: 'The pcap output fell too far behind the traffic; pcap writing stopped for the rest of the run (the file holds every packet up to this point). Forwarding and decoding continued.',
+  },
+  'proxy.pcap.failed': {
+    severity: 'error',
+    explain: 'Synthesising or writing the pcap failed; pcap writing stopped for the rest of the run. Forwarding and decoding continued.',
+  },
 } as const satisfies Record<string, { severity: Severity; explain: string }>;
 
 export type DiagnosticCode = keyof typeof CATALOGUE;

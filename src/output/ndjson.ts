@@ -4,7 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord, HandshakeRecord, MessageRecord } from '../session/records.js';
+import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord, HandshakeRecord, MessageRecord, StreamRecord } from '../session/records.js';
 
 const BATCH = 256 * 1024;
 
@@ -37,7 +37,7 @@ export class NdjsonRenderer {
   }
 }
 
-type Group = { diagnostics: DiagnosticRecord[]; handshake: HandshakeRecord[]; messages: MessageRecord[] };
+type Group = { handshake: HandshakeRecord[]; messages: MessageRecord[]; streams: StreamRecord[]; diagnostics: DiagnosticRecord[] };
 type SessionGroup = SessionRecord & Group;
 
 /** Collects records and writes one JSON document grouped by session. */
@@ -50,7 +50,7 @@ export class JsonRenderer {
   private group(n: number) {
     let g = this.perSession.get(n);
     if (g === undefined) {
-      g = { handshake: [], messages: [], diagnostics: [] };
+      g = { handshake: [], messages: [], streams: [], diagnostics: [] };
       this.perSession.set(n, g);
     }
     return g;
@@ -63,6 +63,7 @@ export class JsonRenderer {
         else this.group(r.session).diagnostics.push(r);
       } else if (r.type === 'capture') this.capture = r;
       else if (r.type === 'message') this.group(r.session).messages.push(r);
+      else if (r.type === 'stream') this.group(r.session).streams.push(r);
       else this.group(r.session).handshake.push(r);
     }
   }

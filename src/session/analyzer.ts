@@ -11,7 +11,7 @@
 import type { CaptureEvent } from '../capture/types.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { decodeFrame } from '../net/decode.js';
-import { TcpReassembler, type Endpoint, type TcpClose, type TcpEvent, type TcpOpen, type DirStats } from '../tcp/reassembly.js';
+import { TcpReassembler, WELL_KNOWN_SERVER_PORTS, type Endpoint, type TcpClose, type TcpEvent, type TcpOpen, type DirStats } from '../tcp/reassembly.js';
 import {
   findPlausibleChunkStart,
   isEncryptedVersion,
@@ -20,6 +20,7 @@ import {
 } from '../rtmp/detect.js';
 import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
+import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -70,6 +71,9 @@ export class Analyzer {
   private sessions = 0;
   private lastMeta = { frame: 0, sec: 0, nsec: 0 };
   private reportedLinks = new Set<number>();
+  private readonly captureAnalysis = new CaptureAnalysis();
+  /** Capture-level diagnostics (session null); sessions limit their own. */
+  private readonly limiter = new DiagnosticLimiter();
 
   constructor(opts: AnalyzerOptions = {}) {
     this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
@@ -78,6 +82,20 @@ export class Analyzer {
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
   push(ev: CaptureEvent): OutputRecord[] {
+    return this.crossSession(this.pushRaw(ev));
+  }
+
+  /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
+  private crossSession(recs: OutputRecord[]): OutputRecord[] {
+    const out: OutputRecord[] = [];
+    for (const r of recs) {
+      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
+      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
+    }
+    return out;
+  }
+
+  private pushRaw(ev: CaptureEvent): OutputRecord[] {
     this.out = [];
     switch (ev.kind) {
       case 'header':
@@ -119,6 +137,9 @@ export class Analyzer {
   finish(): OutputRecord[] {
     this.out = [];
     for (const t of this.tcp.finish()) this.onTcp(t);
+    const tail = this.crossSession(this.out);
+    tail.push(...this.captureAnalysis.finish());
+    this.out = tail;
     const summary: CaptureSummaryRecord = {
       type: 'capture',
       format: this.format,
@@ -176,7 +197,9 @@ export class Analyzer {
         if (c === undefined) {
           this.out.push(this.diagRecord(t, null));
         } else if (c.status === 'rtmp') {
-          this.out.push(this.diagRecord(t, c));
+          const rec = this.diagRecord(t, c);
+          if (c.rtmp === null) this.out.push(rec);
+          else for (const r of c.rtmp.observe(rec)) this.out.push(r);
         } else if (c.status === 'undecided' && c.pending.length < MAX_PENDING_DIAGS) {
           c.pending.push(t);
         }
@@ -224,8 +247,18 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake',
     );
-    for (const d of c.pending) this.out.push(this.diagRecord(d, c));
+    for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];
+    if (c.clientGuessed) {
+      const how =
+        by === 'handshake'
+          ? `${formatEndpoint(c.client)} sent C0+C1`
+          : WELL_KNOWN_SERVER_PORTS.includes(c.server.port)
+            ? `${formatEndpoint(c.server)} is on a well-known RTMP port`
+            : `${formatEndpoint(c.client)} has the higher (ephemeral) port`;
+      const d = diag('tcp.client-guessed', `no SYN seen; client inferred because ${how}`, { frame: c.open.frame, conn: c.open.conn });
+      for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
+    }
   }
 
   private onClose(t: TcpClose): void {
@@ -261,6 +294,7 @@ export class Analyzer {
       startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
       end: t.reason,
       ...st,
+      ...(c.rtmp.sessionFacts() ?? {}),
     };
     this.out.push(rec);
   }

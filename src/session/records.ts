@@ -4,10 +4,14 @@
  * Records are plain JSON-safe objects: no class instances, bigint or raw byte arrays.
  */
 import type { Direction, Severity } from '../core/diagnostics.js';
+import type { SessionFacts, StreamRecord } from '../analysis/types.js';
+
+export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
 export type GapStats = { readonly count: number; readonly bytes: number };
 
-export type SessionRecord = {
+/** Written when the session's TCP connection ends; the analysis's facts are merged in. */
+export type SessionRecord = Partial<SessionFacts> & {
   readonly type: 'session';
   /** 1-based RTMP session number, in order of the connection's first packet. */
   readonly session: number;
@@ -40,6 +44,8 @@ export type SessionRecord = {
   readonly chunkSize: { readonly c2s: number; readonly s2c: number };
   /** Which type-3 extended-timestamp convention each peer used (null: never needed). */
   readonly type3ExtendedTimestamp: { readonly c2s: 'repeated' | 'omitted' | 'mixed' | null; readonly s2c: 'repeated' | 'omitted' | 'mixed' | null };
+  /** Diagnostics of this session by code, repeats included (only the first few of each are written). */
+  readonly diagnosticCounts?: Readonly<Record<string, number>>;
 };
 
 export type DiagnosticRecord = {
@@ -140,4 +146,4 @@ export type MessageRecord = Locator & {
   };
 };
 
-export type OutputRecord = SessionRecord | HandshakeRecord | MessageRecord | DiagnosticRecord | CaptureSummaryRecord;
+export type OutputRecord = SessionRecord | HandshakeRecord | MessageRecord | DiagnosticRecord | StreamRecord | CaptureSummaryRecord;

@@ -8,6 +8,7 @@ import { ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type R
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
+import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
 
 export type SessionIdentity = {
   readonly session: number;
@@ -32,6 +33,9 @@ export class RtmpSession {
   private c0Time: number | null = null;
   private c1: { block: Uint8Array; digest: Uint8Array | null } | null = null;
   private s1: { block: Uint8Array; digest: Uint8Array | null } | null = null;
+  private readonly analysis: SessionAnalysis;
+  private readonly limiter = new DiagnosticLimiter();
+  private facts: SessionFacts | null = null;
 
   constructor(
     readonly id: SessionIdentity,
@@ -39,9 +43,32 @@ export class RtmpSession {
     private readonly midStream: boolean,
   ) {
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
+    this.analysis = new SessionAnalysis(id);
+  }
+
+  /**
+   * Every record of this session goes out through here: the analysis sees it (all of them, so
+   * losses make it lenient), then diagnostics pass the limiter.
+   */
+  private emit(out: OutputRecord[], recs: readonly OutputRecord[]): OutputRecord[] {
+    for (const r of recs) {
+      const derived = r.type === 'handshake' || r.type === 'message' || r.type === 'diagnostic' ? this.analysis.onRecord(r) : [];
+      if (r.type !== 'diagnostic' || this.limiter.admit(r)) out.push(r);
+      for (const d of derived) if (this.limiter.admit(d)) out.push(d);
+    }
+    return out;
+  }
+
+  /** A diagnostic of this session raised outside it (TCP gaps, resets): analysed and limited. */
+  observe(d: DiagnosticRecord): OutputRecord[] {
+    return this.emit([], [d]);
   }
 
   data(dir: Direction, bytes: Uint8Array, offset: number, meta: ByteMeta): OutputRecord[] {
+    return this.emit([], this.dataRaw(dir, bytes, offset, meta));
+  }
+
+  private dataRaw(dir: Direction, bytes: Uint8Array, offset: number, meta: ByteMeta): OutputRecord[] {
     this.out = [];
     const side = this.sides[dir];
     if (side.decoder === null) {
@@ -57,16 +84,27 @@ export class RtmpSession {
     this.out = [];
     const d = this.sides[dir].decoder;
     if (d !== null) for (const e of d.gap(length, meta)) this.onEvent(dir, e);
-    return this.out;
+    return this.emit([], this.out);
   }
 
+  /** Flush the decoders; then the analysis's last diagnostics and one record per media stream. */
   finish(): OutputRecord[] {
     this.out = [];
     for (const dir of ['c2s', 's2c'] as const) {
       const d = this.sides[dir].decoder;
       if (d !== null) for (const e of d.finish()) this.onEvent(dir, e);
     }
-    return this.out;
+    const out = this.emit([], this.out);
+    const end = this.analysis.finish();
+    for (const d of end.diagnostics) if (this.limiter.admit(d)) out.push(d);
+    this.facts = end.facts;
+    out.push(...end.streams);
+    return out;
+  }
+
+  /** After finish(): the facts to merge into the session record, and the diagnostic counts. */
+  sessionFacts(): (SessionFacts & { diagnosticCounts: Record<string, number> }) | null {
+    return this.facts === null ? null : { ...this.facts, diagnosticCounts: this.limiter.counts(this.id.session) };
   }
 
   stats(): {

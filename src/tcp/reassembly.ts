@@ -111,10 +111,13 @@ export type ReassemblyOptions = {
   readonly closedMemory?: number;
 };
 
+/** Ports taken as the server side of a connection whose SYN was not seen. */
+export const WELL_KNOWN_SERVER_PORTS: readonly number[] = [1935, 443, 80, 8080, 19350];
+
 const DEFAULTS = {
   maxQueuedBytes: 4 * 1024 * 1024,
   historyBytes: 64 * 1024,
-  serverPorts: [1935, 443, 80, 8080, 19350] as readonly number[],
+  serverPorts: WELL_KNOWN_SERVER_PORTS,
   closedMemory: 4096,
 };
 

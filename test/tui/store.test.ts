@@ -67,7 +67,7 @@ test('store: sessions with endpoints, app/stream, role, state and problem counts
   assert.equal(play!.worst, 'error');
   assert.equal(store.messageCount, records.filter((r) => r.type === 'message').length);
   assert.equal(store.recordCount, records.length);
-  assert.equal(pub!.items.length, records.filter((r) => r.type !== 'session' && r.type !== 'capture' && 'session' in r && r.session === 1).length);
+  assert.equal(pub!.items.length, records.filter((r) => r.type !== 'session' && r.type !== 'capture' && r.type !== 'stream' && 'session' in r && r.session === 1).length);
 });
 
 test('store: a session is open until its session record arrives; arrays are appended, never copied', () => {

@@ -1,0 +1,50 @@
+/**
+ * Diagnostic records from the analysis: a catalogue code, a plain-language message and the locator
+ * of the message at fault (direction, frame, capture time, byte offset). The severity always comes
+ * from the catalogue (`diag()`), so an unknown code is a compile error.
+ */
+import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
+import type { DiagnosticRecord } from '../session/records.js';
+
+/** The session a diagnostic belongs to. */
+export type SessionIdentity = { readonly session: number; readonly client: string; readonly server: string };
+
+/** Where: the locator fields of the record at fault (all optional). */
+export type At = { readonly dir?: Direction; readonly frame?: number; readonly time?: number; readonly offset?: number };
+
+export type Context = Readonly<Record<string, string | number | boolean>>;
+
+/** The locator of a handshake/message record. */
+export function atOf(r: { readonly dir: Direction; readonly frame: number; readonly time: number; readonly offset: number }): At {
+  return { dir: r.dir, frame: r.frame, time: r.time, offset: r.offset };
+}
+
+export function diagnosticRecord(id: SessionIdentity, code: DiagnosticCode, message: string, at: At, context?: Context): DiagnosticRecord {
+  const d = diag(code, message, at, context);
+  return {
+    type: 'diagnostic',
+    session: id.session,
+    client: id.client,
+    server: id.server,
+    ...(at.dir === undefined ? {} : { dir: at.dir }),
+    ...(at.frame === undefined ? {} : { frame: at.frame }),
+    ...(at.time === undefined ? {} : { time: at.time }),
+    ...(at.offset === undefined ? {} : { offset: at.offset }),
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.context === undefined ? {} : { context: d.context }),
+  };
+}
+
+/** Milliseconds between two capture times (seconds), rounded to the microsecond. */
+export function msBetween(from: number, to: number): number {
+  return Math.round((to - from) * 1e6) / 1e3;
+}
+
+export function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export const opposite = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');

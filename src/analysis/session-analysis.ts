@@ -1,0 +1,986 @@
+/**
+ * The session model: one RTMP session's handshake and message records in, the diagnostics that
+ * need the session's history out, and at its end the facts about it (connect, transactions,
+ * stream ids and names, publish/play outcomes, Enhanced RTMP, flow control, chunk-layer habits)
+ * plus one stream record per media stream.
+ *
+ * Contract: pure and synchronous. Time comes only from the records' `time` (capture seconds);
+ * nothing here reads a clock or does I/O, so the pcap path and the proxy get identical results.
+ * Peer input never makes it throw. Memory is bounded per session: per stream O(1) counters, lists
+ * capped (calls, steps, names, chunk sizes), transactions kept only while outstanding (plus the
+ * capped list for the facts).
+ *
+ * What is checked (codes in src/core/diagnostics.ts):
+ * - transactions: every call with a transaction id > 0 is paired with the _result/_error of the
+ *   other direction (onFCPublish/onFCUnpublish answer FCPublish/FCUnpublish); NetStream commands
+ *   (publish, play, deleteStream, ...) are answered by onStatus instead and are not paired.
+ *   Unanswered connect/createStream are warnings; the FMLE calls servers commonly ignore
+ *   (releaseStream, FCPublish, ...) are one info line. _error replies: connect → rejected or an
+ *   authentication step (authmod=adobe/llnw, reason=needauth/authfailed); optional calls → info.
+ * - the publish flow (connect → createStream → publish on the returned id → Publish.Start →
+ *   @setDataFrame → sequence headers → keyframe) and the play flow (connect → createStream →
+ *   play → StreamBegin + Play.Reset/Start → |RtmpSampleAccess, onMetaData → media), step by step.
+ * - per media stream (media-stream.ts): codec configuration, rates, keyframe interval, timestamp
+ *   regressions and jumps, A/V drift, metadata against the stream; Enhanced RTMP media against
+ *   what connect (and the server's reply) advertised.
+ * - flow control: Window Acknowledgement Size honoured (acknowledgements at least every window
+ *   bytes, measured with the records' byte offsets, with a 2x allowance for bytes in flight);
+ *   Set Peer Bandwidth limit types.
+ * - chunk-layer interop: type-3 extended-timestamp convention per peer (from the chunk header
+ *   lengths), Set Chunk Size outside what servers accept, chunk stream ids >= 32, control
+ *   messages off csid 2 / stream 0, Abort.
+ *
+ * Order checks (connect first, media before publish, sequence header first, first frame a
+ * keyframe, missing metadata) need the start of the session: they are skipped when the capture
+ * started mid-session (no handshake) and, for a direction, after the capture lost bytes of it
+ * (a tcp.gap / rtmp.chunk.desync diagnostic record of the session, if the caller passes those).
+ */
+import type { DiagnosticCode, Direction } from '../core/diagnostics.js';
+import type { DiagnosticRecord, HandshakeRecord, MessageRecord } from '../session/records.js';
+import type { CommandFields, StatusInfo } from '../rtmp/commands.js';
+import type { ControlBody } from '../rtmp/control.js';
+import type { AggregateTag, MediaInfo } from '../rtmp/messages.js';
+import { parseAuthDescription } from './auth.js';
+import { atOf, diagnosticRecord, msBetween, opposite, round, type At, type Context, type SessionIdentity } from './emit.js';
+import { MediaStream, type StreamUse } from './media-stream.js';
+import type {
+  ChunkLayerFacts,
+  EnhancedRtmpFacts,
+  FlowControlFacts,
+  FlowOutcome,
+  FlowStep,
+  NetStreamFacts,
+  SessionFacts,
+  StreamRecord,
+  TransactionFacts,
+} from './types.js';
+
+export const SLOW_REPLY_MS = 3000;
+export const NO_MEDIA_AFTER_S = 2;
+export const CHUNK_SIZE_SMALL = 128;
+export const CHUNK_SIZE_LARGE = 65536;
+export const CHUNK_SIZE_HUGE = 10 * 1024 * 1024;
+export const CSID_HIGH = 32;
+const MAX_CALLS = 64;
+const MAX_STEPS = 32;
+const MAX_NAMES = 32;
+const MAX_CHUNK_SIZES = 16;
+const MAX_LATENCIES = 1024;
+/** Outstanding calls kept per session; beyond it the oldest are dropped (hostile or broken peers). */
+const MAX_PENDING = 1024;
+/** Message stream ids and media streams tracked per session. */
+const MAX_NETSTREAMS = 256;
+const MAX_MEDIA_STREAMS = 256;
+/** Replies and statuses kept while waiting for the call they answer (see `orphanReplies`). */
+const MAX_ORPHANS = 64;
+
+/** Calls a client must get an answer to before it can go on. */
+const REQUIRED_REPLY = new Set(['connect', 'createStream']);
+/** FMLE-style calls servers often leave unanswered or answer with _error; clients do not wait. */
+const OPTIONAL_CALLS = new Set(['releaseStream', 'FCPublish', 'FCUnpublish', 'FCSubscribe', 'FCUnsubscribe', 'getStreamLength', '_checkbw']);
+/** NetStream commands: answered (if at all) by onStatus, not by _result/_error. */
+const NETSTREAM_COMMANDS = new Set(['publish', 'play', 'play2', 'deleteStream', 'closeStream', 'receiveAudio', 'receiveVideo', 'seek', 'pause']);
+const REPLIES = new Set(['_result', '_error']);
+/** Status-style answers to FMLE calls. */
+const STATUS_ANSWERS: Readonly<Record<string, string>> = { onFCPublish: 'FCPublish', onFCUnpublish: 'FCUnpublish' };
+const PUBLISH_TYPES = new Set(['live', 'record', 'append', 'appendWithGap']);
+/** Diagnostics (of this session) after which a direction's message order cannot be trusted. */
+const LOSS_CODES = new Set(['tcp.gap', 'tcp.buffer-cap', 'rtmp.chunk.desync', 'rtmp.chunk.resync', 'rtmp.chunk.size-inferred', 'rtmp.message.damaged']);
+
+type Call = {
+  readonly name: string;
+  readonly transactionId: number;
+  readonly dir: Direction;
+  readonly at: At & { frame: number; time: number };
+  reply: string | null;
+  latencyMs: number | null;
+};
+
+type Use = StreamUse & {
+  readonly at: At & { frame: number; time: number };
+  outcome: FlowOutcome;
+  statusCode: string | null;
+  startLatencyMs: number | null;
+  startedTime: number | null;
+  streamBegin: boolean;
+  steps: FlowStep[];
+  media: MediaStream | null;
+};
+
+/** A reply or status seen before the call it answers (the calling direction was resyncing). */
+type Orphan = { readonly name: string; readonly r: MessageRecord; readonly cmd: CommandFields };
+
+type NetStream = {
+  readonly id: number;
+  createdFrame: number | null;
+  use: Use | null;
+  closedTime: number | null;
+};
+
+const perDir = <T>(f: () => T): { c2s: T; s2c: T } => ({ c2s: f(), s2c: f() });
+
+function basicHeaderLength(csid: number): number {
+  return csid < 64 ? 1 : csid < 320 ? 2 : 3;
+}
+
+function asStringList(v: unknown): string[] | null {
+  if (!Array.isArray(v)) return null;
+  return v.filter((x): x is string => typeof x === 'string').slice(0, 64);
+}
+
+function asNumberMap(v: unknown): Record<string, number> | null {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  const out: Record<string, number> = {};
+  let n = 0;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (n++ >= 64 || k === '__proto__') break;
+    if (typeof x === 'number') out[k] = x;
+  }
+  return out;
+}
+
+function prop(v: unknown, key: string): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : round(((s[mid - 1] as number) + (s[mid] as number)) / 2, 3);
+}
+
+export class SessionAnalysis {
+  private readonly id: SessionIdentity;
+  private out: DiagnosticRecord[] = [];
+  private startSeen: boolean | null = null;
+  private readonly lossy = { c2s: false, s2c: false };
+  private lastTime: number | null = null;
+  // connect
+  private connectCount = 0;
+  private connectFields: CommandFields | null = null;
+  private connectCall: Call | null = null;
+  private connectOutcome: SessionFacts['connect']['outcome'] = null;
+  private connectStatus: StatusInfo | null = null;
+  private fmsVer: string | null = null;
+  private reportedConnectMissing = false;
+  // transactions
+  private readonly pending = new Map<string, Call>();
+  /**
+   * After a loss (or a mid-session start) the calling direction resyncs, and its decoder emits the
+   * calls it recovers later than the other direction's answers in later frames. Such answers wait
+   * here, by the key of the call they answer, and are matched by capture time when it comes.
+   */
+  private readonly orphanReplies = new Map<string, Orphan>();
+  /** onStatus for a stream id with no publish/play yet, under the same circumstances. */
+  private readonly orphanStatuses = new Map<number, Orphan[]>();
+  private readonly netStreamTx = new Set<string>();
+  private readonly calls: Call[] = [];
+  private callCount = 0;
+  /** Outstanding calls dropped to keep `pending` bounded. */
+  private droppedPending = 0;
+  private answered = 0;
+  private errors = 0;
+  private readonly latencies: number[] = [];
+  private maxLatency: number | null = null;
+  // streams
+  private readonly netStreams = new Map<number, NetStream>();
+  private readonly sessionSteps: FlowStep[] = [];
+  /** Stream ids a StreamBegin named. */
+  private readonly streamBegun = new Set<number>();
+  private readonly media = new Map<string, MediaStream>();
+  private readonly allMedia: MediaStream[] = [];
+  private readonly names: string[] = [];
+  private readonly reported = new Set<string>();
+  /** Media streams already reported for media before publish (one report per publish generation). */
+  private readonly beforePublish = new WeakSet<MediaStream>();
+  // Enhanced RTMP
+  private serverEnhanced: EnhancedRtmpFacts['server'] = null;
+  private readonly fourCcsSent = perDir<string[]>(() => []);
+  // flow control
+  private readonly window = perDir<number | null>(() => null);
+  private readonly peerBandwidth = perDir<FlowControlFacts['peerBandwidth']['c2s']>(() => null);
+  private readonly pos = perDir<number | null>(() => null);
+  private readonly ackAnchor = perDir<number | null>(() => null);
+  private readonly acks = perDir(() => ({ count: 0, lastSequence: null as number | null }));
+  private readonly ackMissing = { c2s: false, s2c: false };
+  // chunk layer
+  private readonly chunkSizes = perDir<number[]>(() => []);
+  private readonly maxCsid = perDir<number | null>(() => null);
+  private readonly ets = perDir(() => ({ repeated: 0, omitted: 0 }));
+  private readonly aborts = { c2s: 0, s2c: 0 };
+
+  constructor(id: { session: number; client: string; server: string }) {
+    this.id = { session: id.session, client: id.client, server: id.server };
+  }
+
+  /**
+   * Every handshake and message record of this session, in order (diagnostic records of the
+   * session may be passed too: losses make the order checks of their direction lenient). Returns
+   * the diagnostics to emit now.
+   */
+  onRecord(r: HandshakeRecord | MessageRecord | DiagnosticRecord): DiagnosticRecord[] {
+    this.out = [];
+    if (r.type === 'diagnostic') {
+      if (r.session === this.id.session && LOSS_CODES.has(r.code)) {
+        if (r.dir === undefined) this.lossy.c2s = this.lossy.s2c = true;
+        else this.lossy[r.dir] = true;
+      }
+      return this.out;
+    }
+    if (r.type === 'handshake') {
+      this.startSeen ??= true;
+      this.lastTime = r.time;
+      return this.out;
+    }
+    this.startSeen ??= false;
+    this.lastTime = r.time;
+    this.onMessage(r);
+    return this.out;
+  }
+
+  /** At session end: facts for the session record, one record per media stream, last diagnostics. */
+  finish(): { facts: SessionFacts; streams: StreamRecord[]; diagnostics: DiagnosticRecord[] } {
+    this.out = [];
+    this.finishTransactions();
+    this.finishNetStreams();
+    for (const m of this.allMedia) for (const p of m.finish()) this.emit(p.code, p.message, p.at, p.context);
+    const diagnostics = this.out;
+    this.out = [];
+    return { facts: this.facts(), streams: this.allMedia.filter((m) => m.hasMedia || m.use.role !== null || m.dataMessages > 0).map((m) => this.streamRecord(m)), diagnostics };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // messages
+
+  private strict(dir: Direction): boolean {
+    return this.startSeen === true && !this.lossy[dir];
+  }
+
+  private emit(code: DiagnosticCode, message: string, at: At, context?: Context): void {
+    this.out.push(diagnosticRecord(this.id, code, message, at, context));
+  }
+
+  /** Emit once per key. */
+  private once(key: string, code: DiagnosticCode, message: string, at: At, context?: Context): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.emit(code, message, at, context);
+  }
+
+  private onMessage(r: MessageRecord): void {
+    this.chunkLayer(r);
+    this.flowControlPosition(r);
+    const t = r.typeId;
+    if (t >= 1 && t <= 6) {
+      this.onControl(r);
+      return;
+    }
+    if (r.dir === 'c2s' && this.connectCount === 0 && this.strict('c2s') && !(t === 20 || t === 17 ? r.name === 'connect' : false)) {
+      if (!this.reportedConnectMissing) {
+        this.reportedConnectMissing = true;
+        this.emit('session.connect.missing', `${r.name ?? r.typeName} before any connect`, atOf(r));
+      }
+    }
+    if (t === 20 || t === 17) this.onCommand(r);
+    else if (t === 18 || t === 15) this.onDataMessage(r);
+    else if (t === 8 || t === 9) {
+      if (r.media !== undefined) this.onMedia(r, t, r.media as unknown as MediaInfo, r.timestamp, r.length);
+    } else if (t === 22 && r.aggregate !== undefined) {
+      const tags = (r.aggregate as unknown as { tags: readonly AggregateTag[] }).tags;
+      for (const tag of tags) {
+        if ((tag.typeId === 8 || tag.typeId === 9) && tag.media !== undefined) this.onMedia(r, tag.typeId, tag.media, tag.timestamp, tag.length);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // chunk layer and flow control
+
+  private chunkLayer(r: MessageRecord): void {
+    const d = r.dir;
+    this.maxCsid[d] = Math.max(this.maxCsid[d] ?? 0, r.csid);
+    if (r.csid >= CSID_HIGH) {
+      this.once(`csid:${d}`, 'rtmp.chunk.csid-high', `chunk stream id ${r.csid} (nginx-rtmp closes the connection at 32 and above by default)`, atOf(r), { csid: r.csid });
+    }
+    if (r.chunks.extendedTimestamp) {
+      const base = basicHeaderLength(r.csid);
+      const c = this.ets[d];
+      const before = c.omitted;
+      for (const [fmt, , headerLength] of r.chunks.list) {
+        if (fmt !== 3) continue;
+        if (headerLength === base + 4) c.repeated++;
+        else if (headerLength === base) c.omitted++;
+      }
+      if (c.omitted > before) {
+        this.once(`ets:${d}`, 'rtmp.chunk.ets-omitted', `the ${d === 'c2s' ? 'client' : 'server'} omits the extended timestamp on type-3 chunks (chunk stream ${r.csid})`, atOf(r), { csid: r.csid });
+      }
+    }
+  }
+
+  /** The stream position after this message, and whether the acknowledgements keep up. */
+  private flowControlPosition(r: MessageRecord): void {
+    const d = r.dir;
+    const list = r.chunks.list;
+    const lastChunk = list[list.length - 1];
+    const end = lastChunk !== undefined && list.length === r.chunks.count ? lastChunk[1] + lastChunk[2] + lastChunk[3] : r.offset + r.length;
+    this.ackAnchor[d] ??= r.offset;
+    this.pos[d] = Math.max(this.pos[d] ?? 0, end);
+    const w = this.window[d];
+    const anchor = this.ackAnchor[d] ?? 0;
+    if (w !== null && w > 0 && !this.ackMissing[d] && (this.pos[d] ?? 0) - anchor > 2 * w) {
+      this.ackMissing[d] = true;
+      const receiver = d === 'c2s' ? 'server' : 'client';
+      this.emit(
+        'session.flow.ack-missing',
+        `the ${receiver} received ${(this.pos[d] ?? 0) - anchor} bytes ${this.acks[d].count === 0 ? 'without any Acknowledgement' : 'since its last Acknowledgement'}; the window is ${w} bytes`,
+        atOf(r),
+        { windowSize: w, unacknowledgedBytes: (this.pos[d] ?? 0) - anchor },
+      );
+    }
+  }
+
+  private onControl(r: MessageRecord): void {
+    const d = r.dir;
+    if (r.csid !== 2 || r.streamId !== 0) {
+      this.once(`ctl:${d}:${r.typeId}`, 'rtmp.control.wrong-stream', `${r.typeName} on chunk stream ${r.csid}, message stream ${r.streamId} (expected chunk stream 2, stream 0)`, atOf(r), { csid: r.csid, streamId: r.streamId, typeId: r.typeId });
+    }
+    const c = r.control as ControlBody | undefined;
+    if (c === undefined) return;
+    switch (c.kind) {
+      case 'set-chunk-size': {
+        const s = c.chunkSize;
+        if (this.chunkSizes[d].length < MAX_CHUNK_SIZES) this.chunkSizes[d].push(s);
+        if (s === 0) return; // rtmp.chunk.size-out-of-range, from the chunk decoder
+        if (s < CHUNK_SIZE_SMALL) this.emit('rtmp.chunk.size-small', `Set Chunk Size ${s} (below 128; SRS rejects it)`, atOf(r), { chunkSize: s });
+        else if (s > CHUNK_SIZE_HUGE) this.emit('rtmp.chunk.size-huge', `Set Chunk Size ${s} (above 10 MiB; nginx-rtmp drops the connection)`, atOf(r), { chunkSize: s });
+        else if (s > CHUNK_SIZE_LARGE) this.emit('rtmp.chunk.size-large', `Set Chunk Size ${s} (above 65536)`, atOf(r), { chunkSize: s });
+        return;
+      }
+      case 'abort':
+        this.aborts[d]++;
+        this.emit('rtmp.chunk.abort', `Abort Message for chunk stream ${c.csid}`, atOf(r), { csid: c.csid });
+        return;
+      case 'acknowledgement': {
+        // Acknowledges the bytes of the other direction.
+        const o = opposite(d);
+        this.acks[o].count++;
+        this.acks[o].lastSequence = c.sequenceNumber;
+        this.ackAnchor[o] = this.pos[o] ?? this.ackAnchor[o];
+        return;
+      }
+      case 'window-ack-size':
+        // The receiver owes its first acknowledgement a window after it learns the size.
+        this.window[d] = c.windowSize;
+        this.ackAnchor[d] = Math.max(this.ackAnchor[d] ?? 0, this.pos[d] ?? 0);
+        return;
+      case 'set-peer-bandwidth':
+        this.peerBandwidth[d] = { windowSize: c.windowSize, limitType: c.limitType, limitTypeName: c.limitTypeName };
+        if (c.limitType > 2) this.emit('session.flow.bad-limit-type', `Set Peer Bandwidth limit type ${c.limitType} (0 hard, 1 soft, 2 dynamic)`, atOf(r), { limitType: c.limitType });
+        return;
+      case 'user-control':
+        if (c.event === 0 && c.streamId !== undefined) {
+          // Some servers send it right after createStream, before the play.
+          if (this.streamBegun.size < MAX_NETSTREAMS) this.streamBegun.add(c.streamId);
+          const ns = this.netStreams.get(c.streamId);
+          if (ns?.use != null) {
+            ns.use.streamBegin = true;
+            this.step(ns.use, 'StreamBegin', r);
+          }
+        }
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // commands and transactions
+
+  private onCommand(r: MessageRecord): void {
+    const name = r.name;
+    if (name === undefined) return;
+    const cmd = (r.command ?? {}) as CommandFields;
+    const tx = r.transactionId;
+    if (REPLIES.has(name)) {
+      this.onReply(r, name, tx, cmd);
+      return;
+    }
+    if (name === 'onStatus') {
+      this.onStatus(r, cmd.status ?? null);
+      return;
+    }
+    const answers = STATUS_ANSWERS[name];
+    if (answers !== undefined) {
+      // onFCPublish answers the pending FCPublish of the other side (by name: it has no id).
+      for (const call of this.pending.values()) {
+        if (call.name === answers && call.dir === opposite(r.dir)) {
+          this.answer(call, name, r);
+          break;
+        }
+      }
+      return;
+    }
+    let call: Call | null = null;
+    if (tx !== undefined && tx > 0) {
+      const key = `${r.dir}|${tx}`;
+      if (NETSTREAM_COMMANDS.has(name)) {
+        if (this.netStreamTx.size >= MAX_PENDING) this.netStreamTx.delete(this.netStreamTx.values().next().value as string);
+        this.netStreamTx.add(key);
+      } else {
+        const prev = this.pending.get(key);
+        if (prev !== undefined) {
+          this.emit('session.transaction.duplicate-id', `${name} reuses transaction id ${tx} while ${prev.name} (frame ${prev.at.frame}) still waits for its reply`, atOf(r), { transactionId: tx });
+        }
+        call = { name, transactionId: tx, dir: r.dir, at: { ...atOf(r), frame: r.frame, time: r.time }, reply: null, latencyMs: null };
+        if (prev === undefined && this.pending.size >= MAX_PENDING) {
+          const oldest = this.pending.keys().next().value as string;
+          this.pending.delete(oldest);
+          this.droppedPending++;
+        }
+        this.pending.set(key, call);
+        this.callCount++;
+        if (this.calls.length < MAX_CALLS) this.calls.push(call);
+        if (name === 'connect') this.connectCall = call;
+      }
+    }
+    switch (name) {
+      case 'connect':
+        this.onConnect(r, cmd);
+        break;
+      case 'publish':
+        this.onPublishOrPlay(r, 'publish', cmd.streamName, cmd.publishType);
+        break;
+      case 'play':
+      case 'play2':
+        this.onPublishOrPlay(r, 'play', cmd.streamName, undefined);
+        break;
+      case 'deleteStream':
+      case 'closeStream': {
+        const sid = name === 'deleteStream' ? cmd.streamId : r.streamId;
+        const ns = sid === undefined ? undefined : this.netStreams.get(sid);
+        if (ns !== undefined) ns.closedTime = r.time;
+        break;
+      }
+      case 'releaseStream':
+      case 'FCPublish':
+      case 'createStream':
+      case 'FCSubscribe':
+        if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: name, dir: r.dir, frame: r.frame, time: r.time });
+        break;
+      default:
+        break;
+    }
+    // A reply that came before this call (its direction was resyncing) answers it now.
+    if (call !== null) {
+      const key = `${call.dir}|${call.transactionId}`;
+      const o = this.orphanReplies.get(key);
+      if (o !== undefined && o.r.time >= call.at.time) {
+        this.orphanReplies.delete(key);
+        this.onReply(o.r, o.name, call.transactionId, o.cmd);
+      }
+    }
+  }
+
+  private onConnect(r: MessageRecord, cmd: CommandFields): void {
+    this.connectCount++;
+    if (this.connectCount > 1) {
+      this.emit('session.connect.repeated', `connect number ${this.connectCount} on the same connection`, atOf(r));
+      return;
+    }
+    this.connectFields = cmd;
+    if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'connect', dir: r.dir, frame: r.frame, time: r.time });
+    if (cmd.app === undefined || cmd.app === '') {
+      this.emit('session.connect.no-app', `connect without ${cmd.app === undefined ? 'an app property' : 'an application name (app is empty)'}`, atOf(r));
+    }
+  }
+
+  private onReply(r: MessageRecord, name: string, tx: number | undefined, cmd: CommandFields): void {
+    if (tx === undefined || tx <= 0) return;
+    const key = `${opposite(r.dir)}|${tx}`;
+    const call = this.pending.get(key);
+    if (call === undefined) {
+      if (this.netStreamTx.has(key)) return;
+      if (this.startSeen !== true || this.lossy[opposite(r.dir)]) {
+        // The call may not be in the capture, or may still come out of the resyncing direction.
+        if (this.orphanReplies.size < MAX_ORPHANS) this.orphanReplies.set(key, { name, r, cmd });
+        return;
+      }
+      this.emit('session.transaction.unmatched-reply', `${name} for transaction ${tx}, which no outstanding call of the ${r.dir === 's2c' ? 'client' : 'server'} has`, atOf(r), { transactionId: tx });
+      return;
+    }
+    this.answer(call, name, r);
+    const status = cmd.status ?? null;
+    const description = status?.description ?? '';
+    if (call.name === 'connect') {
+      this.onConnectReply(r, name, status, call);
+      return;
+    }
+    if (call.name === 'createStream' && name === '_result' && cmd.streamId !== undefined) {
+      const ns = this.netStream(cmd.streamId);
+      if (ns !== null) ns.createdFrame = r.frame;
+      if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'createStream-result', dir: r.dir, frame: r.frame, time: r.time });
+    }
+    if (name === '_error') {
+      this.errors++;
+      const what = `${call.name} (transaction ${call.transactionId}, frame ${call.at.frame}) failed: ${status?.code ?? '_error'}${description === '' ? '' : ` "${description}"`}`;
+      const ctx: Context = { call: call.name, transactionId: call.transactionId, ...(status?.code === undefined ? {} : { statusCode: status.code }) };
+      if (OPTIONAL_CALLS.has(call.name)) this.emit('session.transaction.error-ignored', what, atOf(r), ctx);
+      else this.emit('session.transaction.error', what, atOf(r), ctx);
+    }
+  }
+
+  private answer(call: Call, replyName: string, r: MessageRecord): void {
+    this.pending.delete(`${call.dir}|${call.transactionId}`);
+    call.reply = replyName;
+    call.latencyMs = msBetween(call.at.time, r.time);
+    this.answered++;
+    if (this.latencies.length < MAX_LATENCIES) this.latencies.push(call.latencyMs);
+    this.maxLatency = Math.max(this.maxLatency ?? 0, call.latencyMs);
+    if (call.latencyMs > SLOW_REPLY_MS) {
+      this.emit('session.transaction.slow-reply', `${call.name} was answered after ${round(call.latencyMs / 1000, 3)} s`, atOf(r), { call: call.name, latencyMs: call.latencyMs });
+    }
+  }
+
+  private onConnectReply(r: MessageRecord, name: string, status: StatusInfo | null, call: Call): void {
+    this.connectStatus = status;
+    const props = r.args?.[0];
+    const info = r.args?.[1];
+    const fmsVer = prop(props, 'fmsVer');
+    if (typeof fmsVer === 'string') this.fmsVer = fmsVer;
+    // Enhanced RTMP: the server may state what it supports in either object of its reply.
+    const list = asStringList(prop(props, 'fourCcList') ?? prop(info, 'fourCcList'));
+    const caps = prop(props, 'capsEx') ?? prop(info, 'capsEx');
+    const map = [prop(props, 'videoFourCcInfoMap'), prop(props, 'audioFourCcInfoMap'), prop(info, 'videoFourCcInfoMap'), prop(info, 'audioFourCcInfoMap')].some((m) => m !== undefined && m !== null);
+    this.serverEnhanced = { fourCcList: list, capsEx: typeof caps === 'number' ? caps : null, fourCcInfoMap: map };
+    if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'connect-result', dir: r.dir, frame: r.frame, time: r.time });
+    if (name === '_result' && status?.level !== 'error') {
+      this.connectOutcome = 'success';
+      return;
+    }
+    this.errors++;
+    this.connectRejected(r, status, call);
+  }
+
+  private connectRejected(r: MessageRecord, status: StatusInfo | null, call: Call | null): void {
+    const description = status?.description ?? '';
+    const auth = parseAuthDescription(description);
+    const ctx = (extra: Context): Context => ({ ...(status?.code === undefined ? {} : { statusCode: status.code }), ...extra });
+    const quoted = description === '' ? '' : `: "${description}"`;
+    const callAt = call === null ? '' : ` (connect in frame ${call.at.frame})`;
+    if (auth === null) {
+      this.connectOutcome = 'rejected';
+      this.emit('session.connect.rejected', `connect rejected${callAt}: ${status?.code ?? 'no status code'}${quoted}`, atOf(r), ctx({}));
+      return;
+    }
+    const actx = ctx({ ...(auth.authmod === null ? {} : { authmod: auth.authmod }), ...(auth.reason === null ? {} : { reason: auth.reason }) });
+    const method = auth.authmod === null ? 'authentication' : `${auth.authmod} authentication`;
+    if (auth.kind === 'required') {
+      this.connectOutcome = 'auth-required';
+      this.emit('session.auth.required', `the server requires ${method}${callAt}${quoted}`, atOf(r), actx);
+    } else if (auth.kind === 'challenge') {
+      this.connectOutcome = 'auth-challenge';
+      this.emit('session.auth.challenge', `${method} challenge (reason=needauth)${callAt}: the client must reconnect with the response`, atOf(r), actx);
+    } else {
+      this.connectOutcome = 'auth-failed';
+      this.emit('session.auth.failed', `${method} failed (reason=${auth.reason ?? 'unknown'})${callAt}${quoted}`, atOf(r), actx);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // NetStreams: publish and play flows
+
+  /** The NetStream with this id, created on first use (null past the cap). */
+  private netStream(id: number): NetStream | null {
+    let ns = this.netStreams.get(id);
+    if (ns === undefined) {
+      if (this.netStreams.size >= MAX_NETSTREAMS) return null;
+      ns = { id, createdFrame: null, use: null, closedTime: null };
+      this.netStreams.set(id, ns);
+    }
+    return ns;
+  }
+
+  private step(use: Use, step: string, r: MessageRecord): void {
+    if (use.steps.length < MAX_STEPS && !use.steps.some((s) => s.step === step)) use.steps.push({ step, dir: r.dir, frame: r.frame, time: r.time });
+  }
+
+  private onPublishOrPlay(r: MessageRecord, role: 'publish' | 'play', name: string | undefined, publishType: string | undefined): void {
+    const sid = r.streamId;
+    const ns = this.netStream(sid);
+    const at = atOf(r);
+    if (ns === null) return;
+    if (name === undefined || name === '') {
+      this.emit('session.stream.no-name', `${role} without a stream name`, at);
+    } else if (!this.names.includes(name) && this.names.length < MAX_NAMES) {
+      this.names.push(name);
+    }
+    if (this.strict(r.dir) && !this.lossy.s2c && (sid === 0 || ns.createdFrame === null)) {
+      this.emit('session.stream.unknown-id', `${role}${name === undefined ? '' : ` "${name}"`} on message stream ${sid}, ${sid === 0 ? 'the connection itself' : 'which no createStream reply returned'}`, at, { streamId: sid });
+    }
+    if (role === 'publish' && (publishType === undefined || !PUBLISH_TYPES.has(publishType))) {
+      this.emit('session.publish.bad-type', publishType === undefined ? 'publish without a type (live, record or append)' : `publish type "${publishType}" (expected live, record or append)`, at, publishType === undefined ? undefined : { publishType });
+    }
+    const use: Use = {
+      role,
+      name: name ?? null,
+      publishType: role === 'publish' ? (publishType ?? null) : null,
+      at: { ...at, frame: r.frame, time: r.time },
+      outcome: null,
+      statusCode: null,
+      startLatencyMs: null,
+      startedTime: null,
+      streamBegin: false,
+      steps: this.sessionSteps.slice(0, MAX_STEPS - 8),
+      media: null,
+    };
+    use.steps.push({ step: role, dir: r.dir, frame: r.frame, time: r.time });
+    ns.use = use;
+    ns.closedTime = null;
+    // A new publish/play starts a new media stream in its direction.
+    const dir: Direction = role === 'publish' ? 'c2s' : 's2c';
+    const existing = this.media.get(`${dir}|${sid}`);
+    if (existing !== undefined && existing.use.role === null && (dir === 's2c' || !this.strict('c2s'))) {
+      // Media decoded before its publish/play: the command surfaced late from a resyncing
+      // direction (or a server sent the media first). It is this publish/play's stream.
+      existing.use = use;
+      use.media = existing;
+    } else {
+      use.media = this.allMedia.length < MAX_MEDIA_STREAMS ? this.newMediaStream(dir, sid, use) : (existing ?? null);
+    }
+    // Statuses that came before this command (its direction was resyncing) answer it now.
+    const orphans = this.orphanStatuses.get(sid);
+    if (orphans !== undefined) {
+      this.orphanStatuses.delete(sid);
+      for (const o of orphans) if (o.r.time >= r.time) this.onStatus(o.r, o.cmd.status ?? null);
+    }
+  }
+
+  private newMediaStream(dir: Direction, sid: number, use: StreamUse): MediaStream {
+    const m = new MediaStream(sid, dir, use, () => this.strict(dir), () => !this.lossy[dir]);
+    this.media.set(`${dir}|${sid}`, m);
+    this.allMedia.push(m);
+    return m;
+  }
+
+  /** The media stream of (dir, stream id), created on first use (null past the cap). */
+  private mediaStream(dir: Direction, sid: number): MediaStream | null {
+    const m = this.media.get(`${dir}|${sid}`);
+    if (m !== undefined) return m;
+    return this.allMedia.length >= MAX_MEDIA_STREAMS ? null : this.newMediaStream(dir, sid, { role: null, name: null, publishType: null });
+  }
+
+  /** The NetStream an s2c message on `sid` belongs to: stream 0 means the only active one. */
+  private useFor(sid: number, role: 'publish' | 'play' | null): NetStream | undefined {
+    const ns = this.netStreams.get(sid);
+    if (ns?.use != null) return ns;
+    if (sid !== 0) return undefined;
+    const candidates = [...this.netStreams.values()].filter((n) => n.use !== null && (role === null || n.use.role === role) && n.closedTime === null);
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
+  /**
+   * The NetStream a server-to-client media or data message belongs to. Stream 0 is the connection
+   * itself; node-media-server 4 sends a player's media and data there, so with exactly one active
+   * play it is taken as that stream's (and reported once).
+   */
+  private playedStream(r: MessageRecord, what: string): NetStream | undefined {
+    const own = this.netStreams.get(r.streamId);
+    if (own?.use != null || r.streamId !== 0) return own;
+    const ns = this.useFor(0, 'play');
+    if (ns !== undefined && this.startSeen === true) {
+      this.once('data0', 'session.stream.data-on-stream-zero', `${what} for stream ${ns.id} ("${ns.use?.name ?? ''}") sent on message stream 0`, atOf(r), { streamId: ns.id });
+    }
+    return ns;
+  }
+
+  private onStatus(r: MessageRecord, status: StatusInfo | null): void {
+    const code = status?.code ?? '';
+    if (code.startsWith('NetConnection.Connect.')) {
+      if (code === 'NetConnection.Connect.ReconnectRequest') {
+        const tcUrl = prop(r.args?.[1], 'tcUrl');
+        this.emit('session.connect.reconnect-request', `the server asks the client to reconnect${typeof tcUrl === 'string' ? ` to ${tcUrl}` : ''}`, atOf(r), typeof tcUrl === 'string' ? { tcUrl } : undefined);
+      } else if ((code === 'NetConnection.Connect.Rejected' || code === 'NetConnection.Connect.Failed' || status?.level === 'error') && (this.connectOutcome === null || this.connectOutcome === 'success')) {
+        this.errors++;
+        this.connectRejected(r, status, this.connectCall);
+      }
+      return;
+    }
+    const ns = this.useFor(r.streamId, null);
+    const use = ns?.use;
+    if (status === null) return;
+    if (ns === undefined || use == null) {
+      if (this.startSeen !== true || this.lossy.c2s) {
+        const list = this.orphanStatuses.get(r.streamId) ?? [];
+        if (list.length < 4 && (list.length > 0 || this.orphanStatuses.size < MAX_NETSTREAMS)) {
+          list.push({ name: 'onStatus', r, cmd: { status } });
+          this.orphanStatuses.set(r.streamId, list);
+        }
+      }
+      return;
+    }
+    const short = code.replace(/^NetStream\./, '');
+    if (short !== '') this.step(use, short, r);
+    const isError = status.level === 'error' || /\.(BadName|Denied|Failed|StreamNotFound|NoSupportedTrackFound|FileStructureInvalid)$/.test(code);
+    const decided = use.outcome !== null;
+    if (isError) {
+      if (!decided) this.decide(use, 'rejected', code, r);
+      const quoted = status.description === undefined || status.description === '' ? '' : ` "${status.description}"`;
+      const what = `${use.name === null ? '' : `"${use.name}": `}${code}${quoted}`;
+      if (use.role === 'publish') {
+        this.emit(code === 'NetStream.Publish.BadName' ? 'session.publish.bad-name' : 'session.publish.rejected', `publish ${what}`, atOf(r), { statusCode: code });
+      } else if (use.role === 'play') {
+        this.emit('session.play.rejected', `play ${what}`, atOf(r), { statusCode: code });
+      }
+      return;
+    }
+    if (!decided && ((use.role === 'publish' && code === 'NetStream.Publish.Start') || (use.role === 'play' && (code === 'NetStream.Play.Start' || code === 'NetStream.Play.Reset')))) {
+      this.decide(use, 'started', code, r);
+    }
+  }
+
+  private decide(use: Use, outcome: FlowOutcome, code: string, r: MessageRecord): void {
+    use.outcome = outcome;
+    use.statusCode = code;
+    use.startLatencyMs = msBetween(use.at.time, r.time);
+    if (outcome === 'started') use.startedTime = r.time;
+  }
+
+  private onDataMessage(r: MessageRecord): void {
+    const name = r.name;
+    const cmd = (r.command ?? {}) as CommandFields;
+    const d = r.dir;
+    if (d === 's2c') {
+      if (name === '@setDataFrame') this.once('setdataframe', 'session.play.setdataframe', `@setDataFrame("${cmd.dataName ?? ''}") sent to a player`, atOf(r));
+      const ns = this.playedStream(r, name ?? r.typeName);
+      const sid = ns?.id ?? r.streamId;
+      const m = this.mediaStream(d, sid);
+      const isMeta = name === 'onMetaData' || (name === '@setDataFrame' && cmd.dataName === 'onMetaData');
+      m?.onData(isMeta ? cmd.metadata : undefined, atOf(r));
+      if (ns?.use != null && name !== undefined) this.step(ns.use, isMeta ? 'metadata' : name, r);
+      return;
+    }
+    // c2s: a publisher's data.
+    const ns = this.netStreams.get(r.streamId);
+    const m = this.mediaStream(d, r.streamId);
+    if (m === null) return;
+    this.beforePublishCheck(r, ns, m);
+    const isMeta = name === 'onMetaData' || (name === '@setDataFrame' && cmd.dataName === 'onMetaData');
+    if (name === 'onMetaData') this.once(`bare:${r.streamId}`, 'session.publish.bare-onmetadata', 'onMetaData sent directly instead of @setDataFrame("onMetaData", ...)', atOf(r));
+    m.onData(isMeta ? cmd.metadata : undefined, atOf(r));
+    if (ns?.use != null && isMeta) this.step(ns.use, 'metadata', r);
+  }
+
+  private onMedia(r: MessageRecord, typeId: 8 | 9, media: MediaInfo, timestamp: number, length: number): void {
+    const d = r.dir;
+    const ns = d === 's2c' ? this.playedStream(r, r.typeName) : this.netStreams.get(r.streamId);
+    const sid = ns?.id ?? r.streamId;
+    const m = this.mediaStream(d, sid);
+    if (m === null) return;
+    if (d === 'c2s') this.beforePublishCheck(r, ns, m);
+    this.enhancedChecks(r, media);
+    const at = { ...atOf(r), frame: r.frame, time: r.time };
+    for (const p of m.onMedia(typeId, media, timestamp, length, at)) this.emit(p.code, p.message, p.at, p.context);
+    const use = ns?.use;
+    if (use != null && use.media === m) {
+      const track = typeId === 9 ? 'video' : 'audio';
+      if (media.content === 'config') this.step(use, `${track}-config`, r);
+      else if (media.content === 'frames') {
+        this.step(use, `first-${track}`, r);
+        if (typeId === 9 && 'frameTypeName' in media && media.frameTypeName === 'key') this.step(use, 'first-keyframe', r);
+      }
+    }
+  }
+
+  /** Media or metadata from the client on a stream it is not publishing (once per media stream). */
+  private beforePublishCheck(r: MessageRecord, ns: NetStream | undefined, m: MediaStream): void {
+    if (ns?.use?.role === 'publish' || !this.strict('c2s') || this.beforePublish.has(m)) return;
+    this.beforePublish.add(m);
+    this.emit('session.publish.media-before-publish', `${r.name ?? r.typeName} on message stream ${r.streamId} before publish`, atOf(r), { streamId: r.streamId });
+  }
+
+  /** Enhanced RTMP media against what connect (and the server's reply) advertised. */
+  private enhancedChecks(r: MessageRecord, media: MediaInfo): void {
+    if (!media.ex) return;
+    const fourCcs = new Set<string>();
+    if (media.multitrack !== undefined) for (const t of media.multitrack.tracks) fourCcs.add(t.fourCc);
+    else if (media.fourCc !== undefined) fourCcs.add(media.fourCc);
+    const d = r.dir;
+    for (const f of fourCcs) {
+      if (this.fourCcsSent[d].includes(f)) continue;
+      if (this.fourCcsSent[d].length < 16) this.fourCcsSent[d].push(f);
+      const c = this.connectFields;
+      if (c === null) continue; // connect not in the capture
+      const list = asStringList(c.fourCcList) ?? [];
+      const vmap = asNumberMap(c.videoFourCcInfoMap) ?? {};
+      const amap = asNumberMap(c.audioFourCcInfoMap) ?? {};
+      const advertised = list.includes(f) || list.includes('*') || f in vmap || f in amap || '*' in vmap || '*' in amap;
+      if (!advertised) {
+        this.emit('stream.ertmp.not-advertised', `Enhanced RTMP ${r.typeId === 9 ? 'video' : 'audio'} "${f}" ${d === 'c2s' ? 'published' : 'sent to the player'}, but connect did not list it${list.length === 0 ? ' (no fourCcList)' : ` (fourCcList: ${list.join(', ')})`}`, atOf(r), { fourCc: f });
+      }
+      const s = this.serverEnhanced;
+      if (d === 'c2s' && s !== null && s.fourCcList === null && s.capsEx === null && !s.fourCcInfoMap) {
+        this.once('server-not-enhanced', 'stream.ertmp.server-not-enhanced', `Enhanced RTMP "${f}" published, but the server's connect reply did not advertise Enhanced RTMP support`, atOf(r), { fourCc: f });
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // end of session
+
+  private finishTransactions(): void {
+    const optional: Call[] = [];
+    for (const call of this.pending.values()) {
+      // The capture lost bytes of the answering direction: the reply may be among them.
+      if (this.lossy[opposite(call.dir)]) continue;
+      if (REQUIRED_REPLY.has(call.name)) {
+        this.emit('session.transaction.unanswered', `${call.name} (transaction ${call.transactionId}) got no _result or _error`, call.at, { call: call.name, transactionId: call.transactionId });
+      } else {
+        optional.push(call);
+      }
+    }
+    const first = optional[0];
+    if (first !== undefined) {
+      const names = optional.map((c) => `${c.name} (${c.transactionId})`).join(', ');
+      this.emit('session.transaction.unanswered-optional', `no reply to ${names}`, first.at, { calls: optional.length });
+    }
+  }
+
+  private finishNetStreams(): void {
+    for (const ns of this.netStreams.values()) {
+      const use = ns.use;
+      if (use === null) continue;
+      const m = use.media;
+      if (use.outcome === null) {
+        use.outcome = 'no-answer';
+        // The capture lost bytes of the server's direction: the answer may be among them.
+        if (!this.lossy.s2c) this.emit(use.role === 'publish' ? 'session.publish.no-start' : 'session.play.no-start', `${use.role}${use.name === null ? '' : ` "${use.name}"`} got no ${use.role === 'publish' ? 'NetStream.Publish.Start' : 'NetStream.Play.Start'} nor an error`, use.at);
+      }
+      if (use.role === 'publish' && m !== null && m.codedFrames > 0 && m.metadata === null && this.strict('c2s')) {
+        this.emit('session.publish.no-metadata', `"${use.name ?? ''}" was published without @setDataFrame("onMetaData", ...)`, use.at);
+      }
+      if (use.role === 'play' && use.outcome === 'started' && !this.lossy.s2c) {
+        if (!use.streamBegin && !this.streamBegun.has(ns.id) && this.startSeen === true) {
+          this.emit('session.play.no-stream-begin', `no StreamBegin for stream ${ns.id} before or after ${use.statusCode ?? 'Play.Start'}`, use.at, { streamId: ns.id });
+        }
+        const end = ns.closedTime ?? this.lastTime;
+        if (m !== null && m.codedFrames === 0 && use.startedTime !== null && end !== null && end - use.startedTime >= NO_MEDIA_AFTER_S) {
+          this.emit('session.play.no-media', `no audio or video in the ${round(end - use.startedTime, 3)} s after play of "${use.name ?? ''}" started`, use.at, { seconds: round(end - use.startedTime, 3) });
+        }
+      }
+    }
+  }
+
+  private facts(): SessionFacts {
+    const c = this.connectFields;
+    const roles = new Set([...this.netStreams.values()].map((n) => n.use?.role).filter((x) => x != null));
+    const streamIds: Record<string, NetStreamFacts> = {};
+    for (const ns of [...this.netStreams.values()].sort((a, b) => a.id - b.id)) {
+      const u = ns.use;
+      streamIds[String(ns.id)] = {
+        streamId: ns.id,
+        createdFrame: ns.createdFrame,
+        role: u?.role ?? null,
+        name: u?.name ?? null,
+        publishType: u?.publishType ?? null,
+        outcome: u?.outcome ?? null,
+        statusCode: u?.statusCode ?? null,
+        startLatencyMs: u?.startLatencyMs ?? null,
+        steps: u?.steps ?? [],
+      };
+    }
+    const transactions: TransactionFacts = {
+      count: this.callCount,
+      answered: this.answered,
+      unanswered: this.pending.size + this.droppedPending,
+      errors: this.errors,
+      medianLatencyMs: median(this.latencies),
+      maxLatencyMs: this.maxLatency,
+      calls: this.calls.map((k) => ({ name: k.name, transactionId: k.transactionId, dir: k.dir, frame: k.at.frame, reply: k.reply, latencyMs: k.latencyMs })),
+    };
+    const capsEx = c?.capsEx ?? null;
+    const enhanced: EnhancedRtmpFacts = {
+      fourCcList: c === null ? null : asStringList(c.fourCcList),
+      videoFourCcInfoMap: c === null ? null : asNumberMap(c.videoFourCcInfoMap),
+      audioFourCcInfoMap: c === null ? null : asNumberMap(c.audioFourCcInfoMap),
+      capsEx,
+      capsExNames: c?.capsExNames ?? [],
+      server: this.serverEnhanced,
+      fourCcsSent: { c2s: this.fourCcsSent.c2s, s2c: this.fourCcsSent.s2c },
+    };
+    const honoured = (d: Direction): boolean | null => {
+      if (this.ackMissing[d]) return false;
+      if (this.window[d] === null) return null;
+      return this.acks[d].count > 0 ? true : null;
+    };
+    const flowControl: FlowControlFacts = {
+      windowAckSize: { c2s: this.window.c2s, s2c: this.window.s2c },
+      peerBandwidth: { c2s: this.peerBandwidth.c2s, s2c: this.peerBandwidth.s2c },
+      acknowledgements: {
+        c2s: { ...this.acks.c2s, honoured: honoured('c2s') },
+        s2c: { ...this.acks.s2c, honoured: honoured('s2c') },
+      },
+    };
+    const conv = (d: Direction) => {
+      const e = this.ets[d];
+      return { ...e, convention: e.repeated > 0 && e.omitted > 0 ? ('mixed' as const) : e.repeated > 0 ? ('repeated' as const) : e.omitted > 0 ? ('omitted' as const) : null };
+    };
+    const chunkLayer: ChunkLayerFacts = {
+      chunkSizes: { c2s: this.chunkSizes.c2s, s2c: this.chunkSizes.s2c },
+      maxCsid: { c2s: this.maxCsid.c2s, s2c: this.maxCsid.s2c },
+      type3ExtendedTimestamp: { c2s: conv('c2s'), s2c: conv('s2c') },
+      aborts: { ...this.aborts },
+    };
+    return {
+      app: c?.app ?? null,
+      tcUrl: c?.tcUrl ?? null,
+      flashVer: c?.flashVer ?? null,
+      swfUrl: c?.swfUrl ?? null,
+      pageUrl: c?.pageUrl ?? null,
+      objectEncoding: c?.objectEncoding ?? null,
+      connect: {
+        outcome: this.connectOutcome ?? (this.connectCall !== null && this.connectCall.reply === null ? 'no-answer' : null),
+        code: this.connectStatus?.code ?? null,
+        description: this.connectStatus?.description ?? null,
+        latencyMs: this.connectCall?.latencyMs ?? null,
+        fmsVer: this.fmsVer,
+      },
+      role: roles.size === 0 ? null : roles.size > 1 ? 'mixed' : (([...roles][0] ?? null) as 'publish' | 'play' | null),
+      streamNames: [...this.names],
+      streamIds,
+      transactions,
+      enhanced,
+      flowControl,
+      chunkLayer,
+      startSeen: this.startSeen === true,
+    };
+  }
+
+  private streamRecord(m: MediaStream): StreamRecord {
+    const use = m.use;
+    const u = use as Partial<Use>;
+    return {
+      type: 'stream',
+      session: this.id.session,
+      client: this.id.client,
+      server: this.id.server,
+      streamId: m.streamId,
+      dir: m.dir,
+      role: use.role,
+      name: use.name,
+      app: this.connectFields?.app ?? null,
+      publishType: use.publishType,
+      outcome: u.outcome ?? null,
+      video: m.videoStats(),
+      audio: m.audioStats(),
+      avDriftMs: m.avDriftMs(),
+      metadata: m.metadata,
+      dataMessages: m.dataMessages,
+      firstFrame: m.firstFrame,
+      lastFrame: m.lastFrame,
+      startTime: m.startTime,
+      endTime: m.endTime,
+      durationMs: m.durationMs(),
+    };
+  }
+}
+
+

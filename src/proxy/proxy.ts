@@ -1,0 +1,315 @@
+/**
+ * `runProxy`: the listener, the shared outputs and clock, and the set of live sessions.
+ *
+ * Contract:
+ * - Resolves once listening (the handle carries the bound address, so `--listen 127.0.0.1:0`
+ *   works); rejects with a UserError when the address cannot be bound or an option file cannot
+ *   be read or opened. Nothing is listening or open after a rejection.
+ * - Sessions are numbered 1.. in order of acceptance and decoded independently. Records go to
+ *   the NDJSON output and to `onRecords`, in the order they are produced, through the same
+ *   cross-session checks and capture-level diagnostic limiter as the analyzer applies to a
+ *   capture; the pcap gets one synthesised TCP connection per session that reached the upstream.
+ *   Nothing is decoded when nobody consumes records (`--format none` without `onRecords`).
+ * - Memory is bounded: at most `maxSessions` sessions, per-direction socket buffers bounded by
+ *   backpressure, the record and pcap outputs capped by `maxOutputLag` / `maxPcapLag` (past the
+ *   cap, decoding (per session) or pcap writing (globally) stops with a diagnostic).
+ * - `close()` stops listening, closes both sides of every session with a FIN (destroying
+ *   stragglers after a grace period), emits each open session's records and a final `capture`
+ *   summary record, and flushes and closes the outputs. Idempotent.
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Writable } from 'node:stream';
+import type { Direction } from '../core/diagnostics.js';
+import { UserError } from '../io/input.js';
+import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
+import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
+import { systemClock, type Clock } from './clock.js';
+import { proxyDiag } from './diagnostics.js';
+import { hostPortText, type ProxyOptions } from './options.js';
+import { TcpSynth } from './pcap-synth.js';
+import { Relay, socketEndpoint, type RelayHost } from './relay.js';
+import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
+
+export type ProxyStats = {
+  /** Connections accepted (= sessions numbered). */
+  readonly accepted: number;
+  /** Sessions whose sockets are still open. */
+  readonly active: number;
+  /** Bytes forwarded per direction, all sessions. */
+  readonly forwarded: { readonly c2s: number; readonly s2c: number };
+  /** Bytes held in user space by all sessions' sockets right now. */
+  readonly buffered: number;
+  /** Sessions with a direction paused by backpressure right now. */
+  readonly paused: number;
+  /** Frames synthesised (the last frame number). */
+  readonly frames: number;
+  readonly outputLag: number;
+  readonly pcapLag: number;
+};
+
+export type ProxyHandle = {
+  /** The bound listening address (port resolved when 0 was asked for). */
+  readonly address: { readonly host: string; readonly port: number; readonly family: 'IPv4' | 'IPv6' };
+  /** `rtmp://host:port` (or rtmps://) of the listener, for encoders. */
+  readonly url: string;
+  stats(): ProxyStats;
+  /** Stop: see the file contract. Resolves when outputs are flushed and closed. */
+  close(): Promise<void>;
+};
+
+const DEFAULT_OUTPUT_LAG = 32 << 20;
+const DEFAULT_PCAP_LAG = 64 << 20;
+const DEFAULT_GRACE_MS = 5000;
+const CLOSE_GRACE_MS = 1000;
+
+function readPem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${what} ${path}: cannot read (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
+  }
+}
+
+export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
+  const clock: Clock = opts.clock ?? systemClock();
+  const warn = opts.onWarning ?? (() => undefined);
+
+  // TLS material first: nothing is opened if a file is missing.
+  let serverTls: tls.TlsOptions | null = null;
+  if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) {
+    if (opts.tlsCert === undefined || opts.tlsKey === undefined) throw new UserError('proxy: --tls-cert and --tls-key go together', 2);
+    serverTls = { cert: readPem(opts.tlsCert, '--tls-cert'), key: readPem(opts.tlsKey, '--tls-key') };
+    try {
+      tls.createSecureContext(serverTls);
+    } catch (e) {
+      throw new UserError(`--tls-cert/--tls-key: not a usable PEM certificate and key (${(e as Error).message})`);
+    }
+  }
+  const upstreamTls: tls.ConnectionOptions = {
+    rejectUnauthorized: !opts.insecure,
+    ...(opts.ca === undefined ? {} : { ca: readPem(opts.ca, '--ca') }),
+    ...(net.isIP(opts.upstream.host) === 0 ? { servername: opts.upstream.host } : {}),
+  };
+
+  // Outputs.
+  let ndjson: NdjsonSink | null = null;
+  let pcap: PcapSink | null = null;
+  const owned: Writable[] = [];
+  /** Sinks are created before the record path; their failures are emitted once it exists. */
+  let emitLater: (recs: readonly OutputRecord[]) => void = () => {};
+  const synth = new TcpSynth({ link: opts.pcapLink, encode: false, ...(opts.isn === undefined ? {} : { isn: opts.isn }) });
+  try {
+    if (opts.format === 'ndjson') {
+      const own = opts.outputStream === undefined;
+      const s = opts.outputStream ?? openOutput(opts.output ?? '-', '--output');
+      if (own) owned.push(s);
+      ndjson = new NdjsonSink(s, own, (e) => warn(`record output failed (${(e as NodeJS.ErrnoException).code ?? e.message}); no more records are written`));
+    }
+    if (opts.pcap !== undefined || opts.pcapStream !== undefined) {
+      const own = opts.pcapStream === undefined;
+      const s = opts.pcapStream ?? openOutput(opts.pcap!, '--pcap');
+      if (own) owned.push(s);
+      pcap = new PcapSink(s, own, (e) => {
+        synth.encode = false;
+        const why = (e as NodeJS.ErrnoException).code ?? e.message;
+        warn(`pcap output failed (${why}); no more packets are written`);
+        emitLater([proxyDiag('proxy.pcap.failed', `pcap writing stopped: ${why}`, { session: null })]);
+      });
+      synth.encode = true;
+      pcap.push([synth.fileHeader()]);
+    }
+  } catch (e) {
+    for (const s of owned) s.destroy();
+    throw e;
+  }
+
+  const maxOutputLag = opts.maxOutputLag ?? DEFAULT_OUTPUT_LAG;
+  const maxPcapLag = opts.maxPcapLag ?? DEFAULT_PCAP_LAG;
+  let onRecords = opts.onRecords ?? null;
+  const relays = new Set<Relay>();
+  let accepted = 0;
+  let sessionRecords = 0;
+  let forwardedClosed = { c2s: 0, s2c: 0 };
+  let closing: Promise<void> | null = null;
+
+  // As the analyzer does for a capture: capture-level diagnostics pass a limiter, and every
+  // record feeds the cross-session checks (e.g. two encoders publishing one stream name).
+  let crossSession: CaptureAnalysis | null = new CaptureAnalysis();
+  const captureLimiter = new DiagnosticLimiter();
+  emitLater = (recs) => emit(recs);
+  const emit = (input: readonly OutputRecord[]): void => {
+    if (input.length === 0) return;
+    let recs = input;
+    try {
+      const out: OutputRecord[] = [];
+      for (const r of input) {
+        if (r.type === 'session') sessionRecords++;
+        if (r.type !== 'diagnostic' || r.session !== null || captureLimiter.admit(r)) out.push(r);
+        if (crossSession !== null) for (const d of crossSession.onRecord(r)) out.push(d);
+      }
+      recs = out;
+    } catch (e) {
+      crossSession = null;
+      warn(`internal error in the cross-session checks (disabled): ${(e as Error).message}`);
+    }
+    if (recs.length === 0) return;
+    try {
+      ndjson?.push(recs);
+    } catch (e) {
+      warn(`internal error writing records: ${(e as Error).message}`);
+    }
+    if (onRecords !== null) {
+      try {
+        onRecords(recs);
+      } catch (e) {
+        onRecords = null;
+        const d = proxyDiag('proxy.analysis.failed', `the onRecords subscriber threw and was dropped: ${(e as Error).message}`, { session: null }, { where: 'onRecords' });
+        ndjson?.push([d]);
+      }
+    }
+  };
+
+  const host: RelayHost = {
+    clock,
+    synth,
+    upstream: opts.upstream,
+    upstreamTls,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
+    decode: ndjson !== null || onRecords !== null,
+    emit,
+    outputBehind: () => ndjson !== null && ndjson.lag > maxOutputLag,
+    packetsReady: () => {
+      if (!synth.encode || pcap === null) {
+        if (synth.pendingSize > 0) synth.take();
+        return;
+      }
+      try {
+        pcap.push(synth.take());
+        if (pcap.lag > maxPcapLag) {
+          synth.encode = false;
+          const t = clock();
+          emit([proxyDiag('proxy.pcap.behind', 'the pcap output fell behind; pcap writing stopped (the file is complete up to here)', { session: null, frame: synth.frames, time: t.sec + t.nsec / 1e9 })]);
+        }
+      } catch (e) {
+        synth.encode = false;
+        synth.take();
+        emit([proxyDiag('proxy.pcap.failed', `pcap writing stopped: ${(e as Error).message}`, { session: null })]);
+      }
+    },
+    released: (r) => {
+      relays.delete(r);
+      forwardedClosed = { c2s: forwardedClosed.c2s + r.forwarded.c2s, s2c: forwardedClosed.s2c + r.forwarded.s2c };
+    },
+  };
+
+  const onSocket = (sock: net.Socket): void => {
+    if (closing !== null) {
+      sock.destroy();
+      return;
+    }
+    if (relays.size >= opts.maxSessions) {
+      const ep = socketEndpoint(sock.remoteAddress, sock.remotePort);
+      emit([
+        proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, {
+          session: null,
+          ...(ep === null ? {} : { client: ep.text }),
+        }),
+      ]);
+      sock.on('error', () => undefined);
+      sock.destroy();
+      return;
+    }
+    const r = new Relay(host, ++accepted, sock);
+    relays.add(r);
+    r.start();
+  };
+
+  const server: net.Server =
+    serverTls === null
+      ? net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onSocket)
+      : tls.createServer({ ...serverTls, allowHalfOpen: true }, (s) => {
+          s.pause();
+          onSocket(s);
+        });
+  if (serverTls !== null) {
+    server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
+      const ep = socketEndpoint(s.remoteAddress, s.remotePort);
+      emit([
+        proxyDiag('proxy.client.tls-failed', `TLS handshake with a client failed (${e.code ?? e.message})`, { session: null, ...(ep === null ? {} : { client: ep.text }) }, { error: e.code ?? 'ERR' }),
+      ]);
+    });
+  }
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: opts.listen.host, port: opts.listen.port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    for (const s of owned) s.destroy();
+    const code = (e as NodeJS.ErrnoException).code;
+    const where = hostPortText(opts.listen);
+    const why =
+      code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : code === 'EADDRNOTAVAIL' ? 'no such local address' : code === 'ENOTFOUND' ? 'unknown host' : (code ?? String(e));
+    throw new UserError(`proxy: cannot listen on ${where}: ${why}`);
+  }
+  server.on('error', (e) => warn(`listener error: ${e.message}`));
+
+  const bound = server.address() as net.AddressInfo;
+  const family: 'IPv4' | 'IPv6' = bound.family === 'IPv6' || (bound.family as unknown) === 6 ? 'IPv6' : 'IPv4';
+  const address = { host: bound.address, port: bound.port, family };
+  const url = `${serverTls === null ? 'rtmp' : 'rtmps'}://${hostPortText(address)}`;
+
+  const stats = (): ProxyStats => {
+    let buffered = 0;
+    let paused = 0;
+    const fwd = { ...forwardedClosed };
+    for (const r of relays) {
+      buffered += r.buffered;
+      const p = r.isPaused;
+      if (p.c2s || p.s2c) paused++;
+      for (const d of ['c2s', 's2c'] as Direction[]) fwd[d] += r.forwarded[d];
+    }
+    return {
+      accepted,
+      active: relays.size,
+      forwarded: fwd,
+      buffered,
+      paused,
+      frames: synth.frames,
+      outputLag: ndjson?.lag ?? 0,
+      pcapLag: pcap?.lag ?? 0,
+    };
+  };
+
+  const close = (): Promise<void> => {
+    if (closing !== null) return closing;
+    closing = (async () => {
+      const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...relays].map((r) => r.shutdown(opts.graceMs === undefined ? CLOSE_GRACE_MS : Math.min(opts.graceMs, CLOSE_GRACE_MS))));
+      await listenerClosed;
+      if (crossSession !== null) emit(crossSession.finish());
+      const summary: CaptureSummaryRecord = {
+        type: 'capture',
+        format: pcap === null ? null : 'pcap-ns',
+        frames: synth.frames,
+        linkTypes: [synth.linkType],
+        tcpConnections: synth.connections,
+        rtmpSessions: sessionRecords,
+        skipped: {},
+      };
+      emit([summary]);
+      await Promise.all([ndjson?.end(), pcap?.end()]);
+    })();
+    return closing;
+  };
+
+  return { address, url, stats, close };
+}

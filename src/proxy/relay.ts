@@ -1,0 +1,418 @@
+/**
+ * One proxied session: the accepted client socket, its upstream socket, and the tap that decodes
+ * a copy of the bytes.
+ *
+ * Invariants:
+ * - Bytes are forwarded unchanged, in order, as they arrive; each chunk is written to the other
+ *   socket *before* it is looked at. Backpressure: when the writing side's `write()` returns
+ *   false the reading side is paused until 'drain', so at most one read chunk beyond the socket's
+ *   high-water mark is buffered per direction.
+ * - Analysis (segment synthesis, decoding, record output) runs synchronously after forwarding,
+ *   inside try/catch. A throw, or a record output that lags more than its cap, stops decoding of
+ *   this session (with a diagnostic) and nothing else.
+ * - Half-close: a FIN from one side is passed on with `end()`; the other direction stays open
+ *   until it ends too. A reset or socket error on one side ends the other side with a FIN after
+ *   delivering what it was already sent. Whatever happens, both sockets are destroyed within
+ *   `graceMs` of the session ending, and the proxy keeps serving others.
+ * - The client socket is not read until the upstream is connected (C0/C1 wait in the kernel).
+ * - Records: diagnostics for faults, then the decoder's flush and the session record when the
+ *   synthesised TCP connection closes (both FINs, or an RST), or at shutdown.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Direction } from '../core/diagnostics.js';
+import { formatIPv4, formatIPv6 } from '../net/address.js';
+import { formatEndpoint } from '../session/analyzer.js';
+import type { OutputRecord } from '../session/records.js';
+import type { Clock } from './clock.js';
+import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
+import { hostPortText, type UpstreamTarget } from './options.js';
+import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
+import { SessionTap } from './tap.js';
+
+/** What a session needs from the proxy that owns it. */
+export interface RelayHost {
+  readonly clock: Clock;
+  readonly synth: TcpSynth;
+  readonly upstream: UpstreamTarget;
+  readonly upstreamTls: tls.ConnectionOptions;
+  readonly connectTimeoutMs: number;
+  readonly graceMs: number;
+  /** Someone consumes records (NDJSON output or onRecords); otherwise nothing is decoded. */
+  readonly decode: boolean;
+  /** Deliver records to every output. Never throws. */
+  emit(records: readonly OutputRecord[]): void;
+  /** The record output is behind by more than its cap. */
+  outputBehind(): boolean;
+  /** Move synthesised packets to the pcap output. Never throws. */
+  packetsReady(): void;
+  /** Both sockets are gone. */
+  released(r: Relay): void;
+}
+
+type State = 'connecting' | 'open' | 'done';
+
+/** An address as the decoders print it (IPv4-mapped IPv6 shown as IPv4), and as packet bytes. */
+export function socketEndpoint(address: string | undefined, port: number | undefined): { text: string; synth: SynthEndpoint } | null {
+  if (address === undefined || port === undefined) return null;
+  let ip = parseIpBytes(address);
+  if (ip === null) return null;
+  if (ip.length === 16 && ip.subarray(0, 10).every((b) => b === 0) && ip[10] === 0xff && ip[11] === 0xff) ip = ip.slice(12);
+  const text = ip.length === 4 ? formatIPv4(ip, 0) : formatIPv6(ip, 0);
+  return { text: formatEndpoint({ ip: text, port }), synth: { ip, port } };
+}
+
+export class Relay {
+  private state: State = 'connecting';
+  private upstream: net.Socket | null = null;
+  private conn: SynthConn | null = null;
+  private tap: SessionTap | null = null;
+  private readonly client: net.Socket;
+  readonly clientText: string;
+  private readonly clientEnd: SynthEndpoint | null;
+  private serverText: string | undefined;
+  private readonly paused: Record<Direction, boolean> = { c2s: false, s2c: false };
+  private readonly ended: Record<Direction, boolean> = { c2s: false, s2c: false };
+  private open = { client: true, upstream: false };
+  private grace: NodeJS.Timeout | null = null;
+  private graceDeadline = 0;
+  private releasedOnce = false;
+  /** Forwarded bytes per direction (independent of analysis). */
+  readonly forwarded: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  private readonly closedWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly host: RelayHost,
+    readonly session: number,
+    client: net.Socket,
+  ) {
+    this.client = client;
+    const ep = socketEndpoint(client.remoteAddress, client.remotePort);
+    this.clientEnd = ep?.synth ?? null;
+    this.clientText = ep?.text ?? `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
+    const upIp = parseIpBytes(host.upstream.host);
+    if (upIp !== null) this.serverText = socketEndpoint(host.upstream.host, host.upstream.port)?.text;
+  }
+
+  /** Bytes held in user space by this session's sockets (both directions). */
+  get buffered(): number {
+    const s = (x: net.Socket | null) => (x === null ? 0 : x.writableLength + x.readableLength);
+    return s(this.client) + s(this.upstream);
+  }
+
+  get isPaused(): Record<Direction, boolean> {
+    return { ...this.paused };
+  }
+
+  start(): void {
+    const c = this.client;
+    c.pause();
+    c.setNoDelay(true);
+    c.on('error', (e: NodeJS.ErrnoException) => this.onError('client', e));
+    c.on('close', () => this.onClose('client'));
+    const up = this.host.upstream;
+    const sock = up.tls
+      ? tls.connect({ ...this.host.upstreamTls, host: up.host, port: up.port, allowHalfOpen: true } as tls.ConnectionOptions)
+      : net.connect({ host: up.host, port: up.port, allowHalfOpen: true });
+    this.upstream = sock;
+    this.open.upstream = true;
+    sock.setNoDelay(true);
+    sock.setTimeout(this.host.connectTimeoutMs, () => {
+      if (this.state === 'connecting') {
+        const e = new Error(`no connection after ${this.host.connectTimeoutMs / 1000} s`) as NodeJS.ErrnoException;
+        e.code = 'ETIMEDOUT';
+        sock.destroy(e);
+      }
+    });
+    let tcpUp = false;
+    sock.once('connect', () => {
+      tcpUp = true;
+      if (!up.tls) this.onUpstreamReady(sock);
+    });
+    if (up.tls) sock.once('secureConnect', () => this.onUpstreamReady(sock));
+    sock.on('error', (e: NodeJS.ErrnoException) => this.onError('upstream', e, tcpUp));
+    sock.on('close', () => this.onClose('upstream'));
+  }
+
+  /** Close both sides with a FIN (proxy shutdown); resolves when both sockets are gone. */
+  shutdown(graceMs: number): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      if (!this.open.client && !this.open.upstream) resolve();
+      else this.closedWaiters.push(resolve);
+    });
+    if (this.state === 'connecting') {
+      this.state = 'done';
+      this.upstream?.destroy();
+      this.endSocket(this.client);
+    } else if (this.state === 'open') {
+      this.state = 'done';
+      if (this.conn !== null && !this.conn.closed) {
+        this.emit([this.diag('proxy.shutdown', 'the proxy was stopped while the session was open', {})]);
+        this.analyse(() => {
+          const t = this.host.clock();
+          for (const d of ['c2s', 's2c'] as const) if (this.conn !== null) this.host.synth.fin(this.conn, d, t);
+          this.host.packetsReady();
+        });
+        this.finishSession();
+      }
+      this.endSocket(this.client);
+      if (this.upstream !== null) this.endSocket(this.upstream);
+    }
+    this.armGrace(graceMs);
+    return done;
+  }
+
+  private onUpstreamReady(sock: net.Socket): void {
+    if (this.state !== 'connecting') return;
+    sock.setTimeout(0);
+    this.state = 'open';
+    const server = socketEndpoint(sock.remoteAddress, sock.remotePort);
+    this.serverText = server?.text ?? hostPortText(this.host.upstream);
+    const client = this.clientEnd;
+    this.analyse(() => {
+      if (client === null || server === null) return;
+      this.conn = this.host.synth.open(client, server.synth, this.host.clock());
+      this.host.packetsReady();
+      this.tap = new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn);
+      if (!this.host.decode) this.tap.stop('unused');
+    });
+    this.wire(this.client, sock, 'c2s');
+    this.wire(sock, this.client, 's2c');
+    this.client.resume();
+  }
+
+  private wire(from: net.Socket, to: net.Socket, dir: Direction): void {
+    from.on('data', (chunk: Buffer) => this.onData(dir, from, to, chunk));
+    from.on('end', () => this.onEnd(dir, to));
+  }
+
+  private onData(dir: Direction, from: net.Socket, to: net.Socket, chunk: Buffer): void {
+    if (this.state !== 'open' || to.writableEnded || to.destroyed) return;
+    this.forwarded[dir] += chunk.length;
+    if (!to.write(chunk) && !this.paused[dir]) {
+      this.paused[dir] = true;
+      from.pause();
+      to.once('drain', () => {
+        this.paused[dir] = false;
+        if (!from.destroyed) from.resume();
+      });
+    }
+    this.observe(dir, chunk);
+  }
+
+  /** Synthesise segments for the chunk and decode them: never throws, never blocks. */
+  private observe(dir: Direction, chunk: Uint8Array): void {
+    const conn = this.conn;
+    const tap = this.tap;
+    if (conn === null || tap === null || conn.closed) return;
+    let segs;
+    try {
+      tap.noteFirstByte(dir, chunk);
+      segs = this.host.synth.data(conn, dir, chunk, this.host.clock());
+      this.host.packetsReady();
+    } catch (e) {
+      this.analysisFailed(e, 'pcap-synthesis');
+      return;
+    }
+    if (!tap.decoding) return;
+    if (this.host.outputBehind()) {
+      tap.stop('behind');
+      const last = segs[segs.length - 1];
+      this.emit([
+        this.diag('proxy.analysis.behind', 'the record output fell behind; decoding of this session stopped, forwarding continues', {
+          dir,
+          ...(last === undefined ? {} : { frame: last.frame, offset: last.offset }),
+        }),
+      ]);
+      return;
+    }
+    try {
+      let recs: OutputRecord[] = [];
+      for (const s of segs) {
+        const r = tap.segment(dir, chunk.subarray(s.start, s.end), s);
+        if (r.length > 0) recs = recs.length === 0 ? r : recs.concat(r);
+      }
+      if (recs.length > 0) this.host.emit(recs);
+    } catch (e) {
+      this.analysisFailed(e, 'decoder');
+    }
+  }
+
+  private analysisFailed(e: unknown, where: string): void {
+    this.tap?.stop('broken');
+    const err = e as Error;
+    this.emit([
+      this.diag('proxy.analysis.failed', `internal error in the ${where} (decoding of this session stopped; forwarding continues): ${err?.message ?? String(e)}`, {}, {
+        where,
+        error: String(err?.message ?? e).slice(0, 200),
+      }),
+    ]);
+  }
+
+  private onEnd(dir: Direction, to: net.Socket): void {
+    this.ended[dir] = true;
+    if (this.state === 'open') {
+      if (dir === 's2c' && !this.ended.c2s) {
+        this.emit([this.diag('proxy.upstream.closed', 'the server ended its side first; passed on to the client', { dir })]);
+      }
+      this.analyse(() => {
+        if (this.conn === null) return;
+        this.host.synth.fin(this.conn, dir, this.host.clock());
+        this.host.packetsReady();
+      });
+      if (this.conn?.closed === true) this.finishSession();
+      if (this.ended.c2s && this.ended.s2c) this.state = 'done';
+    }
+    this.endSocket(to);
+  }
+
+  private onError(side: 'client' | 'upstream', e: NodeJS.ErrnoException, tcpUp = false): void {
+    const code = e.code ?? 'ERR';
+    if (this.state === 'connecting') {
+      this.state = 'done';
+      if (side === 'upstream') {
+        const tlsFailed = this.host.upstream.tls && tcpUp;
+        const target = hostPortText(this.host.upstream);
+        const addr = (e as { address?: string }).address;
+        const port = (e as { port?: number }).port;
+        if (this.serverText === undefined && addr !== undefined && port !== undefined) this.serverText = socketEndpoint(addr, port)?.text;
+        this.emit([
+          tlsFailed
+            ? this.diag('proxy.upstream.tls-failed', `TLS handshake with ${target} failed: ${e.message}`, {}, { error: code, upstream: target })
+            : this.diag('proxy.upstream.unreachable', `cannot connect to the upstream ${target}: ${e.message}`, {}, { error: code, upstream: target }),
+        ]);
+        this.endSocket(this.client);
+      } else {
+        this.emit([this.diag('proxy.client.reset', `the client went away before the upstream connection was up: ${e.message}`, {}, { error: code })]);
+        this.upstream?.destroy();
+      }
+      this.armGrace(this.host.graceMs);
+      return;
+    }
+    const dir: Direction = side === 'client' ? 'c2s' : 's2c';
+    if (this.state === 'open' || (this.conn !== null && !this.conn.closed)) {
+      this.state = 'done';
+      let tcpReset: OutputRecord[] = [];
+      this.analyse(() => {
+        if (this.conn === null) return;
+        this.host.synth.rst(this.conn, dir, this.host.clock());
+        this.host.packetsReady();
+        if (this.tap !== null) tcpReset = this.tap.reset(dir, this.conn.lastFrame);
+      });
+      this.emit([
+        this.diag(side === 'client' ? 'proxy.client.reset' : 'proxy.upstream.reset', `the ${side === 'client' ? 'client' : 'server'} connection failed: ${e.message}`, { dir }, { error: code }),
+        ...tcpReset,
+      ]);
+      this.finishSession();
+    }
+    // The failed socket is destroyed by Node; the other side gets a FIN after its pending bytes.
+    const other = side === 'client' ? this.upstream : this.client;
+    if (other !== null) this.endSocket(other);
+    this.armGrace(this.host.graceMs);
+  }
+
+  private onClose(side: 'client' | 'upstream'): void {
+    this.open[side] = false;
+    if (this.state === 'connecting' && side === 'client') {
+      // The client vanished while we were still connecting.
+      this.state = 'done';
+      this.upstream?.destroy();
+    }
+    if (this.open.client || this.open.upstream) {
+      // One socket is gone: make sure the other follows within the grace period.
+      if (this.state !== 'connecting') this.armGrace(this.host.graceMs);
+      return;
+    }
+    if (this.grace !== null) clearTimeout(this.grace);
+    this.grace = null;
+    if (this.conn !== null && !this.conn.closed) {
+      // Both sockets closed without FIN or error seen on both sides (e.g. destroyed).
+      this.analyse(() => {
+        if (this.conn === null) return;
+        const t = this.host.clock();
+        for (const d of ['c2s', 's2c'] as const) this.host.synth.fin(this.conn, d, t);
+        this.host.packetsReady();
+      });
+    }
+    this.finishSession();
+    this.state = 'done';
+    if (!this.releasedOnce) {
+      this.releasedOnce = true;
+      this.host.released(this);
+    }
+    for (const w of this.closedWaiters.splice(0)) w();
+  }
+
+  /** End a socket's writing side (FIN after pending writes); drain and drop what it still sends. */
+  private endSocket(s: net.Socket): void {
+    if (s.destroyed) return;
+    if (!s.writableEnded) s.end();
+    if (this.state === 'done') {
+      s.removeAllListeners('data');
+      s.on('data', () => undefined);
+      s.resume();
+    }
+  }
+
+  private armGrace(ms: number): void {
+    const deadline = Date.now() + ms;
+    if (this.grace !== null) {
+      if (deadline >= this.graceDeadline) return;
+      clearTimeout(this.grace);
+    }
+    this.graceDeadline = deadline;
+    this.grace = setTimeout(() => {
+      this.client.destroy();
+      this.upstream?.destroy();
+    }, ms);
+    this.grace.unref();
+  }
+
+  private finishSession(): void {
+    const tap = this.tap;
+    if (tap === null) return;
+    try {
+      const recs = tap.finish();
+      if (recs.length > 0) this.host.emit(recs);
+    } catch (e) {
+      this.analysisFailed(e, 'session summary');
+    }
+  }
+
+  private analyse(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.analysisFailed(e, 'pcap-synthesis');
+    }
+  }
+
+  private emit(recs: readonly OutputRecord[]): void {
+    this.host.emit(recs);
+  }
+
+  private diag(
+    code: ProxyDiagnosticCode,
+    message: string,
+    at: { dir?: Direction; frame?: number; offset?: number },
+    context?: Readonly<Record<string, string | number | boolean>>,
+  ) {
+    const t = this.host.clock();
+    const frame = at.frame ?? (this.conn !== null && this.conn.lastFrame > 0 ? this.conn.lastFrame : undefined);
+    return proxyDiag(
+      code,
+      message,
+      {
+        session: this.session,
+        client: this.clientText,
+        ...(this.serverText === undefined ? {} : { server: this.serverText }),
+        ...(at.dir === undefined ? {} : { dir: at.dir }),
+        ...(frame === undefined ? {} : { frame }),
+        time: t.sec + t.nsec / 1e9,
+        ...(at.offset === undefined ? {} : { offset: at.offset }),
+      },
+      context,
+    );
+  }
+}
+

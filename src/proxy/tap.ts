@@ -1,0 +1,137 @@
+/**
+ * The decode tap of one proxied session: the same `RtmpSession` the file path uses, fed each
+ * synthesised segment with that segment's frame, time and stream offset — exactly what the
+ * analyzer feeds it when it reads the `--pcap` file back, so the live records equal the pcap's.
+ * At the end it builds the session record the analyzer would build from the pcap (frames,
+ * packets, times and end reason come from the synthesised connection).
+ *
+ * Synchronous, no I/O. The caller (relay.ts) wraps every call in try/catch: a throw here is our
+ * bug and only stops decoding of this session (`stop()`), never the forwarding.
+ */
+import { diag, type Direction } from '../core/diagnostics.js';
+import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
+import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
+import type { DiagnosticRecord, OutputRecord, SessionRecord } from '../session/records.js';
+import type { SynthConn, SynthSegment } from './pcap-synth.js';
+
+const ZERO_STATS: ReturnType<RtmpSession['stats']> = {
+  messageCount: { c2s: 0, s2c: 0 },
+  chunkSize: { c2s: 128, s2c: 128 },
+  type3ExtendedTimestamp: { c2s: null, s2c: null },
+};
+
+export class SessionTap {
+  private readonly rtmp: RtmpSession;
+  private decodingOn = true;
+  /** The decoder threw: never call it again. */
+  private broken = false;
+  private finished = false;
+  /** The client's first byte (C0) once seen. */
+  private c0: number | null = null;
+
+  constructor(
+    readonly id: SessionIdentity,
+    readonly conn: SynthConn,
+  ) {
+    this.rtmp = new RtmpSession(id, false);
+  }
+
+  get decoding(): boolean {
+    return this.decodingOn && !this.finished;
+  }
+
+  /**
+   * Stop decoding for good. 'behind' (the output lags): the decoder is still sound and is flushed
+   * at the end so the session record keeps its facts. 'broken' (it threw): it is never called again.
+   */
+  stop(reason: 'behind' | 'broken' | 'unused' = 'broken'): void {
+    this.decodingOn = false;
+    if (reason === 'broken') this.broken = true;
+  }
+
+  /** Note the first client byte even when not decoding (for the session record's version). */
+  noteFirstByte(dir: Direction, bytes: Uint8Array): void {
+    if (dir === 'c2s' && this.c0 === null && bytes.length > 0) this.c0 = bytes[0]!;
+  }
+
+  /** One synthesised segment: `bytes` is exactly the segment's payload. */
+  segment(dir: Direction, bytes: Uint8Array, seg: SynthSegment): OutputRecord[] {
+    if (!this.decoding) return [];
+    return this.rtmp.data(dir, bytes, seg.offset, seg);
+  }
+
+  /**
+   * The synthesised connection was reset in `dir` at `frame`: the diagnostic the TCP stage raises
+   * when it reads that RST from the pcap, passed through the session as the analyzer does.
+   */
+  reset(dir: Direction, frame: number): OutputRecord[] {
+    const d = diag('tcp.reset', 'connection reset', { frame, dir });
+    const rec: DiagnosticRecord = {
+      type: 'diagnostic',
+      session: this.id.session,
+      client: this.id.client,
+      server: this.id.server,
+      dir,
+      frame,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+    };
+    return this.finished ? [rec] : this.rtmp.observe(rec);
+  }
+
+  /** Flush the decoders and build the session record; only the first call returns anything. */
+  finish(): OutputRecord[] {
+    if (this.finished) return [];
+    const out: OutputRecord[] = [];
+    if (!this.broken) {
+      try {
+        for (const r of this.rtmp.finish()) out.push(r);
+      } catch {
+        this.broken = true;
+      }
+    }
+    this.finished = true;
+    let stats = ZERO_STATS;
+    let facts: ReturnType<RtmpSession['sessionFacts']> = null;
+    try {
+      stats = this.rtmp.stats();
+      if (!this.broken) facts = this.rtmp.sessionFacts();
+    } catch {
+      // a broken decoder: report the session without its decode statistics
+    }
+    out.push(this.sessionRecord(stats, facts));
+    return out;
+  }
+
+  /** The record the analyzer builds at close (TCP facts, decode stats, the analysis's facts). */
+  private sessionRecord(stats: ReturnType<RtmpSession['stats']>, facts: ReturnType<RtmpSession['sessionFacts']>): SessionRecord {
+    const c = this.conn;
+    const startTime = c.firstTime.sec + c.firstTime.nsec / 1e9;
+    const endTime = c.lastTime.sec + c.lastTime.nsec / 1e9;
+    const handshake = isRtmpVersion(this.c0 ?? undefined);
+    return {
+      type: 'session',
+      session: this.id.session,
+      tcpStream: c.id,
+      client: this.id.client,
+      server: this.id.server,
+      clientGuessed: false,
+      detectedBy: handshake ? 'handshake' : 'port',
+      version: handshake ? this.c0 : null,
+      encrypted: handshake && this.c0 !== null && isEncryptedVersion(this.c0),
+      firstFrame: c.firstFrame,
+      lastFrame: c.lastFrame,
+      startTime,
+      endTime,
+      duration: Math.round((endTime - startTime) * 1e6) / 1e6,
+      packets: c.packets,
+      bytes: { c2s: c.bytes('c2s'), s2c: c.bytes('s2c') },
+      gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
+      startUnseen: { c2s: false, s2c: false },
+      end: c.end ?? 'eof',
+      ...stats,
+      ...(facts ?? {}),
+    };
+  }
+}

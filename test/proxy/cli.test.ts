@@ -1,0 +1,89 @@
+/**
+ * `rtmpscope proxy` as a user runs it (the built entry `dist/src/proxy/cli.js` in a child
+ * process): it prints where it listens, proxies a session, and on SIGINT closes, flushes the
+ * NDJSON and pcap files and exits 0; `rtmpscope export` of that pcap gives the same lines as the
+ * live NDJSON. Usage errors exit 2 with one line; --help exits 0.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { concatRec, runClient, startFakeServer } from './fake-rtmp.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PROXY = join(root, 'src', 'proxy', 'cli.js');
+const MAIN = join(root, 'src', 'cli', 'main.js');
+
+const parse = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test('cli: runs, proxies, flushes NDJSON and pcap on SIGINT; export of the pcap equals the live NDJSON', async () => {
+  const server = await startFakeServer();
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-cli-'));
+  const out = join(dir, 'live.ndjson');
+  const pcap = join(dir, 'live.pcap');
+  const child = spawn(process.execPath, [PROXY, '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${server.port}`, '-o', out, '--pcap', pcap], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 10000);
+    child.stderr.on('data', (s: string) => {
+      stderr += s;
+      const m = /listening on rtmp:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (m) {
+        clearTimeout(t);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  try {
+    const c = runClient(port, { seed: 300, media: 8 });
+    await c.done;
+    await c.closed;
+    const sc = server.conns[0]!;
+    await sc.closed;
+    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /SIGINT: closing/);
+    const liveLines = parse(readFileSync(out, 'utf8'));
+    assert.ok(liveLines.some((l) => l['type'] === 'message' && l['name'] === 'publish'));
+    assert.equal(liveLines.at(-1)!['type'], 'capture');
+    const exp = spawnSync(process.execPath, [MAIN, 'export', pcap], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    assert.equal(exp.status, 0, exp.stderr);
+    assert.deepEqual(parse(exp.stdout), liveLines);
+  } finally {
+    child.kill('SIGKILL');
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cli: --help exits 0; bad arguments exit 2 with one line; an address in use exits 1', async () => {
+  const help = spawnSync(process.execPath, [PROXY, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--upstream/);
+  const bad = spawnSync(process.execPath, [PROXY, '--upstream', 'http://x/'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  const server = await startFakeServer();
+  try {
+    const busy = spawnSync(process.execPath, [PROXY, '--listen', `127.0.0.1:${server.port}`, '--upstream', '127.0.0.1:1'], { encoding: 'utf8' });
+    assert.equal(busy.status, 1);
+    assert.match(busy.stderr, /address already in use/);
+    const noCa = spawnSync(process.execPath, [PROXY, '--listen', '127.0.0.1:0', '--upstream', 'rtmps://127.0.0.1', '--ca', '/nonexistent/ca.pem'], { encoding: 'utf8' });
+    assert.equal(noCa.status, 1);
+    assert.match(noCa.stderr, /--ca \/nonexistent\/ca.pem: cannot read/);
+  } finally {
+    await server.close();
+  }
+});

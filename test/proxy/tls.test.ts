@@ -1,0 +1,158 @@
+/**
+ * TLS on both sides of the proxy. A self-signed certificate for `localhost` is generated at test
+ * time with openssl into a temp dir; an in-process TLS terminator with it stands in front of the
+ * fake RTMP server (an rtmps upstream). Checks: `--insecure` and `--ca` both reach it (with SNI),
+ * bytes stay identical and decoded; with neither, the handshake fails and is reported as
+ * `proxy.upstream.tls-failed` while the client is closed cleanly; and the listening side accepts
+ * rtmps with `--tls-cert/--tls-key`.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import tls from 'node:tls';
+import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { concatRec, runClient, startFakeServer, type FakeServer } from './fake-rtmp.js';
+import { byType, damage, startProxy } from './harness.js';
+
+const hasOpenssl = spawnSync('sh', ['-c', 'command -v openssl']).status === 0;
+
+let dir = '';
+let certFile = '';
+let keyFile = '';
+let fake: FakeServer;
+let terminator: net.Server;
+let tlsPort = 0;
+const sniSeen: (string | false)[] = [];
+const rawSockets = new Set<net.Socket>();
+
+before(async () => {
+  if (!hasOpenssl) return;
+  dir = mkdtempSync(join(tmpdir(), 'rtmpscope-tls-'));
+  certFile = join(dir, 'cert.pem');
+  keyFile = join(dir, 'key.pem');
+  const r = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', keyFile, '-out', certFile, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  fake = await startFakeServer();
+  // TLS terminator: rtmps in, plain RTMP to the fake server, half-close passed through.
+  terminator = tls.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), allowHalfOpen: true }, (s) => {
+    sniSeen.push((s as tls.TLSSocket & { servername?: string | false }).servername ?? false);
+    const up = net.connect({ host: '127.0.0.1', port: fake.port, allowHalfOpen: true });
+    s.pipe(up);
+    up.pipe(s);
+    s.on('error', () => up.destroy());
+    up.on('error', () => s.destroy());
+  });
+  // A TLS server with allowHalfOpen can leave the raw socket of a finished connection in
+  // CLOSE-WAIT (the proxy side did close it); track raw sockets so `after` can end them.
+  terminator.on('connection', (raw: net.Socket) => {
+    rawSockets.add(raw);
+    raw.on('close', () => rawSockets.delete(raw));
+  });
+  terminator.listen(0, '127.0.0.1');
+  await once(terminator, 'listening');
+  tlsPort = (terminator.address() as net.AddressInfo).port;
+});
+
+after(async () => {
+  if (!hasOpenssl) return;
+  for (const raw of rawSockets) raw.destroy();
+  await new Promise<void>((r) => terminator.close(() => r()));
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const skip = !hasOpenssl && 'openssl not installed';
+
+for (const mode of ['insecure', 'ca'] as const) {
+  test(`tls: rtmps upstream (${mode === 'insecure' ? '--insecure' : '--ca FILE'}): SNI sent, bytes identical, decoded`, { skip }, async () => {
+    const proxy = await startProxy(tlsPort, {
+      upstream: { host: 'localhost', port: tlsPort, tls: true },
+      ...(mode === 'insecure' ? { insecure: true } : { ca: certFile }),
+    });
+    try {
+      const sconn = fake.nextConn();
+      const c = runClient(proxy.port, { seed: 200, media: 6 });
+      await c.done;
+      await c.closed;
+      const sc = await sconn;
+      await sc.closed;
+      assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
+      assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+      assert.equal(sniSeen[sniSeen.length - 1], 'localhost');
+      await proxy.close();
+      const lines = proxy.lines();
+      const names = byType(lines, 'message').map((m) => m['name']);
+      assert.ok(names.includes('connect') && names.includes('publish'));
+      assert.equal(byType(lines, 'session')[0]!['end'], 'fin');
+      assert.deepEqual(damage(lines), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+}
+
+test('tls: rtmps upstream with an untrusted certificate: reported, client closed cleanly', { skip }, async () => {
+  const proxy = await startProxy(tlsPort, { upstream: { host: 'localhost', port: tlsPort, tls: true } });
+  try {
+    const c = runClient(proxy.port, { seed: 210 });
+    const end = await c.closed;
+    assert.deepEqual(end, { ended: true, error: null });
+    await proxy.close();
+    const d = byType(proxy.lines(), 'diagnostic');
+    assert.deepEqual(d.map((x) => x['code']), ['proxy.upstream.tls-failed']);
+    assert.equal((d[0]!['context'] as Record<string, unknown>)['error'], 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('tls: the listening side accepts rtmps (--tls-cert/--tls-key)', { skip }, async () => {
+  const proxy = await startProxy(fake.port, { tlsCert: certFile, tlsKey: keyFile });
+  try {
+    assert.match(proxy.handle.url, /^rtmps:\/\/127\.0\.0\.1:\d+$/);
+    const sconn = fake.nextConn();
+    const c = runClient(proxy.port, {
+      seed: 220,
+      media: 4,
+      connect: () => tls.connect({ host: '127.0.0.1', port: proxy.port, ca: readFileSync(certFile), servername: 'localhost', allowHalfOpen: true } as tls.ConnectionOptions),
+    });
+    await c.done;
+    await c.closed;
+    const sc = await sconn;
+    await sc.closed;
+    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
+    assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+    await proxy.close();
+    const names = byType(proxy.lines(), 'message').map((m) => m['name']);
+    assert.ok(names.includes('publish'));
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('tls: a client that fails the TLS handshake of the listener is reported; nothing is forwarded', { skip }, async () => {
+  const proxy = await startProxy(fake.port, { tlsCert: certFile, tlsKey: keyFile });
+  try {
+    const before = fake.conns.length;
+    const s = net.connect({ host: '127.0.0.1', port: proxy.port });
+    s.on('error', () => undefined);
+    s.resume();
+    await once(s, 'connect');
+    s.write(Buffer.alloc(1537, 3)); // plain RTMP C0+C1 to a TLS listener
+    await once(s, 'close');
+    await proxy.close();
+    const d = byType(proxy.lines(), 'diagnostic');
+    assert.deepEqual(d.map((x) => [x['code'], x['session']]), [['proxy.client.tls-failed', null]]);
+    assert.equal(fake.conns.length, before, 'no upstream connection was made');
+  } finally {
+    await proxy.close();
+  }
+});
