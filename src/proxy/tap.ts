@@ -11,7 +11,7 @@
 import { diag, type Direction } from '../core/diagnostics.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
-import type { DiagnosticRecord, OutputRecord, SessionRecord } from '../session/records.js';
+import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
 import type { SynthConn, SynthSegment } from './pcap-synth.js';
 
 const ZERO_STATS: ReturnType<RtmpSession['stats']> = {
@@ -107,31 +107,29 @@ export class SessionTap {
   /** The record the analyzer builds at close (TCP facts, decode stats, the analysis's facts). */
   private sessionRecord(stats: ReturnType<RtmpSession['stats']>, facts: ReturnType<RtmpSession['sessionFacts']>): SessionRecord {
     const c = this.conn;
-    const startTime = c.firstTime.sec + c.firstTime.nsec / 1e9;
-    const endTime = c.lastTime.sec + c.lastTime.nsec / 1e9;
     const handshake = isRtmpVersion(this.c0 ?? undefined);
-    return {
-      type: 'session',
-      session: this.id.session,
-      tcpStream: c.id,
-      client: this.id.client,
-      server: this.id.server,
-      clientGuessed: false,
-      detectedBy: handshake ? 'handshake' : 'port',
-      version: handshake ? this.c0 : null,
-      encrypted: handshake && this.c0 !== null && isEncryptedVersion(this.c0),
-      firstFrame: c.firstFrame,
-      lastFrame: c.lastFrame,
-      startTime,
-      endTime,
-      duration: Math.round((endTime - startTime) * 1e6) / 1e6,
-      packets: c.packets,
-      bytes: { c2s: c.bytes('c2s'), s2c: c.bytes('s2c') },
-      gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
-      startUnseen: { c2s: false, s2c: false },
-      end: c.end ?? 'eof',
-      ...stats,
-      ...(facts ?? {}),
-    };
+    return buildSessionRecord(
+      {
+        session: this.id.session,
+        tcpStream: c.id,
+        client: this.id.client,
+        server: this.id.server,
+        clientGuessed: false,
+        detectedBy: handshake ? 'handshake' : 'port',
+        version: handshake ? this.c0 : null,
+        encrypted: handshake && this.c0 !== null && isEncryptedVersion(this.c0),
+        firstFrame: c.firstFrame,
+        lastFrame: c.lastFrame,
+        firstTime: c.firstTime,
+        lastTime: c.lastTime,
+        packets: c.packets,
+        bytes: { c2s: c.bytes('c2s'), s2c: c.bytes('s2c') },
+        gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
+        startUnseen: { c2s: false, s2c: false },
+        end: c.end ?? 'eof',
+      },
+      stats,
+      facts,
+    );
   }
 }

@@ -18,7 +18,7 @@ import {
   isRtmpVersion,
   looksLikeHandshakeStart,
 } from '../rtmp/detect.js';
-import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from './records.js';
+import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 
@@ -50,10 +50,6 @@ type ConnState = {
 
 export function formatEndpoint(e: Endpoint): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
-
-function seconds(sec: number, nsec: number): number {
-  return sec + nsec / 1e9;
 }
 
 const flip = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
@@ -266,36 +262,33 @@ export class Analyzer {
     this.conns.delete(t.conn);
     if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
     for (const r of c.rtmp.finish()) this.out.push(r);
-    const st = c.rtmp.stats();
     const [c2s, s2c]: [DirStats, DirStats] = c.swap ? [t.s2c, t.c2s] : [t.c2s, t.s2c];
-    const startTime = seconds(t.firstTime.sec, t.firstTime.nsec);
-    const endTime = seconds(t.lastTime.sec, t.lastTime.nsec);
-    const rec: SessionRecord = {
-      type: 'session',
-      session: c.session,
-      tcpStream: t.conn,
-      client: formatEndpoint(c.client),
-      server: formatEndpoint(c.server),
-      clientGuessed: c.clientGuessed,
-      detectedBy: c.detectedBy,
-      version: c.version,
-      encrypted: c.version !== null && isEncryptedVersion(c.version),
-      firstFrame: t.firstFrame,
-      lastFrame: t.lastFrame,
-      startTime,
-      endTime,
-      duration: Math.round((endTime - startTime) * 1e6) / 1e6,
-      packets: t.packets,
-      bytes: { c2s: c2s.bytes, s2c: s2c.bytes },
-      gaps: {
-        c2s: { count: c2s.gaps, bytes: c2s.gapBytes },
-        s2c: { count: s2c.gaps, bytes: s2c.gapBytes },
+    const rec = buildSessionRecord(
+      {
+        session: c.session,
+        tcpStream: t.conn,
+        client: formatEndpoint(c.client),
+        server: formatEndpoint(c.server),
+        clientGuessed: c.clientGuessed,
+        detectedBy: c.detectedBy,
+        version: c.version,
+        encrypted: c.version !== null && isEncryptedVersion(c.version),
+        firstFrame: t.firstFrame,
+        lastFrame: t.lastFrame,
+        firstTime: t.firstTime,
+        lastTime: t.lastTime,
+        packets: t.packets,
+        bytes: { c2s: c2s.bytes, s2c: s2c.bytes },
+        gaps: {
+          c2s: { count: c2s.gaps, bytes: c2s.gapBytes },
+          s2c: { count: s2c.gaps, bytes: s2c.gapBytes },
+        },
+        startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
+        end: t.reason,
       },
-      startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
-      end: t.reason,
-      ...st,
-      ...(c.rtmp.sessionFacts() ?? {}),
-    };
+      c.rtmp.stats(),
+      c.rtmp.sessionFacts(),
+    );
     this.out.push(rec);
   }
 

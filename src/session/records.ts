@@ -48,6 +48,45 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly diagnosticCounts?: Readonly<Record<string, number>>;
 };
 
+/** The connection-level part of a session record; the rest comes from the session's decoders. */
+export type SessionBase = Pick<
+  SessionRecord,
+  'session' | 'tcpStream' | 'client' | 'server' | 'clientGuessed' | 'detectedBy' | 'version' | 'encrypted' | 'firstFrame' | 'lastFrame' | 'packets' | 'bytes' | 'gaps' | 'startUnseen' | 'end'
+> & { readonly firstTime: { readonly sec: number; readonly nsec: number }; readonly lastTime: { readonly sec: number; readonly nsec: number } };
+
+/** A session record from its connection facts, decode statistics and the analysis's facts. */
+export function buildSessionRecord(
+  base: SessionBase,
+  stats: Pick<SessionRecord, 'messageCount' | 'chunkSize' | 'type3ExtendedTimestamp'>,
+  facts: Partial<SessionFacts> & { readonly diagnosticCounts?: Readonly<Record<string, number>> } | null,
+): SessionRecord {
+  const startTime = base.firstTime.sec + base.firstTime.nsec / 1e9;
+  const endTime = base.lastTime.sec + base.lastTime.nsec / 1e9;
+  return {
+    type: 'session',
+    session: base.session,
+    tcpStream: base.tcpStream,
+    client: base.client,
+    server: base.server,
+    clientGuessed: base.clientGuessed,
+    detectedBy: base.detectedBy,
+    version: base.version,
+    encrypted: base.encrypted,
+    firstFrame: base.firstFrame,
+    lastFrame: base.lastFrame,
+    startTime,
+    endTime,
+    duration: Math.round((endTime - startTime) * 1e6) / 1e6,
+    packets: base.packets,
+    bytes: base.bytes,
+    gaps: base.gaps,
+    startUnseen: base.startUnseen,
+    end: base.end,
+    ...stats,
+    ...(facts ?? {}),
+  };
+}
+
 export type DiagnosticRecord = {
   readonly type: 'diagnostic';
   /** Session number, or null for capture-level problems. */
