@@ -24,11 +24,13 @@
  */
 import { AUDIO_FOURCCS, fourCcAt, type FourCcRead } from './fourcc.js';
 import {
+  inKeyOrder,
   multitrackTypeName,
   PACKET_TYPE_MODEX,
   readModExChain,
   splitTracks,
   type KeysComplete,
+  type Mutable,
   type MediaContent,
   type ModEx,
   type MultitrackTypeName,
@@ -269,46 +271,6 @@ const SOUND_FORMAT_AAC = 10;
 const PACKET_TYPE_MULTICHANNEL = 4;
 const PACKET_TYPE_MULTITRACK = 5;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
-function headerInOrder(h: AudioHeader): AudioHeader {
-  const o: Partial<Mutable<AudioHeader>> = { ex: h.ex };
-  if (h.soundFormat !== undefined) o.soundFormat = h.soundFormat;
-  if (h.soundFormatName !== undefined) o.soundFormatName = h.soundFormatName;
-  o.codec = h.codec;
-  if (h.fourCc !== undefined) o.fourCc = h.fourCc;
-  if (h.fourCcHex !== undefined) o.fourCcHex = h.fourCcHex;
-  if (h.soundRate !== undefined) o.soundRate = h.soundRate;
-  if (h.soundRateHz !== undefined) o.soundRateHz = h.soundRateHz;
-  if (h.soundSize !== undefined) o.soundSize = h.soundSize;
-  if (h.soundSizeBits !== undefined) o.soundSizeBits = h.soundSizeBits;
-  if (h.soundType !== undefined) o.soundType = h.soundType;
-  if (h.soundChannels !== undefined) o.soundChannels = h.soundChannels;
-  if (h.packetType !== undefined) o.packetType = h.packetType;
-  if (h.packetTypeName !== undefined) o.packetTypeName = h.packetTypeName;
-  o.content = h.content;
-  if (h.multichannel !== undefined) o.multichannel = h.multichannel;
-  if (h.modEx !== undefined) o.modEx = h.modEx;
-  if (h.multitrack !== undefined) o.multitrack = h.multitrack;
-  o.bodyOffset = h.bodyOffset;
-  o.bodyLength = h.bodyLength;
-  o.problems = h.problems;
-  return o as AudioHeader;
-}
-
-/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
-function trackInOrder(h: AudioTrack): AudioTrack {
-  const o: Partial<Mutable<AudioTrack>> = { trackId: h.trackId };
-  o.codec = h.codec;
-  o.fourCc = h.fourCc;
-  if (h.fourCcHex !== undefined) o.fourCcHex = h.fourCcHex;
-  if (h.multichannel !== undefined) o.multichannel = h.multichannel;
-  o.bodyOffset = h.bodyOffset;
-  o.bodyLength = h.bodyLength;
-  return o as AudioTrack;
-}
-
 /** Decodes the tag header of one audio message payload. Never throws. */
 export function decodeAudioHeader(p: Uint8Array): AudioHeader {
   const n = p.length;
@@ -333,7 +295,7 @@ export function decodeAudioHeader(p: Uint8Array): AudioHeader {
   else decodeLegacy(p, b0, h, problems);
   if (h.bodyOffset > n) h.bodyOffset = n;
   h.bodyLength = n - h.bodyOffset;
-  return headerInOrder(h);
+  return inKeyOrder(h, AUDIO_HEADER_KEYS);
 }
 
 function decodeLegacy(p: Uint8Array, b0: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
@@ -516,7 +478,7 @@ function decodeMultitrack(p: Uint8Array, pos: number, h: Mutable<AudioHeader>, p
     }
     t.bodyOffset = start;
     t.bodyLength = r.end - start;
-    tracks.push(trackInOrder(t));
+    tracks.push(inKeyOrder(t, AUDIO_TRACK_KEYS));
   }
   if (type === 2) {
     const first = tracks[0];

@@ -13,6 +13,7 @@
  */
 import { BitReader } from './bit-reader.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import type { Mutable } from './ex-header.js';
 
 export type AacConfig = {
   /** The first audio object type in the config (5 or 29 for explicit HE-AAC signalling). */
@@ -64,7 +65,6 @@ export type FlacConfig = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** ISO/IEC 14496-3 Table 1.18 (indices 13, 14 reserved; 15 = explicit). */
 export const AAC_SAMPLE_RATES: readonly number[] = [

@@ -12,6 +12,7 @@
 import { BitReader } from './bit-reader.js';
 import type { ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import type { Mutable } from './ex-header.js';
 
 export type Av1Config = {
   /** marker bit (must be 1) and version (must be 1), from the first byte. */
@@ -39,7 +40,6 @@ export type Av1Config = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const PROFILE_NAMES = ['Main', 'High', 'Professional'] as const;
 

@@ -11,6 +11,7 @@
  */
 import { BitReader, unescapeRbsp } from './bit-reader.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import type { Mutable } from './ex-header.js';
 
 export type ChromaFormat = '4:0:0' | '4:2:0' | '4:2:2' | '4:4:4';
 
@@ -67,7 +68,6 @@ export type AvcConfig = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
 

@@ -12,6 +12,7 @@
 import { BitReader, unescapeRbsp } from './bit-reader.js';
 import { CHROMA_FORMATS, type ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import type { Mutable } from './ex-header.js';
 
 export type HevcNalArray = {
   /** NAL unit type (32 VPS, 33 SPS, 34 PPS, 39/40 SEI). */
@@ -49,7 +50,6 @@ export type HevcConfig = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const PROFILE_NAMES: readonly string[] = [
   'unknown (0)',

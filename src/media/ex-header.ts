@@ -248,3 +248,13 @@ export function splitTracks(
   if (short || tracks.length === 0) addProblem(problems, problemCode(media, 'truncated'));
   return tracks;
 }
+
+/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
+export function inKeyOrder<T extends object>(h: T, keys: readonly (keyof T)[]): T {
+  const o: Partial<T> = {};
+  for (const k of keys) if (h[k] !== undefined) o[k] = h[k];
+  return o as T;
+}
+
+/** A writable view of a readonly record type, for building results field by field. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };

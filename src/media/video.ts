@@ -33,12 +33,14 @@ import {
   type FourCcRead,
 } from './fourcc.js';
 import {
+  inKeyOrder,
   multitrackTypeName,
   PACKET_TYPE_MODEX,
   problemCode,
   readModExChain,
   splitTracks,
   type KeysComplete,
+  type Mutable,
   type MediaContent,
   type ModEx,
   type MultitrackTypeName,
@@ -236,44 +238,6 @@ function commandName(c: number): VideoCommandName {
   return c === 0 ? 'start-seek' : c === 1 ? 'end-seek' : 'reserved';
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
-function headerInOrder(h: VideoHeader): VideoHeader {
-  const o: Partial<Mutable<VideoHeader>> = { ex: h.ex };
-  if (h.frameType !== undefined) o.frameType = h.frameType;
-  if (h.frameTypeName !== undefined) o.frameTypeName = h.frameTypeName;
-  o.codec = h.codec;
-  if (h.codecId !== undefined) o.codecId = h.codecId;
-  if (h.nonStandard !== undefined) o.nonStandard = h.nonStandard;
-  if (h.fourCc !== undefined) o.fourCc = h.fourCc;
-  if (h.fourCcHex !== undefined) o.fourCcHex = h.fourCcHex;
-  if (h.packetType !== undefined) o.packetType = h.packetType;
-  if (h.packetTypeName !== undefined) o.packetTypeName = h.packetTypeName;
-  o.content = h.content;
-  if (h.compositionTime !== undefined) o.compositionTime = h.compositionTime;
-  if (h.command !== undefined) o.command = h.command;
-  if (h.commandName !== undefined) o.commandName = h.commandName;
-  if (h.modEx !== undefined) o.modEx = h.modEx;
-  if (h.multitrack !== undefined) o.multitrack = h.multitrack;
-  o.bodyOffset = h.bodyOffset;
-  o.bodyLength = h.bodyLength;
-  o.problems = h.problems;
-  return o as VideoHeader;
-}
-
-/** `h` rebuilt with its keys in the documented order (stable JSON text); absent keys stay absent. */
-function trackInOrder(h: VideoTrack): VideoTrack {
-  const o: Partial<Mutable<VideoTrack>> = { trackId: h.trackId };
-  o.codec = h.codec;
-  o.fourCc = h.fourCc;
-  if (h.fourCcHex !== undefined) o.fourCcHex = h.fourCcHex;
-  if (h.compositionTime !== undefined) o.compositionTime = h.compositionTime;
-  o.bodyOffset = h.bodyOffset;
-  o.bodyLength = h.bodyLength;
-  return o as VideoTrack;
-}
-
 /** Decodes the tag header of one video message payload. Never throws. */
 export function decodeVideoHeader(p: Uint8Array): VideoHeader {
   const problems: MediaProblemCode[] = [];
@@ -301,7 +265,7 @@ export function decodeVideoHeader(p: Uint8Array): VideoHeader {
   if (h.frameTypeName === 'reserved' && h.content !== 'metadata') addProblem(problems, 'media.video.reserved-frame-type');
   if (h.bodyOffset > n) h.bodyOffset = n;
   h.bodyLength = n - h.bodyOffset;
-  return headerInOrder(h);
+  return inKeyOrder(h, VIDEO_HEADER_KEYS);
 }
 
 function decodeLegacy(p: Uint8Array, codecId: number, h: Mutable<VideoHeader>, problems: MediaProblemCode[]): void {
@@ -514,7 +478,7 @@ function decodeMultitrack(p: Uint8Array, pos: number, h: Mutable<VideoHeader>, p
     }
     t.bodyOffset = start;
     t.bodyLength = r.end - start;
-    tracks.push(trackInOrder(t));
+    tracks.push(inKeyOrder(t, VIDEO_TRACK_KEYS));
   }
   if (type === 2) {
     // The message-level codec is the tracks' codec when they agree.
