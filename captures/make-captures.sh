@@ -19,6 +19,10 @@
 #   ffmpeg-nms-publish.pcap          ffmpeg-listen-ipv6.pcap
 #   ffmpeg-nginx-port19350.pcap      ffmpeg-nginx-publish.pcapng
 #   ffmpeg-nginx-any.pcap            ffmpeg-nginx-publish-ns.pcap
+# and, made from this run's intact ones by scripts/damage-capture.ts (records left
+# out, nothing rewritten; needs the built repo, which is built here if missing):
+#   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
+#   ffmpeg-nginx-publish-play-lossy.pcap      gstreamer-nginx-publish-lossy.pcap
 #
 # Set KEEP_TMP=1 to keep the temp dir (peer logs, configs) for debugging.
 # Files are written to a temp dir, verified (capinfos + tshark: expected number
@@ -406,6 +410,69 @@ run publisher 15 "${PUB[@]}"
 cap_stop
 nginx_stop
 verify ffmpeg-nginx-publish-ns.pcap 1 1935 'connect\(' "publish\('ns'\)" 'deleteStream\('
+
+# ---------------------------------------------------------------- damaged captures
+# Made from the intact captures above (already verified) by scripts/damage-capture.ts, which
+# reads them with rtmpscope's own capture decoder and writes a classic pcap of the records it
+# keeps, byte for byte with their original timestamps. The parameters are documented in
+# captures/README.md ("Damaged captures") and held by test/session/recovery.test.ts.
+log "damaged captures (scripts/damage-capture.ts)"
+DAMAGE_JS=$REPO_ROOT/dist/scripts/damage-capture.js
+if [[ ! -f $DAMAGE_JS || $REPO_ROOT/scripts/damage-capture.ts -nt $DAMAGE_JS ]]; then
+  log "building the repo (npx tsc -p tsconfig.json) for $DAMAGE_JS"
+  # tsc emits even when some other file has a type error; what matters is the script.
+  (cd "$REPO_ROOT" && npx tsc -p tsconfig.json) >"$TMP/logs/tsc.log" 2>&1 || true
+  [[ -f $DAMAGE_JS && ! $REPO_ROOT/scripts/damage-capture.ts -nt $DAMAGE_JS ]] \
+    || die "could not build $DAMAGE_JS (run npm install, then npx tsc -p tsconfig.json): $(tail -5 "$TMP/logs/tsc.log")"
+fi
+RTMPSCOPE_JS=$REPO_ROOT/dist/src/cli/main.js
+
+# damage IN OUT ARGS...: run the damage script on this run's IN.
+damage() {
+  local in=$1 out=$2; shift 2
+  node "$DAMAGE_JS" "$TMP/out/$in" "$TMP/out/$out" "$@" 2>>"$TMP/logs/damage.log" \
+    || die "damage-capture failed on $in: $(tail -3 "$TMP/logs/damage.log")"
+}
+
+# verify_damaged FILE CONNS midstream|lossy: readable, CONNS TCP connections that all end
+# inside the file; midstream: no SYN at all (every connection starts mid-stream); lossy: every
+# SYN kept and tshark sees segments missing; and rtmpscope had to resynchronise.
+verify_damaged() {
+  local file=$1 conns=$2 kind=$3
+  local path=$TMP/out/$file info streams syns ends lost decoded
+  info=$(capinfos "$path" 2>&1) || die "capinfos failed on $file: $info"
+  if grep -qiE 'cut short|truncat|appears to be damaged' <<<"$info"; then die "$file is truncated: $info"; fi
+  streams=$(tshark -r "$path" -Y tcp -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+  ((streams == conns)) || die "$file: expected $conns TCP connections, tshark sees $streams"
+  syns=$(tshark -r "$path" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+  ends=$(tshark -r "$path" -Y 'tcp.flags.fin==1 || tcp.flags.reset==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+  ((ends == conns)) || die "$file: only $ends of $conns TCP connections end inside the capture"
+  if [[ $kind == midstream ]]; then
+    ((syns == 0)) || die "$file: $syns connection(s) still start inside the capture; the cut must come after every handshake"
+  else
+    ((syns == conns)) || die "$file: expected $conns SYNs, tshark sees $syns"
+    lost=$(tshark -r "$path" -Y 'tcp.analysis.lost_segment' 2>/dev/null | wc -l)
+    ((lost > 0)) || die "$file: tshark sees no lost segment"
+  fi
+  decoded=$(node "$RTMPSCOPE_JS" export "$path" 2>&1) || die "rtmpscope failed on $file: $(tail -3 <<<"$decoded")"
+  grep -qE '"code":"rtmp\.chunk\.(resync|size-inferred)"' <<<"$decoded" || die "$file: rtmpscope did not resynchronise anywhere"
+  if [[ $kind == midstream ]] && grep -q '"type":"handshake"' <<<"$decoded"; then
+    die "$file: a handshake is still inside the capture; the cut must come after every handshake"
+  fi
+  log "ok  $file: $(stat -c %s "$path") bytes, $streams TCP connection(s), $kind"
+}
+
+# Start cut 1.5 s into the file: after every player's handshake, commands and first media
+# (they connect at ~1.05 s and get media from ~1.25 s), so every connection starts mid-stream.
+damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-midstream.pcap --cut-start-seconds 1.5
+verify_damaged ffmpeg-nginx-publish-play-midstream.pcap 3 midstream
+damage ffmpeg-nms-publish.pcap ffmpeg-nms-publish-midstream.pcap --cut-start-seconds 1.5
+verify_damaged ffmpeg-nms-publish-midstream.pcap 2 midstream
+# Every 25th payload segment of each direction, starting with its 5th (n = 5, 30, 55, ...).
+damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-lossy.pcap --drop-every 25 --seed 20
+verify_damaged ffmpeg-nginx-publish-play-lossy.pcap 3 lossy
+damage gstreamer-nginx-publish.pcap gstreamer-nginx-publish-lossy.pcap --drop-every 25 --drop-dir c2s --seed 20
+verify_damaged gstreamer-nginx-publish-lossy.pcap 1 lossy
 
 # ---------------------------------------------------------------- done
 for f in "$TMP"/out/*; do

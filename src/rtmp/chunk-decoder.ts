@@ -14,12 +14,29 @@
  *   one, the next 4 bytes are compared with it (repeated = the spec/FFmpeg convention; different =
  *   omitted, the old librtmp convention). Each peer's convention is counted.
  * - A `gap` (bytes lost in the capture) puts the decoder out of sync: everything until the next
- *   resync is skipped and counted; nothing is glued across the hole.
+ *   resync is skipped and counted; nothing is glued across the hole. Bytes held while scanning
+ *   keep the frame and time they arrived with, so messages decoded from them carry true locators.
+ * - What a loss makes unknowable is never filled in silently. After a loss (or from a mid-stream
+ *   start) a chunk stream's absolute timestamp is unknown until a type-0 header gives it again:
+ *   type 1/2/3 headers only carry deltas, and the lost bytes may have held more of them. Such
+ *   messages carry `unknown: ['timestamp']`, and their timestamp counts on from the last one known
+ *   (0 when none), so differences along the chunk stream stay exact. A type-1 header may start a
+ *   chunk stream whose type-0 header was never captured: its message stream id is then unknown
+ *   too (`'streamId'`, reported as 0). A type-3 header after a loss is decoded only once a type
+ *   0/1/2 header of its chunk stream was seen since: it might continue a message whose start was
+ *   lost. And every message header after a loss must be plausible (resync.ts), or the decoder
+ *   goes out of sync again instead of decoding payload bytes as headers.
+ * - While the chunk size in force is a guess (inferred without a multi-chunk message to prove it),
+ *   a wrong guess must be caught before it produces a message: chunks are expected one message
+ *   at a time (a message's continuation comes before any other header), and a message longer
+ *   than every one already proven is held back until the header after it parses — read with a
+ *   size too large, its last bytes would be the next chunk's header. Two multi-chunk messages
+ *   that complete this way prove the size.
  */
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HANDSHAKE_SIZE } from './handshake.js';
 import { isEncryptedVersion, isRtmpVersion } from './detect.js';
-import { findResync, type KnownStream } from './resync.js';
+import { findResync, plausibleMessageHeader, type KnownStream } from './resync.js';
 
 export type ByteMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
 
@@ -46,6 +63,9 @@ export type ChunkInfo = {
   readonly frame: number;
 };
 
+/** Header fields a loss made unknowable (see the invariants above). */
+export type UnknownField = 'timestamp' | 'streamId';
+
 export type RtmpMessage = {
   readonly kind: 'message';
   readonly csid: number;
@@ -63,6 +83,8 @@ export type RtmpMessage = {
   readonly extendedTimestamp: boolean;
   /** Body bytes the capture lost inside this message (a gap within a chunk's payload). */
   readonly lost: number;
+  /** Present when a loss made header fields unknowable: their values are then not the sender's. */
+  readonly unknown?: readonly UnknownField[];
   /** Chunk boundaries (the first `maxChunkInfo` of them) and the total chunk count. */
   readonly chunks: readonly ChunkInfo[];
   readonly chunkCount: number;
@@ -147,6 +169,12 @@ type ChunkStream = {
   /** Message being assembled, or null between messages. */
   msg: Partial | null;
   seen: boolean;
+  /** The absolute timestamp is known (a type-0 header since the last loss). */
+  tsKnown: boolean;
+  /** The message stream id is known (a type-0 header of this chunk stream was captured). */
+  sidKnown: boolean;
+  /** Since the last loss no type 0/1/2 header came: a type-3 header cannot be placed. */
+  needHeader: boolean;
 };
 
 type Partial = {
@@ -160,6 +188,7 @@ type Partial = {
   chunkCount: number;
   offset: number;
   firstFrame: number;
+  unknown: UnknownField[];
 };
 
 /** Audio and video: only the tag header and small configuration records are of interest. */
@@ -192,6 +221,18 @@ export class ChunkDecoder {
   readonly etsConvention = { repeated: 0, omitted: 0 };
   private readonly dir: Direction;
   private readonly conn: number | undefined;
+  /** Bytes were lost before (mid-stream start, or a desync): headers are checked for plausibility. */
+  private lossy: boolean;
+  /** Input still to process in this call: pushed bytes, preceded by scanned bytes being replayed. */
+  private queue: { data: Uint8Array; meta: ByteMeta }[] = [];
+  /** The chunk stream of the last chunk header (whose message may want its next chunk). */
+  private lastStream: ChunkStream | null = null;
+  /** A message completed under a guessed chunk size, emitted once the next header parses. */
+  private held: RtmpMessage | null = null;
+  /** Longest message proven (followed by a header that parsed) under the guessed chunk size. */
+  private provenLength = 0;
+  /** Multi-chunk messages proven under the guessed chunk size. */
+  private provenMulti = 0;
 
   constructor(dir: Direction, options: ChunkDecoderOptions = {}) {
     this.dir = dir;
@@ -204,6 +245,7 @@ export class ChunkDecoder {
     };
     this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : 'hs0';
     this.chunkSizeConfirmed = options.startInDesync !== true;
+    this.lossy = options.startInDesync === true;
     this.pos = options.startOffset ?? 0;
     this.scanStart = this.pos;
   }
@@ -215,34 +257,55 @@ export class ChunkDecoder {
   /** Ordered bytes of this direction. `data` may be a view valid only during the call. */
   push(data: Uint8Array, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
-    this.meta = { frame: meta.frame, sec: meta.sec, nsec: meta.nsec };
-    let p = 0;
-    const n = data.length;
-    while (p < n) {
-      switch (this.phase) {
-        case 'hs0':
-          p = this.handshakeVersion(data, p);
-          break;
-        case 'hs1':
-        case 'hs2':
-          p = this.handshakeBlock(data, p);
-          break;
-        case 'chunks':
-          p = this.chunks(data, p);
-          break;
-        case 'encrypted':
-          this.pos += n - p;
-          p = n;
-          break;
-        case 'desync':
-          this.scanAppend(data.subarray(p));
-          this.pos += n - p;
-          p = n;
-          this.tryResync(false);
-          break;
+    this.queue.push({ data, meta: { frame: meta.frame, sec: meta.sec, nsec: meta.nsec } });
+    this.run();
+    return this.out;
+  }
+
+  /** Process the queue. Resyncing puts the scanned bytes back at its front (no recursion). */
+  private run(): void {
+    for (let seg = this.queue.shift(); seg !== undefined; seg = this.queue.shift()) {
+      const data = seg.data;
+      this.meta = seg.meta;
+      let p = 0;
+      const n = data.length;
+      while (p < n) {
+        switch (this.phase) {
+          case 'hs0':
+            p = this.handshakeVersion(data, p);
+            break;
+          case 'hs1':
+          case 'hs2':
+            p = this.handshakeBlock(data, p);
+            break;
+          case 'chunks':
+            p = this.chunks(data, p);
+            break;
+          case 'encrypted':
+            this.pos += n - p;
+            p = n;
+            break;
+          case 'desync': {
+            // Fill the scan window (never past SCAN_MAX: a full window decides), then try.
+            const take = Math.min(n - p, SCAN_MAX - this.scanLen);
+            this.scanAppend(data.subarray(p, p + take));
+            this.pos += take;
+            p += take;
+            const final = this.scanFinal || this.scanLen >= SCAN_MAX;
+            // After an undecided attempt, try again once the window has grown by a quarter: the
+            // scan costs about the window's size, so this keeps it linear however small the pushes.
+            if (!final && this.scanLen < this.triedAt + Math.max(512, this.triedAt >> 2)) break;
+            const replay = this.resyncOnce(final);
+            if (replay !== null) {
+              if (p < n) replay.push({ data: data.subarray(p), meta: seg.meta });
+              this.queue = replay.concat(this.queue);
+              p = n;
+            }
+            break;
+          }
+        }
       }
     }
-    return this.out;
   }
 
   // ---- resync -------------------------------------------------------------------------------
@@ -253,8 +316,18 @@ export class ChunkDecoder {
   private scanStart = 0;
   /** Captured bytes skipped since the last desync. */
   private skipped = 0;
+  /** Window size at the last attempt that could not decide yet (0: none since the window changed). */
+  private triedAt = 0;
+  /** Where (stream offset) the scanned bytes of each push begin, with that push's frame and time. */
+  private marks: { at: number; meta: ByteMeta }[] = [];
 
   private scanAppend(d: Uint8Array): void {
+    if (d.length === 0) return;
+    const last = this.marks[this.marks.length - 1]?.meta;
+    const m = this.meta;
+    if (last === undefined || last.frame !== m.frame || last.sec !== m.sec || last.nsec !== m.nsec) {
+      this.marks.push({ at: this.scanStart + this.scanLen, meta: m });
+    }
     if (this.scanLen + d.length > SCAN_MAX) {
       // Keep the newest half of the window: what falls out was scanned already and is skipped.
       const keep = Math.min(this.scanLen, SCAN_MAX >> 1);
@@ -277,22 +350,37 @@ export class ChunkDecoder {
     }
     this.scan.set(d, this.scanLen);
     this.scanLen += d.length;
+    this.trimMarks();
   }
 
-  private tryResync(final: boolean): void {
-    // Resuming can desync again (a bad chain further on); each round consumes scan bytes.
-    for (let round = 0; round < 64 && this.phase === 'desync' && this.scanLen > 0; round++) {
-      if (!this.resyncOnce(final)) return;
-    }
+  /** Forget marks of bytes no longer in the scan window (keep the one covering scan[0]). */
+  private trimMarks(): void {
+    let i = 0;
+    while (i + 1 < this.marks.length && (this.marks[i + 1] as { at: number }).at <= this.scanStart) i++;
+    if (i > 0) this.marks.splice(0, i);
   }
 
-  /** One attempt; true when decoding resumed. */
-  private resyncOnce(final: boolean): boolean {
+  /** Empty the scan window; the next byte scanned is at stream offset `at`. */
+  private resetScan(at: number): void {
+    this.scanLen = 0;
+    this.triedAt = 0;
+    this.scanStart = at;
+    this.marks = [];
+  }
+
+  /**
+   * One attempt on the scan window. When decoding can resume, returns the scanned bytes from the
+   * resume point on, split where their pushes began (each with its own frame and time), to be
+   * decoded next; null when it cannot yet.
+   */
+  private resyncOnce(final: boolean): { data: Uint8Array; meta: ByteMeta }[] | null {
+    if (this.scanLen === 0) return null;
     const known = new Map<number, KnownStream>();
     for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId });
     const buf = this.scan.subarray(0, this.scanLen);
-    const r = findResync(buf, this.chunkSize, known, final || this.scanLen >= SCAN_MAX, this.chunkSizeConfirmed);
+    const r = findResync(buf, this.chunkSize, known, final, this.chunkSizeConfirmed);
     if (r.kind !== 'found') {
+      this.triedAt = r.kind === 'more' ? this.scanLen : 0;
       if (r.kind === 'none') {
         // Nothing plausible anywhere: all but a header's worth of bytes are skipped for good.
         const drop = Math.max(0, this.scanLen - MAX_HEADER);
@@ -300,25 +388,36 @@ export class ChunkDecoder {
         this.scanLen -= drop;
         this.scanStart += drop;
         this.skipped += drop;
+        this.trimMarks();
       }
-      return false;
+      return null;
     }
     const inferred = r.chunkSize !== this.chunkSize;
     this.chunkSize = r.chunkSize;
     if (r.evidence > 0) this.chunkSizeConfirmed = true;
+    if (inferred) {
+      this.provenLength = 0;
+      this.provenMulti = 0;
+    }
     const skipped = this.skipped + r.at;
     const resumeAt = this.scanStart + r.at;
-    this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize: r.chunkSize, chunkSizeInferred: inferred, frame: this.meta.frame });
-    const rest = this.scan.slice(r.at, this.scanLen);
+    const end = this.scanStart + this.scanLen;
+    const replay: { data: Uint8Array; meta: ByteMeta }[] = [];
+    let frame = this.meta.frame;
+    for (let i = 0; i < this.marks.length; i++) {
+      const m = this.marks[i] as { at: number; meta: ByteMeta };
+      const from = Math.max(m.at, resumeAt);
+      const to = Math.min(this.marks[i + 1]?.at ?? end, end);
+      if (m.at <= resumeAt) frame = m.meta.frame;
+      if (to > from) replay.push({ data: this.scan.slice(from - this.scanStart, to - this.scanStart), meta: m.meta });
+    }
+    this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize: r.chunkSize, chunkSizeInferred: inferred, frame });
     this.scan = new Uint8Array(0);
-    this.scanLen = 0;
+    this.resetScan(resumeAt);
     this.skipped = 0;
     this.phase = 'chunks';
-    const end = this.pos;
     this.pos = resumeAt;
-    this.chunks(rest, 0);
-    this.pos = end;
-    return true;
+    return replay;
   }
 
   /**
@@ -329,6 +428,11 @@ export class ChunkDecoder {
   gap(length: number, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
     this.meta = { frame: meta.frame, sec: meta.sec, nsec: meta.nsec };
+    // Bytes scanned so far end here for good: decide on them before the hole, not after it.
+    if (this.phase === 'desync') {
+      this.settle();
+      this.meta = { frame: meta.frame, sec: meta.sec, nsec: meta.nsec };
+    }
     if (this.phase === 'chunks' && this.headLen === 0 && this.cur !== null && this.curLeft >= length && this.cur.msg !== null) {
       const m = this.cur.msg;
       m.received += length;
@@ -349,31 +453,57 @@ export class ChunkDecoder {
     if (this.phase === 'desync') {
       // Bytes already scanned before the hole cannot continue across it.
       this.skipped += this.scanLen;
-      this.scanLen = 0;
     } else if (this.phase !== 'encrypted') {
-      this.enterDesync(this.pos);
+      // A header carried over from the last push is cut by the hole: its bytes are skipped.
+      const carried = this.headLen;
+      this.headLen = 0;
+      this.enterDesync(this.pos - carried);
+      this.skipped += carried;
     }
     this.headLen = 0;
     this.pos += length;
-    this.scanStart = this.pos;
+    this.resetScan(this.pos);
     return this.out;
   }
 
   private hsDamaged = false;
+  /** The scanned bytes are all there will be before a hole or the end: resync decides now. */
+  private scanFinal = false;
+
+  /** Decode what the scan window holds, as far as it can be decoded; nothing continues it. */
+  private settle(): void {
+    const was = this.scanFinal;
+    this.scanFinal = true;
+    // Each found resync decodes at least one header, so this ends.
+    while (this.desynced() && this.scanLen > 0) {
+      const replay = this.resyncOnce(true);
+      if (replay === null) break;
+      this.queue = replay;
+      this.run();
+    }
+    this.scanFinal = was;
+  }
 
   finish(): RtmpEvent[] {
     this.out = [];
-    if (this.phase === 'desync' && this.scanLen > 0) {
-      this.final = true;
-      this.tryResync(true);
-    }
+    // No more bytes will come: what is still scanned is decided now.
+    this.final = true;
+    this.scanFinal = true;
+    if (this.phase === 'desync') this.settle();
     if (this.phase === 'chunks' && this.headLen > 0) {
       // A type-3 header waiting to see whether 4 extended-timestamp bytes follow: none will.
-      this.final = true;
       const carried = this.head.slice(0, this.headLen);
       this.headLen = 0;
       this.pos -= carried.length;
-      this.chunks(carried, 0);
+      this.queue.push({ data: carried, meta: this.meta });
+      this.run();
+      if (this.desynced()) this.settle();
+    }
+    if (this.held !== null) {
+      // The input ends exactly where the held message does: as consistent as a header after it.
+      const m = this.held;
+      this.held = null;
+      if (this.phase === 'chunks' && this.headLen === 0 && this.curLeft === 0) this.emit(m);
     }
     for (const [csid, s] of this.streams) {
       if (s.msg !== null) {
@@ -459,6 +589,12 @@ export class ChunkDecoder {
         const take = Math.min(MAX_HEADER + 4 - had, n - p);
         this.head.set(data.subarray(p, p + take), had);
         const used = this.header(this.head, 0, had + take);
+        if (this.desynced()) {
+          // The rejected header began in the carried bytes: scanning starts with them.
+          this.headLen = 0;
+          this.scanAppend(this.head.subarray(0, had));
+          return p;
+        }
         if (used < 0) {
           // Still not enough: keep everything.
           this.headLen = had + take;
@@ -474,11 +610,17 @@ export class ChunkDecoder {
           // timestamp): the surplus carried bytes come next in the stream.
           const surplus = this.head.slice(used, had);
           this.pos -= surplus.length;
-          this.chunks(surplus, 0);
+          const q = this.chunks(surplus, 0);
+          if (this.desynced()) {
+            this.scanAppend(surplus.subarray(q));
+            this.pos += surplus.length - q;
+            return p;
+          }
         }
         continue;
       }
       const used = this.header(data, p, n);
+      if (this.desynced()) return p; // scanning starts at the rejected header
       if (used < 0) {
         const rest = n - p;
         this.head.set(data.subarray(p, n), 0);
@@ -488,15 +630,6 @@ export class ChunkDecoder {
       }
       p += used;
       this.pos += used;
-    }
-    if (this.phase !== 'chunks') {
-      if (this.phase === 'desync') {
-        // Lost the boundaries inside this push: what follows is scanned for a new one.
-        this.scanStart = this.pos;
-        this.scanAppend(data.subarray(p));
-      }
-      this.pos += n - p;
-      return n;
     }
     return p;
   }
@@ -525,7 +658,10 @@ export class ChunkDecoder {
     if (p + mhLen > end) return -1;
     let s = this.streams.get(csid);
     if (s === undefined) {
-      s = { csid, timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, extendedValue: 0, msg: null, seen: false };
+      s = {
+        csid, timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, extendedValue: 0, msg: null, seen: false,
+        tsKnown: false, sidKnown: false, needHeader: false,
+      };
       this.streams.set(csid, s);
     }
     let ts = 0;
@@ -551,16 +687,55 @@ export class ChunkDecoder {
         this.etsConvention.omitted++;
       }
     }
-    if (fmt !== 0 && !s.seen) {
-      // Nothing to inherit from: the stream is corrupt or we are not at a chunk boundary.
-      this.out.push(
-        this.diag('rtmp.chunk.no-previous-header', `chunk stream ${csid} starts with a type-${fmt} header, which needs a previous header`, startOffset),
-      );
+    if (fmt !== 0 && !s.seen && !(fmt === 1 && this.lossy)) {
+      // Nothing to inherit from: the stream is corrupt or we are not at a chunk boundary. (After a
+      // loss a type-1 header may open a chunk stream: its type-0 header was not captured. Any
+      // other is our misplacement, not the peer's error: no diagnostic then.)
+      if (!this.lossy) {
+        this.out.push(
+          this.diag('rtmp.chunk.no-previous-header', `chunk stream ${csid} starts with a type-${fmt} header, which needs a previous header`, startOffset),
+        );
+      }
       this.enterDesync(startOffset);
-      return q - at;
+      return 0;
+    }
+    if (this.lossy) {
+      // After a loss, a header that could not have been sent means we are not at a chunk
+      // boundary after all (a resync on payload bytes, or a chunk size guessed wrong): scan again
+      // rather than decode payload as headers. So does a type-3 header nobody can place.
+      const plausible =
+        (fmt === 3
+          ? !(s.needHeader && s.msg === null)
+          : s.msg === null &&
+            plausibleMessageHeader(fmt, ts, fmt <= 1 ? (b[p + 6] as number) : s.typeId, fmt <= 1 ? readU24(b, p + 3) : s.length, fmt === 0 ? readU32LE(b, p + 7) : -1)) &&
+        // With a guessed size, the message in progress must continue right here.
+        (this.chunkSizeConfirmed || this.lastStream === null || this.lastStream.msg === null || (fmt === 3 && s === this.lastStream));
+      if (!plausible) {
+        this.enterDesync(startOffset);
+        return 0;
+      }
+      if (this.held !== null) {
+        // The message before this header ended where a header could start: it is proven.
+        const m = this.held;
+        this.held = null;
+        this.provenLength = Math.max(this.provenLength, m.length);
+        if (m.chunkCount > 1 && ++this.provenMulti >= 2) this.chunkSizeConfirmed = true;
+        this.emit(m);
+      }
     }
     // Commit the header.
     const starting = s.msg === null;
+    if (!s.seen && fmt === 1) {
+      // Opened by a type-1 header after a loss: no base timestamp, no message stream id.
+      s.timestamp = 0;
+      s.streamId = 0;
+    }
+    if (fmt === 0) {
+      s.tsKnown = true;
+      s.sidKnown = true;
+    }
+    if (fmt !== 3) s.needHeader = false;
+    this.lastStream = s;
     if (fmt === 0) {
       s.timestamp = ext ? extValue : ts;
       s.delta = s.timestamp;
@@ -593,7 +768,11 @@ export class ChunkDecoder {
     const headerLength = q - at;
     if (s.msg === null) {
       const cap = MEDIA_TYPES.has(s.typeId) ? this.opts.maxMediaBytes : this.opts.maxCommandBytes;
+      const unknown: UnknownField[] = [];
+      if (!s.tsKnown) unknown.push('timestamp');
+      if (!s.sidKnown) unknown.push('streamId');
       s.msg = {
+        unknown,
         body: new Uint8Array(Math.min(s.length, cap)),
         kept: 0,
         received: 0,
@@ -618,20 +797,35 @@ export class ChunkDecoder {
     return headerLength;
   }
 
+  /** (A method, so that TypeScript does not narrow `phase` across calls that change it.) */
+  private desynced(): boolean {
+    return this.phase === 'desync';
+  }
+
+  /** Chunk boundaries are lost from stream offset `offset` on: scanning starts there. */
   private enterDesync(offset: number): void {
     this.phase = 'desync';
+    this.lossy = true;
     this.cur = null;
     this.curLeft = 0;
     this.headLen = 0;
     let dropped = 0;
+    if (this.held !== null) {
+      // Completed under a guessed chunk size and not followed by a header: not trusted.
+      dropped++;
+      this.held = null;
+    }
+    this.lastStream = null;
     for (const st of this.streams.values()) {
       if (st.msg !== null) {
         dropped++;
         st.msg = null;
       }
+      // The lost bytes may have held headers of any chunk stream.
+      st.tsKnown = false;
+      st.needHeader = true;
     }
-    this.scanLen = 0;
-    this.scanStart = this.pos;
+    this.resetScan(offset);
     this.skipped = 0;
     this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
   }
@@ -662,6 +856,7 @@ export class ChunkDecoder {
       body: m.body,
       bodyTruncated: m.kept < s.length,
       lost: m.lost,
+      ...(m.unknown.length > 0 ? { unknown: m.unknown } : {}),
       fmt: m.fmt,
       extendedTimestamp: m.extended,
       chunks: m.chunks,
@@ -670,6 +865,14 @@ export class ChunkDecoder {
       firstFrame: m.firstFrame,
       ...this.meta,
     };
+    if (this.lossy && !this.chunkSizeConfirmed && msg.length > this.provenLength) {
+      this.held = msg; // until the next header shows where this message really ended
+      return;
+    }
+    this.emit(msg);
+  }
+
+  private emit(msg: RtmpMessage): void {
     this.out.push(msg);
     this.applyControl(msg);
   }

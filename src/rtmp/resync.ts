@@ -2,17 +2,30 @@
  * Finding chunk boundaries again after lost bytes or a capture that starts mid-stream. Pure.
  *
  * A candidate position is accepted when a chain of chunk headers parses from it and stays
- * consistent: the first header is a full (type 0) header — or a type-1 header on a chunk stream
- * whose state survived the gap — with a known message type, a sane length, a stream id that fits
- * in 16 bits and, for protocol control messages, the exact body size the type defines; every
- * following header refers to a chunk stream the chain (or the surviving state) knows, and
- * continuation chunks sit exactly one chunk size apart. A chain of `CHAIN` headers, or one that
- * ends exactly at the end of the available bytes when no more will come, confirms the position.
+ * consistent: the first header is a full (type 0) or type-1 header with a known message type, a
+ * sane length, a stream id that fits in 16 bits, a plausible timestamp delta and, for protocol
+ * control messages, the exact body size the type defines (and, where the body is there, a body
+ * that starts the way its type requires); every following header refers to a chunk stream the
+ * chain (or, for type-2 headers, the surviving state) knows, and continuation chunks sit exactly
+ * one chunk size apart. A type-1 header may start a chunk stream the decoder never saw: its type
+ * 0 header was not captured, so its message stream id and absolute timestamp stay unknown (the
+ * decoder flags them). A type-3 header is only taken after a type 0/1/2 header of its chunk
+ * stream in the same chain: after a loss nobody knows whether it continues a message or starts
+ * one. A chain of `CHAIN` completed messages, the candidate's own among them, confirms the
+ * position; when no more bytes will come (the end, or a hole), so does a chain that holds to
+ * their end. A Set Chunk Size met on the way is applied to the rest of the chain.
  *
  * When the chunk size in force is unknown (Set Chunk Size was lost or sent before the capture),
- * the spacing of the continuation headers of a long message gives it: candidates are the sizes
- * seen in practice and every distance at which the message's own type-3 header byte reappears.
- * Everything here is a guess backed by consistency checks, flagged as such to the user.
+ * every candidate size is followed over all the bytes available, and a size is taken on evidence:
+ * messages that spanned several chunks and completed where the next header holds. With no such
+ * message (every message so far fits one chunk, as with node-media-server's 65535) the smallest
+ * candidate that holds over all the bytes is taken once no more bytes can decide: every size
+ * that holds decodes them alike, and of the sizes that hold, only one above the true size could
+ * later misread a chunk boundary before noticing. Two sizes with equal evidence are a coincidence
+ * of payload bytes that cannot be told apart: the position is not taken. Candidates are the
+ * sizes seen in practice and every distance at which the message's own type-3 header byte
+ * reappears. Everything here is a guess backed by consistency checks, flagged as such to the
+ * user; the decoder keeps checking a guessed size (chunk-decoder.ts).
  */
 
 export type KnownStream = { readonly typeId: number; readonly length: number; readonly streamId: number };
@@ -24,16 +37,23 @@ export type ResyncResult =
 
 const KNOWN_TYPES = new Set([1, 2, 3, 4, 5, 6, 8, 9, 15, 16, 17, 18, 19, 20, 22]);
 const CONTROL_SIZE: Readonly<Record<number, number>> = { 1: 4, 2: 4, 3: 4, 5: 4, 6: 5 };
-const COMMON_CHUNK_SIZES = [128, 4096, 60000, 65536, 1024, 2048, 8192, 16384, 32768, 1400, 1460, 1500, 256, 512, 1000, 4000, 5000, 10000, 131072];
+const COMMON_CHUNK_SIZES = [128, 4096, 60000, 65535, 65536, 1024, 2048, 8192, 16384, 32768, 1400, 1460, 1500, 256, 512, 1000, 4000, 5000, 10000, 131072];
 /** Headers a chain must have to confirm a position. */
 export const CHAIN = 3;
 const MAX_LENGTH = 16 * 1024 * 1024;
+/**
+ * Largest timestamp delta (ms) a type-1/2 header may carry outside the extended field: about 4.4
+ * minutes. Real deltas are frame intervals (or 0 for commands); a sparse data track could exceed
+ * it, which only costs that one header as a resync point. A guess that rejects 63/64 of random
+ * bytes.
+ */
+export const MAX_DELTA = 0x40000;
 /** Headers followed at most per candidate. */
 const MAX_CHAIN = 4096;
 
-type SimStream = { typeId: number; length: number; remaining: number };
+type SimStream = { typeId: number; length: number; remaining: number; chunks: number };
 
-type Header = { fmt: number; csid: number; len: number; ts: number; typeId: number; length: number; streamId: number };
+type Header = { at: number; fmt: number; csid: number; len: number; ts: number; typeId: number; length: number; streamId: number };
 
 /** Parse a chunk header at `p`; null if impossible, 'more' if the bytes end first. */
 function parseHeader(b: Uint8Array, p: number): Header | 'more' | null {
@@ -69,69 +89,111 @@ function parseHeader(b: Uint8Array, p: number): Header | 'more' | null {
     if (p + 4 > b.length) return 'more';
     p += 4;
   }
-  return { fmt, csid, len: p - start, ts, typeId, length, streamId };
+  return { at: start, fmt, csid, len: p - start, ts, typeId, length, streamId };
 }
 
-function saneFull(h: Header): boolean {
-  if (!KNOWN_TYPES.has(h.typeId) || h.length > MAX_LENGTH) return false;
-  const ctl = CONTROL_SIZE[h.typeId];
-  if (ctl !== undefined && h.length !== ctl) return false;
-  if (h.fmt === 0) {
-    if (h.streamId > 0xffff) return false;
-    if (ctl !== undefined && h.streamId !== 0) return false;
-    if (h.typeId === 4 && h.streamId !== 0) return false;
+/**
+ * Could a message header with these fields have been sent? `fmt` 0/1 give type and length (and
+ * 0 the stream id, else -1); `tsField` is the 24-bit timestamp field (0xffffff = extended).
+ * Shared with the chunk decoder, which applies it to every header after a loss.
+ */
+export function plausibleMessageHeader(fmt: number, tsField: number, typeId: number, length: number, streamId: number): boolean {
+  if ((fmt === 1 || fmt === 2) && tsField >= MAX_DELTA && tsField !== 0xffffff) return false;
+  if (fmt >= 2) return true;
+  if (!KNOWN_TYPES.has(typeId) || length > MAX_LENGTH) return false;
+  const ctl = CONTROL_SIZE[typeId];
+  if (ctl !== undefined && length !== ctl) return false;
+  if (fmt === 0) {
+    if (streamId > 0xffff) return false;
+    if (ctl !== undefined && streamId !== 0) return false;
+    if (typeId === 4 && streamId !== 0) return false;
   }
   return true;
 }
 
+/** Does a message body that starts with byte `first` fit its type? (Only what cannot vary.) */
+export function plausibleFirstBodyByte(typeId: number, first: number): boolean {
+  // AMF0 command and data messages start with their name, a string (marker 2).
+  // (Media is left alone: a video tag's first byte is constrained too, but not by every peer.)
+  return typeId === 20 || typeId === 18 ? first === 0x02 : true;
+}
+
+function sane(h: Header, b: Uint8Array): boolean {
+  if (!plausibleMessageHeader(h.fmt, h.ts, h.typeId, h.length, h.streamId)) return false;
+  const body = b[h.at + h.len];
+  return h.fmt > 1 || h.length === 0 || body === undefined || plausibleFirstBodyByte(h.typeId, body);
+}
+
 /** Outcome of following chunk headers from a candidate position with one chunk size. */
 export type Chain = {
-  /** 'bad': a header contradicts the chunk structure; 'ok': at least CHAIN headers hold; 'short': the bytes ended first. */
+  /** 'ok': CHAIN messages (the first among them) completed and their headers hold; 'bad': a header contradicted the chain first; 'short': the bytes ended first. */
   readonly status: 'ok' | 'bad' | 'short';
+  /** Headers that held. */
   readonly headers: number;
   /** Continuation chunks found exactly one chunk size apart: evidence for the chunk size. */
   readonly evidence: number;
+  /** No header contradicted the chain anywhere it was followed (only differs from status in `full` mode). */
+  readonly clean: boolean;
+  /**
+   * The candidate's own first message completed inside the chain. Required for 'ok': otherwise a
+   * header made of payload bytes with a huge length could be "confirmed" by the real headers its
+   * first chunk happens to jump to.
+   */
+  readonly firstDone: boolean;
   /** The last header's chunk ended exactly at the end of the bytes. */
   readonly endsOnBoundary: boolean;
 };
 
 /**
- * Follow headers from `at` with chunk size `cs` until CHAIN messages have completed (or
- * MAX_CHAIN headers, or the bytes end). Evidence for `cs` is a message that spanned several
- * chunks, completed, and was followed by a header that holds.
+ * Follow headers from `at` with chunk size `cs` until CHAIN messages have completed (`full`:
+ * until the bytes end, or MAX_CHAIN headers). Evidence for `cs` is a message that spanned
+ * several chunks, completed, and was followed by a header that holds.
  */
-export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMap<number, KnownStream>): Chain {
-  const sim = new Map<number, SimStream & { chunks: number }>();
+export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMap<number, KnownStream>, full = false): Chain {
+  const sim = new Map<number, SimStream>();
   let p = at;
   let evidence = 0;
   let completed = 0;
   let pendingEvidence = 0;
   let count = 0;
-  const result = (status: Chain['status']): Chain => ({
-    status: status === 'short' && count >= CHAIN && completed >= CHAIN ? 'ok' : status,
-    headers: count,
-    evidence,
-    endsOnBoundary: p === b.length,
-  });
+  let ok = false;
+  /** The candidate's own message completed (and so was checked to its end). */
+  let firstDone = false;
+  let firstCsid = -1;
+  const result = (end: 'bad' | 'short' | 'ok'): Chain => {
+    const reached = ok || (count >= CHAIN && completed >= CHAIN && firstDone);
+    return {
+      status: reached ? 'ok' : end,
+      headers: count,
+      evidence,
+      clean: end !== 'bad',
+      firstDone,
+      endsOnBoundary: p === b.length,
+    };
+  };
   for (; count < MAX_CHAIN; count++) {
-    if (completed >= CHAIN && count >= CHAIN) return result('ok');
+    if (completed >= CHAIN && count >= CHAIN && firstDone) {
+      ok = true;
+      if (!full) return result('ok');
+    }
     if (p === b.length) return result('short');
     const h = parseHeader(b, p);
     if (h === 'more') return result('short');
     if (h === null) return result('bad');
+    if (!sane(h, b)) return result('bad');
+    if (count === 0) firstCsid = h.csid;
     let s = sim.get(h.csid);
-    const k = known.get(h.csid);
     if (h.fmt === 0 || h.fmt === 1) {
-      if (count === 0 && h.fmt === 1 && k === undefined) return result('bad');
-      if (!saneFull(h)) return result('bad');
       if (s !== undefined && s.remaining > 0) return result('bad'); // a new message before the last one ended
-      if (h.fmt === 1 && s === undefined && k === undefined) return result('bad');
       s = { typeId: h.typeId, length: h.length, remaining: h.length, chunks: 0 };
       sim.set(h.csid, s);
     } else {
       if (count === 0) return result('bad');
       if (s === undefined) {
-        if (k === undefined) return result('bad');
+        // Type 2 inherits type and length from the surviving state; type 3 could be a
+        // continuation of a message whose start was lost just as well as a new message.
+        const k = known.get(h.csid);
+        if (h.fmt === 3 || k === undefined) return result('bad');
         s = { typeId: k.typeId, length: k.length, remaining: 0, chunks: 0 };
         sim.set(h.csid, s);
       }
@@ -144,16 +206,24 @@ export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMa
     // This header holds: a multi-chunk message completed before it is now confirmed.
     evidence += pendingEvidence;
     pendingEvidence = 0;
+    const starting = s.remaining === s.length;
     const payload = Math.min(cs, s.remaining);
     s.remaining -= payload;
     s.chunks++;
     if (s.remaining === 0) {
       completed++;
+      if (h.csid === firstCsid) firstDone = true;
       if (s.chunks > 1) pendingEvidence++;
     }
     if (p + h.len + payload > b.length) {
       count++;
       return result('short');
+    }
+    // A Set Chunk Size on the way applies to the chunks after it.
+    if (s.typeId === 1 && starting && payload === 4) {
+      const q = p + h.len;
+      const v = (((b[q] as number) << 24) | ((b[q + 1] as number) << 16) | ((b[q + 2] as number) << 8) | (b[q + 3] as number)) & 0x7fffffff;
+      if (v > 0) cs = v;
     }
     p += h.len + payload;
   }
@@ -164,7 +234,7 @@ export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMa
 function candidateSizes(b: Uint8Array, at: number, current: number): number[] {
   const out = [current, ...COMMON_CHUNK_SIZES.filter((c) => c !== current)];
   const h = parseHeader(b, at);
-  if (h === null || h === 'more' || h.fmt !== 0 || h.csid > 63) return out;
+  if (h === null || h === 'more' || h.fmt > 1 || h.csid > 63) return out;
   // Observed spacing: where this chunk stream's type-3 header byte reappears inside the message.
   const marker = 0xc0 | h.csid;
   const start = at + h.len;
@@ -224,30 +294,54 @@ function candidate(
   if (i >= b.length || (b[i] as number) >> 6 > 1) return null;
   const h = parseHeader(b, i);
   if (h === 'more') return final ? null : 'more';
-  if (h === null || !saneFull(h)) return null;
-  if (h.fmt === 1 && !known.has(h.csid)) return null;
-  let best: { size: number; evidence: number; headers: number } | null = null;
+  if (h === null || !sane(h, b)) return null;
+  type Scored = { size: number; evidence: number; headers: number; clean: boolean };
+  const held: Scored[] = [];
   let undecided = false;
-  let currentHolds = false;
   for (const cs of candidateSizes(b, i, current)) {
-    const c = chainAt(b, i, cs, known);
+    // With the size known, CHAIN messages confirm the position; otherwise every size is followed
+    // as far as the bytes go, so that a size that fits the first messages but not a later, longer
+    // one loses to one that fits them all.
+    const c = chainAt(b, i, cs, known, !sizeConfirmed);
     if (c.status === 'bad') continue;
-    const holds = c.status === 'ok' || (final && c.endsOnBoundary && c.headers >= 1);
+    // With no more bytes to come, a chain that holds to their end holds: one that ends on a chunk
+    // boundary, or one of CHAIN headers whose last chunk is cut by the end (or by a hole).
+    const holds = c.status === 'ok' || (final && (c.endsOnBoundary ? c.headers >= 1 : c.headers >= CHAIN && c.firstDone));
     if (!holds) {
-      undecided = true;
+      // With a known size, only the size itself, or another already showing evidence, is worth
+      // waiting for; anything else would let payload bytes hold up the scan.
+      if (!sizeConfirmed || cs === current || c.evidence > 0) undecided = true;
       continue;
     }
-    if (cs === current) currentHolds = true;
-    if (best === null || c.evidence > best.evidence || (c.evidence === best.evidence && c.headers > best.headers)) {
-      best = { size: cs, evidence: c.evidence, headers: c.headers };
-    }
+    if (cs === current && sizeConfirmed) return { size: current, evidence: 0 };
+    held.push({ size: cs, evidence: c.evidence, headers: c.headers, clean: c.clean });
   }
-  if (sizeConfirmed && currentHolds) return { size: current, evidence: 0 };
+  // Rank: clean over all the bytes, then more evidence, then (when contradicted somewhere) the
+  // longer chain. Among equals the smallest size, because the true size always holds: a size
+  // below it expects a continuation header where there is payload (caught before any message is
+  // emitted), while one above it would read a continuation header as payload (caught only after).
+  const rank = (a: Scored, than: Scored): number =>
+    a.clean !== than.clean ? (a.clean ? 1 : -1) : a.evidence !== than.evidence ? a.evidence - than.evidence : a.clean ? 0 : a.headers - than.headers;
+  let top: Scored[] = [];
+  for (const s of held) {
+    const r = top[0] === undefined ? 1 : rank(s, top[0]);
+    if (r > 0) top = [s];
+    else if (r === 0) top.push(s);
+  }
+  top.sort((x, y) => x.size - y.size);
+  const best = top[0];
   // A size with evidence (messages spanning chunks that ended where the next header holds) wins;
-  // one such message can be a coincidence of payload bytes, two hardly.
-  if (best !== null && best.evidence >= (final ? 1 : 2)) return { size: best.size, evidence: best.evidence };
+  // one such message can be a coincidence of payload bytes, two hardly. Two sizes with the same
+  // evidence read the same messages differently (a payload byte that looks like the continuation
+  // header): ambiguous, so wait for more, or give this position up.
+  if (best !== undefined && best.evidence >= (final ? 1 : 2)) {
+    if (top.length === 1) return { size: best.size, evidence: best.evidence };
+    return final ? null : 'more';
+  }
+  // A known chunk size only gives way to evidence (a Set Chunk Size lost in a gap): other sizes
+  // that merely hold do not count.
+  if (sizeConfirmed) return !final && (undecided || (best !== undefined && best.evidence > 0)) ? 'more' : null;
   // Otherwise the chunk size cannot be told yet: wait for a longer message, unless no more will come.
-  if (!final) return undecided || best !== null ? 'more' : null;
-  if (best === null) return null;
-  return currentHolds ? { size: current, evidence: 0 } : { size: best.size, evidence: 0 };
+  if (!final) return undecided || best !== undefined ? 'more' : null;
+  return best === undefined ? null : { size: best.size, evidence: 0 };
 }

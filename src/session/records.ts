@@ -175,6 +175,11 @@ export type MessageRecord = Locator & {
   readonly rawHex?: string;
   /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
   readonly lost?: number;
+  /**
+   * Header fields that could not be known after a loss or a mid-stream start (their values are
+   * carried on from the last known ones): 'timestamp', 'streamId'.
+   */
+  readonly unknown?: readonly ('timestamp' | 'streamId')[];
   readonly chunks: {
     readonly count: number;
     /** Header form of the first chunk and whether the message used an extended timestamp. */

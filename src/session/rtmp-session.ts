@@ -232,6 +232,7 @@ export class RtmpSession {
       ...(d.rawHex === undefined ? {} : { rawHex: d.rawHex }),
       chunks: { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list },
       ...(m.lost > 0 ? { lost: m.lost } : {}),
+      ...(m.unknown !== undefined && m.unknown.length > 0 ? { unknown: m.unknown } : {}),
     };
     this.out.push(rec);
     if (m.lost > 0) {
