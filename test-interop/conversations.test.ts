@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { captureFiles, endpoint, requireTool, rtmpscopeNdjson, tshark } from './tools.js';
 
+const RTMP_PORTS = [1935, 19350];
+
 type Conv = {
   stream: number;
   client: string;
@@ -24,7 +26,7 @@ export function tsharkConversations(file: string): Conv[] {
     'tcp.len', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.analysis.retransmission', 'tcp.analysis.keep_alive',
   ];
   const out = tshark(['-r', file, '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])]);
-  const convs = new Map<number, Conv & { a: string }>();
+  const convs = new Map<number, Conv & { a: string; synSeen: boolean }>();
   for (const line of out.split('\n')) {
     if (line === '') continue;
     const [stream, frame, ip4s, ip6s, sport, ip4d, ip6d, dport, len, syn, ack, retrans, keepalive] = line.split('\t');
@@ -33,12 +35,13 @@ export function tsharkConversations(file: string): Conv[] {
     const id = Number(stream);
     let c = convs.get(id);
     if (c === undefined) {
-      c = { stream: id, client: src, server: dst, a: src, firstFrame: Number(frame), lastFrame: 0, c2s: 0, s2c: 0 };
+      c = { stream: id, client: src, server: dst, a: src, synSeen: false, firstFrame: Number(frame), lastFrame: 0, c2s: 0, s2c: 0 };
       convs.set(id, c);
     }
     c.lastFrame = Number(frame);
     const isSyn = syn === '1' || syn === 'True';
     const isAck = ack === '1' || ack === 'True';
+    if (isSyn) c.synSeen = true;
     if (isSyn && !isAck) {
       c.client = src;
       c.server = dst;
@@ -50,7 +53,11 @@ export function tsharkConversations(file: string): Conv[] {
     if (src === c.client) c.c2s += Number(len);
     else c.s2c += Number(len);
   }
-  return [...convs.values()].map(({ a: _a, ...c }) => c);
+  // Without a SYN (capture started mid-connection) the side on the RTMP port is the server, the
+  // rule rtmpscope documents; tshark itself has no notion of client here.
+  return [...convs.values()].map(({ a: _a, synSeen, ...c }) =>
+    !synSeen && RTMP_PORTS.some((p) => c.client.endsWith(`:${p}`)) ? { ...c, client: c.server, server: c.client, c2s: c.s2c, s2c: c.c2s } : c,
+  );
 }
 
 requireTool('tshark');
