@@ -4,7 +4,7 @@
  * server). It answers the server with rtmpscope's own chunk decoder, and announces E-RTMP in
  * connect (fourCcList, capsEx) as an E-RTMP encoder would.
  *
- *   node dist/test-interop/flv-publish.js FILE.flv rtmp://127.0.0.1:1935/live/name
+ *   node dist/test-interop/flv-publish.js FILE.flv rtmp://127.0.0.1:1935/live/name [CHUNK_SIZE]
  *
  * Prints one line per FLV tag type count and exits 0 after the last tag is written.
  */
@@ -85,7 +85,7 @@ function isResult(tx: number) {
   };
 }
 
-export async function publishFlv(flv: Uint8Array, url: string): Promise<Record<number, number>> {
+export async function publishFlv(flv: Uint8Array, url: string, chunkSize = 4096): Promise<Record<number, number>> {
   const u = new URL(url);
   const [, app, ...rest] = u.pathname.split('/');
   const name = rest.join('/');
@@ -93,7 +93,7 @@ export async function publishFlv(flv: Uint8Array, url: string): Promise<Record<n
   await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
   const conv = new Conversation(sock);
   await conv.handshake();
-  const CHUNK = 4096;
+  const CHUNK = chunkSize;
   const send = (msgs: Parameters<typeof writeChunks>[0]) => sock.write(writeChunks(msgs, { chunkSize: CHUNK }));
   sock.write(writeChunks([setChunkSize(CHUNK)]));
   send([
@@ -137,12 +137,12 @@ export async function publishFlv(flv: Uint8Array, url: string): Promise<Record<n
 
 const isMain = process.argv[1]?.endsWith('flv-publish.js');
 if (isMain) {
-  const [file, url] = process.argv.slice(2);
+  const [file, url, chunk] = process.argv.slice(2);
   if (file === undefined || url === undefined) {
     process.stderr.write('usage: flv-publish FILE.flv rtmp://host:port/app/name\n');
     process.exit(2);
   }
-  publishFlv(new Uint8Array(readFileSync(file)), url).then(
+  publishFlv(new Uint8Array(readFileSync(file)), url, chunk === undefined ? undefined : Number(chunk)).then(
     (counts) => process.stdout.write(JSON.stringify(counts) + '\n'),
     (e: unknown) => {
       process.stderr.write(`flv-publish: ${(e as Error).message}\n`);
