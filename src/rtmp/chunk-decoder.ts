@@ -127,6 +127,11 @@ export type RtmpEvent = HandshakePart | RtmpMessage | ChunkSizeChange | Encrypte
 export type ChunkDecoderOptions = {
   /** Body bytes kept for audio/video messages (sequence headers are far smaller). */
   readonly maxMediaBytes?: number;
+  /**
+   * Media bytes kept before looking at the tag header (0: no look, keep up to maxMediaBytes); the
+   * rest is kept only for sequence headers, metadata and multitrack/ModEx forms.
+   */
+  readonly mediaHead?: number;
   /** Body bytes kept for every other message (commands, data, control, shared objects). */
   readonly maxCommandBytes?: number;
   /** Chunk boundaries recorded per message. */
@@ -146,6 +151,8 @@ const SCAN_MAX = 256 * 1024;
 
 const DEFAULTS = {
   maxMediaBytes: 4096,
+  // Enough for every tag header, small enough to be an on-heap typed array (no ArrayBuffer per frame).
+  mediaHead: 64,
   maxCommandBytes: 1024 * 1024,
   maxChunkInfo: 1024,
 };
@@ -189,10 +196,36 @@ type Partial = {
   offset: number;
   firstFrame: number;
   unknown: UnknownField[];
+  /** A media body kept only as far as its tag header, until the header says it is a config. */
+  growTo: number;
 };
 
 /** Audio and video: only the tag header and small configuration records are of interest. */
 const MEDIA_TYPES = new Set([8, 9]);
+
+/**
+ * Does this media message carry more than a tag header of interest — a sequence header (codec
+ * configuration), E-RTMP metadata or multichannel configuration, or a form whose effective packet
+ * type is only known further in (ModEx, multitrack)?
+ */
+function mediaBodyWanted(typeId: number, b: Uint8Array): boolean {
+  const b0 = b[0];
+  if (b0 === undefined) return false;
+  if (typeId === 9) {
+    if ((b0 & 0x80) !== 0) {
+      const pt = b0 & 0x0f;
+      return pt === 0 || pt === 4 || pt === 5 || pt === 6 || pt === 7;
+    }
+    const codec = b0 & 0x0f;
+    return (codec === 7 || codec === 12 || codec === 13) && b[1] === 0;
+  }
+  const fmt = b0 >> 4;
+  if (fmt === 9) {
+    const pt = b0 & 0x0f;
+    return pt === 0 || pt === 4 || pt === 5 || pt === 7;
+  }
+  return fmt === 10 && b[1] === 0;
+}
 
 export class ChunkDecoder {
   private readonly opts: typeof DEFAULTS;
@@ -240,6 +273,7 @@ export class ChunkDecoder {
     this.conn = options.conn;
     this.opts = {
       maxMediaBytes: options.maxMediaBytes ?? DEFAULTS.maxMediaBytes,
+      mediaHead: options.mediaHead ?? DEFAULTS.mediaHead,
       maxCommandBytes: options.maxCommandBytes ?? DEFAULTS.maxCommandBytes,
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
@@ -767,13 +801,16 @@ export class ChunkDecoder {
     s.seen = true;
     const headerLength = q - at;
     if (s.msg === null) {
-      const cap = MEDIA_TYPES.has(s.typeId) ? this.opts.maxMediaBytes : this.opts.maxCommandBytes;
+      const media = MEDIA_TYPES.has(s.typeId);
+      const cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
+      const first = media && this.opts.mediaHead > 0 ? Math.min(cap, this.opts.mediaHead) : cap;
       const unknown: UnknownField[] = [];
       if (!s.tsKnown) unknown.push('timestamp');
       if (!s.sidKnown) unknown.push('streamId');
       s.msg = {
         unknown,
-        body: new Uint8Array(Math.min(s.length, cap)),
+        body: new Uint8Array(first),
+        growTo: cap > first ? cap : 0,
         kept: 0,
         received: 0,
         lost: 0,
@@ -832,11 +869,25 @@ export class ChunkDecoder {
 
   private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
     const m = s.msg as Partial;
-    const room = m.body.length - m.kept;
-    if (room > 0) {
-      const k = Math.min(room, take);
-      m.body.set(data.subarray(p, p + k), m.kept);
+    let at = p;
+    let left = take;
+    while (left > 0) {
+      if (m.kept === m.body.length) {
+        if (m.growTo === 0) break;
+        // The tag header is in: keep the rest only for configuration and metadata.
+        if (mediaBodyWanted(s.typeId, m.body)) {
+          const grown = new Uint8Array(m.growTo);
+          grown.set(m.body);
+          m.body = grown;
+        }
+        m.growTo = 0;
+        continue;
+      }
+      const k = Math.min(m.body.length - m.kept, left);
+      m.body.set(data.subarray(at, at + k), m.kept);
       m.kept += k;
+      at += k;
+      left -= k;
     }
     m.received += take;
   }

@@ -97,7 +97,7 @@ function amfProblem(e: AmfError, base: number): Problem {
  * Decode a message body. `body` may be only a prefix of the message (`truncated`): commands are
  * then decoded as far as the prefix goes, media headers from the prefix.
  */
-export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: number, truncated: boolean): DecodedBody {
+export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: number, truncated: boolean, length = body.length): DecodedBody {
   const typeName = messageTypeName(typeId);
   switch (typeId) {
     case 1:
@@ -114,7 +114,7 @@ export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: n
     }
     case 8:
     case 9:
-      return { typeName, media: decodeMedia(typeId, body), problems: [] };
+      return { typeName, media: decodeMedia(typeId, body, length), problems: [] };
     case 15:
     case 17:
     case 18:
@@ -135,8 +135,10 @@ export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: n
  * configuration of a sequence header, or the AMF of an E-RTMP Metadata packet. Problems of all
  * three are merged into the header's `problems`.
  */
-function decodeMedia(typeId: 8 | 9, body: Uint8Array): MediaInfo {
-  const h = typeId === 8 ? decodeAudioHeader(body) : decodeVideoHeader(body);
+function decodeMedia(typeId: 8 | 9, body: Uint8Array, length = body.length): MediaInfo {
+  let h = typeId === 8 ? decodeAudioHeader(body) : decodeVideoHeader(body);
+  // Only a prefix of the body was kept: the media bytes run to the end of the message.
+  if (length > body.length && h.multitrack === undefined && h.bodyLength > 0) h = { ...h, bodyLength: length - h.bodyOffset };
   if (h.content === 'config' && h.multitrack === undefined && h.bodyLength > 0) {
     const cfgBody = body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength);
     const config = typeId === 8 ? decodeAudioConfig(h.codec, cfgBody) : decodeVideoConfig(h.codec, cfgBody);

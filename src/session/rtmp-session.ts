@@ -209,7 +209,7 @@ export class RtmpSession {
   }
 
   private onMessage(dir: Direction, m: RtmpMessage): void {
-    const d = decodeMessageBody(m.typeId, m.body, m.timestamp, m.bodyTruncated);
+    const d = decodeMessageBody(m.typeId, m.body, m.timestamp, m.bodyTruncated, m.length);
     const list: ChunkTuple[] = m.chunks.map((c) => [c.fmt, c.offset, c.headerLength, c.payloadLength, c.frame] as const);
     const rec: MessageRecord = {
       type: 'message',

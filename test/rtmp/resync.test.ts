@@ -64,7 +64,7 @@ function assertNothingInvented(decoded: RtmpMessage[], sent: MessageSpec[]): voi
 test('resync: capture starting mid-stream infers the chunk size and decodes the rest', () => {
   const { bytes, msgs, starts } = stream(60);
   const cut = starts[3]! + 1000; // inside message 3
-  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, startInDesync: true, startOffset: cut });
+  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, mediaHead: 0, startInDesync: true, startOffset: cut });
   const evs = run(d, [bytes.subarray(cut)]);
   const got = messages(evs);
   assertNothingInvented(got, msgs);
@@ -80,7 +80,7 @@ test('resync: capture starting mid-stream infers the chunk size and decodes the 
 test('resync: a gap inside a chunk payload leaves the message with a hole, in sync', () => {
   const { bytes, msgs, starts } = stream(10);
   const at = starts[4]! + 100; // inside the first chunk's payload of message 4
-  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, skipHandshake: true });
+  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, mediaHead: 0, skipHandshake: true });
   const evs = run(d, [bytes.subarray(0, at), 50, bytes.subarray(at + 50)]);
   const got = messages(evs).slice(1);
   assert.equal(got.length, msgs.length);
@@ -93,7 +93,7 @@ test('resync: a gap across chunk headers desyncs, drops the partial message, and
   const { bytes, msgs, starts } = stream(40);
   const from = starts[10]! + 20;
   const to = starts[12]! + 30;
-  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, skipHandshake: true });
+  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, mediaHead: 0, skipHandshake: true });
   const evs = run(d, [bytes.subarray(0, from), to - from, bytes.subarray(to)]);
   const got = messages(evs).slice(1);
   assertNothingInvented(got, msgs);
@@ -107,7 +107,7 @@ test('resync: a gap across chunk headers desyncs, drops the partial message, and
 
 test('resync: garbage never produces a message', () => {
   const garbage = body(20000, 99);
-  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, startInDesync: true });
+  const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, mediaHead: 0, startInDesync: true });
   assert.equal(messages(run(d, [garbage])).length, 0);
 });
 
@@ -124,7 +124,7 @@ test('resync (property): any cut and any gap — every decoded message was sent'
         const cut = Math.floor(bytes.length * cutFrac);
         const gapAt = Math.max(cut, Math.floor(bytes.length * gapFrac));
         const gapEnd = Math.min(bytes.length, gapAt + gapLen);
-        const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, startInDesync: cut > 0, skipHandshake: true, startOffset: cut });
+        const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, mediaHead: 0, startInDesync: cut > 0, skipHandshake: true, startOffset: cut });
         const got = messages(run(d, [bytes.subarray(cut, gapAt), gapEnd - gapAt, bytes.subarray(gapEnd)]));
         assertNothingInvented(got.filter((m) => m.typeId !== 1), msgs);
       },
