@@ -36,7 +36,7 @@ export const CATALOGUE = {
   'rtmp.chunk.size-out-of-range': { severity: 'error', explain: 'Set Chunk Size carried a value outside 1..2147483647; it was ignored.' },
   'rtmp.chunk.desync': { severity: 'warn', explain: 'Decoding lost the chunk boundaries of this direction (bytes missing from the capture, or a header that cannot be right). Messages in progress are dropped; rtmpscope scans for the next plausible chunk header and resumes there.' },
   'rtmp.chunk.resync': { severity: 'info', explain: 'Decoding resumed at a chunk header that is consistent with the ones after it; the captured bytes skipped before it are counted. A capture that starts mid-stream always begins this way.' },
-  'rtmp.chunk.size-inferred': { severity: 'warn', explain: 'Decoding resumed with a chunk size inferred from the spacing of chunk headers, because the Set Chunk Size that set it was not captured. A guess, checked against the following headers.' },
+  'rtmp.chunk.size-inferred': { severity: 'warn', explain: 'Decoding resumed with a chunk size inferred from where continuation headers fall (or, when no message spans two chunks, the smallest size that fits), because the Set Chunk Size that set it was not captured. A guess, checked against the following headers.' },
   'rtmp.message.damaged': { severity: 'warn', explain: 'Part of this message\'s body was lost in the capture (a TCP gap inside one of its chunks). Its header is known; fields decoded from the body may be wrong.' },
   'rtmp.message.incomplete': { severity: 'info', explain: 'The capture or connection ended in the middle of a message.' },
   // rtmp handshake checks (need both directions)

@@ -150,7 +150,7 @@ export class RtmpSession {
           this.diagRecord(
             diag(
               e.chunkSizeInferred ? 'rtmp.chunk.size-inferred' : 'rtmp.chunk.resync',
-              `decoding resumed at offset ${e.offset} after skipping ${e.skipped} captured bytes${e.chunkSizeInferred ? `; chunk size ${e.chunkSize} inferred from the spacing of chunk headers` : ''}`,
+              `decoding resumed at offset ${e.offset} after skipping ${e.skipped} captured bytes${e.chunkSizeInferred ? `; chunk size ${e.chunkSize} inferred (a guess checked against the following headers; any size above the longest message decodes the same)` : ''}`,
               { frame: e.frame, dir, offset: e.offset },
               { skippedBytes: e.skipped, chunkSize: e.chunkSize },
             ),
