@@ -3,13 +3,12 @@
  * rtmpscope command line. Every user-fixable problem ends as one line on stderr and a non-zero
  * exit; stack traces only with --debug.
  */
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Writable } from 'node:stream';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
-import { BatchedWriter, JsonRenderer, NdjsonRenderer } from '../output/ndjson.js';
+import { BatchedWriter, JsonRenderer, NdjsonRenderer, fileOut, streamOut, type TextOut } from '../output/ndjson.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -34,12 +33,15 @@ function version(): string {
   return pkg.version;
 }
 
-async function closeStream(s: Writable): Promise<void> {
-  if (s === process.stdout) return;
-  await new Promise<void>((resolve, reject) => {
-    s.on('error', reject);
-    s.end(resolve);
-  });
+/** `-o FILE` opened for writing, or a one-line error saying why it cannot be. */
+function openOutput(output: string): TextOut {
+  try {
+    return fileOut(output);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e));
+    throw new UserError(`${output}: cannot write the output (${why})`);
+  }
 }
 
 function analyzerOptions(values: { 'tcp-buffer'?: string | undefined }): AnalyzerOptions {
@@ -53,8 +55,7 @@ function analyzerOptions(values: { 'tcp-buffer'?: string | undefined }): Analyze
 async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
   const input = await openInput(path);
-  const stream: Writable = output === undefined ? process.stdout : createWriteStream(output);
-  const w = new BatchedWriter(stream);
+  const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
     await analyzeStream(path, input, (recs) => r.records(recs), opts);
@@ -64,7 +65,7 @@ async function cmdExport(path: string, format: string, output: string | undefine
     await analyzeStream(path, input, (recs) => r.records(recs), opts);
     await r.end();
   }
-  await closeStream(stream);
+  await w.close();
 }
 
 async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {

@@ -3,7 +3,7 @@
  * read whole; problems a user can fix (missing path, a directory, a TTY on stdin) become
  * `UserError`s with one clear line.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 
 export class UserError extends Error {
   constructor(
@@ -17,6 +17,29 @@ export class UserError extends Error {
 
 /** Read size: large enough to amortise per-chunk work, small enough to keep memory flat. */
 const CHUNK = 256 * 1024;
+/** Reads between two yields to the event loop (so a UI stays responsive during a load). */
+const READS_PER_YIELD = 8;
+
+/**
+ * A file's bytes, read synchronously into ONE reused buffer: no allocation per read, so memory
+ * stays flat however large the file. Each yielded chunk is valid only until the consumer asks for
+ * the next one (the decoders copy what they keep; test/cli checks that with a poisoned reader).
+ * Every few reads it yields to the event loop. Closing the iteration closes the file.
+ */
+export async function* readFileChunks(path: string, chunkSize = CHUNK): AsyncGenerator<Uint8Array> {
+  const fd = openSync(path, 'r');
+  const buf = new Uint8Array(chunkSize);
+  try {
+    for (let reads = 1; ; reads++) {
+      const n = readSync(fd, buf, 0, chunkSize, null);
+      if (n === 0) return;
+      yield n === chunkSize ? buf : buf.subarray(0, n);
+      if (reads % READS_PER_YIELD === 0) await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>> {
   if (path === '-') {
@@ -27,7 +50,7 @@ export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>
   }
   let st;
   try {
-    st = await fsp.stat(path);
+    st = statSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${path}: no such file; give the path of a .pcap or .pcapng capture`);
@@ -36,5 +59,6 @@ export async function openInput(path: string): Promise<AsyncIterable<Uint8Array>
   }
   if (st.isDirectory()) throw new UserError(`${path}: is a directory; give the path of a .pcap or .pcapng capture`);
   if (st.size === 0 && st.isFile()) throw new UserError(`${path}: empty file; a pcap or pcapng capture was expected`);
-  return createReadStream(path, { highWaterMark: CHUNK });
+  if (!st.isFile()) return createReadStream(path, { highWaterMark: CHUNK });
+  return readFileChunks(path);
 }

@@ -1,12 +1,12 @@
 /**
  * A capture file as NDJSON lines, in memory: for golden files and tests (the CLI streams instead).
  */
-import { createReadStream } from 'node:fs';
+import { readFileChunks } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 
 export async function exportLines(file: string): Promise<string[]> {
   const lines: string[] = [];
-  await analyzeStream(file, createReadStream(file, { highWaterMark: 1 << 20 }), (recs) => {
+  await analyzeStream(file, readFileChunks(file), (recs) => {
     for (const r of recs) lines.push(JSON.stringify(r));
   });
   return lines;

@@ -2,35 +2,78 @@
  * NDJSON and JSON renderers for output records. NDJSON streams one line per record, written in
  * batches; JSON groups the same records by session into one document at the end.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { once } from 'node:events';
 import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord, HandshakeRecord, MessageRecord, StreamRecord } from '../session/records.js';
 
 const BATCH = 256 * 1024;
 
-/** Writes strings to a stream in large batches, honouring backpressure. */
+/** Where rendered text goes: a stream (stdout, honouring backpressure) or a file. */
+export type TextOut = {
+  write(text: string): void | Promise<void>;
+  close(): Promise<void>;
+};
+
+/** A writable stream as a TextOut; `close` ends it unless it is process.stdout. */
+export function streamOut(stream: Writable): TextOut {
+  return {
+    write: (text) => {
+      if (stream.write(text)) return;
+      return new Promise<void>((resolve) => stream.once('drain', resolve));
+    },
+    close: () =>
+      stream === process.stdout
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            stream.on('error', reject);
+            stream.end(resolve);
+          }),
+  };
+}
+
+/** A file written synchronously (no stream machinery for `-o FILE`). Throws like openSync. */
+export function fileOut(path: string): TextOut {
+  const fd = openSync(path, 'w');
+  return {
+    write: (text) => {
+      const b = Buffer.from(text);
+      for (let at = 0; at < b.length; ) at += writeSync(fd, b, at);
+    },
+    close: async () => closeSync(fd),
+  };
+}
+
+/** Writes strings in large batches. */
 export class BatchedWriter {
   private buf: string[] = [];
   private size = 0;
-  constructor(private readonly stream: Writable) {}
-  async write(s: string): Promise<void> {
+  constructor(private readonly out: TextOut) {}
+  /** Returns a promise only when a batch went out (await it to honour backpressure). */
+  write(s: string): Promise<void> | undefined {
     this.buf.push(s);
     this.size += s.length;
-    if (this.size >= BATCH) await this.flush();
+    return this.size >= BATCH ? this.flush() : undefined;
   }
   async flush(): Promise<void> {
     if (this.size === 0) return;
     const text = this.buf.join('');
     this.buf = [];
     this.size = 0;
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    await this.out.write(text);
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    await this.out.close();
   }
 }
 
 export class NdjsonRenderer {
   constructor(private readonly w: BatchedWriter) {}
   async records(recs: readonly OutputRecord[]): Promise<void> {
-    for (const r of recs) await this.w.write(JSON.stringify(r) + '\n');
+    for (const r of recs) {
+      const p = this.w.write(JSON.stringify(r) + '\n');
+      if (p !== undefined) await p;
+    }
   }
   async end(): Promise<void> {
     await this.w.flush();
