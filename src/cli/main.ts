@@ -24,6 +24,8 @@ Usage:
   Common options:
       --tcp-buffer BYTES                    out-of-order bytes held per TCP direction before a
                                             hole is declared lost (default 4194304)
+      --conn-buffer BYTES                   bytes that messages still being assembled may hold
+                                            per connection (default 8388608)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -44,12 +46,20 @@ function openOutput(output: string): TextOut {
   }
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined }): AnalyzerOptions {
-  const v = values['tcp-buffer'];
-  if (v === undefined) return {};
+/** A whole number of bytes from an option, within [min, max], or a one-line usage error. */
+function byteOption(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1024 || n > 1 << 30) throw new UserError(`--tcp-buffer must be a whole number of bytes from 1024 to 1073741824, not '${v}'`, 2);
-  return { maxQueuedBytes: n };
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} must be a whole number of bytes from ${min} to ${max}, not '${v}'`, 2);
+  return n;
+}
+
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined }): AnalyzerOptions {
+  const tcp = values['tcp-buffer'];
+  const conn = values['conn-buffer'];
+  return {
+    ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
+    ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
+  };
 }
 
 async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
@@ -137,6 +147,7 @@ async function main(argv: string[]): Promise<void> {
       output: { type: 'string', short: 'o' },
       debug: { type: 'boolean', default: false },
       'tcp-buffer': { type: 'string' },
+      'conn-buffer': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

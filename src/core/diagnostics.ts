@@ -38,6 +38,7 @@ export const CATALOGUE = {
   'rtmp.chunk.resync': { severity: 'info', explain: 'Decoding resumed at a chunk header that is consistent with the ones after it; the captured bytes skipped before it are counted. A capture that starts mid-stream always begins this way.' },
   'rtmp.chunk.size-inferred': { severity: 'warn', explain: 'Decoding resumed with a chunk size inferred from where continuation headers fall (or, when no message spans two chunks, the smallest size that fits), because the Set Chunk Size that set it was not captured. A guess, checked against the following headers.' },
   'rtmp.message.damaged': { severity: 'warn', explain: 'Part of this message\'s body was lost in the capture (a TCP gap inside one of its chunks). Its header is known; fields decoded from the body may be wrong.' },
+  'rtmp.message.buffer-cap': { severity: 'warn', explain: 'Messages still being assembled on this connection held more bytes than the per-connection buffer allows (--conn-buffer, default 8 MiB), so this message\'s body was kept only in part and fields decoded from it may be missing. Caused by a peer (or damage) opening many huge messages at once, or claiming lengths it never sends.' },
   'rtmp.message.incomplete': { severity: 'info', explain: 'The capture or connection ended in the middle of a message.' },
   // rtmp handshake checks (need both directions)
   'rtmp.handshake.s2-invalid': { severity: 'warn', explain: 'S2 neither echoes C1 (simple handshake) nor carries a valid digest over the client\'s C1 digest (complex handshake). Strict clients (Flash Player) drop such a server.' },
@@ -202,6 +203,10 @@ export const CATALOGUE = {
   'proxy.analysis.behind': {
     severity: 'warn',
     explain: 'The record output (NDJSON file or pipe) fell too far behind the traffic; decoding of this session stopped so that memory stays bounded. Forwarding continued unchanged.',
+  },
+  'proxy.analysis.slow': {
+    severity: 'warn',
+    explain: 'Decoding took more than its share of the proxy\'s time (60% over about half a second), so decoding of the session that cost the most stopped; forwarding continued unchanged, for it and for every other session. Usually a peer that sends something other than RTMP (the decoder scans it byte by byte for a chunk header) or floods tiny messages; otherwise more traffic than one proxy can decode.',
   },
   'proxy.pcap.behind': {
     severity: 'warn',

@@ -144,7 +144,36 @@ export type ChunkDecoderOptions = {
   readonly startOffset?: number;
   /** The start of this direction is not in the capture: find the first chunk boundary by scanning. */
   readonly startInDesync?: boolean;
+  /**
+   * Bytes that bodies of messages in progress may hold, shared by both directions of a connection
+   * (default: a budget of DEFAULT_CONN_BUFFER for this decoder alone).
+   */
+  readonly budget?: BufferBudget;
 };
+
+/** Default cap on the bytes held by messages in progress on one connection. */
+export const DEFAULT_CONN_BUFFER = 8 * 1024 * 1024;
+
+/**
+ * The bytes held by message bodies still being assembled, against a limit: peers (or damage) that
+ * open many huge messages at once cannot make the decoder allocate more than this.
+ */
+export class BufferBudget {
+  used = 0;
+  constructor(readonly limit: number = DEFAULT_CONN_BUFFER) {}
+  take(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    return true;
+  }
+  give(n: number): void {
+    this.used -= n;
+  }
+}
+
+/** First allocation for a non-media body; it doubles as bytes arrive, up to its cap. */
+const FIRST_BODY = 4096;
+const EMPTY = new Uint8Array(0);
 
 /** Bytes kept while scanning for a chunk boundary; older ones are counted as skipped. */
 const SCAN_MAX = 256 * 1024;
@@ -196,8 +225,10 @@ type Partial = {
   offset: number;
   firstFrame: number;
   unknown: UnknownField[];
+  /** Body bytes this message may keep (its length, or less when capped); `body` grows towards it. */
+  cap: number;
   /** A media body kept only as far as its tag header, until the header says it is a config. */
-  growTo: number;
+  checkMedia: boolean;
 };
 
 /** Audio and video: only the tag header and small configuration records are of interest. */
@@ -266,11 +297,13 @@ export class ChunkDecoder {
   private provenLength = 0;
   /** Multi-chunk messages proven under the guessed chunk size. */
   private provenMulti = 0;
+  private readonly budget: BufferBudget;
 
   constructor(dir: Direction, options: ChunkDecoderOptions = {}) {
     this.dir = dir;
     this.side = dir === 'c2s' ? 'client' : 'server';
     this.conn = options.conn;
+    this.budget = options.budget ?? new BufferBudget();
     this.opts = {
       maxMediaBytes: options.maxMediaBytes ?? DEFAULTS.maxMediaBytes,
       mediaHead: options.mediaHead ?? DEFAULTS.mediaHead,
@@ -795,22 +828,28 @@ export class ChunkDecoder {
       this.out.push(
         this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as Partial).received} of its bytes)`, startOffset),
       );
-      s.msg = null;
+      this.dropMessage(s);
       if (fmt === 1 || fmt === 2) s.timestamp = (s.timestamp + s.delta) >>> 0;
     }
     s.seen = true;
     const headerLength = q - at;
     if (s.msg === null) {
       const media = MEDIA_TYPES.has(s.typeId);
-      const cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
-      const first = media && this.opts.mediaHead > 0 ? Math.min(cap, this.opts.mediaHead) : cap;
+      let cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
+      const checkMedia = media && this.opts.mediaHead > 0 && cap > this.opts.mediaHead;
+      let first = Math.min(cap, checkMedia ? this.opts.mediaHead : FIRST_BODY);
+      if (!this.budget.take(first)) {
+        this.bufferCapped(s, 0);
+        cap = first = 0;
+      }
       const unknown: UnknownField[] = [];
       if (!s.tsKnown) unknown.push('timestamp');
       if (!s.sidKnown) unknown.push('streamId');
       s.msg = {
         unknown,
-        body: new Uint8Array(first),
-        growTo: cap > first ? cap : 0,
+        body: first === 0 ? EMPTY : new Uint8Array(first),
+        cap,
+        checkMedia,
         kept: 0,
         received: 0,
         lost: 0,
@@ -856,7 +895,7 @@ export class ChunkDecoder {
     for (const st of this.streams.values()) {
       if (st.msg !== null) {
         dropped++;
-        st.msg = null;
+        this.dropMessage(st);
       }
       // The lost bytes may have held headers of any chunk stream.
       st.tsKnown = false;
@@ -867,20 +906,49 @@ export class ChunkDecoder {
     this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
   }
 
+  /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */
+  private dropMessage(s: ChunkStream): void {
+    if (s.msg !== null) this.budget.give(s.msg.body.length);
+    s.msg = null;
+  }
+
+  private bufferCapped(s: ChunkStream, kept: number): void {
+    this.out.push(
+      this.diag(
+        'rtmp.message.buffer-cap',
+        `chunk stream ${s.csid}: a ${s.length}-byte message keeps only its first ${kept} bytes: messages in progress on this connection already hold ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer)`,
+        s.msg?.offset ?? this.pos,
+      ),
+    );
+  }
+
   private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
     const m = s.msg as Partial;
     let at = p;
     let left = take;
     while (left > 0) {
       if (m.kept === m.body.length) {
-        if (m.growTo === 0) break;
-        // The tag header is in: keep the rest only for configuration and metadata.
-        if (mediaBodyWanted(s.typeId, m.body)) {
-          const grown = new Uint8Array(m.growTo);
-          grown.set(m.body);
-          m.body = grown;
+        if (m.kept >= m.cap) break;
+        let size: number;
+        if (m.checkMedia) {
+          // The tag header is in: keep the rest only for configuration and metadata.
+          m.checkMedia = false;
+          if (!mediaBodyWanted(s.typeId, m.body)) {
+            m.cap = m.kept;
+            break;
+          }
+          size = m.cap;
+        } else {
+          size = Math.min(m.cap, m.body.length * 2);
         }
-        m.growTo = 0;
+        if (!this.budget.take(size - m.body.length)) {
+          this.bufferCapped(s, m.kept);
+          m.cap = m.kept;
+          break;
+        }
+        const grown = new Uint8Array(size);
+        grown.set(m.body);
+        m.body = grown;
         continue;
       }
       const k = Math.min(m.body.length - m.kept, left);
@@ -896,7 +964,7 @@ export class ChunkDecoder {
     this.cur = null;
     const m = s.msg as Partial;
     if (m.received < s.length) return;
-    s.msg = null;
+    this.dropMessage(s);
     const msg: RtmpMessage = {
       kind: 'message',
       csid: s.csid,
@@ -946,7 +1014,7 @@ export class ChunkDecoder {
     } else if (msg.typeId === 2 && msg.body.length >= 4) {
       const csid = readU32(msg.body, 0);
       const s = this.streams.get(csid);
-      if (s !== undefined && s.msg !== null) s.msg = null;
+      if (s !== undefined) this.dropMessage(s);
     }
   }
 

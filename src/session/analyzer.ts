@@ -27,6 +27,8 @@ export type AnalyzerOptions = {
   readonly maxQueuedBytes?: number;
   /** Ports on which a connection without a recognisable start is still taken as RTMP. */
   readonly rtmpPorts?: readonly number[];
+  /** Bytes messages in progress may hold per connection (both directions; default 8 MiB). */
+  readonly connBuffer?: number;
 };
 
 const DEFAULT_RTMP_PORTS = [1935] as const;
@@ -57,6 +59,7 @@ const flip = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
 export class Analyzer {
   private readonly tcp: TcpReassembler;
   private readonly rtmpPorts: readonly number[];
+  private readonly connBuffer: number | undefined;
   private readonly conns = new Map<number, ConnState>();
   private out: OutputRecord[] = [];
   private frames = 0;
@@ -74,6 +77,7 @@ export class Analyzer {
   constructor(opts: AnalyzerOptions = {}) {
     this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
     this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
+    this.connBuffer = opts.connBuffer;
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -242,6 +246,7 @@ export class Analyzer {
     c.rtmp = new RtmpSession(
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake',
+      this.connBuffer,
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

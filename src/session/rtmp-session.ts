@@ -4,7 +4,7 @@
  * records; the session summary comes from the analyzer at close. Synchronous, no I/O.
  */
 import { CATALOGUE, diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import { ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
+import { BufferBudget, ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
@@ -36,12 +36,17 @@ export class RtmpSession {
   private readonly analysis: SessionAnalysis;
   private readonly limiter = new DiagnosticLimiter();
   private facts: SessionFacts | null = null;
+  /** Bytes of messages in progress, both directions together. */
+  private readonly budget: BufferBudget;
 
   constructor(
     readonly id: SessionIdentity,
     /** The handshake is not in the capture: decode from the first plausible chunk header on. */
     private readonly midStream: boolean,
+    /** Cap on the bytes messages in progress may hold on this connection (default 8 MiB). */
+    connBuffer?: number,
   ) {
+    this.budget = new BufferBudget(connBuffer);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
     this.analysis = new SessionAnalysis(id);
   }
@@ -74,7 +79,7 @@ export class RtmpSession {
     if (side.decoder === null) {
       // Without the start of this direction, the first chunk boundary is found by scanning.
       const resync = this.midStream || offset > 0;
-      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startOffset: offset });
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startOffset: offset, budget: this.budget });
     }
     for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
     return this.out;

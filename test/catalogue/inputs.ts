@@ -248,6 +248,22 @@ export const PIPELINE_INPUTS: readonly Input[] = [
     run: () => client({ csid: 2, typeId: 5, timestamp: 0, body: Uint8Array.of(0, 1) }, { csid: 2, typeId: 1, timestamp: 0, body: Uint8Array.of(0, 0, 16, 0, 9) }),
   },
   { name: 'message type 7', codes: ['rtmp.message.unknown-type'], run: () => client({ csid: 3, typeId: 7, timestamp: 0, body: BODY }) },
+  {
+    name: 'two interleaved 40 kB commands on a connection allowed 48 kB in progress',
+    codes: ['rtmp.message.buffer-cap'],
+    run: () =>
+      rtmp(
+        writeChunks(
+          [
+            { csid: 3, typeId: 20, timestamp: 0, body: amf0.encode(['a', 1, null, 'x'.repeat(40_000)]) },
+            { csid: 4, typeId: 20, timestamp: 0, body: amf0.encode(['b', 2, null, 'y'.repeat(40_000)]) },
+          ],
+          { interleave: true },
+        ),
+        undefined,
+        { connBuffer: 48 * 1024 },
+      ),
+  },
   { name: 'a 1.1 MB command', codes: ['rtmp.message.body-capped'], run: () => client(command(amf0.encode(['x', 1, null, 'a'.repeat(70_000).repeat(16)]))) },
   { name: 'AMF3 command with format byte 1', codes: ['rtmp.amf3.format-byte'], run: () => client(command(concat([1], amf0.command('connect', 1, { app: 'live' })), 17)) },
   { name: 'a command that starts with a number', codes: ['rtmp.command.no-name'], run: () => client(command(amf0.encode([1, 2]))) },
@@ -345,6 +361,7 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.shutdown': 'test/proxy/faults.test.ts',
   'proxy.analysis.failed': 'test/proxy/faults.test.ts',
   'proxy.analysis.behind': 'test/proxy/faults.test.ts',
+  'proxy.analysis.slow': 'test/proxy/hostile.test.ts',
   'proxy.pcap.behind': 'test/proxy/faults.test.ts',
   'proxy.pcap.failed': 'test/proxy/faults.test.ts',
 };

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChunkDecoder, type RtmpEvent } from '../../src/rtmp/chunk-decoder.js';
+import { BufferBudget, ChunkDecoder, type RtmpEvent, type RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
 import { abort, concatBytes, handshakeBytes, setChunkSize, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
 
 type Norm = Record<string, unknown>;
@@ -220,4 +220,58 @@ test('chunk (property): any message list survives chunking with any chunk size a
     }),
     { numRuns: 300 },
   );
+});
+
+// ---- the per-connection buffer budget ----------------------------------------------------------
+
+/** One type-0 chunk on `csid` (3..63) claiming a `length`-byte message, with `payload` bytes of it. */
+function claimChunk(csid: number, length: number, typeId: number, payload: number): Uint8Array {
+  const h = [csid, 0, 0, 0, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff, typeId, 1, 0, 0, 0];
+  return concatBytes(Uint8Array.from(h), new Uint8Array(payload).fill(0x41));
+}
+
+test('60 chunk streams each claiming a 16 MiB message: nothing is allocated up front', () => {
+  const d = new ChunkDecoder('c2s', { skipHandshake: true });
+  const before = process.memoryUsage().arrayBuffers;
+  const parts: Uint8Array[] = [writeChunks([setChunkSize(4096)])];
+  for (let csid = 3; csid < 63; csid++) parts.push(claimChunk(csid, 0xffffff, 20, 4096));
+  const events = d.push(concatBytes(...parts), { frame: 1, sec: 0, nsec: 0 });
+  const grown = process.memoryUsage().arrayBuffers - before;
+  assert.ok(grown < 4 * 1024 * 1024, `arrayBuffers grew by ${grown} bytes`);
+  assert.deepEqual(events.filter((e) => e.kind === 'diagnostic').map((e) => (e as { code: string }).code), []);
+  const end = d.finish().filter((e) => e.kind === 'diagnostic').map((e) => (e as { code: string }).code);
+  assert.equal(end.length, 60);
+  assert.ok(end.every((c) => c === 'rtmp.message.incomplete'));
+});
+
+test('messages in progress beyond the connection budget keep only a prefix, and the budget is returned', () => {
+  const budget = new BufferBudget(64 * 1024);
+  const d = new ChunkDecoder('c2s', { skipHandshake: true, budget });
+  const meta = { frame: 1, sec: 0, nsec: 0 };
+  const parts: Uint8Array[] = [writeChunks([setChunkSize(30_000)])];
+  // Ten 40 000-byte commands interleaved: each gets its first 30 000 bytes, then the rest.
+  for (let csid = 3; csid < 13; csid++) parts.push(claimChunk(csid, 40_000, 20, 30_000));
+  for (let csid = 3; csid < 13; csid++) parts.push(concatBytes(Uint8Array.of(0xc0 | csid), new Uint8Array(10_000).fill(0x42)));
+  const events = d.push(concatBytes(...parts), meta);
+  const msgs = events.filter((e): e is RtmpMessage => e.kind === 'message' && e.typeId === 20);
+  assert.equal(msgs.length, 10);
+  assert.ok(budget.used === 0, `budget still holds ${budget.used} bytes`);
+  const kept = msgs.reduce((n, m) => n + m.body.length, 0);
+  assert.ok(kept <= 64 * 1024 + 10 * 4096, `kept ${kept} bytes`);
+  assert.ok(msgs.some((m) => m.bodyTruncated && m.body.length < 40_000));
+  assert.ok(events.some((e) => e.kind === 'diagnostic' && e.code === 'rtmp.message.buffer-cap'));
+  // With the budget free again, a whole message is kept.
+  const again = d.push(claimChunk(3, 20_000, 20, 20_000), meta).filter((e): e is RtmpMessage => e.kind === 'message');
+  assert.equal(again[0]?.body.length, 20_000);
+  assert.equal(again[0]?.bodyTruncated, false);
+});
+
+test('a message dropped by an interrupting header or an Abort gives its bytes back', () => {
+  const budget = new BufferBudget(1 << 20);
+  const d = new ChunkDecoder('c2s', { skipHandshake: true, budget });
+  const meta = { frame: 1, sec: 0, nsec: 0 };
+  d.push(concatBytes(writeChunks([setChunkSize(8192)]), claimChunk(5, 100_000, 20, 8192), claimChunk(6, 100_000, 20, 8192)), meta);
+  assert.ok(budget.used >= 16_384);
+  d.push(concatBytes(claimChunk(5, 10, 20, 10), writeChunks([abort(6)], { chunkSize: 8192 })), meta);
+  assert.equal(budget.used, 0);
 });
