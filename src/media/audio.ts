@@ -22,19 +22,17 @@
  * A zero-length payload is legal: E-RTMP v2 documents it as the "audio silence" message.
  * Speex (11, 0xB?) and ExHeader (9, 0x9?) differ only in the high nibble; we switch on it whole.
  */
-import { AUDIO_FOURCCS, fourCcAt, type FourCcRead } from './fourcc.js';
+import { AUDIO_FOURCCS, fourCcAt } from './fourcc.js';
 import {
   inKeyOrder,
-  multitrackTypeName,
   PACKET_TYPE_MODEX,
   readModExChain,
-  splitTracks,
   type KeysComplete,
   type Mutable,
   type MediaContent,
   type ModEx,
-  type MultitrackTypeName,
 } from './ex-header.js';
+import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 
 export type SoundFormatName =
@@ -114,12 +112,7 @@ export type AudioTrack = {
   readonly bodyLength: number;
 };
 
-export type AudioMultitrack = {
-  /** AvMultitrackType: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs. */
-  readonly type: number;
-  readonly typeName: MultitrackTypeName;
-  readonly tracks: readonly AudioTrack[];
-};
+export type AudioMultitrack = Multitrack<AudioTrack>;
 
 export type AudioHeader = {
   /** True for soundFormat 9 (E-RTMP ExHeader). */
@@ -329,18 +322,6 @@ function decodeLegacy(p: Uint8Array, b0: number, h: Mutable<AudioHeader>, proble
   h.bodyOffset = 2;
 }
 
-function setFourCc(target: { fourCc?: string; fourCcHex?: string; codec: string }, f: FourCcRead, problems: MediaProblemCode[]): void {
-  target.fourCc = f.text;
-  const codec = AUDIO_FOURCCS.get(f.text);
-  if (codec === undefined || !f.exact) {
-    target.codec = f.text;
-    target.fourCcHex = f.hex;
-    addProblem(problems, 'media.audio.unknown-fourcc');
-  } else {
-    target.codec = codec;
-  }
-}
-
 /**
  * Reads the MultichannelConfig fields in [pos, end). Returns the config (if its fixed part was
  * there) and the position after it.
@@ -377,6 +358,22 @@ function readMultichannel(
   return { config: { channelOrder, channelOrderName: channelOrder === 0 ? 'unspecified' : 'reserved', channelCount }, pos };
 }
 
+/** Audio's part of a Multitrack packet: per track, a MultichannelConfig precedes the body. */
+const AUDIO_MULTITRACK: MultitrackCodec<AudioTrack, AudioPacketTypeName> = {
+  media: 'audio',
+  multitrackPacketType: PACKET_TYPE_MULTITRACK,
+  packetTypeNames: EX_PACKET_TYPE_NAMES,
+  packetContent: EX_PACKET_CONTENT,
+  fourCcs: AUDIO_FOURCCS,
+  trackKeys: AUDIO_TRACK_KEYS,
+  readTrackFields(p, t, packetType, start, end, problems) {
+    if (packetType !== PACKET_TYPE_MULTICHANNEL) return start;
+    const mc = readMultichannel(p, start, end, problems);
+    if (mc.config !== undefined) t.multichannel = mc.config;
+    return mc.pos;
+  },
+};
+
 function decodeEx(p: Uint8Array, low: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
   const n = p.length;
   let pos = 1;
@@ -397,7 +394,7 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<AudioHeader>, problems:
   h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
 
   if (packetType === PACKET_TYPE_MULTITRACK) {
-    decodeMultitrack(p, pos, h, problems);
+    decodeMultitrack(p, pos, h, AUDIO_MULTITRACK, problems);
     return;
   }
   if (pos + 4 > n) {
@@ -407,7 +404,7 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<AudioHeader>, problems:
   }
   const f = fourCcAt(p, pos);
   pos += 4;
-  setFourCc(h, f, problems);
+  setFourCc(h, f, AUDIO_FOURCCS, 'audio', problems);
   const content = EX_PACKET_CONTENT[packetType];
   if (content === undefined) {
     addProblem(problems, 'media.audio.unknown-packet-type');
@@ -421,75 +418,4 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<AudioHeader>, problems:
     pos = mc.pos;
   }
   h.bodyOffset = pos;
-}
-
-function decodeMultitrack(p: Uint8Array, pos: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
-  const n = p.length;
-  if (pos >= n) {
-    addProblem(problems, 'media.audio.truncated');
-    h.bodyOffset = n;
-    return;
-  }
-  const b = p[pos] ?? 0;
-  pos += 1;
-  const type = b >> 4;
-  const packetType = b & 0x0f;
-  h.packetType = packetType;
-  h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
-  const typeName = multitrackTypeName(type);
-  if (packetType === PACKET_TYPE_MULTITRACK || packetType === PACKET_TYPE_MODEX) {
-    addProblem(problems, 'media.audio.bad-multitrack-packet-type');
-    h.multitrack = { type, typeName, tracks: [] };
-    h.bodyOffset = pos;
-    return;
-  }
-  const content = EX_PACKET_CONTENT[packetType];
-  if (content === undefined) addProblem(problems, 'media.audio.unknown-packet-type');
-
-  let shared: FourCcRead | undefined;
-  if (type !== 2) {
-    if (pos + 4 > n) {
-      addProblem(problems, 'media.audio.truncated');
-      h.multitrack = { type, typeName, tracks: [] };
-      h.bodyOffset = n;
-      return;
-    }
-    shared = fourCcAt(p, pos);
-    pos += 4;
-    setFourCc(h, shared, problems);
-  }
-  if (type > 2) {
-    addProblem(problems, 'media.audio.unknown-multitrack-type');
-    h.multitrack = { type, typeName, tracks: [] };
-    h.bodyOffset = pos;
-    return;
-  }
-  h.bodyOffset = pos;
-  const raw = splitTracks(p, pos, type as 0 | 1 | 2, shared, 'audio', problems);
-  const tracks: AudioTrack[] = [];
-  for (const r of raw) {
-    const t: Mutable<AudioTrack> = { trackId: r.trackId, codec: 'unknown', fourCc: r.fourCc.text, bodyOffset: r.start, bodyLength: 0 };
-    setFourCc(t, r.fourCc, problems);
-    let start = r.start;
-    if (packetType === PACKET_TYPE_MULTICHANNEL) {
-      const mc = readMultichannel(p, start, r.end, problems);
-      if (mc.config !== undefined) t.multichannel = mc.config;
-      start = mc.pos;
-    }
-    t.bodyOffset = start;
-    t.bodyLength = r.end - start;
-    tracks.push(inKeyOrder(t, AUDIO_TRACK_KEYS));
-  }
-  if (type === 2) {
-    const first = tracks[0];
-    if (first !== undefined && tracks.every((t) => t.fourCc === first.fourCc && t.fourCcHex === first.fourCcHex)) {
-      h.codec = first.codec;
-      h.fourCc = first.fourCc;
-      if (first.fourCcHex !== undefined) h.fourCcHex = first.fourCcHex;
-    } else {
-      h.codec = first === undefined ? 'unknown' : 'multiple';
-    }
-  }
-  h.multitrack = { type, typeName, tracks };
-  h.content = tracks.length === 0 || content === undefined ? 'unknown' : content;
 }

@@ -30,21 +30,17 @@ import {
   FOURCCS_WITH_COMPOSITION_TIME,
   VIDEO_FOURCCS,
   fourCcAt,
-  type FourCcRead,
 } from './fourcc.js';
 import {
   inKeyOrder,
-  multitrackTypeName,
   PACKET_TYPE_MODEX,
-  problemCode,
   readModExChain,
-  splitTracks,
   type KeysComplete,
   type Mutable,
   type MediaContent,
   type ModEx,
-  type MultitrackTypeName,
 } from './ex-header.js';
+import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 
 export type VideoFrameTypeName = 'key' | 'inter' | 'disposable-inter' | 'generated-key' | 'command' | 'reserved';
@@ -102,12 +98,7 @@ export type VideoTrack = {
   readonly bodyLength: number;
 };
 
-export type VideoMultitrack = {
-  /** AvMultitrackType: 0 OneTrack, 1 ManyTracks, 2 ManyTracksManyCodecs. */
-  readonly type: number;
-  readonly typeName: MultitrackTypeName;
-  readonly tracks: readonly VideoTrack[];
-};
+export type VideoMultitrack = Multitrack<VideoTrack>;
 
 export type VideoHeader = {
   /** True when byte 0 has the E-RTMP ExHeader bit (bit 7). */
@@ -338,17 +329,24 @@ function readCommand(
   h.bodyOffset = pos + 1;
 }
 
-function setFourCc(target: { fourCc?: string; fourCcHex?: string; codec: string }, f: FourCcRead, problems: MediaProblemCode[]): void {
-  target.fourCc = f.text;
-  const codec = VIDEO_FOURCCS.get(f.text);
-  if (codec === undefined || !f.exact) {
-    target.codec = f.text;
-    target.fourCcHex = f.hex;
-    addProblem(problems, 'media.video.unknown-fourcc');
-  } else {
-    target.codec = codec;
-  }
-}
+/** Video's part of a Multitrack packet: per track, avc1/hvc1/vvc1 CodedFrames add SI24 composition time. */
+const VIDEO_MULTITRACK: MultitrackCodec<VideoTrack, VideoPacketTypeName> = {
+  media: 'video',
+  multitrackPacketType: PACKET_TYPE_MULTITRACK,
+  packetTypeNames: EX_PACKET_TYPE_NAMES,
+  packetContent: EX_PACKET_CONTENT,
+  fourCcs: VIDEO_FOURCCS,
+  trackKeys: VIDEO_TRACK_KEYS,
+  readTrackFields(p, t, packetType, start, end, problems) {
+    if (packetType !== 1 || !FOURCCS_WITH_COMPOSITION_TIME.has(t.fourCc)) return start;
+    if (start + 3 > end) {
+      addProblem(problems, 'media.video.truncated');
+      return end;
+    }
+    t.compositionTime = si24(p, start);
+    return start + 3;
+  },
+};
 
 function decodeEx(p: Uint8Array, low: number, h: Mutable<VideoHeader>, problems: MediaProblemCode[]): void {
   const n = p.length;
@@ -377,7 +375,7 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<VideoHeader>, problems:
   }
 
   if (packetType === PACKET_TYPE_MULTITRACK) {
-    decodeMultitrack(p, pos, h, problems);
+    decodeMultitrack(p, pos, h, VIDEO_MULTITRACK, problems);
     return;
   }
 
@@ -389,7 +387,7 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<VideoHeader>, problems:
   }
   const f = fourCcAt(p, pos);
   pos += 4;
-  setFourCc(h, f, problems);
+  setFourCc(h, f, VIDEO_FOURCCS, 'video', problems);
   const content = EX_PACKET_CONTENT[packetType];
   if (content === undefined) {
     addProblem(problems, 'media.video.unknown-packet-type');
@@ -408,89 +406,4 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<VideoHeader>, problems:
     pos += 3;
   }
   h.bodyOffset = pos;
-}
-
-function decodeMultitrack(p: Uint8Array, pos: number, h: Mutable<VideoHeader>, problems: MediaProblemCode[]): void {
-  const n = p.length;
-  if (pos >= n) {
-    addProblem(problems, 'media.video.truncated');
-    h.bodyOffset = n;
-    return;
-  }
-  const b = p[pos] ?? 0;
-  pos += 1;
-  const type = b >> 4;
-  const packetType = b & 0x0f;
-  h.packetType = packetType;
-  h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
-  const typeName = multitrackTypeName(type);
-  if (packetType === PACKET_TYPE_MULTITRACK || packetType === PACKET_TYPE_MODEX) {
-    addProblem(problems, 'media.video.bad-multitrack-packet-type');
-    h.multitrack = { type, typeName, tracks: [] };
-    h.bodyOffset = pos;
-    return;
-  }
-  const content = EX_PACKET_CONTENT[packetType];
-  if (content === undefined) addProblem(problems, 'media.video.unknown-packet-type');
-  h.content = content ?? 'unknown';
-
-  let shared: FourCcRead | undefined;
-  if (type !== 2) {
-    if (pos + 4 > n) {
-      addProblem(problems, 'media.video.truncated');
-      h.multitrack = { type, typeName, tracks: [] };
-      h.content = 'unknown';
-      h.bodyOffset = n;
-      return;
-    }
-    shared = fourCcAt(p, pos);
-    pos += 4;
-    setFourCc(h, shared, problems);
-  }
-  if (type > 2) {
-    addProblem(problems, 'media.video.unknown-multitrack-type');
-    h.multitrack = { type, typeName, tracks: [] };
-    h.content = 'unknown';
-    h.bodyOffset = pos;
-    return;
-  }
-  h.bodyOffset = pos;
-  const raw = splitTracks(p, pos, type as 0 | 1 | 2, shared, 'video', problems);
-  const tracks: VideoTrack[] = [];
-  for (const r of raw) {
-    const t: Mutable<VideoTrack> = {
-      trackId: r.trackId,
-      codec: 'unknown',
-      fourCc: r.fourCc.text,
-      bodyOffset: r.start,
-      bodyLength: 0,
-    };
-    setFourCc(t, r.fourCc, problems);
-    let start = r.start;
-    if (packetType === 1 && FOURCCS_WITH_COMPOSITION_TIME.has(r.fourCc.text)) {
-      if (start + 3 > r.end) {
-        addProblem(problems, 'media.video.truncated');
-        start = r.end;
-      } else {
-        t.compositionTime = si24(p, start);
-        start += 3;
-      }
-    }
-    t.bodyOffset = start;
-    t.bodyLength = r.end - start;
-    tracks.push(inKeyOrder(t, VIDEO_TRACK_KEYS));
-  }
-  if (type === 2) {
-    // The message-level codec is the tracks' codec when they agree.
-    const first = tracks[0];
-    if (first !== undefined && tracks.every((t) => t.fourCc === first.fourCc && t.fourCcHex === first.fourCcHex)) {
-      h.codec = first.codec;
-      h.fourCc = first.fourCc;
-      if (first.fourCcHex !== undefined) h.fourCcHex = first.fourCcHex;
-    } else {
-      h.codec = first === undefined ? 'unknown' : 'multiple';
-    }
-  }
-  h.multitrack = { type, typeName, tracks };
-  if (tracks.length === 0) h.content = 'unknown';
 }

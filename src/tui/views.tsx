@@ -67,6 +67,52 @@ function Title(props: { text: string; width: number; focused: boolean; theme: Th
   );
 }
 
+/** What every pane is given: its size, focus, selected row and theme. */
+export type PaneFrame = {
+  /** The selected row: its key in a list pane, its line index in the detail pane. */
+  readonly selected: number;
+  readonly focused: boolean;
+  readonly width: number;
+  readonly height: number;
+  readonly theme: Theme;
+};
+
+/** A pane of keyed rows: a title, an optional column header, an empty-state line, then the rows. */
+type ListPaneProps<R extends { readonly key: number }> = {
+  readonly frame: PaneFrame;
+  readonly title: string;
+  readonly right?: string | undefined;
+  /** The column header's segments (drawn after a one-column gutter), if the pane has one. */
+  readonly header?: readonly Seg[] | undefined;
+  /** The line drawn before the rows when there is nothing to show, or null. */
+  readonly empty: Seg | null;
+  readonly rows: readonly R[];
+  readonly segs: (r: R) => readonly Seg[];
+};
+
+function ListPane<R extends { readonly key: number }>(p: ListPaneProps<R>): ReactNode {
+  const { selected, focused, width, height, theme } = p.frame;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Title text={p.title} width={width} focused={focused} theme={theme} right={p.right} />
+      {p.header === undefined ? null : <Line segs={[{ text: ' ' }, ...p.header]} width={width} theme={theme} />}
+      {p.empty === null ? null : <Line segs={[p.empty]} width={width} theme={theme} />}
+      {p.rows.map((r) => {
+        const sel = r.key === selected;
+        return (
+          <Line
+            key={r.key}
+            segs={[{ text: sel ? '▸' : ' ', role: 'focus' }, ...p.segs(r)]}
+            width={width}
+            theme={theme}
+            selected={sel ? (focused ? 'focus' : 'blur') : undefined}
+          />
+        );
+      })}
+    </Box>
+  );
+}
+
 export type HeaderProps = {
   readonly title: string;
   readonly state: LoadState;
@@ -98,16 +144,11 @@ export function Header(p: HeaderProps): ReactNode {
   return <Line segs={segs} width={p.width} theme={p.theme} />;
 }
 
-export type SessionsPaneProps = {
+export type SessionsPaneProps = PaneFrame & {
   readonly rows: readonly SessionRow[];
   readonly header: SessionRow;
   readonly columns: SessionColumns;
-  readonly selected: number;
   readonly total: number;
-  readonly focused: boolean;
-  readonly width: number;
-  readonly height: number;
-  readonly theme: Theme;
 };
 
 function sessionSegs(r: SessionRow, c: SessionColumns, header: boolean): Seg[] {
@@ -126,38 +167,24 @@ function sessionSegs(r: SessionRow, c: SessionColumns, header: boolean): Seg[] {
 
 export function SessionsPane(p: SessionsPaneProps): ReactNode {
   return (
-    <Box flexDirection="column" width={p.width} height={p.height}>
-      <Title text={`Sessions (${p.total})`} width={p.width} focused={p.focused} theme={p.theme} />
-      <Line segs={[{ text: ' ' }, ...sessionSegs(p.header, p.columns, true)]} width={p.width} theme={p.theme} />
-      {p.total === 0 ? <Line segs={[{ text: '  no RTMP session yet', role: 'dim' }]} width={p.width} theme={p.theme} /> : null}
-      {p.rows.map((r) => {
-        const sel = r.key === p.selected;
-        return (
-          <Line
-            key={r.key}
-            segs={[{ text: sel ? '▸' : ' ', role: 'focus' }, ...sessionSegs(r, p.columns, false)]}
-            width={p.width}
-            theme={p.theme}
-            selected={sel ? (p.focused ? 'focus' : 'blur') : undefined}
-          />
-        );
-      })}
-    </Box>
+    <ListPane
+      frame={p}
+      title={`Sessions (${p.total})`}
+      header={sessionSegs(p.header, p.columns, true)}
+      empty={p.total === 0 ? { text: '  no RTMP session yet', role: 'dim' } : null}
+      rows={p.rows}
+      segs={(r) => sessionSegs(r, p.columns, false)}
+    />
   );
 }
 
-export type TimelinePaneProps = {
+export type TimelinePaneProps = PaneFrame & {
   readonly title: string;
   readonly rows: readonly TimelineRow[];
   readonly header: TimelineRow;
   readonly columns: TimelineColumns;
-  readonly selected: number;
-  readonly focused: boolean;
-  readonly width: number;
-  readonly height: number;
   readonly empty: string;
   readonly right?: string | undefined;
-  readonly theme: Theme;
 };
 
 function timelineSegs(r: TimelineRow, c: TimelineColumns, header: boolean): Seg[] {
@@ -174,37 +201,24 @@ function timelineSegs(r: TimelineRow, c: TimelineColumns, header: boolean): Seg[
 
 export function TimelinePane(p: TimelinePaneProps): ReactNode {
   return (
-    <Box flexDirection="column" width={p.width} height={p.height}>
-      <Title text={p.title} width={p.width} focused={p.focused} theme={p.theme} right={p.right} />
-      <Line segs={[{ text: ' ' }, ...timelineSegs(p.header, p.columns, true)]} width={p.width} theme={p.theme} />
-      {p.rows.length === 0 ? <Line segs={[{ text: '  ' + p.empty, role: 'dim' }]} width={p.width} theme={p.theme} /> : null}
-      {p.rows.map((r) => {
-        const sel = r.key === p.selected;
-        return (
-          <Line
-            key={r.key}
-            segs={[{ text: sel ? '▸' : ' ', role: 'focus' }, ...timelineSegs(r, p.columns, false)]}
-            width={p.width}
-            theme={p.theme}
-            selected={sel ? (p.focused ? 'focus' : 'blur') : undefined}
-          />
-        );
-      })}
-    </Box>
+    <ListPane
+      frame={p}
+      title={p.title}
+      right={p.right}
+      header={timelineSegs(p.header, p.columns, true)}
+      empty={p.rows.length === 0 ? { text: '  ' + p.empty, role: 'dim' } : null}
+      rows={p.rows}
+      segs={(r) => timelineSegs(r, p.columns, false)}
+    />
   );
 }
 
-export type DetailPaneProps = {
+export type DetailPaneProps = PaneFrame & {
   readonly title: string;
   /** The visible window of lines. */
   readonly lines: readonly DetailLine[];
   readonly top: number;
-  readonly selected: number;
   readonly total: number;
-  readonly focused: boolean;
-  readonly width: number;
-  readonly height: number;
-  readonly theme: Theme;
 };
 
 export function DetailPane(p: DetailPaneProps): ReactNode {
@@ -229,40 +243,26 @@ export function DetailPane(p: DetailPaneProps): ReactNode {
   );
 }
 
-export type DiagnosticsPaneProps = {
+export type DiagnosticsPaneProps = PaneFrame & {
   readonly rows: readonly DiagnosticRow[];
-  readonly selected: number;
   readonly total: number;
-  readonly focused: boolean;
-  readonly width: number;
-  readonly height: number;
-  readonly theme: Theme;
 };
 
 export function DiagnosticsPane(p: DiagnosticsPaneProps): ReactNode {
   return (
-    <Box flexDirection="column" width={p.width} height={p.height}>
-      <Title text={`Diagnostics (${thousands(p.total)})`} width={p.width} focused={p.focused} theme={p.theme} right={p.total > 0 ? 'n/N jump' : undefined} />
-      {p.total === 0 ? <Line segs={[{ text: '  no problems found', role: 'ok' }]} width={p.width} theme={p.theme} /> : null}
-      {p.rows.map((r) => {
-        const sel = r.key === p.selected;
-        return (
-          <Line
-            key={r.key}
-            segs={[
-              { text: sel ? '▸' : ' ', role: 'focus' },
-              { text: r.sev + ' ', role: r.severity, bold: true },
-              { text: r.code + ' ', role: r.severity },
-              { text: r.message + ' ' },
-              { text: r.where, role: 'dim' },
-            ]}
-            width={p.width}
-            theme={p.theme}
-            selected={sel ? (p.focused ? 'focus' : 'blur') : undefined}
-          />
-        );
-      })}
-    </Box>
+    <ListPane
+      frame={p}
+      title={`Diagnostics (${thousands(p.total)})`}
+      right={p.total > 0 ? 'n/N jump' : undefined}
+      empty={p.total === 0 ? { text: '  no problems found', role: 'ok' } : null}
+      rows={p.rows}
+      segs={(r) => [
+        { text: r.sev + ' ', role: r.severity, bold: true },
+        { text: r.code + ' ', role: r.severity },
+        { text: r.message + ' ' },
+        { text: r.where, role: 'dim' },
+      ]}
+    />
   );
 }
 
