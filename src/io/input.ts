@@ -16,9 +16,9 @@ export class UserError extends Error {
 }
 
 /** Read size: large enough to amortise per-chunk work, small enough to keep memory flat. */
-const CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
 /** Reads between two yields to the event loop (so a UI stays responsive during a load). */
-const READS_PER_YIELD = 8;
+const READS_PER_YIELD = 32;
 
 /**
  * A file's bytes, read synchronously into ONE reused buffer: no allocation per read, so memory

@@ -215,10 +215,22 @@ export class RtmpSession {
 
   private onMessage(dir: Direction, m: RtmpMessage): void {
     const d = decodeMessageBody(m.typeId, m.body, m.timestamp, m.bodyTruncated, m.length);
-    const list: ChunkTuple[] = m.chunks.map((c) => [c.fmt, c.offset, c.headerLength, c.payloadLength, c.frame] as const);
-    const rec: MessageRecord = {
+    const list: ChunkTuple[] = new Array(m.chunks.length);
+    for (let i = 0; i < list.length; i++) {
+      const c = m.chunks[i]!;
+      list[i] = [c.fmt, c.offset, c.headerLength, c.payloadLength, c.frame];
+    }
+    // Built field by field, in the record's documented key order (no spread copies: one record
+    // per message is the hot path).
+    const r: Record<string, unknown> = {
       type: 'message',
-      ...this.locator(dir, m, m.offset),
+      session: this.id.session,
+      client: this.id.client,
+      server: this.id.server,
+      dir,
+      frame: m.frame,
+      time: seconds(m),
+      offset: m.offset,
       firstFrame: m.firstFrame,
       csid: m.csid,
       typeId: m.typeId,
@@ -226,19 +238,20 @@ export class RtmpSession {
       streamId: m.streamId,
       timestamp: m.timestamp,
       length: m.length,
-      ...(d.name === undefined ? {} : { name: d.name }),
-      ...(d.transactionId === undefined ? {} : { transactionId: d.transactionId }),
-      ...(d.args === undefined ? {} : { args: d.args }),
-      ...(d.command === undefined || Object.keys(d.command).length === 0 ? {} : { command: d.command }),
-      ...(d.control === undefined ? {} : { control: d.control }),
-      ...(d.media === undefined ? {} : { media: d.media as unknown as Record<string, unknown> }),
-      ...(d.sharedObject === undefined ? {} : { sharedObject: d.sharedObject }),
-      ...(d.aggregate === undefined ? {} : { aggregate: d.aggregate as unknown as Record<string, unknown> }),
-      ...(d.rawHex === undefined ? {} : { rawHex: d.rawHex }),
-      chunks: { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list },
-      ...(m.lost > 0 ? { lost: m.lost } : {}),
-      ...(m.unknown !== undefined && m.unknown.length > 0 ? { unknown: m.unknown } : {}),
     };
+    if (d.name !== undefined) r['name'] = d.name;
+    if (d.transactionId !== undefined) r['transactionId'] = d.transactionId;
+    if (d.args !== undefined) r['args'] = d.args;
+    if (d.command !== undefined && Object.keys(d.command).length > 0) r['command'] = d.command;
+    if (d.control !== undefined) r['control'] = d.control;
+    if (d.media !== undefined) r['media'] = d.media;
+    if (d.sharedObject !== undefined) r['sharedObject'] = d.sharedObject;
+    if (d.aggregate !== undefined) r['aggregate'] = d.aggregate;
+    if (d.rawHex !== undefined) r['rawHex'] = d.rawHex;
+    r['chunks'] = { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list };
+    if (m.lost > 0) r['lost'] = m.lost;
+    if (m.unknown !== undefined && m.unknown.length > 0) r['unknown'] = m.unknown;
+    const rec = r as unknown as MessageRecord;
     this.out.push(rec);
     if (m.lost > 0) {
       this.out.push(this.diagRecord(diag('rtmp.message.damaged', `${m.lost} of the ${m.length} body bytes were not captured; fields decoded from the body may be wrong`, { frame: m.frame, dir, offset: m.offset }, { lostBytes: m.lost })));

@@ -179,7 +179,7 @@ class Connection {
   ) {
     this.halves = { c2s: new HalfStream(historyBytes), s2c: new HalfStream(historyBytes) };
     this.lastFrame = firstFrame;
-    this.lastTime = firstTime;
+    this.lastTime = { sec: firstTime.sec, nsec: firstTime.nsec };
   }
 }
 
@@ -255,7 +255,8 @@ export class TcpReassembler {
     this.last = conn;
     conn.packets++;
     conn.lastFrame = meta.frame;
-    conn.lastTime = { sec: meta.sec, nsec: meta.nsec };
+    conn.lastTime.sec = meta.sec;
+    conn.lastTime.nsec = meta.nsec;
     const dir: Direction =
       seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
     const half = conn.halves[dir];
@@ -618,7 +619,7 @@ export class TcpReassembler {
       firstFrame: conn.firstFrame,
       lastFrame: conn.lastFrame,
       firstTime: conn.firstTime,
-      lastTime: conn.lastTime,
+      lastTime: { sec: conn.lastTime.sec, nsec: conn.lastTime.nsec },
       packets: conn.packets,
       c2s: conn.halves.c2s.stats(),
       s2c: conn.halves.s2c.stats(),

@@ -81,7 +81,8 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
   const kb = keyboard(opts.stdin);
   const stdin = kb.stdin;
-  const store = opts.store ?? new RecordStore();
+  // A file loads fastest with few renders while it loads (a live source keeps 10 a second).
+  const store = opts.store ?? new RecordStore(opts.live === true ? {} : { loadingNotifyIntervalMs: 300 });
   const theme = makeTheme(opts.color ?? colorEnabled(stdout, process.env));
   const alt = stdout.isTTY === true;
   let restored = !alt;

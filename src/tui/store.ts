@@ -88,6 +88,11 @@ const realScheduler: Scheduler = {
 export type StoreOptions = {
   /** Minimum time between two notifications (default 100 ms). */
   readonly notifyIntervalMs?: number;
+  /**
+   * The same while a file is still loading (default: notifyIntervalMs). Every render is a whole
+   * ink frame on the loader's thread, so fewer of them load a file faster.
+   */
+  readonly loadingNotifyIntervalMs?: number;
   readonly scheduler?: Scheduler;
 };
 
@@ -109,10 +114,12 @@ export class RecordStore {
   private timer: unknown = null;
   private lastNotify = Number.NEGATIVE_INFINITY;
   private readonly interval: number;
+  private readonly loadingInterval: number;
   private readonly sched: Scheduler;
 
   constructor(opts: StoreOptions = {}) {
     this.interval = opts.notifyIntervalMs ?? 100;
+    this.loadingInterval = opts.loadingNotifyIntervalMs ?? this.interval;
     this.sched = opts.scheduler ?? realScheduler;
   }
 
@@ -184,7 +191,8 @@ export class RecordStore {
       return;
     }
     if (this.timer !== null) return;
-    const wait = Math.max(0, this.lastNotify + this.interval - this.sched.now());
+    const interval = this.state === 'loading' ? this.loadingInterval : this.interval;
+    const wait = Math.max(0, this.lastNotify + interval - this.sched.now());
     this.timer = this.sched.setTimeout(() => {
       this.timer = null;
       this.flush();
