@@ -7,13 +7,16 @@
  *   of 1280x720 30 fps H.264 at 4 Mbit/s + AAC to nginx-rtmp inside a private network namespace
  *   with a 1500-byte MTU, recorded by tcpdump. .bench/big10.pcap is ten copies of it, each with the
  *   client on another port and later timestamps (ten sessions one after another).
- * - Each tool runs RUNS times in alternation; medians are reported, with peak RSS (VmHWM).
+ * - rtmpscope runs as a user runs it: the executable bin (its shebang sets the V8 flags).
+ * - export, tshark and the floor run RUNS times in alternation; medians are reported, with peak
+ *   RSS (VmHWM). `summary` (tables) and the terminal UI (in a 160×45 tmux pane, timed from start
+ *   until it shows "✓ done"; skipped without tmux) are timed too, to show what rendering costs.
  * - Targets (exit 1 when missed): export ≥ 4× faster than tshark, ≤ 1.5× the floor, peak memory
- *   ≤ 100 MiB on both captures.
+ *   ≤ 100 MiB on both captures and not growing (10× capture within 10 % of the 1× one).
  *
  * Options: --runs N (default 5), --no-targets (report only), --quick (skip the 10× capture).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +26,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BENCH = join(ROOT, '.bench');
 const BIG = join(BENCH, 'big.pcap');
 const BIG10 = join(BENCH, 'big10.pcap');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const CLI = join(ROOT, 'dist', 'bin', 'rtmpscope.js');
 const FLOOR = join(ROOT, 'dist', 'scripts', 'bench-floor.js');
 
 const args = process.argv.slice(2);
@@ -143,14 +146,40 @@ function measure(cmd: string, a: string[]): Promise<Sample> {
   });
 }
 
+function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The terminal UI in a detached 160×45 tmux pane: seconds from start until it shows "✓ done". */
+async function measureTui(file: string): Promise<number> {
+  const name = `rtmpscope-bench-${process.pid}`;
+  const t0 = process.hrtime.bigint();
+  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', `${CLI} ${file}`]);
+  try {
+    for (;;) {
+      const screen = spawnSync('tmux', ['capture-pane', '-t', name, '-p'], { encoding: 'utf8' }).stdout ?? '';
+      const header = screen.trim().split('\n')[0] ?? '';
+      if (header.includes('✓ done')) return Number(process.hrtime.bigint() - t0) / 1e9;
+      if (header.includes('✗')) throw new Error(`the UI failed: ${header}`);
+      if (Number(process.hrtime.bigint() - t0) > 120e9) throw new Error('the UI did not finish loading in 120 s');
+      await sleep(10);
+    }
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
+  }
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
 };
 
-function countMessages(file: string): number {
-  const r = spawnSync(process.execPath, [CLI, 'export', file], { maxBuffer: 1 << 30, encoding: 'utf8' });
-  return r.stdout.split('\n').filter((l) => l.startsWith('{"type":"message"')).length;
+/** RTMP messages and capture frames (packets) of a capture, from rtmpscope's own export. */
+function countMessages(file: string): { messages: number; frames: number } {
+  const r = spawnSync(CLI, ['export', file], { maxBuffer: 1 << 30, encoding: 'utf8' });
+  const lines = r.stdout.split('\n');
+  const capture = lines.find((l) => l.startsWith('{"type":"capture"'));
+  return { messages: lines.filter((l) => l.startsWith('{"type":"message"')).length, frames: capture === undefined ? 0 : (JSON.parse(capture) as { frames: number }).frames };
 }
 
 async function main(): Promise<void> {
@@ -159,7 +188,7 @@ async function main(): Promise<void> {
   await sleep(500);
   const size = statSync(BIG).size;
   const tools: Record<string, [string, string[]]> = {
-    'rtmpscope export': [process.execPath, [CLI, 'export', BIG, '--format', 'ndjson', '-o', '/dev/null']],
+    'rtmpscope export': [CLI, ['export', BIG, '--format', 'ndjson', '-o', '/dev/null']],
     tshark: ['tshark', ['-n', '-r', BIG, '-o', 'rtmpt.max_packet_size:16777215', '-Y', 'rtmpt', '-T', 'fields', '-e', 'frame.number', '-e', 'rtmpt.header.typeid', '-e', 'rtmpt.header.timestamp', '-e', 'rtmpt.header.bodysize', '-e', 'amf.string']],
     'pcap-parser loop (floor)': [process.execPath, [FLOOR, BIG]],
   };
@@ -169,7 +198,11 @@ async function main(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     for (const [name, [cmd, a]] of Object.entries(tools)) samples[name]!.push(await measure(cmd, a));
   }
-  const messages = countMessages(BIG);
+  const summaries: Sample[] = [];
+  for (let i = 0; i < Math.min(RUNS, 3); i++) summaries.push(await measure(CLI, ['summary', BIG]));
+  const tuis: number[] = [];
+  if (hasTool('tmux')) for (let i = 0; i < Math.min(RUNS, 3); i++) tuis.push(await measureTui(BIG));
+  const { messages, frames } = countMessages(BIG);
   const med = (k: string) => median(samples[k]!.map((s) => s.seconds));
   const peak = (k: string) => Math.max(...samples[k]!.map((s) => s.peakKiB)) / 1024;
   const ours = med('rtmpscope export');
@@ -177,21 +210,23 @@ async function main(): Promise<void> {
   for (const k of Object.keys(tools)) {
     rows.push([k, `${med(k).toFixed(3)} s`, `${(size / 1e6 / med(k)).toFixed(0)} MB/s`, `${peak(k).toFixed(0)} MiB`]);
   }
+  rows.push(['rtmpscope summary (tables)', `${median(summaries.map((x) => x.seconds)).toFixed(3)} s`, `${(size / 1e6 / median(summaries.map((x) => x.seconds))).toFixed(0)} MB/s`, `${(Math.max(...summaries.map((x) => x.peakKiB)) / 1024).toFixed(0)} MiB`]);
+  if (tuis.length > 0) rows.push(['rtmpscope UI, start to "✓ done" (160×45)', `${median(tuis).toFixed(3)} s`, `${(size / 1e6 / median(tuis)).toFixed(0)} MB/s`, '']);
   let big10: Sample | null = null;
   if (!QUICK) {
-    big10 = await measure(process.execPath, [CLI, 'export', BIG10, '--format', 'ndjson', '-o', '/dev/null']);
+    big10 = await measure(CLI, ['export', BIG10, '--format', 'ndjson', '-o', '/dev/null']);
     rows.push([`rtmpscope export, 10× capture`, `${big10.seconds.toFixed(3)} s`, `${((size * 10) / 1e6 / big10.seconds).toFixed(0)} MB/s`, `${(big10.peakKiB / 1024).toFixed(0)} MiB`]);
   }
   const vsTshark = med('tshark') / ours;
   const vsFloor = ours / med('pcap-parser loop (floor)');
   const lines = [
-    `capture: ${(size / 1e6).toFixed(1)} MB, ${messages} RTMP messages (2 min 720p H.264 4 Mbit/s + AAC, ffmpeg → nginx-rtmp); median of ${RUNS} alternating runs`,
+    `capture: ${(size / 1e6).toFixed(1)} MB, ${frames} packets, ${messages} RTMP messages (2 min 720p H.264 4 Mbit/s + AAC, ffmpeg → nginx-rtmp); median of ${RUNS} alternating runs`,
     '',
     '| tool | median time | throughput | peak RSS |',
     '|---|---|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
-    `rtmpscope export: ${(messages / ours / 1000).toFixed(0)}k messages/s; ${vsTshark.toFixed(1)}× faster than tshark (target ≥ 4); ${vsFloor.toFixed(2)}× the floor (target ≤ 1.5); peak ${peak('rtmpscope export').toFixed(0)} MiB${big10 ? `, ${(big10.peakKiB / 1024).toFixed(0)} MiB on the 10× capture` : ''} (target ≤ 100)`,
+    `rtmpscope export: ${(messages / ours / 1000).toFixed(1)}k RTMP messages/s, ${(frames / ours / 1000).toFixed(0)}k packets/s; ${vsTshark.toFixed(1)}× faster than tshark (target ≥ 4); ${vsFloor.toFixed(2)}× the floor (target ≤ 1.5); peak ${peak('rtmpscope export').toFixed(0)} MiB${big10 ? `, ${(big10.peakKiB / 1024).toFixed(0)} MiB on the 10× capture` : ''} (target ≤ 100)`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   const missed: string[] = [];
@@ -199,6 +234,7 @@ async function main(): Promise<void> {
   if (vsFloor > 1.5) missed.push(`${vsFloor.toFixed(2)}× the floor`);
   if (peak('rtmpscope export') > 100) missed.push(`peak ${peak('rtmpscope export').toFixed(0)} MiB`);
   if (big10 && big10.peakKiB / 1024 > 100) missed.push(`peak ${(big10.peakKiB / 1024).toFixed(0)} MiB on the 10× capture`);
+  if (big10 && big10.peakKiB > 1.1 * peak('rtmpscope export') * 1024) missed.push(`memory grows: ${(big10.peakKiB / 1024).toFixed(0)} MiB on the 10× capture vs ${peak('rtmpscope export').toFixed(0)} MiB`);
   if (missed.length > 0) {
     process.stdout.write(`targets missed: ${missed.join('; ')}\n`);
     if (CHECK) process.exitCode = 1;

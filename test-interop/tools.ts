@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CAPTURES = join(ROOT, 'captures');
-export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const CLI = join(ROOT, 'dist', 'bin', 'rtmpscope.js');
 
 /** Ports other than 1935 that committed captures use for RTMP (tshark needs `-d` for them). */
 export const EXTRA_RTMP_PORTS = [19350];

@@ -1,7 +1,12 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * rtmpscope command line. Every user-fixable problem ends as one line on stderr and a non-zero
  * exit; stack traces only with --debug.
+ *
+ * The shebang caps V8's young generation at 4 MiB per semi-space: the decoders allocate many
+ * short-lived objects, and with the default (16 MiB) the heap grows with the capture before it
+ * levels off; capped, peak memory is the same for a 70 MB and a 700 MB capture at the same speed
+ * (npm run bench).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,8 +36,16 @@ Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard inp
 Options: --debug (show internal errors in full), --version, --help`;
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  // dist/bin/rtmpscope.js (the bundle) or dist/src/cli/main.js (tsc's output).
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'rtmpscope') return pkg.version;
+    } catch {
+      /* not at this level */
+    }
+  }
+  return 'unknown';
 }
 
 /** `-o FILE` opened for writing, or a one-line error saying why it cannot be. */

@@ -6,7 +6,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord, HandshakeRecord, MessageRecord, StreamRecord } from '../session/records.js';
 
-const BATCH = 256 * 1024;
+const BATCH = 64 * 1024;
 
 /** Where rendered text goes: a stream (stdout, honouring backpressure) or a file. */
 export type TextOut = {

@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const cli = join(root, 'dist', 'bin', 'rtmpscope.js');
 const capture = join(root, 'captures', 'ffmpeg-nginx-publish-play.pcap');
 const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-cli-'));
 

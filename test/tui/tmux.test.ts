@@ -5,7 +5,7 @@
  * sessions, the connect/publish/play commands, selection movement, the detail tree, the help
  * overlay, and that `q` ends the process and gives the shell its screen back.
  *
- * Runs the real binary, `node dist/src/cli/main.js` (ENTRY below): on a terminal
+ * Runs the real binary, `node dist/bin/rtmpscope.js` (ENTRY below): on a terminal
  * the CLI opens the TUI. Skipped, with a message, only when tmux is not installed.
  */
 import { test } from 'node:test';
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { writeSyntheticCapture } from './fixtures.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const ENTRY = 'dist/src/cli/main.js';
+const ENTRY = 'dist/bin/rtmpscope.js';
 const COMMITTED = 'captures/ffmpeg-nginx-publish-play.pcap';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;

@@ -1,0 +1,30 @@
+/**
+ * `npm run build` step 2: bundle the command line (compiled by tsc into dist/src) into
+ * dist/bin/rtmpscope.js, the `rtmpscope` executable. One file (plus lazily loaded chunks for the
+ * tables, the UI and the proxy) instead of ~45 ES modules: Node's ES module loader resolves and
+ * reads every module separately, and that was a third of the start-up time (0.22 → 0.14 s for an
+ * empty capture here). The runtime dependencies (ink, react, cli-table3) stay in node_modules.
+ */
+import { build } from 'esbuild';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT = join(ROOT, 'dist', 'bin');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+
+rmSync(OUT, { recursive: true, force: true });
+await build({
+  entryPoints: { rtmpscope: join(ROOT, 'dist', 'src', 'cli', 'main.js') },
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: Object.keys(pkg.dependencies),
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+});
+chmodSync(join(OUT, 'rtmpscope.js'), 0o755);
