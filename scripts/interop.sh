@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The interop suite: regenerate captures from the real peers on this machine (into a temp dir,
 # never over the committed ones), then hold rtmpscope against tshark and the peers on both the
-# committed and the fresh captures. Needs root and the Debian packages .ci/run installs.
+# committed and the fresh captures; then the benchmark (real-peer capture, targets checked: it
+# exits non-zero when rtmpscope is slower or bigger than #7 allows). Needs root and the Debian
+# packages .ci/run installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx tsc -p tsconfig.json
+npm run --silent build
 fresh=$(mktemp -d /tmp/rtmpscope-fresh-XXXXXX)
 trap 'rm -rf "$fresh"' EXIT
 if [[ ${RTMPSCOPE_SKIP_FRESH:-0} != 1 ]]; then
@@ -14,3 +16,5 @@ if [[ ${RTMPSCOPE_SKIP_FRESH:-0} != 1 ]]; then
 fi
 echo "== interop tests"
 node --test --test-reporter=spec --test-concurrency=1 dist/test-interop/*.test.js
+echo "== benchmark (targets checked)"
+node dist/scripts/bench.js --runs 5
