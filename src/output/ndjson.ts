@@ -2,9 +2,11 @@
  * NDJSON and JSON renderers for output records. NDJSON streams one line per record, written in
  * batches; JSON groups the same records by session into one document at the end.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { DiagnosticRecord, OutputRecord, SessionRecord, CaptureSummaryRecord, HandshakeRecord, MessageRecord, StreamRecord } from '../session/records.js';
+import type { OutputRecord, SessionRecord, CaptureSummaryRecord } from '../session/records.js';
 
 const BATCH = 64 * 1024;
 
@@ -80,40 +82,137 @@ export class NdjsonRenderer {
   }
 }
 
-type Group = { handshake: HandshakeRecord[]; messages: MessageRecord[]; streams: StreamRecord[]; diagnostics: DiagnosticRecord[] };
-type SessionGroup = SessionRecord & Group;
+/** Byte ranges of spooled records, growing by doubling (two numbers per record). */
+class RangeList {
+  private a = new Float64Array(64);
+  count = 0;
+  add(offset: number, length: number): void {
+    if (this.count * 2 === this.a.length) {
+      const g = new Float64Array(this.a.length * 2);
+      g.set(this.a);
+      this.a = g;
+    }
+    this.a[this.count * 2] = offset;
+    this.a[this.count * 2 + 1] = length;
+    this.count++;
+  }
+  offset(i: number): number {
+    return this.a[i * 2] as number;
+  }
+  length(i: number): number {
+    return this.a[i * 2 + 1] as number;
+  }
+}
 
-/** Collects records and writes one JSON document grouped by session. */
+const GROUPS = ['handshake', 'messages', 'streams', 'diagnostics'] as const;
+type SessionIndex = { record: SessionRecord | null; ranges: [RangeList, RangeList, RangeList, RangeList] };
+
+const indent = (level: number) => '  '.repeat(level);
+/** `v` as JSON.stringify(v, null, 2) would print it nested `level` deep. */
+const pretty = (v: unknown, level: number) => JSON.stringify(v, null, 2).replace(/\n/g, `\n${indent(level)}`);
+
+/**
+ * Writes one JSON document grouped by session — exactly `JSON.stringify(doc, null, 2)` of
+ * `{ capture, sessions: [{ ...session, handshake, messages, streams, diagnostics }], diagnostics }`
+ * — without holding the records: they are spooled to a temporary file as they arrive, with only
+ * their byte ranges kept per session (16 bytes a record), and read back session by session at the
+ * end. Memory stays flat however large the capture.
+ */
 export class JsonRenderer {
-  private readonly perSession = new Map<number, Group>();
-  private readonly sessions: SessionGroup[] = [];
-  private readonly captureDiagnostics: DiagnosticRecord[] = [];
+  private readonly sessions = new Map<number, SessionIndex>();
+  private readonly captureDiagnostics = new RangeList();
   private capture: CaptureSummaryRecord | null = null;
-  constructor(private readonly w: BatchedWriter) {}
-  private group(n: number) {
-    let g = this.perSession.get(n);
+  private readonly dir: string;
+  private readonly fd: number;
+  private size = 0;
+  private pending: string[] = [];
+  private pendingSize = 0;
+  constructor(private readonly w: BatchedWriter) {
+    this.dir = mkdtempSync(join(tmpdir(), 'rtmpscope-json-'));
+    this.fd = openSync(join(this.dir, 'spool'), 'w+');
+  }
+  private index(n: number): SessionIndex {
+    let g = this.sessions.get(n);
     if (g === undefined) {
-      g = { handshake: [], messages: [], streams: [], diagnostics: [] };
-      this.perSession.set(n, g);
+      g = { record: null, ranges: [new RangeList(), new RangeList(), new RangeList(), new RangeList()] };
+      this.sessions.set(n, g);
     }
     return g;
   }
+  private spool(list: RangeList, r: OutputRecord): void {
+    const text = JSON.stringify(r);
+    const length = Buffer.byteLength(text);
+    list.add(this.size, length);
+    this.size += length;
+    this.pending.push(text);
+    this.pendingSize += length;
+    if (this.pendingSize >= BATCH) this.flushSpool();
+  }
+  private flushSpool(): void {
+    const b = Buffer.from(this.pending.join(''));
+    for (let at = 0; at < b.length; ) at += writeSync(this.fd, b, at);
+    this.pending = [];
+    this.pendingSize = 0;
+  }
   records(recs: readonly OutputRecord[]): void {
     for (const r of recs) {
-      if (r.type === 'session') this.sessions.push({ ...r, ...this.group(r.session) });
-      else if (r.type === 'diagnostic') {
-        if (r.session === null) this.captureDiagnostics.push(r);
-        else this.group(r.session).diagnostics.push(r);
-      } else if (r.type === 'capture') this.capture = r;
-      else if (r.type === 'message') this.group(r.session).messages.push(r);
-      else if (r.type === 'stream') this.group(r.session).streams.push(r);
-      else this.group(r.session).handshake.push(r);
+      if (r.type === 'session') this.index(r.session).record = r;
+      else if (r.type === 'capture') this.capture = r;
+      else if (r.type === 'diagnostic' && r.session === null) this.spool(this.captureDiagnostics, r);
+      else {
+        const g = r.type === 'handshake' ? 0 : r.type === 'message' ? 1 : r.type === 'stream' ? 2 : 3;
+        this.spool(this.index(r.session as number).ranges[g], r);
+      }
     }
   }
+  /** The spooled records of `list` as a JSON array nested `level` deep. */
+  private async array(list: RangeList, level: number): Promise<void> {
+    if (list.count === 0) {
+      await this.w.write('[]');
+      return;
+    }
+    await this.w.write('[');
+    for (let i = 0; i < list.count; i++) {
+      const buf = Buffer.allocUnsafe(list.length(i));
+      readSync(this.fd, buf, 0, buf.length, list.offset(i));
+      const p = this.w.write(`${i === 0 ? '' : ','}\n${indent(level + 1)}${pretty(JSON.parse(buf.toString('utf8')), level + 1)}`);
+      if (p !== undefined) await p;
+    }
+    await this.w.write(`\n${indent(level)}]`);
+  }
   async end(): Promise<void> {
-    this.sessions.sort((a, b) => a.session - b.session);
-    const doc = { capture: this.capture, sessions: this.sessions, diagnostics: this.captureDiagnostics };
-    await this.w.write(JSON.stringify(doc, null, 2) + '\n');
-    await this.w.flush();
+    try {
+      if (this.pendingSize > 0) this.flushSpool();
+      const sessions = [...this.sessions.entries()].filter(([, g]) => g.record !== null).sort((a, b) => a[0] - b[0]);
+      await this.w.write(`{\n  "capture": ${pretty(this.capture, 1)},\n  "sessions": `);
+      if (sessions.length === 0) await this.w.write('[]');
+      else {
+        await this.w.write('[');
+        for (let k = 0; k < sessions.length; k++) {
+          const g = (sessions[k] as [number, SessionIndex])[1];
+          await this.w.write(`${k === 0 ? '' : ','}\n${indent(2)}{`);
+          let first = true;
+          for (const [key, v] of Object.entries(g.record as SessionRecord)) {
+            if (v === undefined) continue;
+            await this.w.write(`${first ? '' : ','}\n${indent(3)}${JSON.stringify(key)}: ${pretty(v, 3)}`);
+            first = false;
+          }
+          for (let j = 0; j < GROUPS.length; j++) {
+            await this.w.write(`${first ? '' : ','}\n${indent(3)}"${GROUPS[j]}": `);
+            first = false;
+            await this.array(g.ranges[j as 0 | 1 | 2 | 3], 3);
+          }
+          await this.w.write(`\n${indent(2)}}`);
+        }
+        await this.w.write(`\n${indent(1)}]`);
+      }
+      await this.w.write(',\n  "diagnostics": ');
+      await this.array(this.captureDiagnostics, 1);
+      await this.w.write('\n}\n');
+      await this.w.flush();
+    } finally {
+      closeSync(this.fd);
+      rmSync(this.dir, { recursive: true, force: true });
+    }
   }
 }
