@@ -151,6 +151,9 @@ export type ChunkDecoderOptions = {
   readonly budget?: BufferBudget;
 };
 
+/** First allocation for a non-media body; it doubles as bytes arrive, up to its cap. */
+const FIRST_BODY = 4096;
+
 /** Default cap on the bytes held by messages in progress on one connection. */
 export const DEFAULT_CONN_BUFFER = 8 * 1024 * 1024;
 
@@ -160,9 +163,17 @@ export const DEFAULT_CONN_BUFFER = 8 * 1024 * 1024;
  */
 export class BufferBudget {
   used = 0;
-  constructor(readonly limit: number = DEFAULT_CONN_BUFFER) {}
-  take(n: number): boolean {
-    if (this.used + n > this.limit) return false;
+  /**
+   * Beyond the limit, small bodies (a whole message of at most FIRST_BODY bytes: commands,
+   * control, media tag headers) may still take this much, so a peer that fills the budget with
+   * huge messages does not blind the decoder to the small commands that follow.
+   */
+  readonly reserve: number;
+  constructor(readonly limit: number = DEFAULT_CONN_BUFFER) {
+    this.reserve = Math.min(1024 * 1024, Math.max(FIRST_BODY * 16, limit >> 3));
+  }
+  take(n: number, small = false): boolean {
+    if (this.used + n > this.limit + (small ? this.reserve : 0)) return false;
     this.used += n;
     return true;
   }
@@ -171,8 +182,6 @@ export class BufferBudget {
   }
 }
 
-/** First allocation for a non-media body; it doubles as bytes arrive, up to its cap. */
-const FIRST_BODY = 4096;
 const EMPTY = new Uint8Array(0);
 
 /** Bytes kept while scanning for a chunk boundary; older ones are counted as skipped. */
@@ -838,7 +847,7 @@ export class ChunkDecoder {
       let cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
       const checkMedia = media && this.opts.mediaHead > 0 && cap > this.opts.mediaHead;
       let first = Math.min(cap, checkMedia ? this.opts.mediaHead : FIRST_BODY);
-      if (!this.budget.take(first)) {
+      if (!this.budget.take(first, cap <= FIRST_BODY || checkMedia)) {
         this.bufferCapped(s, 0);
         cap = first = 0;
       }

@@ -56,8 +56,15 @@ function statusOf(v: AmfValue | undefined): StatusInfo | undefined {
   };
 }
 
+/**
+ * Drop absent fields, and numbers JSON cannot carry (NaN, ±Infinity from a peer's AMF would be
+ * written as null): a field the peer sent as a non-finite number is left out, as if absent.
+ */
 function defined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  for (const k of Object.keys(o) as (keyof T)[]) {
+    const v = o[k];
+    if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) delete o[k];
+  }
   return o;
 }
 
