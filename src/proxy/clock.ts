@@ -1,5 +1,5 @@
 /**
- * The proxy's clock: the one place the live path reads time. The decoders never do; they get
+ * The proxy's clocks: the one place the live path reads time. The decoders never do; they get
  * `{frame, sec, nsec}` with every byte. A clock is any function returning wall-clock time as whole
  * seconds + nanoseconds; tests inject a fake one. The system clock is anchored to `Date.now()`
  * once and advances with the monotonic high-resolution timer, so timestamps never go backwards
@@ -8,6 +8,14 @@
 import type { Timestamp } from '../core/time.js';
 
 export type Clock = () => Timestamp;
+
+/**
+ * A monotonic stopwatch in milliseconds (fractional), for measuring how long work took (the
+ * analysis budget), never for record times.
+ */
+export type Stopwatch = () => number;
+
+export const systemStopwatch: Stopwatch = () => performance.now();
 
 export function systemClock(): Clock {
   const base = BigInt(Date.now()) * 1_000_000n;

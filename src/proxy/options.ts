@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
 import type { OutputRecord } from '../session/records.js';
-import type { Clock } from './clock.js';
+import type { Clock, Stopwatch } from './clock.js';
 import type { PcapLink } from './pcap-synth.js';
 
 export type HostPort = { readonly host: string; readonly port: number };
@@ -61,6 +61,14 @@ export type ProxyOptions = {
   readonly maxPcapLag?: number;
   /** After a fault or at close: how long the other side may take to close before it is destroyed (ms, default 5000; 1000 at close). */
   readonly graceMs?: number;
+  /**
+   * The share of the proxy's time (0..1, averaged over about half a second) that decoding may
+   * take; past it, decoding of the costliest session stops (`proxy.analysis.slow`) so that
+   * forwarding is never slowed down by analysis. Default 0.6; Infinity: never.
+   */
+  readonly maxAnalysisShare?: number;
+  /** Monotonic time for the analysis budget (default performance.now). */
+  readonly stopwatch?: Stopwatch;
 };
 
 export const PROXY_USAGE = `rtmpscope proxy --upstream HOST:PORT|URL [options]

@@ -13,6 +13,13 @@
  * - Memory is bounded: at most `maxSessions` sessions, per-direction socket buffers bounded by
  *   backpressure, the record and pcap outputs capped by `maxOutputLag` / `maxPcapLag` (past the
  *   cap, decoding (per session) or pcap writing (globally) stops with a diagnostic).
+ * - Time is bounded too: decoding runs on the forwarding path, so the time it takes is summed
+ *   over all sessions with an exponential decay (time constant ANALYSIS_WINDOW_MS). When that sum
+ *   says decoding took more than `maxAnalysisShare` of the time, the session with the largest
+ *   share of it stops being decoded (`proxy.analysis.slow`), one at a time until the total is
+ *   back under the share. Garbage (scanned byte by byte for a chunk header, ~50× the cost of
+ *   RTMP) or floods of tiny messages from one peer thus cannot slow down anybody's forwarding,
+ *   however many such peers there are.
  * - `close()` stops listening, closes both sides of every session with a FIN (destroying
  *   stragglers after a grace period), emits each open session's records and a final `capture`
  *   summary record, and flushes and closes the outputs. Idempotent.
@@ -25,7 +32,7 @@ import type { Direction } from '../core/diagnostics.js';
 import { UserError } from '../io/input.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
 import { hostPortText, type ProxyOptions } from './options.js';
 import { TcpSynth } from './pcap-synth.js';
@@ -47,6 +54,8 @@ export type ProxyStats = {
   readonly frames: number;
   readonly outputLag: number;
   readonly pcapLag: number;
+  /** Share of the recent time (0..1, decaying over ANALYSIS_WINDOW_MS) spent decoding. */
+  readonly analysisShare: number;
 };
 
 export type ProxyHandle = {
@@ -63,6 +72,9 @@ const DEFAULT_OUTPUT_LAG = 32 << 20;
 const DEFAULT_PCAP_LAG = 64 << 20;
 const DEFAULT_GRACE_MS = 5000;
 const CLOSE_GRACE_MS = 1000;
+/** Time constant of the decaying sum of decoding time (see the file contract). */
+const ANALYSIS_WINDOW_MS = 500;
+const DEFAULT_ANALYSIS_SHARE = 0.6;
 
 function readPem(path: string, what: string): Buffer {
   try {
@@ -172,8 +184,40 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     }
   };
 
+  // The analysis budget: decaying sums of decoding time, in total and per session (Relay.load).
+  const now = opts.stopwatch ?? systemStopwatch;
+  const maxShare = opts.maxAnalysisShare ?? DEFAULT_ANALYSIS_SHARE;
+  let load = 0;
+  let loadAt = now();
+  const decayed = (v: number, at: number, t: number): number => (t <= at || v === 0 ? v : v * Math.exp((at - t) / ANALYSIS_WINDOW_MS));
+  const analysed = (r: Relay, ms: number): void => {
+    const t = now();
+    load = decayed(load, loadAt, t) + ms;
+    loadAt = t;
+    r.load = decayed(r.load, r.loadAt, t) + ms;
+    r.loadAt = t;
+    if (!(load > maxShare * ANALYSIS_WINDOW_MS)) return;
+    let top: Relay | null = null;
+    let topLoad = 0;
+    for (const x of relays) {
+      if (!x.decoding) continue;
+      const l = decayed(x.load, x.loadAt, t);
+      if (l > topLoad) {
+        top = x;
+        topLoad = l;
+      }
+    }
+    if (top === null) return;
+    top.shed(load / ANALYSIS_WINDOW_MS);
+    load = Math.max(0, load - topLoad);
+    top.load = 0;
+    top.loadAt = t;
+  };
+
   const host: RelayHost = {
     clock,
+    now,
+    analysed,
     synth,
     upstream: opts.upstream,
     upstreamTls,
@@ -202,6 +246,9 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     },
     released: (r) => {
       relays.delete(r);
+      const t = now();
+      load = Math.max(0, decayed(load, loadAt, t) - decayed(r.load, r.loadAt, t));
+      loadAt = t;
       forwardedClosed = { c2s: forwardedClosed.c2s + r.forwarded.c2s, s2c: forwardedClosed.s2c + r.forwarded.s2c };
     },
   };
@@ -286,6 +333,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       frames: synth.frames,
       outputLag: ndjson?.lag ?? 0,
       pcapLag: pcap?.lag ?? 0,
+      analysisShare: decayed(load, loadAt, now()) / ANALYSIS_WINDOW_MS,
     };
   };
 

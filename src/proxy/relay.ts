@@ -9,7 +9,9 @@
  *   high-water mark is buffered per direction.
  * - Analysis (segment synthesis, decoding, record output) runs synchronously after forwarding,
  *   inside try/catch. A throw, or a record output that lags more than its cap, stops decoding of
- *   this session (with a diagnostic) and nothing else.
+ *   this session (with a diagnostic) and nothing else. The time decoding takes is reported to the
+ *   host (`analysed`), which stops the decoding of the costliest session (`shed`) when decoding
+ *   as a whole takes more than its share of the proxy's time.
  * - Half-close: a FIN from one side is passed on with `end()`; the other direction stays open
  *   until it ends too. A reset or socket error on one side ends the other side with a FIN after
  *   delivering what it was already sent. Whatever happens, both sockets are destroyed within
@@ -42,6 +44,10 @@ export interface RelayHost {
   readonly decode: boolean;
   /** Deliver records to every output. Never throws. */
   emit(records: readonly OutputRecord[]): void;
+  /** Monotonic milliseconds, to time decoding. */
+  now(): number;
+  /** Decoding this session just took `ms`; the host may `shed` this or another session. */
+  analysed(r: Relay, ms: number): void;
   /** The record output is behind by more than its cap. */
   outputBehind(): boolean;
   /** Move synthesised packets to the pcap output. Never throws. */
@@ -79,6 +85,9 @@ export class Relay {
   private releasedOnce = false;
   /** Forwarded bytes per direction (independent of analysis). */
   readonly forwarded: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  /** The host's accounting of decoding time: a decaying sum (ms) as of `loadAt` (host's `now`). */
+  load = 0;
+  loadAt = 0;
   private readonly closedWaiters: (() => void)[] = [];
 
   constructor(
@@ -102,6 +111,26 @@ export class Relay {
 
   get isPaused(): Record<Direction, boolean> {
     return { ...this.paused };
+  }
+
+  /** This session is being decoded. */
+  get decoding(): boolean {
+    return this.tap !== null && this.tap.decoding;
+  }
+
+  /**
+   * Decoding takes too much of the proxy's time and this session costs the most: stop decoding
+   * it for good (flushed at the end, so the session record keeps what was decoded).
+   */
+  shed(share: number): void {
+    if (this.tap === null || !this.tap.decoding) return;
+    this.tap.stop('behind');
+    const pct = Math.round(share * 100);
+    this.emit([
+      this.diag('proxy.analysis.slow', `decoding took ${pct}% of the proxy's time; decoding of this session, the costliest, stopped; forwarding continues`, {}, {
+        share: Math.round(share * 1000) / 1000,
+      }),
+    ]);
   }
 
   start(): void {
@@ -226,6 +255,7 @@ export class Relay {
       ]);
       return;
     }
+    const t0 = this.host.now();
     try {
       let recs: OutputRecord[] = [];
       for (const s of segs) {
@@ -236,6 +266,7 @@ export class Relay {
     } catch (e) {
       this.analysisFailed(e, 'decoder');
     }
+    this.host.analysed(this, this.host.now() - t0);
   }
 
   private analysisFailed(e: unknown, where: string): void {

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { concatRec, runClient, startFakeServer } from './fake-rtmp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PROXY = join(root, 'src', 'proxy', 'cli.js');
-const MAIN = join(root, 'src', 'cli', 'main.js');
+/** The rtmpscope executable users run (the bundle). */
+const MAIN = join(root, 'bin', 'rtmpscope.js');
 
 const parse = (text: string) =>
   text
@@ -28,7 +28,7 @@ test('cli: runs, proxies, flushes NDJSON and pcap on SIGINT; export of the pcap 
   const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-cli-'));
   const out = join(dir, 'live.ndjson');
   const pcap = join(dir, 'live.pcap');
-  const child = spawn(process.execPath, [PROXY, '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${server.port}`, '-o', out, '--pcap', pcap], {
+  const child = spawn(process.execPath, [MAIN, 'proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${server.port}`, '-o', out, '--pcap', pcap], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -69,18 +69,18 @@ test('cli: runs, proxies, flushes NDJSON and pcap on SIGINT; export of the pcap 
 });
 
 test('cli: --help exits 0; bad arguments exit 2 with one line; an address in use exits 1', async () => {
-  const help = spawnSync(process.execPath, [PROXY, '--help'], { encoding: 'utf8' });
+  const help = spawnSync(process.execPath, [MAIN, 'proxy', '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--upstream/);
-  const bad = spawnSync(process.execPath, [PROXY, '--upstream', 'http://x/'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [MAIN, 'proxy', '--upstream', 'http://x/'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   const server = await startFakeServer();
   try {
-    const busy = spawnSync(process.execPath, [PROXY, '--listen', `127.0.0.1:${server.port}`, '--upstream', '127.0.0.1:1'], { encoding: 'utf8' });
+    const busy = spawnSync(process.execPath, [MAIN, 'proxy', '--listen', `127.0.0.1:${server.port}`, '--upstream', '127.0.0.1:1'], { encoding: 'utf8' });
     assert.equal(busy.status, 1);
     assert.match(busy.stderr, /address already in use/);
-    const noCa = spawnSync(process.execPath, [PROXY, '--listen', '127.0.0.1:0', '--upstream', 'rtmps://127.0.0.1', '--ca', '/nonexistent/ca.pem'], { encoding: 'utf8' });
+    const noCa = spawnSync(process.execPath, [MAIN, 'proxy', '--listen', '127.0.0.1:0', '--upstream', 'rtmps://127.0.0.1', '--ca', '/nonexistent/ca.pem'], { encoding: 'utf8' });
     assert.equal(noCa.status, 1);
     assert.match(noCa.stderr, /--ca \/nonexistent\/ca.pem: cannot read/);
   } finally {

@@ -14,20 +14,31 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
+import { createHash, type Hash } from 'node:crypto';
 import { ChunkDecoder, type RtmpEvent, type RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
 import { decodeMessageBody } from '../../src/rtmp/messages.js';
 import { concatBytes, handshakeBytes, setChunkSize, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
 import { amf0 } from '../builders/amf-writer.js';
 
-export type Recorder = { chunks: Buffer[]; bytes: number };
+/**
+ * Bytes one peer sent or received: kept (`chunks`) unless `keep` was turned off (floods of tens of
+ * MB); always counted and hashed, so that unkept bytes can be compared too, and the first
+ * HEAD_BYTES kept in `head` to tell connections apart.
+ */
+export type Recorder = { chunks: Buffer[]; bytes: number; keep: boolean; head: Buffer; readonly hash: Hash };
+const HEAD_BYTES = 64;
 export const concatRec = (r: Recorder): Buffer => Buffer.concat(r.chunks);
+/** sha256 (hex) of every byte recorded so far, kept or not. */
+export const recDigest = (r: Recorder): string => r.hash.copy().digest('hex');
 
-function recorder(): Recorder {
-  return { chunks: [], bytes: 0 };
+export function recorder(keep = true): Recorder {
+  return { chunks: [], bytes: 0, keep, head: Buffer.alloc(0), hash: createHash('sha256') };
 }
-function rec(r: Recorder, b: Uint8Array): void {
-  r.chunks.push(Buffer.from(b));
+export function rec(r: Recorder, b: Uint8Array): void {
+  if (r.keep) r.chunks.push(Buffer.from(b));
+  if (r.head.length < HEAD_BYTES) r.head = Buffer.concat([r.head, b.subarray(0, HEAD_BYTES - r.head.length)]);
   r.bytes += b.length;
+  r.hash.update(b);
 }
 
 /** Deterministic pseudo-random bytes. */
@@ -52,6 +63,13 @@ function named(m: RtmpMessage): Named {
   return { name: d.name, tid: d.transactionId, msg: m };
 }
 
+/** The numeric `seed` field of a connect command object, if any. */
+function connectSeed(m: RtmpMessage): number | null {
+  const obj = decodeMessageBody(m.typeId, m.body, m.timestamp, m.bodyTruncated).args?.[0];
+  const seed = obj !== null && typeof obj === 'object' && !Array.isArray(obj) ? (obj as Record<string, unknown>)['seed'] : undefined;
+  return typeof seed === 'number' ? seed : null;
+}
+
 const u32 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 
 // ---------------------------------------------------------------------------------------------
@@ -67,6 +85,10 @@ export type ServerConn = {
   /** Whether the client's FIN was seen ('end'), or an error. */
   ended: boolean;
   error: string | null;
+  /** The `seed` the client put in its connect command object (runClient does), once seen. */
+  seed: number | null;
+  /** Stopped decoding: the client sent something that is not RTMP (see `sinkGarbage`). */
+  sinking: boolean;
   send(b: Uint8Array): boolean;
 };
 
@@ -81,6 +103,14 @@ export type ServerHooks = {
   playMedia?: number;
   /** Called when the client's FIN arrives (before the default FIN answer, if any). */
   onEnd?: (c: ServerConn) => void;
+  /**
+   * When a client sends something that is not RTMP (C0 other than 3, or a chunk stream the
+   * decoder loses sync on), stop decoding and keeping its bytes: only count and hash them
+   * (`recDigest(conn.received)`). For garbage floods: the server then costs no decoding time.
+   */
+  sinkGarbage?: boolean;
+  /** Keep the bytes of each connection (default), or only count and hash them (long tests). */
+  keepBytes?: boolean;
 };
 
 export type FakeServer = {
@@ -98,8 +128,8 @@ export async function startFakeServer(hooks: ServerHooks = {}, host = '127.0.0.1
   const conns: ServerConn[] = [];
   const waiters: ((c: ServerConn) => void)[] = [];
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    const received = recorder();
-    const sent = recorder();
+    const received = recorder(hooks.keepBytes !== false);
+    const sent = recorder(hooks.keepBytes !== false);
     let closedResolve!: () => void;
     const conn: ServerConn = {
       socket,
@@ -109,6 +139,8 @@ export async function startFakeServer(hooks: ServerHooks = {}, host = '127.0.0.1
       closed: new Promise<void>((r) => (closedResolve = r)),
       ended: false,
       error: null,
+      seed: null,
+      sinking: false,
       send(b: Uint8Array): boolean {
         if (socket.destroyed || socket.writableEnded) return false;
         rec(sent, b);
@@ -126,9 +158,22 @@ export async function startFakeServer(hooks: ServerHooks = {}, host = '127.0.0.1
     }
     const dec = new ChunkDecoder('c2s');
     const s0s1 = handshakeBytes(0x5e);
+    const sink = () => {
+      conn.sinking = true;
+      received.keep = false;
+      received.chunks.length = 0;
+    };
     socket.on('data', (b: Buffer) => {
+      if (hooks.sinkGarbage === true && received.bytes === 0 && b[0] !== 3) sink();
       rec(received, b);
-      for (const ev of dec.push(b, { frame: 0, sec: 0, nsec: 0 })) onEvent(ev);
+      if (conn.sinking) return;
+      for (const ev of dec.push(b, { frame: 0, sec: 0, nsec: 0 })) {
+        if (hooks.sinkGarbage === true && (ev.kind === 'desync' || ev.kind === 'diagnostic')) {
+          sink();
+          return;
+        }
+        onEvent(ev);
+      }
     });
     socket.on('end', () => {
       conn.ended = true;
@@ -143,6 +188,7 @@ export async function startFakeServer(hooks: ServerHooks = {}, host = '127.0.0.1
       if (ev.kind !== 'message') return;
       const n = named(ev);
       conn.messages.push(n.name ?? `type${ev.typeId}`);
+      if (n.name === 'connect') conn.seed = connectSeed(ev);
       if (hooks.onMessage?.(conn, n.name, ev) === true) return;
       if (n.name === 'connect') {
         conn.send(
@@ -210,9 +256,12 @@ export type ClientOptions = {
   stayOpenOnServerEnd?: boolean;
   /** Make the socket (e.g. a TLS client); default net.connect to host:port. */
   connect?: () => net.Socket;
+  /** Keep the bytes sent and received (default), or only count and hash them (long tests). */
+  keepBytes?: boolean;
 };
 
 export type ClientSession = {
+  readonly seed: number;
   readonly socket: net.Socket;
   readonly sent: Recorder;
   readonly received: Recorder;
@@ -254,8 +303,8 @@ export function mediaMessages(seed: number, count: number, size: number): Messag
 export function runClient(port: number, opts: ClientOptions = {}): ClientSession {
   const seed = opts.seed ?? 1;
   const socket = opts.connect?.() ?? net.connect({ host: opts.host ?? '127.0.0.1', port, allowHalfOpen: true });
-  const sent = recorder();
-  const received = recorder();
+  const sent = recorder(opts.keepBytes !== false);
+  const received = recorder(opts.keepBytes !== false);
   const messages: string[] = [];
   let ended = false;
   let error: string | null = null;
@@ -272,6 +321,7 @@ export function runClient(port: number, opts: ClientOptions = {}): ClientSession
     return socket.write(b);
   };
   const session: ClientSession = {
+    seed,
     socket,
     sent,
     received,
@@ -356,5 +406,50 @@ export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'
   while (!cond()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
+  }
+}
+
+/**
+ * Write what `next()` returns to `socket` as fast as the socket takes it, waiting for 'drain'
+ * whenever `write` returns false, until `next()` returns null or the socket can no longer be
+ * written (ended, destroyed). Resolves with the bytes written. `write` defaults to the socket's
+ * own (pass a peer's `send` to record the bytes).
+ */
+export async function pump(socket: net.Socket, next: () => Uint8Array | null, write: (b: Uint8Array) => boolean = (b) => socket.write(b)): Promise<number> {
+  let total = 0;
+  for (;;) {
+    if (socket.destroyed || socket.writableEnded) return total;
+    const b = next();
+    if (b === null) return total;
+    total += b.length;
+    if (!write(b)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
+  }
+}
+
+/** Wait until `value()` has not changed for `quietMs`; throws after `ms`. */
+export async function waitSteady(value: () => number, quietMs: number, ms = 10000, what = 'a steady value'): Promise<number> {
+  const t0 = Date.now();
+  let last = value();
+  let since = Date.now();
+  for (;;) {
+    await sleep(10);
+    const v = value();
+    if (v !== last) {
+      last = v;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return v;
+    }
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
   }
 }

@@ -12,29 +12,37 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { RtmpSession } from '../../src/session/rtmp-session.js';
 import { writeChunks } from '../builders/chunk-writer.js';
-import { concatRec, mediaFrames, mediaMessages, runClient, sleep, startFakeServer, waitFor, type FakeServer } from './fake-rtmp.js';
-import { analyzePcap, byType, damage, MemoryWritable, plain, startProxy, validateLine, type TestProxy } from './harness.js';
+import { concatRec, mediaFrames, mediaMessages, runClient, sleep, startFakeServer, waitFor, type FakeServer, type ServerHooks } from './fake-rtmp.js';
+import {
+  analyzePcap,
+  assertForwarded,
+  byType,
+  closeServer,
+  damage,
+  expectUpstreamFailure,
+  listenLoopback,
+  MemoryWritable,
+  plain,
+  runSession,
+  startProxy,
+  validateLine,
+  withProxy,
+  type TestProxy,
+} from './harness.js';
 
 const codes = (lines: Record<string, unknown>[]) => byType(lines, 'diagnostic').map((d) => d['code']);
 const noProxyDiags = (lines: Record<string, unknown>[]) => lines.filter((l) => !(l['type'] === 'diagnostic' && String(l['code']).startsWith('proxy.')));
 
 /** A normal session still works through this proxy. */
 async function stillServes(proxy: TestProxy, server: FakeServer, seed: number): Promise<void> {
-  const sconn = server.nextConn();
-  const c = runClient(proxy.port, { seed, media: 3 });
-  await c.done;
-  await c.closed;
-  const sc = await sconn;
-  await sc.closed;
-  assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
-  assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+  const { c, sc } = await runSession(proxy, server, { seed, media: 3 });
+  assertForwarded(c, sc);
 }
 
 async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
+  const s = net.createServer();
+  const port = await listenLoopback(s);
+  await closeServer(s);
   return port;
 }
 
@@ -62,24 +70,17 @@ test('fault: upstream refusing: client closed cleanly, reported, proxy keeps ser
 });
 
 test('fault: upstream closes first (half-close s2c): FIN passed on, client keeps sending, all bytes arrive', async () => {
-  const server = await startFakeServer({
+  const hooks: ServerHooks = {
     onMessage: (c, name) => {
       if (name === 'publish') setTimeout(() => c.socket.end(), 20);
     },
-  });
-  const proxy = await startProxy(server.port);
-  try {
-    const sconn = server.nextConn();
-    const c = runClient(proxy.port, { seed: 50, media: 8, mediaAfterServerEnd: true });
-    await c.done;
-    const end = await c.closed;
+  };
+  await withProxy(hooks, {}, async (proxy, server) => {
+    const { c, sc, end } = await runSession(proxy, server, { seed: 50, media: 8, mediaAfterServerEnd: true });
     assert.deepEqual(end, { ended: true, error: null });
-    const sc = await sconn;
-    await sc.closed;
     assert.equal(sc.ended, true);
     assert.equal(sc.error, null);
-    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)), 'media sent after the server FIN still reached the server');
-    assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+    assertForwarded(c, sc, 'media sent after the server FIN: ');
     await stillServes(proxy, server, 51);
     await proxy.close();
     const lines = proxy.lines();
@@ -88,15 +89,12 @@ test('fault: upstream closes first (half-close s2c): FIN passed on, client keeps
     assert.equal(s['end'], 'fin');
     assert.equal((s['messageCount'] as { c2s: number }).c2s > 8, true);
     assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), noProxyDiags(lines));
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: client half-closes first: server keeps sending after the client FIN, all bytes arrive', async () => {
   const extra = writeChunks(mediaFrames(99, 6, 3000, 16), { chunkSize: 4096 });
-  const server = await startFakeServer({
+  const hooks: ServerHooks = {
     keepOpenAfterEnd: true,
     onEnd: (c) => {
       setTimeout(() => {
@@ -104,17 +102,10 @@ test('fault: client half-closes first: server keeps sending after the client FIN
         c.socket.end();
       }, 20);
     },
-  });
-  const proxy = await startProxy(server.port);
-  try {
-    const sconn = server.nextConn();
-    const c = runClient(proxy.port, { seed: 60, media: 4 });
-    await c.done;
-    await c.closed;
-    const sc = await sconn;
-    await sc.closed;
-    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
-    assert.ok(concatRec(sc.sent).equals(concatRec(c.received)), 'bytes the server sent after the client FIN reached the client');
+  };
+  await withProxy(hooks, {}, async (proxy, server) => {
+    const { c, sc } = await runSession(proxy, server, { seed: 60, media: 4 });
+    assertForwarded(c, sc, 'with bytes the server sent after the client FIN: ');
     await proxy.close();
     const lines = proxy.lines();
     assert.deepEqual(damage(lines), []);
@@ -122,16 +113,11 @@ test('fault: client half-closes first: server keeps sending after the client FIN
     const s2cMedia = byType(lines, 'message').filter((m) => m['dir'] === 's2c' && (m['typeId'] === 8 || m['typeId'] === 9));
     assert.equal(s2cMedia.length, 8, '6 frames + 2 sequence headers');
     assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), lines);
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: client reset mid-session: server gets a clean FIN, reported, proxy keeps serving', async () => {
-  const server = await startFakeServer();
-  const proxy = await startProxy(server.port);
-  try {
+  await withProxy({}, {}, async (proxy, server) => {
     const sconn = server.nextConn();
     const c = runClient(proxy.port, {
       seed: 70,
@@ -161,20 +147,16 @@ test('fault: client reset mid-session: server gets a clean FIN, reported, proxy 
     for (const l of lines) assert.equal(validateLine(l), null);
     // The pcap shows the reset too, and decodes to the same records.
     assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), noProxyDiags(lines));
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: upstream reset mid-session: client gets a clean FIN after all it was sent, reported', async () => {
-  const server = await startFakeServer({
+  const hooks: ServerHooks = {
     onMessage: (c, name) => {
       if (name === 'publish') setTimeout(() => c.socket.resetAndDestroy(), 30);
     },
-  });
-  const proxy = await startProxy(server.port);
-  try {
+  };
+  await withProxy(hooks, {}, async (proxy, server) => {
     const sconn = server.nextConn();
     const c = runClient(proxy.port, { seed: 80, mediaAfterServerEnd: true });
     const end = await c.closed;
@@ -186,10 +168,7 @@ test('fault: upstream reset mid-session: client gets a clean FIN after all it wa
     const lines = proxy.lines();
     assert.ok(codes(lines).includes('proxy.upstream.reset'));
     assert.deepEqual(byType(lines, 'session').map((s) => s['end']), ['rst', 'fin']);
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: shutdown mid-session closes both sides with FIN, flushes records, resolves promptly', async () => {
@@ -217,8 +196,6 @@ test('fault: shutdown mid-session closes both sides with FIN, flushes records, r
 });
 
 test('fault: the decoder throwing stops decoding of that session only; bytes still forwarded', async () => {
-  const server = await startFakeServer();
-  const proxy = await startProxy(server.port);
   const orig = RtmpSession.prototype.data;
   let calls = 0;
   RtmpSession.prototype.data = function (this: RtmpSession, ...args: Parameters<typeof orig>) {
@@ -226,58 +203,39 @@ test('fault: the decoder throwing stops decoding of that session only; bytes sti
     return orig.apply(this, args);
   };
   try {
-    const sconn = server.nextConn();
-    const c = runClient(proxy.port, { seed: 100, media: 10 });
-    await c.done;
-    await c.closed;
-    const sc = await sconn;
-    await sc.closed;
-    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
-    assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
-    await stillServes(proxy, server, 101);
-    await proxy.close();
-    const lines = proxy.lines();
-    const d = byType(lines, 'diagnostic').filter((x) => x['code'] === 'proxy.analysis.failed');
-    assert.equal(d.length, 1);
-    assert.equal(d[0]!['session'], 1);
-    const ss = byType(lines, 'session');
-    assert.equal(ss.length, 2, 'both sessions still get their session record');
-    assert.ok(byType(lines, 'message').some((m) => m['session'] === 2 && m['name'] === 'publish'), 'session 2 decoded normally');
+    await withProxy({}, {}, async (proxy, server) => {
+      const { c, sc } = await runSession(proxy, server, { seed: 100, media: 10 });
+      assertForwarded(c, sc);
+      await stillServes(proxy, server, 101);
+      await proxy.close();
+      const lines = proxy.lines();
+      const d = byType(lines, 'diagnostic').filter((x) => x['code'] === 'proxy.analysis.failed');
+      assert.equal(d.length, 1);
+      assert.equal(d[0]!['session'], 1);
+      const ss = byType(lines, 'session');
+      assert.equal(ss.length, 2, 'both sessions still get their session record');
+      assert.ok(byType(lines, 'message').some((m) => m['session'] === 2 && m['name'] === 'publish'), 'session 2 decoded normally');
+    });
   } finally {
     RtmpSession.prototype.data = orig;
-    await proxy.close();
-    await server.close();
   }
 });
 
 test('fault: a record output that falls behind stops decoding, never forwarding', async () => {
-  const server = await startFakeServer();
   const slow = new MemoryWritable(40, 1024);
-  const proxy = await startProxy(server.port, { outputStream: slow, maxOutputLag: 4096 });
-  try {
-    const sconn = server.nextConn();
-    const c = runClient(proxy.port, { seed: 110, media: 200, mediaSize: 500 });
-    await c.done;
-    await c.closed;
-    const sc = await sconn;
-    await sc.closed;
-    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
-    assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+  await withProxy({}, { outputStream: slow, maxOutputLag: 4096 }, async (proxy, server) => {
+    const { c, sc } = await runSession(proxy, server, { seed: 110, media: 200, mediaSize: 500 });
+    assertForwarded(c, sc);
     assert.ok(proxy.records.some((r) => r.type === 'diagnostic' && r.code === 'proxy.analysis.behind'));
     const decoded = proxy.records.filter((r) => r.type === 'message').length;
     assert.ok(decoded < 200, `decoding stopped early (${decoded} messages)`);
     assert.ok(proxy.records.some((r) => r.type === 'session'), 'the session record is still emitted');
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: a pcap output that falls behind stops pcap writing; the file stays readable', async () => {
-  const server = await startFakeServer();
   const slow = new MemoryWritable(40, 1024);
-  const proxy = await startProxy(server.port, { pcapStream: slow, maxPcapLag: 64 * 1024 });
-  try {
+  await withProxy({}, { pcapStream: slow, maxPcapLag: 64 * 1024 }, async (proxy) => {
     const c = runClient(proxy.port, { seed: 120, media: 50, mediaSize: 20000 });
     await c.done;
     await c.closed;
@@ -286,16 +244,11 @@ test('fault: a pcap output that falls behind stops pcap writing; the file stays 
     const recs = analyzePcap(slow.bytes());
     assert.ok(!recs.some((r) => r.type === 'diagnostic' && r.code.startsWith('capture.')), 'no truncated record in the pcap');
     assert.ok(recs.some((r) => r.type === 'message' && r.name === 'connect'));
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: beyond --max-sessions connections are refused and reported; others unaffected', async () => {
-  const server = await startFakeServer();
-  const proxy = await startProxy(server.port, { maxSessions: 1 });
-  try {
+  await withProxy({}, { maxSessions: 1 }, async (proxy, server) => {
     const first = runClient(proxy.port, { seed: 130, finish: 'none', stayOpenOnServerEnd: true });
     await first.done;
     const second = net.connect({ host: '127.0.0.1', port: proxy.port });
@@ -309,10 +262,7 @@ test('fault: beyond --max-sessions connections are refused and reported; others 
     await proxy.close();
     assert.ok(codes(proxy.lines()).includes('proxy.session-limit'));
     assert.equal(byType(proxy.lines(), 'session').length, 2);
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
 test('fault: an rtmps upstream that accepts TCP but never answers TLS: connect timeout reported, client closed', async () => {
@@ -321,27 +271,18 @@ test('fault: an rtmps upstream that accepts TCP but never answers TLS: connect t
     held.push(s);
     s.on('error', () => undefined);
   });
-  silent.listen(0, '127.0.0.1');
-  await once(silent, 'listening');
-  const port = (silent.address() as net.AddressInfo).port;
+  const port = await listenLoopback(silent);
   const proxy = await startProxy(port, { upstream: { host: '127.0.0.1', port, tls: true }, connectTimeoutMs: 300 });
   try {
-    const c = runClient(proxy.port, { seed: 140 });
-    const end = await c.closed;
-    assert.deepEqual(end, { ended: true, error: null });
-    await proxy.close();
-    const d = byType(proxy.lines(), 'diagnostic');
-    assert.deepEqual(d.map((x) => x['code']), ['proxy.upstream.tls-failed']);
-    assert.equal((d[0]!['context'] as Record<string, unknown>)['error'], 'ETIMEDOUT');
+    await expectUpstreamFailure(proxy, 140, 'proxy.upstream.tls-failed', 'ETIMEDOUT');
   } finally {
     await proxy.close();
     for (const s of held) s.destroy();
-    await new Promise<void>((r) => silent.close(() => r()));
+    await closeServer(silent);
   }
 });
 
 test('fault: a pcap output that fails (disk full) is reported; forwarding and decoding go on', async () => {
-  const server = await startFakeServer();
   const failing = new Writable({
     write(_chunk, _enc, cb) {
       const e = new Error('no space left on device') as NodeJS.ErrnoException;
@@ -349,19 +290,10 @@ test('fault: a pcap output that fails (disk full) is reported; forwarding and de
       cb(e);
     },
   });
-  const proxy = await startProxy(server.port, { pcapStream: failing });
-  try {
-    const sconn = server.nextConn();
-    const c = runClient(proxy.port, { seed: 140, media: 20, mediaSize: 3000 });
-    await c.done;
-    await c.closed;
-    const sc = await sconn;
-    await sc.closed;
+  await withProxy({}, { pcapStream: failing }, async (proxy, server) => {
+    const { c, sc } = await runSession(proxy, server, { seed: 140, media: 20, mediaSize: 3000 });
     assert.ok(concatRec(c.sent).equals(concatRec(sc.received)), 'client → server bytes intact');
     assert.ok(proxy.records.some((r) => r.type === 'diagnostic' && r.code === 'proxy.pcap.failed'));
     assert.ok(proxy.records.some((r) => r.type === 'message' && r.name === 'connect'), 'decoding went on');
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });

@@ -15,8 +15,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { concatRec, runClient, startFakeServer, type FakeServer } from './fake-rtmp.js';
-import { byType, damage, startProxy } from './harness.js';
+import { startFakeServer, type FakeServer } from './fake-rtmp.js';
+import { assertForwarded, byType, closeServer, damage, expectUpstreamFailure, listenLoopback, runSession, startProxy } from './harness.js';
 
 const hasOpenssl = spawnSync('sh', ['-c', 'command -v openssl']).status === 0;
 
@@ -56,15 +56,13 @@ before(async () => {
     rawSockets.add(raw);
     raw.on('close', () => rawSockets.delete(raw));
   });
-  terminator.listen(0, '127.0.0.1');
-  await once(terminator, 'listening');
-  tlsPort = (terminator.address() as net.AddressInfo).port;
+  tlsPort = await listenLoopback(terminator);
 });
 
 after(async () => {
   if (!hasOpenssl) return;
   for (const raw of rawSockets) raw.destroy();
-  await new Promise<void>((r) => terminator.close(() => r()));
+  await closeServer(terminator);
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -78,14 +76,8 @@ for (const mode of ['insecure', 'ca'] as const) {
       ...(mode === 'insecure' ? { insecure: true } : { ca: certFile }),
     });
     try {
-      const sconn = fake.nextConn();
-      const c = runClient(proxy.port, { seed: 200, media: 6 });
-      await c.done;
-      await c.closed;
-      const sc = await sconn;
-      await sc.closed;
-      assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
-      assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+      const { c, sc } = await runSession(proxy, fake, { seed: 200, media: 6 });
+      assertForwarded(c, sc);
       assert.equal(sniSeen[sniSeen.length - 1], 'localhost');
       await proxy.close();
       const lines = proxy.lines();
@@ -102,13 +94,7 @@ for (const mode of ['insecure', 'ca'] as const) {
 test('tls: rtmps upstream with an untrusted certificate: reported, client closed cleanly', { skip }, async () => {
   const proxy = await startProxy(tlsPort, { upstream: { host: 'localhost', port: tlsPort, tls: true } });
   try {
-    const c = runClient(proxy.port, { seed: 210 });
-    const end = await c.closed;
-    assert.deepEqual(end, { ended: true, error: null });
-    await proxy.close();
-    const d = byType(proxy.lines(), 'diagnostic');
-    assert.deepEqual(d.map((x) => x['code']), ['proxy.upstream.tls-failed']);
-    assert.equal((d[0]!['context'] as Record<string, unknown>)['error'], 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    await expectUpstreamFailure(proxy, 210, 'proxy.upstream.tls-failed', 'DEPTH_ZERO_SELF_SIGNED_CERT');
   } finally {
     await proxy.close();
   }
@@ -118,18 +104,12 @@ test('tls: the listening side accepts rtmps (--tls-cert/--tls-key)', { skip }, a
   const proxy = await startProxy(fake.port, { tlsCert: certFile, tlsKey: keyFile });
   try {
     assert.match(proxy.handle.url, /^rtmps:\/\/127\.0\.0\.1:\d+$/);
-    const sconn = fake.nextConn();
-    const c = runClient(proxy.port, {
+    const { c, sc } = await runSession(proxy, fake, {
       seed: 220,
       media: 4,
       connect: () => tls.connect({ host: '127.0.0.1', port: proxy.port, ca: readFileSync(certFile), servername: 'localhost', allowHalfOpen: true } as tls.ConnectionOptions),
     });
-    await c.done;
-    await c.closed;
-    const sc = await sconn;
-    await sc.closed;
-    assert.ok(concatRec(c.sent).equals(concatRec(sc.received)));
-    assert.ok(concatRec(sc.sent).equals(concatRec(c.received)));
+    assertForwarded(c, sc);
     await proxy.close();
     const names = byType(proxy.lines(), 'message').map((m) => m['name']);
     assert.ok(names.includes('publish'));
