@@ -186,6 +186,8 @@ const EMPTY = new Uint8Array(0);
 
 /** Bytes kept while scanning for a chunk boundary; older ones are counted as skipped. */
 const SCAN_MAX = 256 * 1024;
+/** Pushes remembered (frame and time of their bytes) in the scan window. */
+const MAX_MARKS = 4096;
 
 const DEFAULTS = {
   maxMediaBytes: 4096,
@@ -402,6 +404,7 @@ export class ChunkDecoder {
     const last = this.marks[this.marks.length - 1]?.meta;
     const m = this.meta;
     if (last === undefined || last.frame !== m.frame || last.sec !== m.sec || last.nsec !== m.nsec) {
+      if (this.marks.length >= MAX_MARKS) this.thinMarks();
       this.marks.push({ at: this.scanStart + this.scanLen, meta: m });
     }
     if (this.scanLen + d.length > SCAN_MAX) {
@@ -427,6 +430,14 @@ export class ChunkDecoder {
     this.scan.set(d, this.scanLen);
     this.scanLen += d.length;
     this.trimMarks();
+  }
+
+  /**
+   * Tiny pushes (a peer or a capture with one byte per segment) would make a mark per byte: past
+   * MAX_MARKS every second one goes, its bytes counted to the push before (an earlier frame).
+   */
+  private thinMarks(): void {
+    this.marks = this.marks.filter((_, i) => i % 2 === 0);
   }
 
   /** Forget marks of bytes no longer in the scan window (keep the one covering scan[0]). */

@@ -275,3 +275,14 @@ test('a message dropped by an interrupting header or an Abort gives its bytes ba
   d.push(concatBytes(claimChunk(5, 10, 20, 10), writeChunks([abort(6)], { chunkSize: 8192 })), meta);
   assert.equal(budget.used, 0);
 });
+
+test('garbage one byte per push while scanning keeps a bounded number of push marks', () => {
+  const d = new ChunkDecoder('c2s', { startInDesync: true });
+  let x = 12345;
+  for (let i = 0; i < 300_000; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    d.push(Uint8Array.of(x >>> 24), { frame: i + 1, sec: 0, nsec: i });
+  }
+  const marks = (d as unknown as { marks: unknown[] }).marks;
+  assert.ok(marks.length <= 4096, `${marks.length} marks held`);
+});
