@@ -394,6 +394,8 @@ export class ChunkDecoder {
   private scanStart = 0;
   /** Captured bytes skipped since the last desync. */
   private skipped = 0;
+  /** Stream offset from which the next non-final attempt looks for a chunk header. */
+  private scanResume = 0;
   /** Window size at the last attempt that could not decide yet (0: none since the window changed). */
   private triedAt = 0;
   /** Where (stream offset) the scanned bytes of each push begin, with that push's frame and time. */
@@ -450,6 +452,7 @@ export class ChunkDecoder {
   /** Empty the scan window; the next byte scanned is at stream offset `at`. */
   private resetScan(at: number): void {
     this.scanLen = 0;
+    this.scanResume = at;
     this.triedAt = 0;
     this.scanStart = at;
     this.marks = [];
@@ -465,9 +468,14 @@ export class ChunkDecoder {
     const known = new Map<number, KnownStream>();
     for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId });
     const buf = this.scan.subarray(0, this.scanLen);
-    const r = findResync(buf, this.chunkSize, known, final, this.chunkSizeConfirmed);
+    // A position a non-final attempt ruled out stays ruled out as bytes arrive (the known streams
+    // and chunk size do not change while out of sync), so the next attempt goes on from where the
+    // last stopped; a final attempt (which accepts shorter chains) looks at the whole window.
+    const from = final ? 0 : Math.max(0, Math.min(this.scanLen, this.scanResume - this.scanStart));
+    const r = findResync(buf, this.chunkSize, known, final, this.chunkSizeConfirmed, from);
     if (r.kind !== 'found') {
       this.triedAt = r.kind === 'more' ? this.scanLen : 0;
+      this.scanResume = r.kind === 'more' ? this.scanStart + r.at : this.scanStart;
       if (r.kind === 'none') {
         // Nothing plausible anywhere: all but a header's worth of bytes are skipped for good.
         const drop = Math.max(0, this.scanLen - MAX_HEADER);

@@ -32,7 +32,8 @@ export type KnownStream = { readonly typeId: number; readonly length: number; re
 
 export type ResyncResult =
   | { readonly kind: 'found'; readonly at: number; readonly chunkSize: number; readonly evidence: number }
-  | { readonly kind: 'more' }
+  /** Undecided from `at` on (every earlier position is ruled out, whatever bytes follow). */
+  | { readonly kind: 'more'; readonly at: number }
   | { readonly kind: 'none' };
 
 const KNOWN_TYPES = new Set([1, 2, 3, 4, 5, 6, 8, 9, 15, 16, 17, 18, 19, 20, 22]);
@@ -261,17 +262,24 @@ export function findResync(
   known: ReadonlyMap<number, KnownStream>,
   final: boolean,
   sizeConfirmed = true,
+  /** First position to try: where an earlier non-final attempt on the same bytes stopped. */
+  from = 0,
 ): ResyncResult {
-  for (let i = 0; i < b.length; i++) {
+  let firstWeak = -1;
+  for (let i = from; i < b.length; i++) {
     const r = candidate(b, i, currentChunkSize, known, final, sizeConfirmed);
-    if (r === 'more') return { kind: 'more' };
+    if (r === 'more') return { kind: 'more', at: firstWeak >= 0 ? firstWeak : i };
+    if (r === 'weak') {
+      if (firstWeak < 0) firstWeak = i;
+      continue;
+    }
     if (r === null) continue;
     // A 2- or 3-byte chunk stream id whose last byte is itself a 1-byte basic header is most
     // likely payload bytes in front of the real header: prefer the real one when it also holds.
     if (((b[i] as number) & 0x3f) <= 1) {
       for (const j of [i + 1, i + 2]) {
         const alt = candidate(b, j, currentChunkSize, known, final, sizeConfirmed);
-        if (alt !== null && alt !== 'more' && ((b[j] as number) & 0x3f) > 1) return { kind: 'found', at: j, chunkSize: alt.size, evidence: alt.evidence };
+        if (alt !== null && alt !== 'more' && alt !== 'weak' && ((b[j] as number) & 0x3f) > 1) return { kind: 'found', at: j, chunkSize: alt.size, evidence: alt.evidence };
       }
     }
     return { kind: 'found', at: i, chunkSize: r.size, evidence: r.evidence };
@@ -280,8 +288,9 @@ export function findResync(
 }
 
 /**
- * The chunk size under which the chain from `i` holds best, null when none does, 'more' when the
- * available bytes cannot decide yet.
+ * The chunk size under which the chain from `i` holds best, null when none does whatever bytes
+ * follow, 'weak' when none does with these bytes but more could change that (a chain that is not
+ * contradicted yet), 'more' when the available bytes cannot decide yet.
  */
 function candidate(
   b: Uint8Array,
@@ -290,7 +299,7 @@ function candidate(
   known: ReadonlyMap<number, KnownStream>,
   final: boolean,
   sizeConfirmed: boolean,
-): { size: number; evidence: number } | 'more' | null {
+): { size: number; evidence: number } | 'more' | 'weak' | null {
   if (i >= b.length || (b[i] as number) >> 6 > 1) return null;
   const h = parseHeader(b, i);
   if (h === 'more') return final ? null : 'more';
@@ -298,12 +307,15 @@ function candidate(
   type Scored = { size: number; evidence: number; headers: number; clean: boolean };
   const held: Scored[] = [];
   let undecided = false;
+  /** Some size's chain is not contradicted by the bytes there are. */
+  let alive = false;
   for (const cs of candidateSizes(b, i, current)) {
     // With the size known, CHAIN messages confirm the position; otherwise every size is followed
     // as far as the bytes go, so that a size that fits the first messages but not a later, longer
     // one loses to one that fits them all.
     const c = chainAt(b, i, cs, known, !sizeConfirmed);
     if (c.status === 'bad') continue;
+    alive = true;
     // With no more bytes to come, a chain that holds to their end holds: one that ends on a chunk
     // boundary, or one of CHAIN headers whose last chunk is cut by the end (or by a hole).
     const holds = c.status === 'ok' || (final && (c.endsOnBoundary ? c.headers >= 1 : c.headers >= CHAIN && c.firstDone));
@@ -340,8 +352,10 @@ function candidate(
   }
   // A known chunk size only gives way to evidence (a Set Chunk Size lost in a gap): other sizes
   // that merely hold do not count.
-  if (sizeConfirmed) return !final && (undecided || (best !== undefined && best.evidence > 0)) ? 'more' : null;
+  // (A chain not contradicted by these bytes may still hold with more of them: 'weak', not null.)
+  const none = alive ? 'weak' : null;
+  if (sizeConfirmed) return !final && (undecided || (best !== undefined && best.evidence > 0)) ? 'more' : none;
   // Otherwise the chunk size cannot be told yet: wait for a longer message, unless no more will come.
-  if (!final) return undecided || best !== undefined ? 'more' : null;
-  return best === undefined ? null : { size: best.size, evidence: 0 };
+  if (!final) return undecided || best !== undefined ? 'more' : none;
+  return best === undefined ? none : { size: best.size, evidence: 0 };
 }
