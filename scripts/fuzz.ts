@@ -64,6 +64,8 @@ import { decodeMessageBody } from '../src/rtmp/messages.js';
 import { decodeAmf0Values, decodeAmf3Values, toPlain } from '../src/amf/index.js';
 import { SummaryCollector, renderSummary } from '../src/output/summary.js';
 import { amf0 } from '../test/builders/amf-writer.js';
+import { concat } from '../test/builders/bytes.js';
+import { jsonIssue } from '../test/builders/json-check.js';
 import { handshakeBytes } from '../test/builders/chunk-writer.js';
 import { conversationFrames } from '../test/builders/conversation.js';
 import { writePcap, writePcapng, type PcapngPacketSpec } from '../test/builders/pcap.js';
@@ -747,10 +749,10 @@ function messageBody(r: Rng, typeId: number): Uint8Array {
       return r.chance(0.8) ? mutateSmall(r, r.pick(t.video)) : r.bytes(r.small(64));
     case 17:
     case 20:
-      return r.chance(0.4) ? mutateSmall(r, typeId === 17 ? concatU8([Uint8Array.of(0), r.pick(t.commands)]) : r.pick(t.commands)) : amfBody(r, typeId);
+      return r.chance(0.4) ? mutateSmall(r, typeId === 17 ? concat(...[Uint8Array.of(0), r.pick(t.commands)]) : r.pick(t.commands)) : amfBody(r, typeId);
     case 15:
     case 18:
-      return r.chance(0.3) ? mutateSmall(r, typeId === 15 ? concatU8([Uint8Array.of(0), r.pick(t.data)]) : r.pick(t.data)) : amfBody(r, typeId);
+      return r.chance(0.3) ? mutateSmall(r, typeId === 15 ? concat(...[Uint8Array.of(0), r.pick(t.data)]) : r.pick(t.data)) : amfBody(r, typeId);
     case 16:
     case 19: {
       const w = new W();
@@ -798,17 +800,6 @@ function messageBody(r: Rng, typeId: number): Uint8Array {
   }
 }
 
-function concatU8(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 // =============================================================================================
 // Random chunk streams
@@ -1155,14 +1146,14 @@ function captureMutant(r: Rng): { bytes: Uint8Array; note: string } {
       case 'splice': {
         const at = havePayload && r.chance(0.5) ? inPayload() : r.int(out.length);
         const g = r.bytes(1 + r.small(512));
-        out = concatU8([out.subarray(0, at), g, out.subarray(at)]);
+        out = concat(...[out.subarray(0, at), g, out.subarray(at)]);
         break;
       }
       case 'dup-range':
       case 'drop-range': {
         const a = r.int(out.length);
         const b = Math.min(out.length, a + 1 + r.small(4096));
-        out = op === 'dup-range' ? concatU8([out.subarray(0, b), out.subarray(a, b), out.subarray(b)]) : concatU8([out.subarray(0, a), out.subarray(b)]);
+        out = op === 'dup-range' ? concat(...[out.subarray(0, b), out.subarray(a, b), out.subarray(b)]) : concat(...[out.subarray(0, a), out.subarray(b)]);
         break;
       }
     }
@@ -1235,42 +1226,6 @@ function conversationCapture(r: Rng): { bytes: Uint8Array; note: string } {
 
 class Failure extends Error {}
 
-/** Why JSON.parse(JSON.stringify(v)) would not give `v` back (-0 tolerated), or null. */
-function jsonIssue(v: unknown, path: string, depth: number): string | null {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return null;
-    case 'number':
-      return Number.isFinite(v) ? null : `${path} is ${v}`;
-    case 'undefined':
-      return `${path} is undefined`;
-    case 'object': {
-      if (v === null) return null;
-      if (depth > 256) return `${path} is nested deeper than 256`;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          if (!(i in v)) return `${path}[${i}] is a hole`;
-          const e = jsonIssue(v[i], `${path}[${i}]`, depth + 1);
-          if (e !== null) return e;
-        }
-        return null;
-      }
-      const proto: unknown = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) {
-        const name = (v as { constructor?: { name?: string } }).constructor?.name ?? 'unknown';
-        return `${path} is a ${name}`;
-      }
-      for (const k of Object.keys(v)) {
-        const e = jsonIssue((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
-        if (e !== null) return e;
-      }
-      return null;
-    }
-    default:
-      return `${path} is a ${typeof v}`;
-  }
-}
 
 /** Records written, output bytes, and pushes made (each push has a fixed cost: see budget()). */
 type Outcome = { records: number; bytes: number; pushes: number };

@@ -16,6 +16,7 @@
  * Object-table references are only written on request (`amf3.ref(i)`, `amf0.ref(i)`).
  * Builders throw on programmer error (an unencodable intent); that is fine in tests.
  */
+import { concat } from './bytes.js';
 
 const enc = new TextEncoder();
 
@@ -148,16 +149,7 @@ export function toHex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-export function concat(...parts: readonly Uint8Array[]): Uint8Array {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const b = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    b.set(p, o);
-    o += p.length;
-  }
-  return b;
-}
+export { concat };
 
 // ---------------------------------------------------------------------------------------------
 // AMF0

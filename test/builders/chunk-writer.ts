@@ -2,6 +2,7 @@
  * RTMP chunk-stream writer for tests: makes chunked bytes from intent (messages, chunk size,
  * header forms, extended-timestamp convention, interleaving), plus handshake blocks.
  */
+import { concat as concatBytes } from './bytes.js';
 
 export type MessageSpec = {
   csid: number;
@@ -113,12 +114,4 @@ export function handshakeBytes(seed: number, opts: { version?: number; first?: U
   return out;
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concatBytes };

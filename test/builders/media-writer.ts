@@ -8,18 +8,9 @@
  * AV1(13) always get packet type + SI24. To make malformed input, build a valid payload and cut or
  * patch its bytes. Pure functions returning fresh Uint8Arrays.
  */
+import { concat } from './bytes.js';
 
-export function concat(...parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat };
 
 export function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);

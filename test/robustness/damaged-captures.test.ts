@@ -118,7 +118,7 @@ function injectGarbage(segments: readonly PcapRecord[], k: number, seed: number)
   const garbage = FILE.slice(target.header, target.end);
   const next = rng(seed);
   for (let i = tcp.payload - target.header; i < garbage.length; i++) garbage[i] = next() & 0xff;
-  return { bytes: concat([moved.subarray(0, target.header), garbage, moved.subarray(target.header)]), frame: target.frame };
+  return { bytes: concat(...[moved.subarray(0, target.header), garbage, moved.subarray(target.header)]), frame: target.frame };
 }
 
 test('random garbage injected into the TCP stream after the handshake: desync, resync, the stream decodes on', async () => {

@@ -16,6 +16,7 @@ import { BatchedWriter, NdjsonRenderer } from '../../src/output/ndjson.js';
 import type { AnalyzerOptions } from '../../src/session/analyzer.js';
 import type { DiagnosticRecord, MessageRecord, OutputRecord } from '../../src/session/records.js';
 import { analyzeStream } from '../../src/session/run.js';
+import { jsonIssue } from '../builders/json-check.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(ROOT, 'dist', 'bin', 'rtmpscope.js');
@@ -114,37 +115,7 @@ export async function runPipeline(bytes: Uint8Array, opts: AnalyzerOptions = {},
   };
 }
 
-/** Why JSON.parse(JSON.stringify(v)) would not give `v` back (-0 tolerated), or null. */
-export function jsonIssue(v: unknown, path = '$', depth = 0): string | null {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return null;
-    case 'number':
-      return Number.isFinite(v) ? null : `${path} is ${v}`;
-    case 'object': {
-      if (v === null) return null;
-      if (depth > 256) return `${path} is nested deeper than 256`;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          if (!(i in v)) return `${path}[${i}] is a hole`;
-          const e = jsonIssue(v[i], `${path}[${i}]`, depth + 1);
-          if (e !== null) return e;
-        }
-        return null;
-      }
-      const proto: unknown = Object.getPrototypeOf(v);
-      if (proto !== Object.prototype && proto !== null) return `${path} is a class instance`;
-      for (const k of Object.keys(v)) {
-        const e = jsonIssue((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1);
-        if (e !== null) return e;
-      }
-      return null;
-    }
-    default:
-      return `${path} is ${typeof v}`;
-  }
-}
+export { jsonIssue };
 
 /**
  * The run's output is sound: one NDJSON line per record, each parses, each record survives JSON
@@ -228,12 +199,4 @@ export function rng(seed: number): () => number {
   };
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat } from '../builders/bytes.js';
