@@ -196,6 +196,14 @@ export const CATALOGUE = {
     severity: 'info',
     explain: 'The proxy was stopped while this session was open; both sides were closed with a FIN.',
   },
+  'proxy.idle-timeout': {
+    severity: 'warn',
+    explain: 'No byte moved in either direction for --idle-timeout seconds (default 120), counted from the connection\'s arrival and including the connection to the upstream, so the proxy closed both sides. An idle peer or a half-open connection would otherwise hold a session and one of the --max-sessions slots for ever. Check whether the client or the server stopped sending (a hung encoder, an upstream that accepted the connection but never answered the handshake, a network path that drops packets); raise the timeout for sessions that are legitimately quiet for long.',
+  },
+  'proxy.stall-timeout': {
+    severity: 'warn',
+    explain: 'Data was waiting to be sent to one peer (the client or the server, as named in the message), which did not read it for --stall-timeout seconds (default 60); the proxy had stopped reading from the other peer meanwhile (backpressure), so the proxy closed both sides. A peer that stops reading would otherwise hold the session, its buffers and one of the --max-sessions slots for ever. Check the named peer: a hung or overloaded player or server, or a network path too slow for the stream\'s bitrate.',
+  },
   'proxy.analysis.failed': {
     severity: 'error',
     explain: 'The decoder threw on this session (a bug in rtmpscope: please report it with the pcap); decoding of this session stopped, forwarding continued unchanged.',

@@ -5,7 +5,8 @@
  *
  * Contract: `parseProxyArgs` is pure (no file or network access; files named by options are
  * opened by `runProxy`) and throws `UserError` with exit code 2 and one readable line for every
- * bad argument. Defaults: listen on loopback 127.0.0.1:1935, NDJSON on stdout, no pcap.
+ * bad argument. Defaults: listen on loopback 127.0.0.1:1935, NDJSON on stdout, no pcap, sessions
+ * closed after 120 s without traffic or 60 s with a peer that does not read.
  */
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,16 @@ export type ProxyOptions = {
   readonly pcapLink: PcapLink;
   readonly connectTimeoutMs: number;
   readonly maxSessions: number;
+  /**
+   * Close a session in which no byte moved in either direction for this long, counted from its
+   * arrival, the upstream connection included (ms; default 120000; 0 or Infinity: never).
+   */
+  readonly idleTimeoutMs?: number;
+  /**
+   * Close a session when bytes wait for a peer that has not drained them (its other side paused
+   * by backpressure) for this long (ms; default 60000; 0 or Infinity: never).
+   */
+  readonly stallTimeoutMs?: number;
 
   // ---- programmatic only (not settable from the command line) ----
   /** Wall clock for record and packet times (default: system clock). */
@@ -89,16 +100,28 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
       --pcap-link ethernet|raw  pcap link type (default ethernet)
       --connect-timeout SEC   give up connecting to the upstream after SEC seconds (default 10)
       --max-sessions N        refuse connections beyond N concurrent sessions (default 1000)
+      --idle-timeout SEC      close a session when no byte moved either way for SEC seconds
+                              (default 120; 0: never)
+      --stall-timeout SEC     close a session when a peer has not read the data waiting for it
+                              for SEC seconds (default 60; 0: never)
 
 Records: client = the encoder's address, server = the upstream's address; frame numbers are
 those of the --pcap file (counted the same without it). Ctrl-C closes both sides of every
 session and flushes the outputs.`;
 
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+
 const DEFAULTS = {
   listen: { host: '127.0.0.1', port: 1935 },
   connectTimeoutMs: 10_000,
   maxSessions: 1000,
+  idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+  stallTimeoutMs: DEFAULT_STALL_TIMEOUT_MS,
 } as const;
+
+/** The longest --idle-timeout / --stall-timeout accepted (a day; setTimeout's limit is ~24.8 days). */
+export const MAX_TIMEOUT_MS = 86_400_000;
 
 function usage(msg: string): never {
   throw new UserError(`proxy: ${msg}`, 2);
@@ -162,6 +185,17 @@ export function parseUpstream(text: string): UpstreamTarget {
   return { ...parseHostPort(authority, '--upstream', tls ? 443 : 1935, false), tls };
 }
 
+/** Seconds (decimals allowed) → ms; 0 disables; `what` names the option in the error. */
+function timeoutSeconds(text: string | undefined, what: string, defaultMs: number): number {
+  if (text === undefined) return defaultMs;
+  const s = Number(text);
+  const ms = Math.round(s * 1000);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(ms <= MAX_TIMEOUT_MS) || (s > 0 && ms === 0)) {
+    usage(`${what}: '${text}' is not a number of seconds (0: never, else 0.001 to ${MAX_TIMEOUT_MS / 1000})`);
+  }
+  return ms;
+}
+
 function positiveInt(text: string, what: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1) usage(`${what}: '${text}' is not a positive whole number`);
   return Number(text);
@@ -188,12 +222,15 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
         'pcap-link': { type: 'string', default: 'ethernet' },
         'connect-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'stall-timeout': { type: 'string' },
         debug: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
   } catch (e) {
-    usage(`${(e as Error).message} (see rtmpscope proxy --help)`);
+    // One line: some of parseArgs's messages have several.
+    usage(`${(e as Error).message.replace(/\s*\n\s*/g, ' ')} (see rtmpscope proxy --help)`);
   }
   const { values: v, positionals } = parsed;
   if (positionals.length > 0) usage(`unexpected argument '${positionals[0]}'`);
@@ -215,6 +252,8 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     connectTimeoutMs = Math.round(s * 1000);
   }
   const maxSessions = v['max-sessions'] === undefined ? DEFAULTS.maxSessions : positiveInt(v['max-sessions'], '--max-sessions');
+  const idleTimeoutMs = timeoutSeconds(v['idle-timeout'], '--idle-timeout', DEFAULTS.idleTimeoutMs);
+  const stallTimeoutMs = timeoutSeconds(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutMs);
   return {
     listen,
     upstream,
@@ -228,6 +267,8 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     pcapLink: link,
     connectTimeoutMs,
     maxSessions,
+    idleTimeoutMs,
+    stallTimeoutMs,
   };
 }
 

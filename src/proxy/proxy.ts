@@ -10,6 +10,9 @@
  *   cross-session checks and capture-level diagnostic limiter as the analyzer applies to a
  *   capture; the pcap gets one synthesised TCP connection per session that reached the upstream.
  *   Nothing is decoded when nobody consumes records (`--format none` without `onRecords`).
+ * - Sessions cannot hold a slot for ever: one in which no byte moved either way for
+ *   `idleTimeoutMs`, or in which bytes waited `stallTimeoutMs` for a peer that does not read
+ *   them, is closed on both sides (`proxy.idle-timeout`, `proxy.stall-timeout`; see relay.ts).
  * - Memory is bounded: at most `maxSessions` sessions, per-direction socket buffers bounded by
  *   backpressure, the record and pcap outputs capped by `maxOutputLag` / `maxPcapLag` (past the
  *   cap, decoding (per session) or pcap writing (globally) stops with a diagnostic).
@@ -34,7 +37,7 @@ import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
-import { hostPortText, type ProxyOptions } from './options.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
@@ -76,6 +79,14 @@ const CLOSE_GRACE_MS = 1000;
 const ANALYSIS_WINDOW_MS = 500;
 const DEFAULT_ANALYSIS_SHARE = 0.6;
 
+/** A programmatic timeout option (ms) → ms, 0 meaning never. */
+function timeoutMs(value: number | undefined, fallback: number, what: string): number {
+  const ms = value ?? fallback;
+  if (ms === 0 || ms === Infinity) return 0;
+  if (!(ms > 0 && ms <= MAX_TIMEOUT_MS)) throw new UserError(`proxy: ${what} must be 0 (never) or 0 < ms <= ${MAX_TIMEOUT_MS}, not ${ms}`, 2);
+  return ms;
+}
+
 function readPem(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
@@ -88,6 +99,8 @@ function readPem(path: string, what: string): Buffer {
 export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const clock: Clock = opts.clock ?? systemClock();
   const warn = opts.onWarning ?? (() => undefined);
+  const idleTimeoutMs = timeoutMs(opts.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+  const stallTimeoutMs = timeoutMs(opts.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 'stallTimeoutMs');
 
   // TLS material first: nothing is opened if a file is missing.
   let serverTls: tls.TlsOptions | null = null;
@@ -222,6 +235,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     upstream: opts.upstream,
     upstreamTls,
     connectTimeoutMs: opts.connectTimeoutMs,
+    idleTimeoutMs,
+    stallTimeoutMs,
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     decode: ndjson !== null || onRecords !== null,
     emit,

@@ -17,8 +17,17 @@
  *   delivering what it was already sent. Whatever happens, both sockets are destroyed within
  *   `graceMs` of the session ending, and the proxy keeps serving others.
  * - The client socket is not read until the upstream is connected (C0/C1 wait in the kernel).
+ * - Timeouts (one lazily re-armed timer per session, so forwarding a chunk costs one clock read):
+ *   when no byte was forwarded (or drained to a slow reader) in either direction for
+ *   `idleTimeoutMs`, counted from the client's arrival, so the upstream connect and TLS handshake
+ *   count, the session ends with `proxy.idle-timeout`; when a direction has been paused by
+ *   backpressure (its receiver has not drained) for `stallTimeoutMs`, whatever the other direction
+ *   does, it ends with `proxy.stall-timeout` naming the peer that does not read (a due stall is
+ *   reported rather than an idle timeout). Either way the peers that do not read are destroyed,
+ *   the others get a FIN, both are gone within `graceMs`, and the session record is written with
+ *   FINs synthesised for both directions, as at shutdown. 0 disables a timeout.
  * - Records: diagnostics for faults, then the decoder's flush and the session record when the
- *   synthesised TCP connection closes (both FINs, or an RST), or at shutdown.
+ *   synthesised TCP connection closes (both FINs, or an RST), at a timeout, or at shutdown.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -39,6 +48,10 @@ export interface RelayHost {
   readonly upstream: UpstreamTarget;
   readonly upstreamTls: tls.ConnectionOptions;
   readonly connectTimeoutMs: number;
+  /** No byte moved either way for this long: close the session (ms; 0: never). */
+  readonly idleTimeoutMs: number;
+  /** A direction paused by backpressure for this long: close the session (ms; 0: never). */
+  readonly stallTimeoutMs: number;
   readonly graceMs: number;
   /** Someone consumes records (NDJSON output or onRecords); otherwise nothing is decoded. */
   readonly decode: boolean;
@@ -57,6 +70,12 @@ export interface RelayHost {
 }
 
 type State = 'connecting' | 'open' | 'done';
+
+/** Monotonic milliseconds for the idle and stall timeouts (never the injectable stopwatch, which tests stop). */
+const monotonic = (): number => performance.now();
+
+/** The peer that receives a direction's bytes. */
+const receiver = (dir: Direction): 'client' | 'server' => (dir === 'c2s' ? 'server' : 'client');
 
 /** An address as the decoders print it (IPv4-mapped IPv6 shown as IPv4), and as packet bytes. */
 export function socketEndpoint(address: string | undefined, port: number | undefined): { text: string; synth: SynthEndpoint } | null {
@@ -83,6 +102,13 @@ export class Relay {
   private grace: NodeJS.Timeout | null = null;
   private graceDeadline = 0;
   private releasedOnce = false;
+  /** Monotonic ms of the last byte forwarded or drained, either direction (arrival at first). */
+  private lastActivity = monotonic();
+  /** Monotonic ms at which each direction was paused (meaningful while `paused[dir]`). */
+  private readonly pausedSince: Record<Direction, number> = { c2s: 0, s2c: 0 };
+  /** The idle/stall timer and when it fires (monotonic ms; Infinity: not armed). */
+  private watchdog: NodeJS.Timeout | null = null;
+  private watchdogAt = Infinity;
   /** Forwarded bytes per direction (independent of analysis). */
   readonly forwarded: Record<Direction, number> = { c2s: 0, s2c: 0 };
   /** The host's accounting of decoding time: a decaying sum (ms) as of `loadAt` (host's `now`). */
@@ -161,6 +187,7 @@ export class Relay {
     if (up.tls) sock.once('secureConnect', () => this.onUpstreamReady(sock));
     sock.on('error', (e: NodeJS.ErrnoException) => this.onError('upstream', e, tcpUp));
     sock.on('close', () => this.onClose('upstream'));
+    this.arm();
   }
 
   /** Close both sides with a FIN (proxy shutdown); resolves when both sockets are gone. */
@@ -218,13 +245,17 @@ export class Relay {
   private onData(dir: Direction, from: net.Socket, to: net.Socket, chunk: Buffer): void {
     if (this.state !== 'open' || to.writableEnded || to.destroyed) return;
     this.forwarded[dir] += chunk.length;
+    const t = (this.lastActivity = monotonic());
     if (!to.write(chunk) && !this.paused[dir]) {
       this.paused[dir] = true;
+      this.pausedSince[dir] = t;
       from.pause();
       to.once('drain', () => {
         this.paused[dir] = false;
+        this.lastActivity = monotonic();
         if (!from.destroyed) from.resume();
       });
+      this.arm();
     }
     this.observe(dir, chunk);
   }
@@ -356,6 +387,8 @@ export class Relay {
     }
     if (this.grace !== null) clearTimeout(this.grace);
     this.grace = null;
+    if (this.watchdog !== null) clearTimeout(this.watchdog);
+    this.watchdog = null;
     if (this.conn !== null && !this.conn.closed) {
       // Both sockets closed without FIN or error seen on both sides (e.g. destroyed).
       this.analyse(() => {
@@ -383,6 +416,99 @@ export class Relay {
       s.on('data', () => undefined);
       s.resume();
     }
+  }
+
+  /**
+   * (Re)arm the timeout timer for the earliest idle or stall deadline. Lazy: activity only moves
+   * the idle deadline later, so the timer is left as it is and re-armed when it fires early.
+   */
+  private arm(): void {
+    const idle = this.host.idleTimeoutMs;
+    const stall = this.host.stallTimeoutMs;
+    let at = idle > 0 ? this.lastActivity + idle : Infinity;
+    if (stall > 0) for (const d of ['c2s', 's2c'] as const) if (this.paused[d]) at = Math.min(at, this.pausedSince[d] + stall);
+    if (at === Infinity || at >= this.watchdogAt) return;
+    if (this.watchdog !== null) clearTimeout(this.watchdog);
+    this.watchdogAt = at;
+    this.watchdog = setTimeout(() => this.checkTimeouts(), Math.max(1, Math.ceil(at - monotonic())));
+    this.watchdog.unref();
+  }
+
+  private checkTimeouts(): void {
+    this.watchdog = null;
+    this.watchdogAt = Infinity;
+    if (!this.open.client && !this.open.upstream) return;
+    // Already ending with a grace period: both sockets are destroyed when it runs out.
+    if (this.state === 'done' && this.grace !== null) return;
+    const t = monotonic();
+    const stall = this.host.stallTimeoutMs;
+    if (stall > 0) {
+      // The direction stalled longest (both are closed either way).
+      let due: Direction | null = null;
+      for (const d of ['c2s', 's2c'] as const) {
+        if (this.paused[d] && t - this.pausedSince[d] >= stall && (due === null || this.pausedSince[d] < this.pausedSince[due])) due = d;
+      }
+      if (due !== null) {
+        this.expire(due);
+        return;
+      }
+    }
+    const idle = this.host.idleTimeoutMs;
+    if (idle > 0 && t - this.lastActivity >= idle) {
+      this.expire(null);
+      return;
+    }
+    this.arm();
+  }
+
+  /**
+   * A timeout: `stalled` is the direction whose receiver stopped reading (stall), null for idle.
+   * Report it, write the session record (FINs synthesised both ways, as at shutdown), destroy the
+   * peers that do not read, give the others a FIN, and destroy whatever is left after `graceMs`.
+   */
+  private expire(stalled: Direction | null): void {
+    const was = this.state;
+    this.state = 'done';
+    const fwd = `${this.forwarded.c2s} bytes client→server and ${this.forwarded.s2c} server→client so far`;
+    if (stalled !== null) {
+      const peer = receiver(stalled);
+      const to = stalled === 'c2s' ? this.upstream : this.client;
+      const waiting = to?.writableLength ?? 0;
+      const secs = this.host.stallTimeoutMs / 1000;
+      const other = this.paused[stalled === 'c2s' ? 's2c' : 'c2s'] ? ` (the ${receiver(stalled === 'c2s' ? 's2c' : 'c2s')} was not reading either)` : '';
+      this.emit([
+        this.diag('proxy.stall-timeout', `the ${peer} stopped reading: data waited for it for ${secs} s (${waiting} bytes in the proxy, more in the kernel's buffers) while the proxy held the ${peer === 'client' ? 'server' : 'client'} back${other}; both sides closed (${fwd})`, { dir: stalled }, {
+          peer,
+          waiting,
+          seconds: secs,
+        }),
+      ]);
+    } else {
+      const secs = this.host.idleTimeoutMs / 1000;
+      const message =
+        was === 'connecting'
+          ? `no byte moved for ${secs} s while connecting to the upstream ${hostPortText(this.host.upstream)} (${this.host.upstream.tls ? 'TCP or TLS handshake' : 'TCP'} not complete); the client connection was closed`
+          : `no byte moved in either direction for ${secs} s; both sides closed (${fwd})`;
+      this.emit([this.diag('proxy.idle-timeout', message, {}, { seconds: secs, connected: was !== 'connecting' })]);
+    }
+    if (this.conn !== null && !this.conn.closed) {
+      this.analyse(() => {
+        if (this.conn === null) return;
+        const t = this.host.clock();
+        for (const d of ['c2s', 's2c'] as const) this.host.synth.fin(this.conn, d, t);
+        this.host.packetsReady();
+      });
+    }
+    this.finishSession();
+    if (was === 'connecting') this.upstream?.destroy();
+    // A socket whose writes wait for a reader that is gone would only end after them: destroy it.
+    if (this.paused.s2c) this.client.destroy();
+    else this.endSocket(this.client);
+    if (this.upstream !== null) {
+      if (this.paused.c2s) this.upstream.destroy();
+      else this.endSocket(this.upstream);
+    }
+    this.armGrace(this.host.graceMs);
   }
 
   private armGrace(ms: number): void {

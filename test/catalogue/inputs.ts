@@ -359,6 +359,8 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.client.tls-failed': 'test/proxy/tls.test.ts',
   'proxy.session-limit': 'test/proxy/faults.test.ts',
   'proxy.shutdown': 'test/proxy/faults.test.ts',
+  'proxy.idle-timeout': 'test/proxy/timeouts.test.ts',
+  'proxy.stall-timeout': 'test/proxy/timeouts.test.ts',
   'proxy.analysis.failed': 'test/proxy/faults.test.ts',
   'proxy.analysis.behind': 'test/proxy/faults.test.ts',
   'proxy.analysis.slow': 'test/proxy/hostile.test.ts',

@@ -17,6 +17,8 @@ test('options: defaults', () => {
     pcapLink: 'ethernet',
     connectTimeoutMs: 10000,
     maxSessions: 1000,
+    idleTimeoutMs: 120000,
+    stallTimeoutMs: 60000,
   });
 });
 
