@@ -389,15 +389,8 @@ export class Relay {
     this.grace = null;
     if (this.watchdog !== null) clearTimeout(this.watchdog);
     this.watchdog = null;
-    if (this.conn !== null && !this.conn.closed) {
-      // Both sockets closed without FIN or error seen on both sides (e.g. destroyed).
-      this.analyse(() => {
-        if (this.conn === null) return;
-        const t = this.host.clock();
-        for (const d of ['c2s', 's2c'] as const) this.host.synth.fin(this.conn, d, t);
-        this.host.packetsReady();
-      });
-    }
+    // Both sockets closed without FIN or error seen on both sides (e.g. destroyed).
+    this.closeSynthesised();
     this.finishSession();
     this.state = 'done';
     if (!this.releasedOnce) {
@@ -491,14 +484,7 @@ export class Relay {
           : `no byte moved in either direction for ${secs} s; both sides closed (${fwd})`;
       this.emit([this.diag('proxy.idle-timeout', message, {}, { seconds: secs, connected: was !== 'connecting' })]);
     }
-    if (this.conn !== null && !this.conn.closed) {
-      this.analyse(() => {
-        if (this.conn === null) return;
-        const t = this.host.clock();
-        for (const d of ['c2s', 's2c'] as const) this.host.synth.fin(this.conn, d, t);
-        this.host.packetsReady();
-      });
-    }
+    this.closeSynthesised();
     this.finishSession();
     if (was === 'connecting') this.upstream?.destroy();
     // A socket whose writes wait for a reader that is gone would only end after them: destroy it.
@@ -523,6 +509,17 @@ export class Relay {
       this.upstream?.destroy();
     }, ms);
     this.grace.unref();
+  }
+
+  /** The synthesised TCP connection (pcap and analysis) ends with a FIN each way, if still open. */
+  private closeSynthesised(): void {
+    if (this.conn === null || this.conn.closed) return;
+    this.analyse(() => {
+      if (this.conn === null) return;
+      const t = this.host.clock();
+      for (const d of ['c2s', 's2c'] as const) this.host.synth.fin(this.conn, d, t);
+      this.host.packetsReady();
+    });
   }
 
   private finishSession(): void {

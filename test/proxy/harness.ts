@@ -22,7 +22,7 @@ import { Analyzer } from '../../src/session/analyzer.js';
 import type { OutputRecord } from '../../src/session/records.js';
 import { runProxy, type ProxyHandle } from '../../src/proxy/proxy.js';
 import type { ProxyOptions } from '../../src/proxy/options.js';
-import { recDigest, runClient, startFakeServer, type ClientOptions, type ClientSession, type FakeServer, type ServerConn, type ServerHooks } from './fake-rtmp.js';
+import { rec, recDigest, recorder, runClient, startFakeServer, type Recorder, type ClientOptions, type ClientSession, type FakeServer, type ServerConn, type ServerHooks } from './fake-rtmp.js';
 
 export class MemoryWritable extends Writable {
   readonly chunks: Buffer[] = [];
@@ -370,4 +370,60 @@ export function sampleMemory(proxy: TestProxy, everyMs = 10, gcEveryMs = 100): {
       };
     },
   };
+}
+
+/** A client on a raw socket: records what it sends (hash only unless `keepSent`) and receives; answers a FIN with a FIN. */
+export type RawClient = {
+  readonly socket: net.Socket;
+  readonly sent: Recorder;
+  readonly received: Recorder;
+  /** `ip:port` as the records name it (set once connected). */
+  endpoint: string;
+  /** When the TCP connection was up (Date.now()). */
+  connectedAt: number;
+  readonly connected: Promise<void>;
+  readonly closed: Promise<{ ended: boolean; error: string | null; at: number }>;
+  send(b: Uint8Array): boolean;
+};
+
+export function rawClient(port: number, opts: { onData?: (c: RawClient) => void; keepSent?: boolean } = {}): RawClient {
+  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  const sent = recorder(opts.keepSent ?? true);
+  const received = recorder();
+  let ended = false;
+  let error: string | null = null;
+  const c: RawClient = {
+    socket,
+    sent,
+    received,
+    endpoint: '',
+    connectedAt: 0,
+    connected: once(socket, 'connect').then(() => {
+      c.connectedAt = Date.now();
+      c.endpoint = `127.0.0.1:${socket.localPort}`;
+    }),
+    closed: new Promise((resolve) => socket.on('close', () => resolve({ ended, error, at: Date.now() }))),
+    send(b: Uint8Array): boolean {
+      rec(sent, b);
+      return socket.write(b);
+    },
+  };
+  socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+  socket.on('data', (b: Buffer) => {
+    rec(received, b);
+    opts.onData?.(c);
+  });
+  socket.on('end', () => {
+    ended = true;
+    if (!socket.writableEnded) socket.end();
+  });
+  return c;
+}
+
+/** The records of the session whose client is `endpoint`. */
+export function sessionOf(lines: readonly Record<string, unknown>[], endpoint: string): { session: unknown; lines: Record<string, unknown>[]; record: Record<string, unknown> } {
+  const record = byType(lines, 'session').find((s) => s['client'] === endpoint);
+  assert.ok(record !== undefined, `a session record for ${endpoint}`);
+  const session = record['session'];
+  return { session, lines: lines.filter((l) => l['session'] === session), record };
 }

@@ -22,8 +22,8 @@ import { UserError } from '../../src/io/input.js';
 import { parseProxyArgs, PROXY_USAGE } from '../../src/proxy/options.js';
 import { runProxy } from '../../src/proxy/proxy.js';
 import { handshakeBytes, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
-import { prng, pump, rec, recDigest, recorder, runClient, sleep, waitFor, type Recorder, type ServerConn, type ServerHooks } from './fake-rtmp.js';
-import { assertForwarded, byType, checkBystanders, closeServer, listenLoopback, runSession, startBystanders, startProxy, withProxy, type TestProxy } from './harness.js';
+import { prng, pump, recDigest, runClient, sleep, waitFor, type Recorder, type ServerConn, type ServerHooks } from './fake-rtmp.js';
+import { assertForwarded, byType, checkBystanders, closeServer, listenLoopback, rawClient, runSession, sessionOf, startBystanders, startProxy, withProxy, type RawClient, type TestProxy } from './harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The rtmpscope executable users run (the bundle). */
@@ -38,58 +38,6 @@ const proxyCodes = (lines: readonly Line[]) =>
     .map((d) => String(d['code']))
     .filter((c) => c.startsWith('proxy.'));
 const ctx = (d: Line) => d['context'] as Record<string, unknown>;
-
-/** A raw client: records what it sends and receives, answers a FIN with a FIN. */
-type RawClient = {
-  readonly socket: net.Socket;
-  readonly sent: Recorder;
-  readonly received: Recorder;
-  /** When the TCP connection was up (Date.now()). */
-  connectedAt: number;
-  readonly connected: Promise<void>;
-  readonly closed: Promise<{ ended: boolean; error: string | null; at: number }>;
-  send(b: Uint8Array): boolean;
-  /** `ip:port` as the records name it (set once connected). */
-  endpoint: string;
-};
-
-function rawClient(port: number): RawClient {
-  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-  const sent = recorder();
-  const received = recorder();
-  let ended = false;
-  let error: string | null = null;
-  const c: RawClient = {
-    socket,
-    sent,
-    received,
-    connectedAt: 0,
-    connected: once(socket, 'connect').then(() => {
-      c.connectedAt = Date.now();
-      c.endpoint = `127.0.0.1:${socket.localPort}`;
-    }),
-    closed: new Promise((resolve) => socket.on('close', () => resolve({ ended, error, at: Date.now() }))),
-    send(b: Uint8Array): boolean {
-      rec(sent, b);
-      return socket.write(b);
-    },
-    endpoint: '',
-  };
-  socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
-  socket.on('data', (b: Buffer) => rec(received, b));
-  socket.on('end', () => {
-    ended = true;
-    if (!socket.writableEnded) socket.end();
-  });
-  return c;
-}
-
-/** The records of the session whose client is `endpoint`. */
-function sessionOf(lines: readonly Line[], endpoint: string): { lines: Line[]; record: Line } {
-  const record = byType(lines, 'session').find((s) => s['client'] === endpoint);
-  assert.ok(record !== undefined, `a session record for ${endpoint}`);
-  return { lines: lines.filter((l) => l['session'] === record['session']), record };
-}
 
 /** The records of the session that published `stream<seed>`. */
 function publisherSession(lines: readonly Line[], seed: number): Line[] {
