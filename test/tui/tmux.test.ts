@@ -135,7 +135,8 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
 
     // q quits; the shell gets its screen back.
     t.keys('q');
-    s = await t.waitFor((x) => /TUI-EXITED 0/.test(x), 'the process to end');
+    // The shell prints its prompt a moment after the exit status: wait for both.
+    s = await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the process to end and the prompt');
     assert.doesNotMatch(s, /Sessions \(/, 'the alternate screen is gone');
     assert.match(s, /echo TUI-EXITED \$\?\nTUI-EXITED 0\ntui-test\$/, 'the shell screen as it was, the exit status 0, and the prompt');
   } finally {
