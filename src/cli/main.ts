@@ -106,19 +106,21 @@ async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
   // React's production build; ink and React are loaded only on this path.
   process.env['NODE_ENV'] ??= 'production';
-  // Decoding starts at once and overlaps the loading of ink and React (≈ 0.3 s); its first
-  // batches wait here until the UI takes them.
-  let early: (readonly OutputRecord[])[] = [];
+  // Decoding starts at once and overlaps the loading of ink and React (≈ 0.3 s): its first
+  // batches go straight into the UI's store (small, no ink), which spools them, so no record
+  // is held while the UI loads (held records outlive young-generation collections, and V8 then
+  // allocates every later record in the old generation: the heap grows as the file loads).
+  const { RecordStore } = await import('../tui/store.js');
+  const store = new RecordStore({ loadingNotifyIntervalMs: 300 });
   let deliver: ((recs: readonly OutputRecord[]) => void) | null = null;
-  const loading = analyzeStream(path, input, (recs) => (deliver === null ? void early.push(recs) : deliver(recs)), opts);
+  const loading = analyzeStream(path, input, (recs) => (deliver === null ? store.push(recs) : deliver(recs)), opts);
   loading.catch(() => {}); // reported through the UI's load() below
   const { runTui } = await import('../tui/index.js');
   await runTui({
     title: path,
     follow: path === '-',
+    store,
     load: async (sink) => {
-      for (const b of early) sink(b);
-      early = [];
       deliver = sink;
       await loading;
     },

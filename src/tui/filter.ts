@@ -17,10 +17,15 @@
  * a free-text search), except for words that are not plain letters (an `ip:port` is free text).
  *
  * Contract: `parseFilter` is pure and never throws; `matches` reads records through guards.
- * `FilteredIndex` only grows: `sync()` scans the items appended since the last call and records
- * the indexes that pass in a `Uint32Array` (4 bytes per row that passes; no per-row objects).
+ * `RowMatcher` gives the same answers as `matches` from a session's compact rows (items.ts): keyed
+ * terms from the columns, text terms once per interned text (memoised per text id), so a scan
+ * costs a few array reads a row; only rows whose text was not interned read it from the spool
+ * (in order, read ahead). `FilteredIndex` only grows: `sync()` scans the items appended
+ * since the last call and records the indexes that pass in a `Uint32Array` (4 bytes per row that
+ * passes; no per-row objects).
  */
 import { KINDS, kindOf, searchText, str, type Kind, type TimelineRecord } from './format.js';
+import { DIR_C2S, DIR_S2C, NO_TEXT, SPOOLED_TEXT, type ItemList, type RowText } from './items.js';
 import type { SessionEntry } from './store.js';
 
 export type Term =
@@ -135,11 +140,99 @@ export function matches(f: Filter, r: TimelineRecord, session?: SessionEntry): b
   return true;
 }
 
+function textHolds(t: Term, x: RowText): boolean {
+  switch (t.key) {
+    case 'typeName':
+      return x.typeName.toLowerCase().includes(t.text);
+    case 'name':
+      return x.name.toLowerCase().includes(t.text);
+    case 'text':
+      return x.search.includes(t.text);
+    default:
+      return false;
+  }
+}
+
+/** A filter evaluated on compact rows (see the contract). Share one across sessions. */
+export class RowMatcher {
+  /** Per term: per text id, 0 not yet known, 1 fails, 2 holds. */
+  private readonly memo: Uint8Array[];
+
+  constructor(readonly filter: Filter) {
+    this.memo = filter.terms.map(() => new Uint8Array(0));
+  }
+
+  private memoised(k: number, t: Term, id: number, x: RowText): boolean {
+    let m = this.memo[k]!;
+    if (id >= m.length) {
+      const g = new Uint8Array(Math.max(64, (id + 1) * 2));
+      g.set(m);
+      this.memo[k] = m = g;
+    }
+    const v = m[id]!;
+    if (v !== 0) return v === 2;
+    const ok = textHolds(t, x);
+    m[id] = ok ? 2 : 1;
+    return ok;
+  }
+
+  /** Whether row i of the session's items passes. */
+  test(items: ItemList, i: number, session: SessionEntry): boolean {
+    const terms = this.filter.terms;
+    let rec: TimelineRecord | undefined | null = null;
+    let x: RowText | undefined | null = null;
+    for (let k = 0; k < terms.length; k++) {
+      const t = terms[k]!;
+      let ok: boolean;
+      switch (t.key) {
+        case 'dir':
+          ok = items.dirCode(i) === (t.dir === 'c2s' ? DIR_C2S : DIR_S2C);
+          break;
+        case 'kind':
+          ok = items.kind(i) === t.kind;
+          break;
+        case 'typeId':
+          ok = items.isMessage(i) && items.typeId(i) === t.typeId;
+          break;
+        case 'streamId':
+          ok = items.isMessage(i) && items.streamId(i) === t.streamId;
+          break;
+        case 'csid':
+          ok = items.isMessage(i) && items.csid(i) === t.csid;
+          break;
+        case 'frame': {
+          const f = items.frame(i);
+          ok = f !== undefined && f >= t.from && f <= t.to;
+          break;
+        }
+        default: {
+          const id = items.textId(i);
+          if (id === NO_TEXT) {
+            // No text known: the whole record decides.
+            if (rec === null) rec = items.record(i, true);
+            ok = rec !== undefined && holds(t, rec, session);
+            break;
+          }
+          if (x === null) x = items.text(i, true);
+          if (x === undefined) ok = false;
+          else if (t.key === 'streamName') {
+            ok = x.streamName !== undefined ? x.streamName.toLowerCase().includes(t.text) : session.streams.some((s) => s.toLowerCase().includes(t.text));
+          } else if (id < SPOOLED_TEXT) ok = this.memoised(k, t, id, x);
+          else ok = textHolds(t, x);
+        }
+      }
+      if (ok === t.neg) return false;
+    }
+    return true;
+  }
+}
+
 /** The rows of one session's timeline under one filter. */
 export interface TimelineView {
   readonly length: number;
   /** Index into `session.items` of a row. */
   itemIndex(row: number): number;
+  /** The whole record of a row (read from the spool). */
   record(row: number): TimelineRecord | undefined;
   /** The row showing an item, or the nearest row after it (clamped to the last). */
   rowOfItem(item: number): number;
@@ -155,7 +248,7 @@ export class AllRows implements TimelineView {
     return row;
   }
   record(row: number): TimelineRecord | undefined {
-    return this.session.items[row];
+    return this.session.items.record(row);
   }
   rowOfItem(item: number): number {
     return Math.max(0, Math.min(item, this.length - 1));
@@ -167,17 +260,22 @@ export class FilteredIndex implements TimelineView {
   private rows = new Uint32Array(256);
   private count = 0;
   private scanned = 0;
+  readonly matcher: RowMatcher;
 
   constructor(
     readonly session: SessionEntry,
     readonly filter: Filter,
-  ) {}
+    matcher?: RowMatcher,
+  ) {
+    this.matcher = matcher ?? new RowMatcher(filter);
+  }
 
   /** Scan items appended since the last call. */
   sync(): this {
     const items = this.session.items;
-    for (let i = this.scanned; i < items.length; i++) {
-      if (!matches(this.filter, items[i]!, this.session)) continue;
+    const n = items.length;
+    for (let i = this.scanned; i < n; i++) {
+      if (!this.matcher.test(items, i, this.session)) continue;
       if (this.count === this.rows.length) {
         const bigger = new Uint32Array(this.rows.length * 2);
         bigger.set(this.rows);
@@ -185,7 +283,7 @@ export class FilteredIndex implements TimelineView {
       }
       this.rows[this.count++] = i;
     }
-    this.scanned = items.length;
+    this.scanned = n;
     return this;
   }
 
@@ -197,7 +295,7 @@ export class FilteredIndex implements TimelineView {
   }
   record(row: number): TimelineRecord | undefined {
     const i = this.itemIndex(row);
-    return i < 0 ? undefined : this.session.items[i];
+    return i < 0 ? undefined : this.session.items.record(i);
   }
   rowOfItem(item: number): number {
     // First row whose item index is >= item (binary search; rows are ascending).

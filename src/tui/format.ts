@@ -66,9 +66,14 @@ const TYPE_SHORT: Readonly<Record<number, string>> = {
 };
 
 export function typeLabel(r: TimelineRecord): string {
-  if (r.type === 'handshake') return 'Handshake';
-  if (r.type === 'diagnostic') return r.severity === 'error' ? 'ERROR' : r.severity === 'warn' ? 'WARN' : 'INFO';
-  return TYPE_SHORT[r.typeId] ?? `Type ${r.typeId}`;
+  return typeLabelOf(r.type, r.type === 'message' ? r.typeId : 0, r.type === 'diagnostic' ? r.severity : 'info');
+}
+
+/** `typeLabel` from a row's columns (record type, message type id, diagnostic severity). */
+export function typeLabelOf(type: TimelineRecord['type'], typeId: number, severity: 'info' | 'warn' | 'error'): string {
+  if (type === 'handshake') return 'Handshake';
+  if (type === 'diagnostic') return severity === 'error' ? 'ERROR' : severity === 'warn' ? 'WARN' : 'INFO';
+  return TYPE_SHORT[typeId] ?? `Type ${typeId}`;
 }
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides.
@@ -247,11 +252,4 @@ export function searchText(r: TimelineRecord): string {
   if (r.type === 'message') return `${summarize(r)} ${r.typeName}`.toLowerCase();
   if (r.type === 'diagnostic') return `${r.code} ${r.message} ${r.severity}`.toLowerCase();
   return `handshake ${summarize(r)}`.toLowerCase();
-}
-
-/** Size column: message length, the handshake part's size, nothing for a diagnostic. */
-export function sizeOf(r: TimelineRecord): string {
-  if (r.type === 'message') return String(r.length);
-  if (r.type === 'handshake') return r.part === 'C0' || r.part === 'S0' ? '1' : '1536';
-  return '';
 }

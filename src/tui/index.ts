@@ -5,8 +5,10 @@
  * Contract:
  * - `load(sink)` pushes record batches as they are decoded (a file through `analyzeStream`, or a
  *   live proxy); the UI is usable from the first batch. Batches go into a `RecordStore` (pass your
- *   own as `store` to push records from elsewhere too); the UI re-renders at most ~10 times a
- *   second however fast they arrive.
+ *   own as `store` to push records from elsewhere too, or to fill it before the UI is loaded); the
+ *   UI re-renders at most ~10 times a second however fast they arrive. The store spools records
+ *   to a temporary file and keeps compact rows in memory; `runTui` disposes it when it returns
+ *   (whether the user quit or the load failed), which closes and deletes that file.
  * - After the user quits, the next `sink()` call throws `TuiClosedError`, which stops
  *   `analyzeStream` (and closes its input) at its next batch; `runTui` swallows that error. A
  *   live source should also stop on its own when `runTui` resolves.

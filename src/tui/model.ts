@@ -6,12 +6,14 @@
  * selected record.
  *
  * Contract: reads the store, never writes it; every lookup is O(1) or O(log n) except the first
- * scan of a session under a new filter (linear, then incremental as records arrive) and
- * `diagnosticTarget` (a linear scan, on a key press). The viewport and detail width are set by
- * the app from the layout before each render.
+ * scan of a session under a new filter (linear over the compact rows, then incremental as records
+ * arrive) and `diagnosticTarget` (a linear scan of the rows, on a key press). Whole records (the
+ * detail tree) are read from the store's spool, one per selection. The viewport and detail width
+ * are set by the app from the layout before each render.
  */
-import { AllRows, FilteredIndex, type Filter, type TimelineView } from './filter.js';
+import { AllRows, FilteredIndex, RowMatcher, type Filter, type TimelineView } from './filter.js';
 import type { TimelineRecord } from './format.js';
+import { T_DIAGNOSTIC } from './items.js';
 import type { UiModel, Viewport } from './state.js';
 import type { RecordStore, SessionEntry } from './store.js';
 import { buildDetail, flattenDetail, type DetailLine, type DetailNode, type Expanded } from './tree.js';
@@ -21,9 +23,9 @@ export class StoreModel implements UiModel {
   detailWidth = 60;
 
   private readonly all = new WeakMap<SessionEntry, AllRows>();
-  /** filter text → session → index; at most two filter texts. */
-  private readonly filtered = new Map<string, WeakMap<SessionEntry, FilteredIndex>>();
-  private treeFor: { rec: TimelineRecord; width: number; start: number; nodes: DetailNode[] } | null = null;
+  /** filter text → its matcher and, per session, its index; at most two filter texts. */
+  private readonly filtered = new Map<string, { matcher: RowMatcher; bySession: WeakMap<SessionEntry, FilteredIndex> }>();
+  private treeFor: { session: SessionEntry; item: number; width: number; start: number; nodes: DetailNode[] } | null = null;
   private flatFor: { nodes: DetailNode[]; expanded: Expanded; lines: DetailLine[] } | null = null;
 
   constructor(readonly store: RecordStore) {}
@@ -52,20 +54,20 @@ export class StoreModel implements UiModel {
       }
       return v;
     }
-    let bySession = this.filtered.get(filter.text);
-    if (bySession === undefined) {
-      bySession = new WeakMap();
-      this.filtered.set(filter.text, bySession);
+    let f = this.filtered.get(filter.text);
+    if (f === undefined) {
+      f = { matcher: new RowMatcher(filter), bySession: new WeakMap() };
+      this.filtered.set(filter.text, f);
       while (this.filtered.size > 2) this.filtered.delete(this.filtered.keys().next().value!);
-    } else {
+    } else if (this.filtered.size > 1) {
       // Most recently used last.
       this.filtered.delete(filter.text);
-      this.filtered.set(filter.text, bySession);
+      this.filtered.set(filter.text, f);
     }
-    let v = bySession.get(s);
+    let v = f.bySession.get(s);
     if (v === undefined) {
-      v = new FilteredIndex(s, filter);
-      bySession.set(s, v);
+      v = new FilteredIndex(s, filter, f.matcher);
+      f.bySession.set(s, v);
     }
     return v.sync();
   }
@@ -91,13 +93,15 @@ export class StoreModel implements UiModel {
 
   /** The detail tree of a record (memoised for the last record and width). */
   detailTree(session: number, filter: Filter, row: number): DetailNode[] {
-    const rec = this.record(session, filter, row);
     const s = this.store.sessions[session];
-    if (rec === undefined || s === undefined) return [];
+    const item = this.itemAt(session, filter, row);
+    if (s === undefined || item < 0) return [];
     const t = this.treeFor;
-    if (t !== null && t.rec === rec && t.width === this.detailWidth && t.start === s.startTime) return t.nodes;
+    if (t !== null && t.session === s && t.item === item && t.width === this.detailWidth && t.start === s.startTime) return t.nodes;
+    const rec = s.items.record(item);
+    if (rec === undefined) return [];
     const nodes = buildDetail(rec, { sessionStart: s.startTime, width: this.detailWidth });
-    this.treeFor = { rec, width: this.detailWidth, start: s.startTime, nodes };
+    this.treeFor = { session: s, item, width: this.detailWidth, start: s.startTime, nodes };
     return nodes;
   }
 
@@ -117,29 +121,43 @@ export class StoreModel implements UiModel {
    * diagnostic's own row.
    */
   diagnosticTarget(diag: number): { session: number; item: number } | null {
-    const d = this.store.diagnostics[diag];
-    if (d === undefined || d.session === null) return null;
-    const session = this.store.indexOfSession(d.session);
+    const diags = this.store.diagnostics;
+    if (diag < 0 || diag >= diags.length) return null;
+    const sid = diags.session(diag);
+    if (sid === null) return null;
+    const session = this.store.indexOfSession(sid);
     const s = this.store.sessions[session];
     if (s === undefined) return null;
     const items = s.items;
-    const own = () => {
-      const i = items.indexOf(d);
-      return { session, item: i < 0 ? 0 : i };
+    const ownItem = diags.item(diag);
+    const own = () => ({ session, item: ownItem < 0 ? 0 : ownItem });
+    const frame = diags.frame(diag);
+    if (frame === undefined) return own();
+    const dir = diags.dir(diag);
+    // The diagnostic's stream offset decides between rows of the same frame; read only if needed.
+    let offset: number | undefined | null = null;
+    const dOffset = () => {
+      if (offset === null) offset = diags.record(diag)?.offset;
+      return offset;
     };
-    if (d.frame === undefined) return own();
     let exact = -1;
     let best = -1;
     let bestScore = Number.POSITIVE_INFINITY;
     for (let i = 0; i < items.length; i++) {
-      const r = items[i]!;
-      if (r.type === 'diagnostic') continue;
-      if (r.frame === d.frame && (d.dir === undefined || r.dir === d.dir)) {
-        if (exact < 0 || d.offset === undefined || r.offset <= d.offset) exact = i;
-        if (d.offset === undefined) break;
+      if (items.typeCode(i) === T_DIAGNOSTIC) continue;
+      const f = items.frame(i)!;
+      const rdir = items.dir(i);
+      if (f === frame && (dir === undefined || rdir === dir)) {
+        const o = dOffset();
+        if (exact < 0 || o === undefined) exact = i;
+        else {
+          const r = items.record(i);
+          if (r !== undefined && r.offset !== undefined && r.offset <= o) exact = i;
+        }
+        if (o === undefined) break;
         continue;
       }
-      const score = Math.abs(r.frame - d.frame) * 2 + (d.dir !== undefined && r.dir !== d.dir ? 1 : 0);
+      const score = Math.abs(f - frame) * 2 + (dir !== undefined && rdir !== dir ? 1 : 0);
       if (score < bestScore) {
         bestScore = score;
         best = i;

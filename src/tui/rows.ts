@@ -2,12 +2,15 @@
  * Row data for the views: the visible window of each list, formatted into fixed-width cells.
  *
  * Contract: pure functions of the model and a window (`top`, `count`); they touch only the rows
- * in the window, so the cost of a frame does not depend on the size of the capture. Cells are
- * already cleaned, truncated and padded to their column widths; views only colour and join them.
+ * in the window, so the cost of a frame does not depend on the size of the capture. Rows are
+ * formatted from the compact columns and interned texts (items.ts); only a row whose text was not
+ * interned reads its record from the spool (cached). Cells are already cleaned, truncated and
+ * padded to their column widths; views only colour and join them.
  */
 import type { Severity } from '../core/diagnostics.js';
 import type { Filter } from './filter.js';
-import { arrow, clean, fit, kindOf, relTime, sizeOf, summarize, thousands, typeLabel, type Kind } from './format.js';
+import { arrow, clean, fit, relTime, summarize, thousands, typeLabelOf, type Kind } from './format.js';
+import { T_DIAGNOSTIC, T_MESSAGE } from './items.js';
 import type { SessionColumns, TimelineColumns } from './layout.js';
 import type { StoreModel } from './model.js';
 
@@ -64,20 +67,28 @@ export function timelineRows(m: StoreModel, session: number, filter: Filter, top
   const s = m.session(session);
   if (v === undefined || s === undefined) return [];
   const out: TimelineRow[] = [];
+  const items = s.items;
   const end = Math.min(v.length, top + count);
   for (let row = Math.max(0, top); row < end; row++) {
-    const r = v.record(row);
-    if (r === undefined) continue;
+    const i = v.itemIndex(row);
+    if (i < 0 || i >= items.length) continue;
+    const type = items.typeCode(i);
+    const frame = items.frame(i);
+    let summary = items.text(i)?.summary;
+    if (summary === undefined) {
+      const r = items.record(i);
+      summary = r === undefined ? '' : summarize(r);
+    }
     out.push({
       key: row,
-      kind: kindOf(r),
-      frame: fit(r.frame === undefined ? '' : String(r.frame), c.frame, 'right'),
-      time: fit(relTime(r.time, s.startTime), c.time, 'right'),
-      dir: arrow(r.dir),
-      csid: fit(r.type === 'message' ? String(r.csid) : '', c.csid, 'right'),
-      type: fit(typeLabel(r), c.type),
-      summary: fit(summarize(r), c.summary),
-      size: fit(sizeOf(r), c.size, 'right'),
+      kind: items.kind(i),
+      frame: fit(frame === undefined ? '' : String(frame), c.frame, 'right'),
+      time: fit(relTime(items.time(i), s.startTime), c.time, 'right'),
+      dir: arrow(items.dir(i)),
+      csid: fit(type === T_MESSAGE ? String(items.csid(i)) : '', c.csid, 'right'),
+      type: fit(typeLabelOf(items.type(i), items.typeId(i), items.severity(i)), c.type),
+      summary: fit(summary, c.summary),
+      size: fit(type === T_DIAGNOSTIC ? '' : String(items.size(i)), c.size, 'right'),
     });
   }
   return out;
@@ -127,16 +138,30 @@ export function diagnosticRows(m: StoreModel, top: number, count: number, width:
   const whereW = 16;
   const msgW = Math.max(4, width - 1 - 5 - 1 - codeW - 1 - whereW - 1);
   for (let i = Math.max(0, top); i < end; i++) {
-    const d = diags[i]!;
-    const where = [d.session === null ? 'capture' : `#${d.session}`, d.dir !== undefined ? arrow(d.dir) : '', d.frame !== undefined ? `frame ${d.frame}` : '']
+    const session = diags.session(i);
+    const dir = diags.dir(i);
+    const frame = diags.frame(i);
+    const severity = diags.severity(i);
+    let code: string;
+    let message: string;
+    const t = diags.text(i);
+    if (t !== undefined) {
+      code = t.name;
+      message = t.message ?? '';
+    } else {
+      const d = diags.record(i);
+      code = d?.code ?? '?';
+      message = d === undefined ? '' : clean(d.message);
+    }
+    const where = [session === null ? 'capture' : `#${session}`, dir !== undefined ? arrow(dir) : '', frame !== undefined ? `frame ${frame}` : '']
       .filter((x) => x !== '')
       .join(' ');
     out.push({
       key: i,
-      severity: d.severity,
-      sev: fit(d.severity, 5),
-      code: fit(d.code, codeW),
-      message: fit(clean(d.message), msgW),
+      severity,
+      sev: fit(severity, 5),
+      code: fit(code, codeW),
+      message: fit(message, msgW),
       where: fit(where, whereW, 'right'),
     });
   }

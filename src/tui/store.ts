@@ -1,25 +1,34 @@
 /**
- * The TUI's external store: a plain class (no React) that accumulates output records as the
- * loader or the live proxy pushes them, and tells subscribers at a throttled rate.
+ * The TUI's external store: a plain class (no React) that takes output records as the loader or
+ * the live proxy pushes them, and tells subscribers at a throttled rate.
  *
  * Contract:
- * - `push(records)` is cheap and synchronous: each record is appended by reference to its
- *   session's `items` (handshake parts, messages, the session's diagnostics, in arrival order);
- *   arrays only grow, are never copied or reordered, and records are never rebuilt. Sessions and
+ * - `push(records)` is cheap and synchronous. Each handshake part, message and diagnostic is
+ *   spooled whole to a temporary file (spool.ts) and appended to its session's `items` as one
+ *   compact row (items.ts: 34 bytes of typed arrays, its text interned or spooled; the spool
+ *   adds 8 bytes); records are not kept in memory. Whole records are read back on demand
+ *   (`items.record(i)`, `diagnostics.record(i)`: the detail pane, a diagnostic's target) through
+ *   a small LRU cache. Lists only grow and are never reordered; sessions and
  *   diagnostics are kept in arrival order too, so an index held by the UI keeps naming the same
- *   session or diagnostic while records stream in (live follow mode depends on that).
+ *   session, row or diagnostic while records stream in (live follow mode depends on that).
  * - A session appears with its first record (the `session` record itself arrives only when the
- *   TCP connection ends; until then the session is "open"). Its app comes from the client's
- *   connect command, its stream names and role from the client's publish/play commands.
+ *   TCP connection ends; until then the session is "open"; session records and the capture
+ *   record are few and stay in memory). Its app comes from the client's connect command, its
+ *   stream names and role from the client's publish/play commands.
  * - Every push bumps `version`; subscribers are called at most once per `notifyIntervalMs`
  *   (default 100 ms, so ≤ 10 renders/s however fast records arrive). `getSnapshot()` returns the
  *   version last published, which is what `useSyncExternalStore` compares. `finish()`, `fail()`
  *   and `flush()` publish at once.
+ * - `dispose()` (the UI is gone) cancels notifications and closes and deletes the spool: records
+ *   pushed after it are dropped, and records read back are `undefined`. The spool's file is
+ *   unlinked as soon as it is created, so it disappears whenever the process ends, however.
  * - Timers come from an injectable scheduler, so tests drive the throttle by hand.
  */
-import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord } from '../session/records.js';
+import type { CaptureSummaryRecord, OutputRecord, SessionRecord } from '../session/records.js';
 import type { Severity } from '../core/diagnostics.js';
-import { clean, str, type TimelineRecord } from './format.js';
+import { clean, str } from './format.js';
+import { DiagnosticList, ItemList, TextTable } from './items.js';
+import { Spool, type SpoolOptions } from './spool.js';
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warn: 1, error: 2 };
 
@@ -32,8 +41,8 @@ export class SessionEntry {
   readonly streams: string[] = [];
   publish = false;
   play = false;
-  /** Handshake parts, messages and this session's diagnostics, in arrival order. */
-  readonly items: TimelineRecord[] = [];
+  /** Handshake parts, messages and this session's diagnostics, in arrival order (compact rows). */
+  readonly items: ItemList;
   messageCount = 0;
   problemCount = 0;
   /** The most severe diagnostic of the session so far. */
@@ -47,7 +56,9 @@ export class SessionEntry {
     public client: string,
     public server: string,
     time: number,
+    items: ItemList,
   ) {
+    this.items = items;
     this.startTime = time;
     this.lastTime = time;
   }
@@ -94,12 +105,21 @@ export type StoreOptions = {
    */
   readonly loadingNotifyIntervalMs?: number;
   readonly scheduler?: Scheduler;
+  /** Where and how records are spooled (tests). */
+  readonly spool?: SpoolOptions;
+  /** Bounds of the interned row texts (tests; default MAX_TEXTS, MAX_TEXT_CHARS). */
+  readonly maxTexts?: number;
+  readonly maxTextChars?: number;
 };
 
 export class RecordStore {
   readonly sessions: SessionEntry[] = [];
+  /** Whole records, by number (see spool.ts). */
+  readonly spool: Spool;
+  /** Interned row texts (see items.ts). */
+  readonly texts: TextTable;
   /** Every diagnostic, capture-level ones (session null) included, in arrival order. */
-  readonly diagnostics: DiagnosticRecord[] = [];
+  readonly diagnostics: DiagnosticList;
   capture: CaptureSummaryRecord | null = null;
   recordCount = 0;
   messageCount = 0;
@@ -121,10 +141,14 @@ export class RecordStore {
     this.interval = opts.notifyIntervalMs ?? 100;
     this.loadingInterval = opts.loadingNotifyIntervalMs ?? this.interval;
     this.sched = opts.scheduler ?? realScheduler;
+    this.spool = new Spool(opts.spool);
+    this.texts = new TextTable(this.spool, opts.maxTexts, opts.maxTextChars);
+    this.diagnostics = new DiagnosticList(this.spool, this.texts);
   }
 
   /** Append a batch of records (from the loader or the live proxy). */
   push(records: readonly OutputRecord[]): void {
+    if (this.spool.isClosed) return;
     for (const r of records) this.add(r);
     this.recordCount += records.length;
     this.changed();
@@ -177,11 +201,12 @@ export class RecordStore {
     for (const l of [...this.listeners]) l();
   }
 
-  /** Cancel a pending notification (the UI is gone). */
+  /** The UI is gone: cancel a pending notification, close and delete the spool (idempotent). */
   dispose(): void {
     if (this.timer !== null) this.sched.clearTimeout(this.timer);
     this.timer = null;
     this.listeners.clear();
+    this.spool.close();
   }
 
   private changed(): void {
@@ -202,7 +227,7 @@ export class RecordStore {
   private entry(id: number, client: string | undefined, server: string | undefined, time: number | undefined): SessionEntry {
     let s = this.byId.get(id);
     if (s === undefined) {
-      s = new SessionEntry(id, client ?? '?', server ?? '?', time ?? 0);
+      s = new SessionEntry(id, client ?? '?', server ?? '?', time ?? 0, new ItemList(this.spool, this.texts));
       this.byId.set(id, s);
       this.index.set(id, this.sessions.length);
       this.sessions.push(s);
@@ -225,10 +250,14 @@ export class RecordStore {
         return;
       }
       case 'diagnostic': {
-        this.diagnostics.push(r);
-        if (r.session === null) return;
+        const id = this.spool.append(r);
+        const text = this.texts.intern(r);
+        if (r.session === null) {
+          this.diagnostics.push(id, r, text, -1);
+          return;
+        }
         const s = this.entry(r.session, r.client, r.server, r.time);
-        s.items.push(r);
+        this.diagnostics.push(id, r, text, s.items.push(id, r, text));
         s.problemCount++;
         if (s.worst === null || SEVERITY_RANK[r.severity] > SEVERITY_RANK[s.worst]) s.worst = r.severity;
         if (r.time !== undefined) s.lastTime = Math.max(s.lastTime, r.time);
@@ -236,13 +265,13 @@ export class RecordStore {
       }
       case 'handshake': {
         const s = this.entry(r.session, r.client, r.server, r.time);
-        s.items.push(r);
+        s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.lastTime = Math.max(s.lastTime, r.time);
         return;
       }
       case 'message': {
         const s = this.entry(r.session, r.client, r.server, r.time);
-        s.items.push(r);
+        s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.messageCount++;
         this.messageCount++;
         s.lastTime = Math.max(s.lastTime, r.time);

@@ -2,12 +2,14 @@
  * `runTui`, the exported entry, with fake terminal streams: it renders what `load` pushes,
  * resolves when the user quits, stops the loader after quitting (the sink throws
  * `TuiClosedError`), shows a load error and rethrows it once the user quits, and fills a store
- * the caller passes in (how a live proxy pushes records). Screens are checked after quitting:
+ * the caller passes in (how a live proxy pushes records), and closes the store's spool (the
+ * temporary file of records) when the user quits, after a load error too. Screens are checked after quitting:
  * ink writes the last frame on exit even where it suppresses live frames (CI=true).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import type { OutputRecord } from '../../src/session/records.js';
 import { RecordStore, runTui, TuiClosedError } from '../../src/tui/index.js';
 import { syntheticRecords } from './fixtures.js';
@@ -151,4 +153,46 @@ test('runTui: a caller-owned store (live proxy) can be filled from outside the l
   await done;
   assert.match(strip(t.stdout.out), /vod\/movie +play/);
   assert.match(strip(t.stdout.out), /■ ended/);
+});
+
+/** Descriptors of this process open on `path` (Linux: "path (deleted)" once unlinked). */
+function fdsOf(path: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target === path || target === `${path} (deleted)`) n++;
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return n;
+}
+
+test('runTui: the spool (records in a temporary file) is unlinked at once and closed when the user quits, also after a load error', { skip: existsSync('/proc/self/fd') ? false : 'needs /proc/self/fd' }, async () => {
+  for (const fail of [false, true]) {
+    const t = terminal();
+    const store = new RecordStore();
+    const done = runTui({
+      title: 'x.pcap',
+      ...t.streams,
+      store,
+      load: async (sink) => {
+        sink(records);
+        if (fail) throw new Error('x.pcap: cut short');
+      },
+    });
+    const outcome = fail ? assert.rejects(done, /cut short/) : done;
+    await until(() => store.state !== 'loading', 'the load');
+    const path = store.spool.path;
+    assert.ok(path !== null && store.spool.onDisk);
+    assert.equal(existsSync(path), false, 'no name in the file system while the UI runs');
+    assert.equal(fdsOf(path), 1, 'held open while the UI runs');
+    assert.equal(store.sessions[0]!.items.record(0)?.type, 'handshake', 'records read back');
+    await delay(30);
+    t.stdin.write('q');
+    await outcome;
+    assert.equal(fdsOf(path), 0, fail ? 'closed after a load error' : 'closed on quit');
+    if (fail) assert.match(strip(t.stdout.out), /✗ x\.pcap: cut short/);
+  }
 });

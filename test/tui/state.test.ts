@@ -211,7 +211,7 @@ test('state: applying and clearing a filter keeps the selected record (real mode
   const store = filledStore(syntheticRecords(30));
   const m = new StoreModel(store);
   m.viewport = { sessions: 2, timeline: 8, detail: 10, diagnostics: 2 };
-  const items = store.sessions[0]!.items;
+  const items = store.sessions[0]!.items.toArray();
   const publishItem = items.findIndex((r) => r.type === 'message' && r.name === 'publish');
   assert.ok(publishItem > 0);
   let s = run(m, [tab, ...Array.from({ length: publishItem }, () => down)]);
@@ -222,17 +222,19 @@ test('state: applying and clearing a filter keeps the selected record (real mode
   assert.match(s.notice ?? '', /^filter: \d+ rows match$/);
   s = run(m, [down], s);
   const next = m.record(0, s.filter, s.timeline.selected);
+  const nextItem = m.itemAt(0, s.filter, s.timeline.selected);
   assert.ok(next?.type === 'message' && next.typeId === 20, 'moving stays within commands');
   s = run(m, [{ type: 'escape' }], s);
-  assert.equal(m.record(0, s.filter, s.timeline.selected), next, 'clearing the filter keeps the record');
-  assert.equal(s.timeline.selected, items.indexOf(next!));
+  assert.deepEqual(m.record(0, s.filter, s.timeline.selected), next, 'clearing the filter keeps the record');
+  assert.equal(s.timeline.selected, nextItem, 'the same item');
+  assert.deepEqual(items[nextItem], next);
 });
 
 test('state: n jumps to the message at fault (real model: session, direction, frame)', () => {
   const store = filledStore(syntheticRecords(30));
   const m = new StoreModel(store);
   m.viewport = { sessions: 2, timeline: 8, detail: 10, diagnostics: 2 };
-  const codes = store.diagnostics.map((d) => d.code);
+  const codes = store.diagnostics.toArray().map((d) => d.code);
   const i = codes.indexOf('rtmp.chunk.size-out-of-range');
   assert.ok(i >= 0, `diagnostics: ${codes.join(', ')}`);
   let s = initialState();
@@ -253,7 +255,7 @@ test('state: detail nodes fold with Enter, ← and →; ← on a leaf goes to it
   const store = filledStore(syntheticRecords(30));
   const m = new StoreModel(store);
   m.viewport = { sessions: 2, timeline: 8, detail: 40, diagnostics: 2 };
-  const connect = store.sessions[0]!.items.findIndex((r) => r.type === 'message' && r.name === 'connect');
+  const connect = store.sessions[0]!.items.toArray().findIndex((r) => r.type === 'message' && r.name === 'connect');
   let s = run(m, [tab, ...Array.from({ length: connect }, () => down), { type: 'enter' }]);
   assert.equal(s.focus, 'detail');
   const lines = () => m.detailLines(0, s.filter, s.timeline.selected, s.expanded);

@@ -17,6 +17,7 @@ import { buildDetail, flattenDetail, hexDump } from '../../src/tui/tree.js';
 import { syntheticRecords } from './fixtures.js';
 
 const records = syntheticRecords(30);
+const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 function manualScheduler() {
   let now = 0;
@@ -63,7 +64,7 @@ test('store: sessions with endpoints, app/stream, role, state and problem counts
   assert.equal(play!.appStream, 'vod/movie');
   assert.equal(play!.role, 'play');
   assert.equal(pub!.closed, true);
-  assert.equal(play!.problemCount, store.diagnostics.filter((d) => d.session === 2).length);
+  assert.equal(play!.problemCount, store.diagnostics.toArray().filter((d) => d.session === 2).length);
   assert.equal(play!.worst, 'error');
   assert.equal(store.messageCount, records.filter((r) => r.type === 'message').length);
   assert.equal(store.recordCount, records.length);
@@ -85,7 +86,10 @@ test('store: a session is open until its session record arrives; arrays are appe
   assert.equal(s.closed, true);
   const first = sessionRecs[0]!;
   assert.equal(s.startTime, first.type === 'session' ? first.startTime : NaN);
-  assert.equal(items[0], rest[0], 'records are kept by reference');
+  // Records are spooled, not kept: they read back as they were pushed (as JSON: AMF objects come
+  // back with a plain prototype rather than a null one).
+  assert.deepEqual(items.record(0), json(rest[0]), 'records read back from the spool as they were pushed');
+  assert.deepEqual(items.toArray(), json(rest.filter((r) => r.type !== 'capture' && r.type !== 'stream' && 'session' in r && r.session === 1)));
 });
 
 test('store: notifications are throttled; finish and fail publish at once', () => {
@@ -162,19 +166,31 @@ test('filter: terms select the right records', () => {
   const store = new RecordStore();
   store.push(records);
   const pub = store.sessions[0]!;
-  const count = (text: string) => pub.items.filter((r) => matches(f(text), r, pub)).length;
-  const msgs = pub.items.filter((r): r is MessageRecord => r.type === 'message');
+  const items = pub.items.toArray();
+  const count = (text: string) => items.filter((r) => matches(f(text), r, pub)).length;
+  const msgs = items.filter((r): r is MessageRecord => r.type === 'message');
   assert.equal(count('type:video'), msgs.filter((m) => m.typeId === 9).length);
   assert.ok(count('type:video') > 20);
   assert.equal(count('type:video'), count('type:9'));
   assert.equal(count('name:publish'), 2, 'publish and FCPublish');
-  assert.equal(count('dir:s2c'), pub.items.filter((r) => r.dir === 's2c').length);
+  assert.equal(count('dir:s2c'), items.filter((r) => r.dir === 's2c').length);
   assert.equal(count('stream:1'), msgs.filter((m) => m.streamId === 1).length);
   assert.equal(count('stream:cam1') > 0, true);
   assert.equal(count('netstream.publish.start'), 1);
   assert.equal(count('type:handshake'), 6);
   assert.equal(count('type:diagnostic'), pub.problemCount);
-  assert.equal(count('!type:audio !type:video dir:c2s'), pub.items.filter((r) => r.dir === 'c2s' && kindOf(r) !== 'audio' && kindOf(r) !== 'video').length);
+  assert.equal(count('!type:audio !type:video dir:c2s'), items.filter((r) => r.dir === 'c2s' && kindOf(r) !== 'audio' && kindOf(r) !== 'video').length);
+  // The index evaluates terms on the compact rows (columns, interned or spooled texts): the same
+  // rows as the record predicate, in both sessions.
+  const texts = ['type:video', 'type:9', 'type:user', 'type:handshake', 'type:diag', 'name:publish', 'name:c1', 'name:tcp.gap', 'dir:s2c', 'stream:1', 'stream:cam1', 'stream:movie', '!stream:cam1', 'csid:4', 'frame:10-30', 'netstream.publish.start', 'aac !stereo', 'warn', 'handshake digest', '!type:audio !type:video dir:c2s'];
+  for (const s of store.sessions) {
+    const all = s.items.toArray();
+    for (const text of texts) {
+      const idx = new FilteredIndex(s, f(text)).sync();
+      const want = all.flatMap((r, i) => (matches(f(text), r, s) ? [i] : []));
+      assert.deepEqual(Array.from({ length: idx.length }, (_, row) => idx.itemIndex(row)), want, `${text} in session ${s.id}`);
+    }
+  }
 });
 
 test('filter: the index grows incrementally and maps items to rows', () => {
@@ -190,7 +206,9 @@ test('filter: the index grows incrementally and maps items to rows', () => {
   for (let row = 0; row < idx.length; row++) {
     const r = idx.record(row)!;
     assert.equal(kindOf(r), 'command');
-    assert.equal(idx.rowOfItem(items.indexOf(r)), row);
+    const item = idx.itemIndex(row);
+    assert.deepEqual(items.record(item), r);
+    assert.equal(idx.rowOfItem(item), row);
   }
   assert.equal(idx.record(all), undefined);
   assert.equal(idx.rowOfItem(0), 0);
@@ -245,13 +263,14 @@ test('model: a diagnostic points at the message in its session, direction and fr
   const store = new RecordStore();
   store.push(records);
   const m = new StoreModel(store);
-  const i = store.diagnostics.findIndex((d) => d.code === 'rtmp.chunk.size-out-of-range');
+  const diags = store.diagnostics.toArray();
+  const i = diags.findIndex((d) => d.code === 'rtmp.chunk.size-out-of-range');
   const t = m.diagnosticTarget(i)!;
-  const r = store.sessions[t.session]!.items[t.item]!;
+  const r = store.sessions[t.session]!.items.record(t.item)!;
   assert.ok(r.type === 'message' && r.typeName === 'Set Chunk Size' && r.dir === 's2c');
-  const gap = store.diagnostics.findIndex((d) => d.code === 'tcp.gap');
+  const gap = diags.findIndex((d) => d.code === 'tcp.gap');
   const g = m.diagnosticTarget(gap)!;
-  const gr = store.sessions[g.session]!.items[g.item]!;
+  const gr = store.sessions[g.session]!.items.record(g.item)!;
   assert.ok(gr.type === 'message', 'no message in the gap frame: the nearest one');
   // Capture-level diagnostics have no target.
   store.push([{ type: 'diagnostic', session: null, severity: 'warn', code: 'capture.truncated', message: 'x' }]);

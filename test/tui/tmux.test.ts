@@ -3,7 +3,9 @@
  * the shell runs the TUI entry on a capture, and the test types keys and reads the screen with
  * `capture-pane`. It checks what a user sees at 160×45 and, after a live resize, at 80×24:
  * sessions, the connect/publish/play commands, selection movement, the detail tree, the help
- * overlay, and that `q` ends the process and gives the shell its screen back.
+ * overlay, and that `q` ends the process and gives the shell its screen back. The records are
+ * spooled to a temporary file in a private TMPDIR: while the UI runs the process holds it open
+ * with its name already unlinked, and nothing is left there after it quits.
  *
  * Runs the real binary, `node dist/bin/rtmpscope.js` (ENTRY below): on a terminal
  * the CLI opens the TUI. Skipped, with a message, only when tmux is not installed.
@@ -11,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +68,32 @@ class Tmux {
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server']);
   }
+
+  /** Pids of the processes the pane's shell started (pgrep), or null without pgrep. */
+  children(): number[] | null {
+    const shell = Number(this.run('list-panes', '-t', this.target, '-F', '#{pane_pid}').trim());
+    const r = spawnSync('pgrep', ['-P', String(shell)], { encoding: 'utf8' });
+    if (r.error !== undefined) return null;
+    return r.stdout.split('\n').filter((x) => x !== '').map(Number);
+  }
+}
+
+/** Targets of a process's open descriptors under `dir`. */
+function openUnder(pid: number, dir: string): string[] {
+  const out: string[] = [];
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith(dir + '/')) out.push(target);
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    /* no /proc, or the process is gone */
+  }
+  return out;
 }
 
 /** The line of the pane titled `title` that carries the selection marker. */
@@ -81,12 +109,24 @@ function selected(screen: string, title: string): string {
 
 async function drive(capture: string, expect: { sessions: RegExp[]; commands: RegExp[] }): Promise<void> {
   const t = new Tmux();
+  const spoolDir = mkdtempSync(join(tmpdir(), 'rtmpscope-tui-spool-'));
   try {
     t.start(160, 45);
     await t.waitFor((s) => s.includes('tui-test$'), 'the shell prompt');
+    t.type(`export TMPDIR=${spoolDir}`);
+    t.keys('Enter');
+    await t.waitFor((s) => s.split('tui-test$').length > 2, 'the prompt after export');
     t.type(`env -u CI -u CONTINUOUS_INTEGRATION node ${ENTRY} ${capture}; echo TUI-EXITED $?`);
     t.keys('Enter');
     let s = await t.waitFor((x) => /✓ done/.test(x), 'the capture to load');
+    // The records are in an unlinked temporary file that only the process holds.
+    assert.deepEqual(readdirSync(spoolDir), [], 'nothing named in TMPDIR while the UI runs');
+    const pids = t.children();
+    if (pids !== null && existsSync('/proc/self/fd')) {
+      const held = pids.flatMap((pid) => openUnder(pid, spoolDir));
+      assert.equal(held.length, 1, `one spool file open: ${held.join(', ')}`);
+      assert.match(held[0]!, / \(deleted\)$/);
+    }
     assert.match(s, /rtmpscope/);
     for (const re of expect.sessions) assert.match(s, re);
     for (const re of expect.commands) assert.match(s, re);
@@ -139,8 +179,10 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
     s = await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the process to end and the prompt');
     assert.doesNotMatch(s, /Sessions \(/, 'the alternate screen is gone');
     assert.match(s, /echo TUI-EXITED \$\?\nTUI-EXITED 0\ntui-test\$/, 'the shell screen as it was, the exit status 0, and the prompt');
+    assert.deepEqual(readdirSync(spoolDir), [], 'nothing left in TMPDIR');
   } finally {
     t.kill();
+    rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
