@@ -150,16 +150,37 @@ function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** The terminal UI in a detached 160×45 tmux pane: seconds from start until it shows "✓ done". */
-async function measureTui(file: string): Promise<number> {
+/** The node process running rtmpscope in a tmux pane (the pane's process or one of its children). */
+function uiPid(pane: number): number | null {
+  const queue = [pane];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('rtmpscope.js')) return pid;
+      queue.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x !== '').map(Number));
+    } catch {
+      /* gone */
+    }
+  }
+  return null;
+}
+
+/** The terminal UI in a detached 160×45 tmux pane: seconds from start until it shows "✓ done", and its peak RSS. */
+async function measureTui(file: string): Promise<Sample> {
   const name = `rtmpscope-bench-${process.pid}`;
   const t0 = process.hrtime.bigint();
   execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', `${CLI} ${file}`]);
+  const pane = Number(execFileSync('tmux', ['list-panes', '-t', name, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
+  let pid: number | null = null;
   try {
     for (;;) {
       const screen = spawnSync('tmux', ['capture-pane', '-t', name, '-p'], { encoding: 'utf8' }).stdout ?? '';
       const header = screen.trim().split('\n')[0] ?? '';
-      if (header.includes('✓ done')) return Number(process.hrtime.bigint() - t0) / 1e9;
+      pid ??= uiPid(pane);
+      if (header.includes('✓ done')) {
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        const m = pid === null ? null : /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        return { seconds, peakKiB: m === null ? 0 : Number(m[1]) };
+      }
       if (header.includes('✗')) throw new Error(`the UI failed: ${header}`);
       if (Number(process.hrtime.bigint() - t0) > 120e9) throw new Error('the UI did not finish loading in 120 s');
       await sleep(10);
@@ -200,7 +221,7 @@ async function main(): Promise<void> {
   }
   const summaries: Sample[] = [];
   for (let i = 0; i < Math.min(RUNS, 3); i++) summaries.push(await measure(CLI, ['summary', BIG]));
-  const tuis: number[] = [];
+  const tuis: Sample[] = [];
   if (hasTool('tmux')) for (let i = 0; i < Math.min(RUNS, 3); i++) tuis.push(await measureTui(BIG));
   const { messages, frames } = countMessages(BIG);
   const med = (k: string) => median(samples[k]!.map((s) => s.seconds));
@@ -211,11 +232,18 @@ async function main(): Promise<void> {
     rows.push([k, `${med(k).toFixed(3)} s`, `${(size / 1e6 / med(k)).toFixed(0)} MB/s`, `${peak(k).toFixed(0)} MiB`]);
   }
   rows.push(['rtmpscope summary (tables)', `${median(summaries.map((x) => x.seconds)).toFixed(3)} s`, `${(size / 1e6 / median(summaries.map((x) => x.seconds))).toFixed(0)} MB/s`, `${(Math.max(...summaries.map((x) => x.peakKiB)) / 1024).toFixed(0)} MiB`]);
-  if (tuis.length > 0) rows.push(['rtmpscope UI, start to "✓ done" (160×45)', `${median(tuis).toFixed(3)} s`, `${(size / 1e6 / median(tuis)).toFixed(0)} MB/s`, '']);
+  if (tuis.length > 0) {
+    const t = median(tuis.map((x) => x.seconds));
+    rows.push(['rtmpscope UI, start to "✓ done" (160×45)', `${t.toFixed(3)} s`, `${(size / 1e6 / t).toFixed(0)} MB/s`, `${(Math.max(...tuis.map((x) => x.peakKiB)) / 1024).toFixed(0)} MiB`]);
+  }
   let big10: Sample | null = null;
   if (!QUICK) {
     big10 = await measure(CLI, ['export', BIG10, '--format', 'ndjson', '-o', '/dev/null']);
     rows.push([`rtmpscope export, 10× capture`, `${big10.seconds.toFixed(3)} s`, `${((size * 10) / 1e6 / big10.seconds).toFixed(0)} MB/s`, `${(big10.peakKiB / 1024).toFixed(0)} MiB`]);
+    if (tuis.length > 0) {
+      const u = await measureTui(BIG10);
+      rows.push([`rtmpscope UI, 10× capture`, `${u.seconds.toFixed(3)} s`, `${((size * 10) / 1e6 / u.seconds).toFixed(0)} MB/s`, `${(u.peakKiB / 1024).toFixed(0)} MiB`]);
+    }
   }
   const vsTshark = med('tshark') / ours;
   const vsFloor = ours / med('pcap-parser loop (floor)');
