@@ -52,6 +52,8 @@ export type HandshakePart = {
   readonly version?: number;
   /** C1/S1/C2/S2: the 1536 bytes (a copy; renderers must not serialise it). */
   readonly block?: Uint8Array;
+  /** Bytes of the block the capture lost (zeros in `block`): its digest and echo cannot be checked. */
+  readonly lost?: number;
 };
 
 export type ChunkInfo = {
@@ -277,7 +279,6 @@ export class ChunkDecoder {
   private hsBuf: Uint8Array | null = null;
   private hsFill = 0;
   private hsOffset = 0;
-  private hsFirstFrame = 0;
   /** Stream offset of the next byte pushed. */
   private pos = 0;
   chunkSize = DEFAULT_CHUNK_SIZE;
@@ -541,7 +542,7 @@ export class ChunkDecoder {
     if ((this.phase === 'hs1' || this.phase === 'hs2') && this.hsFill + length < HANDSHAKE_SIZE) {
       // A hole inside a handshake block: its position is known, its bytes are not.
       this.hsFill += length;
-      this.hsDamaged = true;
+      this.hsLost += length;
       this.pos += length;
       return this.out;
     }
@@ -561,7 +562,8 @@ export class ChunkDecoder {
     return this.out;
   }
 
-  private hsDamaged = false;
+  /** Bytes of the current handshake block lost in the capture. */
+  private hsLost = 0;
   /** The scanned bytes are all there will be before a hole or the end: resync decides now. */
   private scanFinal = false;
 
@@ -624,7 +626,6 @@ export class ChunkDecoder {
     this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
     this.hsFill = 0;
     this.hsOffset = this.pos;
-    this.hsFirstFrame = this.meta.frame;
     if (isRtmpVersion(v) && isEncryptedVersion(v)) this.encryptedVersion = v;
     return p + 1;
   }
@@ -635,10 +636,7 @@ export class ChunkDecoder {
 
   private handshakeBlock(data: Uint8Array, p: number): number {
     const buf = this.hsBuf as Uint8Array;
-    if (this.hsFill === 0) {
-      this.hsOffset = this.pos;
-      this.hsFirstFrame = this.meta.frame;
-    }
+    if (this.hsFill === 0) this.hsOffset = this.pos;
     const take = Math.min(HANDSHAKE_SIZE - this.hsFill, data.length - p);
     buf.set(data.subarray(p, p + take), this.hsFill);
     this.hsFill += take;
@@ -646,7 +644,8 @@ export class ChunkDecoder {
     if (this.hsFill === HANDSHAKE_SIZE) {
       const first = this.phase === 'hs1';
       const part = this.side === 'client' ? (first ? 'C1' : 'C2') : first ? 'S1' : 'S2';
-      this.out.push({ kind: 'handshake', part, offset: this.hsOffset, block: buf, ...this.meta });
+      this.out.push({ kind: 'handshake', part, offset: this.hsOffset, block: buf, ...(this.hsLost > 0 ? { lost: this.hsLost } : {}), ...this.meta });
+      this.hsLost = 0;
       if (first) {
         this.phase = 'hs2';
         this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);

@@ -68,7 +68,6 @@ export class Analyzer {
   private readonly skipped: Record<string, number> = {};
   private tcpConnections = 0;
   private sessions = 0;
-  private lastMeta = { frame: 0, sec: 0, nsec: 0 };
   private reportedLinks = new Set<number>();
   private readonly captureAnalysis = new CaptureAnalysis();
   /** Capture-level diagnostics (session null); sessions limit their own. */
@@ -109,7 +108,6 @@ export class Analyzer {
         this.frames++;
         this.linkTypes.add(ev.linkType);
         const meta = { frame: ev.frame, sec: ev.sec, nsec: ev.nsec };
-        this.lastMeta = meta;
         const r = decodeFrame(ev.linkType, ev.data, ev.origLen);
         if (r.kind === 'skip') {
           this.skipped[r.reason] = (this.skipped[r.reason] ?? 0) + 1;

@@ -146,6 +146,8 @@ export type HandshakeRecord = Locator & {
   /** C2/S2: the second time field, and whether the block echoes the peer's first block. */
   readonly epoch2?: number;
   readonly echoes?: boolean | null;
+  /** Bytes of the block the capture lost: its digest and echo could not be checked (null). */
+  readonly lost?: number;
 };
 
 /** One chunk: [fmt, stream offset of its header, header length, payload length, frame]. */

@@ -31,8 +31,8 @@ export class RtmpSession {
   private readonly sides: Record<Direction, Side>;
   private out: OutputRecord[] = [];
   private c0Time: number | null = null;
-  private c1: { block: Uint8Array; digest: Uint8Array | null } | null = null;
-  private s1: { block: Uint8Array; digest: Uint8Array | null } | null = null;
+  private c1: { block: Uint8Array; digest: Uint8Array | null; lost: number } | null = null;
+  private s1: { block: Uint8Array; digest: Uint8Array | null; lost: number } | null = null;
   private readonly analysis: SessionAnalysis;
   private readonly limiter = new DiagnosticLimiter();
   private facts: SessionFacts | null = null;
@@ -192,18 +192,27 @@ export class RtmpSession {
     } else if (block !== undefined && (h.part === 'C1' || h.part === 'S1')) {
       const side = h.part === 'C1' ? 'client' : 'server';
       const f = decodeFirstBlock(block, side);
-      if (side === 'client') this.c1 = { block, digest: f.digest };
-      else this.s1 = { block, digest: f.digest };
-      rec = { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid };
-      if (f.handshake === 'unknown-digest') {
+      const lost = h.lost ?? 0;
+      if (side === 'client') this.c1 = { block, digest: f.digest, lost };
+      else this.s1 = { block, digest: f.digest, lost };
+      // Bytes lost inside the block (zeros here): its digest cannot be checked.
+      rec = lost > 0
+        ? { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake === 'unknown-digest' ? 'digest' : f.handshake, scheme: f.scheme, digestValid: null, lost }
+        : { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid };
+      if (f.handshake === 'unknown-digest' && lost === 0) {
         this.out.push(this.diagRecord(diag('rtmp.handshake.digest-unverified', `${h.part} announces version ${f.version} but carries no digest that verifies`, { frame: h.frame, dir, offset: h.offset })));
       }
     } else if (block !== undefined) {
       // C2 answers S1; S2 answers C1.
       const peer = h.part === 'C2' ? this.s1 : this.c1;
       const f = decodeSecondBlock(block, h.part === 'C2' ? 'client' : 'server', peer?.block ?? null, peer?.digest ?? null);
-      rec = { ...base, epoch: f.time, epoch2: f.time2, echoes: f.echoes, digestValid: f.digestValid };
-      if (peer !== null && f.echoes !== true && f.digestValid !== true) {
+      const lost = h.lost ?? 0;
+      // With bytes lost in this block or in the one it answers, echo and digest cannot be checked.
+      const unknown = lost > 0 || (peer?.lost ?? 0) > 0;
+      rec = unknown
+        ? { ...base, epoch: f.time, epoch2: f.time2, echoes: null, digestValid: null, ...(lost > 0 ? { lost } : {}) }
+        : { ...base, epoch: f.time, epoch2: f.time2, echoes: f.echoes, digestValid: f.digestValid };
+      if (peer !== null && !unknown && f.echoes !== true && f.digestValid !== true) {
         const code: DiagnosticCode = h.part === 'C2' ? 'rtmp.handshake.c2-invalid' : 'rtmp.handshake.s2-invalid';
         this.out.push(this.diagRecord(diag(code, `${h.part} neither echoes ${h.part === 'C2' ? 'S1' : 'C1'} nor carries a valid digest`, { frame: h.frame, dir, offset: h.offset })));
       }

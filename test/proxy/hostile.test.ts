@@ -16,7 +16,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { once } from 'node:events';
 import type { ProxyOptions } from '../../src/proxy/options.js';
 import { RtmpSession } from '../../src/session/rtmp-session.js';
 import { handshakeBytes, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';

@@ -110,3 +110,19 @@ test('analyzer: lost segments show as gaps with their size', () => {
   assert.deepEqual(s.gaps.c2s, { count: 1, bytes: 500 });
   assert.ok(recs.some((r) => r.type === 'diagnostic' && r.code === 'tcp.gap' && r.session === 1 && r.dir === 'c2s'));
 });
+
+test('bytes lost inside C1: the handshake part says so, and neither its digest nor the S2 echo is judged', async () => {
+  const { Rtmp } = await import('../analysis/script.js');
+  // 500-byte segments: the second one (C1 bytes 499..998) is not in the capture.
+  const r = new Rtmp({ mss: 500, drop: [1] }).publishPreamble().analyse();
+  const parts = r.records.filter((x) => x.type === 'handshake');
+  const c1 = parts.find((x) => x.type === 'handshake' && x.part === 'C1') as Record<string, unknown> | undefined;
+  const s2 = parts.find((x) => x.type === 'handshake' && x.part === 'S2') as Record<string, unknown> | undefined;
+  assert.equal(c1?.['lost'], 500);
+  assert.equal(c1?.['digestValid'], null);
+  assert.equal(s2?.['echoes'], null);
+  assert.ok(r.codes.has('tcp.gap'));
+  for (const code of ['rtmp.handshake.s2-invalid', 'rtmp.handshake.digest-unverified', 'rtmp.handshake.c2-invalid']) assert.ok(!r.codes.has(code), code);
+  // The rest of the session decodes.
+  assert.ok(r.records.some((x) => x.type === 'message' && x.name === 'publish'));
+});
