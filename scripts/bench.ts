@@ -168,13 +168,18 @@ function uiPid(pane: number): number | null {
 async function measureTui(file: string): Promise<Sample> {
   const name = `rtmpscope-bench-${process.pid}`;
   const t0 = process.hrtime.bigint();
-  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', `${CLI} ${file}`]);
+  // remain-on-exit: if the UI dies, its pane (and last screen) stays to be reported.
+  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', `${CLI} ${file}`, ';', 'set-option', '-t', name, 'remain-on-exit', 'on']);
   const pane = Number(execFileSync('tmux', ['list-panes', '-t', name, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
   let pid: number | null = null;
   try {
     for (;;) {
-      const screen = spawnSync('tmux', ['capture-pane', '-t', name, '-p'], { encoding: 'utf8' }).stdout ?? '';
+      const cap = spawnSync('tmux', ['capture-pane', '-t', name, '-p'], { encoding: 'utf8' });
+      const screen = cap.stdout ?? '';
       const header = screen.trim().split('\n')[0] ?? '';
+      if (spawnSync('tmux', ['display-message', '-p', '-t', name, '#{pane_dead}'], { encoding: 'utf8' }).stdout.trim() === '1') {
+        throw new Error(`the UI exited before it finished loading; its screen:\n${screen.trimEnd()}`);
+      }
       pid ??= uiPid(pane);
       if (header.includes('✓ done')) {
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -182,7 +187,7 @@ async function measureTui(file: string): Promise<Sample> {
         return { seconds, peakKiB: m === null ? 0 : Number(m[1]) };
       }
       if (header.includes('✗')) throw new Error(`the UI failed: ${header}`);
-      if (Number(process.hrtime.bigint() - t0) > 120e9) throw new Error('the UI did not finish loading in 120 s');
+      if (Number(process.hrtime.bigint() - t0) > 120e9) throw new Error(`the UI did not finish loading in 120 s; its screen:\n${screen.trimEnd()}`);
       await sleep(10);
     }
   } finally {

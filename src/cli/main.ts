@@ -102,10 +102,21 @@ async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   process.stdout.write(renderSummary(c, { color }));
 }
 
+/**
+ * Set up the environment ink and React read when they load (they are loaded only for the UI):
+ * React's production build, and no CI detection. ink renders nothing but the last frame, at exit,
+ * when CI or CONTINUOUS_INTEGRATION is set (is-in-ci), so on a terminal in a CI job, a dev
+ * container or a shell that exports CI the UI stayed blank. The UI runs only on a terminal.
+ */
+function prepareUi(): void {
+  process.env['NODE_ENV'] ??= 'production';
+  delete process.env['CI'];
+  delete process.env['CONTINUOUS_INTEGRATION'];
+}
+
 async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
-  // React's production build; ink and React are loaded only on this path.
-  process.env['NODE_ENV'] ??= 'production';
+  prepareUi();
   // Decoding starts at once and overlaps the loading of ink and React (≈ 0.3 s): its first
   // batches go straight into the UI's store (small, no ink), which spools them, so no record
   // is held while the UI loads (held records outlive young-generation collections, and V8 then
@@ -136,7 +147,7 @@ async function cmdProxy(argv: string[]): Promise<void> {
   const explicitOutput = argv.some((a) => ['-o', '--output', '--format', '-h', '--help'].includes(a.split('=')[0] ?? a));
   if (explicitOutput || process.stdout.isTTY !== true || process.stdin.isTTY !== true) return proxyMain(argv);
   const opts = parseProxyArgs(argv);
-  process.env['NODE_ENV'] ??= 'production';
+  prepareUi();
   const { runTui } = await import('../tui/index.js');
   let handle: Awaited<ReturnType<typeof runProxy>> | null = null;
   const warnings: string[] = [];
