@@ -293,13 +293,16 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const server: net.Server =
     serverTls === null
       ? net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, onSocket)
-      : tls.createServer({ ...serverTls, allowHalfOpen: true }, (s) => {
+      : // A client's TLS handshake comes before its session exists: --idle-timeout bounds it too
+        // (Node's own limit, 120 s, when that is longer or off).
+        tls.createServer({ ...serverTls, allowHalfOpen: true, handshakeTimeout: idleTimeoutMs > 0 ? Math.min(idleTimeoutMs, 120_000) : 120_000 }, (s) => {
           s.pause();
           onSocket(s);
         });
   if (serverTls !== null) {
     server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
       const ep = socketEndpoint(s.remoteAddress, s.remotePort);
+      s.destroy(); // Node leaves a timed-out handshake's socket open
       emit([
         proxyDiag('proxy.client.tls-failed', `TLS handshake with a client failed (${e.code ?? e.message})`, { session: null, ...(ep === null ? {} : { client: ep.text }) }, { error: e.code ?? 'ERR' }),
       ]);

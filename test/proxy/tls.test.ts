@@ -136,3 +136,22 @@ test('tls: a client that fails the TLS handshake of the listener is reported; no
     await proxy.close();
   }
 });
+
+test('tls: a client that connects to the listener and never starts its TLS handshake is cut after --idle-timeout', { skip }, async () => {
+  const proxy = await startProxy(fake.port, { tlsCert: certFile, tlsKey: keyFile, idleTimeoutMs: 300 });
+  try {
+    const s = net.connect({ host: '127.0.0.1', port: proxy.port });
+    s.on('error', () => undefined);
+    s.resume();
+    await once(s, 'connect');
+    const t0 = Date.now();
+    await once(s, 'close');
+    const took = Date.now() - t0;
+    assert.ok(took >= 250 && took < 5000, `closed after ${took} ms`);
+    await proxy.close();
+    const d = byType(proxy.lines(), 'diagnostic');
+    assert.deepEqual(d.map((x) => [x['code'], x['session'], (x['context'] as Record<string, unknown> | undefined)?.['error']]), [['proxy.client.tls-failed', null, 'ERR_TLS_HANDSHAKE_TIMEOUT']]);
+  } finally {
+    await proxy.close();
+  }
+});
