@@ -164,20 +164,23 @@ function uiPid(pane: number): number | null {
   return null;
 }
 
+/** A private tmux server (own socket, no user configuration), so nothing of the user's tmux interferes. */
+const TMUX = ['-L', `rtmpscope-bench-${process.pid}`];
+
 /** The terminal UI in a detached 160×45 tmux pane: seconds from start until it shows "✓ done", and its peak RSS. */
 async function measureTui(file: string): Promise<Sample> {
   const name = `rtmpscope-bench-${process.pid}`;
   const t0 = process.hrtime.bigint();
   // remain-on-exit: if the UI dies, its pane (and last screen) stays to be reported.
-  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '160', '-y', '45', `${CLI} ${file}`, ';', 'set-option', '-t', name, 'remain-on-exit', 'on']);
-  const pane = Number(execFileSync('tmux', ['list-panes', '-t', name, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
+  execFileSync('tmux', [...TMUX, '-f', '/dev/null', 'new-session', '-d', '-s', name, '-x', '160', '-y', '45', `${CLI} ${file}`, ';', 'set-option', '-t', name, 'remain-on-exit', 'on']);
+  const pane = Number(execFileSync('tmux', [...TMUX, 'list-panes', '-t', name, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim());
   let pid: number | null = null;
   try {
     for (;;) {
-      const cap = spawnSync('tmux', ['capture-pane', '-t', name, '-p'], { encoding: 'utf8' });
+      const cap = spawnSync('tmux', [...TMUX, 'capture-pane', '-t', name, '-p'], { encoding: 'utf8' });
       const screen = cap.stdout ?? '';
       const header = screen.trim().split('\n')[0] ?? '';
-      if (spawnSync('tmux', ['display-message', '-p', '-t', name, '#{pane_dead}'], { encoding: 'utf8' }).stdout.trim() === '1') {
+      if (spawnSync('tmux', [...TMUX, 'display-message', '-p', '-t', name, '#{pane_dead}'], { encoding: 'utf8' }).stdout.trim() === '1') {
         throw new Error(`the UI exited before it finished loading; its screen:\n${screen.trimEnd()}`);
       }
       pid ??= uiPid(pane);
@@ -191,7 +194,7 @@ async function measureTui(file: string): Promise<Sample> {
       await sleep(10);
     }
   } finally {
-    spawnSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' });
+    spawnSync('tmux', [...TMUX, 'kill-server'], { stdio: 'ignore' });
   }
 }
 
