@@ -95,6 +95,7 @@ async function cmdExport(path: string, format: string, output: string | undefine
 async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
   // cli-table3 is loaded only for the tables, keeping `export` start-up lean.
+  ignoreCiDetection();
   const { renderSummary, SummaryCollector } = await import('../output/summary.js');
   const c = new SummaryCollector();
   await analyzeStream(path, input, (recs) => c.records(recs), opts);
@@ -103,15 +104,21 @@ async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
 }
 
 /**
- * Set up the environment ink and React read when they load (they are loaded only for the UI):
- * React's production build, and no CI detection. ink renders nothing but the last frame, at exit,
- * when CI or CONTINUOUS_INTEGRATION is set (is-in-ci), so on a terminal in a CI job, a dev
- * container or a shell that exports CI the UI stayed blank. The UI runs only on a terminal.
+ * Colour and interactivity are ours to decide (a terminal, NO_COLOR), not the libraries' CI
+ * detection: with CI or CONTINUOUS_INTEGRATION set, ink (is-in-ci) renders nothing but the last
+ * frame, at exit, so the UI stayed blank on a terminal in a CI job, a dev container or a shell that
+ * exports CI; and @colors/colors (cli-table3) and chalk drop colour even on a terminal. They read
+ * the environment once, when loaded: call this just before loading them.
  */
-function prepareUi(): void {
-  process.env['NODE_ENV'] ??= 'production';
+function ignoreCiDetection(): void {
   delete process.env['CI'];
   delete process.env['CONTINUOUS_INTEGRATION'];
+}
+
+/** Before ink and React load (only for the UI, which runs only on a terminal). */
+function prepareUi(): void {
+  process.env['NODE_ENV'] ??= 'production'; // React's production build
+  ignoreCiDetection();
 }
 
 async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {

@@ -73,3 +73,21 @@ test('cli: summary prints tables without colour when not a TTY', () => {
   assert.match(r.stdout, /127\.0\.0\.1:\d+/);
   assert.doesNotMatch(r.stdout, /\u001b\[/);
 });
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+test('cli: on a terminal the tables are coloured, also with CI set; NO_COLOR turns colour off', { skip: hasScript ? false : 'script (util-linux) is not installed' }, () => {
+  // script(1) gives the CLI a pseudo-terminal as stdout.
+  const onTerminal = (extra: Record<string, string>) => {
+    const env: Record<string, string | undefined> = { ...process.env, ...extra };
+    for (const k of ['NO_COLOR', 'CI', 'CONTINUOUS_INTEGRATION']) if (!(k in extra)) delete env[k];
+    const r = spawnSync('script', ['-q', '-e', '-c', `${process.execPath} ${cli} summary ${capture}`, '/dev/null'], { encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /publish/);
+    return r.stdout;
+  };
+  for (const ci of [{}, { CI: 'true' }, { CONTINUOUS_INTEGRATION: '1' }] as Record<string, string>[]) {
+    assert.match(onTerminal(ci), /\x1b\[\d+m/, `colour with ${JSON.stringify(ci)}`);
+  }
+  assert.doesNotMatch(onTerminal({ NO_COLOR: '1', CI: 'true' }), /\x1b\[\d+m/);
+});
