@@ -177,8 +177,7 @@ async function measureTui(file: string): Promise<Sample> {
   let pid: number | null = null;
   try {
     for (;;) {
-      const cap = spawnSync('tmux', [...TMUX, 'capture-pane', '-t', name, '-p'], { encoding: 'utf8' });
-      const screen = cap.stdout ?? '';
+      const screen = spawnSync('tmux', [...TMUX, 'capture-pane', '-t', name, '-p'], { encoding: 'utf8' }).stdout ?? '';
       const header = screen.trim().split('\n')[0] ?? '';
       if (spawnSync('tmux', [...TMUX, 'display-message', '-p', '-t', name, '#{pane_dead}'], { encoding: 'utf8' }).stdout.trim() === '1') {
         throw new Error(`the UI exited before it finished loading; its screen:\n${screen.trimEnd()}`);
