@@ -10,6 +10,9 @@ export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
 export type GapStats = { readonly count: number; readonly bytes: number };
 
+/** Which RTMP variant carried a session: plain TCP, TLS, HTTP tunnel, Adobe's encryption, or UDP. */
+export type Transport = 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmfp';
+
 /** Written when the session's TCP connection ends; the analysis's facts are merged in. */
 export type SessionRecord = Partial<SessionFacts> & {
   readonly type: 'session';
@@ -26,6 +29,8 @@ export type SessionRecord = Partial<SessionFacts> & {
   /** C0 version byte when the handshake start was seen (3 plain; 6, 8, 9, 10 RTMPE). */
   readonly version: number | null;
   readonly encrypted: boolean;
+  /** The variant that carried the session (always present; 'rtmpe' after an encrypted handshake). */
+  readonly transport: Transport;
   readonly firstFrame: number;
   readonly lastFrame: number;
   readonly startTime: number;
@@ -52,7 +57,10 @@ export type SessionRecord = Partial<SessionFacts> & {
 export type SessionBase = Pick<
   SessionRecord,
   'session' | 'tcpStream' | 'client' | 'server' | 'clientGuessed' | 'detectedBy' | 'version' | 'encrypted' | 'firstFrame' | 'lastFrame' | 'packets' | 'bytes' | 'gaps' | 'startUnseen' | 'end'
-> & { readonly firstTime: { readonly sec: number; readonly nsec: number }; readonly lastTime: { readonly sec: number; readonly nsec: number } };
+> & {
+  /** Default: 'rtmpe' when `encrypted`, else 'rtmp'. */
+  readonly transport?: Transport;
+  readonly firstTime: { readonly sec: number; readonly nsec: number }; readonly lastTime: { readonly sec: number; readonly nsec: number } };
 
 /** A session record from its connection facts, decode statistics and the analysis's facts. */
 export function buildSessionRecord(
@@ -72,6 +80,7 @@ export function buildSessionRecord(
     detectedBy: base.detectedBy,
     version: base.version,
     encrypted: base.encrypted,
+    transport: base.transport ?? (base.encrypted ? 'rtmpe' : 'rtmp'),
     firstFrame: base.firstFrame,
     lastFrame: base.lastFrame,
     startTime,

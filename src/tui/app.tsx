@@ -132,7 +132,8 @@ export function App(props: AppProps): ReactNode {
     );
   }
 
-  const tlTitle = session === undefined ? 'Timeline' : `Timeline #${session.id} ${clean(session.client)} → ${clean(session.server)}`;
+  const via = session?.transport ?? null;
+  const tlTitle = session === undefined ? 'Timeline' : `Timeline #${session.id} ${clean(session.client)} → ${clean(session.server)}${via !== null && via !== 'rtmp' ? ` (${via})` : ''}`;
   const position =
     tlen === 0 ? '' : `${thousands(v.timeline.selected + 1)} of ${thousands(tlen)}${v.filter.terms.length > 0 ? ` (${thousands(total)})` : ''}`;
   const tlRight = (v.follow ? 'FOLLOW ' : '') + position;

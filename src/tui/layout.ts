@@ -32,6 +32,8 @@ export type SessionColumns = {
   readonly endpoints: number;
   readonly appStream: number;
   readonly role: number;
+  /** The transport (rtmp, rtmpe, ...); 0 when the terminal is too narrow. */
+  readonly via: number;
   readonly state: number;
   readonly problems: number;
   readonly messages: number;
@@ -67,16 +69,17 @@ export function timelineColumns(width: number): TimelineColumns {
 }
 
 export function sessionColumns(width: number): SessionColumns {
-  // marker(1) id ' ' endpoints ' ' appStream ' ' role ' ' state ' ' problems ' ' messages
+  // marker(1) id ' ' endpoints ' ' appStream ' ' role ' ' via ' ' state ' ' problems ' ' messages
   const id = 3;
   const role = 8;
+  const via = width >= 72 ? 5 : 0;
   const state = 6;
   const problems = width >= 64 ? 8 : 0;
   const messages = width >= 100 ? 9 : 0;
-  const fixed = 1 + id + 1 + 1 + 1 + role + 1 + state + (problems ? problems + 1 : 0) + (messages ? messages + 1 : 0);
+  const fixed = 1 + id + 1 + 1 + 1 + role + 1 + (via ? via + 1 : 0) + state + (problems ? problems + 1 : 0) + (messages ? messages + 1 : 0);
   const flex = Math.max(10, width - fixed);
   const endpoints = Math.min(47, Math.max(8, flex - 12));
-  return { id, endpoints, appStream: Math.min(40, Math.max(2, flex - endpoints)), role, state, problems, messages };
+  return { id, endpoints, appStream: Math.min(40, Math.max(2, flex - endpoints)), role, via, state, problems, messages };
 }
 
 export function computeLayout(size: Size, counts: { sessions: number; diagnostics: number }, focus: Pane): Layout {

@@ -32,6 +32,7 @@ export type SessionRow = {
   readonly endpoints: string;
   readonly appStream: string;
   readonly role: string;
+  readonly via: string;
   readonly state: string;
   readonly open: boolean;
   readonly problems: string;
@@ -101,6 +102,7 @@ export function sessionHeader(c: SessionColumns): SessionRow {
     endpoints: fit('client → server', c.endpoints),
     appStream: fit('app/stream', c.appStream),
     role: fit('role', c.role),
+    via: fit('via', c.via),
     state: fit('state', c.state),
     open: false,
     problems: fit('problems', c.problems, 'right'),
@@ -120,6 +122,7 @@ export function sessionRows(m: StoreModel, top: number, count: number, c: Sessio
       endpoints: fit(`${clean(s.client)} → ${clean(s.server)}`, c.endpoints),
       appStream: fit(s.appStream, c.appStream),
       role: fit(s.role, c.role),
+      via: fit(s.transport ?? '', c.via),
       state: fit(s.closed ? 'closed' : 'open', c.state),
       open: !s.closed,
       problems: fit(s.problemCount === 0 ? '0' : thousands(s.problemCount), c.problems, 'right'),

@@ -41,6 +41,8 @@ export class SessionEntry {
   readonly streams: string[] = [];
   publish = false;
   play = false;
+  /** C0 asked for RTMPE (known before the session record, which has the transport). */
+  encryptedHandshake = false;
   /** Handshake parts, messages and this session's diagnostics, in arrival order (compact rows). */
   readonly items: ItemList;
   messageCount = 0;
@@ -65,6 +67,11 @@ export class SessionEntry {
 
   get closed(): boolean {
     return this.record !== null;
+  }
+
+  /** The session record's transport; before it, 'rtmpe' after an encrypted C0, else unknown. */
+  get transport(): SessionRecord['transport'] | null {
+    return this.record?.transport ?? (this.encryptedHandshake ? 'rtmpe' : null);
   }
 
   get role(): string {
@@ -267,6 +274,7 @@ export class RecordStore {
         const s = this.entry(r.session, r.client, r.server, r.time);
         s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.lastTime = Math.max(s.lastTime, r.time);
+        if (r.part === 'C0' && r.encrypted === true) s.encryptedHandshake = true;
         return;
       }
       case 'message': {

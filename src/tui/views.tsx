@@ -157,6 +157,7 @@ function sessionSegs(r: SessionRow, c: SessionColumns, header: boolean): Seg[] {
     { text: r.endpoints + ' ' },
     { text: r.appStream + ' ', bold: !header },
     { text: r.role + ' ', role: header ? 'dim' : 'command' },
+    ...(c.via > 0 ? [{ text: r.via + ' ', role: header || r.via.trimEnd() === 'rtmp' ? ('dim' as const) : ('accent' as const) }] : []),
     { text: r.state, role: header ? 'dim' : r.open ? 'ok' : 'dim' },
   ];
   if (c.problems > 0) segs.push({ text: ' ' + r.problems, role: header ? 'dim' : r.worst === null ? 'dim' : r.worst });

@@ -79,8 +79,8 @@ test('app 100×30: sessions, timeline and diagnostics from the first frame', asy
   assert.match(f, /rtmpscope synthetic\.pcap/);
   assert.match(f, /✓ done/);
   assert.match(f, /Sessions \(2\)/);
-  assert.match(f, /10\.0\.0\.1:50000 → 10\.0\.0\.2:1935 +live\/cam1 +publish +closed/);
-  assert.match(f, /10\.0\.0\.3:50001 → 10\.0\.0\.2:1935 +vod\/movie +play +closed/);
+  assert.match(f, /10\.0\.0\.1:50000 → 10\.0\.0\.2:1935 +live\/cam1 +publish +rtmp +closed/);
+  assert.match(f, /10\.0\.0\.3:50001 → 10\.0\.0\.2:1935 +vod\/movie +play +rtmp +closed/);
   assert.match(f, /Timeline #1/);
   assert.match(f, /→ +3 AMF0 Cmd +connect #1 app=live/);
   assert.match(f, /→ +8 AMF0 Cmd +publish #5 cam1 \(live\)/);
