@@ -100,7 +100,11 @@ export type SecondBlockFacts = {
   readonly time2: number;
   /** Simple handshake: the block repeats the peer's first block (bytes 8..1535). */
   readonly echoes: boolean | null;
-  /** Digest handshake: the trailing 32 bytes verify against the peer's first-block digest. */
+  /**
+   * Digest handshake: the trailing 32 bytes verify against the peer's first-block digest. Null
+   * when no digest applies: the peer used the simple scheme, or this block echoes the peer's
+   * (a simple-scheme answer, even to a digest C1/S1).
+   */
   readonly digestValid: boolean | null;
 };
 
@@ -118,7 +122,7 @@ export function decodeSecondBlock(
   const time2 = u32(block, 4);
   const echoes = peerFirst === null ? null : equal(block.subarray(8), peerFirst.subarray(8));
   let digestValid: boolean | null = null;
-  if (peerDigest !== null) {
+  if (peerDigest !== null && echoes !== true) {
     const key = hmac(side === 'client' ? FP_KEY_FULL : FMS_KEY_FULL, peerDigest);
     const sig = hmac(key, block.subarray(0, HANDSHAKE_SIZE - DIGEST));
     digestValid = equal(sig, block.subarray(HANDSHAKE_SIZE - DIGEST));

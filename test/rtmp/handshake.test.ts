@@ -82,3 +82,13 @@ test('handshake: simple S2 echoes C1', () => {
   s2[100]! ^= 1;
   assert.equal(decodeSecondBlock(s2, 'server', c1, null).echoes, false);
 });
+
+test('handshake: an S2 that echoes a digest C1 (simple-scheme answer) has no digest to judge', () => {
+  const c1 = digestBlock(12, 'client', 0);
+  const s2 = c1.block.slice();
+  s2.set([0, 0, 0, 1, 0, 0, 0, 2], 0);
+  assert.deepEqual(decodeSecondBlock(s2, 'server', c1.block, c1.digest), { time: 1, time2: 2, echoes: true, digestValid: null });
+  // Neither an echo nor a digest: judged (false).
+  s2[100]! ^= 1;
+  assert.deepEqual(decodeSecondBlock(s2, 'server', c1.block, c1.digest), { time: 1, time2: 2, echoes: false, digestValid: false });
+});
