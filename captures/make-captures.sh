@@ -19,6 +19,7 @@
 #   ffmpeg-nms-publish.pcap          ffmpeg-listen-ipv6.pcap
 #   ffmpeg-nginx-port19350.pcap      ffmpeg-nginx-publish.pcapng
 #   ffmpeg-nginx-any.pcap            ffmpeg-nginx-publish-ns.pcap
+#   ffmpeg-rtmpdump-rtmpt.pcap (RTMPT through test-interop/rtmpt-gateway.ts)
 # and, made from this run's intact ones by scripts/damage-capture.ts (records left
 # out, nothing rewritten; needs the built repo, which is built here if missing):
 #   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
@@ -297,7 +298,7 @@ verify() {
 
 # ---------------------------------------------------------------- captures
 # 1. ffmpeg -> nginx-rtmp publish, plus ffmpeg and rtmpdump playing it back.
-log "1/8 ffmpeg-nginx-publish-play.pcap"
+log "1/9 ffmpeg-nginx-publish-play.pcap"
 nginx_start
 cap_tcpdump ffmpeg-nginx-publish-play.pcap -i lo
 publish_cmd 4 rtmp://127.0.0.1/live/test
@@ -318,7 +319,7 @@ nginx_stop
 verify ffmpeg-nginx-publish-play.pcap 3 1935 'connect\(' "publish\('test'\)" "play\('test'\)" 'deleteStream\('
 
 # 2. GStreamer rtmpsink (librtmp) -> nginx-rtmp publish.
-log "2/8 gstreamer-nginx-publish.pcap${GST_AAC:+ (audio: $GST_AAC)}"
+log "2/9 gstreamer-nginx-publish.pcap${GST_AAC:+ (audio: $GST_AAC)}"
 nginx_start
 cap_tcpdump gstreamer-nginx-publish.pcap -i lo
 GST=(gst-launch-1.0 -q -e
@@ -339,7 +340,7 @@ nginx_stop
 verify gstreamer-nginx-publish.pcap 1 1935 'connect\(' "publish\('gst'\)" 'deleteStream\('
 
 # 3. ffmpeg -> node-media-server publish, plus ffmpeg playing it back.
-log "3/8 ffmpeg-nms-publish.pcap"
+log "3/9 ffmpeg-nms-publish.pcap"
 nms_start
 cap_tcpdump ffmpeg-nms-publish.pcap -i lo
 publish_cmd 3 rtmp://127.0.0.1/live/nms
@@ -353,7 +354,7 @@ nms_stop
 verify ffmpeg-nms-publish.pcap 2 1935 'connect\(' "publish\('nms'\)" "play\('nms'\)" 'deleteStream\('
 
 # 4. ffmpeg as RTMP server (-listen 1) on [::1], ffmpeg client publishing over IPv6.
-log "4/8 ffmpeg-listen-ipv6.pcap"
+log "4/9 ffmpeg-listen-ipv6.pcap"
 bg ffmpeg-listen timeout -k 2 20 "${FFMPEG[@]}" -listen 1 -i 'rtmp://[::1]:1935/live/x' -c copy -f flv "$TMP/listen.flv"
 srv=$BG_PID
 wait_listen 1935
@@ -367,7 +368,7 @@ verify ffmpeg-listen-ipv6.pcap 1 1935 'connect\(' "publish\('x'\)" 'deleteStream
   || die "ffmpeg-listen-ipv6.pcap holds no IPv6 traffic"
 
 # 5. ffmpeg -> nginx-rtmp on the non-standard port 19350, plus ffmpeg playing it back.
-log "5/8 ffmpeg-nginx-port19350.pcap"
+log "5/9 ffmpeg-nginx-port19350.pcap"
 nginx_start
 cap_tcpdump ffmpeg-nginx-port19350.pcap -i lo
 publish_cmd 3 rtmp://127.0.0.1:19350/live/alt
@@ -381,7 +382,7 @@ nginx_stop
 verify ffmpeg-nginx-port19350.pcap 2 19350 'connect\(' "publish\('alt'\)" "play\('alt'\)" 'deleteStream\('
 
 # 6. pcapng, written natively by dumpcap.
-log "6/8 ffmpeg-nginx-publish.pcapng"
+log "6/9 ffmpeg-nginx-publish.pcapng"
 nginx_start
 cap_dumpcap ffmpeg-nginx-publish.pcapng -n \
   --capture-comment "rtmpscope capture: ffmpeg publishes rtmp://127.0.0.1/live/ng to nginx-rtmp (make-captures.sh)"
@@ -392,7 +393,7 @@ nginx_stop
 verify ffmpeg-nginx-publish.pcapng 1 1935 'connect\(' "publish\('ng'\)" 'deleteStream\('
 
 # 7. tcpdump -i any: Linux "cooked" capture (LINUX_SLL2 link type).
-log "7/8 ffmpeg-nginx-any.pcap"
+log "7/9 ffmpeg-nginx-any.pcap"
 nginx_start
 cap_tcpdump ffmpeg-nginx-any.pcap -i any
 publish_cmd 2 rtmp://127.0.0.1/live/any
@@ -402,7 +403,7 @@ nginx_stop
 verify ffmpeg-nginx-any.pcap 1 1935 'connect\(' "publish\('any'\)" 'deleteStream\('
 
 # 8. classic pcap with nanosecond timestamps (magic a1b23c4d).
-log "8/8 ffmpeg-nginx-publish-ns.pcap"
+log "8/9 ffmpeg-nginx-publish-ns.pcap"
 nginx_start
 cap_tcpdump ffmpeg-nginx-publish-ns.pcap -i lo --time-stamp-precision=nano
 publish_cmd 2 rtmp://127.0.0.1/live/ns
@@ -473,6 +474,54 @@ damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-lossy.pcap --dro
 verify_damaged ffmpeg-nginx-publish-play-lossy.pcap 3 lossy
 damage gstreamer-nginx-publish.pcap gstreamer-nginx-publish-lossy.pcap --drop-every 25 --drop-dir c2s --seed 20
 verify_damaged gstreamer-nginx-publish-lossy.pcap 1 lossy
+
+# ---------------------------------------------------------------- RTMPT
+# 9. RTMPT (RTMP tunnelled in HTTP): ffmpeg publishes rtmpt:// and rtmpdump plays rtmpt://
+# through the interop suite's RTMPT<->RTMP gateway (test-interop/rtmpt-gateway.ts, HTTP on port
+# 8080) to nginx-rtmp over plain TCP. Both legs are in the file: 2 HTTP connections (one per
+# client, keep-alive) and 2 RTMP connections (gateway -> nginx). Small on purpose: 160x120@10,
+# ~50 kbit/s, 2.5 s publish; rtmpdump plays ~1.5 s and is stopped with SIGINT (it then sends
+# deleteStream and POSTs /close).
+log "9/9 ffmpeg-rtmpdump-rtmpt.pcap"
+GATEWAY_JS=$REPO_ROOT/dist/test-interop/rtmpt-gateway.js
+if [[ ! -f $GATEWAY_JS || $REPO_ROOT/test-interop/rtmpt-gateway.ts -nt $GATEWAY_JS ]]; then
+  (cd "$REPO_ROOT" && npx tsc -p tsconfig.json) >"$TMP/logs/tsc-gw.log" 2>&1 || true
+  [[ -f $GATEWAY_JS ]] || die "could not build $GATEWAY_JS: $(tail -5 "$TMP/logs/tsc-gw.log")"
+fi
+nginx_start
+bg rtmpt-gateway node "$GATEWAY_JS" 8080 127.0.0.1:1935; gw=$BG_PID
+wait_listen 8080
+cap_tcpdump ffmpeg-rtmpdump-rtmpt.pcap -i lo
+PUB=("${FFMPEG[@]}" -re -f lavfi -i "testsrc=size=160x120:rate=10" -f lavfi -i "sine=frequency=440:sample_rate=22050"
+     -t 2.5 -map 0:v -map 1:a -c:v libx264 -preset veryfast -tune zerolatency -g 10 -b:v 40k -pix_fmt yuv420p
+     -c:a aac -b:a 24k -ac 1 -f flv rtmpt://127.0.0.1:8080/live/tunnel)
+bg publisher timeout -k 2 20 "${PUB[@]}"; pub=$BG_PID
+sleep 0.8
+bg rtmpdump-rtmpt timeout --preserve-status -s INT -k 2 1.5 rtmpdump -V -r rtmpt://127.0.0.1:8080/live/tunnel -v -m 10 -o /dev/null; p2=$BG_PID
+wait "$p2" || { rc=$?; ((rc == 2)) || die "rtmpdump (rtmpt) failed (exit $rc)"; }
+grep -q 'Invoking deleteStream' "$TMP/logs/rtmpdump-rtmpt.log" || die "rtmpdump (rtmpt) did not shut down cleanly"
+wait "$pub" || die "ffmpeg publisher (rtmpt) failed"
+sleep 0.3
+stop "$gw" TERM
+cap_stop
+nginx_stop
+# verify: 4 connections (2 HTTP, 2 RTMP), all torn down; the plain RTMP leg decodes in tshark;
+# the tunnel is there. (tshark's own RTMPT-over-HTTP view of rtmpdump's tunnel is malformed:
+# that is the point of this capture, see test-interop/rtmpt.test.ts.)
+f=$TMP/out/ffmpeg-rtmpdump-rtmpt.pcap
+syns=$(tshark -r "$f" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+((syns == 4)) || die "ffmpeg-rtmpdump-rtmpt.pcap: expected 4 TCP connections, tshark sees $syns"
+ends=$(tshark -r "$f" -Y 'tcp.flags.fin==1 || tcp.flags.reset==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+((ends == 4)) || die "ffmpeg-rtmpdump-rtmpt.pcap: only $ends of 4 TCP connections end inside the capture"
+leg=$(tshark -r "$f" -Y 'rtmpt && tcp.port==1935' -T fields -e _ws.col.Info 2>/dev/null)
+for re in "publish\('tunnel'\)" "play\('tunnel'\)" 'deleteStream\('; do
+  grep -qE -- "$re" <<<"$leg" || die "ffmpeg-rtmpdump-rtmpt.pcap: no RTMP message matching '$re' on the plain leg"
+done
+for re in '^/open/1$' '^/send/' '^/idle/' '^/close/'; do
+  tshark -r "$f" -Y 'http.request && tcp.port==8080' -T fields -e http.request.uri 2>/dev/null | grep -qE -- "$re" \
+    || die "ffmpeg-rtmpdump-rtmpt.pcap: no HTTP request matching '$re'"
+done
+log "ok  ffmpeg-rtmpdump-rtmpt.pcap: $(stat -c %s "$f") bytes, 4 TCP connection(s)"
 
 # ---------------------------------------------------------------- done
 for f in "$TMP"/out/*; do

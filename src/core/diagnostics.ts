@@ -45,6 +45,10 @@ export const CATALOGUE = {
   'rtmp.handshake.c2-invalid': { severity: 'warn', explain: 'C2 neither echoes S1 (simple handshake) nor carries a valid digest over the server\'s S1 digest. Strict servers close the connection here.' },
   'rtmp.handshake.digest-unverified': { severity: 'info', explain: 'C1/S1 has a non-zero version field, which announces the digest ("complex") handshake, but no digest verifies under either offset scheme with the well-known keys.' },
   'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP); nothing after the handshake can be decoded passively.' },
+  // RTMPT (RTMP tunnelled in HTTP)
+  'rtmpt.http.unframed': { severity: 'warn', explain: 'The HTTP messages of an RTMPT connection could not be framed (a malformed head or chunk, a TCP gap outside a body of known length, a reply without a request, or a request that is not RTMPT); the rest of that connection is not decoded.' },
+  'rtmpt.sequence-missing': { severity: 'warn', explain: 'An RTMPT request or reply body with this sequence number was never captured (or came too late); its bytes are missing from the tunnelled RTMP stream, whose decoder resynchronises after the hole (stream offsets move on by 16 MiB, as the size is unknown).' },
+  'rtmpt.reply-error': { severity: 'warn', explain: 'The server answered an RTMPT request with a status other than 200 (often 404: the session id is unknown to it); the reply carries no tunnel bytes.' },
   // rtmp messages
   'rtmp.control.short': { severity: 'error', explain: 'A protocol control or user control message is shorter than its type requires; it cannot be applied.' },
   'rtmp.control.long': { severity: 'warn', explain: 'A protocol control message is longer than its type defines; the extra bytes were ignored.' },

@@ -21,6 +21,7 @@ import {
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
+import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -37,7 +38,7 @@ const MAX_PENDING_DIAGS = 64;
 
 type ConnState = {
   readonly open: TcpOpen;
-  status: 'undecided' | 'rtmp' | 'other';
+  status: 'undecided' | 'rtmp' | 'rtmpt' | 'other';
   session: number;
   /** Client and server as finally decided (possibly swapped from the TCP stage's guess). */
   client: Endpoint;
@@ -72,11 +73,14 @@ export class Analyzer {
   private readonly captureAnalysis = new CaptureAnalysis();
   /** Capture-level diagnostics (session null); sessions limit their own. */
   private readonly limiter = new DiagnosticLimiter();
+  /** RTMPT: HTTP connections carrying tunnelled RTMP (src/rtmpt). */
+  private readonly rtmpt: RtmptTracker;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
     this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
     this.connBuffer = opts.connBuffer;
+    this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -135,6 +139,7 @@ export class Analyzer {
   finish(): OutputRecord[] {
     this.out = [];
     for (const t of this.tcp.finish()) this.onTcp(t);
+    for (const r of this.rtmpt.finish()) this.out.push(r);
     const tail = this.crossSession(this.out);
     tail.push(...this.captureAnalysis.finish());
     this.out = tail;
@@ -173,6 +178,10 @@ export class Analyzer {
         const c = this.conns.get(t.conn);
         if (c === undefined) return;
         if (c.status === 'undecided') this.classify(c, t.dir, t.offset, t.data);
+        if (c.status === 'rtmpt') {
+          for (const r of this.rtmpt.data(t.conn, t.dir, t.data, t)) this.out.push(r);
+          return;
+        }
         if (c.rtmp !== null) {
           const dir = c.swap ? flip(t.dir) : t.dir;
           for (const r of c.rtmp.data(dir, t.data, t.offset, t)) this.out.push(r);
@@ -181,6 +190,7 @@ export class Analyzer {
       }
       case 'gap': {
         const c = this.conns.get(t.conn);
+        if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, t.dir, t.length, t)) this.out.push(r);
         if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
         return;
       }
@@ -194,6 +204,8 @@ export class Analyzer {
         const c = conn === undefined ? undefined : this.conns.get(conn);
         if (c === undefined) {
           this.out.push(this.diagRecord(t, null));
+        } else if (c.status === 'rtmpt') {
+          for (const r of this.rtmpt.observe(c.open.conn, this.diagRecord(t, null))) this.out.push(r);
         } else if (c.status === 'rtmp') {
           const rec = this.diagRecord(t, c);
           if (c.rtmp === null) this.out.push(rec);
@@ -208,6 +220,11 @@ export class Analyzer {
 
   /** Decide from the first payload whether the connection is RTMP, and who the client is. */
   private classify(c: ConnState, dir: Direction, offset: number, data: Uint8Array): void {
+    if (dir === 'c2s' && looksLikeRtmpt(data)) {
+      c.status = 'rtmpt';
+      this.rtmpt.claim({ conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server), clientGuessed: c.clientGuessed }, !c.clientGuessed && offset === 0);
+      return;
+    }
     const startSeen = !c.clientGuessed && offset === 0;
     if (startSeen) {
       // The start of the conversation is in the capture: the client must open with C0.
@@ -263,6 +280,10 @@ export class Analyzer {
   private onClose(t: TcpClose): void {
     const c = this.conns.get(t.conn);
     this.conns.delete(t.conn);
+    if (c?.status === 'rtmpt') {
+      for (const r of this.rtmpt.close(t.conn, t.reason, { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec })) this.out.push(r);
+      return;
+    }
     if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
     for (const r of c.rtmp.finish()) this.out.push(r);
     const [c2s, s2c]: [DirStats, DirStats] = c.swap ? [t.s2c, t.c2s] : [t.c2s, t.s2c];

@@ -51,6 +51,28 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly type3ExtendedTimestamp: { readonly c2s: 'repeated' | 'omitted' | 'mixed' | null; readonly s2c: 'repeated' | 'omitted' | 'mixed' | null };
   /** Diagnostics of this session by code, repeats included (only the first few of each are written). */
   readonly diagnosticCounts?: Readonly<Record<string, number>>;
+  /** RTMPT sessions: the HTTP tunnel's facts. */
+  readonly rtmpt?: RtmptFacts;
+};
+
+/** The HTTP side of an RTMPT tunnel session (src/rtmpt/tunnel.ts). */
+export type RtmptFacts = {
+  /** The id /open's reply gave (or the requests carried, when /open was not captured). */
+  readonly sessionId: string;
+  /** TCP connections (tcp.stream) that carried the tunnel's requests (the first 64). */
+  readonly connections: readonly number[];
+  /** Requests by kind (ident: /fcs/ident2 on the connection before /open). */
+  readonly requests: { readonly open: number; readonly ident: number; readonly send: number; readonly idle: number; readonly close: number };
+  /** Replies with a status other than 200. */
+  readonly errorReplies: number;
+  /** Replies to send/idle that carried no RTMP bytes. */
+  readonly emptyReplies: number;
+  /** idle / (send + idle): the share of requests that only polled. */
+  readonly idleRatio: number | null;
+  /** The polling interval hints (the first byte of each reply body). */
+  readonly pollHint: { readonly first: number; readonly last: number; readonly min: number; readonly max: number } | null;
+  /** From a request's last byte to its reply's first byte, capture time. */
+  readonly replyLatencyMs: { readonly count: number; readonly min: number; readonly mean: number; readonly max: number } | null;
 };
 
 /** The connection-level part of a session record; the rest comes from the session's decoders. */

@@ -1,0 +1,556 @@
+/**
+ * RTMPT: RTMP tunnelled in HTTP. The client POSTs `/fcs/ident2` (optional), `/open/1` (the
+ * reply body is the session id and a newline), then `/send/<id>/<seq>` with client→server RTMP
+ * bytes as the body, `/idle/<id>/<seq>` to poll and `/close/<id>/<seq>`; every reply body to
+ * send/idle/close starts with one byte (the polling interval hint) followed by server→client RTMP
+ * bytes. One tunnel session may span several TCP connections, requests may be pipelined, and the
+ * sequence numbers order the bodies.
+ *
+ * `RtmptTracker` takes the TCP connections the analyzer (or the proxy) hands it, parses HTTP on
+ * each (http.ts), pairs replies with requests (in order, per connection), reassembles both RTMP
+ * byte streams per tunnel session in sequence order across connections, and feeds them to the
+ * same `RtmpSession` a plain RTMP connection gets — so the records are those of plain RTMP, with
+ * `transport: 'rtmpt'` and the HTTP facts (`rtmpt`) on the session record.
+ *
+ * Sans-IO, never throws on input, bounded: heads are capped by the parser, each body by
+ * MAX_BODY, and bodies waiting for an earlier sequence number by MAX_HELD bytes / MAX_HELD_ITEMS
+ * per direction — past either, the missing number is declared lost (`rtmpt.sequence-missing`).
+ */
+import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
+import type { ByteMeta } from '../rtmp/chunk-decoder.js';
+import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
+import { RtmpSession } from '../session/rtmp-session.js';
+import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type RtmptFacts, type SessionRecord } from '../session/records.js';
+import { HttpParser, type HttpEvent, type HttpHead } from './http.js';
+import { Orderer, type Piece } from './order.js';
+
+export type TunnelConnInfo = {
+  readonly conn: number;
+  readonly client: string;
+  readonly server: string;
+  readonly clientGuessed: boolean;
+};
+
+export type TunnelConnEnd = 'fin' | 'rst' | 'reused' | 'eof';
+
+/** Largest body kept per request or reply; the rest counts as lost bytes. */
+const MAX_BODY = 16 << 20;
+/** Connections listed on a session record. */
+const MAX_LISTED_CONNS = 64;
+
+type Cmd = 'open' | 'send' | 'idle' | 'close' | 'ident';
+type Target = { readonly cmd: Cmd; readonly id: string | null; readonly seq: number | null };
+
+const TARGET = /^\/(?:(open)\/\d{1,10}|(send|idle|close)\/([A-Za-z0-9._~-]{1,128})\/(\d{1,10})|fcs\/(ident2?))\/?$/;
+
+/** An RTMPT request target, or null. */
+export function parseTarget(t: string): Target | null {
+  const m = TARGET.exec(t);
+  if (m === null) return null;
+  if (m[1] !== undefined) return { cmd: 'open', id: null, seq: null };
+  if (m[5] !== undefined) return { cmd: 'ident', id: null, seq: null };
+  return { cmd: m[2] as Cmd, id: m[3]!, seq: Number(m[4]) };
+}
+
+/** Whether a connection's first client bytes are an RTMPT request line (POST to a tunnel URI). */
+export function looksLikeRtmpt(data: Uint8Array): boolean {
+  const n = Math.min(data.length, 200);
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const b = data[i]!;
+    if (b === 13 || b === 10) break;
+    s += String.fromCharCode(b);
+  }
+  const m = /^POST (\S+) HTTP\/1\.[01]$/.exec(s);
+  return m !== null && parseTarget(m[1]!) !== null;
+}
+
+function isFcs(h: HttpHead): boolean {
+  return /^application\/x-fcs\b/i.test(h.headers.get('content-type') ?? '');
+}
+
+const seconds = (m: ByteMeta): number => m.sec + m.nsec / 1e9;
+const copyMeta = (m: ByteMeta): ByteMeta => ({ frame: m.frame, sec: m.sec, nsec: m.nsec });
+
+/** One request and its reply. */
+type Exchange = {
+  readonly target: Target;
+  tunnel: Tunnel | null;
+  reqBody: Piece[];
+  reqBytes: number;
+  reqFirst: ByteMeta;
+  reqEnd: ByteMeta | null;
+  status: number | null;
+  resBody: Piece[];
+  resBytes: number;
+  resFirst: ByteMeta | null;
+};
+
+type Conn = {
+  readonly info: TunnelConnInfo;
+  readonly req: HttpParser;
+  readonly res: HttpParser;
+  /** Requests whose reply has not ended, oldest first (pipelining). */
+  readonly pending: Exchange[];
+  curReq: Exchange | null;
+  curRes: Exchange | null;
+  /** The first request was checked (an RTMPT target with Content-Type application/x-fcs). */
+  verified: boolean;
+  /** Not RTMPT after all, or framing lost: ignored from here on. */
+  dead: boolean;
+  idents: number;
+  lastTunnel: Tunnel | null;
+  readonly tunnels: Set<Tunnel>;
+  readonly startSeen: boolean;
+};
+
+type Tunnel = {
+  readonly id: string;
+  readonly session: number;
+  readonly first: TunnelConnInfo;
+  readonly startSeen: boolean;
+  readonly rtmp: RtmpSession;
+  readonly order: Record<Direction, Orderer>;
+  readonly offset: Record<Direction, number>;
+  readonly gaps: Record<Direction, { count: number; bytes: number }>;
+  firstByte: number | null;
+  firstMeta: ByteMeta;
+  lastMeta: ByteMeta;
+  packets: number;
+  readonly conns: Set<number>;
+  readonly openConns: Set<number>;
+  lastEnd: TunnelConnEnd | null;
+  closeSeen: boolean;
+  done: boolean;
+  readonly requests: { open: number; ident: number; send: number; idle: number; close: number };
+  errors: number;
+  emptyReplies: number;
+  hint: { first: number; last: number; min: number; max: number } | null;
+  latency: { count: number; min: number; sum: number; max: number };
+};
+
+export class RtmptTracker {
+  private readonly conns = new Map<number, Conn>();
+  private readonly tunnels = new Map<string, Tunnel>();
+  private out: OutputRecord[] = [];
+
+  constructor(
+    /** Allocates the next session number (shared with plain RTMP sessions). */
+    private readonly nextSession: () => number,
+    private readonly connBuffer?: number,
+  ) {}
+
+  /** Take a connection whose first client bytes are RTMPT (see looksLikeRtmpt). */
+  claim(info: TunnelConnInfo, startSeen: boolean): void {
+    if (this.conns.has(info.conn)) return;
+    const c: Conn = {
+      info,
+      req: new HttpParser('request'),
+      res: new HttpParser('response'),
+      pending: [],
+      curReq: null,
+      curRes: null,
+      verified: false,
+      dead: false,
+      idents: 0,
+      lastTunnel: null,
+      tunnels: new Set(),
+      startSeen,
+    };
+    this.conns.set(info.conn, c);
+  }
+
+  has(conn: number): boolean {
+    return this.conns.has(conn);
+  }
+
+  data(conn: number, dir: Direction, bytes: Uint8Array, meta: ByteMeta): OutputRecord[] {
+    this.out = [];
+    const c = this.conns.get(conn);
+    if (c !== undefined && !c.dead) {
+      const p = dir === 'c2s' ? c.req : c.res;
+      this.onHttp(c, dir, p.push(bytes), meta, bytes);
+    }
+    return this.out;
+  }
+
+  gap(conn: number, dir: Direction, length: number, meta: ByteMeta): OutputRecord[] {
+    this.out = [];
+    const c = this.conns.get(conn);
+    if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta, null);
+    return this.out;
+  }
+
+  /** A diagnostic the TCP stage raised on a claimed connection: it goes to the tunnel it carried last. */
+  observe(conn: number, d: DiagnosticRecord): OutputRecord[] {
+    const t = this.conns.get(conn)?.lastTunnel ?? null;
+    if (t === null || t.done) return [d];
+    return t.rtmp.observe({ ...d, session: t.session, client: t.first.client, server: t.first.server });
+  }
+
+  /** The connection ended: sessions it was the last open connection of, and that closed, end now. */
+  close(conn: number, end: TunnelConnEnd, meta: ByteMeta): OutputRecord[] {
+    this.out = [];
+    const c = this.conns.get(conn);
+    if (c === undefined) return this.out;
+    this.conns.delete(conn);
+    if (!c.dead) {
+      this.onHttp(c, 'c2s', c.req.finish(), meta, null);
+      if (!c.dead) this.onHttp(c, 's2c', c.res.finish(), meta, null);
+    }
+    for (const t of c.tunnels) {
+      t.openConns.delete(conn);
+      t.lastEnd = end;
+      if (t.closeSeen && t.openConns.size === 0) this.finishTunnel(t);
+    }
+    return this.out;
+  }
+
+  /** End of input: every session still open ends. */
+  finish(): OutputRecord[] {
+    this.out = [];
+    for (const [conn] of [...this.conns]) for (const r of this.close(conn, 'eof', { frame: 0, sec: 0, nsec: 0 })) this.out.push(r);
+    const rest = [...this.tunnels.values()].filter((t) => !t.done).sort((a, b) => a.session - b.session);
+    for (const t of rest) this.finishTunnel(t);
+    return this.out;
+  }
+
+  private onHttp(c: Conn, dir: Direction, events: readonly HttpEvent[], meta: ByteMeta, bytes: Uint8Array | null): void {
+    for (const e of events) {
+      if (c.dead) return;
+      if (dir === 'c2s') this.onRequestEvent(c, e, meta);
+      else this.onResponseEvent(c, e, meta);
+    }
+    void bytes;
+  }
+
+  private onRequestEvent(c: Conn, e: HttpEvent, meta: ByteMeta): void {
+    switch (e.kind) {
+      case 'head': {
+        const target = e.head.method === 'POST' && e.head.target !== null ? parseTarget(e.head.target) : null;
+        if (!c.verified) {
+          if (target === null || !isFcs(e.head)) {
+            // Not RTMPT after all (ordinary HTTP that happens to POST to such a path).
+            c.dead = true;
+            return;
+          }
+          c.verified = true;
+        }
+        if (target === null) {
+          this.connDiag(c, 'rtmpt.http.unframed', `a request to ${JSON.stringify(e.head.target ?? '').slice(0, 80)} is not an RTMPT request; the rest of this connection is not decoded`, meta, 'c2s');
+          c.dead = true;
+          return;
+        }
+        const x: Exchange = { target, tunnel: null, reqBody: [], reqBytes: 0, reqFirst: copyMeta(meta), reqEnd: null, status: null, resBody: [], resBytes: 0, resFirst: null };
+        if (target.id !== null) x.tunnel = this.tunnelFor(c, target.id, meta);
+        if (target.cmd === 'ident') c.idents++;
+        if (x.tunnel !== null) {
+          x.tunnel.requests[target.cmd]++;
+          this.touch(x.tunnel, meta);
+        }
+        c.curReq = x;
+        c.pending.push(x);
+        return;
+      }
+      case 'body': {
+        const x = c.curReq;
+        if (x === null) return;
+        if (x.tunnel !== null) this.touch(x.tunnel, meta);
+        const keep = Math.max(0, Math.min(e.data.length, MAX_BODY - x.reqBytes));
+        if (keep > 0) x.reqBody.push({ data: e.data.slice(0, keep), lost: 0, meta: copyMeta(meta) });
+        x.reqBytes += keep;
+        if (keep < e.data.length) x.reqBody.push({ data: null, lost: e.data.length - keep, meta: copyMeta(meta) });
+        return;
+      }
+      case 'gap': {
+        const x = c.curReq;
+        if (x !== null) x.reqBody.push({ data: null, lost: e.length, meta: copyMeta(meta) });
+        return;
+      }
+      case 'end': {
+        const x = c.curReq;
+        c.curReq = null;
+        if (x === null) return;
+        x.reqEnd = copyMeta(meta);
+        const t = x.tunnel;
+        // Only /send carries RTMP bytes; idle and close bodies are padding (librtmp and ffmpeg
+        // send one byte), and their numbers still count in the order.
+        if (t !== null && x.target.seq !== null && !t.done) this.deliver(t, 'c2s', t.order.c2s.add(x.target.seq, x.target.cmd === 'send' ? x.reqBody : [], meta));
+        x.reqBody = [];
+        return;
+      }
+      case 'error':
+        this.connDiag(c, 'rtmpt.http.unframed', `HTTP requests cannot be framed: ${e.reason}; the rest of this connection is not decoded`, meta, 'c2s');
+        c.dead = true;
+        return;
+    }
+  }
+
+  private onResponseEvent(c: Conn, e: HttpEvent, meta: ByteMeta): void {
+    switch (e.kind) {
+      case 'head': {
+        const x = c.pending[0] ?? null;
+        c.curRes = x;
+        if (x === null) {
+          if (c.verified) this.connDiag(c, 'rtmpt.http.unframed', 'a reply without a request; the rest of this connection is not decoded', meta, 's2c');
+          c.dead = true;
+          return;
+        }
+        x.status = e.head.status;
+        x.resFirst = copyMeta(meta);
+        const t = x.tunnel;
+        if (t !== null) {
+          this.touch(t, meta);
+          if (x.reqEnd !== null) {
+            const ms = Math.round((seconds(meta) - seconds(x.reqEnd)) * 1e6) / 1e3;
+            const l = t.latency;
+            l.count++;
+            l.sum += ms;
+            l.min = l.count === 1 ? ms : Math.min(l.min, ms);
+            l.max = l.count === 1 ? ms : Math.max(l.max, ms);
+          }
+        }
+        if (x.status !== 200 && x.target.cmd !== 'ident') {
+          if (t !== null) t.errors++;
+          this.connDiag(c, 'rtmpt.reply-error', `the reply to ${x.target.cmd}${x.target.seq === null ? '' : ` #${x.target.seq}`} has status ${x.status}: it carries no tunnel bytes`, meta, 's2c', t);
+        }
+        return;
+      }
+      case 'body': {
+        const x = c.curRes;
+        if (x === null) return;
+        if (x.tunnel !== null) this.touch(x.tunnel, meta);
+        const keep = Math.max(0, Math.min(e.data.length, MAX_BODY - x.resBytes));
+        if (keep > 0) x.resBody.push({ data: e.data.slice(0, keep), lost: 0, meta: copyMeta(meta) });
+        x.resBytes += keep;
+        if (keep < e.data.length) x.resBody.push({ data: null, lost: e.data.length - keep, meta: copyMeta(meta) });
+        return;
+      }
+      case 'gap': {
+        const x = c.curRes;
+        if (x !== null) x.resBody.push({ data: null, lost: e.length, meta: copyMeta(meta) });
+        return;
+      }
+      case 'end': {
+        const x = c.curRes;
+        c.curRes = null;
+        if (x === null) return;
+        c.pending.shift();
+        this.onReply(c, x, meta);
+        return;
+      }
+      case 'error':
+        this.connDiag(c, 'rtmpt.http.unframed', `HTTP replies cannot be framed: ${e.reason}; the rest of this connection is not decoded`, meta, 's2c');
+        c.dead = true;
+        return;
+    }
+  }
+
+  private onReply(c: Conn, x: Exchange, meta: ByteMeta): void {
+    const ok = x.status === 200;
+    if (x.target.cmd === 'open') {
+      if (!ok) return;
+      const id = idFromBody(x.resBody);
+      if (id === null) {
+        this.connDiag(c, 'rtmpt.http.unframed', 'the reply to /open carries no usable session id; requests of that session start it mid-stream', meta, 's2c');
+        return;
+      }
+      const t = this.tunnelFor(c, id, x.reqFirst, true);
+      this.touch(t, meta);
+      t.requests.open++;
+      t.requests.ident += c.idents;
+      c.idents = 0;
+      return;
+    }
+    const t = x.tunnel;
+    if (t === null || x.target.seq === null || t.done) return;
+    if (x.target.cmd === 'close') t.closeSeen = true;
+    // Strip the polling interval hint: the reply body's first byte.
+    const pieces: Piece[] = [];
+    let hinted = !ok;
+    let rtmpBytes = 0;
+    for (const p of ok ? x.resBody : []) {
+      if (!hinted && p.data !== null && p.data.length > 0) {
+        this.noteHint(t, p.data[0]!);
+        hinted = true;
+        if (p.data.length > 1) pieces.push({ data: p.data.subarray(1), lost: 0, meta: p.meta });
+        rtmpBytes += p.data.length - 1;
+      } else if (!hinted && p.data === null) {
+        // The hint byte itself was lost.
+        hinted = true;
+        if (p.lost > 1) pieces.push({ data: null, lost: p.lost - 1, meta: p.meta });
+        rtmpBytes += p.lost - 1;
+      } else if (hinted) {
+        pieces.push(p);
+        rtmpBytes += p.data?.length ?? p.lost;
+      }
+    }
+    if (rtmpBytes === 0 && (x.target.cmd === 'send' || x.target.cmd === 'idle')) t.emptyReplies++;
+    this.deliver(t, 's2c', t.order.s2c.add(x.target.seq, pieces, meta));
+    x.resBody = [];
+  }
+
+  private noteHint(t: Tunnel, h: number): void {
+    if (t.hint === null) t.hint = { first: h, last: h, min: h, max: h };
+    else {
+      t.hint.last = h;
+      t.hint.min = Math.min(t.hint.min, h);
+      t.hint.max = Math.max(t.hint.max, h);
+    }
+  }
+
+  /** The tunnel with this id, created (mid-stream unless from /open's reply) when new. */
+  private tunnelFor(c: Conn, id: string, meta: ByteMeta, fromOpen = false): Tunnel {
+    let t = this.tunnels.get(id);
+    if (t === undefined || (t.done && fromOpen)) {
+      const session = this.nextSession();
+      const startSeen = fromOpen && c.startSeen;
+      t = {
+        id,
+        session,
+        first: c.info,
+        startSeen,
+        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer),
+        order: { c2s: new Orderer(startSeen), s2c: new Orderer(startSeen) },
+        offset: { c2s: 0, s2c: 0 },
+        gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
+        firstByte: null,
+        firstMeta: copyMeta(meta),
+        lastMeta: copyMeta(meta),
+        packets: 0,
+        conns: new Set(),
+        openConns: new Set(),
+        lastEnd: null,
+        closeSeen: false,
+        done: false,
+        requests: { open: 0, ident: 0, send: 0, idle: 0, close: 0 },
+        errors: 0,
+        emptyReplies: 0,
+        hint: null,
+        latency: { count: 0, min: 0, sum: 0, max: 0 },
+      };
+      this.tunnels.set(id, t);
+    }
+    if (!t.conns.has(c.info.conn)) {
+      t.conns.add(c.info.conn);
+      t.openConns.add(c.info.conn);
+      c.tunnels.add(t);
+    }
+    c.lastTunnel = t;
+    return t;
+  }
+
+  private touch(t: Tunnel, meta: ByteMeta): void {
+    if (meta.frame > t.lastMeta.frame || t.packets === 0) t.packets++;
+    if (meta.frame >= t.lastMeta.frame) t.lastMeta = copyMeta(meta);
+  }
+
+  /** Pieces now in sequence order go to the RTMP decoder; holes become gaps. */
+  private deliver(t: Tunnel, dir: Direction, pieces: readonly Piece[]): void {
+    for (const p of pieces) {
+      if (p.data !== null) {
+        if (dir === 'c2s' && t.firstByte === null && t.offset.c2s === 0 && p.data.length > 0) t.firstByte = p.data[0]!;
+        for (const r of t.rtmp.data(dir, p.data, t.offset[dir], p.meta)) this.out.push(r);
+        t.offset[dir] += p.data.length;
+        continue;
+      }
+      if (p.hole !== undefined) {
+        const d = diag('rtmpt.sequence-missing', `${dir === 'c2s' ? 'request' : 'reply'} body #${p.hole} of RTMPT session ${t.id} was not captured; its bytes are missing from the tunnelled stream`, { frame: p.meta.frame, dir, offset: t.offset[dir] }, { sequence: p.hole });
+        for (const r of t.rtmp.observe(this.sessionDiag(t, d))) this.out.push(r);
+      }
+      t.gaps[dir].count++;
+      if (p.hole === undefined) t.gaps[dir].bytes += p.lost;
+      for (const r of t.rtmp.gap(dir, p.lost, p.meta)) this.out.push(r);
+      t.offset[dir] += p.lost;
+    }
+  }
+
+  private finishTunnel(t: Tunnel): void {
+    if (t.done) return;
+    for (const dir of ['c2s', 's2c'] as const) this.deliver(t, dir, t.order[dir].flush(t.lastMeta));
+    t.done = true;
+    this.tunnels.delete(t.id);
+    for (const r of t.rtmp.finish()) this.out.push(r);
+    const version = t.startSeen && isRtmpVersion(t.firstByte ?? undefined) ? t.firstByte : null;
+    const polls = t.requests.send + t.requests.idle;
+    const facts: RtmptFacts = {
+      sessionId: t.id,
+      connections: [...t.conns].sort((a, b) => a - b).slice(0, MAX_LISTED_CONNS),
+      requests: { ...t.requests },
+      errorReplies: t.errors,
+      emptyReplies: t.emptyReplies,
+      idleRatio: polls === 0 ? null : Math.round((t.requests.idle / polls) * 1e4) / 1e4,
+      pollHint: t.hint === null ? null : { ...t.hint },
+      replyLatencyMs:
+        t.latency.count === 0
+          ? null
+          : { count: t.latency.count, min: t.latency.min, mean: Math.round((t.latency.sum / t.latency.count) * 1e3) / 1e3, max: t.latency.max },
+    };
+    const rec: SessionRecord = buildSessionRecord(
+      {
+        session: t.session,
+        tcpStream: t.first.conn,
+        client: t.first.client,
+        server: t.first.server,
+        clientGuessed: t.first.clientGuessed,
+        detectedBy: version !== null ? 'handshake' : 'chunk-heuristic',
+        version,
+        encrypted: version !== null && isEncryptedVersion(version),
+        transport: 'rtmpt',
+        firstFrame: t.firstMeta.frame,
+        lastFrame: t.lastMeta.frame,
+        firstTime: { sec: t.firstMeta.sec, nsec: t.firstMeta.nsec },
+        lastTime: { sec: t.lastMeta.sec, nsec: t.lastMeta.nsec },
+        packets: Math.max(1, t.packets),
+        bytes: { c2s: t.offset.c2s, s2c: t.offset.s2c },
+        gaps: t.gaps,
+        startUnseen: { c2s: !t.startSeen, s2c: !t.startSeen },
+        end: t.closeSeen ? 'fin' : (t.lastEnd ?? 'eof'),
+      },
+      t.rtmp.stats(),
+      t.rtmp.sessionFacts(),
+    );
+    this.out.push({ ...rec, rtmpt: facts });
+  }
+
+  private sessionDiag(t: Tunnel, d: Diagnostic): DiagnosticRecord {
+    return {
+      type: 'diagnostic',
+      session: t.session,
+      client: t.first.client,
+      server: t.first.server,
+      ...(d.at.dir === undefined ? {} : { dir: d.at.dir }),
+      ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
+      ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      ...(d.context === undefined ? {} : { context: d.context }),
+    };
+  }
+
+  /** A diagnostic about one connection's HTTP: on the tunnel it carries, else capture-level. */
+  private connDiag(c: Conn, code: DiagnosticCode, message: string, meta: ByteMeta, dir: Direction, tunnel: Tunnel | null = c.lastTunnel): void {
+    const d = diag(code, message, { frame: meta.frame, conn: c.info.conn, dir }, { tcpStream: c.info.conn });
+    if (tunnel !== null && !tunnel.done) {
+      for (const r of tunnel.rtmp.observe(this.sessionDiag(tunnel, d))) this.out.push(r);
+      return;
+    }
+    const rec = this.sessionDiag({ session: 0, first: c.info } as Tunnel, d);
+    this.out.push({ ...rec, session: null, client: c.info.client, server: c.info.server });
+  }
+}
+
+/** The session id in /open's reply: printable ASCII up to the first newline. */
+function idFromBody(pieces: readonly Piece[]): string | null {
+  let s = '';
+  for (const p of pieces) {
+    if (p.data === null) return null;
+    for (const b of p.data) {
+      if (b === 10 || b === 13) return /^[A-Za-z0-9._~-]{1,128}$/.test(s) ? s : null;
+      if (s.length >= 128) return null;
+      s += String.fromCharCode(b);
+    }
+  }
+  return /^[A-Za-z0-9._~-]{1,128}$/.test(s) ? s : null;
+}
