@@ -146,6 +146,8 @@ export type ChunkDecoderOptions = {
   readonly startOffset?: number;
   /** The start of this direction is not in the capture: find the first chunk boundary by scanning. */
   readonly startInDesync?: boolean;
+  /** The capture starts this direction at its second handshake block (C2/S2), chunks after it. */
+  readonly startAtSecondBlock?: boolean;
   /**
    * Bytes that bodies of messages in progress may hold, shared by both directions of a connection
    * (default: a budget of DEFAULT_CONN_BUFFER for this decoder alone).
@@ -322,7 +324,8 @@ export class ChunkDecoder {
       maxCommandBytes: options.maxCommandBytes ?? DEFAULTS.maxCommandBytes,
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
-    this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : 'hs0';
+    this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : options.startAtSecondBlock === true ? 'hs2' : 'hs0';
+    if (this.phase === 'hs2') this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
     this.chunkSizeConfirmed = options.startInDesync !== true;
     this.lossy = options.startInDesync === true;
     this.pos = options.startOffset ?? 0;

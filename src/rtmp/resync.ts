@@ -38,7 +38,7 @@ export type ResyncResult =
 
 const KNOWN_TYPES = new Set([1, 2, 3, 4, 5, 6, 8, 9, 15, 16, 17, 18, 19, 20, 22]);
 const CONTROL_SIZE: Readonly<Record<number, number>> = { 1: 4, 2: 4, 3: 4, 5: 4, 6: 5 };
-const COMMON_CHUNK_SIZES = [128, 4096, 60000, 65535, 65536, 1024, 2048, 8192, 16384, 32768, 1400, 1460, 1500, 256, 512, 1000, 4000, 5000, 10000, 131072];
+export const COMMON_CHUNK_SIZES = [128, 4096, 60000, 65535, 65536, 1024, 2048, 8192, 16384, 32768, 1400, 1460, 1500, 256, 512, 1000, 4000, 5000, 10000, 131072];
 /** Headers a chain must have to confirm a position. */
 export const CHAIN = 3;
 const MAX_LENGTH = 16 * 1024 * 1024;
@@ -151,84 +151,126 @@ export type Chain = {
  * several chunks, completed, and was followed by a header that holds.
  */
 export function chainAt(b: Uint8Array, at: number, cs: number, known: ReadonlyMap<number, KnownStream>, full = false): Chain {
-  const sim = new Map<number, SimStream>();
-  let p = at;
-  let evidence = 0;
-  let completed = 0;
-  let pendingEvidence = 0;
-  let count = 0;
-  let ok = false;
+  return new ChainWalk(at, cs, known).run(b, full);
+}
+
+/**
+ * The chain from one position under one chunk size, resumable: `run` follows headers as far as
+ * the bytes go, and a later `run` on the same bytes grown longer goes on from where the last one
+ * stopped (a header or chunk the bytes cut is parsed again, nothing before it). Used once by
+ * chainAt, and kept across pushes by the mid-stream detector so its scan stays linear.
+ */
+export class ChainWalk {
+  private readonly sim = new Map<number, SimStream>();
+  private p: number;
+  private evidence = 0;
+  private completed = 0;
+  private pendingEvidence = 0;
+  private count = 0;
+  private ok = false;
   /** The candidate's own message completed (and so was checked to its end). */
-  let firstDone = false;
-  let firstCsid = -1;
-  const result = (end: 'bad' | 'short' | 'ok'): Chain => {
-    const reached = ok || (count >= CHAIN && completed >= CHAIN && firstDone);
-    return {
-      status: reached ? 'ok' : end,
-      headers: count,
-      evidence,
-      clean: end !== 'bad',
-      firstDone,
-      endsOnBoundary: p === b.length,
-    };
-  };
-  for (; count < MAX_CHAIN; count++) {
-    if (completed >= CHAIN && count >= CHAIN && firstDone) {
-      ok = true;
-      if (!full) return result('ok');
-    }
-    if (p === b.length) return result('short');
-    const h = parseHeader(b, p);
-    if (h === 'more') return result('short');
-    if (h === null) return result('bad');
-    if (!sane(h, b)) return result('bad');
-    if (count === 0) firstCsid = h.csid;
-    let s = sim.get(h.csid);
-    if (h.fmt === 0 || h.fmt === 1) {
-      if (s !== undefined && s.remaining > 0) return result('bad'); // a new message before the last one ended
-      s = { typeId: h.typeId, length: h.length, remaining: h.length, chunks: 0 };
-      sim.set(h.csid, s);
-    } else {
-      if (count === 0) return result('bad');
-      if (s === undefined) {
-        // Type 2 inherits type and length from the surviving state; type 3 could be a
-        // continuation of a message whose start was lost just as well as a new message.
-        const k = known.get(h.csid);
-        if (h.fmt === 3 || k === undefined) return result('bad');
-        s = { typeId: k.typeId, length: k.length, remaining: 0, chunks: 0 };
-        sim.set(h.csid, s);
-      }
-      if (h.fmt === 2 && s.remaining > 0) return result('bad');
-      if (s.remaining === 0) {
-        s.remaining = s.length; // starts a new message of the same length
-        s.chunks = 0;
-      }
-    }
-    // This header holds: a multi-chunk message completed before it is now confirmed.
-    evidence += pendingEvidence;
-    pendingEvidence = 0;
-    const starting = s.remaining === s.length;
-    const payload = Math.min(cs, s.remaining);
-    s.remaining -= payload;
-    s.chunks++;
-    if (s.remaining === 0) {
-      completed++;
-      if (h.csid === firstCsid) firstDone = true;
-      if (s.chunks > 1) pendingEvidence++;
-    }
-    if (p + h.len + payload > b.length) {
-      count++;
-      return result('short');
-    }
-    // A Set Chunk Size on the way applies to the chunks after it.
-    if (s.typeId === 1 && starting && payload === 4) {
-      const q = p + h.len;
-      const v = (((b[q] as number) << 24) | ((b[q + 1] as number) << 16) | ((b[q + 2] as number) << 8) | (b[q + 3] as number)) & 0x7fffffff;
-      if (v > 0) cs = v;
-    }
-    p += h.len + payload;
+  private firstDone = false;
+  private firstCsid = -1;
+  private dead = false;
+
+  constructor(
+    readonly at: number,
+    private cs: number,
+    private readonly known: ReadonlyMap<number, KnownStream>,
+  ) {
+    this.p = at;
   }
-  return result('ok');
+
+  /** After a 'short' run: the stream length the next run needs to get further. */
+  need = 0;
+
+  private result(b: Uint8Array, end: 'bad' | 'short' | 'ok', count = this.count, firstDone = this.firstDone): Chain {
+    const reached = this.ok || (count >= CHAIN && this.completed >= CHAIN && firstDone);
+    return { status: reached ? 'ok' : end, headers: count, evidence: this.evidence, clean: end !== 'bad', firstDone, endsOnBoundary: this.p === b.length };
+  }
+
+  private bad(b: Uint8Array): Chain {
+    this.dead = true;
+    return this.result(b, 'bad');
+  }
+
+  run(b: Uint8Array, full = false): Chain {
+    if (this.dead) return this.result(b, 'bad');
+    for (; this.count < MAX_CHAIN; this.count++) {
+      if (this.completed >= CHAIN && this.count >= CHAIN && this.firstDone) {
+        this.ok = true;
+        if (!full) return this.result(b, 'ok');
+      }
+      const p = this.p;
+      this.need = p + 1;
+      if (p === b.length) return this.result(b, 'short');
+      const h = parseHeader(b, p);
+      if (h === 'more') return this.result(b, 'short');
+      if (h === null || !sane(h, b)) return this.bad(b);
+      if (this.count === 0) this.firstCsid = h.csid;
+      let s = this.sim.get(h.csid);
+      if (h.fmt === 0 || h.fmt === 1) {
+        if (s !== undefined && s.remaining > 0) return this.bad(b); // a new message before the last one ended
+        s = { typeId: h.typeId, length: h.length, remaining: h.length, chunks: 0 };
+      } else {
+        if (this.count === 0) return this.bad(b);
+        if (s === undefined) {
+          // Type 2 inherits type and length from the surviving state; type 3 could be a
+          // continuation of a message whose start was lost just as well as a new message.
+          const k = this.known.get(h.csid);
+          if (h.fmt === 3 || k === undefined) return this.bad(b);
+          s = { typeId: k.typeId, length: k.length, remaining: 0, chunks: 0 };
+        } else s = { ...s };
+        if (h.fmt === 2 && s.remaining > 0) return this.bad(b);
+        if (s.remaining === 0) {
+          s.remaining = s.length; // starts a new message of the same length
+          s.chunks = 0;
+        }
+      }
+      const starting = s.remaining === s.length;
+      const payload = Math.min(this.cs, s.remaining);
+      s.remaining -= payload;
+      s.chunks++;
+      const completes = s.remaining === 0;
+      const firstDone = this.firstDone || (completes && h.csid === this.firstCsid);
+      if (p + h.len + payload > b.length) {
+        // The bytes end inside this chunk: report it as followed, but resume before it.
+        this.need = p + h.len + payload;
+        const [completed, evidence] = [this.completed, this.evidence];
+        if (completes) this.completed++;
+        this.evidence += this.pendingEvidence;
+        const r = this.result(b, 'short', this.count + 1, firstDone);
+        [this.completed, this.evidence] = [completed, evidence];
+        return r;
+      }
+      // This header holds: a multi-chunk message completed before it is now confirmed.
+      this.sim.set(h.csid, s);
+      this.evidence += this.pendingEvidence;
+      this.pendingEvidence = 0;
+      if (completes) {
+        this.completed++;
+        this.firstDone = firstDone;
+        if (s.chunks > 1) this.pendingEvidence++;
+      }
+      // A Set Chunk Size on the way applies to the chunks after it.
+      if (s.typeId === 1 && starting && payload === 4) {
+        const q = p + h.len;
+        const v = (((b[q] as number) << 24) | ((b[q + 1] as number) << 16) | ((b[q + 2] as number) << 8) | (b[q + 3] as number)) & 0x7fffffff;
+        if (v > 0) this.cs = v;
+      }
+      this.p = p + h.len + payload;
+    }
+    return this.result(b, 'ok');
+  }
+}
+
+/** Could a chunk header that starts a chain (type 0 or 1) begin at `i`? 'more': its bytes are not all there. */
+export function chainStartAt(b: Uint8Array, i: number): boolean | 'more' {
+  if (i >= b.length) return 'more';
+  if ((b[i] as number) >> 6 > 1) return false;
+  const h = parseHeader(b, i);
+  if (h === 'more') return 'more';
+  return h !== null && sane(h, b);
 }
 
 /** Chunk sizes worth trying for the message whose full header is at `at`. */
@@ -300,10 +342,9 @@ function candidate(
   final: boolean,
   sizeConfirmed: boolean,
 ): { size: number; evidence: number } | 'more' | 'weak' | null {
-  if (i >= b.length || (b[i] as number) >> 6 > 1) return null;
-  const h = parseHeader(b, i);
-  if (h === 'more') return final ? null : 'more';
-  if (h === null || !sane(h, b)) return null;
+  const start = chainStartAt(b, i);
+  if (start === 'more') return final || i >= b.length ? null : 'more';
+  if (!start) return null;
   type Scored = { size: number; evidence: number; headers: number; clean: boolean };
   const held: Scored[] = [];
   let undecided = false;

@@ -11,13 +11,10 @@
 import type { CaptureEvent } from '../capture/types.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { decodeFrame } from '../net/decode.js';
-import { TcpReassembler, WELL_KNOWN_SERVER_PORTS, type Endpoint, type TcpClose, type TcpEvent, type TcpOpen, type DirStats } from '../tcp/reassembly.js';
-import {
-  findPlausibleChunkStart,
-  isEncryptedVersion,
-  isRtmpVersion,
-  looksLikeHandshakeStart,
-} from '../rtmp/detect.js';
+import { TcpReassembler, WELL_KNOWN_SERVER_PORTS, type Endpoint, type TcpClose, type TcpData, type TcpEvent, type TcpOpen, type DirStats } from '../tcp/reassembly.js';
+import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
+import { MidstreamGate, type Decision, type RtmpDecision } from './midstream-gate.js';
+import type { ConnectionHold } from './midstream.js';
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
@@ -26,13 +23,14 @@ import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
   readonly maxQueuedBytes?: number;
-  /** Ports on which a connection without a recognisable start is still taken as RTMP. */
+  /** Ports on which a connection without a recognisable start is still taken as RTMP ("decode as"; default 1935). */
   readonly rtmpPorts?: readonly number[];
+  /** Bytes (both directions) a connection whose start is unseen may hold while undecided (default 1 MiB, at most connBuffer). */
+  readonly holdBytes?: number;
   /** Bytes messages in progress may hold per connection (both directions; default 8 MiB). */
   readonly connBuffer?: number;
 };
 
-const DEFAULT_RTMP_PORTS = [1935] as const;
 /** Diagnostics kept for a connection while it is not yet known to be RTMP. */
 const MAX_PENDING_DIAGS = 64;
 
@@ -49,6 +47,8 @@ type ConnState = {
   version: number | null;
   pending: Diagnostic[];
   rtmp: RtmpSession | null;
+  /** While undecided without its start: the held bytes of both directions. */
+  hold: ConnectionHold | null;
 };
 
 export function formatEndpoint(e: Endpoint): string {
@@ -59,7 +59,7 @@ const flip = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
 
 export class Analyzer {
   private readonly tcp: TcpReassembler;
-  private readonly rtmpPorts: readonly number[];
+  private readonly gate: MidstreamGate;
   private readonly connBuffer: number | undefined;
   private readonly conns = new Map<number, ConnState>();
   private out: OutputRecord[] = [];
@@ -77,8 +77,11 @@ export class Analyzer {
   private readonly rtmpt: RtmptTracker;
 
   constructor(opts: AnalyzerOptions = {}) {
-    this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
-    this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
+    this.gate = new MidstreamGate(opts);
+    this.tcp = new TcpReassembler({
+      ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
+      serverPorts: this.gate.serverPorts,
+    });
     this.connBuffer = opts.connBuffer;
     this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
   }
@@ -172,12 +175,13 @@ export class Analyzer {
           version: null,
           pending: [],
           rtmp: null,
+          hold: null,
         });
         return;
       case 'data': {
         const c = this.conns.get(t.conn);
         if (c === undefined) return;
-        if (c.status === 'undecided') this.classify(c, t.dir, t.offset, t.data);
+        if (c.status === 'undecided' && !this.classify(c, t)) return;
         if (c.status === 'rtmpt') {
           for (const r of this.rtmpt.data(t.conn, t.dir, t.data, t)) this.out.push(r);
           return;
@@ -191,7 +195,8 @@ export class Analyzer {
       case 'gap': {
         const c = this.conns.get(t.conn);
         if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, t.dir, t.length, t)) this.out.push(r);
-        if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
+        else if (c?.hold != null) this.decide(c, this.gate.gap(c.hold, t));
+        else if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
         return;
       }
       case 'end':
@@ -218,37 +223,58 @@ export class Analyzer {
     }
   }
 
-  /** Decide from the first payload whether the connection is RTMP, and who the client is. */
-  private classify(c: ConnState, dir: Direction, offset: number, data: Uint8Array): void {
-    if (dir === 'c2s' && looksLikeRtmpt(data)) {
+  /**
+   * Decide whether the connection is RTMP, and who the client is. With the start of the
+   * conversation in the capture the first payload decides; without it the bytes are held until
+   * they do (midstream-gate.ts). False when the bytes were taken into the hold (they are replayed
+   * on acceptance).
+   */
+  private classify(c: ConnState, t: TcpData): boolean {
+    if (c.hold === null && t.dir === 'c2s' && looksLikeRtmpt(t.data)) {
+      // RTMPT: HTTP requests carrying tunnelled RTMP (src/rtmpt); the tracker takes the bytes.
       c.status = 'rtmpt';
-      this.rtmpt.claim({ conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server), clientGuessed: c.clientGuessed }, !c.clientGuessed && offset === 0);
-      return;
+      this.rtmpt.claim({ conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server), clientGuessed: c.clientGuessed }, !c.clientGuessed && t.offset === 0);
+      return true;
     }
-    const startSeen = !c.clientGuessed && offset === 0;
-    if (startSeen) {
+    if (c.hold === null && !c.clientGuessed && t.offset === 0) {
       // The start of the conversation is in the capture: the client must open with C0.
-      if (dir === 'c2s' && isRtmpVersion(data[0])) this.accept(c, 'handshake', data[0] as number, false);
+      if (t.dir === 'c2s' && isRtmpVersion(t.data[0])) this.accept(c, 'handshake', t.data[0] as number, false);
       else c.status = 'other';
-      return;
+      return true;
     }
-    if (looksLikeHandshakeStart(data)) {
-      // C0+C1 from a side the TCP stage did not know was the client.
-      this.accept(c, 'handshake', data[0] as number, dir === 's2c');
-      return;
-    }
-    if (findPlausibleChunkStart(data, 64) >= 0) {
-      this.accept(c, 'chunk-heuristic', null, false);
-      return;
-    }
-    if (this.rtmpPorts.includes(c.server.port)) {
-      this.accept(c, 'port', null, false);
-      return;
-    }
-    c.status = 'other';
+    c.hold ??= this.gate.open();
+    this.decide(c, this.gate.data(c.hold, c, t));
+    return false;
   }
 
-  private accept(c: ConnState, by: SessionRecord['detectedBy'], version: number | null, swap: boolean): void {
+  /** Act on the gate's decision for a held connection: accept and replay what it held, or drop it. */
+  private decide(c: ConnState, d: Decision | null): void {
+    const hold = c.hold;
+    if (d === null || hold === null) return;
+    c.hold = null;
+    this.gate.release(hold);
+    if (d.kind === 'other') {
+      c.status = 'other';
+      return;
+    }
+    this.accept(c, d.by, d.version, d.client === 's2c', d.layouts, d.clientBecause);
+    const rtmp = c.rtmp as RtmpSession;
+    for (const h of hold.replay()) {
+      const dir = c.swap ? flip(h.dir) : h.dir;
+      const meta = { ...h.meta };
+      const recs = h.kind === 'data' ? rtmp.data(dir, h.data, h.offset, meta) : rtmp.gap(dir, h.length, meta);
+      for (const r of recs) this.out.push(r);
+    }
+  }
+
+  private accept(
+    c: ConnState,
+    by: SessionRecord['detectedBy'],
+    version: number | null,
+    swap: boolean,
+    layouts?: RtmpDecision['layouts'],
+    because?: string | null,
+  ): void {
     c.status = 'rtmp';
     c.session = ++this.sessions;
     c.detectedBy = by;
@@ -260,14 +286,17 @@ export class Analyzer {
     }
     c.rtmp = new RtmpSession(
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
-      by !== 'handshake',
+      by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
+      layouts === undefined ? undefined : swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts,
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];
     if (c.clientGuessed) {
       const how =
-        by === 'handshake'
+        because != null
+          ? `${formatEndpoint(c.client)} ${because}`
+          : by === 'handshake'
           ? `${formatEndpoint(c.client)} sent C0+C1`
           : WELL_KNOWN_SERVER_PORTS.includes(c.server.port)
             ? `${formatEndpoint(c.server)} is on a well-known RTMP port`
@@ -278,6 +307,8 @@ export class Analyzer {
   }
 
   private onClose(t: TcpClose): void {
+    const held = this.conns.get(t.conn);
+    if (held?.hold != null) this.decide(held, this.gate.settle(held.hold, held));
     const c = this.conns.get(t.conn);
     this.conns.delete(t.conn);
     if (c?.status === 'rtmpt') {

@@ -9,6 +9,7 @@ import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
 import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
+import type { Layout } from './midstream.js';
 
 export type SessionIdentity = {
   readonly session: number;
@@ -45,6 +46,8 @@ export class RtmpSession {
     private readonly midStream: boolean,
     /** Cap on the bytes messages in progress may hold on this connection (default 8 MiB). */
     connBuffer?: number,
+    /** Mid-stream: how each direction's first bytes were found to begin (midstream.ts); default: scan. */
+    private readonly layouts?: Readonly<Record<Direction, Layout>>,
   ) {
     this.budget = new BufferBudget(connBuffer);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
@@ -77,9 +80,12 @@ export class RtmpSession {
     this.out = [];
     const side = this.sides[dir];
     if (side.decoder === null) {
-      // Without the start of this direction, the first chunk boundary is found by scanning.
-      const resync = this.midStream || offset > 0;
-      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startOffset: offset, budget: this.budget });
+      // Without the start of this direction, the first chunk boundary is found by scanning
+      // (unless the held bytes showed where the handshake stands).
+      const layout = this.layouts?.[dir] ?? 'chunks';
+      const resync = offset > 0 || (this.midStream && layout === 'chunks');
+      const second = !resync && layout === 'second-block';
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, startOffset: offset, budget: this.budget });
     }
     for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
     return this.out;

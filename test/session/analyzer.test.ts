@@ -5,15 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
-import { Analyzer } from '../../src/session/analyzer.js';
+import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
 import type { OutputRecord, SessionRecord } from '../../src/session/records.js';
 import { conversationPcap, type Turn } from '../builders/conversation.js';
 import { concatBytes, handshakeBytes, writeChunks } from '../builders/chunk-writer.js';
 import { everySplit } from '../builders/splits.js';
 
-function analyze(chunks: Uint8Array[]): OutputRecord[] {
+function analyze(chunks: Uint8Array[], opts: AnalyzerOptions = {}): OutputRecord[] {
   const dec = createCaptureDecoder();
-  const an = new Analyzer();
+  const an = new Analyzer(opts);
   const out: OutputRecord[] = [];
   for (const c of chunks) for (const ev of dec.push(c)) out.push(...an.push(ev));
   for (const ev of dec.finish()) out.push(...an.push(ev));
@@ -93,14 +93,26 @@ test('analyzer: without a SYN, the handshake signature decides the client even a
   assert.equal(s.bytes.s2c, 3073);
 });
 
-test('analyzer: mid-stream start recognised by a plausible chunk header', () => {
+test('analyzer: mid-stream start on any port recognised by a chain of chunk headers', () => {
+  const connect = Uint8Array.from([2, 0, 7, ...new TextEncoder().encode('connect')]);
   const chunks = writeChunks([
-    { csid: 3, typeId: 20, timestamp: 0, body: Uint8Array.from([2, 0, 7, ...new TextEncoder().encode('connect')]) },
+    { csid: 3, typeId: 20, timestamp: 0, body: connect },
+    { csid: 2, typeId: 5, timestamp: 0, body: Uint8Array.from([0, 0x26, 0x25, 0xa0]) },
+    { csid: 3, typeId: 20, timestamp: 0, body: connect },
   ]);
   const pcap = conversationPcap([{ from: 'c', data: chunks }], { noHandshake: true, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 6000 } });
   const s = sessions(analyze([pcap]))[0]!;
   assert.equal(s.detectedBy, 'chunk-heuristic');
   assert.equal(s.startUnseen.c2s, true);
+  assert.equal(s.messageCount.c2s, 3);
+});
+
+test('analyzer: one lone chunk header is not evidence enough on a port not in the decode-as list', () => {
+  const chunks = writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: Uint8Array.from([2, 0, 7, ...new TextEncoder().encode('connect')]) }]);
+  const pcap = conversationPcap([{ from: 'c', data: chunks }], { noHandshake: true, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 6000 } });
+  assert.equal(sessions(analyze([pcap])).length, 0);
+  // Named as a decode-as port, it is taken.
+  assert.equal(sessions(analyze([pcap], { rtmpPorts: [6000] })).length, 1);
 });
 
 test('analyzer: lost segments show as gaps with their size', () => {
