@@ -45,6 +45,13 @@ export const CATALOGUE = {
   'rtmp.handshake.c2-invalid': { severity: 'warn', explain: 'C2 neither echoes S1 (simple handshake) nor carries a valid digest over the server\'s S1 digest. Strict servers close the connection here.' },
   'rtmp.handshake.digest-unverified': { severity: 'info', explain: 'C1/S1 has a non-zero version field, which announces the digest ("complex") handshake, but no digest verifies under either offset scheme with the well-known keys.' },
   'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP); nothing after the handshake can be decoded passively.' },
+  // RTMFP (RTMP over UDP, RFC 7016 / RFC 7425)
+  'rtmfp.keys-needed': { severity: 'info', explain: 'After its four startup packets an RTMFP session is encrypted with keys from a Diffie-Hellman exchange, which no capture reveals. The handshake facts are shown; to read the flows and the RTMP messages, pass --keylog with a key log that has this session\'s keys.' },
+  'rtmfp.decrypt-failed': { severity: 'warn', explain: 'A packet of an RTMFP session failed its HMAC or checksum with the keys logged for the session: the key log belongs to another session, or the packet was damaged. The packet was skipped.' },
+  'rtmfp.unanswered': { severity: 'info', explain: 'An initiator sent IHello (and retransmitted it) but no RHello came back in the capture: nothing listened at that address, the endpoint discriminator named no one there, or the answer was not captured. No session was established.' },
+  'rtmfp.malformed': { severity: 'warn', explain: 'An RTMFP packet or chunk that decrypted correctly does not parse (a length overruns its packet, or a field is cut short); the rest of it was skipped.' },
+  'rtmfp.flow.lost': { severity: 'warn', explain: 'User-data fragments of an RTMFP flow were given up: the sender abandoned them (its forward sequence number moved past them) or the capture missed them. A message they belonged to was dropped, not glued across the hole.' },
+  'rtmfp.cap': { severity: 'warn', explain: 'An RTMFP limit was reached (sessions tracked, flows per session, or fragments held out of order per session); what did not fit was counted and dropped to keep memory bounded.' },
   // rtmp messages
   'rtmp.control.short': { severity: 'error', explain: 'A protocol control or user control message is shorter than its type requires; it cannot be applied.' },
   'rtmp.control.long': { severity: 'warn', explain: 'A protocol control message is longer than its type defines; the extra bytes were ignored.' },

@@ -21,6 +21,7 @@ import {
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
+import { RtmfpTracker } from '../rtmfp/tracker.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -29,6 +30,8 @@ export type AnalyzerOptions = {
   readonly rtmpPorts?: readonly number[];
   /** Bytes messages in progress may hold per connection (both directions; default 8 MiB). */
   readonly connBuffer?: number;
+  /** Key log file contents (--keylog): each consumer uses the lines it knows (RTMFP: src/rtmfp/keylog.ts). */
+  readonly keylogs?: readonly string[];
 };
 
 const DEFAULT_RTMP_PORTS = [1935] as const;
@@ -72,8 +75,12 @@ export class Analyzer {
   private readonly captureAnalysis = new CaptureAnalysis();
   /** Capture-level diagnostics (session null); sessions limit their own. */
   private readonly limiter = new DiagnosticLimiter();
+  /** RTMFP over UDP (created at the first UDP datagram). */
+  private rtmfp: RtmfpTracker | null = null;
+  private readonly keylogs: readonly string[];
 
   constructor(opts: AnalyzerOptions = {}) {
+    this.keylogs = opts.keylogs ?? [];
     this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
     this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
     this.connBuffer = opts.connBuffer;
@@ -123,6 +130,14 @@ export class Analyzer {
           }
           break;
         }
+        if (r.kind === 'udp') {
+          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => ++this.sessions, ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }) });
+          const recs = this.rtmfp.push(r, meta);
+          // UDP that is not RTMFP is counted as before.
+          if (recs === null) this.skipped['not-tcp'] = (this.skipped['not-tcp'] ?? 0) + 1;
+          else for (const rec of recs) this.out.push(rec);
+          break;
+        }
         for (const t of this.tcp.push(r, meta)) this.onTcp(t);
         break;
       }
@@ -135,6 +150,7 @@ export class Analyzer {
   finish(): OutputRecord[] {
     this.out = [];
     for (const t of this.tcp.finish()) this.onTcp(t);
+    if (this.rtmfp !== null) for (const r of this.rtmfp.finish()) this.out.push(r);
     const tail = this.crossSession(this.out);
     tail.push(...this.captureAnalysis.finish());
     this.out = tail;

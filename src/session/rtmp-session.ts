@@ -45,10 +45,25 @@ export class RtmpSession {
     private readonly midStream: boolean,
     /** Cap on the bytes messages in progress may hold on this connection (default 8 MiB). */
     connBuffer?: number,
+    /** False when another transport frames the messages (RTMFP flows): no chunk-layer checks. */
+    chunked = true,
   ) {
     this.budget = new BufferBudget(connBuffer);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
-    this.analysis = new SessionAnalysis(id);
+    this.analysis = new SessionAnalysis(id, { chunked });
+  }
+
+  /** A message framed by another transport (RTMFP flows): recorded and analysed as a chunked one. */
+  message(dir: Direction, m: RtmpMessage): OutputRecord[] {
+    this.out = [];
+    this.sides[dir].messages++;
+    this.onMessage(dir, m);
+    return this.emit([], this.out);
+  }
+
+  /** A handshake record of another transport's handshake (RTMFP startup): the analysis sees the start. */
+  handshake(r: HandshakeRecord): OutputRecord[] {
+    return this.emit([], [r]);
   }
 
   /**
