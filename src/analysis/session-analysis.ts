@@ -210,8 +210,12 @@ export class SessionAnalysis {
   private readonly ets = perDir(() => ({ repeated: 0, omitted: 0 }));
   private readonly aborts = { c2s: 0, s2c: 0 };
 
-  constructor(id: { session: number; client: string; server: string }) {
+  /** False for messages framed without RTMP chunks (RTMFP flows): the chunk-layer checks do not apply. */
+  private readonly chunked: boolean;
+
+  constructor(id: { session: number; client: string; server: string }, opts: { readonly chunked?: boolean } = {}) {
     this.id = { session: id.session, client: id.client, server: id.server };
+    this.chunked = opts.chunked ?? true;
   }
 
   /**
@@ -269,7 +273,7 @@ export class SessionAnalysis {
   }
 
   private onMessage(r: MessageRecord): void {
-    this.chunkLayer(r);
+    if (this.chunked) this.chunkLayer(r);
     this.flowControlPosition(r);
     const t = r.typeId;
     if (t >= 1 && t <= 6) {
@@ -342,7 +346,7 @@ export class SessionAnalysis {
 
   private onControl(r: MessageRecord): void {
     const d = r.dir;
-    if (r.csid !== 2 || r.streamId !== 0) {
+    if (this.chunked && (r.csid !== 2 || r.streamId !== 0)) {
       this.once(`ctl:${d}:${r.typeId}`, 'rtmp.control.wrong-stream', `${r.typeName} on chunk stream ${r.csid}, message stream ${r.streamId} (expected chunk stream 2, stream 0)`, atOf(r), { csid: r.csid, streamId: r.streamId, typeId: r.typeId });
     }
     const c = r.control as ControlBody | undefined;

@@ -32,6 +32,8 @@ Usage:
                                             hole is declared lost (default 4194304)
       --conn-buffer BYTES                   bytes that messages still being assembled may hold
                                             per connection (default 8388608)
+      --keylog FILE                         session keys (repeatable): RTMFP key log lines are
+                                            used, other lines ignored
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -67,12 +69,28 @@ function byteOption(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined }): AnalyzerOptions {
+/** Key log files are read whole; anything larger is not a key log. */
+const MAX_KEYLOG_BYTES = 64 * 1024 * 1024;
+
+function readKeylog(path: string): string {
+  try {
+    const text = readFileSync(path);
+    if (text.length > MAX_KEYLOG_BYTES) throw new UserError(`--keylog ${path}: larger than ${MAX_KEYLOG_BYTES} bytes`, 2);
+    return text.toString('utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`--keylog ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
+  }
+}
+
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; keylog?: string[] | undefined }): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
+  const keylogs = values.keylog;
   return {
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
+    ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: keylogs.map(readKeylog) }),
   };
 }
 
@@ -197,6 +215,7 @@ async function main(argv: string[]): Promise<void> {
       debug: { type: 'boolean', default: false },
       'tcp-buffer': { type: 'string' },
       'conn-buffer': { type: 'string' },
+      keylog: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

@@ -49,6 +49,13 @@ export const CATALOGUE = {
   'rtmpt.http.unframed': { severity: 'warn', explain: 'The HTTP messages of an RTMPT connection could not be framed (a malformed head or chunk, a TCP gap outside a body of known length, a reply without a request, or a request that is not RTMPT); the rest of that connection is not decoded.' },
   'rtmpt.sequence-missing': { severity: 'warn', explain: 'An RTMPT request or reply body with this sequence number was never captured (or came too late); its bytes are missing from the tunnelled RTMP stream, whose decoder resynchronises after the hole (stream offsets move on by 16 MiB, as the size is unknown).' },
   'rtmpt.reply-error': { severity: 'warn', explain: 'The server answered an RTMPT request with a status other than 200 (often 404: the session id is unknown to it); the reply carries no tunnel bytes.' },
+  // RTMFP (RTMP over UDP, RFC 7016 / RFC 7425)
+  'rtmfp.keys-needed': { severity: 'info', explain: 'After its four startup packets an RTMFP session is encrypted with keys from a Diffie-Hellman exchange, which no capture reveals. The handshake facts are shown; to read the flows and the RTMP messages, pass --keylog with a key log that has this session\'s keys.' },
+  'rtmfp.decrypt-failed': { severity: 'warn', explain: 'A packet of an RTMFP session failed its HMAC or checksum with the keys logged for the session: the key log belongs to another session, or the packet was damaged. The packet was skipped.' },
+  'rtmfp.unanswered': { severity: 'info', explain: 'An initiator sent IHello (and retransmitted it) but no RHello came back in the capture: nothing listened at that address, the endpoint discriminator named no one there, or the answer was not captured. No session was established.' },
+  'rtmfp.malformed': { severity: 'warn', explain: 'An RTMFP packet or chunk that decrypted correctly does not parse (a length overruns its packet, or a field is cut short); the rest of it was skipped.' },
+  'rtmfp.flow.lost': { severity: 'warn', explain: 'User-data fragments of an RTMFP flow were given up: the sender abandoned them (its forward sequence number moved past them) or the capture missed them. A message they belonged to was dropped, not glued across the hole.' },
+  'rtmfp.cap': { severity: 'warn', explain: 'An RTMFP limit was reached (sessions tracked, flows per session, or fragments held out of order per session); what did not fit was counted and dropped to keep memory bounded.' },
   // rtmp messages
   'rtmp.control.short': { severity: 'error', explain: 'A protocol control or user control message is shorter than its type requires; it cannot be applied.' },
   'rtmp.control.long': { severity: 'warn', explain: 'A protocol control message is longer than its type defines; the extra bytes were ignored.' },

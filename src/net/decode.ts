@@ -1,6 +1,6 @@
 /**
- * Net stage: one capture record (link type, captured bytes, wire length) → a TCP segment, or the
- * reason it is not one.
+ * Net stage: one capture record (link type, captured bytes, wire length) → a TCP segment, a UDP
+ * datagram, or the reason it is neither.
  *
  * Contract and invariants:
  * - Pure and synchronous; never throws on packet content; reads only inside `data`.
@@ -27,7 +27,7 @@
  */
 import { LINKTYPE } from '../capture/types.js';
 import { formatIPv4, formatIPv6 } from './address.js';
-import type { NetResult, NotTcp, TcpFlags } from './types.js';
+import type { NetResult, NotTcp, TcpFlags, UdpDatagram } from './types.js';
 
 export const ETHERTYPE = {
   IPV4: 0x0800,
@@ -46,6 +46,7 @@ const BSD_AF_INET6 = [24, 28, 30] as const;
 export const IP_PROTO = {
   HOP_BY_HOP: 0,
   TCP: 6,
+  UDP: 17,
   ROUTING: 43,
   FRAGMENT: 44,
   ESP: 50,
@@ -76,6 +77,7 @@ const TRUNC_IPV4 = skip('truncated', 'IPv4 header cut short');
 const TRUNC_IPV6 = skip('truncated', 'IPv6 header cut short');
 const TRUNC_IPV6_EXT = skip('truncated', 'IPv6 extension header cut short');
 const TRUNC_TCP = skip('truncated', 'TCP header cut short');
+const TRUNC_UDP = skip('truncated', 'UDP header cut short');
 const FRAGMENT_V4 = skip('fragment', 'IPv4 fragment');
 const FRAGMENT_V6 = skip('fragment', 'IPv6 fragment');
 const JUMBOGRAM = skip('malformed', 'IPv6 jumbogram (payload length 0)');
@@ -216,6 +218,7 @@ function decodeIPv4(data: Uint8Array, off: number, origLen: number): NetResult {
   // Flags (3 bits: reserved, DF, MF) and fragment offset (13 bits).
   if ((u16(data, off + 6) & 0x3fff) !== 0) return FRAGMENT_V4;
   const proto = data[off + 9]!;
+  if (proto === IP_PROTO.UDP) return decodeUdp(data, off + hlen, off + total, 4, off + 12, off + 16);
   if (proto !== IP_PROTO.TCP) return notTcp(proto);
   return decodeTcp(data, off + hlen, off + total, 4, off + 12, off + 16);
 }
@@ -235,6 +238,7 @@ function decodeIPv6(data: Uint8Array, off: number, origLen: number): NetResult {
   let p = off + 40;
   for (;;) {
     if (nh === IP_PROTO.TCP) return decodeTcp(data, p, end, 6, off + 8, off + 24);
+    if (nh === IP_PROTO.UDP) return decodeUdp(data, p, end, 6, off + 8, off + 24);
     if (nh === IP_PROTO.HOP_BY_HOP || nh === IP_PROTO.ROUTING || nh === IP_PROTO.DEST_OPTIONS || nh === IP_PROTO.AH) {
       if (p + 8 > end) return skip('malformed', 'IPv6 extension header beyond the payload length');
       if (p + 8 > data.length) return TRUNC_IPV6_EXT;
@@ -282,5 +286,29 @@ function decodeTcp(data: Uint8Array, p: number, end: number, ipVersion: 4 | 6, s
     window: u16(data, p + 14),
     payload: data.subarray(start, capEnd),
     payloadLen: end - start,
+  };
+}
+
+// ---- UDP ----------------------------------------------------------------------------------------
+
+/**
+ * RFC 768. The UDP header starts at `p`; the IP-declared packet ends at `end`. A UDP length
+ * beyond the IP payload is malformed; shorter, the IP payload's trailing bytes are ignored.
+ */
+function decodeUdp(data: Uint8Array, p: number, end: number, ipVersion: 4 | 6, srcOff: number, dstOff: number): UdpDatagram | NotTcp {
+  if (end - p < 8) return skip('malformed', `IP length leaves ${end - p} bytes for an 8-byte UDP header`);
+  if (data.length - p < 8) return TRUNC_UDP;
+  const len = u16(data, p + 4);
+  if (len < 8 || len > end - p) return skip('malformed', `UDP length ${len} does not fit the IP payload (${end - p} bytes)`);
+  const stop = p + len;
+  return {
+    kind: 'udp',
+    ipVersion,
+    srcIp: ipVersion === 4 ? formatIPv4(data, srcOff) : formatIPv6(data, srcOff),
+    dstIp: ipVersion === 4 ? formatIPv4(data, dstOff) : formatIPv6(data, dstOff),
+    srcPort: u16(data, p),
+    dstPort: u16(data, p + 2),
+    payload: data.subarray(p + 8, stop < data.length ? stop : data.length),
+    payloadLen: len - 8,
   };
 }

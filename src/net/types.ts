@@ -29,6 +29,20 @@ export type TcpSegment = {
   readonly payloadLen: number;
 };
 
+/** A UDP datagram (RFC 768): for RTMFP, recognised above this stage. */
+export type UdpDatagram = {
+  readonly kind: 'udp';
+  readonly ipVersion: 4 | 6;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  /** Captured payload bytes (a view; shorter than payloadLen when the snap length cut it). */
+  readonly payload: Uint8Array;
+  /** Payload length as the UDP header declares it. */
+  readonly payloadLen: number;
+};
+
 export type NotTcp = {
   readonly kind: 'skip';
   /** Why: 'not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated'. */
@@ -36,4 +50,4 @@ export type NotTcp = {
   readonly detail?: string;
 };
 
-export type NetResult = TcpSegment | NotTcp;
+export type NetResult = TcpSegment | UdpDatagram | NotTcp;

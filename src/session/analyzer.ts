@@ -19,6 +19,7 @@ import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, t
 import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
+import { RtmfpTracker } from '../rtmfp/tracker.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -29,6 +30,8 @@ export type AnalyzerOptions = {
   readonly holdBytes?: number;
   /** Bytes messages in progress may hold per connection (both directions; default 8 MiB). */
   readonly connBuffer?: number;
+  /** Key log file contents (--keylog): each consumer uses the lines it knows (RTMFP: src/rtmfp/keylog.ts). */
+  readonly keylogs?: readonly string[];
 };
 
 /** Diagnostics kept for a connection while it is not yet known to be RTMP. */
@@ -75,8 +78,12 @@ export class Analyzer {
   private readonly limiter = new DiagnosticLimiter();
   /** RTMPT: HTTP connections carrying tunnelled RTMP (src/rtmpt). */
   private readonly rtmpt: RtmptTracker;
+  /** RTMFP over UDP (created at the first UDP datagram). */
+  private rtmfp: RtmfpTracker | null = null;
+  private readonly keylogs: readonly string[];
 
   constructor(opts: AnalyzerOptions = {}) {
+    this.keylogs = opts.keylogs ?? [];
     this.gate = new MidstreamGate(opts);
     this.tcp = new TcpReassembler({
       ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
@@ -130,6 +137,14 @@ export class Analyzer {
           }
           break;
         }
+        if (r.kind === 'udp') {
+          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => ++this.sessions, ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }) });
+          const recs = this.rtmfp.push(r, meta);
+          // UDP that is not RTMFP is counted as before.
+          if (recs === null) this.skipped['not-tcp'] = (this.skipped['not-tcp'] ?? 0) + 1;
+          else for (const rec of recs) this.out.push(rec);
+          break;
+        }
         for (const t of this.tcp.push(r, meta)) this.onTcp(t);
         break;
       }
@@ -143,6 +158,7 @@ export class Analyzer {
     this.out = [];
     for (const t of this.tcp.finish()) this.onTcp(t);
     for (const r of this.rtmpt.finish()) this.out.push(r);
+    if (this.rtmfp !== null) for (const r of this.rtmfp.finish()) this.out.push(r);
     const tail = this.crossSession(this.out);
     tail.push(...this.captureAnalysis.finish());
     this.out = tail;

@@ -5,6 +5,7 @@
  */
 import type { Direction, Severity } from '../core/diagnostics.js';
 import type { SessionFacts, StreamRecord } from '../analysis/types.js';
+import type { RtmfpHandshakeFacts, RtmfpSessionFacts } from '../rtmfp/types.js';
 
 export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
@@ -18,7 +19,9 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly type: 'session';
   /** 1-based RTMP session number, in order of the connection's first packet. */
   readonly session: number;
-  /** 0-based TCP connection index, as Wireshark's `tcp.stream`. */
+  /** How RTMP is carried: plain TCP, TLS, HTTP tunnel, RTMPE, or RTMFP over UDP. */
+  readonly transport: 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmfp';
+  /** 0-based TCP connection index, as Wireshark's `tcp.stream` (RTMFP: index of the UDP address pair among those carrying RTMFP). */
   readonly tcpStream: number;
   readonly client: string;
   readonly server: string;
@@ -51,6 +54,8 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly type3ExtendedTimestamp: { readonly c2s: 'repeated' | 'omitted' | 'mixed' | null; readonly s2c: 'repeated' | 'omitted' | 'mixed' | null };
   /** Diagnostics of this session by code, repeats included (only the first few of each are written). */
   readonly diagnosticCounts?: Readonly<Record<string, number>>;
+  /** RTMFP sessions: the handshake, keys, packets, flows and close (src/rtmfp/types.ts). */
+  readonly rtmfp?: RtmfpSessionFacts;
   /** RTMPT sessions: the HTTP tunnel's facts. */
   readonly rtmpt?: RtmptFacts;
 };
@@ -95,6 +100,7 @@ export function buildSessionRecord(
   return {
     type: 'session',
     session: base.session,
+    transport: base.transport ?? 'rtmp',
     tcpStream: base.tcpStream,
     client: base.client,
     server: base.server,
@@ -161,9 +167,12 @@ export type Locator = {
 
 export type HandshakeRecord = Locator & {
   readonly type: 'handshake';
-  readonly part: 'C0' | 'C1' | 'C2' | 'S0' | 'S1' | 'S2';
-  /** Milliseconds since the client's C0 (capture time). */
+  /** RTMP handshake parts, or the RTMFP startup chunks (RFC 7016 §3.5). */
+  readonly part: 'C0' | 'C1' | 'C2' | 'S0' | 'S1' | 'S2' | 'IHello' | 'RHello' | 'IIKeying' | 'RIKeying';
+  /** Milliseconds since the client's C0 (RTMFP: since the session's first IHello), capture time. */
   readonly elapsedMs: number;
+  /** RTMFP startup chunks: what they carry (src/rtmfp/types.ts). */
+  readonly rtmfp?: RtmfpHandshakeFacts;
   /** C0/S0 */
   readonly version?: number;
   readonly encrypted?: boolean;

@@ -48,10 +48,25 @@ export class RtmpSession {
     connBuffer?: number,
     /** Mid-stream: how each direction's first bytes were found to begin (midstream.ts); default: scan. */
     private readonly layouts?: Readonly<Record<Direction, Layout>>,
+    /** False when another transport frames the messages (RTMFP flows): no chunk-layer checks. */
+    chunked = true,
   ) {
     this.budget = new BufferBudget(connBuffer);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
-    this.analysis = new SessionAnalysis(id);
+    this.analysis = new SessionAnalysis(id, { chunked });
+  }
+
+  /** A message framed by another transport (RTMFP flows): recorded and analysed as a chunked one. */
+  message(dir: Direction, m: RtmpMessage): OutputRecord[] {
+    this.out = [];
+    this.sides[dir].messages++;
+    this.onMessage(dir, m);
+    return this.emit([], this.out);
+  }
+
+  /** A handshake record of another transport's handshake (RTMFP startup): the analysis sees the start. */
+  handshake(r: HandshakeRecord): OutputRecord[] {
+    return this.emit([], [r]);
   }
 
   /**

@@ -174,11 +174,19 @@ describe('IPv4', () => {
     for (const ip of [first, later, last]) expectSkip(decodeFrame(LINKTYPE.RAW, ip, ip.length), 'fragment');
   });
 
-  it('UDP, ICMP → not-tcp with the protocol in the detail', () => {
-    const udp = udpPacket({ src: '10.0.0.1', dst: '10.0.0.2', sport: 53, dport: 53 });
+  it('UDP → a datagram with ports and payload; a UDP length beyond the IP payload → malformed', () => {
+    const udp = udpPacket({ src: '10.0.0.1', dst: '10.0.0.2', sport: 53, dport: 5353, payload: Uint8Array.of(1, 2, 3) });
     const r = decodeFrame(LINKTYPE.ETHERNET, ethernet(udp), 0);
-    expectSkip(r, 'not-tcp');
-    assert.equal(r.kind === 'skip' && r.detail, 'IP protocol 17 (UDP)');
+    assert.equal(r.kind, 'udp');
+    if (r.kind !== 'udp') return;
+    assert.deepEqual([r.srcIp, r.dstIp, r.srcPort, r.dstPort, r.payloadLen, [...r.payload]], ['10.0.0.1', '10.0.0.2', 53, 5353, 3, [1, 2, 3]]);
+    const bad = udp.slice();
+    bad[20 + 4] = 0xff; // UDP length high byte
+    expectSkip(decodeFrame(LINKTYPE.RAW, bad, 0), 'malformed');
+    expectSkip(decodeFrame(LINKTYPE.RAW, udp.subarray(0, 24), 0), 'truncated');
+  });
+
+  it('ICMP → not-tcp with the protocol in the detail', () => {
     const icmp = ipPacket({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 1, payload: new Uint8Array(8) });
     expectSkip(decodeFrame(LINKTYPE.RAW, icmp, 0), 'not-tcp');
   });
@@ -235,8 +243,10 @@ describe('IPv6', () => {
     }
   });
 
-  it('ESP, no next header, UDP, ICMPv6 → not-tcp', () => {
-    for (const protocol of [50, 59, 17, 58]) {
+  it('ESP, no next header, ICMPv6 → not-tcp; UDP → a datagram', () => {
+    const u = decodeFrame(LINKTYPE.RAW, udpPacket({ src: '::1', dst: '::1', sport: 1, dport: 2, payload: new Uint8Array(16) }), 0);
+    assert.equal(u.kind, 'udp');
+    for (const protocol of [50, 59, 58]) {
       expectSkip(decodeFrame(LINKTYPE.RAW, ipPacket({ src: '::1', dst: '::1', protocol, payload: new Uint8Array(24) }), 0), 'not-tcp');
     }
     const behindHbh = ipPacket({ src: '::1', dst: '::1', protocol: 50, payload: new Uint8Array(24), ipv6ExtHeaders: [{ type: 0 }] });
