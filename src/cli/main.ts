@@ -32,6 +32,8 @@ Usage:
                                             hole is declared lost (default 4194304)
       --conn-buffer BYTES                   bytes that messages still being assembled may hold
                                             per connection (default 8388608)
+      --keylog FILE                         key log to decrypt TLS (RTMPS) with: the NSS format
+                                            SSLKEYLOGFILE writes (repeatable)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -67,12 +69,27 @@ function byteOption(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined }): AnalyzerOptions {
+/** Each `--keylog FILE` read as text, or a one-line error saying why it cannot be. */
+function readKeylogs(files: readonly string[]): string[] {
+  return files.map((f) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e));
+      throw new UserError(`--keylog ${f}: cannot read it (${why})`);
+    }
+  });
+}
+
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; keylog?: string[] | undefined }): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
+  const keylogs = values.keylog;
   return {
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
+    ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: readKeylogs(keylogs) }),
   };
 }
 
@@ -197,6 +214,7 @@ async function main(argv: string[]): Promise<void> {
       debug: { type: 'boolean', default: false },
       'tcp-buffer': { type: 'string' },
       'conn-buffer': { type: 'string' },
+      keylog: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

@@ -5,6 +5,7 @@
  */
 import type { Direction, Severity } from '../core/diagnostics.js';
 import type { SessionFacts, StreamRecord } from '../analysis/types.js';
+import type { TlsFacts } from '../tls/connection.js';
 
 export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
@@ -46,6 +47,10 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly type3ExtendedTimestamp: { readonly c2s: 'repeated' | 'omitted' | 'mixed' | null; readonly s2c: 'repeated' | 'omitted' | 'mixed' | null };
   /** Diagnostics of this session by code, repeats included (only the first few of each are written). */
   readonly diagnosticCounts?: Readonly<Record<string, number>>;
+  /** What carried the RTMP bytes (set here for RTMPS; plain RTMP when absent). */
+  readonly transport?: 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmfp';
+  /** RTMPS: the TLS connection's facts (src/tls/connection.ts). */
+  readonly tls?: TlsFacts;
 };
 
 /** The connection-level part of a session record; the rest comes from the session's decoders. */
@@ -110,6 +115,8 @@ export type CaptureSummaryRecord = {
   readonly linkTypes: readonly number[];
   readonly tcpConnections: number;
   readonly rtmpSessions: number;
+  /** TCP connections that were TLS (present when there were any). */
+  readonly tlsConnections?: number;
   /** Packets that were not TCP or could not be decoded, by reason. */
   readonly skipped: Readonly<Record<string, number>>;
 };
