@@ -32,8 +32,9 @@ Usage:
                                             hole is declared lost (default 4194304)
       --conn-buffer BYTES                   bytes that messages still being assembled may hold
                                             per connection (default 8388608)
-      --keylog FILE                         session keys (repeatable): RTMFP key log lines are
-                                            used, other lines ignored
+      --keylog FILE                         key log (repeatable): the NSS format SSLKEYLOGFILE
+                                            writes (TLS/RTMPS) and RTMFP key log lines; other
+                                            lines are ignored
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -69,18 +70,17 @@ function byteOption(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
-/** Key log files are read whole; anything larger is not a key log. */
-const MAX_KEYLOG_BYTES = 64 * 1024 * 1024;
-
-function readKeylog(path: string): string {
-  try {
-    const text = readFileSync(path);
-    if (text.length > MAX_KEYLOG_BYTES) throw new UserError(`--keylog ${path}: larger than ${MAX_KEYLOG_BYTES} bytes`, 2);
-    return text.toString('utf8');
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`--keylog ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 2);
-  }
+/** Each `--keylog FILE` read as text, or a one-line error saying why it cannot be. */
+function readKeylogs(files: readonly string[]): string[] {
+  return files.map((f) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e));
+      throw new UserError(`--keylog ${f}: cannot read it (${why})`);
+    }
+  });
 }
 
 function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; keylog?: string[] | undefined }): AnalyzerOptions {
@@ -90,7 +90,7 @@ function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buff
   return {
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
-    ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: keylogs.map(readKeylog) }),
+    ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: readKeylogs(keylogs) }),
   };
 }
 

@@ -27,6 +27,17 @@ export const CATALOGUE = {
   'tcp.client-guessed': { severity: 'info', explain: 'No SYN was seen, so which side is the client was inferred from the RTMP handshake or the port.' },
   'tcp.data-after-close': { severity: 'info', explain: 'Data arrived after a FIN or RST in the same direction and was ignored.' },
   'tcp.reset': { severity: 'info', explain: 'The connection was reset (RST).' },
+  // tls (RTMPS in captures: src/tls/)
+  'tls.encrypted': { severity: 'info', explain: 'A TLS connection (RTMPS, if it carries RTMP): its hello is reported, its content is encrypted. Give the key log its client or server wrote (SSLKEYLOGFILE) with --keylog to decrypt it, or capture through `rtmpscope proxy`, which sees the plaintext.' },
+  'tls.no-key': { severity: 'warn', explain: 'Key logs were given, but none has the secrets of this TLS connection (its client random is not logged, or some TLS 1.3 secrets are missing); its content cannot be read.' },
+  'tls.unsupported-suite': { severity: 'warn', explain: 'This TLS connection negotiated a cipher suite rtmpscope does not decrypt (it decrypts TLS 1.3 AES-GCM and ChaCha20-Poly1305, and TLS 1.2 AES-GCM, ChaCha20-Poly1305 and AES-CBC suites).' },
+  'tls.decrypt-failed': { severity: 'error', explain: 'A TLS record did not decrypt with the logged keys (a key log from another session, or a damaged record); the rest of that direction is not decrypted.' },
+  'tls.record.lost': { severity: 'warn', explain: 'TLS records were lost in a TCP gap; decryption resumed at the next record that opens, and the RTMP stream gets a gap of about the lost plaintext size.' },
+  'tls.resync-failed': { severity: 'warn', explain: 'After a TCP gap, no later TLS record decrypted under the sequence numbers tried; the rest of that direction is not decrypted.' },
+  'tls.record.bad-header': { severity: 'warn', explain: 'Bytes where a TLS record header should be are not one (wrong type, version or length); the stream is scanned for the next record.' },
+  'tls.hello.malformed': { severity: 'warn', explain: 'A ClientHello or ServerHello did not parse; the connection\'s TLS facts are incomplete.' },
+  'tls.alert': { severity: 'warn', explain: 'A peer sent a fatal TLS alert (its description number is in the context, RFC 8446 §6).' },
+  'tls.not-rtmp': { severity: 'info', explain: 'A decrypted TLS connection does not carry RTMP (its first client bytes are not an RTMP handshake); it is not decoded further.' },
   // rtmp handshake
   'rtmp.handshake.bad-version': { severity: 'error', explain: 'C0/S0 is not an RTMP version byte (3 for RTMP; 6, 8, 9, 10 for RTMPE). The peer is not speaking RTMP, or the stream is corrupt.' },
   // rtmp chunk layer

@@ -20,6 +20,8 @@ import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
+import { TlsConnection, looksLikeClientHello, type TlsEvent } from '../tls/connection.js';
+import { TlsKeyLog } from '../tls/keylog.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -30,7 +32,7 @@ export type AnalyzerOptions = {
   readonly holdBytes?: number;
   /** Bytes messages in progress may hold per connection (both directions; default 8 MiB). */
   readonly connBuffer?: number;
-  /** Key log file contents (--keylog): each consumer uses the lines it knows (RTMFP: src/rtmfp/keylog.ts). */
+  /** Key log files' contents (`--keylog`); each consumer reads the lines it knows. */
   readonly keylogs?: readonly string[];
 };
 
@@ -52,6 +54,8 @@ type ConnState = {
   rtmp: RtmpSession | null;
   /** While undecided without its start: the held bytes of both directions. */
   hold: ConnectionHold | null;
+  /** A TLS connection (RTMPS when it decrypts to RTMP): its records, and the plaintext's origin. */
+  tls: TlsConnection | null;
 };
 
 export function formatEndpoint(e: Endpoint): string {
@@ -71,6 +75,8 @@ export class Analyzer {
   private readonly linkTypes = new Set<number>();
   private readonly skipped: Record<string, number> = {};
   private tcpConnections = 0;
+  private tlsConnections = 0;
+  private readonly keylog: TlsKeyLog | null;
   private sessions = 0;
   private reportedLinks = new Set<number>();
   private readonly captureAnalysis = new CaptureAnalysis();
@@ -91,6 +97,7 @@ export class Analyzer {
     });
     this.connBuffer = opts.connBuffer;
     this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
+    this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -169,6 +176,7 @@ export class Analyzer {
       linkTypes: [...this.linkTypes].sort((a, b) => a - b),
       tcpConnections: this.tcpConnections,
       rtmpSessions: this.sessions,
+      ...(this.tlsConnections > 0 ? { tlsConnections: this.tlsConnections } : {}),
       skipped: { ...this.skipped },
     };
     this.out.push(summary);
@@ -192,11 +200,16 @@ export class Analyzer {
           pending: [],
           rtmp: null,
           hold: null,
+          tls: null,
         });
         return;
       case 'data': {
         const c = this.conns.get(t.conn);
         if (c === undefined) return;
+        if (c.tls !== null || (c.status === 'undecided' && c.hold === null && this.startTls(c, t.dir, t.data))) {
+          if (c.status !== 'other') for (const e of c.tls!.push(t.dir, t.data, t)) this.onTls(c, e);
+          return;
+        }
         if (c.status === 'undecided' && !this.classify(c, t)) return;
         if (c.status === 'rtmpt') {
           for (const r of this.rtmpt.data(t.conn, t.dir, t.data, t)) this.out.push(r);
@@ -210,6 +223,10 @@ export class Analyzer {
       }
       case 'gap': {
         const c = this.conns.get(t.conn);
+        if (c?.tls != null) {
+          if (c.status !== 'other') for (const e of c.tls.gap(t.dir, t.length, t)) this.onTls(c, e);
+          return;
+        }
         if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, t.dir, t.length, t)) this.out.push(r);
         else if (c?.hold != null) this.decide(c, this.gate.gap(c.hold, t));
         else if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
@@ -322,6 +339,43 @@ export class Analyzer {
     }
   }
 
+  /** A connection whose first bytes are a ClientHello is TLS; the client is the side that sent it. */
+  private startTls(c: ConnState, dir: Direction, data: Uint8Array): boolean {
+    if (!looksLikeClientHello(data)) return false;
+    this.tlsConnections++;
+    if (dir === 's2c') {
+      c.swap = true;
+      c.client = c.open.server;
+      c.server = c.open.client;
+    }
+    c.tls = new TlsConnection(this.keylog, c.open.conn, dir);
+    return true;
+  }
+
+  /** The TLS layer's plaintext takes the RTMP path; its diagnostics go to the session, if any. */
+  private onTls(c: ConnState, e: TlsEvent): void {
+    if (e.kind === 'diagnostic') {
+      const rec = this.diagRecord(e.diagnostic, c);
+      if (c.rtmp !== null) this.out.push(...c.rtmp.observe(rec));
+      else if (c.tls?.decrypting === true && c.status === 'undecided') c.pending.push(e.diagnostic);
+      else this.out.push({ ...rec, session: null });
+      return;
+    }
+    const dir = c.swap ? flip(e.dir) : e.dir;
+    if (c.status === 'undecided') {
+      if (e.kind === 'data' && dir === 'c2s' && e.offset === 0 && isRtmpVersion(e.data[0])) this.accept(c, 'handshake', e.data[0] as number, false);
+      else {
+        c.status = 'other';
+        const d = diag('tls.not-rtmp', 'the decrypted TLS content does not start with an RTMP handshake', { frame: e.meta.frame, conn: c.open.conn });
+        this.out.push({ ...this.diagRecord(d, c), session: null });
+        return;
+      }
+    }
+    if (c.rtmp === null) return;
+    const recs = e.kind === 'data' ? c.rtmp.data(dir, e.data, e.offset, e.meta) : c.rtmp.gap(dir, e.length, e.meta);
+    for (const r of recs) this.out.push(r);
+  }
+
   private onClose(t: TcpClose): void {
     const held = this.conns.get(t.conn);
     if (held?.hold != null) this.decide(held, this.gate.settle(held.hold, held));
@@ -330,6 +384,13 @@ export class Analyzer {
     if (c?.status === 'rtmpt') {
       for (const r of this.rtmpt.close(t.conn, t.reason, { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec })) this.out.push(r);
       return;
+    }
+    if (c?.tls != null && c.status !== 'other') {
+      const last = { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec };
+      for (const e of c.tls.finish(last)) this.onTls(c, e);
+      if (c.status !== 'rtmp') {
+        for (const d of c.pending) if (d.code.startsWith('tls.')) this.out.push({ ...this.diagRecord(d, c), session: null });
+      }
     }
     if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
     for (const r of c.rtmp.finish()) this.out.push(r);
@@ -360,7 +421,7 @@ export class Analyzer {
       c.rtmp.stats(),
       c.rtmp.sessionFacts(),
     );
-    this.out.push(rec);
+    this.out.push(c.tls === null ? rec : { ...rec, transport: 'rtmps', tls: c.tls.facts() });
   }
 
   private simpleDiag(code: Diagnostic['code'], message: string, frame: number): DiagnosticRecord {

@@ -6,6 +6,7 @@
 import type { Direction, Severity } from '../core/diagnostics.js';
 import type { SessionFacts, StreamRecord } from '../analysis/types.js';
 import type { RtmfpHandshakeFacts, RtmfpSessionFacts } from '../rtmfp/types.js';
+import type { TlsFacts } from '../tls/connection.js';
 
 export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
@@ -58,6 +59,8 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly rtmfp?: RtmfpSessionFacts;
   /** RTMPT sessions: the HTTP tunnel's facts. */
   readonly rtmpt?: RtmptFacts;
+  /** RTMPS: the TLS connection's facts (src/tls/connection.ts). */
+  readonly tls?: TlsFacts;
 };
 
 /** The HTTP side of an RTMPT tunnel session (src/rtmpt/tunnel.ts). */
@@ -147,6 +150,8 @@ export type CaptureSummaryRecord = {
   readonly linkTypes: readonly number[];
   readonly tcpConnections: number;
   readonly rtmpSessions: number;
+  /** TCP connections that were TLS (present when there were any). */
+  readonly tlsConnections?: number;
   /** Packets that were not TCP or could not be decoded, by reason. */
   readonly skipped: Readonly<Record<string, number>>;
 };

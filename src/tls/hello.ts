@@ -1,0 +1,181 @@
+/**
+ * ClientHello and ServerHello bodies (RFC 8446 §4.1.2, §4.1.3; RFC 5246 §7.4.1) and the
+ * extensions rtmpscope reports: server_name (RFC 6066 §3), ALPN (RFC 7301), supported_versions
+ * (RFC 8446 §4.2.1), encrypt_then_mac (RFC 7366). Pure; a body that does not parse gives null.
+ * Names from the wire are made printable here (non-ASCII bytes become `\xNN`) and capped.
+ */
+
+export type ClientHello = {
+  readonly legacyVersion: number;
+  readonly random: Uint8Array;
+  readonly sni: string | null;
+  readonly cipherSuites: readonly number[];
+  /** supported_versions, GREASE left out; empty when the extension is absent. */
+  readonly versions: readonly number[];
+  readonly alpn: readonly string[];
+};
+
+export type ServerHello = {
+  readonly legacyVersion: number;
+  readonly random: Uint8Array;
+  readonly cipherSuite: number;
+  /** supported_versions when present (TLS 1.3), else the legacy version. */
+  readonly version: number;
+  readonly alpn: string | null;
+  readonly encryptThenMac: boolean;
+  /** A HelloRetryRequest (a ServerHello with the special random, §4.1.3). */
+  readonly retry: boolean;
+};
+
+const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
+const MAX_NAME = 255;
+
+/** GREASE values (RFC 8701) are 0x?a?a with equal bytes. */
+export const isGrease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
+
+export function versionName(v: number): string {
+  if (v === 0x0300) return 'SSL 3.0';
+  if (v >= 0x0301 && v <= 0x0304) return `TLS 1.${v - 0x0301}`;
+  return `0x${v.toString(16).padStart(4, '0')}`;
+}
+
+export function printable(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length && i < MAX_NAME; i++) {
+    const c = b[i]!;
+    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return b.length > MAX_NAME ? `${s}…` : s;
+}
+
+/** A bounds-checked reader; any overrun sets `bad` and reads as zeros. */
+class Reader {
+  bad = false;
+  constructor(
+    private readonly b: Uint8Array,
+    public pos = 0,
+    private readonly end = b.length,
+  ) {}
+  get left(): number {
+    return this.end - this.pos;
+  }
+  u8(): number {
+    if (this.pos + 1 > this.end) return this.fail();
+    return this.b[this.pos++]!;
+  }
+  u16(): number {
+    if (this.pos + 2 > this.end) return this.fail();
+    const v = (this.b[this.pos]! << 8) | this.b[this.pos + 1]!;
+    this.pos += 2;
+    return v;
+  }
+  bytes(n: number): Uint8Array {
+    if (this.pos + n > this.end) {
+      this.fail();
+      return new Uint8Array(0);
+    }
+    const v = this.b.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+  /** A sub-reader over the next `n` bytes (a length-prefixed vector). */
+  sub(n: number): Reader {
+    if (this.pos + n > this.end) {
+      this.fail();
+      return new Reader(this.b, this.end, this.end);
+    }
+    const r = new Reader(this.b, this.pos, this.pos + n);
+    this.pos += n;
+    return r;
+  }
+  private fail(): number {
+    this.bad = true;
+    this.pos = this.end;
+    return 0;
+  }
+}
+
+function extensions(r: Reader, each: (type: number, body: Reader) => void): boolean {
+  if (r.left === 0) return true; // no extensions (allowed before TLS 1.3)
+  const all = r.sub(r.u16());
+  while (all.left > 0 && !all.bad) {
+    const type = all.u16();
+    const body = all.sub(all.u16());
+    if (all.bad) break;
+    each(type, body);
+  }
+  return !all.bad && !r.bad;
+}
+
+function alpnList(body: Reader): string[] {
+  const out: string[] = [];
+  const list = body.sub(body.u16());
+  while (list.left > 0 && !list.bad && out.length < 16) out.push(printable(list.bytes(list.u8())));
+  return out;
+}
+
+export function decodeClientHello(body: Uint8Array): ClientHello | null {
+  const r = new Reader(body);
+  const legacyVersion = r.u16();
+  const random = r.bytes(32);
+  r.bytes(r.u8()); // legacy_session_id
+  const cs = r.sub(r.u16());
+  const cipherSuites: number[] = [];
+  while (cs.left >= 2) cipherSuites.push(cs.u16());
+  r.bytes(r.u8()); // compression methods
+  if (r.bad) return null;
+  let sni: string | null = null;
+  const versions: number[] = [];
+  let alpn: string[] = [];
+  const ok = extensions(r, (type, e) => {
+    if (type === 0) {
+      const list = e.sub(e.u16());
+      while (list.left > 0 && !list.bad) {
+        const kind = list.u8();
+        const name = list.bytes(list.u16());
+        if (kind === 0 && sni === null && !list.bad) sni = printable(name);
+      }
+    } else if (type === 16) {
+      alpn = alpnList(e);
+    } else if (type === 43) {
+      const list = e.sub(e.u8());
+      while (list.left >= 2) {
+        const v = list.u16();
+        if (!isGrease(v)) versions.push(v);
+      }
+    }
+  });
+  if (!ok) return null;
+  return { legacyVersion, random: Uint8Array.from(random), sni, cipherSuites: cipherSuites.filter((c) => !isGrease(c)), versions, alpn };
+}
+
+export function decodeServerHello(body: Uint8Array): ServerHello | null {
+  const r = new Reader(body);
+  const legacyVersion = r.u16();
+  const random = Uint8Array.from(r.bytes(32));
+  r.bytes(r.u8());
+  const cipherSuite = r.u16();
+  r.u8();
+  if (r.bad) return null;
+  let version = legacyVersion;
+  let alpn: string | null = null;
+  let encryptThenMac = false;
+  const ok = extensions(r, (type, e) => {
+    if (type === 43 && e.left === 2) version = e.u16();
+    else if (type === 16) alpn = alpnList(e)[0] ?? null;
+    else if (type === 22) encryptThenMac = true;
+  });
+  if (!ok) return null;
+  let hex = '';
+  for (const b of random) hex += b.toString(16).padStart(2, '0');
+  return { legacyVersion, random, cipherSuite, version, alpn, encryptThenMac, retry: hex === HRR_RANDOM };
+}
+
+/** EncryptedExtensions (TLS 1.3, §4.3.1): the server's ALPN choice, if any. */
+export function decodeEncryptedExtensionsAlpn(body: Uint8Array): string | null {
+  let alpn: string | null = null;
+  extensions(new Reader(body), (type, e) => {
+    if (type === 16) alpn = alpnList(e)[0] ?? null;
+  });
+  return alpn;
+}
