@@ -32,6 +32,8 @@ Usage:
                                             hole is declared lost (default 4194304)
       --conn-buffer BYTES                   bytes that messages still being assembled may hold
                                             per connection (default 8388608)
+      --max-connections N                   TCP connections followed at once; beyond, a closing,
+                                            non-RTMP or idle one is evicted (default 20000)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -67,10 +69,15 @@ function byteOption(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined }): AnalyzerOptions {
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; 'max-connections'?: string | undefined }): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
+  const maxConn = values['max-connections'];
+  if (maxConn !== undefined && !(Number.isInteger(Number(maxConn)) && Number(maxConn) >= 1 && Number(maxConn) <= 10_000_000)) {
+    throw new UserError(`--max-connections must be a whole number from 1 to 10000000, not '${maxConn}'`, 2);
+  }
   return {
+    ...(maxConn === undefined ? {} : { maxConnections: Number(maxConn) }),
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
   };
@@ -197,6 +204,7 @@ async function main(argv: string[]): Promise<void> {
       debug: { type: 'boolean', default: false },
       'tcp-buffer': { type: 'string' },
       'conn-buffer': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

@@ -29,7 +29,16 @@ export type AnalyzerOptions = {
   readonly rtmpPorts?: readonly number[];
   /** Bytes messages in progress may hold per connection (both directions; default 8 MiB). */
   readonly connBuffer?: number;
+  /** TCP connections followed at once (default DEFAULT_MAX_CONNECTIONS); beyond, one is evicted. */
+  readonly maxConnections?: number;
 };
+
+/**
+ * Reassembled bytes are decoded at most this many at a time, and the records of each slice are
+ * handed on before the next is decoded: one huge segment (TSO) of tiny chunks never piles up
+ * millions of records at once.
+ */
+const DECODE_SLICE = 16 * 1024;
 
 const DEFAULT_RTMP_PORTS = [1935] as const;
 /** Diagnostics kept for a connection while it is not yet known to be RTMP. */
@@ -74,27 +83,56 @@ export class Analyzer {
   private readonly limiter = new DiagnosticLimiter();
 
   constructor(opts: AnalyzerOptions = {}) {
-    this.tcp = new TcpReassembler(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes });
+    this.tcp = new TcpReassembler({
+      ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
+      ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
+    });
     this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
     this.connBuffer = opts.connBuffer;
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
   push(ev: CaptureEvent): OutputRecord[] {
-    return this.crossSession(this.pushRaw(ev));
+    return [...this.records(ev)];
+  }
+
+  /**
+   * The records of one capture event, produced as they are pulled: a consumer that writes each
+   * before pulling the next holds a bounded number, whatever one capture record contains. The
+   * generator must be drained before the next event is pushed.
+   */
+  *records(ev: CaptureEvent): Generator<OutputRecord, void, undefined> {
+    const tcp = this.pushRaw(ev);
+    yield* this.crossSession(this.take());
+    for (const t of tcp) {
+      if (t.kind === 'data' && t.data.length > DECODE_SLICE) {
+        for (let i = 0; i < t.data.length; i += DECODE_SLICE) {
+          this.onTcp({ ...t, offset: t.offset + i, data: t.data.subarray(i, i + DECODE_SLICE) });
+          yield* this.crossSession(this.take());
+        }
+      } else {
+        this.onTcp(t);
+        if (this.out.length > 0) yield* this.crossSession(this.take());
+      }
+    }
+  }
+
+  private take(): OutputRecord[] {
+    const o = this.out;
+    this.out = [];
+    return o;
   }
 
   /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
-  private crossSession(recs: OutputRecord[]): OutputRecord[] {
-    const out: OutputRecord[] = [];
+  private *crossSession(recs: OutputRecord[]): Generator<OutputRecord, void, undefined> {
     for (const r of recs) {
-      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
-      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
+      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) yield r;
+      yield* this.captureAnalysis.onRecord(r);
     }
-    return out;
   }
 
-  private pushRaw(ev: CaptureEvent): OutputRecord[] {
+  /** Capture-level records go to `out`; the TCP events of a capture record are returned, to be decoded by the caller. */
+  private pushRaw(ev: CaptureEvent): readonly TcpEvent[] {
     this.out = [];
     switch (ev.kind) {
       case 'header':
@@ -123,19 +161,18 @@ export class Analyzer {
           }
           break;
         }
-        for (const t of this.tcp.push(r, meta)) this.onTcp(t);
-        break;
+        return this.tcp.push(r, meta);
       }
       case 'fatal':
         break;
     }
-    return this.out;
+    return [];
   }
 
   finish(): OutputRecord[] {
     this.out = [];
     for (const t of this.tcp.finish()) this.onTcp(t);
-    const tail = this.crossSession(this.out);
+    const tail = [...this.crossSession(this.out)];
     tail.push(...this.captureAnalysis.finish());
     this.out = tail;
     const summary: CaptureSummaryRecord = {
@@ -146,6 +183,7 @@ export class Analyzer {
       tcpConnections: this.tcpConnections,
       rtmpSessions: this.sessions,
       skipped: { ...this.skipped },
+      ...(this.tcp.evicted > 0 ? { evictedConnections: this.tcp.evicted } : {}),
     };
     this.out.push(summary);
     return this.out;
@@ -212,7 +250,7 @@ export class Analyzer {
     if (startSeen) {
       // The start of the conversation is in the capture: the client must open with C0.
       if (dir === 'c2s' && isRtmpVersion(data[0])) this.accept(c, 'handshake', data[0] as number, false);
-      else c.status = 'other';
+      else this.reject(c);
       return;
     }
     if (looksLikeHandshakeStart(data)) {
@@ -228,7 +266,14 @@ export class Analyzer {
       this.accept(c, 'port', null, false);
       return;
     }
+    this.reject(c);
+  }
+
+  /** Not RTMP: only counted, and among the first connections evicted at the cap. */
+  private reject(c: ConnState): void {
     c.status = 'other';
+    c.pending = [];
+    this.tcp.demote(c.open.conn);
   }
 
   private accept(c: ConnState, by: SessionRecord['detectedBy'], version: number | null, swap: boolean): void {
