@@ -35,6 +35,8 @@ Usage:
       --keylog FILE                         key log (repeatable): the NSS format SSLKEYLOGFILE
                                             writes (TLS/RTMPS) and RTMFP key log lines; other
                                             lines are ignored
+      --max-connections N                   TCP connections followed at once; beyond, a closing,
+                                            non-RTMP or idle one is evicted (default 20000)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -87,7 +89,15 @@ function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buff
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
   const keylogs = values.keylog;
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; 'max-connections'?: string | undefined }): AnalyzerOptions {
+  const tcp = values['tcp-buffer'];
+  const conn = values['conn-buffer'];
+  const maxConn = values['max-connections'];
+  if (maxConn !== undefined && !(Number.isInteger(Number(maxConn)) && Number(maxConn) >= 1 && Number(maxConn) <= 10_000_000)) {
+    throw new UserError(`--max-connections must be a whole number from 1 to 10000000, not '${maxConn}'`, 2);
+  }
   return {
+    ...(maxConn === undefined ? {} : { maxConnections: Number(maxConn) }),
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
     ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: readKeylogs(keylogs) }),
@@ -216,6 +226,7 @@ async function main(argv: string[]): Promise<void> {
       'tcp-buffer': { type: 'string' },
       'conn-buffer': { type: 'string' },
       keylog: { type: 'string', multiple: true },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

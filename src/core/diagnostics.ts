@@ -26,6 +26,7 @@ export const CATALOGUE = {
   'tcp.start-unseen': { severity: 'info', explain: 'The connection started before the capture did (no SYN seen); the client side was inferred.' },
   'tcp.client-guessed': { severity: 'info', explain: 'No SYN was seen, so which side is the client was inferred from the RTMP handshake or the port.' },
   'tcp.data-after-close': { severity: 'info', explain: 'Data arrived after a FIN or RST in the same direction and was ignored.' },
+  'tcp.connection-cap': { severity: 'warn', explain: 'More TCP connections were open at once than --max-connections allows; to keep memory bounded one was evicted (a closing or non-RTMP one first, else the one idle the longest): it is no longer followed, and its session (if RTMP) ends as evicted. The capture record counts the evictions.' },
   'tcp.reset': { severity: 'info', explain: 'The connection was reset (RST).' },
   // tls (RTMPS in captures: src/tls/)
   'tls.encrypted': { severity: 'info', explain: 'A TLS connection (RTMPS, if it carries RTMP): its hello is reported, its content is encrypted. Give the key log its client or server wrote (SSLKEYLOGFILE) with --keylog to decrypt it, or capture through `rtmpscope proxy`, which sees the plaintext.' },
@@ -49,6 +50,7 @@ export const CATALOGUE = {
   'rtmp.chunk.resync': { severity: 'info', explain: 'Decoding resumed at a chunk header that is consistent with the ones after it; the captured bytes skipped before it are counted. A capture that starts mid-stream always begins this way.' },
   'rtmp.chunk.size-inferred': { severity: 'warn', explain: 'Decoding resumed with a chunk size inferred from where continuation headers fall (or, when no message spans two chunks, the smallest size that fits), because the Set Chunk Size that set it was not captured. A guess, checked against the following headers.' },
   'rtmp.message.damaged': { severity: 'warn', explain: 'Part of this message\'s body was lost in the capture (a TCP gap inside one of its chunks). Its header is known; fields decoded from the body may be wrong.' },
+  'rtmp.chunk.stream-cap': { severity: 'warn', explain: 'A peer used more chunk streams at once than the per-connection buffer (--conn-buffer) has room for: the least recently used chunk stream was forgotten (with its message in progress). A later header that continues it is reported as having no previous header.' },
   'rtmp.message.buffer-cap': { severity: 'warn', explain: 'Messages still being assembled on this connection held more bytes than the per-connection buffer allows (--conn-buffer, default 8 MiB), so this message\'s body was kept only in part and fields decoded from it may be missing. Caused by a peer (or damage) opening many huge messages at once, or claiming lengths it never sends.' },
   'rtmp.message.incomplete': { severity: 'info', explain: 'The capture or connection ended in the middle of a message.' },
   // rtmp handshake checks (need both directions)

@@ -155,8 +155,14 @@ export type ChunkDecoderOptions = {
   readonly budget?: BufferBudget;
 };
 
-/** First allocation for a non-media body; it doubles as bytes arrive, up to its cap. */
+/** Largest first allocation for a non-media body (never more than its first bytes); it doubles as bytes arrive, up to its cap. */
 const FIRST_BODY = 4096;
+/** Smallest body allocation. */
+const MIN_BODY = 64;
+/** Bookkeeping counted in the budget: per chunk stream, per message in progress, per chunk listed. */
+export const STREAM_COST = 192;
+const MSG_COST = 256;
+const CHUNK_INFO_COST = 64;
 
 /** Default cap on the bytes held by messages in progress on one connection. */
 export const DEFAULT_CONN_BUFFER = 8 * 1024 * 1024;
@@ -244,6 +250,8 @@ type Partial = {
   cap: number;
   /** A media body kept only as far as its tag header, until the header says it is a config. */
   checkMedia: boolean;
+  /** Bookkeeping bytes taken from the budget for this message (besides its body). */
+  owed: number;
 };
 
 /** Audio and video: only the tag header and small configuration records are of interest. */
@@ -536,7 +544,9 @@ export class ChunkDecoder {
       const m = this.cur.msg;
       m.received += length;
       m.lost += length;
-      if (m.kept < m.body.length) m.kept = Math.min(m.body.length, m.kept + length); // zeros stand in
+      // Zeros stand in, as far as the body's first allocation goes (made now if no byte came yet).
+      if (m.body.length === 0 && m.cap > 0) this.growBody(m, Math.min(m.cap, m.checkMedia ? this.opts.mediaHead : FIRST_BODY));
+      if (m.kept < m.body.length) m.kept = Math.min(m.body.length, m.kept + length);
       this.curLeft -= length;
       this.pos += length;
       if (this.curLeft === 0) this.endChunk(this.cur);
@@ -754,7 +764,13 @@ export class ChunkDecoder {
     const mhLen = fmt === 0 ? 11 : fmt === 1 ? 7 : fmt === 2 ? 3 : 0;
     if (p + mhLen > end) return -1;
     let s = this.streams.get(csid);
+    if (s !== undefined && s !== this.lastStream) {
+      // Least recently used first: a flood of new chunk streams evicts its own, not the busy ones.
+      this.streams.delete(csid);
+      this.streams.set(csid, s);
+    }
     if (s === undefined) {
+      this.makeRoomForStream(csid, startOffset);
       s = {
         csid, timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, extendedValue: 0, msg: null, seen: false,
         tsKnown: false, sidKnown: false, needHeader: false,
@@ -867,17 +883,20 @@ export class ChunkDecoder {
       const media = MEDIA_TYPES.has(s.typeId);
       let cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
       const checkMedia = media && this.opts.mediaHead > 0 && cap > this.opts.mediaHead;
-      let first = Math.min(cap, checkMedia ? this.opts.mediaHead : FIRST_BODY);
-      if (!this.budget.take(first, cap <= FIRST_BODY || checkMedia)) {
+      // The body is allocated as its bytes arrive (appendPayload); only bookkeeping is taken now.
+      let owed = MSG_COST;
+      if (!this.budget.take(MSG_COST, cap <= FIRST_BODY || checkMedia)) {
         this.bufferCapped(s, 0);
-        cap = first = 0;
+        cap = 0;
+        owed = 0;
       }
       const unknown: UnknownField[] = [];
       if (!s.tsKnown) unknown.push('timestamp');
       if (!s.sidKnown) unknown.push('streamId');
       s.msg = {
         unknown,
-        body: first === 0 ? EMPTY : new Uint8Array(first),
+        body: EMPTY,
+        owed,
         cap,
         checkMedia,
         kept: 0,
@@ -894,7 +913,8 @@ export class ChunkDecoder {
     const m = s.msg;
     const payloadLength = Math.min(this.chunkSize, s.length - m.received);
     m.chunkCount++;
-    if (m.chunks.length < this.opts.maxChunkInfo) {
+    if (m.chunks.length < this.opts.maxChunkInfo && this.budget.take(CHUNK_INFO_COST, true)) {
+      m.owed += CHUNK_INFO_COST;
       m.chunks.push({ fmt, offset: startOffset, headerLength, payloadLength, frame: this.meta.frame });
     }
     this.cur = s;
@@ -938,8 +958,31 @@ export class ChunkDecoder {
 
   /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */
   private dropMessage(s: ChunkStream): void {
-    if (s.msg !== null) this.budget.give(s.msg.body.length);
+    if (s.msg !== null) this.budget.give(s.msg.body.length + s.msg.owed);
     s.msg = null;
+  }
+
+  /**
+   * A new chunk stream's state counts in the budget (--conn-buffer). Beyond it, the least
+   * recently used chunk stream is forgotten (with its message in progress, if any): a later
+   * header on it that needs the forgotten one is then reported as such.
+   */
+  private makeRoomForStream(csid: number, offset: number): void {
+    // Like a small message, a chunk stream may use the reserve: huge bodies do not blind the decoder to new streams.
+    if (this.budget.take(STREAM_COST, true)) return;
+    const victim = this.streams.values().next().value;
+    if (victim === undefined) return; // a budget too small for even one stream: uncounted
+    this.out.push(
+      this.diag(
+        'rtmp.chunk.stream-cap',
+        `chunk stream ${csid} is new but the state of chunk streams and messages in progress on this connection already fills ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer): chunk stream ${victim.csid}, the least recently used, is forgotten${victim.msg !== null ? ' with its message in progress' : ''}`,
+        offset,
+      ),
+    );
+    this.dropMessage(victim);
+    this.streams.delete(victim.csid);
+    if (this.lastStream === victim) this.lastStream = null;
+    // The victim's state pays for the new stream's.
   }
 
   private bufferCapped(s: ChunkStream, kept: number): void {
@@ -952,6 +995,15 @@ export class ChunkDecoder {
     );
   }
 
+  /** Grow a body to `size` bytes if the budget allows (a small message's first bytes may use its reserve). */
+  private growBody(m: Partial, size: number): boolean {
+    if (!this.budget.take(size - m.body.length, m.body.length === 0 && (m.cap <= FIRST_BODY || m.checkMedia))) return false;
+    const grown = new Uint8Array(size);
+    grown.set(m.body);
+    m.body = grown;
+    return true;
+  }
+
   private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
     const m = s.msg as Partial;
     let at = p;
@@ -960,7 +1012,10 @@ export class ChunkDecoder {
       if (m.kept === m.body.length) {
         if (m.kept >= m.cap) break;
         let size: number;
-        if (m.checkMedia) {
+        if (m.body.length === 0) {
+          // First bytes: as many as arrived (at least MIN_BODY), never what the header promises.
+          size = Math.min(m.cap, m.checkMedia ? this.opts.mediaHead : Math.min(FIRST_BODY, Math.max(MIN_BODY, left)));
+        } else if (m.checkMedia) {
           // The tag header is in: keep the rest only for configuration and metadata.
           m.checkMedia = false;
           if (!mediaBodyWanted(s.typeId, m.body)) {
@@ -971,14 +1026,11 @@ export class ChunkDecoder {
         } else {
           size = Math.min(m.cap, m.body.length * 2);
         }
-        if (!this.budget.take(size - m.body.length)) {
+        if (!this.growBody(m, size)) {
           this.bufferCapped(s, m.kept);
           m.cap = m.kept;
           break;
         }
-        const grown = new Uint8Array(size);
-        grown.set(m.body);
-        m.body = grown;
         continue;
       }
       const k = Math.min(m.body.length - m.kept, left);

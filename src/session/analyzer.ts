@@ -34,7 +34,16 @@ export type AnalyzerOptions = {
   readonly connBuffer?: number;
   /** Key log files' contents (`--keylog`); each consumer reads the lines it knows. */
   readonly keylogs?: readonly string[];
+  /** TCP connections followed at once (default DEFAULT_MAX_CONNECTIONS); beyond, one is evicted. */
+  readonly maxConnections?: number;
 };
+
+/**
+ * Reassembled bytes are decoded at most this many at a time, and the records of each slice are
+ * handed on before the next is decoded: one huge segment (TSO) of tiny chunks never piles up
+ * millions of records at once.
+ */
+const DECODE_SLICE = 16 * 1024;
 
 /** Diagnostics kept for a connection while it is not yet known to be RTMP. */
 const MAX_PENDING_DIAGS = 64;
@@ -94,6 +103,7 @@ export class Analyzer {
     this.tcp = new TcpReassembler({
       ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
       serverPorts: this.gate.serverPorts,
+      ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
     });
     this.connBuffer = opts.connBuffer;
     this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
@@ -102,20 +112,46 @@ export class Analyzer {
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
   push(ev: CaptureEvent): OutputRecord[] {
-    return this.crossSession(this.pushRaw(ev));
+    return [...this.records(ev)];
+  }
+
+  /**
+   * The records of one capture event, produced as they are pulled: a consumer that writes each
+   * before pulling the next holds a bounded number, whatever one capture record contains. The
+   * generator must be drained before the next event is pushed.
+   */
+  *records(ev: CaptureEvent): Generator<OutputRecord, void, undefined> {
+    const tcp = this.pushRaw(ev);
+    yield* this.crossSession(this.take());
+    for (const t of tcp) {
+      if (t.kind === 'data' && t.data.length > DECODE_SLICE) {
+        for (let i = 0; i < t.data.length; i += DECODE_SLICE) {
+          this.onTcp({ ...t, offset: t.offset + i, data: t.data.subarray(i, i + DECODE_SLICE) });
+          yield* this.crossSession(this.take());
+        }
+      } else {
+        this.onTcp(t);
+        if (this.out.length > 0) yield* this.crossSession(this.take());
+      }
+    }
+  }
+
+  private take(): OutputRecord[] {
+    const o = this.out;
+    this.out = [];
+    return o;
   }
 
   /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
-  private crossSession(recs: OutputRecord[]): OutputRecord[] {
-    const out: OutputRecord[] = [];
+  private *crossSession(recs: OutputRecord[]): Generator<OutputRecord, void, undefined> {
     for (const r of recs) {
-      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
-      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
+      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) yield r;
+      yield* this.captureAnalysis.onRecord(r);
     }
-    return out;
   }
 
-  private pushRaw(ev: CaptureEvent): OutputRecord[] {
+  /** Capture-level records go to `out`; the TCP events of a capture record are returned, to be decoded by the caller. */
+  private pushRaw(ev: CaptureEvent): readonly TcpEvent[] {
     this.out = [];
     switch (ev.kind) {
       case 'header':
@@ -152,13 +188,12 @@ export class Analyzer {
           else for (const rec of recs) this.out.push(rec);
           break;
         }
-        for (const t of this.tcp.push(r, meta)) this.onTcp(t);
-        break;
+        return this.tcp.push(r, meta);
       }
       case 'fatal':
         break;
     }
-    return this.out;
+    return [];
   }
 
   finish(): OutputRecord[] {
@@ -166,7 +201,7 @@ export class Analyzer {
     for (const t of this.tcp.finish()) this.onTcp(t);
     for (const r of this.rtmpt.finish()) this.out.push(r);
     if (this.rtmfp !== null) for (const r of this.rtmfp.finish()) this.out.push(r);
-    const tail = this.crossSession(this.out);
+    const tail = [...this.crossSession(this.out)];
     tail.push(...this.captureAnalysis.finish());
     this.out = tail;
     const summary: CaptureSummaryRecord = {
@@ -178,6 +213,7 @@ export class Analyzer {
       rtmpSessions: this.sessions,
       ...(this.tlsConnections > 0 ? { tlsConnections: this.tlsConnections } : {}),
       skipped: { ...this.skipped },
+      ...(this.tcp.evicted > 0 ? { evictedConnections: this.tcp.evicted } : {}),
     };
     this.out.push(summary);
     return this.out;
@@ -272,12 +308,19 @@ export class Analyzer {
     if (c.hold === null && !c.clientGuessed && t.offset === 0) {
       // The start of the conversation is in the capture: the client must open with C0.
       if (t.dir === 'c2s' && isRtmpVersion(t.data[0])) this.accept(c, 'handshake', t.data[0] as number, false);
-      else c.status = 'other';
+      else this.reject(c);
       return true;
     }
     c.hold ??= this.gate.open();
     this.decide(c, this.gate.data(c.hold, c, t));
     return false;
+  }
+
+  /** Not RTMP: only counted, and among the first connections evicted at the cap. */
+  private reject(c: ConnState): void {
+    c.status = 'other';
+    c.pending = [];
+    this.tcp.demote(c.open.conn);
   }
 
   /** Act on the gate's decision for a held connection: accept and replay what it held, or drop it. */
@@ -287,7 +330,7 @@ export class Analyzer {
     c.hold = null;
     this.gate.release(hold);
     if (d.kind === 'other') {
-      c.status = 'other';
+      this.reject(c);
       return;
     }
     this.accept(c, d.by, d.version, d.client === 's2c', d.layouts, d.clientBecause);

@@ -46,7 +46,7 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly gaps: { readonly c2s: GapStats; readonly s2c: GapStats };
   readonly startUnseen: { readonly c2s: boolean; readonly s2c: boolean };
   /** How the TCP connection ended: FIN, RST, reuse of its 4-tuple, or the end of the capture. */
-  readonly end: 'fin' | 'rst' | 'reused' | 'eof';
+  readonly end: 'fin' | 'rst' | 'reused' | 'eof' | 'evicted';
   /** RTMP messages decoded per direction. */
   readonly messageCount: { readonly c2s: number; readonly s2c: number };
   /** Chunk size in force at the end, per direction. */
@@ -154,6 +154,8 @@ export type CaptureSummaryRecord = {
   readonly tlsConnections?: number;
   /** Packets that were not TCP or could not be decoded, by reason. */
   readonly skipped: Readonly<Record<string, number>>;
+  /** TCP connections no longer followed to stay within --max-connections (absent when none). */
+  readonly evictedConnections?: number;
 };
 
 /** Fields every per-session line carries to locate it. */

@@ -9,6 +9,9 @@ import type { OutputRecord } from './records.js';
 
 export type RecordSink = (records: readonly OutputRecord[]) => void | Promise<void>;
 
+/** Records handed to the sink at once at most: what one capture record produces streams out in batches. */
+const MAX_BATCH = 4096;
+
 export async function analyzeStream(
   name: string,
   input: AsyncIterable<Uint8Array>,
@@ -18,24 +21,27 @@ export async function analyzeStream(
   const decoder = createCaptureDecoder();
   const analyzer = new Analyzer(opts);
   let batch: OutputRecord[] = [];
-  const take = (events: ReturnType<typeof decoder.push>) => {
+  const flush = async () => {
+    const b = batch;
+    batch = [];
+    await sink(b);
+  };
+  const take = async (events: ReturnType<typeof decoder.push>) => {
     for (const ev of events) {
       if (ev.kind === 'fatal') throw new UserError(`${name}: ${ev.message}`);
-      const recs = analyzer.push(ev);
-      for (const r of recs) batch.push(r);
+      for (const r of analyzer.records(ev)) {
+        batch.push(r);
+        if (batch.length >= MAX_BATCH) await flush();
+      }
     }
   };
   for await (const chunk of input) {
     // A plain Uint8Array view: every stage slices it, and Buffer#subarray is several times slower.
     const c = chunk as Uint8Array;
-    take(decoder.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
-    if (batch.length > 0) {
-      const b = batch;
-      batch = [];
-      await sink(b);
-    }
+    await take(decoder.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
+    if (batch.length > 0) await flush();
   }
-  take(decoder.finish());
+  await take(decoder.finish());
   for (const r of analyzer.finish()) batch.push(r);
-  await sink(batch);
+  await flush();
 }

@@ -95,7 +95,8 @@ export type TcpClose = {
   readonly packets: number;
   readonly c2s: DirStats;
   readonly s2c: DirStats;
-  readonly reason: 'fin' | 'rst' | 'eof' | 'reused';
+  /** 'evicted': dropped to stay within `maxConnections` (see TcpReassembler). */
+  readonly reason: 'fin' | 'rst' | 'eof' | 'reused' | 'evicted';
 };
 
 export type TcpEvent = TcpOpen | TcpData | TcpGap | TcpEnd | TcpClose | Diagnostic;
@@ -109,7 +110,15 @@ export type ReassemblyOptions = {
   readonly serverPorts?: readonly number[];
   /** Closed 4-tuples remembered so their trailing ACKs do not open phantom connections. */
   readonly closedMemory?: number;
+  /**
+   * Connections tracked at once. A new connection beyond it evicts one: first a connection marked
+   * cold (a FIN seen, or `demote`d by the caller as not RTMP), else the one idle the longest.
+   */
+  readonly maxConnections?: number;
 };
+
+/** Default cap on tracked connections: an idle tracked connection costs about 1–2 KiB here and downstream. */
+export const DEFAULT_MAX_CONNECTIONS = 20_000;
 
 /** Ports taken as the server side of a connection whose SYN was not seen. */
 export const WELL_KNOWN_SERVER_PORTS: readonly number[] = [1935, 443, 80, 8080, 19350];
@@ -119,9 +128,15 @@ const DEFAULTS = {
   historyBytes: 64 * 1024,
   serverPorts: WELL_KNOWN_SERVER_PORTS,
   closedMemory: 4096,
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
 };
 
+/** First history allocation; it doubles (as bytes are delivered) up to `historyBytes`. */
+const FIRST_HISTORY = 256;
+
 /** An out-of-order segment: its bytes (a copy) and how many bytes after them the snap length cut. */
+const EMPTY = new Uint8Array(0);
+
 type Queued = { seq: number; data: Uint8Array; missing: number; meta: PacketMeta };
 
 /** One direction of a connection. */
@@ -144,11 +159,11 @@ class HalfStream {
   gapBytes = 0;
   /** Stream offset where the latest gap ended: history before it is not real bytes. */
   gapEnd = 0;
-  /** Ring of the last delivered bytes: history[i] holds stream offset o where o % size == i. */
-  history: Uint8Array;
-  constructor(historyBytes: number) {
-    this.history = new Uint8Array(historyBytes);
-  }
+  /**
+   * Ring of the last delivered bytes: history[i] holds stream offset o where o % size == i.
+   * Allocated lazily and grown with the bytes delivered (a connection that carries nothing costs nothing).
+   */
+  history: Uint8Array = EMPTY;
   stats(): DirStats {
     return {
       bytes: this.bytes,
@@ -167,6 +182,8 @@ class Connection {
   lastTime: { sec: number; nsec: number };
   /** Set when RST seen or both directions ended. */
   closed = false;
+  /** Evicted first when the connection cap is reached (FIN seen, or demoted by the caller). */
+  cold = false;
   constructor(
     readonly id: number,
     readonly key: string,
@@ -175,9 +192,8 @@ class Connection {
     readonly clientGuessed: boolean,
     readonly firstFrame: number,
     readonly firstTime: { sec: number; nsec: number },
-    historyBytes: number,
   ) {
-    this.halves = { c2s: new HalfStream(historyBytes), s2c: new HalfStream(historyBytes) };
+    this.halves = { c2s: new HalfStream(), s2c: new HalfStream() };
     this.lastFrame = firstFrame;
     this.lastTime = { sec: firstTime.sec, nsec: firstTime.nsec };
   }
@@ -191,7 +207,13 @@ function tupleKey(aIp: string, aPort: number, bIp: string, bPort: number): strin
 
 export class TcpReassembler {
   private readonly opts: typeof DEFAULTS;
+  /** Tracked connections, least recently active first (re-inserted when they become active). */
   private readonly conns = new Map<string, Connection>();
+  private readonly byId = new Map<number, Connection>();
+  /** Connections marked cold, in the order they were marked (some may be gone already). */
+  private readonly coldQueue = new Set<Connection>();
+  /** Connections evicted to stay within maxConnections. */
+  evicted = 0;
   /** Recently closed tuples (insertion-ordered; oldest evicted). */
   private readonly closed = new Map<string, true>();
   private nextId = 0;
@@ -252,6 +274,11 @@ export class TcpReassembler {
       conn = this.openConn(key, seg, meta);
     }
 
+    if (this.last !== conn) {
+      // Keep `conns` ordered by activity: the least recently active connection is evicted first.
+      this.conns.delete(key);
+      this.conns.set(key, conn);
+    }
     this.last = conn;
     conn.packets++;
     conn.lastFrame = meta.frame;
@@ -295,6 +322,7 @@ export class TcpReassembler {
         half.nextSeq = finSeq;
       }
       half.finSeq = finSeq;
+      this.makeCold(conn);
       this.maybeEnd(conn, dir, meta);
     }
 
@@ -317,6 +345,40 @@ export class TcpReassembler {
     return this.out;
   }
 
+  /** The caller has no use for this connection (not RTMP): it is among the first evicted at the cap. */
+  demote(connId: number): void {
+    const c = this.byId.get(connId);
+    if (c !== undefined) this.makeCold(c);
+  }
+
+  private makeCold(conn: Connection): void {
+    if (conn.cold) return;
+    conn.cold = true;
+    this.coldQueue.add(conn);
+  }
+
+  /** Make room for one more connection: evict a cold one, else the least recently active. */
+  private evictOne(meta: PacketMeta): void {
+    let victim: Connection | undefined;
+    for (const c of this.coldQueue) {
+      this.coldQueue.delete(c);
+      if (!c.closed) {
+        victim = c;
+        break;
+      }
+    }
+    victim ??= this.conns.values().next().value;
+    if (victim === undefined) return;
+    this.evicted++;
+    this.out.push(
+      diag('tcp.connection-cap', `more than ${this.opts.maxConnections} TCP connections open at once; connection ${victim.id} (${victim.cold ? 'closing or not RTMP' : 'idle the longest'}) is no longer followed (--max-connections)`, {
+        frame: meta.frame,
+      }),
+    );
+    this.closeConn(victim, 'evicted', meta);
+    if (this.last === victim) this.last = null;
+  }
+
   /** Does this SYN start a new connection on a tuple we are tracking? */
   private isNewSyn(conn: Connection, seg: TcpSegment): boolean {
     const fromClient = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port;
@@ -327,6 +389,7 @@ export class TcpReassembler {
   }
 
   private openConn(key: string, seg: TcpSegment, meta: PacketMeta): Connection {
+    while (this.conns.size >= this.opts.maxConnections) this.evictOne(meta);
     const src = { ip: seg.srcIp, port: seg.srcPort };
     const dst = { ip: seg.dstIp, port: seg.dstPort };
     let client = src;
@@ -358,9 +421,9 @@ export class TcpReassembler {
       guessed,
       meta.frame,
       { sec: meta.sec, nsec: meta.nsec },
-      this.opts.historyBytes,
     );
     this.conns.set(key, conn);
+    this.byId.set(conn.id, conn);
     this.out.push({
       kind: 'open',
       conn: conn.id,
@@ -525,6 +588,7 @@ export class TcpReassembler {
   }
 
   private remember(half: HalfStream, data: Uint8Array): void {
+    if (half.history.length < this.opts.historyBytes) this.growHistory(half, data.length);
     const size = half.history.length;
     if (size === 0) return;
     let src = data;
@@ -537,6 +601,20 @@ export class TcpReassembler {
     const first = Math.min(size - at, src.length);
     half.history.set(src.subarray(0, first), at);
     if (first < src.length) half.history.set(src.subarray(first), 0);
+  }
+
+  /** Grow the history ring towards what was delivered (plus `more`), up to `historyBytes`. */
+  private growHistory(half: HalfStream, more: number): void {
+    const old = half.history;
+    const want = Math.min(this.opts.historyBytes, half.offset - half.gapEnd + more);
+    if (want <= old.length) return;
+    let size = Math.max(FIRST_HISTORY, old.length * 2);
+    while (size < want) size *= 2;
+    size = Math.min(size, this.opts.historyBytes);
+    const grown = new Uint8Array(size);
+    // Re-place the bytes still remembered (after the latest gap, within the old window).
+    if (old.length > 0) for (let o = Math.max(half.gapEnd, half.offset - old.length); o < half.offset; o++) grown[o % size] = old[o % old.length] as number;
+    half.history = grown;
   }
 
   /** Declare `len` bytes at the current position lost, then deliver what became contiguous. */
@@ -626,7 +704,9 @@ export class TcpReassembler {
       reason: reason === 'eof' && bothFin ? 'fin' : reason,
     });
     this.conns.delete(conn.key);
-    if (reason !== 'eof') this.rememberClosed(conn.key);
+    this.byId.delete(conn.id);
+    this.coldQueue.delete(conn);
+    if (reason !== 'eof' && reason !== 'evicted') this.rememberClosed(conn.key);
   }
 
   private rememberClosed(key: string): void {
