@@ -85,13 +85,10 @@ function readKeylogs(files: readonly string[]): string[] {
   });
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; keylog?: string[] | undefined }): AnalyzerOptions {
+function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; keylog?: string[] | undefined; 'max-connections'?: string | undefined }): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
   const keylogs = values.keylog;
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; 'max-connections'?: string | undefined }): AnalyzerOptions {
-  const tcp = values['tcp-buffer'];
-  const conn = values['conn-buffer'];
   const maxConn = values['max-connections'];
   if (maxConn !== undefined && !(Number.isInteger(Number(maxConn)) && Number(maxConn) >= 1 && Number(maxConn) <= 10_000_000)) {
     throw new UserError(`--max-connections must be a whole number from 1 to 10000000, not '${maxConn}'`, 2);

@@ -31,7 +31,7 @@ export type TunnelConnInfo = {
   readonly clientGuessed: boolean;
 };
 
-export type TunnelConnEnd = 'fin' | 'rst' | 'reused' | 'eof';
+export type TunnelConnEnd = 'fin' | 'rst' | 'reused' | 'eof' | 'evicted';
 
 /** Largest body kept per request or reply; the rest counts as lost bytes. */
 const MAX_BODY = 16 << 20;

@@ -20,8 +20,6 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly type: 'session';
   /** 1-based RTMP session number, in order of the connection's first packet. */
   readonly session: number;
-  /** How RTMP is carried: plain TCP, TLS, HTTP tunnel, RTMPE, or RTMFP over UDP. */
-  readonly transport: 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmfp';
   /** 0-based TCP connection index, as Wireshark's `tcp.stream` (RTMFP: index of the UDP address pair among those carrying RTMFP). */
   readonly tcpStream: number;
   readonly client: string;
@@ -103,7 +101,6 @@ export function buildSessionRecord(
   return {
     type: 'session',
     session: base.session,
-    transport: base.transport ?? 'rtmp',
     tcpStream: base.tcpStream,
     client: base.client,
     server: base.server,
