@@ -44,7 +44,8 @@ export const CATALOGUE = {
   'rtmp.handshake.s2-invalid': { severity: 'warn', explain: 'S2 neither echoes C1 (simple handshake) nor carries a valid digest over the client\'s C1 digest (complex handshake). Strict clients (Flash Player) drop such a server.' },
   'rtmp.handshake.c2-invalid': { severity: 'warn', explain: 'C2 neither echoes S1 (simple handshake) nor carries a valid digest over the server\'s S1 digest. Strict servers close the connection here.' },
   'rtmp.handshake.digest-unverified': { severity: 'info', explain: 'C1/S1 has a non-zero version field, which announces the digest ("complex") handshake, but no digest verifies under either offset scheme with the well-known keys.' },
-  'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP); nothing after the handshake can be decoded passively.' },
+  'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP): after the handshake this direction is RC4 ciphertext under keys from a Diffie-Hellman exchange, which a capture cannot recover. This is not damage; to read the content, put an endpoint in the path: `rtmpscope proxy` terminates RTMPE and decodes the plaintext.' },
+  'rtmp.handshake.rtmpe-key-invalid': { severity: 'warn', explain: 'An RTMPE C1/S1 carries a Diffie-Hellman public key outside 1 < y < p-1 (RFC 2409 group 2) where its digest scheme puts it: the peer cannot agree on keys with it (or the block was built wrongly).' },
   // rtmp messages
   'rtmp.control.short': { severity: 'error', explain: 'A protocol control or user control message is shorter than its type requires; it cannot be applied.' },
   'rtmp.control.long': { severity: 'warn', explain: 'A protocol control message is longer than its type defines; the extra bytes were ignored.' },
