@@ -189,6 +189,14 @@ export const CATALOGUE = {
     severity: 'warn',
     explain: 'A client connecting to the TLS listener failed its TLS handshake; nothing was forwarded.',
   },
+  'proxy.rtmpe.terminated': {
+    severity: 'info',
+    explain: 'The client asked for RTMPE (encrypted RTMP). As rtmpsuck does, the proxy answered its handshake itself (Diffie-Hellman, RC4), decrypts what it sends and encrypts what it gets, and talks to the upstream with a handshake of its own (plain RTMP, or RTMPE for an rtmpe:// upstream). The bytes forwarded therefore differ from the client\'s; the RTMP messages do not. The session is decoded from the decrypted client leg; the --pcap file holds that leg as it was on the wire (encrypted).',
+  },
+  'proxy.rtmpe.failed': {
+    severity: 'error',
+    explain: 'The proxy could not terminate RTMPE for this session: the client\'s C1 has no digest that verifies (so its DH key cannot be located) or an invalid DH key, the upstream did not answer as RTMP/RTMPE, or the client sent too much before the upstream finished its handshake. The session was closed.',
+  },
   'proxy.session-limit': {
     severity: 'warn',
     explain: 'A connection was refused because the proxy already serves its maximum number of sessions (--max-sessions).',

@@ -373,6 +373,8 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.client.reset': 'test/proxy/faults.test.ts',
   'proxy.client.tls-failed': 'test/proxy/tls.test.ts',
   'proxy.session-limit': 'test/proxy/faults.test.ts',
+  'proxy.rtmpe.terminated': 'test/proxy/rtmpe.test.ts',
+  'proxy.rtmpe.failed': 'test/proxy/rtmpe.test.ts',
   'proxy.shutdown': 'test/proxy/faults.test.ts',
   'proxy.idle-timeout': 'test/proxy/timeouts.test.ts',
   'proxy.stall-timeout': 'test/proxy/timeouts.test.ts',
