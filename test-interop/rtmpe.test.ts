@@ -97,3 +97,38 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
     await ns.close();
   }
 });
+
+test('rtmpdump plays rtmpe:// through the proxy to an rtmpe:// upstream (rtmpsrv): the proxy speaks RTMPE both ways', { timeout: 60_000 }, async () => {
+  for (const t of ['rtmpdump', 'rtmpsrv']) requireTool(t);
+  const ns = new Namespace('rtmpe-up');
+  try {
+    // rtmpsrv reads commands from stdin (a silent pipe here) and, on play, spawns an rtmpdump of
+    // the same URL that writes into its working directory (the namespace's temp dir).
+    const srvLog = join(ns.dir, 'rtmpsrv.out');
+    ns.start('sh', ['-c', `cd '${ns.dir}' && sleep 60 | exec rtmpsrv -z > '${srvLog}' 2>&1`], 'rtmpsrv');
+    await ns.waitForPort(SERVER_PORT);
+    const live = join(ns.dir, 'live.ndjson');
+    ns.start(process.execPath, [CLI, 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`, '--upstream', `rtmpe://127.0.0.1:${SERVER_PORT}`, '-o', live], 'proxy');
+    await ns.waitForPort(PROXY_PORT);
+    // rtmpsrv closes after play: rtmpdump exits 1 then.
+    ns.exec('timeout', ['-k', '2', '10', 'rtmpdump', '-r', `rtmpe://127.0.0.1:${PROXY_PORT}/live/u`, '-v', '-o', '/dev/null'], 20_000);
+    await sleep(2000);
+    const srv = readFileSync(srvLog, 'latin1');
+    assert.match(srv, /SHandShake: Genuine Adobe Flash Player/, "rtmpsrv verified the proxy's C2 (RTMPE client role)");
+    assert.match(srv, /client invoking <play>/, 'the play command reached rtmpsrv through both RC4 legs');
+    await sleep(1000);
+    const recs = existsLines(live);
+    const first = recs.find((r) => r['type'] === 'session' && r['session'] === 1);
+    assert.ok(first !== undefined, 'the session record of rtmpdump');
+    assert.equal(first['transport'], 'rtmpe');
+    assert.equal(((first['rtmpe'] as Rec)['terminated'] as Rec)['upstream'], 'rtmpe');
+    const names = recs.filter((r) => r['type'] === 'message' && r['session'] === 1 && r['name'] !== undefined).map((r) => `${r['dir']} ${r['name']}`);
+    for (const n of ['c2s connect', 'c2s play', 's2c _result', 's2c onStatus']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+  } finally {
+    await ns.close();
+  }
+});
+
+function existsLines(file: string): Rec[] {
+  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
+}
