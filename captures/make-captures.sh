@@ -20,6 +20,7 @@
 #   ffmpeg-nginx-port19350.pcap      ffmpeg-nginx-publish.pcapng
 #   ffmpeg-nginx-any.pcap            ffmpeg-nginx-publish-ns.pcap
 #   ffmpeg-rtmpdump-rtmpt.pcap (RTMPT through test-interop/rtmpt-gateway.ts)
+#   rtmpdump-rtmpsrv-rtmpe.pcap (+ .keys: rtmpdump's DH secret and RC4 keys)
 # and, made from this run's intact ones by scripts/damage-capture.ts (records left
 # out, nothing rewritten; needs the built repo, which is built here if missing):
 #   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
@@ -411,6 +412,41 @@ run publisher 15 "${PUB[@]}"
 cap_stop
 nginx_stop
 verify ffmpeg-nginx-publish-ns.pcap 1 1935 'connect\(' "publish\('ns'\)" 'deleteStream\('
+
+# RTMPE. rtmpdump plays rtmpe:// from rtmpsrv (rtmpdump's stub server): C0 = 6, answered 8
+# (DH + RC4, XTEA-encrypted C2/S2 signatures). rtmpsrv answers connect, createStream and play
+# (NetStream.Play.Start, then Stream EOF) and closes. Both run with -z: rtmpdump's log gives the
+# DH secret and RC4 keys, kept beside the capture (rtmpdump-rtmpsrv-rtmpe.keys) so the tests can
+# check rtmpscope's key derivation and decrypt the capture. tshark cannot read RTMPE, so the
+# check is the peers' logs and rtmpscope's own decode (RTMPE type 8, no warning).
+log "rtmpe: rtmpdump-rtmpsrv-rtmpe.pcap"
+mkfifo "$TMP/rtmpsrv.in"
+exec 3<>"$TMP/rtmpsrv.in"          # rtmpsrv reads commands from stdin: give it one that stays silent
+# (in $TMP: on play, rtmpsrv spawns an rtmpdump of the same URL -- the second connection in the
+# capture, to rtmpsrv itself -- which writes rtmpe.flv into the working directory)
+(cd "$TMP" && exec ip netns exec "$NS" rtmpsrv -z <&3 >"$TMP/logs/rtmpsrv.log" 2>&1) &
+srv=$!
+exec 3>&-
+wait_listen 1935
+cap_tcpdump rtmpdump-rtmpsrv-rtmpe.pcap -i lo
+# -v (live); rtmpsrv closes after play, so exit 1 (closed early) is expected.
+ip netns exec "$NS" timeout -k 2 10 rtmpdump -r rtmpe://127.0.0.1:1935/live/rtmpe -v -o /dev/null -z >"$TMP/logs/rtmpdump-rtmpe.log" 2>&1 || true
+cap_stop
+stop "$srv" TERM
+grep -q 'Type Answer   : 08' "$TMP/logs/rtmpdump-rtmpe.log" || die "rtmpsrv did not answer RTMPE type 8"
+grep -q 'Genuine Adobe Flash Media Server' "$TMP/logs/rtmpdump-rtmpe.log" || die "rtmpdump did not verify rtmpsrv's S2"
+grep -q 'NetStream.Play.Start' "$TMP/logs/rtmpdump-rtmpe.log" || die "rtmpdump got no NetStream.Play.Start"
+# SECRET <128-byte DH secret> C2S <rtmpdump's RC4 out key> S2C <its in key>, one line per session
+awk '/Secret key:/ {k="secret"; n=0; next} /RC4 Out Key:/ {k="out"; n=0; next} /RC4 In Key:/ {k="in"; n=0; next}
+     k != "" && /^DEBUG: ([0-9a-f][0-9a-f] )+/ { sub(/^DEBUG: /, ""); gsub(/ /, ""); v[k] = v[k] $0; n++;
+       if ((k == "secret" && n == 8) || (k != "secret" && n == 1)) { if (k == "in") { print "SECRET " v["secret"] " C2S " v["out"] " S2C " v["in"]; delete v } k = "" } next }
+     { k = "" }' "$TMP/logs/rtmpdump-rtmpe.log" >"$TMP/out/rtmpdump-rtmpsrv-rtmpe.keys"
+keys=$(wc -l <"$TMP/out/rtmpdump-rtmpsrv-rtmpe.keys")
+info=$(capinfos "$TMP/out/rtmpdump-rtmpsrv-rtmpe.pcap" 2>&1) || die "capinfos failed: $info"
+syns=$(tshark -r "$TMP/out/rtmpdump-rtmpsrv-rtmpe.pcap" -Y 'tcp.flags.syn==1 && tcp.flags.ack==0' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+# Keys for rtmpdump's own session; the spawned rtmpdump's session has none
+((syns >= 1 && keys >= 1)) || die "rtmpdump-rtmpsrv-rtmpe.pcap: $syns TCP connection(s), $keys key line(s) from rtmpdump -z"
+log "ok  rtmpdump-rtmpsrv-rtmpe.pcap: $(stat -c %s "$TMP/out/rtmpdump-rtmpsrv-rtmpe.pcap") bytes, $syns TCP connection(s)"
 
 # ---------------------------------------------------------------- damaged captures
 # Made from the intact captures above (already verified) by scripts/damage-capture.ts, which

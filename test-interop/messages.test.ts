@@ -110,7 +110,9 @@ function sortedEntries(m: FrameMap): [number, string][] {
 
 requireTool('tshark');
 
-for (const file of captureFiles()) {
+// RTMPE captures: tshark 4.0 cannot decrypt them (it dissects the ciphertext as garbage RTMP) and
+// rtmpscope rightly decodes no message there; test/session/rtmpe.test.ts covers them.
+for (const file of captureFiles().filter((f) => !/rtmpe/.test(f.split('/').pop() ?? ''))) {
   test(`messages match tshark: ${file.split('/').slice(-2).join('/')}`, () => {
     const t = tsharkMessages(file);
     const o = ours(file);

@@ -57,7 +57,8 @@ export const CATALOGUE = {
   'rtmp.handshake.s2-invalid': { severity: 'warn', explain: 'S2 neither echoes C1 (simple handshake) nor carries a valid digest over the client\'s C1 digest (complex handshake). Strict clients (Flash Player) drop such a server.' },
   'rtmp.handshake.c2-invalid': { severity: 'warn', explain: 'C2 neither echoes S1 (simple handshake) nor carries a valid digest over the server\'s S1 digest. Strict servers close the connection here.' },
   'rtmp.handshake.digest-unverified': { severity: 'info', explain: 'C1/S1 has a non-zero version field, which announces the digest ("complex") handshake, but no digest verifies under either offset scheme with the well-known keys.' },
-  'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP); nothing after the handshake can be decoded passively.' },
+  'rtmp.handshake.encrypted': { severity: 'info', explain: 'The peers negotiated RTMPE (encrypted RTMP): after the handshake this direction is RC4 ciphertext under keys from a Diffie-Hellman exchange, which a capture cannot recover. This is not damage; to read the content, put an endpoint in the path: `rtmpscope proxy` terminates RTMPE and decodes the plaintext.' },
+  'rtmp.handshake.rtmpe-key-invalid': { severity: 'warn', explain: 'An RTMPE C1/S1 carries a Diffie-Hellman public key outside 1 < y < p-1 (RFC 2409 group 2) where its digest scheme puts it: the peer cannot agree on keys with it (or the block was built wrongly).' },
   // RTMPT (RTMP tunnelled in HTTP)
   'rtmpt.http.unframed': { severity: 'warn', explain: 'The HTTP messages of an RTMPT connection could not be framed (a malformed head or chunk, a TCP gap outside a body of known length, a reply without a request, or a request that is not RTMPT); the rest of that connection is not decoded.' },
   'rtmpt.sequence-missing': { severity: 'warn', explain: 'An RTMPT request or reply body with this sequence number was never captured (or came too late); its bytes are missing from the tunnelled RTMP stream, whose decoder resynchronises after the hole (stream offsets move on by 16 MiB, as the size is unknown).' },
@@ -211,6 +212,14 @@ export const CATALOGUE = {
   'proxy.client.tls-failed': {
     severity: 'warn',
     explain: 'A client connecting to the TLS listener failed its TLS handshake; nothing was forwarded.',
+  },
+  'proxy.rtmpe.terminated': {
+    severity: 'info',
+    explain: 'The client asked for RTMPE (encrypted RTMP). As rtmpsuck does, the proxy answered its handshake itself (Diffie-Hellman, RC4), decrypts what it sends and encrypts what it gets, and talks to the upstream with a handshake of its own (plain RTMP, or RTMPE for an rtmpe:// upstream). The bytes forwarded therefore differ from the client\'s; the RTMP messages do not. The session is decoded from the decrypted client leg; the --pcap file holds that leg as it was on the wire (encrypted).',
+  },
+  'proxy.rtmpe.failed': {
+    severity: 'error',
+    explain: 'The proxy could not terminate RTMPE for this session: the client\'s C1 has no digest that verifies (so its DH key cannot be located) or an invalid DH key, the upstream did not answer as RTMP/RTMPE, or the client sent too much before the upstream finished its handshake. The session was closed.',
   },
   'proxy.session-limit': {
     severity: 'warn',

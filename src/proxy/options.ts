@@ -21,6 +21,8 @@ export type HostPort = { readonly host: string; readonly port: number };
 export type UpstreamTarget = HostPort & {
   /** rtmps: TLS to the upstream, with SNI = host when host is a name. */
   readonly tls: boolean;
+  /** rtmpe: the proxy speaks RTMPE to the upstream (it terminates an RTMPE client either way). */
+  readonly rtmpe?: boolean;
 };
 
 export type ProxyOptions = {
@@ -88,7 +90,9 @@ Sits between an encoder and an RTMP server: forwards every byte unchanged in bot
 decodes a copy with the same decoders as \`export\` (same NDJSON records).
 
       --upstream TARGET       the real server: HOST:PORT, [IPv6]:PORT, rtmp://HOST[:PORT][/app...]
-                              (port 1935) or rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443)
+                              (port 1935), rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443) or
+                              rtmpe://HOST[:PORT] (the proxy speaks RTMPE to it). An RTMPE client
+                              is always terminated: the proxy answers its handshake and decrypts
       --listen [HOST:]PORT    where encoders connect (default 127.0.0.1:1935; port 0: any free port)
       --tls-cert FILE         accept rtmps on the listening side with this PEM certificate...
       --tls-key FILE          ...and this PEM private key (both or neither)
@@ -175,14 +179,14 @@ export function parseUpstream(text: string): UpstreamTarget {
   if (m === null) return { ...parseHostPort(text, '--upstream', 1935, false), tls: false };
   const scheme = m[1]!.toLowerCase();
   const authority = m[2]!;
-  if (scheme !== 'rtmp' && scheme !== 'rtmps') {
-    const hint = scheme === 'rtmpt' || scheme === 'rtmpte' || scheme === 'rtmpe' ? ' (RTMPT/RTMPE are not proxied)' : '';
-    usage(`--upstream: unsupported scheme '${scheme}://'${hint}; use rtmp://, rtmps:// or HOST:PORT`);
+  if (scheme !== 'rtmp' && scheme !== 'rtmps' && scheme !== 'rtmpe') {
+    const hint = scheme === 'rtmpt' || scheme === 'rtmpte' ? ' (RTMPT is not proxied)' : '';
+    usage(`--upstream: unsupported scheme '${scheme}://'${hint}; use rtmp://, rtmps://, rtmpe:// or HOST:PORT`);
   }
   if (authority.includes('@')) usage('--upstream: user names in the URL are not supported');
   if (authority === '') usage(`--upstream: '${text}' has no host`);
   const tls = scheme === 'rtmps';
-  return { ...parseHostPort(authority, '--upstream', tls ? 443 : 1935, false), tls };
+  return { ...parseHostPort(authority, '--upstream', tls ? 443 : 1935, false), tls, ...(scheme === 'rtmpe' ? { rtmpe: true } : {}) };
 }
 
 /** Seconds (decimals allowed) → ms; 0 disables; `what` names the option in the error. */

@@ -40,6 +40,7 @@ import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
 import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
+import { RtmpeTerminator, TERMINATED_VERSIONS, type TerminatorOutput } from './rtmpe-terminator.js';
 
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
@@ -92,6 +93,9 @@ export class Relay {
   private upstream: net.Socket | null = null;
   private conn: SynthConn | null = null;
   private tap: SessionTap | null = null;
+  /** Decided at the client's first byte: an RTMPE client is terminated, anything else relayed. */
+  private mode: 'undecided' | 'relay' | 'rtmpe' = 'undecided';
+  private rtmpe: RtmpeTerminator | null = null;
   private readonly client: net.Socket;
   readonly clientText: string;
   private readonly clientEnd: SynthEndpoint | null;
@@ -244,6 +248,11 @@ export class Relay {
 
   private onData(dir: Direction, from: net.Socket, to: net.Socket, chunk: Buffer): void {
     if (this.state !== 'open' || to.writableEnded || to.destroyed) return;
+    if (this.mode === 'undecided' && chunk.length > 0) this.decide(dir, chunk[0] as number);
+    if (this.mode === 'rtmpe') {
+      this.onTerminated(dir, from, chunk);
+      return;
+    }
     this.forwarded[dir] += chunk.length;
     const t = (this.lastActivity = monotonic());
     if (!to.write(chunk) && !this.paused[dir]) {
@@ -260,8 +269,68 @@ export class Relay {
     this.observe(dir, chunk);
   }
 
-  /** Synthesise segments for the chunk and decode them: never throws, never blocks. */
-  private observe(dir: Direction, chunk: Uint8Array): void {
+  /** The client's first byte asks for RTMPE: terminate it (anything else is relayed as it is). */
+  private decide(dir: Direction, first: number): void {
+    if (dir !== 'c2s' || !TERMINATED_VERSIONS.includes(first)) {
+      this.mode = 'relay';
+      return;
+    }
+    this.mode = 'rtmpe';
+    const upstream = this.host.upstream.rtmpe === true ? 'rtmpe' : 'rtmp';
+    const t = (this.rtmpe = new RtmpeTerminator(upstream));
+    this.tap?.terminate(upstream, () => t.upstreamBytes);
+    this.emit([
+      this.diag('proxy.rtmpe.terminated', `the client asked for RTMPE (C0 ${first}): the proxy answers its handshake and decrypts; the upstream gets ${upstream === 'rtmp' ? 'plain RTMP' : 'RTMPE under the proxy\'s own keys'}`, { dir }, {
+        version: first,
+        upstream,
+      }),
+    ]);
+  }
+
+  /** Bytes of a terminated RTMPE session: through the terminator, which answers either side. */
+  private onTerminated(dir: Direction, from: net.Socket, chunk: Buffer): void {
+    const up = this.upstream as net.Socket;
+    this.lastActivity = monotonic();
+    let out: TerminatorOutput;
+    try {
+      const t = this.rtmpe as RtmpeTerminator;
+      out = dir === 'c2s' ? t.fromClient(chunk) : t.fromUpstream(chunk);
+    } catch (e) {
+      out = { toClient: [], toUpstream: [], tap: [], failure: `internal error: ${(e as Error)?.message ?? String(e)}` };
+    }
+    let blocked: net.Socket | null = null;
+    for (const b of out.toUpstream) {
+      this.forwarded.c2s += b.length;
+      if (!up.destroyed && !up.write(b)) blocked = up;
+    }
+    for (const b of out.toClient) {
+      this.forwarded.s2c += b.length;
+      if (!this.client.destroyed && !this.client.write(b)) blocked = this.client;
+    }
+    if (blocked !== null && !this.paused[dir]) {
+      this.paused[dir] = true;
+      this.pausedSince[dir] = this.lastActivity;
+      from.pause();
+      blocked.once('drain', () => {
+        this.paused[dir] = false;
+        this.lastActivity = monotonic();
+        if (!from.destroyed) from.resume();
+      });
+      this.arm();
+    }
+    for (const x of out.tap) this.observe(x.dir, x.wire, x.plain);
+    if (out.failure !== undefined) {
+      this.emit([this.diag('proxy.rtmpe.failed', `cannot terminate RTMPE: ${out.failure}; the session was closed`, { dir })]);
+      this.client.destroy();
+      up.destroy();
+    }
+  }
+
+  /**
+   * Synthesise segments for the chunk and decode them: never throws, never blocks. `plain` is
+   * what the decoder gets (the decrypted bytes of a terminated RTMPE session; same length).
+   */
+  private observe(dir: Direction, chunk: Uint8Array, plain: Uint8Array = chunk): void {
     const conn = this.conn;
     const tap = this.tap;
     if (conn === null || tap === null || conn.closed) return;
@@ -290,7 +359,7 @@ export class Relay {
     try {
       let recs: OutputRecord[] = [];
       for (const s of segs) {
-        const r = tap.segment(dir, chunk.subarray(s.start, s.end), s);
+        const r = tap.segment(dir, plain.subarray(s.start, s.end), s);
         if (r.length > 0) recs = recs.length === 0 ? r : recs.concat(r);
       }
       if (recs.length > 0) this.host.emit(recs);

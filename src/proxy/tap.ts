@@ -21,7 +21,9 @@ const ZERO_STATS: ReturnType<RtmpSession['stats']> = {
 };
 
 export class SessionTap {
-  private readonly rtmp: RtmpSession;
+  private rtmp: RtmpSession;
+  /** The proxy terminates RTMPE for this session (see rtmpe-terminator.ts). */
+  private terminated: { readonly upstream: 'rtmp' | 'rtmpe'; readonly upstreamBytes: () => { c2s: number; s2c: number } } | null = null;
   private decodingOn = true;
   /** The decoder threw: never call it again. */
   private broken = false;
@@ -47,6 +49,15 @@ export class SessionTap {
   stop(reason: 'behind' | 'broken' | 'unused' = 'broken'): void {
     this.decodingOn = false;
     if (reason === 'broken') this.broken = true;
+  }
+
+  /**
+   * The proxy terminates RTMPE: what the tap gets after the handshake is the decrypted client
+   * leg. Called at the client's first byte, before any segment.
+   */
+  terminate(upstream: 'rtmp' | 'rtmpe', upstreamBytes: () => { c2s: number; s2c: number }): void {
+    this.terminated = { upstream, upstreamBytes };
+    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true });
   }
 
   /** Note the first client byte even when not decoding (for the session record's version). */
@@ -97,6 +108,8 @@ export class SessionTap {
     try {
       stats = this.rtmp.stats();
       if (!this.broken) facts = this.rtmp.sessionFacts();
+      const t = this.terminated;
+      if (t !== null && facts?.rtmpe !== undefined) facts = { ...facts, rtmpe: { ...facts.rtmpe, terminated: { upstream: t.upstream, upstreamBytes: { ...t.upstreamBytes() } } } };
     } catch {
       // a broken decoder: report the session without its decode statistics
     }

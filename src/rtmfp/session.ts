@@ -326,7 +326,7 @@ export class RtmfpSession {
 
   private session_rtmp(): RtmpSession {
     if (this.rtmp === null) {
-      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, undefined, false);
+      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false });
       // The analysis learns the session's start from its handshake records (already written).
       for (const h of this.handshakes) for (const r of this.rtmp.handshake(h)) if (r.type === 'diagnostic') this.out.push(r);
       this.handshakes.length = 0;

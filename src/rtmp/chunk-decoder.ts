@@ -142,6 +142,11 @@ export type ChunkDecoderOptions = {
   readonly conn?: number;
   /** The handshake was not captured: start directly in the chunk phase (at a chunk boundary). */
   readonly skipHandshake?: boolean;
+  /**
+   * The bytes after an RTMPE handshake arrive decrypted (the proxy terminates RTMPE and pushes
+   * the plaintext): decode them as chunks instead of passing them over as encrypted.
+   */
+  readonly decrypted?: boolean;
   /** Stream offset of the first byte that will be pushed (for mid-stream starts). */
   readonly startOffset?: number;
   /** The start of this direction is not in the capture: find the first chunk boundary by scanning. */
@@ -332,6 +337,7 @@ export class ChunkDecoder {
       maxCommandBytes: options.maxCommandBytes ?? DEFAULTS.maxCommandBytes,
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
+    this.decrypted = options.decrypted === true;
     this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : options.startAtSecondBlock === true ? 'hs2' : 'hs0';
     if (this.phase === 'hs2') this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
     this.chunkSizeConfirmed = options.startInDesync !== true;
@@ -644,6 +650,7 @@ export class ChunkDecoder {
   }
 
   private encryptedVersion = 0;
+  private readonly decrypted: boolean;
   /** finish() in progress: no more bytes will come. */
   private final = false;
 
@@ -665,7 +672,7 @@ export class ChunkDecoder {
         this.hsFill = 0;
       } else {
         this.hsBuf = null;
-        if (this.encryptedVersion !== 0) {
+        if (this.encryptedVersion !== 0 && !this.decrypted) {
           this.phase = 'encrypted';
           this.out.push({ kind: 'encrypted', version: this.encryptedVersion, frame: this.meta.frame });
         } else {

@@ -13,6 +13,7 @@
  * HMAC(full key, the peer's C1/S1 digest), where the full keys append a 32-byte constant.
  */
 import { createHmac } from 'node:crypto';
+import { encryptSignature } from './rtmpe.js';
 
 export const HANDSHAKE_SIZE = 1536;
 const DIGEST = 32;
@@ -65,6 +66,24 @@ export function verifyDigest(block: Uint8Array, scheme: 0 | 1, side: 'client' | 
   return equal(got, want) ? want.slice() : null;
 }
 
+/** Write the digest of a C1/S1 under `scheme` into the block (an endpoint building one); returns it. */
+export function signFirstBlock(block: Uint8Array, scheme: 0 | 1, side: 'client' | 'server'): Uint8Array {
+  const off = digestOffset(block, scheme);
+  const d = hmac(side === 'client' ? FP_KEY : FMS_KEY, block.subarray(0, off), block.subarray(off + DIGEST));
+  block.set(d, off);
+  return d;
+}
+
+/**
+ * The trailing 32 bytes a digest-scheme C2 (side 'client') or S2 ('server') must carry: an HMAC
+ * of its first 1504 bytes keyed with HMAC(full key, the peer's C1/S1 digest), encrypted for
+ * RTMPE types 8 and 9.
+ */
+export function secondBlockSignature(block: Uint8Array, side: 'client' | 'server', peerDigest: Uint8Array, rtmpeType = 0): Uint8Array {
+  const key = hmac(side === 'client' ? FP_KEY_FULL : FMS_KEY_FULL, peerDigest);
+  return encryptSignature(hmac(key, block.subarray(0, HANDSHAKE_SIZE - DIGEST)), key, rtmpeType);
+}
+
 export type FirstBlockFacts = {
   /** Peer's epoch field (ms). */
   readonly time: number;
@@ -110,22 +129,22 @@ export type SecondBlockFacts = {
 
 /**
  * C2 (checked against S1) or S2 (checked against C1). `peerFirst` is the other side's first
- * block and `peerDigest` its digest when it used the digest scheme.
+ * block and `peerDigest` its digest when it used the digest scheme. `rtmpeType`: the RTMPE
+ * handshake type (S0's byte); types 8 and 9 encrypt the signature (rtmpe.ts).
  */
 export function decodeSecondBlock(
   block: Uint8Array,
   side: 'client' | 'server',
   peerFirst: Uint8Array | null,
   peerDigest: Uint8Array | null,
+  rtmpeType = 0,
 ): SecondBlockFacts {
   const time = u32(block, 0);
   const time2 = u32(block, 4);
   const echoes = peerFirst === null ? null : equal(block.subarray(8), peerFirst.subarray(8));
   let digestValid: boolean | null = null;
   if (peerDigest !== null && echoes !== true) {
-    const key = hmac(side === 'client' ? FP_KEY_FULL : FMS_KEY_FULL, peerDigest);
-    const sig = hmac(key, block.subarray(0, HANDSHAKE_SIZE - DIGEST));
-    digestValid = equal(sig, block.subarray(HANDSHAKE_SIZE - DIGEST));
+    digestValid = equal(secondBlockSignature(block, side, peerDigest, rtmpeType), block.subarray(HANDSHAKE_SIZE - DIGEST));
   }
   return { time, time2, echoes, digestValid };
 }

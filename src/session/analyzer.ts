@@ -364,7 +364,7 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
-      layouts === undefined ? undefined : swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts,
+      layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts },
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

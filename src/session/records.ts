@@ -15,6 +15,30 @@ export type GapStats = { readonly count: number; readonly bytes: number };
 /** Which RTMP variant carried a session: plain TCP, TLS, HTTP tunnel, Adobe's encryption, or UDP. */
 export type Transport = 'rtmp' | 'rtmps' | 'rtmpt' | 'rtmpe' | 'rtmfp';
 
+/** What an RTMPE session's handshake tells (see src/rtmp/rtmpe.ts). */
+export type RtmpeFacts = {
+  /** The handshake type: S0's byte (C0's when S0 was not seen): 6 DH + RC4, 8 + XTEA, 9 + Blowfish signatures. */
+  readonly type: number;
+  /** C0's byte (rtmpdump asks 6 and is answered 8). */
+  readonly requested: number | null;
+  /** How C2/S2 signatures are encrypted (types 8 and 9). */
+  readonly signatureCipher: 'none' | 'xtea' | 'blowfish';
+  /** Each side's DH public key: its offset in C1/S1 and whether 1 < y < p-1 (null: not locatable). */
+  readonly clientKey: { readonly offset: number; readonly valid: boolean } | null;
+  readonly serverKey: { readonly offset: number; readonly valid: boolean } | null;
+  /**
+   * 'encrypted': everything after the handshake is RC4 ciphertext that only an endpoint can read;
+   * 'decrypted': the proxy terminated RTMPE and decoded the plaintext.
+   */
+  readonly content: 'encrypted' | 'decrypted';
+  /**
+   * The proxy terminated RTMPE: it answered the client's handshake itself and talks to the
+   * upstream in `upstream` with its own handshake, so the bytes it forwarded (`upstreamBytes`)
+   * differ from the client's (`bytes`), while the RTMP messages do not.
+   */
+  readonly terminated?: { readonly upstream: 'rtmp' | 'rtmpe'; readonly upstreamBytes: { readonly c2s: number; readonly s2c: number } };
+};
+
 /** Written when the session's TCP connection ends; the analysis's facts are merged in. */
 export type SessionRecord = Partial<SessionFacts> & {
   readonly type: 'session';
@@ -51,6 +75,8 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly chunkSize: { readonly c2s: number; readonly s2c: number };
   /** Which type-3 extended-timestamp convention each peer used (null: never needed). */
   readonly type3ExtendedTimestamp: { readonly c2s: 'repeated' | 'omitted' | 'mixed' | null; readonly s2c: 'repeated' | 'omitted' | 'mixed' | null };
+  /** RTMPE sessions: handshake type, DH keys, whether the content could be read. */
+  readonly rtmpe?: RtmpeFacts;
   /** Diagnostics of this session by code, repeats included (only the first few of each are written). */
   readonly diagnosticCounts?: Readonly<Record<string, number>>;
   /** RTMFP sessions: the handshake, keys, packets, flows and close (src/rtmfp/types.ts). */
@@ -94,7 +120,7 @@ export type SessionBase = Pick<
 export function buildSessionRecord(
   base: SessionBase,
   stats: Pick<SessionRecord, 'messageCount' | 'chunkSize' | 'type3ExtendedTimestamp'>,
-  facts: Partial<SessionFacts> & { readonly diagnosticCounts?: Readonly<Record<string, number>> } | null,
+  facts: Partial<SessionFacts> & { readonly rtmpe?: RtmpeFacts; readonly diagnosticCounts?: Readonly<Record<string, number>> } | null,
 ): SessionRecord {
   const startTime = base.firstTime.sec + base.firstTime.nsec / 1e9;
   const endTime = base.lastTime.sec + base.lastTime.nsec / 1e9;
@@ -187,6 +213,8 @@ export type HandshakeRecord = Locator & {
   readonly handshake?: 'simple' | 'digest' | 'unknown-digest';
   readonly scheme?: 0 | 1 | null;
   readonly digestValid?: boolean | null;
+  /** RTMPE C1/S1: the DH public key's offset (from the digest scheme) and whether 1 < y < p-1. */
+  readonly dhKey?: { readonly offset: number; readonly valid: boolean };
   /** C2/S2: the second time field, and whether the block echoes the peer's first block. */
   readonly epoch2?: number;
   readonly echoes?: boolean | null;

@@ -10,6 +10,8 @@ import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
 import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
 import type { Layout } from './midstream.js';
+import { RtmpeHandshake } from './rtmpe-facts.js';
+import type { RtmpeFacts } from './records.js';
 
 export type SessionIdentity = {
   readonly session: number;
@@ -39,6 +41,10 @@ export class RtmpSession {
   private facts: SessionFacts | null = null;
   /** Bytes of messages in progress, both directions together. */
   private readonly budget: BufferBudget;
+  private readonly rtmpe = new RtmpeHandshake();
+  /** RTMPE content arrives decrypted (the proxy terminates RTMPE). */
+  private readonly decrypted: boolean;
+  private readonly layouts: Readonly<Record<Direction, Layout>> | undefined;
 
   constructor(
     readonly id: SessionIdentity,
@@ -46,14 +52,20 @@ export class RtmpSession {
     private readonly midStream: boolean,
     /** Cap on the bytes messages in progress may hold on this connection (default 8 MiB). */
     connBuffer?: number,
-    /** Mid-stream: how each direction's first bytes were found to begin (midstream.ts); default: scan. */
-    private readonly layouts?: Readonly<Record<Direction, Layout>>,
-    /** False when another transport frames the messages (RTMFP flows): no chunk-layer checks. */
-    chunked = true,
+    opts: {
+      /** RTMPE content arrives decrypted (the proxy terminates RTMPE). */
+      readonly decrypted?: boolean;
+      /** Mid-stream: how each direction's first bytes were found to begin (midstream.ts); default: scan. */
+      readonly layouts?: Readonly<Record<Direction, Layout>>;
+      /** False when another transport frames the messages (RTMFP flows): no chunk-layer checks. */
+      readonly chunked?: boolean;
+    } = {},
   ) {
+    this.decrypted = opts.decrypted === true;
     this.budget = new BufferBudget(connBuffer);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
-    this.analysis = new SessionAnalysis(id, { chunked });
+    this.layouts = opts.layouts;
+    this.analysis = new SessionAnalysis(id, { chunked: opts.chunked ?? true });
   }
 
   /** A message framed by another transport (RTMFP flows): recorded and analysed as a chunked one. */
@@ -100,7 +112,7 @@ export class RtmpSession {
       const layout = this.layouts?.[dir] ?? 'chunks';
       const resync = offset > 0 || (this.midStream && layout === 'chunks');
       const second = !resync && layout === 'second-block';
-      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, startOffset: offset, budget: this.budget });
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, startOffset: offset, budget: this.budget, decrypted: this.decrypted });
     }
     for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
     return this.out;
@@ -129,8 +141,10 @@ export class RtmpSession {
   }
 
   /** After finish(): the facts to merge into the session record, and the diagnostic counts. */
-  sessionFacts(): (SessionFacts & { diagnosticCounts: Record<string, number> }) | null {
-    return this.facts === null ? null : { ...this.facts, diagnosticCounts: this.limiter.counts(this.id.session) };
+  sessionFacts(): (SessionFacts & { rtmpe?: RtmpeFacts; diagnosticCounts: Record<string, number> }) | null {
+    if (this.facts === null) return null;
+    const rtmpe = this.rtmpe.facts(this.decrypted);
+    return { ...this.facts, ...(rtmpe === null ? {} : { rtmpe }), diagnosticCounts: this.limiter.counts(this.id.session) };
   }
 
   stats(): {
@@ -162,7 +176,11 @@ export class RtmpSession {
         this.out.push(this.diagRecord(e));
         return;
       case 'encrypted':
-        this.out.push(this.diagRecord(diag('rtmp.handshake.encrypted', `RTMPE (version ${e.version}): the rest of this direction is encrypted`, { frame: e.frame, dir })));
+        this.out.push(
+          this.diagRecord(
+            diag('rtmp.handshake.encrypted', `RTMPE type ${this.rtmpe.type || e.version}: the rest of this direction is RC4-encrypted; reading it needs an endpoint (rtmpscope proxy terminates RTMPE)`, { frame: e.frame, dir }),
+          ),
+        );
         return;
       case 'desync':
         this.out.push(
@@ -209,6 +227,7 @@ export class RtmpSession {
     const block = h.block;
     if (h.part === 'C0' || h.part === 'S0') {
       const v = h.version as number;
+      this.rtmpe.version(h.part === 'C0' ? 'client' : 'server', v);
       rec = { ...base, version: v, encrypted: v !== 3 && [6, 8, 9, 10].includes(v) };
     } else if (block !== undefined && (h.part === 'C1' || h.part === 'S1')) {
       const side = h.part === 'C1' ? 'client' : 'server';
@@ -219,14 +238,14 @@ export class RtmpSession {
       // Bytes lost inside the block (zeros here): its digest cannot be checked.
       rec = lost > 0
         ? { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake === 'unknown-digest' ? 'digest' : f.handshake, scheme: f.scheme, digestValid: null, lost }
-        : { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid };
+        : { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid, ...this.dhKey(h, side, block, f.scheme) };
       if (f.handshake === 'unknown-digest' && lost === 0) {
         this.out.push(this.diagRecord(diag('rtmp.handshake.digest-unverified', `${h.part} announces version ${f.version} but carries no digest that verifies`, { frame: h.frame, dir, offset: h.offset })));
       }
     } else if (block !== undefined) {
       // C2 answers S1; S2 answers C1.
       const peer = h.part === 'C2' ? this.s1 : this.c1;
-      const f = decodeSecondBlock(block, h.part === 'C2' ? 'client' : 'server', peer?.block ?? null, peer?.digest ?? null);
+      const f = decodeSecondBlock(block, h.part === 'C2' ? 'client' : 'server', peer?.block ?? null, peer?.digest ?? null, this.rtmpe.type);
       const lost = h.lost ?? 0;
       // With bytes lost in this block or in the one it answers, echo and digest cannot be checked.
       const unknown = lost > 0 || (peer?.lost ?? 0) > 0;
@@ -241,6 +260,16 @@ export class RtmpSession {
       rec = base;
     }
     this.out.push(rec);
+  }
+
+  /** RTMPE C1/S1 whose digest located the DH key: the key fact, and a warning for an unusable key. */
+  private dhKey(h: HandshakePart, side: 'client' | 'server', block: Uint8Array, scheme: 0 | 1 | null): { dhKey?: { offset: number; valid: boolean } } {
+    if (scheme === null || !this.rtmpe.active) return {};
+    const k = this.rtmpe.firstBlock(side, block, scheme);
+    if (!k.valid) {
+      this.out.push(this.diagRecord(diag('rtmp.handshake.rtmpe-key-invalid', `${h.part}'s DH public key at offset ${k.offset} is not in 1 < y < p-1`, { frame: h.frame, dir: side === 'client' ? 'c2s' : 's2c', offset: h.offset + k.offset })));
+    }
+    return { dhKey: k };
   }
 
   private onMessage(dir: Direction, m: RtmpMessage): void {

@@ -230,6 +230,7 @@ export function summarize(r: TimelineRecord): string {
     if (r.peerVersion !== undefined) parts.push(clean(r.peerVersion));
     if (r.digestValid === true) parts.push('digest ✓');
     if (r.digestValid === false) parts.push('digest ✗');
+    if (r.dhKey !== undefined) parts.push(r.dhKey.valid ? 'DH key ✓' : 'DH key ✗');
     if (r.echoes === true) parts.push('echoes peer');
     if (r.echoes === false) parts.push('does not echo peer');
     return parts.join(' ');

@@ -228,6 +228,7 @@ export function buildDetail(r: TimelineRecord, ctx: DetailContext): DetailNode[]
     add('handshake', 'Handshake', r.handshake);
     add('scheme', 'Digest scheme', r.scheme);
     add('digestValid', 'Digest valid', r.digestValid);
+    if (r.dhKey !== undefined) add('dhKey', 'DH public key', `offset ${r.dhKey.offset}, ${r.dhKey.valid ? 'valid' : 'INVALID (not 1 < y < p-1)'}`);
     add('epoch2', 'Second time field', r.epoch2);
     add('echoes', 'Echoes peer block', r.echoes);
     return [section('hs', 'Handshake', kids, r.part, 'handshake')];

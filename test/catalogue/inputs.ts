@@ -13,6 +13,8 @@ import { aacSequenceHeader, ascii, avcConfigRecord, avcSequenceHeader, concat, e
 import { ethernet, ipPacket, tcpPacket } from '../builders/packets.js';
 import { PCAP_GLOBAL_HEADER_LEN, writePcap, writePcapng, type PcapRecordSpec } from '../builders/pcap.js';
 import { Rtmp, analysePcap, type Analysed } from '../analysis/script.js';
+import { signFirstBlock } from '../../src/rtmp/handshake.js';
+import { dhKeyOffset } from '../../src/rtmp/rtmpe.js';
 
 export type Input = {
   readonly name: string;
@@ -221,6 +223,19 @@ export const PIPELINE_INPUTS: readonly Input[] = [
     codes: ['rtmp.handshake.encrypted'],
     run: () => analysePcap(tcpPcap([...SYN, { from: 'c', payload: handshakeBytes(1, { version: 6 }).subarray(0, 1537) }, { from: 's', payload: handshakeBytes(2, { version: 6 }) }])),
   },
+  {
+    name: 'RTMPE C1 whose DH public key is 0',
+    codes: ['rtmp.handshake.rtmpe-key-invalid'],
+    run: () => {
+      const c = handshakeBytes(1, { version: 6 }).slice(0, 1537);
+      const c1 = c.subarray(1);
+      c1.set([128, 0, 3, 2], 4);
+      const at = dhKeyOffset(c1, 1);
+      c1.fill(0, at, at + 128);
+      signFirstBlock(c1, 1, 'client');
+      return analysePcap(tcpPcap([...SYN, { from: 'c', payload: c }]));
+    },
+  },
   // rtmp chunk stream
   { name: 'a type-1 header on a fresh chunk stream', codes: ['rtmp.chunk.no-previous-header'], run: () => client({ csid: 5, typeId: 20, timestamp: 0, fmt: 1, delta: 0, body: amf0.command('x', 1, null) }) },
   {
@@ -358,6 +373,8 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.client.reset': 'test/proxy/faults.test.ts',
   'proxy.client.tls-failed': 'test/proxy/tls.test.ts',
   'proxy.session-limit': 'test/proxy/faults.test.ts',
+  'proxy.rtmpe.terminated': 'test/proxy/rtmpe.test.ts',
+  'proxy.rtmpe.failed': 'test/proxy/rtmpe.test.ts',
   'proxy.shutdown': 'test/proxy/faults.test.ts',
   'proxy.idle-timeout': 'test/proxy/timeouts.test.ts',
   'proxy.stall-timeout': 'test/proxy/timeouts.test.ts',
