@@ -21,6 +21,8 @@ export type HostPort = { readonly host: string; readonly port: number };
 export type UpstreamTarget = HostPort & {
   /** rtmps: TLS to the upstream, with SNI = host when host is a name. */
   readonly tls: boolean;
+  /** rtmpt / rtmpts: the peers speak RTMP tunnelled in HTTP (forwarded unchanged, decoded as RTMPT). */
+  readonly rtmpt?: boolean;
 };
 
 export type ProxyOptions = {
@@ -88,7 +90,9 @@ Sits between an encoder and an RTMP server: forwards every byte unchanged in bot
 decodes a copy with the same decoders as \`export\` (same NDJSON records).
 
       --upstream TARGET       the real server: HOST:PORT, [IPv6]:PORT, rtmp://HOST[:PORT][/app...]
-                              (port 1935) or rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443)
+                              (port 1935) or rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443);
+                              rtmpt://HOST[:PORT] (RTMP tunnelled in HTTP, port 80) or
+                              rtmpts://HOST[:PORT] (over TLS, port 443): clients connect with rtmpt://
       --listen [HOST:]PORT    where encoders connect (default 127.0.0.1:1935; port 0: any free port)
       --tls-cert FILE         accept rtmps on the listening side with this PEM certificate...
       --tls-key FILE          ...and this PEM private key (both or neither)
@@ -175,13 +179,14 @@ export function parseUpstream(text: string): UpstreamTarget {
   if (m === null) return { ...parseHostPort(text, '--upstream', 1935, false), tls: false };
   const scheme = m[1]!.toLowerCase();
   const authority = m[2]!;
-  if (scheme !== 'rtmp' && scheme !== 'rtmps') {
-    const hint = scheme === 'rtmpt' || scheme === 'rtmpte' || scheme === 'rtmpe' ? ' (RTMPT/RTMPE are not proxied)' : '';
-    usage(`--upstream: unsupported scheme '${scheme}://'${hint}; use rtmp://, rtmps:// or HOST:PORT`);
+  if (scheme !== 'rtmp' && scheme !== 'rtmps' && scheme !== 'rtmpt' && scheme !== 'rtmpts') {
+    const hint = scheme === 'rtmpte' || scheme === 'rtmpe' ? ' (RTMPE is not proxied)' : '';
+    usage(`--upstream: unsupported scheme '${scheme}://'${hint}; use rtmp://, rtmps://, rtmpt://, rtmpts:// or HOST:PORT`);
   }
   if (authority.includes('@')) usage('--upstream: user names in the URL are not supported');
   if (authority === '') usage(`--upstream: '${text}' has no host`);
-  const tls = scheme === 'rtmps';
+  const tls = scheme === 'rtmps' || scheme === 'rtmpts';
+  if (scheme === 'rtmpt' || scheme === 'rtmpts') return { ...parseHostPort(authority, '--upstream', tls ? 443 : 80, false), tls, rtmpt: true };
   return { ...parseHostPort(authority, '--upstream', tls ? 443 : 1935, false), tls };
 }
 

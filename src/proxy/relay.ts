@@ -40,6 +40,8 @@ import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
 import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
+import { RtmptTap } from './rtmpt-tap.js';
+import type { RtmptTracker } from '../rtmpt/tunnel.js';
 
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
@@ -47,6 +49,8 @@ export interface RelayHost {
   readonly synth: TcpSynth;
   readonly upstream: UpstreamTarget;
   readonly upstreamTls: tls.ConnectionOptions;
+  /** rtmpt:// upstream: the proxy's one RTMPT decoder, which every connection's tap feeds. */
+  readonly rtmpt: RtmptTracker | null;
   readonly connectTimeoutMs: number;
   /** No byte moved either way for this long: close the session (ms; 0: never). */
   readonly idleTimeoutMs: number;
@@ -91,7 +95,7 @@ export class Relay {
   private state: State = 'connecting';
   private upstream: net.Socket | null = null;
   private conn: SynthConn | null = null;
-  private tap: SessionTap | null = null;
+  private tap: SessionTap | RtmptTap | null = null;
   private readonly client: net.Socket;
   readonly clientText: string;
   private readonly clientEnd: SynthEndpoint | null;
@@ -229,7 +233,10 @@ export class Relay {
       if (client === null || server === null) return;
       this.conn = this.host.synth.open(client, server.synth, this.host.clock());
       this.host.packetsReady();
-      this.tap = new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn);
+      this.tap =
+        this.host.rtmpt === null
+          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn)
+          : new RtmptTap(this.host.rtmpt, { client: this.clientText, server: server.text }, this.conn);
       if (!this.host.decode) this.tap.stop('unused');
     });
     this.wire(this.client, sock, 'c2s');

@@ -43,7 +43,7 @@ export function rtmpBytes(): { c2s: Uint8Array[]; s2c: Uint8Array[] } {
   const create = writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: amf0.encode(['createStream', 2, null]) }]);
   const created = writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: amf0.encode(['_result', 2, null, 1]) }]);
   // librtmp's pattern: C0+C1 alone, then C2 alone, then the commands.
-  return { c2s: [c.subarray(0, 1537), s.subarray(1, 1537), connect, create], s2c: [s, result, created, new Uint8Array(0)] };
+  return { c2s: [c.subarray(0, 1537), s.subarray(1, 1537), connect, create], s2c: [s, new Uint8Array(0), result, created] };
 }
 
 /**
