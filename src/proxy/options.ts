@@ -23,6 +23,8 @@ export type UpstreamTarget = HostPort & {
   readonly tls: boolean;
   /** rtmpe: the proxy speaks RTMPE to the upstream (it terminates an RTMPE client either way). */
   readonly rtmpe?: boolean;
+  /** rtmpt / rtmpts: the peers speak RTMP tunnelled in HTTP (forwarded unchanged, decoded as RTMPT). */
+  readonly rtmpt?: boolean;
 };
 
 export type ProxyOptions = {
@@ -90,7 +92,9 @@ Sits between an encoder and an RTMP server: forwards every byte unchanged in bot
 decodes a copy with the same decoders as \`export\` (same NDJSON records).
 
       --upstream TARGET       the real server: HOST:PORT, [IPv6]:PORT, rtmp://HOST[:PORT][/app...]
-                              (port 1935), rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443) or
+                              (port 1935), rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443),
+                              rtmpt://HOST[:PORT] (RTMP tunnelled in HTTP, port 80; clients connect
+                              with rtmpt://), rtmpts://HOST[:PORT] (the same over TLS, port 443) or
                               rtmpe://HOST[:PORT] (the proxy speaks RTMPE to it). An RTMPE client
                               is always terminated: the proxy answers its handshake and decrypts
       --listen [HOST:]PORT    where encoders connect (default 127.0.0.1:1935; port 0: any free port)
@@ -179,13 +183,14 @@ export function parseUpstream(text: string): UpstreamTarget {
   if (m === null) return { ...parseHostPort(text, '--upstream', 1935, false), tls: false };
   const scheme = m[1]!.toLowerCase();
   const authority = m[2]!;
-  if (scheme !== 'rtmp' && scheme !== 'rtmps' && scheme !== 'rtmpe') {
-    const hint = scheme === 'rtmpt' || scheme === 'rtmpte' ? ' (RTMPT is not proxied)' : '';
-    usage(`--upstream: unsupported scheme '${scheme}://'${hint}; use rtmp://, rtmps://, rtmpe:// or HOST:PORT`);
+  if (scheme !== 'rtmp' && scheme !== 'rtmps' && scheme !== 'rtmpe' && scheme !== 'rtmpt' && scheme !== 'rtmpts') {
+    const hint = scheme === 'rtmpte' ? ' (RTMPTE is not proxied)' : '';
+    usage(`--upstream: unsupported scheme '${scheme}://'${hint}; use rtmp://, rtmps://, rtmpe://, rtmpt://, rtmpts:// or HOST:PORT`);
   }
   if (authority.includes('@')) usage('--upstream: user names in the URL are not supported');
   if (authority === '') usage(`--upstream: '${text}' has no host`);
-  const tls = scheme === 'rtmps';
+  const tls = scheme === 'rtmps' || scheme === 'rtmpts';
+  if (scheme === 'rtmpt' || scheme === 'rtmpts') return { ...parseHostPort(authority, '--upstream', tls ? 443 : 80, false), tls, rtmpt: true };
   return { ...parseHostPort(authority, '--upstream', tls ? 443 : 1935, false), tls, ...(scheme === 'rtmpe' ? { rtmpe: true } : {}) };
 }
 

@@ -41,6 +41,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TI
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
+import { RtmptTracker } from '../rtmpt/tunnel.js';
 
 export type ProxyStats = {
   /** Connections accepted (= sessions numbered). */
@@ -234,6 +235,9 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     synth,
     upstream: opts.upstream,
     upstreamTls,
+    // RTMPT: tunnel sessions are numbered from the same counter as connections (proxy
+    // diagnostics name the HTTP connection's number).
+    rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted) : null,
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs,
     stallTimeoutMs,
@@ -330,7 +334,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const bound = server.address() as net.AddressInfo;
   const family: 'IPv4' | 'IPv6' = bound.family === 'IPv6' || (bound.family as unknown) === 6 ? 'IPv6' : 'IPv4';
   const address = { host: bound.address, port: bound.port, family };
-  const url = `${serverTls === null ? 'rtmp' : 'rtmps'}://${hostPortText(address)}`;
+  const scheme = opts.upstream.rtmpt === true ? 'rtmpt' : 'rtmp';
+  const url = `${serverTls === null ? scheme : `${scheme}s`}://${hostPortText(address)}`;
 
   const stats = (): ProxyStats => {
     let buffered = 0;
@@ -361,6 +366,13 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays].map((r) => r.shutdown(opts.graceMs === undefined ? CLOSE_GRACE_MS : Math.min(opts.graceMs, CLOSE_GRACE_MS))));
       await listenerClosed;
+      if (host.rtmpt !== null) {
+        try {
+          emit(host.rtmpt.finish());
+        } catch (e) {
+          warn(`internal error in the RTMPT decoder: ${(e as Error).message}`);
+        }
+      }
       if (crossSession !== null) emit(crossSession.finish());
       const summary: CaptureSummaryRecord = {
         type: 'capture',

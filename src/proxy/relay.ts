@@ -41,6 +41,8 @@ import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
 import { RtmpeTerminator, TERMINATED_VERSIONS, type TerminatorOutput } from './rtmpe-terminator.js';
+import { RtmptTap } from './rtmpt-tap.js';
+import type { RtmptTracker } from '../rtmpt/tunnel.js';
 
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
@@ -48,6 +50,8 @@ export interface RelayHost {
   readonly synth: TcpSynth;
   readonly upstream: UpstreamTarget;
   readonly upstreamTls: tls.ConnectionOptions;
+  /** rtmpt:// upstream: the proxy's one RTMPT decoder, which every connection's tap feeds. */
+  readonly rtmpt: RtmptTracker | null;
   readonly connectTimeoutMs: number;
   /** No byte moved either way for this long: close the session (ms; 0: never). */
   readonly idleTimeoutMs: number;
@@ -92,7 +96,7 @@ export class Relay {
   private state: State = 'connecting';
   private upstream: net.Socket | null = null;
   private conn: SynthConn | null = null;
-  private tap: SessionTap | null = null;
+  private tap: SessionTap | RtmptTap | null = null;
   /** Decided at the client's first byte: an RTMPE client is terminated, anything else relayed. */
   private mode: 'undecided' | 'relay' | 'rtmpe' = 'undecided';
   private rtmpe: RtmpeTerminator | null = null;
@@ -233,7 +237,10 @@ export class Relay {
       if (client === null || server === null) return;
       this.conn = this.host.synth.open(client, server.synth, this.host.clock());
       this.host.packetsReady();
-      this.tap = new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn);
+      this.tap =
+        this.host.rtmpt === null
+          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn)
+          : new RtmptTap(this.host.rtmpt, { client: this.clientText, server: server.text }, this.conn);
       if (!this.host.decode) this.tap.stop('unused');
     });
     this.wire(this.client, sock, 'c2s');
@@ -271,14 +278,14 @@ export class Relay {
 
   /** The client's first byte asks for RTMPE: terminate it (anything else is relayed as it is). */
   private decide(dir: Direction, first: number): void {
-    if (dir !== 'c2s' || !TERMINATED_VERSIONS.includes(first)) {
+    if (dir !== 'c2s' || this.host.rtmpt !== null || !TERMINATED_VERSIONS.includes(first)) {
       this.mode = 'relay';
       return;
     }
     this.mode = 'rtmpe';
     const upstream = this.host.upstream.rtmpe === true ? 'rtmpe' : 'rtmp';
     const t = (this.rtmpe = new RtmpeTerminator(upstream));
-    this.tap?.terminate(upstream, () => t.upstreamBytes);
+    if (this.tap instanceof SessionTap) this.tap.terminate(upstream, () => t.upstreamBytes);
     this.emit([
       this.diag('proxy.rtmpe.terminated', `the client asked for RTMPE (C0 ${first}): the proxy answers its handshake and decrypts; the upstream gets ${upstream === 'rtmp' ? 'plain RTMP' : 'RTMPE under the proxy\'s own keys'}`, { dir }, {
         version: first,

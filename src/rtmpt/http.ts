@@ -255,17 +255,18 @@ export class HttpParser {
       const name = l.slice(0, c).trim().toLowerCase();
       if (!headers.has(name) && headers.size < MAX_HEADERS) headers.set(name, l.slice(c + 1).trim());
     }
-    this.out.push({ kind: 'head', head: { method, target, status, headers } });
     const te = headers.get('transfer-encoding');
     const cl = headers.get('content-length');
     const noBody = status !== null && ((status >= 100 && status < 200) || status === 204 || status === 304 || this.bodyless());
+    const chunked = te !== undefined && /(^|,)\s*chunked\s*$/i.test(te);
+    if (!noBody && !chunked && cl !== undefined && !/^\d{1,15}$/.test(cl)) return this.fail('a malformed Content-Length');
+    this.out.push({ kind: 'head', head: { method, target, status, headers } });
     if (noBody) return this.end();
-    if (te !== undefined && /(^|,)\s*chunked\s*$/i.test(te)) {
+    if (chunked) {
       this.state = 'chunk-size';
       return;
     }
     if (cl !== undefined) {
-      if (!/^\d{1,15}$/.test(cl)) return this.fail('a malformed Content-Length');
       this.left = Number(cl);
       if (this.left === 0) return this.end();
       this.state = 'fixed';

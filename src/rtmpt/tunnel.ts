@@ -401,7 +401,9 @@ export class RtmptTracker {
 
   /** The tunnel with this id, created (mid-stream unless from /open's reply) when new. */
   private tunnelFor(c: Conn, id: string, meta: ByteMeta, fromOpen = false): Tunnel {
-    let t = this.tunnels.get(id);
+    // Keyed by server and id: a proxy in the capture carries the same id on both its legs.
+    const key = `${c.info.server}|${id}`;
+    let t = this.tunnels.get(key);
     if (t === undefined || (t.done && fromOpen)) {
       const session = this.nextSession();
       const startSeen = fromOpen && c.startSeen;
@@ -429,7 +431,7 @@ export class RtmptTracker {
         hint: null,
         latency: { count: 0, min: 0, sum: 0, max: 0 },
       };
-      this.tunnels.set(id, t);
+      this.tunnels.set(key, t);
     }
     if (!t.conns.has(c.info.conn)) {
       t.conns.add(c.info.conn);
@@ -469,7 +471,7 @@ export class RtmptTracker {
     if (t.done) return;
     for (const dir of ['c2s', 's2c'] as const) this.deliver(t, dir, t.order[dir].flush(t.lastMeta));
     t.done = true;
-    this.tunnels.delete(t.id);
+    this.tunnels.delete(`${t.first.server}|${t.id}`);
     for (const r of t.rtmp.finish()) this.out.push(r);
     const version = t.startSeen && isRtmpVersion(t.firstByte ?? undefined) ? t.firstByte : null;
     const polls = t.requests.send + t.requests.idle;

@@ -15,6 +15,7 @@ import { PCAP_GLOBAL_HEADER_LEN, writePcap, writePcapng, type PcapRecordSpec } f
 import { Rtmp, analysePcap, type Analysed } from '../analysis/script.js';
 import { signFirstBlock } from '../../src/rtmp/handshake.js';
 import { dhKeyOffset } from '../../src/rtmp/rtmpe.js';
+import { RTMPT_INPUTS } from './inputs-rtmpt.js';
 
 export type Input = {
   readonly name: string;
@@ -354,6 +355,8 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   { name: 'AAC with reserved frequency index 13', codes: ['media.config.bad-syntax'], run: () => client(audio(aacSequenceHeader(hex('1690')))) },
   { name: 'AVC record without an SPS', codes: ['media.config.no-sps'], run: () => client(video(avcSequenceHeader(hex('0164001effe000')))) },
   { name: 'AAC channel configuration 0 (program config element)', codes: ['media.config.unsupported'], run: () => client(audio(aacSequenceHeader(hex('120000')))) },
+  // RTMPT (test/builders/rtmpt.ts)
+  ...RTMPT_INPUTS,
 ];
 
 /** Codes no input can produce today, with why (reported to the lead; nothing removed). */

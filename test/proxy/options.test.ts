@@ -70,7 +70,7 @@ test('options: bad arguments are usage errors (exit 2)', () => {
     ['--upstream', '[::1'],
     ['--upstream', '[nothex]:1'],
     ['--upstream', 'http://h/'],
-    ['--upstream', 'rtmpt://h/'],
+    ['--upstream', 'rtmpte://h/'],
     ['--upstream', 'rtmp://user@h/'],
     ['--upstream', 'rtmp:///app'],
     ['--upstream', 'h', '--listen', 'x:y'],
