@@ -32,6 +32,11 @@ Usage:
                                             hole is declared lost (default 4194304)
       --conn-buffer BYTES                   bytes that messages still being assembled may hold
                                             per connection (default 8388608)
+      --rtmp-port PORT                      decode a connection on PORT as RTMP even when its bytes
+                                            do not show it (repeatable; default 1935; detection
+                                            does not depend on ports)
+      --hold-bytes BYTES                    bytes a connection whose start is not in the capture
+                                            may hold while undecided (default 1048576)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -67,12 +72,27 @@ function byteOption(name: string, v: string, min: number, max: number): number {
   return n;
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined }): AnalyzerOptions {
+/** `--rtmp-port` values: whole numbers from 1 to 65535. */
+function portsOption(v: readonly string[]): number[] {
+  return v.map((p) => {
+    const n = Number(p);
+    if (!/^[0-9]+$/.test(p) || n < 1 || n > 65535) throw new UserError(`--rtmp-port must be a port number from 1 to 65535, not '${p}'`, 2);
+    return n;
+  });
+}
+
+type AnalyzerValues = { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; 'hold-bytes'?: string | undefined; 'rtmp-port'?: string[] | undefined };
+
+function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
+  const hold = values['hold-bytes'];
+  const ports = values['rtmp-port'];
   return {
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
+    ...(hold === undefined ? {} : { holdBytes: byteOption('hold-bytes', hold, 4096, 1 << 30) }),
+    ...(ports === undefined ? {} : { rtmpPorts: portsOption(ports) }),
   };
 }
 
@@ -197,6 +217,8 @@ async function main(argv: string[]): Promise<void> {
       debug: { type: 'boolean', default: false },
       'tcp-buffer': { type: 'string' },
       'conn-buffer': { type: 'string' },
+      'hold-bytes': { type: 'string' },
+      'rtmp-port': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
