@@ -102,9 +102,9 @@ export class MidstreamGate {
     const because =
       fromLayouts === null
         ? null
-        : layouts[fromLayouts] === 'second-block'
-          ? 'it sent only the second handshake block (C2) while the other side sent S0+S1+S2'
-          : 'its handshake bytes came first';
+        : layouts[fromLayouts] === 'handshake'
+          ? 'both handshakes are in the capture and its came first'
+          : 'the other side sent a whole S0+S1+S2 and it did not';
     return { kind: 'rtmp', by: hs !== null ? 'handshake' : by, version, client: side, clientBecause: because, layouts };
   }
 }

@@ -16,7 +16,8 @@
  * 128), only the second block (C2 or S2 — the capture began between the first and second blocks),
  * or neither (decoding starts by scanning). The layouts say who the client is when the TCP stage
  * had to guess: a side that sent only C2 while the other sent S0+S1+S2 is the client, even though
- * the server spoke first in the capture; otherwise the side whose handshake bytes came first.
+ * the server spoke first in the capture; so is any side facing a whole S0+S1+S2; of two whole
+ * handshakes, the one that came first is the client's.
  */
 import type { Direction } from '../core/diagnostics.js';
 import { isRtmpVersion } from '../rtmp/detect.js';
@@ -24,7 +25,7 @@ import { HANDSHAKE_SIZE } from '../rtmp/handshake.js';
 import { CHAIN, ChainWalk, chainStartAt, COMMON_CHUNK_SIZES } from '../rtmp/resync.js';
 
 /** How a direction's held bytes begin. */
-export type Layout = 'handshake' | 'second-block' | 'chunks';
+export type Layout = 'handshake' | 'second-block' | 'chunks' | 'none';
 
 const NO_STREAMS = new Map();
 /** Chunk sizes a detection chain is tried with (the default 128 first). */
@@ -170,9 +171,12 @@ export function layoutOf(b: Uint8Array): Layout {
  */
 export function clientFromLayouts(layouts: Readonly<Record<Direction, Layout>>, firstSender: Direction | null): Direction | null {
   const { c2s, s2c } = layouts;
-  if (c2s === 'handshake' && s2c === 'second-block') return 's2c';
-  if (s2c === 'handshake' && c2s === 'second-block') return 'c2s';
-  if ((c2s === 'handshake' || s2c === 'handshake') && firstSender !== null) return firstSender;
+  // Both handshakes whole: the client spoke first.
+  if (c2s === 'handshake' && s2c === 'handshake') return firstSender;
+  // Only one whole: the server's (the client's C0+C1 came before the capture, and the server
+  // answered within it; a client's whole handshake would have a whole answer after it).
+  if (c2s === 'handshake' && s2c !== 'none') return 's2c';
+  if (s2c === 'handshake' && c2s !== 'none') return 'c2s';
   return null;
 }
 
@@ -234,7 +238,7 @@ export class ConnectionHold {
   layouts(): Record<Direction, Layout> {
     const of = (dir: Direction): Layout => {
       const s = this.first[dir];
-      return s === null ? 'chunks' : s.base === 0 ? layoutOf(s.bytes) : 'chunks';
+      return s === null ? 'none' : s.base === 0 ? layoutOf(s.bytes) : 'chunks';
     };
     return { c2s: of('c2s'), s2c: of('s2c') };
   }
