@@ -128,6 +128,22 @@ export class DirectionScan {
   }
 
   /**
+   * The weaker evidence a "decode as" port asks for: near the start of the bytes, two chunk
+   * headers in a row that hold under some chunk size.
+   */
+  weak(within = 64): boolean {
+    const b = this.bytes;
+    for (let i = 0; i < Math.min(within, this.len); i++) {
+      if (chainStartAt(b, i) !== true) continue;
+      for (const cs of SIZES) {
+        const c = new ChainWalk(i, cs, NO_STREAMS).run(b);
+        if (c.status === 'ok' || (c.clean && c.headers >= 2)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * With no more bytes to come: a chain of CHAIN headers that holds exactly to the end of the bytes
    * (a short connection, or one closed early) also counts.
    */
@@ -234,6 +250,11 @@ export class ConnectionHold {
     return this.evidence !== null;
   }
 
+  /** Either direction's first bytes hold the weaker evidence a "decode as" port asks for. */
+  weak(): boolean {
+    return this.first.c2s?.weak() === true || this.first.s2c?.weak() === true;
+  }
+
   /** How each direction's first held bytes begin (only a direction held from its stream offset 0 can show a handshake). */
   layouts(): Record<Direction, Layout> {
     const of = (dir: Direction): Layout => {
@@ -247,6 +268,20 @@ export class ConnectionHold {
   firstSegment(dir: Direction): Uint8Array | null {
     for (const r of this.refs) if (r.kind === 'data' && r.dir === dir) return r.scan.bytes.subarray(r.from, r.to);
     return null;
+  }
+
+  /**
+   * Besides a first segment shaped like C0+C1 (detect.ts), what a handshake needs of the held
+   * bytes: `dir` is not all printable text (C1 is random or digest bytes), and the other side
+   * sent nothing, or began with a version byte (S0) too, or with a block and chunks (C2).
+   */
+  handshakeLike(dir: Direction): boolean {
+    const other: Direction = dir === 'c2s' ? 's2c' : 'c2s';
+    const theirs = this.firstSegment(other);
+    const layout = this.layouts()[other];
+    if (theirs !== null && !isRtmpVersion(theirs[0]) && layout !== 'second-block') return false;
+    const mine = this.firstSegment(dir) ?? new Uint8Array(0);
+    return mine.some((x) => x >= 0x80 || x < 0x09);
   }
 
   /** Everything held, in arrival order (views into the held bytes). */
