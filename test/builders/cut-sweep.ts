@@ -65,22 +65,28 @@ export function compareCut(intact: readonly MessageRecord[], cut: readonly Messa
 
 const messages = (recs: readonly OutputRecord[]): MessageRecord[] => recs.filter((r): r is MessageRecord => r.type === 'message');
 
+/** Cuts are spread over the part of a capture after which at least this many messages begin. */
+export const MIN_AFTER = 50;
+
 /**
- * Cut frames: `n` spread evenly over the capture, every handshake boundary that a capture could
+ * Cut frames: `n` spread evenly over the capture (up to where MIN_AFTER messages remain), every handshake boundary that a capture could
  * start at (each frame carrying a handshake part, and the one after it), and frames inside the
  * largest multi-frame messages (video key frames).
  */
 export function cutPoints(events: readonly CaptureEvent[], intact: readonly OutputRecord[], n = 20): number[] {
   const frames = events.filter((e) => e.kind === 'record').length;
+  // Spread up to where MIN_AFTER messages still follow (one message is a tenth of a recall of 10).
+  const starts = messages(intact).map(earliestFrame).sort((a, b) => a - b);
+  const last = Math.max(3, starts[Math.max(0, starts.length - MIN_AFTER)] ?? frames);
   const pts = new Set<number>();
-  for (let i = 0; i < n; i++) pts.add(2 + Math.floor(((frames - 2) * i) / n));
+  for (let i = 0; i < n; i++) pts.add(2 + Math.floor(((last - 2) * i) / n));
   for (const r of intact) if (r.type === 'handshake') for (const f of [(r as HandshakeRecord).frame, (r as HandshakeRecord).frame + 1]) pts.add(f);
   const big = messages(intact)
     .filter((m) => m.frame > m.firstFrame + 1)
     .sort((a, b) => b.length - a.length)
     .slice(0, 4);
   for (const m of big) pts.add(Math.floor((m.firstFrame + m.frame) / 2));
-  return [...pts].filter((f) => f >= 1 && f <= frames).sort((a, b) => a - b);
+  return [...pts].filter((f) => f >= 1 && f <= last).sort((a, b) => a - b);
 }
 
 /** Decode the capture intact and cut at each point; one result per cut. */
