@@ -505,6 +505,12 @@ damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-midstream.pcap -
 verify_damaged ffmpeg-nginx-publish-play-midstream.pcap 3 midstream
 damage ffmpeg-nms-publish.pcap ffmpeg-nms-publish-midstream.pcap --cut-start-seconds 1.5
 verify_damaged ffmpeg-nms-publish-midstream.pcap 2 midstream
+# Mid-stream on a port that is not 1935 (the port gives no hint; evidence must): cut inside the
+# first large video message (frames 1..39), and between S1 and C2/S2 (frames 1..11: the capture
+# holds C2 and S2, then chunks).
+damage ffmpeg-nginx-port19350.pcap ffmpeg-nginx-port19350-midstream.pcap --cut-start-frames 39
+verify_damaged ffmpeg-nginx-port19350-midstream.pcap 2 midstream
+damage ffmpeg-nginx-port19350.pcap ffmpeg-nginx-port19350-midhandshake.pcap --cut-start-frames 11
 # Every 25th payload segment of each direction, starting with its 5th (n = 5, 30, 55, ...).
 damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-lossy.pcap --drop-every 25 --seed 20
 verify_damaged ffmpeg-nginx-publish-play-lossy.pcap 3 lossy

@@ -37,6 +37,11 @@ Usage:
                                             lines are ignored
       --max-connections N                   TCP connections followed at once; beyond, a closing,
                                             non-RTMP or idle one is evicted (default 20000)
+      --rtmp-port PORT                      decode a connection on PORT as RTMP even when its bytes
+                                            do not show it (repeatable; default 1935; detection
+                                            does not depend on ports)
+      --hold-bytes BYTES                    bytes a connection whose start is not in the capture
+                                            may hold while undecided (default 1048576)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -85,9 +90,29 @@ function readKeylogs(files: readonly string[]): string[] {
   });
 }
 
-function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buffer'?: string | undefined; keylog?: string[] | undefined; 'max-connections'?: string | undefined }): AnalyzerOptions {
+/** `--rtmp-port` values: whole numbers from 1 to 65535. */
+function portsOption(v: readonly string[]): number[] {
+  return v.map((p) => {
+    const n = Number(p);
+    if (!/^[0-9]+$/.test(p) || n < 1 || n > 65535) throw new UserError(`--rtmp-port must be a port number from 1 to 65535, not '${p}'`, 2);
+    return n;
+  });
+}
+
+type AnalyzerValues = {
+  'tcp-buffer'?: string | undefined;
+  'conn-buffer'?: string | undefined;
+  'hold-bytes'?: string | undefined;
+  'rtmp-port'?: string[] | undefined;
+  keylog?: string[] | undefined;
+  'max-connections'?: string | undefined;
+};
+
+function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
+  const hold = values['hold-bytes'];
+  const ports = values['rtmp-port'];
   const keylogs = values.keylog;
   const maxConn = values['max-connections'];
   if (maxConn !== undefined && !(Number.isInteger(Number(maxConn)) && Number(maxConn) >= 1 && Number(maxConn) <= 10_000_000)) {
@@ -98,6 +123,8 @@ function analyzerOptions(values: { 'tcp-buffer'?: string | undefined; 'conn-buff
     ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
     ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
     ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: readKeylogs(keylogs) }),
+    ...(hold === undefined ? {} : { holdBytes: byteOption('hold-bytes', hold, 4096, 1 << 30) }),
+    ...(ports === undefined ? {} : { rtmpPorts: portsOption(ports) }),
   };
 }
 
@@ -224,6 +251,8 @@ async function main(argv: string[]): Promise<void> {
       'conn-buffer': { type: 'string' },
       keylog: { type: 'string', multiple: true },
       'max-connections': { type: 'string' },
+      'hold-bytes': { type: 'string' },
+      'rtmp-port': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },

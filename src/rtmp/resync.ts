@@ -202,7 +202,8 @@ export class ChainWalk {
         if (!full) return this.result(b, 'ok');
       }
       const p = this.p;
-      this.need = p + 1;
+      // A header the bytes cut: more bytes, however few, may complete it.
+      this.need = b.length + 1;
       if (p === b.length) return this.result(b, 'short');
       const h = parseHeader(b, p);
       if (h === 'more') return this.result(b, 'short');

@@ -2,7 +2,8 @@
  * The gate a TCP connection whose start is missing passes before it becomes an RTMP session (or
  * not). Pure, no I/O. Evidence decides (midstream.ts: a chain of consistent chunk headers, and
  * each direction's handshake layout); what the bytes cannot decide falls back, in this order, on
- * a first segment shaped like C0+C1 and on the "decode as" ports (`--rtmp-port`, default 1935).
+ * a first segment shaped like C0+C1 and on the "decode as" ports (`--rtmp-port`, default 1935),
+ * where two chunk headers in a row near the start suffice.
  *
  * Memory: a connection holds at most `holdBytes` (both directions; never more than the
  * per-connection cap `connBuffer`), and all undecided connections together at most
@@ -76,15 +77,18 @@ export class MidstreamGate {
   settle(hold: ConnectionHold, c: GateConn): Decision {
     if (hold.settle()) return this.rtmp(hold, c, 'chunk-heuristic');
     const order: Direction[] = hold.firstSender === 's2c' ? ['s2c', 'c2s'] : ['c2s', 's2c'];
+    // A first segment shaped like C0+C1, when the rest agrees (ConnectionHold.handshakeLike).
     for (const dir of order) {
       const first = hold.firstSegment(dir);
-      if (first !== null && looksLikeHandshakeStart(first)) {
+      if (first !== null && looksLikeHandshakeStart(first) && hold.handshakeLike(dir)) {
         // C0+C1 from a side the TCP stage may not have known was the client.
         const client = c.clientGuessed ? dir : 'c2s';
         return { ...this.rtmp(hold, c, 'handshake', client), version: first[0] as number };
       }
     }
-    if (this.rtmpPorts.includes(c.server.port)) return this.rtmp(hold, c, 'port');
+    // A "decode as" port lowers the bar (two headers in a row near the start), it does not remove
+    // it: TLS or HTTP on port 1935 stays what it is.
+    if (this.rtmpPorts.includes(c.server.port) && hold.weak()) return this.rtmp(hold, c, 'port');
     return { kind: 'other' };
   }
 
@@ -102,9 +106,9 @@ export class MidstreamGate {
     const because =
       fromLayouts === null
         ? null
-        : layouts[fromLayouts] === 'second-block'
-          ? 'it sent only the second handshake block (C2) while the other side sent S0+S1+S2'
-          : 'its handshake bytes came first';
+        : layouts[fromLayouts] === 'handshake'
+          ? 'both handshakes are in the capture and its came first'
+          : 'the other side sent a whole S0+S1+S2 and it did not';
     return { kind: 'rtmp', by: hs !== null ? 'handshake' : by, version, client: side, clientBecause: because, layouts };
   }
 }

@@ -16,7 +16,8 @@
  * 128), only the second block (C2 or S2 — the capture began between the first and second blocks),
  * or neither (decoding starts by scanning). The layouts say who the client is when the TCP stage
  * had to guess: a side that sent only C2 while the other sent S0+S1+S2 is the client, even though
- * the server spoke first in the capture; otherwise the side whose handshake bytes came first.
+ * the server spoke first in the capture; so is any side facing a whole S0+S1+S2; of two whole
+ * handshakes, the one that came first is the client's.
  */
 import type { Direction } from '../core/diagnostics.js';
 import { isRtmpVersion } from '../rtmp/detect.js';
@@ -24,7 +25,7 @@ import { HANDSHAKE_SIZE } from '../rtmp/handshake.js';
 import { CHAIN, ChainWalk, chainStartAt, COMMON_CHUNK_SIZES } from '../rtmp/resync.js';
 
 /** How a direction's held bytes begin. */
-export type Layout = 'handshake' | 'second-block' | 'chunks';
+export type Layout = 'handshake' | 'second-block' | 'chunks' | 'none';
 
 const NO_STREAMS = new Map();
 /** Chunk sizes a detection chain is tried with (the default 128 first). */
@@ -127,6 +128,22 @@ export class DirectionScan {
   }
 
   /**
+   * The weaker evidence a "decode as" port asks for: near the start of the bytes, two chunk
+   * headers in a row that hold under some chunk size.
+   */
+  weak(within = 64): boolean {
+    const b = this.bytes;
+    for (let i = 0; i < Math.min(within, this.len); i++) {
+      if (chainStartAt(b, i) !== true) continue;
+      for (const cs of SIZES) {
+        const c = new ChainWalk(i, cs, NO_STREAMS).run(b);
+        if (c.status === 'ok' || (c.clean && c.headers >= 2)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * With no more bytes to come: a chain of CHAIN headers that holds exactly to the end of the bytes
    * (a short connection, or one closed early) also counts.
    */
@@ -170,9 +187,12 @@ export function layoutOf(b: Uint8Array): Layout {
  */
 export function clientFromLayouts(layouts: Readonly<Record<Direction, Layout>>, firstSender: Direction | null): Direction | null {
   const { c2s, s2c } = layouts;
-  if (c2s === 'handshake' && s2c === 'second-block') return 's2c';
-  if (s2c === 'handshake' && c2s === 'second-block') return 'c2s';
-  if ((c2s === 'handshake' || s2c === 'handshake') && firstSender !== null) return firstSender;
+  // Both handshakes whole: the client spoke first.
+  if (c2s === 'handshake' && s2c === 'handshake') return firstSender;
+  // Only one whole: the server's (the client's C0+C1 came before the capture, and the server
+  // answered within it; a client's whole handshake would have a whole answer after it).
+  if (c2s === 'handshake' && s2c !== 'none') return 's2c';
+  if (s2c === 'handshake' && c2s !== 'none') return 'c2s';
   return null;
 }
 
@@ -230,11 +250,16 @@ export class ConnectionHold {
     return this.evidence !== null;
   }
 
+  /** Either direction's first bytes hold the weaker evidence a "decode as" port asks for. */
+  weak(): boolean {
+    return this.first.c2s?.weak() === true || this.first.s2c?.weak() === true;
+  }
+
   /** How each direction's first held bytes begin (only a direction held from its stream offset 0 can show a handshake). */
   layouts(): Record<Direction, Layout> {
     const of = (dir: Direction): Layout => {
       const s = this.first[dir];
-      return s === null ? 'chunks' : s.base === 0 ? layoutOf(s.bytes) : 'chunks';
+      return s === null ? 'none' : s.base === 0 ? layoutOf(s.bytes) : 'chunks';
     };
     return { c2s: of('c2s'), s2c: of('s2c') };
   }
@@ -243,6 +268,20 @@ export class ConnectionHold {
   firstSegment(dir: Direction): Uint8Array | null {
     for (const r of this.refs) if (r.kind === 'data' && r.dir === dir) return r.scan.bytes.subarray(r.from, r.to);
     return null;
+  }
+
+  /**
+   * Besides a first segment shaped like C0+C1 (detect.ts), what a handshake needs of the held
+   * bytes: `dir` is not all printable text (C1 is random or digest bytes), and the other side
+   * sent nothing, or began with a version byte (S0) too, or with a block and chunks (C2).
+   */
+  handshakeLike(dir: Direction): boolean {
+    const other: Direction = dir === 'c2s' ? 's2c' : 'c2s';
+    const theirs = this.firstSegment(other);
+    const layout = this.layouts()[other];
+    if (theirs !== null && !isRtmpVersion(theirs[0]) && layout !== 'second-block') return false;
+    const mine = this.firstSegment(dir) ?? new Uint8Array(0);
+    return mine.some((x) => x >= 0x80 || x < 0x09);
   }
 
   /** Everything held, in arrival order (views into the held bytes). */

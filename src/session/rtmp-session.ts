@@ -109,8 +109,8 @@ export class RtmpSession {
     if (side.decoder === null) {
       // Without the start of this direction, the first chunk boundary is found by scanning
       // (unless the held bytes showed where the handshake stands).
-      const layout = this.layouts?.[dir] ?? 'chunks';
-      const resync = offset > 0 || (this.midStream && layout === 'chunks');
+      const layout = this.layouts?.[dir] ?? 'none';
+      const resync = offset > 0 || (this.midStream && layout !== 'handshake' && layout !== 'second-block');
       const second = !resync && layout === 'second-block';
       side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, startOffset: offset, budget: this.budget, decrypted: this.decrypted });
     }

@@ -111,8 +111,12 @@ test('analyzer: one lone chunk header is not evidence enough on a port not in th
   const chunks = writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: Uint8Array.from([2, 0, 7, ...new TextEncoder().encode('connect')]) }]);
   const pcap = conversationPcap([{ from: 'c', data: chunks }], { noHandshake: true, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 6000 } });
   assert.equal(sessions(analyze([pcap])).length, 0);
-  // Named as a decode-as port, it is taken.
-  assert.equal(sessions(analyze([pcap], { rtmpPorts: [6000] })).length, 1);
+  assert.equal(sessions(analyze([pcap], { rtmpPorts: [6000] })).length, 0);
+  // On a decode-as port, two headers in a row suffice.
+  const two = concatBytes(chunks, writeChunks([{ csid: 2, typeId: 5, timestamp: 0, body: Uint8Array.from([0, 0x26, 0x25, 0xa0]) }]));
+  const pcap2 = conversationPcap([{ from: 'c', data: two }], { noHandshake: true, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 6000 } });
+  assert.equal(sessions(analyze([pcap2])).length, 0);
+  assert.equal(sessions(analyze([pcap2], { rtmpPorts: [6000] }))[0]?.detectedBy, 'port');
 });
 
 test('analyzer: lost segments show as gaps with their size', () => {

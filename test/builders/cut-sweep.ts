@@ -1,0 +1,98 @@
+/**
+ * The cut sweep: a capture cut at many points (the capture starting at frame K, as `editcap -r
+ * in out K-` makes it) is decoded and compared with the intact capture's decode. A message of the
+ * intact decode is recoverable from a cut when all its bytes follow the cut (every chunk of it in
+ * frame K or later). Precision: messages of the cut's decode that the intact decode has (same
+ * client, server, direction, chunk stream, type, length, first and last frame); recall: the
+ * recoverable messages the cut's decode has.
+ */
+import { createCaptureDecoder } from '../../src/capture/decoder.js';
+import type { CaptureEvent } from '../../src/capture/types.js';
+import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
+import type { HandshakeRecord, MessageRecord, OutputRecord } from '../../src/session/records.js';
+
+export function captureEvents(bytes: Uint8Array): CaptureEvent[] {
+  const dec = createCaptureDecoder();
+  return [...dec.push(bytes), ...dec.finish()];
+}
+
+export function analyzeEvents(events: readonly CaptureEvent[], opts: AnalyzerOptions = {}): OutputRecord[] {
+  const an = new Analyzer(opts);
+  const out: OutputRecord[] = [];
+  for (const ev of events) for (const r of an.push(ev)) out.push(r);
+  for (const r of an.finish()) out.push(r);
+  return out;
+}
+
+/** The capture from frame `k` on (capture header and file-level events kept). */
+export function cutEvents(events: readonly CaptureEvent[], k: number): CaptureEvent[] {
+  return events.filter((e) => e.kind !== 'record' || e.frame >= k);
+}
+
+export function messageKey(m: MessageRecord): string {
+  return `${m.client}|${m.server}|${m.dir}|${m.csid}|${m.typeId}|${m.length}|${m.firstFrame}|${m.frame}`;
+}
+
+/** First frame any byte of the message arrived in. */
+export function earliestFrame(m: MessageRecord): number {
+  let f = m.firstFrame;
+  for (const c of m.chunks.list) if (c[4] < f) f = c[4];
+  return f;
+}
+
+export type CutResult = { readonly cut: number; readonly recoverable: number; readonly decoded: number; readonly matched: number; readonly found: number; readonly precision: number; readonly recall: number };
+
+export function compareCut(intact: readonly MessageRecord[], cut: readonly MessageRecord[], k: number): CutResult {
+  const all = new Set(intact.map(messageKey));
+  const recoverable = new Set(intact.filter((m) => earliestFrame(m) >= k).map(messageKey));
+  let matched = 0;
+  let found = 0;
+  for (const m of cut) {
+    const key = messageKey(m);
+    if (all.has(key)) matched++;
+    if (recoverable.has(key)) found++;
+  }
+  return {
+    cut: k,
+    recoverable: recoverable.size,
+    decoded: cut.length,
+    matched,
+    found,
+    precision: cut.length === 0 ? 1 : matched / cut.length,
+    recall: recoverable.size === 0 ? 1 : found / recoverable.size,
+  };
+}
+
+const messages = (recs: readonly OutputRecord[]): MessageRecord[] => recs.filter((r): r is MessageRecord => r.type === 'message');
+
+/** Cuts are spread over the part of a capture after which at least this many messages begin. */
+export const MIN_AFTER = 50;
+
+/**
+ * Cut frames: `n` spread evenly over the capture (up to where MIN_AFTER messages remain), every handshake boundary that a capture could
+ * start at (each frame carrying a handshake part, and the one after it), and frames inside the
+ * largest multi-frame messages (video key frames).
+ */
+export function cutPoints(events: readonly CaptureEvent[], intact: readonly OutputRecord[], n = 20): number[] {
+  const frames = events.filter((e) => e.kind === 'record').length;
+  // Spread up to where MIN_AFTER messages still follow (one message is a tenth of a recall of 10).
+  const starts = messages(intact).map(earliestFrame).sort((a, b) => a - b);
+  const last = Math.max(3, starts[Math.max(0, starts.length - MIN_AFTER)] ?? frames);
+  const pts = new Set<number>();
+  for (let i = 0; i < n; i++) pts.add(2 + Math.floor(((last - 2) * i) / n));
+  for (const r of intact) if (r.type === 'handshake') for (const f of [(r as HandshakeRecord).frame, (r as HandshakeRecord).frame + 1]) pts.add(f);
+  const big = messages(intact)
+    .filter((m) => m.frame > m.firstFrame + 1)
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 4);
+  for (const m of big) pts.add(Math.floor((m.firstFrame + m.frame) / 2));
+  return [...pts].filter((f) => f >= 1 && f <= last).sort((a, b) => a - b);
+}
+
+/** Decode the capture intact and cut at each point; one result per cut. */
+export function sweep(bytes: Uint8Array, opts: AnalyzerOptions = {}, points?: readonly number[]): CutResult[] {
+  const events = captureEvents(bytes);
+  const intactRecs = analyzeEvents(events, opts);
+  const intact = messages(intactRecs);
+  return (points ?? cutPoints(events, intactRecs)).map((k) => compareCut(intact, messages(analyzeEvents(cutEvents(events, k), opts)), k));
+}

@@ -1,0 +1,33 @@
+/**
+ * The cut sweep on every committed capture (test/builders/cut-sweep.ts): cut at 20 points spread
+ * over it, at every handshake boundary and inside the largest multi-frame messages, each cut is
+ * compared with the intact capture's decode. Targets at every cut: precision ≥ 0.995, recall ≥ 0.98
+ * of the recoverable messages. Two captures do not meet the recall target yet; they are held at
+ * their measured floor (see README, "Detection") so that they cannot get worse unnoticed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sweep } from '../builders/cut-sweep.js';
+
+const DIR = join(import.meta.dirname, '..', '..', '..', 'captures');
+/** Known shortfalls: the recall floor measured (README). */
+const FLOOR: Record<string, number> = {
+  // A cut inside S1: the server's chunks after S2 are found by scanning, and its first four messages are lost.
+  'ffmpeg-listen-ipv6.pcap': 0.97,
+  // After capture losses the chunk size is re-inferred too small (1000/1024 for 4096): a message or two lost per cut.
+  'ffmpeg-nginx-publish-play-lossy.pcap': 0.95,
+};
+
+for (const f of readdirSync(DIR).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort()) {
+  test(`cut sweep: ${f}`, () => {
+    const rs = sweep(new Uint8Array(readFileSync(join(DIR, f))));
+    assert.ok(rs.length >= 20, `${rs.length} cuts`);
+    const floor = FLOOR[f] ?? 0.98;
+    for (const r of rs) {
+      assert.ok(r.precision >= 0.995, `cut at frame ${r.cut}: precision ${r.precision}`);
+      assert.ok(r.recall >= floor, `cut at frame ${r.cut}: recall ${r.recall} (${r.found} of ${r.recoverable})`);
+    }
+  });
+}
