@@ -35,7 +35,11 @@ export type SharedObjectBody = {
 export type MediaInfo = (AudioHeader | VideoHeader) & {
   readonly config?: AudioConfig | VideoConfig;
   readonly metadata?: readonly PlainValue[];
+  /** Multitrack sequence headers: each track's decoded configuration (tracks without a decoder left out). */
+  readonly trackConfigs?: readonly TrackConfig[];
 };
+
+export type TrackConfig = { readonly trackId: number; readonly config: AudioConfig | VideoConfig };
 
 export type AggregateTag = {
   readonly typeId: number;
@@ -146,6 +150,18 @@ function decodeMedia(typeId: 8 | 9, body: Uint8Array, length = body.length): Med
       const problems = [...h.problems, ...config.problems.filter((p) => !h.problems.includes(p))];
       return { ...h, problems, config };
     }
+  }
+  if (h.content === 'config' && h.multitrack !== undefined) {
+    const trackConfigs: TrackConfig[] = [];
+    const problems = [...h.problems];
+    for (const t of h.multitrack.tracks) {
+      const cfgBody = body.subarray(t.bodyOffset, t.bodyOffset + t.bodyLength);
+      const config = t.bodyLength === 0 ? undefined : typeId === 8 ? decodeAudioConfig(t.codec, cfgBody) : decodeVideoConfig(t.codec, cfgBody);
+      if (config === undefined) continue;
+      trackConfigs.push({ trackId: t.trackId, config });
+      for (const p of config.problems) if (!problems.includes(p)) problems.push(p);
+    }
+    if (trackConfigs.length > 0) return { ...h, problems, trackConfigs };
   }
   if (h.content === 'metadata' && h.bodyLength > 0) {
     const r = decodeAmf0Values(body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));

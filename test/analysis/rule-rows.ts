@@ -318,10 +318,38 @@ export const RULE_ROWS: readonly Row[] = [
     run: () => new Rtmp().publishPreamble('cam', { metadata: { audiosamplerate: 48000, stereo: false, audiocodecid: 10 } }).av(1).analyse(),
   },
   {
-    code: 'stream.ertmp.not-advertised',
-    name: 'hvc1 published without a fourCcList',
+    code: 'stream.track.described-not-sent',
+    name: "videoTrackIdInfoMap describes track 1, no media on it",
+    run: () => new Rtmp().publishPreamble('cam', { metadata: { width: 320, height: 240, videocodecid: 7, videoTrackIdInfoMap: { '1': { width: 160, height: 90 } } } }).av(1).analyse(),
+    check: (_, d) => assert.equal(d.context?.['trackId'], 1),
+  },
+  {
+    code: 'stream.ertmp.publish-not-advertised',
+    name: 'hvc1 published without a fourCcList (FFmpeg 8.1 without rtmp_enhanced_codecs)',
     run: () => new Rtmp().publishPreamble('cam', { sequenceHeaders: false }).video(0, hevcConfig).video(0, hevcFrame(0, true)).analyse(),
-    check: (_, d) => assert.equal(d.context?.['fourCc'], 'hvc1'),
+    check: (a, d) => {
+      assert.equal(d.context?.['fourCc'], 'hvc1');
+      assert.ok(!a.codes.has('stream.ertmp.not-advertised'));
+    },
+  },
+  {
+    code: 'stream.ertmp.not-advertised',
+    name: 'hvc1 sent to a player whose connect had no fourCcList',
+    run: () => new Rtmp().playPreamble('cam', { sequenceHeaders: false }).video(0, hevcConfig, { dir: 's2c' }).video(0, hevcFrame(0, true), { dir: 's2c' }).analyse(),
+    check: (_, d) => {
+      assert.equal(d.context?.['fourCc'], 'hvc1');
+      assert.equal(d.dir, 's2c');
+    },
+  },
+  {
+    code: 'stream.ertmp.capability-not-advertised',
+    name: 'Multitrack sent to a player whose connect had no capsEx',
+    run: () =>
+      new Rtmp()
+        .playPreamble('cam')
+        .video(0, exVideo({ packetType: 1, fourCc: 'hvc1', multitrack: { type: 0, tracks: [{ trackId: 1, body: filler(100) }] } }), { dir: 's2c' })
+        .analyse(),
+    check: (_, d) => assert.equal(d.context?.['capability'], 'Multitrack'),
   },
   {
     code: 'stream.ertmp.server-not-enhanced',
