@@ -24,6 +24,31 @@ const inter = (ts: number, bytes = 500) => avcNalu(filler(bytes, ts), { key: fal
 const aac = (ts: number) => aacRaw(filler(180, ts));
 const hevcConfig = exVideo({ packetType: 0, fourCc: 'hvc1', body: HVCC_320 });
 const hevcFrame = (ts: number, isKey: boolean) => exVideo({ packetType: 1, frameType: isKey ? 1 : 2, fourCc: 'hvc1', body: filler(800, ts) });
+/** A publisher of live/cam: HEVC (E-RTMP) and AAC for 1 s, optionally HEVC on track 1 beside it. */
+function relayPublisher(o: { track1?: boolean } = {}): Rtmp {
+  const r = new Rtmp({ client: { ip: '10.0.0.1', port: 50000 } }).publishPreamble('cam', { sequenceHeaders: false }).aacConfig(0).video(0, hevcConfig);
+  const t1 = (packetType: 0 | 1, body: Uint8Array, key: boolean) => exVideo({ packetType, frameType: key ? 1 : 2, fourCc: 'hvc1', multitrack: { type: 0, tracks: [{ trackId: 1, body }] } });
+  if (o.track1 === true) r.video(0, t1(0, HVCC_320, true));
+  for (let i = 0; i < 15; i++) {
+    const ts = i * 66;
+    r.at(1 + ts / 1000).video(ts, hevcFrame(ts, i === 0)).audio(ts, aac(ts));
+    if (o.track1 === true) r.video(ts, t1(1, filler(300, ts), i === 0));
+  }
+  return r;
+}
+
+/** A player of live/cam on the same server, at the same time, getting what the server relays. */
+function relayPlayer(o: { video: boolean; videoConfig?: boolean }): Rtmp {
+  const r = new Rtmp({ client: { ip: '10.0.0.3', port: 50001 } }).playPreamble('cam', { sequenceHeaders: false }).aacConfig(0, { dir: 's2c' });
+  if (o.video && o.videoConfig === true) r.video(0, hevcConfig, { dir: 's2c' });
+  for (let i = 0; i < 15; i++) {
+    const ts = i * 66;
+    r.at(1.01 + ts / 1000).audio(ts, aac(ts), { dir: 's2c' });
+    if (o.video) r.video(ts, hevcFrame(ts, i === 0), { dir: 's2c' });
+  }
+  return r;
+}
+
 const ADOBE = '[ AccessManager.Reject ] : [ authmod=adobe ] : ';
 
 export const RULE_ROWS: readonly Row[] = [
@@ -204,6 +229,29 @@ export const RULE_ROWS: readonly Row[] = [
       assert.equal(d.session, 2);
       assert.equal(d.context?.['otherSession'], 1);
     },
+  },
+  // relay: a publisher and a player of live/cam on one server, in one capture
+  {
+    code: 'session.relay.media-dropped',
+    name: 'HEVC published, the player gets audio only (nginx-rtmp 1.2.2)',
+    run: () => analysePcap(mergedPcap(relayPublisher(), relayPlayer({ video: false }))),
+    check: (_, d) => {
+      assert.equal(d.session, 2, "the player's session");
+      assert.equal(d.context?.['fourCc'], 'hvc1');
+      assert.match(d.message, /does not understand E-RTMP video/);
+    },
+  },
+  {
+    code: 'session.relay.no-sequence-header',
+    name: 'the player gets HEVC frames, the sequence header the publisher sent never reaches it',
+    run: () => analysePcap(mergedPcap(relayPublisher(), relayPlayer({ video: true, videoConfig: false }))),
+    check: (a) => assert.ok(!a.codes.has('session.relay.media-dropped')),
+  },
+  {
+    code: 'session.relay.track-dropped',
+    name: 'HEVC on track 1 published, the player gets track 0 only',
+    run: () => analysePcap(mergedPcap(relayPublisher({ track1: true }), relayPlayer({ video: true, videoConfig: true }))),
+    check: (_, d) => assert.equal(d.context?.['tracks'], 1),
   },
   // play flow
   {
