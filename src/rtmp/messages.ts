@@ -13,6 +13,7 @@ import { commandFields, dataFields, type CommandFields } from './commands.js';
 import { decodeAudioHeader, type AudioHeader } from '../media/audio.js';
 import { decodeVideoHeader, type VideoHeader } from '../media/video.js';
 import { decodeAudioConfig, decodeVideoConfig, type AudioConfig, type VideoConfig } from '../media/config.js';
+import { decodeVp9KeyframeHeader, type Vp9KeyframeHeader } from '../media/vp9.js';
 
 export type Problem = { readonly code: DiagnosticCode; readonly message: string; readonly offset?: number };
 
@@ -37,6 +38,8 @@ export type MediaInfo = (AudioHeader | VideoHeader) & {
   readonly metadata?: readonly PlainValue[];
   /** Multitrack sequence headers: each track's decoded configuration (tracks without a decoder left out). */
   readonly trackConfigs?: readonly TrackConfig[];
+  /** VP9 keyframes: the uncompressed header (the picture size VP9's vpcC does not carry). */
+  readonly keyframeHeader?: Vp9KeyframeHeader;
 };
 
 export type TrackConfig = { readonly trackId: number; readonly config: AudioConfig | VideoConfig };
@@ -162,6 +165,10 @@ function decodeMedia(typeId: 8 | 9, body: Uint8Array, length = body.length): Med
       for (const p of config.problems) if (!problems.includes(p)) problems.push(p);
     }
     if (trackConfigs.length > 0) return { ...h, problems, trackConfigs };
+  }
+  if (h.content === 'frames' && h.codec === 'vp9' && h.multitrack === undefined && 'frameTypeName' in h && h.frameTypeName === 'key') {
+    const keyframeHeader = decodeVp9KeyframeHeader(body.subarray(h.bodyOffset, h.bodyOffset + 16));
+    if (keyframeHeader !== undefined) return { ...h, keyframeHeader };
   }
   if (h.content === 'metadata' && h.bodyLength > 0) {
     const r = decodeAmf0Values(body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));
