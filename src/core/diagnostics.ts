@@ -99,6 +99,7 @@ export const CATALOGUE = {
   'media.config.truncated': { severity: 'warn', explain: 'A codec configuration record (or the parameter set inside it) ended early; the fields read so far are shown.' },
   'media.config.bad-version': { severity: 'warn', explain: 'A codec configuration record has an unexpected version or marker, so it is probably not the record its packet type claims.' },
   'media.config.bad-syntax': { severity: 'warn', explain: 'A codec configuration record or parameter set holds an impossible value (overlong Exp-Golomb code, out-of-range field, wrong NAL type).' },
+  'media.config.flac-bare-streaminfo': { severity: 'info', explain: 'A FLAC SequenceStart holds the 34-byte STREAMINFO block alone, without the "fLaC" signature and metadata block header that the E-RTMP v2 FlacSequenceHeader has. FFmpeg 8.1 sends it so (its FLAC extradata); rtmpscope decodes it, a receiver that follows the specification may not.' },
   'media.config.no-sps': { severity: 'warn', explain: 'The AVC/HEVC configuration record carries no sequence parameter set, so picture size and frame rate are unknown.' },
   'media.config.unsupported': { severity: 'info', explain: 'Part of the configuration uses a feature rtmpscope does not decode (for example an AAC program config element); the rest was decoded.' },
   // rtmp chunk-layer interop (session analysis: src/analysis)
