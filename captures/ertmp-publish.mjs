@@ -80,7 +80,7 @@ async function openEncoder(spec, w, h, globalHeader) {
     c.framerate = { num: FPS, den: 1 };
     c.gopSize = FPS;
     c.maxBFrames = 0;
-    c.bitRate = 150_000n;
+    c.bitRate = 100_000n;
     if (spec.color) {
       c.colorPrimaries = k.AVCOL_PRI_BT709;
       c.colorTrc = k.AVCOL_TRC_BT709;
@@ -96,7 +96,7 @@ async function openEncoder(spec, w, h, globalHeader) {
     c.sampleFormat = codec.sampleFormats?.[0] ?? k.AV_SAMPLE_FMT_FLTP;
     c.channelLayout = { order: 1, nbChannels: channels, mask: BigInt(channels === 1 ? 0x4 : channels === 2 ? 0x3 : 0x60f) };
     c.timeBase = { num: 1, den: RATE };
-    c.bitRate = name === 'flac' ? 0n : 64_000n * BigInt(Math.min(channels, 2));
+    c.bitRate = name === 'flac' ? 0n : 32_000n * BigInt(Math.min(channels, 2));
   }
   if (globalHeader) c.setFlags(k.AV_CODEC_FLAG_GLOBAL_HEADER);
   check(await c.open2(codec, dict(opts)), `open ${name}`);
@@ -123,7 +123,7 @@ function audioFrame(e, start) {
   const bytes = isFloat || fmt === k.AV_SAMPLE_FMT_S32 || fmt === k.AV_SAMPLE_FMT_S32P ? 4 : 2;
   const buf = Buffer.alloc(n * channels * bytes);
   for (let i = 0; i < n; i++) {
-    const v = 0.2 * Math.sin((2 * Math.PI * 440 * (Number(start) + i)) / RATE);
+    const v = 0.02 * Math.sin((2 * Math.PI * 440 * (Number(start) + i)) / RATE);
     for (let ch = 0; ch < channels; ch++) {
       const off = planar ? (ch * n + i) * bytes : (i * channels + ch) * bytes;
       if (isFloat) buf.writeFloatLE(v, off);

@@ -97,7 +97,8 @@ const nms = new NodeMediaServer({ bind: "127.0.0.1", rtmp: { port: 1935 }, webad
 nms.run();
 process.on("SIGTERM", () => process.exit(0));
 EOF
-    ip netns exec "$NS" node "$TMP/nms.cjs" >"$TMP/nms.log" 2>&1 &
+    # (node-media-server keeps data/.lock in its working directory)
+    (cd "$TMP" && exec ip netns exec "$NS" node "$TMP/nms.cjs") >"$TMP/nms.log" 2>&1 &
   fi
   SERVER_PID=$!
   wait_listen 1935

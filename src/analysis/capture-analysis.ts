@@ -1,7 +1,8 @@
 /**
- * Checks across the sessions of one capture. Today: the same application and stream name
- * published twice at the same time on one server, both accepted (nginx-rtmp #96: a second publish
- * answered NetStream.Publish.Start instead of NetStream.Publish.BadName).
+ * Checks across the sessions of one capture: the same application and stream name published twice
+ * at the same time on one server, both accepted (nginx-rtmp #96: a second publish answered
+ * NetStream.Publish.Start instead of NetStream.Publish.BadName); and what a server relayed from a
+ * publisher to a player of the same stream (relay.ts).
  *
  * Contract: pure; fed every output record in order (the analyzer's or the proxy's), it keeps per
  * session only the connect app and the names it publishes, and forgets a session when its session
@@ -9,14 +10,9 @@
  */
 import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
 import { atOf, diagnosticRecord } from './emit.js';
+import { baseName, RelayAnalysis } from './relay.js';
 
 type Publisher = { readonly session: number; readonly key: string; readonly streamId: number };
-
-/** The stream name a server keys on: the part before any query string (stream keys, tokens). */
-function baseName(name: string): string {
-  const q = name.indexOf('?');
-  return q < 0 ? name : name.slice(0, q);
-}
 
 export class CaptureAnalysis {
   private readonly apps = new Map<number, string>();
@@ -24,9 +20,12 @@ export class CaptureAnalysis {
   private readonly requested = new Map<number, Map<number, string>>();
   /** server|app|name → the sessions publishing it now. */
   private readonly live = new Map<string, Publisher[]>();
+  private readonly relay = new RelayAnalysis();
 
   onRecord(r: OutputRecord): DiagnosticRecord[] {
+    if (r.type === 'stream') return this.relay.onStream(r);
     if (r.type === 'session') {
+      this.relay.onSessionEnd(r.session);
       this.apps.delete(r.session);
       this.requested.delete(r.session);
       for (const [key, list] of this.live) {
@@ -36,11 +35,14 @@ export class CaptureAnalysis {
       }
       return [];
     }
+    if (r.type === 'message' && (r.typeId === 8 || r.typeId === 9) && r.dir === 's2c') this.relay.onPlayerMedia(r);
     if (r.type !== 'message' || (r.typeId !== 20 && r.typeId !== 17)) return [];
-    const cmd = (r.command ?? {}) as { app?: string; streamName?: string; streamId?: number; status?: { code?: string } };
+    const cmd = (r.command ?? {}) as { app?: string; streamName?: string; streamId?: number; status?: { code?: string }; fourCcList?: unknown };
     if (r.dir === 'c2s') {
-      if (r.name === 'connect' && typeof cmd.app === 'string') this.apps.set(r.session, cmd.app);
-      else if (r.name === 'publish' && typeof cmd.streamName === 'string') {
+      if (r.name === 'connect') {
+        if (typeof cmd.app === 'string') this.apps.set(r.session, cmd.app);
+        this.relay.onConnect(r.session, cmd.fourCcList);
+      } else if (r.name === 'publish' && typeof cmd.streamName === 'string') {
         let m = this.requested.get(r.session);
         if (m === undefined) {
           m = new Map();
@@ -87,6 +89,7 @@ export class CaptureAnalysis {
     this.apps.clear();
     this.requested.clear();
     this.live.clear();
+    this.relay.finish();
     return [];
   }
 

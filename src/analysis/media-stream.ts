@@ -341,6 +341,11 @@ export class MediaStream {
       return;
     }
     if (m.content !== 'frames') return;
+    // VP9: the picture size comes from a keyframe's uncompressed header (vpcC has none).
+    const kf = m.keyframeHeader;
+    if (kf !== undefined && (this.videoConfig === null || this.videoConfig.width === null)) {
+      this.videoConfig = { codecString: this.videoConfig?.codecString ?? null, profile: `Profile ${kf.profile}`, level: null, width: kf.width, height: kf.height, chromaFormat: kf.chromaFormat, bitDepth: kf.bitDepth, fps: null };
+    }
     const ts = this.video.unwrap(timestamp);
     const key = isKey(m);
     if (!this.firstVideoChecked) {

@@ -43,6 +43,8 @@ import type { AggregateTag, MediaInfo } from '../rtmp/messages.js';
 import { parseAuthDescription } from './auth.js';
 import { atOf, diagnosticRecord, msBetween, opposite, round, type At, type Context, type SessionIdentity } from './emit.js';
 import { MediaStream, type StreamUse } from './media-stream.js';
+import { StreamTracks } from './tracks.js';
+import { capabilitiesUsed, declaredBy, fourCcDeclared } from './negotiation.js';
 import type {
   ChunkLayerFacts,
   EnhancedRtmpFacts,
@@ -190,6 +192,8 @@ export class SessionAnalysis {
   private readonly streamBegun = new Set<number>();
   private readonly media = new Map<string, MediaStream>();
   private readonly allMedia: MediaStream[] = [];
+  /** E-RTMP tracks beside each stream's default track (tracks.ts). */
+  private readonly tracks = new Map<MediaStream, StreamTracks>();
   private readonly names: string[] = [];
   private readonly reported = new Set<string>();
   /** Media streams already reported for media before publish (one report per publish generation). */
@@ -249,6 +253,7 @@ export class SessionAnalysis {
     this.finishTransactions();
     this.finishNetStreams();
     for (const m of this.allMedia) for (const p of m.finish()) this.emit(p.code, p.message, p.at, p.context);
+    for (const t of this.tracks.values()) for (const p of t.finish()) this.emit(p.code, p.message, p.at, p.context);
     const diagnostics = this.out;
     this.out = [];
     return { facts: this.facts(), streams: this.allMedia.filter((m) => m.hasMedia || m.use.role !== null || m.dataMessages > 0).map((m) => this.streamRecord(m)), diagnostics };
@@ -666,6 +671,15 @@ export class SessionAnalysis {
   }
 
   /** The media stream of (dir, stream id), created on first use (null past the cap). */
+  private tracksOf(m: MediaStream): StreamTracks {
+    let t = this.tracks.get(m);
+    if (t === undefined) {
+      t = new StreamTracks(m, (sid, dir) => new MediaStream(sid, dir, m.use, () => this.strict(dir), () => !this.lossy[dir]));
+      this.tracks.set(m, t);
+    }
+    return t;
+  }
+
   private mediaStream(dir: Direction, sid: number): MediaStream | null {
     const m = this.media.get(`${dir}|${sid}`);
     if (m !== undefined) return m;
@@ -759,6 +773,7 @@ export class SessionAnalysis {
       const m = this.mediaStream(d, sid);
       const isMeta = name === 'onMetaData' || (name === '@setDataFrame' && cmd.dataName === 'onMetaData');
       m?.onData(isMeta ? cmd.metadata : undefined, atOf(r));
+      if (m != null && isMeta) this.tracksOf(m).onMetadata(cmd.metadata, atOf(r));
       if (ns?.use != null && name !== undefined) this.step(ns.use, isMeta ? 'metadata' : name, r);
       return;
     }
@@ -770,6 +785,7 @@ export class SessionAnalysis {
     const isMeta = name === 'onMetaData' || (name === '@setDataFrame' && cmd.dataName === 'onMetaData');
     if (name === 'onMetaData') this.once(`bare:${r.streamId}`, 'session.publish.bare-onmetadata', 'onMetaData sent directly instead of @setDataFrame("onMetaData", ...)', atOf(r));
     m.onData(isMeta ? cmd.metadata : undefined, atOf(r));
+    if (isMeta) this.tracksOf(m).onMetadata(cmd.metadata, atOf(r));
     if (ns?.use != null && isMeta) this.step(ns.use, 'metadata', r);
   }
 
@@ -782,7 +798,7 @@ export class SessionAnalysis {
     if (d === 'c2s') this.beforePublishCheck(r, ns, m);
     this.enhancedChecks(r, media);
     const at = { ...atOf(r), frame: r.frame, time: r.time };
-    for (const p of m.onMedia(typeId, media, timestamp, length, at)) this.emit(p.code, p.message, p.at, p.context);
+    for (const p of this.tracksOf(m).onMedia(typeId, media, timestamp, length, at)) this.emit(p.code, p.message, p.at, p.context);
     const use = ns?.use;
     if (use != null && use.media === m) {
       const track = typeId === 9 ? 'video' : 'audio';
@@ -801,24 +817,32 @@ export class SessionAnalysis {
     this.emit('session.publish.media-before-publish', `${r.name ?? r.typeName} on message stream ${r.streamId} before publish`, atOf(r), { streamId: r.streamId });
   }
 
-  /** Enhanced RTMP media against what connect (and the server's reply) advertised. */
+  /** Enhanced RTMP media against what connect (and the server's reply) advertised (negotiation.ts). */
   private enhancedChecks(r: MessageRecord, media: MediaInfo): void {
     if (!media.ex) return;
+    const d = r.dir;
+    const kind = r.typeId === 9 ? 'video' : 'audio';
+    const c = this.connectFields;
+    // Capabilities: the receiving side is the player (s2c) or the server (c2s, from its _result).
+    for (const cap of capabilitiesUsed(media)) {
+      const caps = d === 's2c' ? (c === null ? undefined : (c.capsEx ?? null)) : this.serverEnhanced?.capsEx;
+      if (caps === undefined || (d === 'c2s' && caps === null) || (caps !== null && (caps & cap.bit) !== 0)) continue;
+      const who = d === 's2c' ? "the player's connect" : "the server's connect reply";
+      this.once(`cap:${d}:${cap.name}`, 'stream.ertmp.capability-not-advertised', `${kind} uses E-RTMP ${cap.name}, but ${who} did not announce it in capsEx (${caps === null ? 'no capsEx' : `capsEx ${caps}`})`, atOf(r), { capability: cap.name });
+    }
     const fourCcs = new Set<string>();
     if (media.multitrack !== undefined) for (const t of media.multitrack.tracks) fourCcs.add(t.fourCc);
     else if (media.fourCc !== undefined) fourCcs.add(media.fourCc);
-    const d = r.dir;
     for (const f of fourCcs) {
       if (this.fourCcsSent[d].includes(f)) continue;
       if (this.fourCcsSent[d].length < 16) this.fourCcsSent[d].push(f);
-      const c = this.connectFields;
       if (c === null) continue; // connect not in the capture
-      const list = asStringList(c.fourCcList) ?? [];
-      const vmap = asNumberMap(c.videoFourCcInfoMap) ?? {};
-      const amap = asNumberMap(c.audioFourCcInfoMap) ?? {};
-      const advertised = list.includes(f) || list.includes('*') || f in vmap || f in amap || '*' in vmap || '*' in amap;
-      if (!advertised) {
-        this.emit('stream.ertmp.not-advertised', `Enhanced RTMP ${r.typeId === 9 ? 'video' : 'audio'} "${f}" ${d === 'c2s' ? 'published' : 'sent to the player'}, but connect did not list it${list.length === 0 ? ' (no fourCcList)' : ` (fourCcList: ${list.join(', ')})`}`, atOf(r), { fourCc: f });
+      const declared = declaredBy(c);
+      const list = declared.fourCcList ?? [];
+      const said = list.length === 0 ? ' (no fourCcList)' : ` (fourCcList: ${list.join(', ')})`;
+      if (!fourCcDeclared(declared, f, kind, d === 'c2s' ? 'encode' : 'decode')) {
+        if (d === 's2c') this.emit('stream.ertmp.not-advertised', `Enhanced RTMP ${kind} "${f}" sent to a player whose connect did not list it${said}`, atOf(r), { fourCc: f });
+        else this.emit('stream.ertmp.publish-not-advertised', `Enhanced RTMP ${kind} "${f}" published; connect did not list it${said}`, atOf(r), { fourCc: f });
       }
       const s = this.serverEnhanced;
       if (d === 'c2s' && s !== null && s.fourCcList === null && s.capsEx === null && !s.fourCcInfoMap) {
@@ -959,6 +983,9 @@ export class SessionAnalysis {
   }
 
   private streamRecord(m: MediaStream): StreamRecord {
+    const video = m.videoStats();
+    const audio = m.audioStats();
+    const tracks = this.tracks.get(m)?.records({ video, audio });
     const use = m.use;
     const u = use as Partial<Use>;
     return {
@@ -973,8 +1000,9 @@ export class SessionAnalysis {
       app: this.connectFields?.app ?? null,
       publishType: use.publishType,
       outcome: u.outcome ?? null,
-      video: m.videoStats(),
-      audio: m.audioStats(),
+      video,
+      audio,
+      ...(tracks === undefined ? {} : { tracks }),
       avDriftMs: m.avDriftMs(),
       metadata: m.metadata,
       dataMessages: m.dataMessages,

@@ -11,6 +11,7 @@
  * (These live here until the lead moves them into src/session/records.ts and the NDJSON schema.)
  */
 import type { Direction } from '../core/diagnostics.js';
+import type { TrackRecord } from './tracks.js';
 
 export type PerDir<T> = { readonly c2s: T; readonly s2c: T };
 
@@ -229,8 +230,11 @@ export type StreamRecord = {
   readonly app: string | null;
   readonly publishType: string | null;
   readonly outcome: FlowOutcome;
+  /** Track 0, the default track (all of the media unless the stream used E-RTMP Multitrack). */
   readonly video: VideoStats | null;
   readonly audio: AudioStats | null;
+  /** Every track, track 0 included, when the stream used E-RTMP Multitrack packets (else absent). */
+  readonly tracks?: readonly TrackRecord[];
   /** Largest |audio timestamp - video timestamp| seen as the media was sent (ms). */
   readonly avDriftMs: number | null;
   /** Scalar fields of the last onMetaData (via @setDataFrame or direct), at most 40 keys. */

@@ -231,7 +231,12 @@ export function decodeOpusConfig(b: Uint8Array): OpusConfig {
   return c;
 }
 
-/** Decodes a FLAC sequence header: "fLaC" then the STREAMINFO metadata block. */
+const FLAC_STREAMINFO_LENGTH = 34;
+
+/**
+ * Decodes a FLAC sequence header: "fLaC" then the STREAMINFO metadata block; or, as FFmpeg 8.1
+ * sends it, the 34-byte STREAMINFO alone (media.config.flac-bare-streaminfo).
+ */
 export function decodeFlacConfig(b: Uint8Array): FlacConfig {
   const problems: MediaProblemCode[] = [];
   const c: Mutable<FlacConfig> = { problems };
@@ -239,13 +244,17 @@ export function decodeFlacConfig(b: Uint8Array): FlacConfig {
     addProblem(problems, 'media.config.truncated');
     return c;
   }
-  if (String.fromCharCode(...b.subarray(0, 4)) !== 'fLaC') addProblem(problems, 'media.config.bad-version');
-  if (((b[4] ?? 0) & 0x7f) !== 0) {
+  const signed = String.fromCharCode(...b.subarray(0, 4)) === 'fLaC';
+  // FFmpeg 8.1 sends its FLAC extradata: the 34-byte STREAMINFO without signature and block header.
+  const bare = !signed && b.length === FLAC_STREAMINFO_LENGTH;
+  if (bare) addProblem(problems, 'media.config.flac-bare-streaminfo');
+  else if (!signed) addProblem(problems, 'media.config.bad-version');
+  if (!bare && ((b[4] ?? 0) & 0x7f) !== 0) {
     // The first metadata block must be STREAMINFO (type 0).
     addProblem(problems, 'media.config.bad-syntax');
     return c;
   }
-  const r = new BitReader(b, 8);
+  const r = new BitReader(b, bare ? 0 : 8);
   const minBlockSize = r.u(16);
   const maxBlockSize = r.u(16);
   r.skip(24 + 24); // min/max frame size

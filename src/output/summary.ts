@@ -135,24 +135,31 @@ function streamTable(c: SummaryCollector, color: boolean): string {
     style: style(color),
   });
   for (const st of [...c.streams].sort((a, b) => a.session - b.session || a.streamId - b.streamId)) {
-    const v = st.video;
-    const a = st.audio;
-    const fps = v?.fps.measured ?? v?.fps.config ?? null;
-    const ki = v?.keyframeIntervalMs ?? null;
-    const audioDesc = a === null ? '-' : [a.objectTypeName ?? a.codec, a.sampleRate === null ? '' : `${a.sampleRate / 1000}k`, a.channels === null ? '' : `${a.channels}ch`].filter((x) => x !== '').join(' ');
-    t.push([
-      String(st.session),
-      clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16),
-      v === null ? '-' : clip([v.codec, v.profile ?? ''].filter((x) => x !== '').join(' '), 14),
-      v?.width != null && v.height != null ? `${v.width}x${v.height}` : '-',
-      fps === null ? '-' : fps.toFixed(fps >= 10 ? 0 : 1),
-      v?.bitrateKbps.avg == null ? '-' : v.bitrateKbps.avg.toFixed(0),
-      ki === null ? '-' : `${(ki.avg / 1000).toFixed(1)}s`,
-      clip(audioDesc, 16),
-      a?.bitrateKbps.avg == null ? '-' : a.bitrateKbps.avg.toFixed(0),
-    ]);
+    t.push([String(st.session), clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16), ...videoCells(st.video), ...audioCells(st.audio)]);
+    // E-RTMP multitrack: the default track 0 is the row above; every other track gets a row of its own.
+    for (const tr of st.tracks ?? []) {
+      if (tr.trackId === 0) continue;
+      t.push(['', clip(`└ ${tr.kind} track ${tr.trackId}`, 16), ...videoCells(tr.video), ...audioCells(tr.audio)]);
+    }
   }
   return t.toString();
+}
+
+function videoCells(v: StreamRecord['video']): string[] {
+  const fps = v?.fps.measured ?? v?.fps.config ?? null;
+  const ki = v?.keyframeIntervalMs ?? null;
+  return [
+    v === null ? '-' : clip([v.codec, v.profile ?? ''].filter((x) => x !== '').join(' '), 14),
+    v?.width != null && v.height != null ? `${v.width}x${v.height}` : '-',
+    fps === null ? '-' : fps.toFixed(fps >= 10 ? 0 : 1),
+    v?.bitrateKbps.avg == null ? '-' : v.bitrateKbps.avg.toFixed(0),
+    ki === null ? '-' : `${(ki.avg / 1000).toFixed(1)}s`,
+  ];
+}
+
+function audioCells(a: StreamRecord['audio']): string[] {
+  const desc = a === null ? '-' : [a.objectTypeName ?? a.codec, a.sampleRate === null ? '' : `${a.sampleRate / 1000}k`, a.channels === null ? '' : `${a.channels}ch`].filter((x) => x !== '').join(' ');
+  return [clip(desc, 16), a?.bitrateKbps.avg == null ? '-' : a.bitrateKbps.avg.toFixed(0)];
 }
 
 function diagnosticTable(rows: Map<string, DiagRow>, color: boolean): string {

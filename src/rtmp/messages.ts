@@ -13,6 +13,7 @@ import { commandFields, dataFields, type CommandFields } from './commands.js';
 import { decodeAudioHeader, type AudioHeader } from '../media/audio.js';
 import { decodeVideoHeader, type VideoHeader } from '../media/video.js';
 import { decodeAudioConfig, decodeVideoConfig, type AudioConfig, type VideoConfig } from '../media/config.js';
+import { decodeVp9KeyframeHeader, type Vp9KeyframeHeader } from '../media/vp9.js';
 
 export type Problem = { readonly code: DiagnosticCode; readonly message: string; readonly offset?: number };
 
@@ -35,7 +36,13 @@ export type SharedObjectBody = {
 export type MediaInfo = (AudioHeader | VideoHeader) & {
   readonly config?: AudioConfig | VideoConfig;
   readonly metadata?: readonly PlainValue[];
+  /** Multitrack sequence headers: each track's decoded configuration (tracks without a decoder left out). */
+  readonly trackConfigs?: readonly TrackConfig[];
+  /** VP9 keyframes: the uncompressed header (the picture size VP9's vpcC does not carry). */
+  readonly keyframeHeader?: Vp9KeyframeHeader;
 };
+
+export type TrackConfig = { readonly trackId: number; readonly config: AudioConfig | VideoConfig };
 
 export type AggregateTag = {
   readonly typeId: number;
@@ -146,6 +153,22 @@ function decodeMedia(typeId: 8 | 9, body: Uint8Array, length = body.length): Med
       const problems = [...h.problems, ...config.problems.filter((p) => !h.problems.includes(p))];
       return { ...h, problems, config };
     }
+  }
+  if (h.content === 'config' && h.multitrack !== undefined) {
+    const trackConfigs: TrackConfig[] = [];
+    const problems = [...h.problems];
+    for (const t of h.multitrack.tracks) {
+      const cfgBody = body.subarray(t.bodyOffset, t.bodyOffset + t.bodyLength);
+      const config = t.bodyLength === 0 ? undefined : typeId === 8 ? decodeAudioConfig(t.codec, cfgBody) : decodeVideoConfig(t.codec, cfgBody);
+      if (config === undefined) continue;
+      trackConfigs.push({ trackId: t.trackId, config });
+      for (const p of config.problems) if (!problems.includes(p)) problems.push(p);
+    }
+    if (trackConfigs.length > 0) return { ...h, problems, trackConfigs };
+  }
+  if (h.content === 'frames' && h.codec === 'vp9' && h.multitrack === undefined && 'frameTypeName' in h && h.frameTypeName === 'key') {
+    const keyframeHeader = decodeVp9KeyframeHeader(body.subarray(h.bodyOffset, h.bodyOffset + 16));
+    if (keyframeHeader !== undefined) return { ...h, keyframeHeader };
   }
   if (h.content === 'metadata' && h.bodyLength > 0) {
     const r = decodeAmf0Values(body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));

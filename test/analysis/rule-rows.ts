@@ -24,6 +24,31 @@ const inter = (ts: number, bytes = 500) => avcNalu(filler(bytes, ts), { key: fal
 const aac = (ts: number) => aacRaw(filler(180, ts));
 const hevcConfig = exVideo({ packetType: 0, fourCc: 'hvc1', body: HVCC_320 });
 const hevcFrame = (ts: number, isKey: boolean) => exVideo({ packetType: 1, frameType: isKey ? 1 : 2, fourCc: 'hvc1', body: filler(800, ts) });
+/** A publisher of live/cam: HEVC (E-RTMP) and AAC for 1 s, optionally HEVC on track 1 beside it. */
+function relayPublisher(o: { track1?: boolean } = {}): Rtmp {
+  const r = new Rtmp({ client: { ip: '10.0.0.1', port: 50000 } }).publishPreamble('cam', { sequenceHeaders: false }).aacConfig(0).video(0, hevcConfig);
+  const t1 = (packetType: 0 | 1, body: Uint8Array, key: boolean) => exVideo({ packetType, frameType: key ? 1 : 2, fourCc: 'hvc1', multitrack: { type: 0, tracks: [{ trackId: 1, body }] } });
+  if (o.track1 === true) r.video(0, t1(0, HVCC_320, true));
+  for (let i = 0; i < 15; i++) {
+    const ts = i * 66;
+    r.at(1 + ts / 1000).video(ts, hevcFrame(ts, i === 0)).audio(ts, aac(ts));
+    if (o.track1 === true) r.video(ts, t1(1, filler(300, ts), i === 0));
+  }
+  return r;
+}
+
+/** A player of live/cam on the same server, at the same time, getting what the server relays. */
+function relayPlayer(o: { video: boolean; videoConfig?: boolean }): Rtmp {
+  const r = new Rtmp({ client: { ip: '10.0.0.3', port: 50001 } }).playPreamble('cam', { sequenceHeaders: false }).aacConfig(0, { dir: 's2c' });
+  if (o.video && o.videoConfig === true) r.video(0, hevcConfig, { dir: 's2c' });
+  for (let i = 0; i < 15; i++) {
+    const ts = i * 66;
+    r.at(1.01 + ts / 1000).audio(ts, aac(ts), { dir: 's2c' });
+    if (o.video) r.video(ts, hevcFrame(ts, i === 0), { dir: 's2c' });
+  }
+  return r;
+}
+
 const ADOBE = '[ AccessManager.Reject ] : [ authmod=adobe ] : ';
 
 export const RULE_ROWS: readonly Row[] = [
@@ -205,6 +230,29 @@ export const RULE_ROWS: readonly Row[] = [
       assert.equal(d.context?.['otherSession'], 1);
     },
   },
+  // relay: a publisher and a player of live/cam on one server, in one capture
+  {
+    code: 'session.relay.media-dropped',
+    name: 'HEVC published, the player gets audio only (nginx-rtmp 1.2.2)',
+    run: () => analysePcap(mergedPcap(relayPublisher(), relayPlayer({ video: false }))),
+    check: (_, d) => {
+      assert.equal(d.session, 2, "the player's session");
+      assert.equal(d.context?.['fourCc'], 'hvc1');
+      assert.match(d.message, /does not understand E-RTMP video/);
+    },
+  },
+  {
+    code: 'session.relay.no-sequence-header',
+    name: 'the player gets HEVC frames, the sequence header the publisher sent never reaches it',
+    run: () => analysePcap(mergedPcap(relayPublisher(), relayPlayer({ video: true, videoConfig: false }))),
+    check: (a) => assert.ok(!a.codes.has('session.relay.media-dropped')),
+  },
+  {
+    code: 'session.relay.track-dropped',
+    name: 'HEVC on track 1 published, the player gets track 0 only',
+    run: () => analysePcap(mergedPcap(relayPublisher({ track1: true }), relayPlayer({ video: true, videoConfig: true }))),
+    check: (_, d) => assert.equal(d.context?.['tracks'], 1),
+  },
   // play flow
   {
     code: 'session.play.rejected',
@@ -318,10 +366,38 @@ export const RULE_ROWS: readonly Row[] = [
     run: () => new Rtmp().publishPreamble('cam', { metadata: { audiosamplerate: 48000, stereo: false, audiocodecid: 10 } }).av(1).analyse(),
   },
   {
-    code: 'stream.ertmp.not-advertised',
-    name: 'hvc1 published without a fourCcList',
+    code: 'stream.track.described-not-sent',
+    name: "videoTrackIdInfoMap describes track 1, no media on it",
+    run: () => new Rtmp().publishPreamble('cam', { metadata: { width: 320, height: 240, videocodecid: 7, videoTrackIdInfoMap: { '1': { width: 160, height: 90 } } } }).av(1).analyse(),
+    check: (_, d) => assert.equal(d.context?.['trackId'], 1),
+  },
+  {
+    code: 'stream.ertmp.publish-not-advertised',
+    name: 'hvc1 published without a fourCcList (FFmpeg 8.1 without rtmp_enhanced_codecs)',
     run: () => new Rtmp().publishPreamble('cam', { sequenceHeaders: false }).video(0, hevcConfig).video(0, hevcFrame(0, true)).analyse(),
-    check: (_, d) => assert.equal(d.context?.['fourCc'], 'hvc1'),
+    check: (a, d) => {
+      assert.equal(d.context?.['fourCc'], 'hvc1');
+      assert.ok(!a.codes.has('stream.ertmp.not-advertised'));
+    },
+  },
+  {
+    code: 'stream.ertmp.not-advertised',
+    name: 'hvc1 sent to a player whose connect had no fourCcList',
+    run: () => new Rtmp().playPreamble('cam', { sequenceHeaders: false }).video(0, hevcConfig, { dir: 's2c' }).video(0, hevcFrame(0, true), { dir: 's2c' }).analyse(),
+    check: (_, d) => {
+      assert.equal(d.context?.['fourCc'], 'hvc1');
+      assert.equal(d.dir, 's2c');
+    },
+  },
+  {
+    code: 'stream.ertmp.capability-not-advertised',
+    name: 'Multitrack sent to a player whose connect had no capsEx',
+    run: () =>
+      new Rtmp()
+        .playPreamble('cam')
+        .video(0, exVideo({ packetType: 1, fourCc: 'hvc1', multitrack: { type: 0, tracks: [{ trackId: 1, body: filler(100) }] } }), { dir: 's2c' })
+        .analyse(),
+    check: (_, d) => assert.equal(d.context?.['capability'], 'Multitrack'),
   },
   {
     code: 'stream.ertmp.server-not-enhanced',

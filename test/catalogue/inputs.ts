@@ -353,6 +353,11 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   { name: 'AAC AudioSpecificConfig of one byte', codes: ['media.config.truncated'], run: () => client(audio(aacSequenceHeader(hex('12')))) },
   { name: 'AVC record version 2', codes: ['media.config.bad-version'], run: () => client(video(avcSequenceHeader(concat([2], avcConfigRecord([SPS_320], [PPS]).subarray(1))))) },
   { name: 'AAC with reserved frequency index 13', codes: ['media.config.bad-syntax'], run: () => client(audio(aacSequenceHeader(hex('1690')))) },
+  {
+    name: 'FLAC SequenceStart with the bare 34-byte STREAMINFO (FFmpeg 8.1)',
+    codes: ['media.config.flac-bare-streaminfo'],
+    run: () => client(audio(exAudio({ packetType: 0, fourCc: 'fLaC', body: hex('120012000000000000000bb80170000000000000000000000000000000000000000000').subarray(0, 34) }))),
+  },
   { name: 'AVC record without an SPS', codes: ['media.config.no-sps'], run: () => client(video(avcSequenceHeader(hex('0164001effe000')))) },
   { name: 'AAC channel configuration 0 (program config element)', codes: ['media.config.unsupported'], run: () => client(audio(aacSequenceHeader(hex('120000')))) },
   // RTMPT (test/builders/rtmpt.ts)

@@ -587,6 +587,17 @@ describe('Opus and FLAC', () => {
     assert.deepEqual(decodeFlacConfig(FLAC.subarray(0, 20)).problems, ['media.config.truncated']);
     assert.deepEqual(decodeFlacConfig(concat(ascii('fLaC'), [0x04, 0, 0, 4, 1, 2, 3, 4])).problems, ['media.config.bad-syntax']);
   });
+
+  test("FLAC SequenceStart as FFmpeg 8.1 sends it: the bare 34-byte STREAMINFO (its extradata)", () => {
+    const bare = FLAC.subarray(8, 42);
+    const c = decodeFlacConfig(bare);
+    assert.deepEqual(c.problems, ['media.config.flac-bare-streaminfo']);
+    assert.equal(c.sampleRate, 48000);
+    assert.equal(c.channels, 2);
+    assert.equal(c.minBlockSize, 4608);
+    // Anything else without the signature is still not a FLAC header.
+    assert.deepEqual(decodeFlacConfig(FLAC.subarray(8, 41)).problems.includes('media.config.bad-version'), true);
+  });
 });
 
 describe('dispatch', () => {
