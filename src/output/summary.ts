@@ -112,7 +112,8 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
     const names = s.streamNames ?? [];
     const appStream = app === null && names.length === 0 ? '-' : `${app ?? '?'}/${names.join(',') || '-'}`;
     const gaps = s.gaps.c2s.count + s.gaps.s2c.count;
-    const end = [s.end, s.encrypted ? 'RTMPE' : '', gaps > 0 ? `${gaps}g` : ''].filter((x) => x !== '').join(' ');
+    const transport = s.transport !== undefined && s.transport !== 'rtmp' ? s.transport.toUpperCase() : s.encrypted ? 'RTMPE' : '';
+    const end = [s.end, transport, gaps > 0 ? `${gaps}g` : ''].filter((x) => x !== '').join(' ');
     t.push([
       String(s.session),
       clip(`${s.client}${s.clientGuessed ? '?' : ''}→${s.server}`, 31),

@@ -37,6 +37,8 @@ export type LoadState = 'loading' | 'done' | 'error';
 export class SessionEntry {
   /** The session record, once the connection ended (then the session is closed). */
   record: SessionRecord | null = null;
+  /** How RTMP is carried, once known (the session record, or an RTMFP handshake record). */
+  transport: SessionRecord['transport'] | null = null;
   app: string | null = null;
   readonly streams: string[] = [];
   publish = false;
@@ -243,6 +245,7 @@ export class RecordStore {
       case 'session': {
         const s = this.entry(r.session, r.client, r.server, r.startTime);
         s.record = r;
+        s.transport = r.transport;
         s.client = r.client;
         s.server = r.server;
         s.startTime = r.startTime;
@@ -267,6 +270,7 @@ export class RecordStore {
         const s = this.entry(r.session, r.client, r.server, r.time);
         s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.lastTime = Math.max(s.lastTime, r.time);
+        if (r.rtmfp !== undefined) s.transport = 'rtmfp';
         return;
       }
       case 'message': {
