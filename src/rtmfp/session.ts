@@ -453,7 +453,8 @@ export class RtmfpSession {
         packets: this.packets.c2s + this.packets.s2c,
         bytes: { ...this.bytes },
         gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
-        startUnseen: { c2s: false, s2c: false },
+        // The capture started after the initiator's IHello (the session was found by a later startup chunk).
+        startUnseen: { c2s: this.ihellos === 0, s2c: false },
         end,
       },
       {
