@@ -111,10 +111,10 @@ export class RtmfpSession {
     return this.rhello?.chunk.cookie ?? null;
   }
   get initiatorSessionId(): string | null {
-    return this.iikeying?.chunk.initiatorSessionId ?? null;
+    return this.iikeying?.chunk.sessionId ?? null;
   }
   get responderSessionId(): string | null {
-    return this.rikeying?.chunk.responderSessionId ?? null;
+    return this.rikeying?.chunk.sessionId ?? null;
   }
 
   private ms(m: Meta): number {
@@ -140,38 +140,25 @@ export class RtmfpSession {
       return this.out;
     }
     const ms = this.ms(meta);
-    const facts: { -readonly [K in keyof RtmfpHandshakeFacts]: RtmfpHandshakeFacts[K] } = { packetSessionId: hexU32(sid) };
     switch (c.kind) {
       case 'IHello':
         this.ihellos++;
         if (this.ihelloTimes.length < MAX_IHELLO_TIMES) this.ihelloTimes.push(ms);
         this.epd = c.epd;
         this.tag = c.tag;
-        facts.attempt = this.ihellos;
-        facts.epd = c.epd;
-        facts.tag = c.tag;
         break;
       case 'RHello':
         this.rhello ??= { ms, chunk: c };
-        facts.tag = c.tag;
-        facts.cookie = c.cookie;
-        facts.certificate = c.certificate;
         break;
       case 'IIKeying':
         this.iikeying ??= { ms, chunk: c };
-        facts.sessionId = c.initiatorSessionId;
-        facts.cookie = c.cookie;
-        facts.certificate = c.certificate;
-        facts.keyComponent = c.keyComponent;
-        facts.signatureLength = c.signatureLength;
         break;
       case 'RIKeying':
         this.rikeying ??= { ms, chunk: c };
-        facts.sessionId = c.responderSessionId;
-        facts.keyComponent = c.keyComponent;
-        facts.signatureLength = c.signatureLength;
         break;
     }
+    const { kind: _kind, ...fields } = c;
+    const facts: RtmfpHandshakeFacts = { packetSessionId: hexU32(sid), ...(c.kind === 'IHello' ? { attempt: this.ihellos } : {}), ...fields };
     const rec: HandshakeRecord = { type: 'handshake', session: this.session, client: this.client, server: this.server, dir, frame: meta.frame, time: seconds(meta), offset, part: c.kind, elapsedMs: ms, rtmfp: facts };
     if (this.rtmp === null) {
       this.handshakes.push(rec);

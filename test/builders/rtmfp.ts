@@ -14,16 +14,9 @@ export function vlu(n: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-export function cat(...parts: (Uint8Array | readonly number[])[]): Uint8Array {
-  const all = parts.map((p) => Uint8Array.from(p));
-  const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of all) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** The parts one after another (test/builders/bytes.ts). */
+export { concat as cat } from './bytes.js';
+import { concat as cat } from './bytes.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

@@ -72,8 +72,8 @@ describe('RTMFP startup chunks', () => {
     const a = decodeStartupChunk(ii!.type, ii!.payload);
     const b = decodeStartupChunk(ri!.type, ri!.payload);
     assert.ok(a?.kind === 'IIKeying' && b?.kind === 'RIKeying');
-    assert.equal(a.initiatorSessionId, '01020304');
-    assert.equal(b.responderSessionId, '0a0b0c0d');
+    assert.equal(a.sessionId, '01020304');
+    assert.equal(b.sessionId, '0a0b0c0d');
     assert.equal(a.keyComponent.dhGroup, 2);
     assert.equal(a.keyComponent.hmac?.sendOnRequest, true);
     assert.equal(negotiated(a.keyComponent.hmac, b.keyComponent.hmac), false);
