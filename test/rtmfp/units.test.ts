@@ -11,9 +11,12 @@ import { parseKeyLine, parseKeyLogs, framingFor } from '../../src/rtmfp/keylog.j
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent } from '../../src/rtmfp/flows.js';
 import { decryptPacket, inCksum, parsePacket, readOptions, readVlu, sessionIdOf, STARTUP_FRAMING } from '../../src/rtmfp/wire.js';
 import { startupChunk, RtmfpTracker } from '../../src/rtmfp/tracker.js';
-import { cat, datagram, ihello, option, responderCert, rhello, tcMetadata, userData, vlu } from '../builders/rtmfp.js';
+import { cat, datagram, ihello, option, responderCert, rhello, tcMetadata, udpPcap, userData, vlu } from '../builders/rtmfp.js';
 import { COOKIE, KEYLOG, SID_I, SID_R, TAG, URL, codes, run, sessionPkt, startup } from './script.js';
 import { dnsQuery, dnsResponse } from './corpus.js';
+import { createCaptureDecoder } from '../../src/capture/decoder.js';
+import { Analyzer } from '../../src/session/analyzer.js';
+import { splitAt } from '../builders/splits.js';
 
 describe('RTMFP wire primitives', () => {
   it('VLU: 7 bits a byte, big-endian; cut or over-long → null', () => {
@@ -220,5 +223,24 @@ describe('RTMFP recognition', () => {
     assert.ok(s?.type === 'session' && s.transport === 'rtmfp' && s.rtmfp?.keys === 'logged' && s.rtmfp.flows[0]?.signature === 'TC');
     assert.equal(codes(recs).has('rtmfp.keys-needed'), false);
     assert.equal(SID_I, 0x01020304);
+  });
+});
+
+describe('RTMFP through the capture decoder', () => {
+  it('a keyed session pcap split at every offset gives the same records', () => {
+    const connect = cat([0x02, 0x00, 0x07], new TextEncoder().encode('connect'), [0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], [0x05]);
+    const pcap = udpPcap([...startup(), sessionPkt('c', [userData({ flow: 1, seq: 1, fra: 1, metadata: tcMetadata(0), data: cat([0x14, 0, 0, 0, 0], connect.subarray(0, 5)) })]), sessionPkt('c', [userData({ flow: 1, seq: 2, fra: 2, data: connect.subarray(5) })])]);
+    const once = (chunks: Uint8Array[]) => {
+      const dec = createCaptureDecoder();
+      const a = new Analyzer({ keylogs: [KEYLOG] });
+      const out: string[] = [];
+      for (const c of chunks) for (const ev of dec.push(c)) out.push(...a.push(ev).map((r) => JSON.stringify(r)));
+      for (const ev of dec.finish()) out.push(...a.push(ev).map((r) => JSON.stringify(r)));
+      out.push(...a.finish().map((r) => JSON.stringify(r)));
+      return out;
+    };
+    const want = once([pcap]);
+    assert.ok(want.some((l) => l.includes('"name":"connect"')));
+    for (let i = 1; i < pcap.length; i++) assert.deepEqual(once(splitAt(pcap, [i])), want, `split at ${i}`);
   });
 });
