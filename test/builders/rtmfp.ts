@@ -35,6 +35,11 @@ export function ihello(url: string, tag: Uint8Array): ChunkSpec {
   return { type: 0x30, payload: cat(lenPrefixed(option(0x0a, utf8(url))), tag) };
 }
 
+/** IHello naming the responder by the SHA-256 fingerprint of its certificate (EPD option 0x0f). */
+export function ihelloFingerprint(fingerprint: Uint8Array, tag: Uint8Array): ChunkSpec {
+  return { type: 0x30, payload: cat(lenPrefixed(option(0x0f, fingerprint)), tag) };
+}
+
 /** A responder certificate offering ephemeral DH groups. */
 export function responderCert(groups: readonly number[]): Uint8Array {
   return cat(option(0x0a), ...groups.map((g) => option(0x15, vlu(g))), option(0x0e, new Uint8Array(8).fill(7)));

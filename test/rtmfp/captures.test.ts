@@ -14,6 +14,8 @@ import type { ValidateFunction } from 'ajv';
 import { exportLines } from '../../src/output/export-lines.js';
 import type { HandshakeRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/session/records.js';
 import { rtmfpDataDir } from './shared.js';
+import { createCaptureDecoder } from '../../src/capture/decoder.js';
+import { Analyzer } from '../../src/session/analyzer.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const data = rtmfpDataDir(root);
@@ -136,6 +138,24 @@ describe('RTMFP shared captures', { skip }, () => {
     assert.equal(f.rhelloMs, null);
     assert.deepEqual(f.epd, { url: 'rtmfp://127.0.0.1:19350/live' });
     assert.ok(recs.some((r) => r.type === 'diagnostic' && r.code === 'rtmfp.unanswered'));
+  });
+
+  it('rtmfp-tc-publish with bytes of its datagrams damaged: never throws, the session is still reported', async () => {
+    const pcap = readFileSync(join(data!, 'rtmfp-tc-publish.pcap'));
+    const keylogs = [readFileSync(join(data!, 'rtmfp-tc-publish.keylog.txt'), 'utf8')];
+    let x = 12345;
+    const next = () => ((x = (x * 1103515245 + 12345) >>> 0), x >>> 8);
+    for (let round = 0; round < 20; round++) {
+      const bad = new Uint8Array(pcap);
+      // Past the pcap, Ethernet, IP and UDP headers of the first record: inside RTMFP payloads.
+      for (let i = 0; i < 8; i++) bad[24 + 16 + 42 + (next() % (bad.length - 82))]! ^= 1 << (next() % 8);
+      const dec = createCaptureDecoder();
+      const a = new Analyzer({ keylogs });
+      const out: OutputRecord[] = [];
+      for (const ev of [...dec.push(bad), ...dec.finish()]) out.push(...a.push(ev));
+      out.push(...a.finish());
+      assert.ok(out.some((r) => r.type === 'capture'));
+    }
   });
 
   for (const [name, keys] of [['rtmfp-tc-publish', false], ['rtmfp-tc-publish', true], ['rtmfp-tc-publish-orderly-close', false], ['rtmfp-tc-publish-orderly-close', true], ['rtmfp-echo-plain-flows', false], ['rtmfp-echo-plain-flows', true], ['rtmfp-failed-noserver', false]] as const) {

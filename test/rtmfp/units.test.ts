@@ -11,7 +11,8 @@ import { parseKeyLine, parseKeyLogs, framingFor } from '../../src/rtmfp/keylog.j
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent } from '../../src/rtmfp/flows.js';
 import { decryptPacket, inCksum, parsePacket, readOptions, readVlu, sessionIdOf, STARTUP_FRAMING } from '../../src/rtmfp/wire.js';
 import { startupChunk, RtmfpTracker } from '../../src/rtmfp/tracker.js';
-import { cat, datagram, ihello, option, responderCert, rhello, tcMetadata, udpPcap, userData, vlu } from '../builders/rtmfp.js';
+import { createHash } from 'node:crypto';
+import { cat, datagram, ihello, ihelloFingerprint, option, responderCert, rhello, tcMetadata, udpPcap, userData, vlu } from '../builders/rtmfp.js';
 import { COOKIE, KEYLOG, SID_I, SID_R, TAG, URL, codes, run, sessionPkt, startup } from './script.js';
 import { dnsQuery, dnsResponse } from './corpus.js';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
@@ -81,6 +82,21 @@ describe('RTMFP startup chunks', () => {
     assert.equal(a.keyComponent.hmac?.sendOnRequest, true);
     assert.equal(negotiated(a.keyComponent.hmac, b.keyComponent.hmac), false);
     assert.equal(negotiated({ flags: 4, sendAlways: true, sendOnRequest: false, request: false }, null), true);
+  });
+
+  it('IHello by fingerprint: the session says whether it names the responder\'s certificate', () => {
+    const cert = responderCert([2]);
+    for (const [fp, match] of [[createHash('sha256').update(cert).digest(), true], [new Uint8Array(32), false]] as const) {
+      const recs = run([
+        { from: 'c', payload: datagram(0, [ihelloFingerprint(Uint8Array.from(fp), TAG)]) },
+        { from: 's', payload: datagram(0, [rhello(TAG, COOKIE, cert)]) },
+      ]);
+      const s = recs.find((r) => r.type === 'session');
+      assert.ok(s?.type === 'session');
+      assert.equal(s.rtmfp?.epd?.fingerprint, Buffer.from(fp).toString('hex'));
+      assert.equal(s.rtmfp?.fingerprintMatches, match);
+      assert.equal(s.rtmfp?.established, false);
+    }
   });
 
   it('every truncation of a startup chunk decodes or is null, never throws', () => {
