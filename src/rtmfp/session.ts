@@ -22,6 +22,8 @@ export type Meta = { readonly frame: number; readonly sec: number; readonly nsec
 const MAX_FLOWS = 256;
 const MAX_LISTED_FLOWS = 64;
 const MAX_IHELLO_TIMES = 16;
+/** Handshake records kept for the RTMP analysis until the first message (it needs only the first). */
+const MAX_HELD_HANDSHAKES = 8;
 const MAX_CHUNK_TYPES = 32;
 /** Body bytes kept of audio/video messages (their tag headers and configs fit) and of the rest. */
 const KEEP_MEDIA = 4096;
@@ -161,7 +163,7 @@ export class RtmfpSession {
     const facts: RtmfpHandshakeFacts = { packetSessionId: hexU32(sid), ...(c.kind === 'IHello' ? { attempt: this.ihellos } : {}), ...fields };
     const rec: HandshakeRecord = { type: 'handshake', session: this.session, client: this.client, server: this.server, dir, frame: meta.frame, time: seconds(meta), offset, part: c.kind, elapsedMs: ms, rtmfp: facts };
     if (this.rtmp === null) {
-      this.handshakes.push(rec);
+      if (this.handshakes.length < MAX_HELD_HANDSHAKES) this.handshakes.push(rec);
       this.out.push(rec);
     } else {
       this.out.push(...this.rtmp.handshake(rec));

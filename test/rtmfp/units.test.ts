@@ -228,6 +228,15 @@ describe('RTMFP recognition', () => {
     );
   });
 
+  it('retransmitted startup chunks stay in their session; IHello times are capped', () => {
+    const [ih, rh, ii, ri] = startup();
+    const recs = run([...Array.from({ length: 40 }, () => ih!), rh!, ii!, ri!, ii!, ri!, rh!]);
+    const sessions = recs.filter((r) => r.type === 'session');
+    assert.equal(sessions.length, 1);
+    const f = sessions[0]!.type === 'session' ? sessions[0]!.rtmfp! : null;
+    assert.deepEqual([f?.ihello.count, f?.ihello.elapsedMs.length, f?.established], [40, 16, true]);
+  });
+
   it('a synthetic keyed session: flows decrypted, the TC message decoded as RTMP', () => {
     const connect = cat([0x02, 0x00, 0x07], new TextEncoder().encode('connect'), [0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], [0x05]);
     const msg = cat([0x14, 0, 0, 0, 0], connect);
