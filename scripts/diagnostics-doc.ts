@@ -19,6 +19,7 @@ export const LAYERS: readonly (readonly [string, string])[] = [
   ['tcp', 'Reassembling each TCP connection: losses, retransmissions, closes.'],
   ['rtmp', 'The RTMP handshake, chunk stream and message layer, including chunk-layer interop habits of peers.'],
   ['rtmpt', 'RTMPT: RTMP tunnelled in HTTP (the HTTP messages of the tunnel and the order of its bodies).'],
+  ['rtmfp', 'RTMP over RTMFP (UDP): the startup handshake, session packets and their keys, flows and their fragments.'],
   ['amf', 'AMF0/AMF3 values in commands, data and shared objects.'],
   ['media', 'Audio/video tag headers (legacy FLV and Enhanced RTMP) and codec configuration records.'],
   ['session', 'One session as a whole: command transactions, connect and authentication, publish and play flows, flow control.'],

@@ -261,6 +261,10 @@ function decodeIPv6(data: Uint8Array, off: number, origLen: number): NetResult {
   }
 }
 
+function ipText(data: Uint8Array, ipVersion: 4 | 6, off: number): string {
+  return ipVersion === 4 ? formatIPv4(data, off) : formatIPv6(data, off);
+}
+
 // ---- TCP ----------------------------------------------------------------------------------------
 
 /** RFC 9293 §3.1. The TCP header starts at `p`; the IP-declared packet ends at `end`. */
@@ -276,8 +280,8 @@ function decodeTcp(data: Uint8Array, p: number, end: number, ipVersion: 4 | 6, s
   return {
     kind: 'tcp',
     ipVersion,
-    srcIp: ipVersion === 4 ? formatIPv4(data, srcOff) : formatIPv6(data, srcOff),
-    dstIp: ipVersion === 4 ? formatIPv4(data, dstOff) : formatIPv6(data, dstOff),
+    srcIp: ipText(data, ipVersion, srcOff),
+    dstIp: ipText(data, ipVersion, dstOff),
     srcPort: u16(data, p),
     dstPort: u16(data, p + 2),
     seq: u32(data, p + 4),
@@ -304,8 +308,8 @@ function decodeUdp(data: Uint8Array, p: number, end: number, ipVersion: 4 | 6, s
   return {
     kind: 'udp',
     ipVersion,
-    srcIp: ipVersion === 4 ? formatIPv4(data, srcOff) : formatIPv6(data, srcOff),
-    dstIp: ipVersion === 4 ? formatIPv4(data, dstOff) : formatIPv6(data, dstOff),
+    srcIp: ipText(data, ipVersion, srcOff),
+    dstIp: ipText(data, ipVersion, dstOff),
     srcPort: u16(data, p),
     dstPort: u16(data, p + 2),
     payload: data.subarray(p + 8, stop < data.length ? stop : data.length),

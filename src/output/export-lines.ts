@@ -3,11 +3,17 @@
  */
 import { readFileChunks } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
 
-export async function exportLines(file: string): Promise<string[]> {
+export async function exportLines(file: string, opts: AnalyzerOptions = {}): Promise<string[]> {
   const lines: string[] = [];
-  await analyzeStream(file, readFileChunks(file), (recs) => {
-    for (const r of recs) lines.push(JSON.stringify(r));
-  });
+  await analyzeStream(
+    file,
+    readFileChunks(file),
+    (recs) => {
+      for (const r of recs) lines.push(JSON.stringify(r));
+    },
+    opts,
+  );
   return lines;
 }

@@ -136,7 +136,7 @@ export type RHello = { readonly kind: 'RHello'; readonly tag: string; readonly c
 export type IIKeying = {
   readonly kind: 'IIKeying';
   /** The session id the initiator chose (packets to it carry it), as on the wire. */
-  readonly initiatorSessionId: string;
+  readonly sessionId: string;
   readonly cookie: string;
   readonly certificate: Certificate;
   readonly keyComponent: KeyComponent;
@@ -144,7 +144,8 @@ export type IIKeying = {
 };
 export type RIKeying = {
   readonly kind: 'RIKeying';
-  readonly responderSessionId: string;
+  /** The session id the responder chose. */
+  readonly sessionId: string;
   readonly keyComponent: KeyComponent;
   readonly signatureLength: number;
 };
@@ -180,7 +181,7 @@ export function decodeStartupChunk(type: number, b: Uint8Array): StartupChunk | 
       if (cookie === null || cert === null || skic === null) return null;
       return {
         kind: 'IIKeying',
-        initiatorSessionId: hexU32(u32(b, 0)),
+        sessionId: hexU32(u32(b, 0)),
         cookie: hex(cookie.value, 64),
         certificate: decodeCertificate(cert.value),
         keyComponent: decodeKeyComponent(skic.value),
@@ -191,7 +192,7 @@ export function decodeStartupChunk(type: number, b: Uint8Array): StartupChunk | 
       if (end < 4) return null;
       const skrc = field(b, 4, end);
       if (skrc === null) return null;
-      return { kind: 'RIKeying', responderSessionId: hexU32(u32(b, 0)), keyComponent: decodeKeyComponent(skrc.value), signatureLength: end - skrc.next };
+      return { kind: 'RIKeying', sessionId: hexU32(u32(b, 0)), keyComponent: decodeKeyComponent(skrc.value), signatureLength: end - skrc.next };
     }
     default:
       return null;

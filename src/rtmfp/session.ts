@@ -22,6 +22,8 @@ export type Meta = { readonly frame: number; readonly sec: number; readonly nsec
 const MAX_FLOWS = 256;
 const MAX_LISTED_FLOWS = 64;
 const MAX_IHELLO_TIMES = 16;
+/** Handshake records kept for the RTMP analysis until the first message (it needs only the first). */
+const MAX_HELD_HANDSHAKES = 8;
 const MAX_CHUNK_TYPES = 32;
 /** Body bytes kept of audio/video messages (their tag headers and configs fit) and of the rest. */
 const KEEP_MEDIA = 4096;
@@ -111,10 +113,10 @@ export class RtmfpSession {
     return this.rhello?.chunk.cookie ?? null;
   }
   get initiatorSessionId(): string | null {
-    return this.iikeying?.chunk.initiatorSessionId ?? null;
+    return this.iikeying?.chunk.sessionId ?? null;
   }
   get responderSessionId(): string | null {
-    return this.rikeying?.chunk.responderSessionId ?? null;
+    return this.rikeying?.chunk.sessionId ?? null;
   }
 
   private ms(m: Meta): number {
@@ -140,41 +142,28 @@ export class RtmfpSession {
       return this.out;
     }
     const ms = this.ms(meta);
-    const facts: { -readonly [K in keyof RtmfpHandshakeFacts]: RtmfpHandshakeFacts[K] } = { packetSessionId: hexU32(sid) };
     switch (c.kind) {
       case 'IHello':
         this.ihellos++;
         if (this.ihelloTimes.length < MAX_IHELLO_TIMES) this.ihelloTimes.push(ms);
         this.epd = c.epd;
         this.tag = c.tag;
-        facts.attempt = this.ihellos;
-        facts.epd = c.epd;
-        facts.tag = c.tag;
         break;
       case 'RHello':
         this.rhello ??= { ms, chunk: c };
-        facts.tag = c.tag;
-        facts.cookie = c.cookie;
-        facts.certificate = c.certificate;
         break;
       case 'IIKeying':
         this.iikeying ??= { ms, chunk: c };
-        facts.sessionId = c.initiatorSessionId;
-        facts.cookie = c.cookie;
-        facts.certificate = c.certificate;
-        facts.keyComponent = c.keyComponent;
-        facts.signatureLength = c.signatureLength;
         break;
       case 'RIKeying':
         this.rikeying ??= { ms, chunk: c };
-        facts.sessionId = c.responderSessionId;
-        facts.keyComponent = c.keyComponent;
-        facts.signatureLength = c.signatureLength;
         break;
     }
+    const { kind: _kind, ...fields } = c;
+    const facts: RtmfpHandshakeFacts = { packetSessionId: hexU32(sid), ...(c.kind === 'IHello' ? { attempt: this.ihellos } : {}), ...fields };
     const rec: HandshakeRecord = { type: 'handshake', session: this.session, client: this.client, server: this.server, dir, frame: meta.frame, time: seconds(meta), offset, part: c.kind, elapsedMs: ms, rtmfp: facts };
     if (this.rtmp === null) {
-      this.handshakes.push(rec);
+      if (this.handshakes.length < MAX_HELD_HANDSHAKES) this.handshakes.push(rec);
       this.out.push(rec);
     } else {
       this.out.push(...this.rtmp.handshake(rec));
@@ -453,7 +442,8 @@ export class RtmfpSession {
         packets: this.packets.c2s + this.packets.s2c,
         bytes: { ...this.bytes },
         gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
-        startUnseen: { c2s: false, s2c: false },
+        // The capture started after the initiator's IHello (the session was found by a later startup chunk).
+        startUnseen: { c2s: this.ihellos === 0, s2c: false },
         end,
       },
       {

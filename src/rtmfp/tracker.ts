@@ -92,20 +92,25 @@ export class RtmfpTracker {
     const initiator = c.type === 0x30 || c.type === 0x38 || c.type === 0x0f ? src : dst;
     const responder = initiator === src ? dst : src;
     let pair = this.pairs.get(key);
-    const open = (pair?.sessions ?? []).filter((s) => s.initiator === initiator && s.responder === responder && !s.established);
+    // Latest first; retransmitted startup chunks (crossing the answer in flight) find their session.
+    const mine = (pair?.sessions ?? []).filter((x) => x.initiator === initiator && x.responder === responder).reverse();
+    const open = mine.filter((x) => !x.established);
     let s: RtmfpSession | undefined;
     switch (decoded?.kind) {
       case 'IHello':
         s = open.find((x) => x.tag === decoded.tag && x.cookie === null);
         break;
       case 'RHello':
-        s = open.find((x) => x.tag === decoded.tag) ?? open[open.length - 1];
+        s = mine.find((x) => x.tag === decoded.tag) ?? open[0];
+        break;
+      case 'IIKeying':
+        s = mine.find((x) => x.cookie !== null && x.cookie === decoded.cookie) ?? open[0];
         break;
       case 'RIKeying':
-        s = open.find((x) => x.initiatorSessionId === hexU32(sid)) ?? open[open.length - 1];
+        s = mine.find((x) => x.initiatorSessionId === hexU32(sid)) ?? open[0];
         break;
       default:
-        s = open[open.length - 1];
+        s = open[0];
     }
     if (s === undefined) {
       if (decoded === null && c.type !== 0x30 && c.type !== 0x70 && c.type !== 0x38 && c.type !== 0x78) return []; // FIHello, Redirect, cookie change: RTMFP, not tracked

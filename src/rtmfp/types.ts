@@ -13,8 +13,12 @@ export type RtmfpHandshakeFacts = {
   /** IHello: how many of this session's IHellos this is (1 = the first; more = retransmissions). */
   readonly attempt?: number;
   readonly epd?: Epd;
+  /** IHello: bytes of the endpoint discriminator. */
+  readonly epdLength?: number;
   readonly tag?: string;
   readonly cookie?: string;
+  /** RHello: the cookie's length (the hex shows at most 64 bytes). */
+  readonly cookieLength?: number;
   readonly certificate?: Certificate;
   /** IIKeying: the id the initiator chose; RIKeying: the id the responder chose. */
   readonly sessionId?: string;

@@ -119,7 +119,7 @@ export function sessionRows(m: StoreModel, top: number, count: number, c: Sessio
     out.push({
       key: i,
       id: fit(String(s.id), c.id, 'right'),
-      endpoints: fit(`${clean(s.client)} → ${clean(s.server)}`, c.endpoints),
+      endpoints: fit(`${clean(s.client)} → ${clean(s.server)}${s.transport === null || s.transport === 'rtmp' ? '' : ` ${s.transport}`}`, c.endpoints),
       appStream: fit(s.appStream, c.appStream),
       role: fit(s.role, c.role),
       via: fit(s.transport ?? '', c.via),

@@ -37,6 +37,8 @@ export type LoadState = 'loading' | 'done' | 'error';
 export class SessionEntry {
   /** The session record, once the connection ended (then the session is closed). */
   record: SessionRecord | null = null;
+  /** An RTMFP handshake record was seen (the transport is known before the session record). */
+  rtmfpHandshake = false;
   app: string | null = null;
   readonly streams: string[] = [];
   publish = false;
@@ -71,7 +73,7 @@ export class SessionEntry {
 
   /** The session record's transport; before it, 'rtmpe' after an encrypted C0, else unknown. */
   get transport(): SessionRecord['transport'] | null {
-    return this.record?.transport ?? (this.encryptedHandshake ? 'rtmpe' : null);
+    return this.record?.transport ?? (this.rtmfpHandshake ? 'rtmfp' : this.encryptedHandshake ? 'rtmpe' : null);
   }
 
   get role(): string {
@@ -275,6 +277,7 @@ export class RecordStore {
         s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.lastTime = Math.max(s.lastTime, r.time);
         if (r.part === 'C0' && r.encrypted === true) s.encryptedHandshake = true;
+        if (r.rtmfp !== undefined) s.rtmfpHandshake = true;
         return;
       }
       case 'message': {

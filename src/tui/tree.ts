@@ -215,7 +215,7 @@ export function buildDetail(r: TimelineRecord, ctx: DetailContext): DetailNode[]
       leaf('hs/dir', 'Direction', dirText(r.dir)),
       leaf('hs/frame', 'Frame', String(r.frame)),
       leaf('hs/time', 'Time', timeText(r.time, ctx.sessionStart)),
-      leaf('hs/elapsed', 'Since C0', `${r.elapsedMs} ms`),
+      leaf('hs/elapsed', r.rtmfp === undefined ? 'Since C0' : 'Since IHello', `${r.elapsedMs} ms`),
       leaf('hs/offset', 'Stream offset', String(r.offset)),
     ];
     const add = (key: string, label: string, v: unknown) => {
@@ -231,6 +231,7 @@ export function buildDetail(r: TimelineRecord, ctx: DetailContext): DetailNode[]
     if (r.dhKey !== undefined) add('dhKey', 'DH public key', `offset ${r.dhKey.offset}, ${r.dhKey.valid ? 'valid' : 'INVALID (not 1 < y < p-1)'}`);
     add('epoch2', 'Second time field', r.epoch2);
     add('echoes', 'Echoes peer block', r.echoes);
+    if (r.rtmfp !== undefined) kids.push(valueNode('hs/rtmfp', 'RTMFP', r.rtmfp));
     return [section('hs', 'Handshake', kids, r.part, 'handshake')];
   }
   const kind = kindOf(r);

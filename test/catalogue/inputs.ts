@@ -16,6 +16,7 @@ import { Rtmp, analysePcap, type Analysed } from '../analysis/script.js';
 import { signFirstBlock } from '../../src/rtmp/handshake.js';
 import { dhKeyOffset } from '../../src/rtmp/rtmpe.js';
 import { RTMPT_INPUTS } from './inputs-rtmpt.js';
+import { RTMFP_INPUTS } from '../rtmfp/inputs.js';
 
 export type Input = {
   readonly name: string;
@@ -362,6 +363,8 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   { name: 'AAC channel configuration 0 (program config element)', codes: ['media.config.unsupported'], run: () => client(audio(aacSequenceHeader(hex('120000')))) },
   // RTMPT (test/builders/rtmpt.ts)
   ...RTMPT_INPUTS,
+  // RTMFP
+  ...RTMFP_INPUTS,
 ];
 
 /** Codes no input can produce today, with why (reported to the lead; nothing removed). */
