@@ -2,12 +2,18 @@
  * A capture file as NDJSON lines, in memory: for golden files and tests (the CLI streams instead).
  */
 import { readFileChunks } from '../io/input.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
 import { analyzeStream } from '../session/run.js';
 
-export async function exportLines(file: string): Promise<string[]> {
+export async function exportLines(file: string, opts: AnalyzerOptions = {}): Promise<string[]> {
   const lines: string[] = [];
-  await analyzeStream(file, readFileChunks(file), (recs) => {
-    for (const r of recs) lines.push(JSON.stringify(r));
-  });
+  await analyzeStream(
+    file,
+    readFileChunks(file),
+    (recs) => {
+      for (const r of recs) lines.push(JSON.stringify(r));
+    },
+    opts,
+  );
   return lines;
 }
