@@ -17,6 +17,7 @@ export const LAYERS: readonly (readonly [string, string])[] = [
   ['capture', 'Reading the capture file (pcap, pcapng).'],
   ['net', 'Link, IP and TCP headers of single packets.'],
   ['tcp', 'Reassembling each TCP connection: losses, retransmissions, closes.'],
+  ['tls', 'TLS connections (RTMPS): hellos, decryption with a key log, lost records.'],
   ['rtmp', 'The RTMP handshake, chunk stream and message layer, including chunk-layer interop habits of peers.'],
   ['amf', 'AMF0/AMF3 values in commands, data and shared objects.'],
   ['media', 'Audio/video tag headers (legacy FLV and Enhanced RTMP) and codec configuration records.'],

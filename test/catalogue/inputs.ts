@@ -13,6 +13,7 @@ import { aacSequenceHeader, ascii, avcConfigRecord, avcSequenceHeader, concat, e
 import { ethernet, ipPacket, tcpPacket } from '../builders/packets.js';
 import { PCAP_GLOBAL_HEADER_LEN, writePcap, writePcapng, type PcapRecordSpec } from '../builders/pcap.js';
 import { Rtmp, analysePcap, type Analysed } from '../analysis/script.js';
+import { TLS_INPUTS } from './tls-inputs.js';
 
 export type Input = {
   readonly name: string;
@@ -339,6 +340,7 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   { name: 'AAC with reserved frequency index 13', codes: ['media.config.bad-syntax'], run: () => client(audio(aacSequenceHeader(hex('1690')))) },
   { name: 'AVC record without an SPS', codes: ['media.config.no-sps'], run: () => client(video(avcSequenceHeader(hex('0164001effe000')))) },
   { name: 'AAC channel configuration 0 (program config element)', codes: ['media.config.unsupported'], run: () => client(audio(aacSequenceHeader(hex('120000')))) },
+  ...TLS_INPUTS,
 ];
 
 /** Codes no input can produce today, with why (reported to the lead; nothing removed). */
