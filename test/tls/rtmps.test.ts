@@ -212,3 +212,16 @@ test('rtmps: a record header claiming more than the largest legal record is not 
   const ev = t.push('c2s', concatBytes(Uint8Array.of(23, 3, 3, big >> 8, big & 0xff), new Uint8Array(40_000)), meta);
   assert.ok(ev.some((e) => e.kind === 'diagnostic' && e.diagnostic.code === 'tls.record.bad-header'));
 });
+
+test('rtmps: the summary names an undecrypted TLS connection and says what to do (wire text escaped)', async () => {
+  const { SummaryCollector, renderSummary } = await import('../../src/output/summary.js');
+  const w = tlsWrap(plainTurns, { ...VARIANTS[0]!, sni: 'evil\u001b[31m.example' });
+  const c = new SummaryCollector();
+  c.records(analyze(conversationPcap(w.turns, { server: { ip: '10.0.0.2', port: 443 } })));
+  const text = renderSummary(c, { color: false });
+  assert.match(text, /2 TCP connection|1 TCP connection \(1 TLS\)/);
+  assert.match(text, /No RTMP sessions found in the readable connections/);
+  assert.match(text, /10\.0\.0\.1:50000 → 10\.0\.0\.2:443 {2}TLS 1\.3, TLS_AES_128_GCM_SHA256, SNI evil\\x1b\[31m\.example/);
+  assert.match(text, /--keylog FILE/);
+  assert.ok(!text.includes('\u001b'));
+});
