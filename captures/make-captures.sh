@@ -427,13 +427,9 @@ rtmps_capture() {  # rtmps_capture FILE STREAM "nginx ssl directives"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
     -keyout "$TMP/nginx/tls.key" -out "$TMP/nginx/tls.crt" >"$TMP/logs/openssl.log" 2>&1 || die "openssl req failed"
   cat >"$TMP/nginx/rtmps.conf" <<EOF
-load_module $NGX_STREAM_MODULE;
-load_module $NGX_RTMP_MODULE;
-daemon off;
-master_process off;
-worker_processes 1;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/logs/nginx-error.log info;
+load_module $NGX_STREAM_MODULE; load_module $NGX_RTMP_MODULE;
+daemon off; master_process off; worker_processes 1;
+pid $TMP/nginx/nginx.pid; error_log $TMP/logs/nginx-error.log info;
 events { worker_connections 64; }
 stream {
     server {
