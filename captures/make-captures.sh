@@ -14,17 +14,20 @@
 # flvmux, rtmpsink (+ voaacenc for audio), node + npm (node-media-server is
 # installed on demand into <repo>/.cache/nms).
 #
-# Output (see captures/README.md for provenance of each file):
+# Output (see captures/README.md for provenance of each file; the RTMPS ones come with the
+# client's TLS key log as <capture>.keylog):
 #   ffmpeg-nginx-publish-play.pcap   gstreamer-nginx-publish.pcap
 #   ffmpeg-nms-publish.pcap          ffmpeg-listen-ipv6.pcap
 #   ffmpeg-nginx-port19350.pcap      ffmpeg-nginx-publish.pcapng
 #   ffmpeg-nginx-any.pcap            ffmpeg-nginx-publish-ns.pcap
 #   ffmpeg-rtmpdump-rtmpt.pcap (RTMPT through test-interop/rtmpt-gateway.ts)
 #   rtmpdump-rtmpsrv-rtmpe.pcap (+ .keys: rtmpdump's DH secret and RC4 keys)
+#   ffmpeg-nginx-rtmps13.pcap        ffmpeg-nginx-rtmps12.pcap   (+ .keylog)
 # and, made from this run's intact ones by scripts/damage-capture.ts (records left
 # out, nothing rewritten; needs the built repo, which is built here if missing):
 #   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
 #   ffmpeg-nginx-publish-play-lossy.pcap      gstreamer-nginx-publish-lossy.pcap
+#   ffmpeg-nginx-rtmps13-lossy.pcap (+ .keylog)
 #
 # Set KEEP_TMP=1 to keep the temp dir (peer logs, configs) for debugging.
 # Files are written to a temp dir, verified (capinfos + tshark: expected number
@@ -50,7 +53,7 @@ die() { printf '[make-captures] ERROR: %s\n' "$*" >&2; exit 1; }
 [[ $(id -u) -eq 0 ]] || die "must run as root (needs 'ip netns')"
 missing=()
 for tool in ip ss timeout ffmpeg tcpdump dumpcap tshark capinfos nginx rtmpdump \
-            gst-launch-1.0 gst-inspect-1.0 node npm; do
+            gst-launch-1.0 gst-inspect-1.0 node npm openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 ((${#missing[@]} == 0)) || die "missing peer/tool(s): ${missing[*]}"
@@ -447,6 +450,54 @@ syns=$(tshark -r "$TMP/out/rtmpdump-rtmpsrv-rtmpe.pcap" -Y 'tcp.flags.syn==1 && 
 # Keys for rtmpdump's own session; the spawned rtmpdump's session has none
 ((syns >= 1 && keys >= 1)) || die "rtmpdump-rtmpsrv-rtmpe.pcap: $syns TCP connection(s), $keys key line(s) from rtmpdump -z"
 log "ok  rtmpdump-rtmpsrv-rtmpe.pcap: $(stat -c %s "$TMP/out/rtmpdump-rtmpsrv-rtmpe.pcap") bytes, $syns TCP connection(s)"
+# ---------------------------------------------------------------- RTMPS (TLS) captures
+# ffmpeg (GnuTLS, which writes SSLKEYLOGFILE) publishes rtmps://localhost:1936 to nginx's stream
+# module (listen ... ssl, a throwaway self-signed ECDSA certificate made here), which proxies the
+# plaintext to nginx-rtmp on 1935: both legs in one capture, and the client's key log beside it
+# as <capture>.keylog (keys of a throwaway session). TLS 1.3 as negotiated by default
+# (TLS_AES_256_GCM_SHA384), and TLS 1.2 forced by nginx (ECDHE-ECDSA-AES128-GCM-SHA256).
+NGX_STREAM_MODULE=${NGX_STREAM_MODULE:-/usr/lib/nginx/modules/ngx_stream_module.so}
+rtmps_capture() {  # rtmps_capture FILE STREAM "nginx ssl directives"
+  local file=$1 stream=$2 ssl=$3 ngx tls
+  [[ -f $NGX_STREAM_MODULE ]] || die "nginx stream module not found at $NGX_STREAM_MODULE (apt-get install libnginx-mod-stream)"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -keyout "$TMP/nginx/tls.key" -out "$TMP/nginx/tls.crt" >"$TMP/logs/openssl.log" 2>&1 || die "openssl req failed"
+  cat >"$TMP/nginx/rtmps.conf" <<EOF
+load_module $NGX_STREAM_MODULE; load_module $NGX_RTMP_MODULE;
+daemon off; master_process off; worker_processes 1;
+pid $TMP/nginx/nginx.pid; error_log $TMP/logs/nginx-error.log info;
+events { worker_connections 64; }
+stream {
+    server {
+        listen 127.0.0.1:1936 ssl;
+        ssl_certificate $TMP/nginx/tls.crt;
+        ssl_certificate_key $TMP/nginx/tls.key;
+        $ssl
+        proxy_pass 127.0.0.1:1935;
+    }
+}
+rtmp { server { listen 1935; chunk_size 4096; application live { live on; record off; } } }
+EOF
+  bg nginx-rtmps nginx -p "$TMP/nginx" -e "$TMP/logs/nginx-error.log" -c "$TMP/nginx/rtmps.conf"
+  ngx=$BG_PID
+  wait_listen 1935
+  wait_listen 1936
+  cap_tcpdump "$file" -i lo
+  publish_cmd 2 "rtmps://localhost:1936/live/$stream"
+  rm -f "$TMP/out/$file.keylog"
+  SSLKEYLOGFILE=$TMP/out/$file.keylog run "publisher-$stream" 20 "${PUB[@]}"
+  cap_stop
+  stop "$ngx" QUIT
+  [[ -s $TMP/out/$file.keylog ]] || die "ffmpeg (GnuTLS) wrote no key log for $file"
+  # tshark decrypts the TLS with the key log (README "RTMPS": it does not hand the plaintext
+  # to its RTMP dissector, so the RTMP verified below is the plaintext leg's).
+  tls=$(tshark -r "$TMP/out/$file" -o "tls.keylog_file:$TMP/out/$file.keylog" -Y 'tls.app_data' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+  ((tls == 1)) || die "$file: tshark decrypts application data on $tls TLS connection(s), expected 1"
+  verify "$file" 2 1935 'connect\(' "publish\('$stream'\)" 'deleteStream\('
+}
+log "rtmps: ffmpeg-nginx-rtmps13.pcap, ffmpeg-nginx-rtmps12.pcap"
+rtmps_capture ffmpeg-nginx-rtmps13.pcap tls13 'ssl_protocols TLSv1.3;'
+rtmps_capture ffmpeg-nginx-rtmps12.pcap tls12 'ssl_protocols TLSv1.2; ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;'
 
 # ---------------------------------------------------------------- damaged captures
 # Made from the intact captures above (already verified) by scripts/damage-capture.ts, which
@@ -516,6 +567,13 @@ damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-lossy.pcap --dro
 verify_damaged ffmpeg-nginx-publish-play-lossy.pcap 3 lossy
 damage gstreamer-nginx-publish.pcap gstreamer-nginx-publish-lossy.pcap --drop-every 25 --drop-dir c2s --seed 20
 verify_damaged gstreamer-nginx-publish-lossy.pcap 1 lossy
+# RTMPS with losses: every 20th payload segment of the client's direction (both legs); the TLS
+# leg must resume decrypting at a later record.
+damage ffmpeg-nginx-rtmps13.pcap ffmpeg-nginx-rtmps13-lossy.pcap --drop-every 20 --drop-dir c2s --seed 20
+cp "$TMP/out/ffmpeg-nginx-rtmps13.pcap.keylog" "$TMP/out/ffmpeg-nginx-rtmps13-lossy.pcap.keylog"
+decoded=$(node "$RTMPSCOPE_JS" export "$TMP/out/ffmpeg-nginx-rtmps13-lossy.pcap" --keylog "$TMP/out/ffmpeg-nginx-rtmps13-lossy.pcap.keylog" 2>&1) \
+  || die "rtmpscope failed on ffmpeg-nginx-rtmps13-lossy.pcap"
+grep -q '"code":"tls.record.lost"' <<<"$decoded" || die "ffmpeg-nginx-rtmps13-lossy.pcap: rtmpscope saw no TLS record lost"
 
 # ---------------------------------------------------------------- RTMPT
 # 9. RTMPT (RTMP tunnelled in HTTP): ffmpeg publishes rtmpt:// and rtmpdump plays rtmpt://

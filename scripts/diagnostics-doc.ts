@@ -17,6 +17,7 @@ export const LAYERS: readonly (readonly [string, string])[] = [
   ['capture', 'Reading the capture file (pcap, pcapng).'],
   ['net', 'Link, IP and TCP headers of single packets.'],
   ['tcp', 'Reassembling each TCP connection: losses, retransmissions, closes.'],
+  ['tls', 'TLS connections (RTMPS): hellos, decryption with a key log, lost records.'],
   ['rtmp', 'The RTMP handshake, chunk stream and message layer, including chunk-layer interop habits of peers.'],
   ['rtmpt', 'RTMPT: RTMP tunnelled in HTTP (the HTTP messages of the tunnel and the order of its bodies).'],
   ['rtmfp', 'RTMP over RTMFP (UDP): the startup handshake, session packets and their keys, flows and their fragments.'],

@@ -12,9 +12,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = join(root, 'captures');
 mkdirSync(join(dir, 'golden'), { recursive: true });
 for (const f of readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
-  const lines = await exportLines(join(dir, f));
+  // A capture with a key log beside it (<capture>.keylog) is decoded with it, and also without.
+  const keylog = join(dir, `${f}.keylog`);
+  const lines = await exportLines(join(dir, f), existsSync(keylog) ? { keylogs: [readFileSync(keylog, 'utf8')] } : {});
   writeFileSync(join(dir, 'golden', `${basename(f)}.ndjson`), lines.join('\n') + '\n');
   process.stdout.write(`${f}: ${lines.length} lines\n`);
+  if (existsSync(keylog)) {
+    const plain = await exportLines(join(dir, f));
+    writeFileSync(join(dir, 'golden', `${basename(f)}.no-keylog.ndjson`), plain.join('\n') + '\n');
+    process.stdout.write(`${f} without its key log: ${plain.length} lines\n`);
+  }
 }
 
 // RTMFP: the shared captures (not committed: ../shared/data/rtmfp), each without and with its key

@@ -65,7 +65,7 @@ requireTool('tshark');
 for (const file of captureFiles()) {
   test(`tcp conversations match tshark: ${file.split('/').slice(-2).join('/')}`, () => {
     const want = tsharkConversations(file);
-    const got = rtmpscopeNdjson(file)
+    const got = rtmpscopeNdjson(file, { withKeylog: true })
       .filter((r) => r['type'] === 'session')
       .map((r) => {
         const bytes = r['bytes'] as { c2s: number; s2c: number };

@@ -3,7 +3,7 @@
  * itself as a user would (the built CLI).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,8 +43,13 @@ export function tshark(args: string[]): string {
   });
 }
 
-export function rtmpscopeNdjson(file: string): Record<string, unknown>[] {
-  const out = execFileSync(process.execPath, [CLI, 'export', file, '--format', 'ndjson'], {
+/**
+ * `withKeylog`: decode with the capture's TLS key log (`<capture>.keylog`, the RTMPS captures)
+ * when there is one, so its TLS connections are sessions too.
+ */
+export function rtmpscopeNdjson(file: string, opts: { withKeylog?: boolean } = {}): Record<string, unknown>[] {
+  const keylog = opts.withKeylog === true && existsSync(`${file}.keylog`) ? ['--keylog', `${file}.keylog`] : [];
+  const out = execFileSync(process.execPath, [CLI, 'export', file, '--format', 'ndjson', ...keylog], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });

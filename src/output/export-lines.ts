@@ -2,6 +2,7 @@
  * A capture file as NDJSON lines, in memory: for golden files and tests (the CLI streams instead).
  */
 import { readFileChunks } from '../io/input.js';
+import type { AnalyzerOptions } from '../session/analyzer.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 

@@ -9,6 +9,9 @@ import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecor
 
 export type SummaryOptions = { readonly color: boolean };
 
+/** Diagnostics that mean a TLS connection's content could not be read. */
+const UNREAD_TLS = new Set(['tls.encrypted', 'tls.no-key', 'tls.unsupported-suite']);
+
 type DiagRow = { severity: string; count: number; sessions: Set<number | null>; firstFrame: number | null };
 
 export class SummaryCollector {
@@ -18,6 +21,8 @@ export class SummaryCollector {
   /** Messages per session, counted as they pass. */
   readonly messages = new Map<number, number>();
   capture: CaptureSummaryRecord | null = null;
+  /** TLS connections that could not be read (the first few), for a plain note under the tables. */
+  readonly unreadTls: DiagnosticRecord[] = [];
 
   records(recs: readonly OutputRecord[]): void {
     for (const r of recs) {
@@ -33,6 +38,7 @@ export class SummaryCollector {
           break;
         case 'diagnostic':
           this.countDiag(r);
+          if (UNREAD_TLS.has(r.code) && this.unreadTls.length < 10) this.unreadTls.push(r);
           break;
         case 'capture':
           this.capture = r;
@@ -176,17 +182,32 @@ function diagnosticTable(rows: Map<string, DiagRow>, color: boolean): string {
   return `${t.toString()}\n${legend.join('\n')}`;
 }
 
+/** TLS connections not decrypted: who, what, and what to do (wire text is escaped by src/tls/hello.ts). */
+function unreadTlsNote(ds: readonly DiagnosticRecord[]): string {
+  const lines = ds.map((d) => {
+    const x = d.context ?? {};
+    const facts = [x['version'], x['cipherSuite'], x['sni'] === '' || x['sni'] === undefined ? '' : `SNI ${String(x['sni'])}`].filter((v) => v !== '' && v !== undefined).join(', ');
+    return clip(`  ${d.client ?? '?'} → ${d.server ?? '?'}  ${facts}`, 100);
+  });
+  return [
+    `TLS (RTMPS?) not decrypted: ${ds.length} connection${ds.length === 1 ? '' : 's'}:`,
+    ...lines,
+    '  decrypt with --keylog FILE (the SSLKEYLOGFILE its client wrote), or capture through `rtmpscope proxy`.',
+  ].join('\n');
+}
+
 export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string {
   const parts: string[] = [];
   const cap = c.capture;
   if (cap !== null) {
     const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
     parts.push(
-      `${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}`,
+      `${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}`,
     );
   }
-  if (c.sessions.length === 0) parts.push('No RTMP sessions found.');
+  if (c.sessions.length === 0) parts.push(c.unreadTls.length > 0 ? 'No RTMP sessions found in the readable connections.' : 'No RTMP sessions found.');
   else parts.push(sessionTable(c, opts.color));
+  if (c.unreadTls.length > 0) parts.push(unreadTlsNote(c.unreadTls));
   if (c.streams.length > 0) parts.push(streamTable(c, opts.color));
   const totals = c.totals();
   if (totals.size > 0) parts.push(diagnosticTable(totals, opts.color));

@@ -185,7 +185,7 @@ export class TlsConnection {
     if (this.decrypting && this.sh !== null) return;
     this.noticed = true;
     const f = this.facts();
-    const what = `TLS ${f.version ?? '(no ServerHello seen)'}${f.cipherSuite === null ? '' : ` ${f.cipherSuite}`}${f.sni === null ? '' : `, SNI ${f.sni}`}${f.alpnOffered.length === 0 ? '' : `, ALPN ${f.alpnOffered.join(',')}`}`;
+    const what = `a TLS connection (${f.version ?? 'no ServerHello captured'}${f.cipherSuite === null ? '' : ` ${f.cipherSuite}`}${f.sni === null ? '' : `, SNI ${f.sni}`}${f.alpnOffered.length === 0 ? '' : `, ALPN ${f.alpnOffered.join(',')}`})`;
     const ctx = {
       sni: f.sni ?? '',
       version: f.version ?? '',

@@ -17,6 +17,7 @@ import { signFirstBlock } from '../../src/rtmp/handshake.js';
 import { dhKeyOffset } from '../../src/rtmp/rtmpe.js';
 import { RTMPT_INPUTS } from './inputs-rtmpt.js';
 import { RTMFP_INPUTS } from '../rtmfp/inputs.js';
+import { TLS_INPUTS } from './tls-inputs.js';
 
 export type Input = {
   readonly name: string;
@@ -365,6 +366,7 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   ...RTMPT_INPUTS,
   // RTMFP
   ...RTMFP_INPUTS,
+  ...TLS_INPUTS,
 ];
 
 /** Codes no input can produce today, with why (reported to the lead; nothing removed). */

@@ -17,11 +17,16 @@ test('there are committed captures', () => {
 });
 
 for (const f of files) {
-  test(`golden: ${f}`, async () => {
-    const golden = join(dir, 'golden', `${f}.ndjson`);
-    assert.ok(existsSync(golden), `missing golden file ${golden} (npm run golden)`);
-    const want = readFileSync(golden, 'utf8').split('\n').filter((l) => l !== '');
-    const got = await exportLines(join(dir, f));
-    assert.deepEqual(got, want);
-  });
+  // A capture with a key log beside it (<capture>.keylog): decrypted, and without the key log.
+  const keylog = join(dir, `${f}.keylog`);
+  const runs: [string, string[]][] = existsSync(keylog) ? [[`${f}.ndjson`, [readFileSync(keylog, 'utf8')]], [`${f}.no-keylog.ndjson`, []]] : [[`${f}.ndjson`, []]];
+  for (const [name, keylogs] of runs) {
+    test(`golden: ${name}`, async () => {
+      const golden = join(dir, 'golden', name);
+      assert.ok(existsSync(golden), `missing golden file ${golden} (npm run golden)`);
+      const want = readFileSync(golden, 'utf8').split('\n').filter((l) => l !== '');
+      const got = await exportLines(join(dir, f), keylogs.length > 0 ? { keylogs } : {});
+      assert.deepEqual(got, want);
+    });
+  }
 }

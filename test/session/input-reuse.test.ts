@@ -6,11 +6,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeStream } from '../../src/session/run.js';
 import { readFileChunks } from '../../src/io/input.js';
+import type { AnalyzerOptions } from '../../src/session/analyzer.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
 const files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
@@ -26,11 +27,16 @@ async function* poisoned(bytes: Uint8Array, size: number): AsyncGenerator<Uint8A
   }
 }
 
-async function lines(name: string, input: AsyncIterable<Uint8Array>): Promise<string[]> {
+async function lines(name: string, input: AsyncIterable<Uint8Array>, opts: AnalyzerOptions): Promise<string[]> {
   const out: string[] = [];
-  await analyzeStream(name, input, (recs) => {
-    for (const r of recs) out.push(JSON.stringify(r));
-  });
+  await analyzeStream(
+    name,
+    input,
+    (recs) => {
+      for (const r of recs) out.push(JSON.stringify(r));
+    },
+    opts,
+  );
   return out;
 }
 
@@ -38,10 +44,13 @@ for (const f of files) {
   test(`reused input buffer: ${f}`, async () => {
     const want = readFileSync(join(dir, 'golden', `${f}.ndjson`), 'utf8').split('\n').filter((l) => l !== '');
     const bytes = readFileSync(join(dir, f));
+    // An RTMPS capture is decoded with its key log (<capture>.keylog), as its golden is.
+    const keylog = join(dir, `${f}.keylog`);
+    const opts = existsSync(keylog) ? { keylogs: [readFileSync(keylog, 'utf8')] } : {};
     for (const size of [977, 4096, 65536]) {
-      assert.deepEqual(await lines(f, poisoned(bytes, size)), want, `read size ${size}`);
+      assert.deepEqual(await lines(f, poisoned(bytes, size), opts), want, `read size ${size}`);
     }
     // The real reader, with a read size that splits records.
-    assert.deepEqual(await lines(f, readFileChunks(join(dir, f), 3000)), want, 'readFileChunks');
+    assert.deepEqual(await lines(f, readFileChunks(join(dir, f), 3000), opts), want, 'readFileChunks');
   });
 }
