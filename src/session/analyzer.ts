@@ -20,6 +20,7 @@ import {
 } from '../rtmp/detect.js';
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
+import { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 
 export type AnalyzerOptions = {
@@ -31,7 +32,15 @@ export type AnalyzerOptions = {
   readonly connBuffer?: number;
   /** TCP connections followed at once (default DEFAULT_MAX_CONNECTIONS); beyond, one is evicted. */
   readonly maxConnections?: number;
+  /**
+   * Bytes that messages in progress and chunk-stream state may hold across all connections
+   * together (default DEFAULT_SHARED_BUFFER); each connection also stays within `connBuffer`.
+   */
+  readonly sharedBuffer?: number;
 };
+
+/** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
+export const DEFAULT_SHARED_BUFFER = 64 * 1024 * 1024;
 
 /**
  * Reassembled bytes are decoded at most this many at a time, and the records of each slice are
@@ -69,6 +78,7 @@ export class Analyzer {
   private readonly tcp: TcpReassembler;
   private readonly rtmpPorts: readonly number[];
   private readonly connBuffer: number | undefined;
+  private readonly shared: BufferBudget;
   private readonly conns = new Map<number, ConnState>();
   private out: OutputRecord[] = [];
   private frames = 0;
@@ -89,6 +99,7 @@ export class Analyzer {
     });
     this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
     this.connBuffer = opts.connBuffer;
+    this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -290,6 +301,7 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake',
       this.connBuffer,
+      this.shared,
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

@@ -45,8 +45,10 @@ export class RtmpSession {
     private readonly midStream: boolean,
     /** Cap on the bytes messages in progress may hold on this connection (default 8 MiB). */
     connBuffer?: number,
+    /** A budget shared across sessions (the analyzer's, the proxy's), or none. */
+    shared: BufferBudget | null = null,
   ) {
-    this.budget = new BufferBudget(connBuffer);
+    this.budget = new BufferBudget(connBuffer, shared);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
     this.analysis = new SessionAnalysis(id);
   }
@@ -110,6 +112,11 @@ export class RtmpSession {
   /** After finish(): the facts to merge into the session record, and the diagnostic counts. */
   sessionFacts(): (SessionFacts & { diagnosticCounts: Record<string, number> }) | null {
     return this.facts === null ? null : { ...this.facts, diagnosticCounts: this.limiter.counts(this.id.session) };
+  }
+
+  /** Bytes this session's decoders hold against its budget (messages in progress, chunk-stream state). */
+  get held(): number {
+    return this.budget.used;
   }
 
   stats(): {
