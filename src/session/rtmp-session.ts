@@ -9,6 +9,7 @@ import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
 import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
+import { RepeatLimiter } from '../analysis/repeat-limiter.js';
 
 export type SessionIdentity = {
   readonly session: number;
@@ -35,6 +36,7 @@ export class RtmpSession {
   private s1: { block: Uint8Array; digest: Uint8Array | null; lost: number } | null = null;
   private readonly analysis: SessionAnalysis;
   private readonly limiter = new DiagnosticLimiter();
+  private readonly repeats = new RepeatLimiter();
   private facts: SessionFacts | null = null;
   /** Bytes of messages in progress, both directions together. */
   private readonly budget: BufferBudget;
@@ -60,7 +62,9 @@ export class RtmpSession {
   private emit(out: OutputRecord[], recs: readonly OutputRecord[]): OutputRecord[] {
     for (const r of recs) {
       const derived = r.type === 'handshake' || r.type === 'message' || r.type === 'diagnostic' ? this.analysis.onRecord(r) : [];
-      if (r.type !== 'diagnostic' || this.limiter.admit(r)) out.push(r);
+      if (r.type === 'message') {
+        if (this.repeats.admit(r, (d) => this.limiter.admit(d) && out.push(d))) out.push(r);
+      } else if (r.type !== 'diagnostic' || this.limiter.admit(r)) out.push(r);
       for (const d of derived) if (this.limiter.admit(d)) out.push(d);
     }
     return out;
@@ -102,6 +106,7 @@ export class RtmpSession {
       if (d !== null) for (const e of d.finish()) this.onEvent(dir, e);
     }
     const out = this.emit([], this.out);
+    for (const d of this.repeats.finish()) if (this.limiter.admit(d)) out.push(d);
     const end = this.analysis.finish();
     for (const d of end.diagnostics) if (this.limiter.admit(d)) out.push(d);
     this.facts = end.facts;
