@@ -4,7 +4,6 @@
 import { readFileChunks } from '../io/input.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import { analyzeStream } from '../session/run.js';
-import type { AnalyzerOptions } from '../session/analyzer.js';
 
 export async function exportLines(file: string, opts: AnalyzerOptions = {}): Promise<string[]> {
   const lines: string[] = [];

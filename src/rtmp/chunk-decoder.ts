@@ -33,6 +33,7 @@
  *   size too large, its last bytes would be the next chunk's header. Two multi-chunk messages
  *   that complete this way prove the size.
  */
+import { LruList, type LruLinks } from '../core/lru.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HANDSHAKE_SIZE } from './handshake.js';
 import { isEncryptedVersion, isRtmpVersion } from './detect.js';
@@ -165,8 +166,8 @@ const FIRST_BODY = 4096;
 /** Smallest body allocation. */
 const MIN_BODY = 64;
 /** Bookkeeping counted in the budget: per chunk stream, per message in progress, per chunk listed. */
-export const STREAM_COST = 192;
-const MSG_COST = 256;
+export const STREAM_COST = 320;
+const MSG_COST = 512;
 const CHUNK_INFO_COST = 64;
 
 /** Default cap on the bytes held by messages in progress on one connection. */
@@ -184,16 +185,34 @@ export class BufferBudget {
    * huge messages does not blind the decoder to the small commands that follow.
    */
   readonly reserve: number;
-  constructor(readonly limit: number = DEFAULT_CONN_BUFFER) {
+  /** Refusals (a take that did not fit). */
+  refused = 0;
+  /**
+   * `parent`: a budget shared with other connections (the analyzer's or the proxy's across
+   * sessions); a take must fit both.
+   */
+  constructor(
+    readonly limit: number = DEFAULT_CONN_BUFFER,
+    readonly parent: BufferBudget | null = null,
+  ) {
     this.reserve = Math.min(1024 * 1024, Math.max(FIRST_BODY * 16, limit >> 3));
   }
   take(n: number, small = false): boolean {
-    if (this.used + n > this.limit + (small ? this.reserve : 0)) return false;
+    // The shared budget refuses small takes only at twice its limit: a connection within its own
+    // limits can still decode its commands and control messages (Set Chunk Size above all) when
+    // huge bodies elsewhere filled the shared budget.
+    const p = this.parent;
+    if (this.used + n > this.limit + (small ? this.reserve : 0) || (p !== null && !(small ? p.used + n <= 2 * p.limit : p.take(n)))) {
+      this.refused++;
+      return false;
+    }
+    if (small && p !== null) p.used += n;
     this.used += n;
     return true;
   }
   give(n: number): void {
     this.used -= n;
+    this.parent?.give(n);
   }
 }
 
@@ -216,7 +235,7 @@ export const DEFAULT_CHUNK_SIZE = 128;
 const MAX_HEADER = 18;
 
 /** Per chunk-stream state: the previous header and the message being assembled. */
-type ChunkStream = {
+type ChunkStream = LruLinks & {
   readonly csid: number;
   timestamp: number;
   /** Timestamp field of the last header: delta for fmt 1/2, absolute for fmt 0. */
@@ -300,6 +319,8 @@ export class ChunkDecoder {
   /** The chunk size in force is known, not guessed (decoded from the start, or set by a message we saw). */
   private chunkSizeConfirmed: boolean;
   private readonly streams = new Map<number, ChunkStream>();
+  /** The chunk streams, least recently used first (the one forgotten at the --conn-buffer cap). */
+  private readonly lru = new LruList<ChunkStream>();
   /** Header bytes carried over from the previous push. */
   private readonly head = new Uint8Array(MAX_HEADER + 4);
   private headLen = 0;
@@ -443,7 +464,7 @@ export class ChunkDecoder {
       }
     }
     if (this.scan.length < this.scanLen + d.length) {
-      const grown = new Uint8Array(Math.min(SCAN_MAX, Math.max(this.scanLen + d.length, this.scan.length * 2, 4096)));
+      const grown = new Uint8Array(Math.min(SCAN_MAX, Math.max(this.scanLen + d.length, this.scan.length * 2, 256)));
       grown.set(this.scan.subarray(0, this.scanLen));
       this.scan = grown;
     }
@@ -771,18 +792,16 @@ export class ChunkDecoder {
     const mhLen = fmt === 0 ? 11 : fmt === 1 ? 7 : fmt === 2 ? 3 : 0;
     if (p + mhLen > end) return -1;
     let s = this.streams.get(csid);
-    if (s !== undefined && s !== this.lastStream) {
-      // Least recently used first: a flood of new chunk streams evicts its own, not the busy ones.
-      this.streams.delete(csid);
-      this.streams.set(csid, s);
-    }
+    // Least recently used first: a flood of new chunk streams evicts its own, not the busy ones.
+    if (s !== undefined && s !== this.lastStream) this.lru.touch(s);
     if (s === undefined) {
-      this.makeRoomForStream(csid, startOffset);
+      this.takeState(STREAM_COST, null, csid, startOffset);
       s = {
         csid, timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, extendedValue: 0, msg: null, seen: false,
-        tsKnown: false, sidKnown: false, needHeader: false,
+        tsKnown: false, sidKnown: false, needHeader: false, lruPrev: null, lruNext: null, lruIn: false,
       };
       this.streams.set(csid, s);
+      this.lru.touch(s);
     }
     let ts = 0;
     let ext = false;
@@ -888,15 +907,10 @@ export class ChunkDecoder {
     const headerLength = q - at;
     if (s.msg === null) {
       const media = MEDIA_TYPES.has(s.typeId);
-      let cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
+      const cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
       const checkMedia = media && this.opts.mediaHead > 0 && cap > this.opts.mediaHead;
       // The body is allocated as its bytes arrive (appendPayload); only bookkeeping is taken now.
-      let owed = MSG_COST;
-      if (!this.budget.take(MSG_COST, cap <= FIRST_BODY || checkMedia)) {
-        this.bufferCapped(s, 0);
-        cap = 0;
-        owed = 0;
-      }
+      const owed = this.takeState(MSG_COST, s, csid, startOffset) ? MSG_COST : 0;
       const unknown: UnknownField[] = [];
       if (!s.tsKnown) unknown.push('timestamp');
       if (!s.sidKnown) unknown.push('streamId');
@@ -970,26 +984,30 @@ export class ChunkDecoder {
   }
 
   /**
-   * A new chunk stream's state counts in the budget (--conn-buffer). Beyond it, the least
-   * recently used chunk stream is forgotten (with its message in progress, if any): a later
-   * header on it that needs the forgotten one is then reported as such.
+   * Chunk-stream and message bookkeeping counts in the budget (--conn-buffer, and the shared one).
+   * Beyond it, the least recently used chunk stream (other than `keep`) is forgotten, with its
+   * message in progress, until the state fits: a later header that needed it is reported as such.
+   * False when nothing is left to forget (the state is then held uncounted: one stream at most).
    */
-  private makeRoomForStream(csid: number, offset: number): void {
-    // Like a small message, a chunk stream may use the reserve: huge bodies do not blind the decoder to new streams.
-    if (this.budget.take(STREAM_COST, true)) return;
-    const victim = this.streams.values().next().value;
-    if (victim === undefined) return; // a budget too small for even one stream: uncounted
-    this.out.push(
-      this.diag(
-        'rtmp.chunk.stream-cap',
-        `chunk stream ${csid} is new but the state of chunk streams and messages in progress on this connection already fills ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer): chunk stream ${victim.csid}, the least recently used, is forgotten${victim.msg !== null ? ' with its message in progress' : ''}`,
-        offset,
-      ),
-    );
-    this.dropMessage(victim);
-    this.streams.delete(victim.csid);
-    if (this.lastStream === victim) this.lastStream = null;
-    // The victim's state pays for the new stream's.
+  private takeState(n: number, keep: ChunkStream | null, csid: number, offset: number): boolean {
+    while (!this.budget.take(n, true)) {
+      let victim = this.lru.oldest();
+      if (victim !== null && victim === keep) victim = victim.lruNext as ChunkStream | null;
+      if (victim === null) return false;
+      this.out.push(
+        this.diag(
+          'rtmp.chunk.stream-cap',
+          `chunk stream ${csid}: the state of chunk streams and messages in progress on this connection already fills ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer; or all connections together fill theirs): chunk stream ${victim.csid}, the least recently used, is forgotten${victim.msg !== null ? ' with its message in progress' : ''}`,
+          offset,
+        ),
+      );
+      this.dropMessage(victim);
+      this.streams.delete(victim.csid);
+      this.lru.remove(victim);
+      this.budget.give(STREAM_COST);
+      if (this.lastStream === victim) this.lastStream = null;
+    }
+    return true;
   }
 
   private bufferCapped(s: ChunkStream, kept: number): void {

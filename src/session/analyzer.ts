@@ -17,6 +17,7 @@ import { MidstreamGate, type Decision, type RtmpDecision } from './midstream-gat
 import type { ConnectionHold } from './midstream.js';
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
+import { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
@@ -36,7 +37,15 @@ export type AnalyzerOptions = {
   readonly keylogs?: readonly string[];
   /** TCP connections followed at once (default DEFAULT_MAX_CONNECTIONS); beyond, one is evicted. */
   readonly maxConnections?: number;
+  /**
+   * Bytes that messages in progress and chunk-stream state may hold across all connections
+   * together (default DEFAULT_SHARED_BUFFER); each connection also stays within `connBuffer`.
+   */
+  readonly sharedBuffer?: number;
 };
+
+/** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
+export const DEFAULT_SHARED_BUFFER = 64 * 1024 * 1024;
 
 /**
  * Reassembled bytes are decoded at most this many at a time, and the records of each slice are
@@ -77,6 +86,7 @@ export class Analyzer {
   private readonly tcp: TcpReassembler;
   private readonly gate: MidstreamGate;
   private readonly connBuffer: number | undefined;
+  private readonly shared: BufferBudget;
   private readonly conns = new Map<number, ConnState>();
   private out: OutputRecord[] = [];
   private frames = 0;
@@ -108,6 +118,7 @@ export class Analyzer {
     this.connBuffer = opts.connBuffer;
     this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
+    this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -364,7 +375,7 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
-      layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts },
+      { shared: this.shared, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

@@ -12,6 +12,7 @@ import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analys
 import type { Layout } from './midstream.js';
 import { RtmpeHandshake } from './rtmpe-facts.js';
 import type { RtmpeFacts } from './records.js';
+import { RepeatLimiter } from '../analysis/repeat-limiter.js';
 
 export type SessionIdentity = {
   readonly session: number;
@@ -38,6 +39,7 @@ export class RtmpSession {
   private s1: { block: Uint8Array; digest: Uint8Array | null; lost: number } | null = null;
   private readonly analysis: SessionAnalysis;
   private readonly limiter = new DiagnosticLimiter();
+  private readonly repeats = new RepeatLimiter();
   private facts: SessionFacts | null = null;
   /** Bytes of messages in progress, both directions together. */
   private readonly budget: BufferBudget;
@@ -59,10 +61,12 @@ export class RtmpSession {
       readonly layouts?: Readonly<Record<Direction, Layout>>;
       /** False when another transport frames the messages (RTMFP flows): no chunk-layer checks. */
       readonly chunked?: boolean;
+      /** A budget shared across sessions (the analyzer's, the proxy's), or none. */
+      readonly shared?: BufferBudget | null;
     } = {},
   ) {
     this.decrypted = opts.decrypted === true;
-    this.budget = new BufferBudget(connBuffer);
+    this.budget = new BufferBudget(connBuffer, opts.shared ?? null);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
     this.layouts = opts.layouts;
     this.analysis = new SessionAnalysis(id, { chunked: opts.chunked ?? true });
@@ -88,7 +92,9 @@ export class RtmpSession {
   private emit(out: OutputRecord[], recs: readonly OutputRecord[]): OutputRecord[] {
     for (const r of recs) {
       const derived = r.type === 'handshake' || r.type === 'message' || r.type === 'diagnostic' ? this.analysis.onRecord(r) : [];
-      if (r.type !== 'diagnostic' || this.limiter.admit(r)) out.push(r);
+      if (r.type === 'message') {
+        if (this.repeats.admit(r, (d) => this.limiter.admit(d) && out.push(d))) out.push(r);
+      } else if (r.type !== 'diagnostic' || this.limiter.admit(r)) out.push(r);
       for (const d of derived) if (this.limiter.admit(d)) out.push(d);
     }
     return out;
@@ -133,6 +139,7 @@ export class RtmpSession {
       if (d !== null) for (const e of d.finish()) this.onEvent(dir, e);
     }
     const out = this.emit([], this.out);
+    for (const d of this.repeats.finish()) if (this.limiter.admit(d)) out.push(d);
     const end = this.analysis.finish();
     for (const d of end.diagnostics) if (this.limiter.admit(d)) out.push(d);
     this.facts = end.facts;
@@ -145,6 +152,11 @@ export class RtmpSession {
     if (this.facts === null) return null;
     const rtmpe = this.rtmpe.facts(this.decrypted);
     return { ...this.facts, ...(rtmpe === null ? {} : { rtmpe }), diagnosticCounts: this.limiter.counts(this.id.session) };
+  }
+
+  /** Bytes this session's decoders hold against its budget (messages in progress, chunk-stream state). */
+  get held(): number {
+    return this.budget.used;
   }
 
   stats(): {

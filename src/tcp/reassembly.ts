@@ -21,6 +21,7 @@
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import type { TcpSegment } from '../net/types.js';
 import { seqAdd, seqDiff } from './seq.js';
+import { LruList, type LruLinks } from '../core/lru.js';
 
 export type Endpoint = { readonly ip: string; readonly port: number };
 
@@ -175,8 +176,11 @@ class HalfStream {
   }
 }
 
-class Connection {
+class Connection implements LruLinks {
   readonly halves: Record<Direction, HalfStream>;
+  lruPrev: LruLinks | null = null;
+  lruNext: LruLinks | null = null;
+  lruIn = false;
   packets = 0;
   lastFrame: number;
   lastTime: { sec: number; nsec: number };
@@ -207,11 +211,11 @@ function tupleKey(aIp: string, aPort: number, bIp: string, bPort: number): strin
 
 export class TcpReassembler {
   private readonly opts: typeof DEFAULTS;
-  /** Tracked connections, least recently active first (re-inserted when they become active). */
   private readonly conns = new Map<string, Connection>();
   private readonly byId = new Map<number, Connection>();
-  /** Connections marked cold, in the order they were marked (some may be gone already). */
-  private readonly coldQueue = new Set<Connection>();
+  /** Tracked connections by activity, least recent first: cold ones (evicted first), the others. */
+  private readonly coldList = new LruList<Connection>();
+  private readonly warmList = new LruList<Connection>();
   /** Connections evicted to stay within maxConnections. */
   evicted = 0;
   /** Recently closed tuples (insertion-ordered; oldest evicted). */
@@ -274,11 +278,7 @@ export class TcpReassembler {
       conn = this.openConn(key, seg, meta);
     }
 
-    if (this.last !== conn) {
-      // Keep `conns` ordered by activity: the least recently active connection is evicted first.
-      this.conns.delete(key);
-      this.conns.set(key, conn);
-    }
+    if (this.last !== conn) (conn.cold ? this.coldList : this.warmList).touch(conn);
     this.last = conn;
     conn.packets++;
     conn.lastFrame = meta.frame;
@@ -354,21 +354,14 @@ export class TcpReassembler {
   private makeCold(conn: Connection): void {
     if (conn.cold) return;
     conn.cold = true;
-    this.coldQueue.add(conn);
+    this.warmList.remove(conn);
+    this.coldList.touch(conn);
   }
 
   /** Make room for one more connection: evict a cold one, else the least recently active. */
   private evictOne(meta: PacketMeta): void {
-    let victim: Connection | undefined;
-    for (const c of this.coldQueue) {
-      this.coldQueue.delete(c);
-      if (!c.closed) {
-        victim = c;
-        break;
-      }
-    }
-    victim ??= this.conns.values().next().value;
-    if (victim === undefined) return;
+    const victim = this.coldList.oldest() ?? this.warmList.oldest();
+    if (victim === null) return;
     this.evicted++;
     this.out.push(
       diag('tcp.connection-cap', `more than ${this.opts.maxConnections} TCP connections open at once; connection ${victim.id} (${victim.cold ? 'closing or not RTMP' : 'idle the longest'}) is no longer followed (--max-connections)`, {
@@ -424,6 +417,7 @@ export class TcpReassembler {
     );
     this.conns.set(key, conn);
     this.byId.set(conn.id, conn);
+    this.warmList.touch(conn);
     this.out.push({
       kind: 'open',
       conn: conn.id,
@@ -705,7 +699,7 @@ export class TcpReassembler {
     });
     this.conns.delete(conn.key);
     this.byId.delete(conn.id);
-    this.coldQueue.delete(conn);
+    (conn.cold ? this.coldList : this.warmList).remove(conn);
     if (reason !== 'eof' && reason !== 'evicted') this.rememberClosed(conn.key);
   }
 

@@ -18,6 +18,7 @@ import { dhKeyOffset } from '../../src/rtmp/rtmpe.js';
 import { RTMPT_INPUTS } from './inputs-rtmpt.js';
 import { RTMFP_INPUTS } from '../rtmfp/inputs.js';
 import { TLS_INPUTS } from './tls-inputs.js';
+import { chunkStreamFlood, synFlood, tsoTinyChunks } from '../builders/hostile.js';
 
 export type Input = {
   readonly name: string;
@@ -282,6 +283,9 @@ export const PIPELINE_INPUTS: readonly Input[] = [
         { connBuffer: 48 * 1024 },
       ),
   },
+  { name: '3 connections while 2 are followed at once', codes: ['tcp.connection-cap'], run: () => analysePcap(synFlood(3), { maxConnections: 2 }) },
+  { name: '600 chunk streams on a 64 KiB connection buffer', codes: ['rtmp.chunk.stream-cap'], run: () => analysePcap(chunkStreamFlood(1, 602), { connBuffer: 64 * 1024 }) },
+  { name: '2,000 empty audio messages in a row', codes: ['rtmp.message.repeated'], run: () => analysePcap(tsoTinyChunks(2000)) },
   { name: 'a 1.1 MB command', codes: ['rtmp.message.body-capped'], run: () => client(command(amf0.encode(['x', 1, null, 'a'.repeat(70_000).repeat(16)]))) },
   { name: 'AMF3 command with format byte 1', codes: ['rtmp.amf3.format-byte'], run: () => client(command(concat([1], amf0.command('connect', 1, { app: 'live' })), 17)) },
   { name: 'a command that starts with a number', codes: ['rtmp.command.no-name'], run: () => client(command(amf0.encode([1, 2]))) },
