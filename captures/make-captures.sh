@@ -19,10 +19,13 @@
 #   ffmpeg-nms-publish.pcap          ffmpeg-listen-ipv6.pcap
 #   ffmpeg-nginx-port19350.pcap      ffmpeg-nginx-publish.pcapng
 #   ffmpeg-nginx-any.pcap            ffmpeg-nginx-publish-ns.pcap
+#   ffmpeg-nginx-publish-snap96.pcap (tcpdump -s 96)
 # and, made from this run's intact ones by scripts/damage-capture.ts (records left
 # out, nothing rewritten; needs the built repo, which is built here if missing):
 #   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
 #   ffmpeg-nginx-publish-play-lossy.pcap      gstreamer-nginx-publish-lossy.pcap
+# and rewrapped in tunnels by scripts/wrap-capture.ts: tunnel-{gtpu,vxlan,gre,erspan2,erspan3,
+#   ipip,mpls,pppoe,nested,6in4}.pcap
 #
 # Set KEEP_TMP=1 to keep the temp dir (peer logs, configs) for debugging.
 # Files are written to a temp dir, verified (capinfos + tshark: expected number
@@ -411,6 +414,22 @@ cap_stop
 nginx_stop
 verify ffmpeg-nginx-publish-ns.pcap 1 1935 'connect\(' "publish\('ns'\)" 'deleteStream\('
 
+# 9. A snap length too small for RTMP: tcpdump -s 96 keeps 96 bytes of each frame (Ethernet + IPv4 +
+# TCP with timestamps = 66, so at most 30 payload bytes per segment). Not verified with tshark's
+# RTMP dissector (it cannot decode it either); capinfos must show the 96-byte limit and both ends.
+log "9 ffmpeg-nginx-publish-snap96.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-publish-snap96.pcap -i lo -s 96
+publish_cmd 1 rtmp://127.0.0.1/live/snap
+run publisher 15 "${PUB[@]}"
+cap_stop
+nginx_stop
+snapinfo=$(capinfos -l "$TMP/out/ffmpeg-nginx-publish-snap96.pcap")
+grep -qE 'Packet size limit: +file hdr: 96 bytes' <<<"$snapinfo" || die "ffmpeg-nginx-publish-snap96.pcap: snap length is not 96: $snapinfo"
+ends=$(tshark -r "$TMP/out/ffmpeg-nginx-publish-snap96.pcap" -Y 'tcp.flags.fin==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+((ends == 1)) || die "ffmpeg-nginx-publish-snap96.pcap: expected 1 connection torn down, tshark sees $ends"
+log "ok  ffmpeg-nginx-publish-snap96.pcap: $(stat -c %s "$TMP/out/ffmpeg-nginx-publish-snap96.pcap") bytes"
+
 # ---------------------------------------------------------------- damaged captures
 # Made from the intact captures above (already verified) by scripts/damage-capture.ts, which
 # reads them with rtmpscope's own capture decoder and writes a classic pcap of the records it
@@ -473,6 +492,28 @@ damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-lossy.pcap --dro
 verify_damaged ffmpeg-nginx-publish-play-lossy.pcap 3 lossy
 damage gstreamer-nginx-publish.pcap gstreamer-nginx-publish-lossy.pcap --drop-every 25 --drop-dir c2s --seed 20
 verify_damaged gstreamer-nginx-publish-lossy.pcap 1 lossy
+
+# ---------------------------------------------------------------- tunnelled captures
+# This run's ffmpeg-nginx-publish-ns.pcap (frames 1..120: handshake, connect, publish, first
+# media) rewrapped in each tunnel by scripts/wrap-capture.ts (inner packets byte for byte; see
+# captures/README.md, "Tunnelled captures"), and ffmpeg-listen-ipv6.pcap (frames 1..100) in IPv4
+# (6in4). tshark must read the same RTMP message types out of each as out of the unwrapped frames.
+log "tunnelled captures (scripts/wrap-capture.ts)"
+WRAP_JS=$REPO_ROOT/dist/scripts/wrap-capture.js
+[[ -f $WRAP_JS && ! $REPO_ROOT/scripts/wrap-capture.ts -nt $WRAP_JS ]] || die "build $WRAP_JS first (npx tsc -p tsconfig.json)"
+rtmp_types() { tshark -r "$1" -Y rtmpt -T fields -e rtmpt.header.typeid 2>/dev/null | tr '\n' ' '; }
+wrap() {  # wrap IN KIND FRAMES OUT
+  node "$WRAP_JS" "$TMP/out/$1" "$TMP/out/$4" "$2" --frames "$3" 2>>"$TMP/logs/wrap.log" || die "wrap-capture $2 failed: $(tail -3 "$TMP/logs/wrap.log")"
+  editcap -r "$TMP/out/$1" "$TMP/plain-$4" "1-$3" >/dev/null 2>&1 || die "editcap failed on $1"
+  local want got
+  want=$(rtmp_types "$TMP/plain-$4"); got=$(rtmp_types "$TMP/out/$4")
+  [[ -n $want && $want == "$got" ]] || die "$4: tshark reads other RTMP messages than from the unwrapped frames"
+  log "ok  $4: $(stat -c %s "$TMP/out/$4") bytes"
+}
+for kind in gtpu vxlan gre erspan2 erspan3 ipip mpls pppoe nested; do
+  wrap ffmpeg-nginx-publish-ns.pcap "$kind" 120 "tunnel-$kind.pcap"
+done
+wrap ffmpeg-listen-ipv6.pcap ipip 100 tunnel-6in4.pcap
 
 # ---------------------------------------------------------------- done
 for f in "$TMP"/out/*; do

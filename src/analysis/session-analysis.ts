@@ -85,7 +85,7 @@ const REPLIES = new Set(['_result', '_error']);
 const STATUS_ANSWERS: Readonly<Record<string, string>> = { onFCPublish: 'FCPublish', onFCUnpublish: 'FCUnpublish' };
 const PUBLISH_TYPES = new Set(['live', 'record', 'append', 'appendWithGap']);
 /** Diagnostics (of this session) after which a direction's message order cannot be trusted. */
-const LOSS_CODES = new Set(['tcp.gap', 'tcp.buffer-cap', 'rtmp.chunk.desync', 'rtmp.chunk.resync', 'rtmp.chunk.size-inferred', 'rtmp.message.damaged']);
+const LOSS_CODES = new Set(['tcp.gap', 'net.truncated', 'tcp.buffer-cap', 'rtmp.chunk.desync', 'rtmp.chunk.resync', 'rtmp.chunk.size-inferred', 'rtmp.message.damaged']);
 
 type Call = {
   readonly name: string;
@@ -269,6 +269,14 @@ export class SessionAnalysis {
   }
 
   private onMessage(r: MessageRecord): void {
+    const mark = this.out.length;
+    this.onMessageFields(r);
+    // Bytes of this message were lost or cut off by the snap length (zeros in the body): what its
+    // fields seem to say may be the hole's doing, so no diagnostic is raised from them.
+    if ((r.lost ?? 0) > 0) this.out.length = mark;
+  }
+
+  private onMessageFields(r: MessageRecord): void {
     this.chunkLayer(r);
     this.flowControlPosition(r);
     const t = r.typeId;

@@ -16,7 +16,7 @@ export const CATALOGUE = {
   'capture.pcapng.bad-packet': { severity: 'warn', explain: 'A pcapng packet block is internally inconsistent (too short, or its captured length overruns the block); the packet was skipped and decoding continued with the next block.' },
   'capture.unsupported-link': { severity: 'info', explain: 'Packets with a link-layer type rtmpscope does not decode were counted and skipped.' },
   // net layer
-  'net.truncated': { severity: 'warn', explain: 'A packet was cut short by the capture snap length; the missing TCP bytes are treated as lost.' },
+  'net.truncated': { severity: 'warn', explain: 'A packet was cut short by the capture\'s snap length (tcpdump -s): the bytes it lacks were sent but not kept by the capture. They are counted as truncation per connection, not as TCP gaps, and RTMP cannot be decoded across them; capture again with -s 0 to decode everything. (When the cut falls inside the link, IP or TCP header, the packet is skipped.)' },
   'net.malformed': { severity: 'warn', explain: 'A link, IP or TCP header was inconsistent (bad lengths or version); the packet was skipped.' },
   'net.ip-fragment': { severity: 'info', explain: 'IP fragments were seen; rtmpscope does not reassemble IP fragments, so bytes they carried count as lost.' },
   // tcp layer

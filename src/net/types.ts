@@ -3,6 +3,8 @@
  * it is not one out. Pure and synchronous; never throws on packet content.
  * `payload` is a view into the record's bytes (valid only as long as the record's data).
  */
+import type { Tunnel } from './tunnel.js';
+
 export type TcpFlags = {
   readonly syn: boolean;
   readonly ack: boolean;
@@ -27,12 +29,16 @@ export type TcpSegment = {
   readonly payload: Uint8Array;
   /** Payload length as the IP header declares it. */
   readonly payloadLen: number;
+  /** Present when the segment came through tunnels or overlays (see tunnel.ts). */
+  readonly tunnel?: Tunnel;
 };
 
 export type NotTcp = {
   readonly kind: 'skip';
-  /** Why: 'not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated'. */
-  readonly reason: 'not-ip' | 'not-tcp' | 'fragment' | 'unsupported-link' | 'malformed' | 'truncated';
+  /** Why: 'not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated', 'tunnel'. */
+  readonly reason: 'not-ip' | 'not-tcp' | 'fragment' | 'unsupported-link' | 'malformed' | 'truncated' | 'tunnel';
+  /** For 'tunnel': a stable short reason ('gtp-u-signalling', 'gre-protocol', 'depth', …). */
+  readonly why?: string;
   readonly detail?: string;
 };
 
