@@ -23,11 +23,14 @@
 #   ffmpeg-rtmpdump-rtmpt.pcap (RTMPT through test-interop/rtmpt-gateway.ts)
 #   rtmpdump-rtmpsrv-rtmpe.pcap (+ .keys: rtmpdump's DH secret and RC4 keys)
 #   ffmpeg-nginx-rtmps13.pcap        ffmpeg-nginx-rtmps12.pcap   (+ .keylog)
+#   ffmpeg-nginx-publish-snap96.pcap (tcpdump -s 96)
 # and, made from this run's intact ones by scripts/damage-capture.ts (records left
 # out, nothing rewritten; needs the built repo, which is built here if missing):
 #   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
 #   ffmpeg-nginx-publish-play-lossy.pcap      gstreamer-nginx-publish-lossy.pcap
 #   ffmpeg-nginx-rtmps13-lossy.pcap (+ .keylog)
+# and rewrapped in tunnels by scripts/wrap-capture.ts: tunnel-{gtpu,vxlan,gre,erspan2,erspan3,
+#   ipip,mpls,pppoe,nested,6in4}.pcap
 #
 # Set KEEP_TMP=1 to keep the temp dir (peer logs, configs) for debugging.
 # Files are written to a temp dir, verified (capinfos + tshark: expected number
@@ -498,6 +501,21 @@ EOF
 log "rtmps: ffmpeg-nginx-rtmps13.pcap, ffmpeg-nginx-rtmps12.pcap"
 rtmps_capture ffmpeg-nginx-rtmps13.pcap tls13 'ssl_protocols TLSv1.3;'
 rtmps_capture ffmpeg-nginx-rtmps12.pcap tls12 'ssl_protocols TLSv1.2; ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;'
+# 9. A snap length too small for RTMP: tcpdump -s 96 keeps 96 bytes of each frame (Ethernet + IPv4 +
+# TCP with timestamps = 66, so at most 30 payload bytes per segment). Not verified with tshark's
+# RTMP dissector (it cannot decode it either); capinfos must show the 96-byte limit and both ends.
+log "9 ffmpeg-nginx-publish-snap96.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-publish-snap96.pcap -i lo -s 96
+publish_cmd 1 rtmp://127.0.0.1/live/snap
+run publisher 15 "${PUB[@]}"
+cap_stop
+nginx_stop
+snapinfo=$(capinfos -l "$TMP/out/ffmpeg-nginx-publish-snap96.pcap")
+grep -qE 'Packet size limit: +file hdr: 96 bytes' <<<"$snapinfo" || die "ffmpeg-nginx-publish-snap96.pcap: snap length is not 96: $snapinfo"
+ends=$(tshark -r "$TMP/out/ffmpeg-nginx-publish-snap96.pcap" -Y 'tcp.flags.fin==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+((ends == 1)) || die "ffmpeg-nginx-publish-snap96.pcap: expected 1 connection torn down, tshark sees $ends"
+log "ok  ffmpeg-nginx-publish-snap96.pcap: $(stat -c %s "$TMP/out/ffmpeg-nginx-publish-snap96.pcap") bytes"
 
 # ---------------------------------------------------------------- damaged captures
 # Made from the intact captures above (already verified) by scripts/damage-capture.ts, which
@@ -622,6 +640,28 @@ for re in '^/open/1$' '^/send/' '^/idle/' '^/close/'; do
     || die "ffmpeg-rtmpdump-rtmpt.pcap: no HTTP request matching '$re'"
 done
 log "ok  ffmpeg-rtmpdump-rtmpt.pcap: $(stat -c %s "$f") bytes, 4 TCP connection(s)"
+
+# ---------------------------------------------------------------- tunnelled captures
+# This run's ffmpeg-nginx-publish-ns.pcap (frames 1..120: handshake, connect, publish, first
+# media) rewrapped in each tunnel by scripts/wrap-capture.ts (inner packets byte for byte; see
+# captures/README.md, "Tunnelled captures"), and ffmpeg-listen-ipv6.pcap (frames 1..100) in IPv4
+# (6in4). tshark must read the same RTMP message types out of each as out of the unwrapped frames.
+log "tunnelled captures (scripts/wrap-capture.ts)"
+WRAP_JS=$REPO_ROOT/dist/scripts/wrap-capture.js
+[[ -f $WRAP_JS && ! $REPO_ROOT/scripts/wrap-capture.ts -nt $WRAP_JS ]] || die "build $WRAP_JS first (npx tsc -p tsconfig.json)"
+rtmp_types() { tshark -r "$1" -Y rtmpt -T fields -e rtmpt.header.typeid 2>/dev/null | tr '\n' ' '; }
+wrap() {  # wrap IN KIND FRAMES OUT
+  node "$WRAP_JS" "$TMP/out/$1" "$TMP/out/$4" "$2" --frames "$3" 2>>"$TMP/logs/wrap.log" || die "wrap-capture $2 failed: $(tail -3 "$TMP/logs/wrap.log")"
+  editcap -r "$TMP/out/$1" "$TMP/plain-$4" "1-$3" >/dev/null 2>&1 || die "editcap failed on $1"
+  local want got
+  want=$(rtmp_types "$TMP/plain-$4"); got=$(rtmp_types "$TMP/out/$4")
+  [[ -n $want && $want == "$got" ]] || die "$4: tshark reads other RTMP messages than from the unwrapped frames"
+  log "ok  $4: $(stat -c %s "$TMP/out/$4") bytes"
+}
+for kind in gtpu vxlan gre erspan2 erspan3 ipip mpls pppoe nested; do
+  wrap ffmpeg-nginx-publish-ns.pcap "$kind" 120 "tunnel-$kind.pcap"
+done
+wrap ffmpeg-listen-ipv6.pcap ipip 100 tunnel-6in4.pcap
 
 # ---------------------------------------------------------------- done
 for f in "$TMP"/out/*; do

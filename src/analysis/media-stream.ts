@@ -54,7 +54,14 @@ class Track {
   /** Unwrapped timestamp of the previous coded frame. */
   private prev: number | null = null;
   private epoch = 0;
-  private window: { index: number; bytes: number } | null = null;
+  /**
+   * Sliding 1-s window for the peak rate: bytes per distinct millisecond timestamp (a frame whose
+   * timestamp does not advance joins the newest entry), so at most 1001 entries are live.
+   */
+  private readonly winTs: number[] = [];
+  private readonly winBytes: number[] = [];
+  private winHead = 0;
+  private winSum = 0;
   private maxWindowBytes: number | null = null;
 
   /** Unwrap a 32-bit timestamp against the previous one. */
@@ -77,17 +84,26 @@ class Track {
     this.first ??= unwrapped;
     this.last = this.last === null ? unwrapped : Math.max(this.last, unwrapped);
     this.prev = unwrapped;
-    const index = Math.floor(unwrapped / 1000);
-    if (this.window === null || this.window.index !== index) {
-      this.closeWindow();
-      this.window = { index, bytes: 0 };
-    }
-    this.window.bytes += bytes;
+    this.slide(unwrapped, bytes);
     return step;
   }
 
-  private closeWindow(): void {
-    if (this.window !== null) this.maxWindowBytes = Math.max(this.maxWindowBytes ?? 0, this.window.bytes);
+  /** Add a frame to the window of the last second (timestamps in (t - 1000, t]) and track its peak. */
+  private slide(t: number, bytes: number): void {
+    const last = this.winTs.length - 1;
+    if (last >= this.winHead && t <= this.winTs[last]!) this.winBytes[last]! += bytes;
+    else {
+      this.winTs.push(t);
+      this.winBytes.push(bytes);
+    }
+    this.winSum += bytes;
+    while (this.winTs[this.winHead]! <= t - 1000) this.winSum -= this.winBytes[this.winHead++]!;
+    if (this.winHead >= 1024) {
+      this.winTs.splice(0, this.winHead);
+      this.winBytes.splice(0, this.winHead);
+      this.winHead = 0;
+    }
+    this.maxWindowBytes = Math.max(this.maxWindowBytes ?? 0, this.winSum);
   }
 
   /** Media time covered, counting the last frame as lasting one average frame interval. */
@@ -96,13 +112,19 @@ class Track {
     return ((this.last - this.first) * this.frames) / (this.frames - 1);
   }
 
+  /**
+   * Average over the span; peak over sliding 1-s windows (over the span itself when the stream
+   * is shorter than a second). The span is a window too, so the peak is never below the average:
+   * a stream little longer than a second can have two keyframes a second apart that no 1-s window
+   * holds together.
+   */
   bitrate(): { avg: number | null; max: number | null } {
-    this.closeWindow();
-    this.window = null;
     const span = this.spanMs();
+    const avg = span === null ? null : (this.bytes * 8) / span;
+    const peak = this.maxWindowBytes === null ? null : (this.maxWindowBytes * 8) / (span === null ? 1000 : Math.min(1000, span));
     return {
-      avg: span === null ? null : round((this.bytes * 8) / span, 1),
-      max: this.maxWindowBytes === null ? null : round((this.maxWindowBytes * 8) / 1000, 1),
+      avg: avg === null ? null : round(avg, 1),
+      max: peak === null ? null : round(Math.max(peak, avg ?? 0), 1),
     };
   }
 }

@@ -79,15 +79,22 @@ const MAX_ORPHANS = 64;
 /** Calls a client must get an answer to before it can go on. */
 const REQUIRED_REPLY = new Set(['connect', 'createStream']);
 /** FMLE-style calls servers often leave unanswered or answer with _error; clients do not wait. */
-const OPTIONAL_CALLS = new Set(['releaseStream', 'FCPublish', 'FCUnpublish', 'FCSubscribe', 'FCUnsubscribe', 'getStreamLength', '_checkbw']);
+const OPTIONAL_CALLS = new Set(['releaseStream', 'FCPublish', 'FCUnpublish', 'FCSubscribe', 'FCUnsubscribe', 'getStreamLength', '_checkbw', 'onBWCheck']);
+/**
+ * Bandwidth probes: FMS/Akamai send onBWCheck repeatedly with one transaction id and clients answer
+ * each (often with _error). Answered, they are neither an error of the session nor a reused id.
+ */
+const BANDWIDTH_PROBES = new Set(['onBWCheck', '_checkbw']);
 /** NetStream commands: answered (if at all) by onStatus, not by _result/_error. */
 const NETSTREAM_COMMANDS = new Set(['publish', 'play', 'play2', 'deleteStream', 'closeStream', 'receiveAudio', 'receiveVideo', 'seek', 'pause']);
 const REPLIES = new Set(['_result', '_error']);
 /** Status-style answers to FMLE calls. */
 const STATUS_ANSWERS: Readonly<Record<string, string>> = { onFCPublish: 'FCPublish', onFCUnpublish: 'FCUnpublish' };
+/** Bytes a message still in progress may add to a direction's position when an Acknowledgement is checked. */
+export const ACK_SLACK = 1024 * 1024;
 const PUBLISH_TYPES = new Set(['live', 'record', 'append', 'appendWithGap']);
 /** Diagnostics (of this session) after which a direction's message order cannot be trusted. */
-const LOSS_CODES = new Set(['tcp.gap', 'tcp.buffer-cap', 'rtmp.chunk.desync', 'rtmp.chunk.resync', 'rtmp.chunk.size-inferred', 'rtmp.message.damaged']);
+const LOSS_CODES = new Set(['tcp.gap', 'net.truncated', 'tcp.buffer-cap', 'rtmp.chunk.desync', 'rtmp.chunk.resync', 'rtmp.chunk.size-inferred', 'rtmp.message.damaged']);
 
 type Call = {
   readonly name: string;
@@ -168,6 +175,9 @@ export class SessionAnalysis {
   private reportedConnectMissing = false;
   // transactions
   private readonly pending = new Map<string, Call>();
+  /** Later calls that reused the id of a pending call, oldest first: replies pair in order within an id. */
+  private readonly sameId = new Map<string, Call[]>();
+  private sameIdCount = 0;
   /**
    * After a loss (or a mid-session start) the calling direction resyncs, and its decoder emits the
    * calls it recovers later than the other direction's answers in later frames. Such answers wait
@@ -278,6 +288,14 @@ export class SessionAnalysis {
   }
 
   private onMessage(r: MessageRecord): void {
+    const mark = this.out.length;
+    this.onMessageFields(r);
+    // Bytes of this message were lost or cut off by the snap length (zeros in the body): what its
+    // fields seem to say may be the hole's doing, so no diagnostic is raised from them.
+    if ((r.lost ?? 0) > 0) this.out.length = mark;
+  }
+
+  private onMessageFields(r: MessageRecord): void {
     if (this.chunked) this.chunkLayer(r);
     this.flowControlPosition(r);
     const t = r.typeId;
@@ -349,6 +367,25 @@ export class SessionAnalysis {
     }
   }
 
+  /**
+   * An Acknowledgement cannot count more bytes than the other side has sent so far: with the
+   * session's start in the capture, that is at most the other direction's stream position (the
+   * handshake included) plus what a message still in progress may hold (ACK_SLACK).
+   */
+  private checkAckSequence(r: MessageRecord, o: Direction, seq: number): void {
+    const received = this.pos[o] ?? 0;
+    if (this.startSeen !== true || seq <= received + ACK_SLACK || received + ACK_SLACK > 0xffffffff) return;
+    const w = seq === this.window[r.dir] || seq === this.window[o] ? seq : null;
+    const hint = w !== null ? `; it equals the Window Acknowledgement Size ${w}, which it evidently means` : '';
+    this.once(
+      `ack-beyond:${r.dir}`,
+      'session.flow.ack-beyond-received',
+      `Acknowledgement of ${seq} bytes after ${received} bytes from the ${o === 'c2s' ? 'client' : 'server'}${hint}`,
+      atOf(r),
+      { sequenceNumber: seq, bytesReceived: received },
+    );
+  }
+
   private onControl(r: MessageRecord): void {
     const d = r.dir;
     if (this.chunked && (r.csid !== 2 || r.streamId !== 0)) {
@@ -373,6 +410,7 @@ export class SessionAnalysis {
       case 'acknowledgement': {
         // Acknowledges the bytes of the other direction.
         const o = opposite(d);
+        this.checkAckSequence(r, o, c.sequenceNumber);
         this.acks[o].count++;
         this.acks[o].lastSequence = c.sequenceNumber;
         this.ackAnchor[o] = this.pos[o] ?? this.ackAnchor[o];
@@ -436,7 +474,7 @@ export class SessionAnalysis {
         this.netStreamTx.add(key);
       } else {
         const prev = this.pending.get(key);
-        if (prev !== undefined) {
+        if (prev !== undefined && !BANDWIDTH_PROBES.has(name)) {
           this.emit('session.transaction.duplicate-id', `${name} reuses transaction id ${tx} while ${prev.name} (frame ${prev.at.frame}) still waits for its reply`, atOf(r), { transactionId: tx });
         }
         call = { name, transactionId: tx, dir: r.dir, at: { ...atOf(r), frame: r.frame, time: r.time }, reply: null, latencyMs: null };
@@ -445,7 +483,8 @@ export class SessionAnalysis {
           this.pending.delete(oldest);
           this.droppedPending++;
         }
-        this.pending.set(key, call);
+        if (prev === undefined) this.pending.set(key, call);
+        else this.queueSameId(key, call);
         this.callCount++;
         if (this.calls.length < MAX_CALLS) this.calls.push(call);
         if (name === 'connect') this.connectCall = call;
@@ -529,7 +568,7 @@ export class SessionAnalysis {
       if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'createStream-result', dir: r.dir, frame: r.frame, time: r.time });
     }
     if (name === '_error') {
-      this.errors++;
+      if (!BANDWIDTH_PROBES.has(call.name)) this.errors++;
       const what = `${call.name} (transaction ${call.transactionId}, frame ${call.at.frame}) failed: ${status?.code ?? '_error'}${description === '' ? '' : ` "${description}"`}`;
       const ctx: Context = { call: call.name, transactionId: call.transactionId, ...(status?.code === undefined ? {} : { statusCode: status.code }) };
       if (OPTIONAL_CALLS.has(call.name)) this.emit('session.transaction.error-ignored', what, atOf(r), ctx);
@@ -537,8 +576,28 @@ export class SessionAnalysis {
     }
   }
 
+  /** A call that reuses a pending call's id waits behind it (bounded like `pending`). */
+  private queueSameId(key: string, call: Call): void {
+    if (this.sameIdCount >= MAX_PENDING) {
+      this.droppedPending++;
+      return;
+    }
+    const q = this.sameId.get(key);
+    if (q === undefined) this.sameId.set(key, [call]);
+    else q.push(call);
+    this.sameIdCount++;
+  }
+
   private answer(call: Call, replyName: string, r: MessageRecord): void {
-    this.pending.delete(`${call.dir}|${call.transactionId}`);
+    const key = `${call.dir}|${call.transactionId}`;
+    this.pending.delete(key);
+    const q = this.sameId.get(key);
+    const next = q?.shift();
+    if (next !== undefined) {
+      this.sameIdCount--;
+      this.pending.set(key, next);
+      if (q!.length === 0) this.sameId.delete(key);
+    }
     call.reply = replyName;
     call.latencyMs = msBetween(call.at.time, r.time);
     this.answered++;
@@ -856,7 +915,7 @@ export class SessionAnalysis {
 
   private finishTransactions(): void {
     const optional: Call[] = [];
-    for (const call of this.pending.values()) {
+    for (const call of [...this.pending.values(), ...[...this.sameId.values()].flat()]) {
       // The capture lost bytes of the answering direction: the reply may be among them.
       if (this.lossy[opposite(call.dir)]) continue;
       if (REQUIRED_REPLY.has(call.name)) {
@@ -918,7 +977,7 @@ export class SessionAnalysis {
     const transactions: TransactionFacts = {
       count: this.callCount,
       answered: this.answered,
-      unanswered: this.pending.size + this.droppedPending,
+      unanswered: this.pending.size + this.sameIdCount + this.droppedPending,
       errors: this.errors,
       medianLatencyMs: median(this.latencies),
       maxLatencyMs: this.maxLatency,

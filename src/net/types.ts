@@ -3,6 +3,8 @@
  * it is not one out. Pure and synchronous; never throws on packet content.
  * `payload` is a view into the record's bytes (valid only as long as the record's data).
  */
+import type { Tunnel } from './tunnel.js';
+
 export type TcpFlags = {
   readonly syn: boolean;
   readonly ack: boolean;
@@ -27,6 +29,8 @@ export type TcpSegment = {
   readonly payload: Uint8Array;
   /** Payload length as the IP header declares it. */
   readonly payloadLen: number;
+  /** Present when the segment came through tunnels or overlays (see tunnel.ts). */
+  readonly tunnel?: Tunnel;
 };
 
 /** A UDP datagram (RFC 768): for RTMFP, recognised above this stage. */
@@ -45,8 +49,10 @@ export type UdpDatagram = {
 
 export type NotTcp = {
   readonly kind: 'skip';
-  /** Why: 'not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated'. */
-  readonly reason: 'not-ip' | 'not-tcp' | 'fragment' | 'unsupported-link' | 'malformed' | 'truncated';
+  /** Why: 'not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated', 'tunnel'. */
+  readonly reason: 'not-ip' | 'not-tcp' | 'fragment' | 'unsupported-link' | 'malformed' | 'truncated' | 'tunnel';
+  /** For 'tunnel': a stable short reason ('gtp-u-signalling', 'gre-protocol', 'depth', …). */
+  readonly why?: string;
   readonly detail?: string;
 };
 

@@ -196,6 +196,12 @@ function unreadTlsNote(ds: readonly DiagnosticRecord[]): string {
   ].join('\n');
 }
 
+/** The snap length cut payload: say so plainly (these bytes were sent, not lost). */
+export function truncationLine(t: NonNullable<CaptureSummaryRecord['truncated']>): string {
+  const snap = t.snapLen === null ? 'The snap length' : `The snap length (${t.snapLen} bytes)`;
+  return `${snap} was too small to decode RTMP: ${t.bytes} payload bytes in ${t.holes} packet${t.holes === 1 ? '' : 's'} of ${t.connections} TCP connection${t.connections === 1 ? '' : 's'} were cut off by the capture (not lost on the wire). Capture again with -s 0.`;
+}
+
 export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string {
   const parts: string[] = [];
   const cap = c.capture;
@@ -204,6 +210,7 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
     parts.push(
       `${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}`,
     );
+    if (cap.truncated !== undefined) parts.push(truncationLine(cap.truncated));
   }
   if (c.sessions.length === 0) parts.push(c.unreadTls.length > 0 ? 'No RTMP sessions found in the readable connections.' : 'No RTMP sessions found.');
   else parts.push(sessionTable(c, opts.color));

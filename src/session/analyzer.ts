@@ -93,6 +93,12 @@ export class Analyzer {
   private format: string | null = null;
   private readonly linkTypes = new Set<number>();
   private readonly skipped: Record<string, number> = {};
+  /** TCP packets decoded through each kind of tunnel, and tunnelled packets left undecoded by reason. */
+  private readonly tunnelPackets: Record<string, number> = {};
+  private readonly tunnelUndecodable: Record<string, number> = {};
+  /** Payload cut off by the snap length, over all TCP connections; and the snap length declared. */
+  private readonly truncation = { connections: 0, holes: 0, bytes: 0 };
+  private snapLen: number | null = null;
   private tcpConnections = 0;
   private tlsConnections = 0;
   private readonly keylog: TlsKeyLog | null;
@@ -168,6 +174,7 @@ export class Analyzer {
       case 'header':
         this.format = ev.format;
         if (ev.linkType !== undefined) this.linkTypes.add(ev.linkType);
+        if (ev.snapLen !== undefined && ev.snapLen > 0) this.snapLen = this.snapLen === null ? ev.snapLen : Math.min(this.snapLen, ev.snapLen);
         break;
       case 'diagnostic':
         this.out.push(this.diagRecord(ev, null));
@@ -179,6 +186,7 @@ export class Analyzer {
         const r = decodeFrame(ev.linkType, ev.data, ev.origLen);
         if (r.kind === 'skip') {
           this.skipped[r.reason] = (this.skipped[r.reason] ?? 0) + 1;
+          if (r.why !== undefined) this.tunnelUndecodable[r.why] = (this.tunnelUndecodable[r.why] ?? 0) + 1;
           if (r.reason === 'unsupported-link' && !this.reportedLinks.has(ev.linkType)) {
             this.reportedLinks.add(ev.linkType);
             this.out.push(
@@ -191,6 +199,7 @@ export class Analyzer {
           }
           break;
         }
+        if (r.kind === 'tcp' && r.tunnel !== undefined) for (const l of r.tunnel.layers) this.tunnelPackets[l.type] = (this.tunnelPackets[l.type] ?? 0) + 1;
         if (r.kind === 'udp') {
           this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => ++this.sessions, ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }) });
           const recs = this.rtmfp.push(r, meta);
@@ -225,6 +234,10 @@ export class Analyzer {
       ...(this.tlsConnections > 0 ? { tlsConnections: this.tlsConnections } : {}),
       skipped: { ...this.skipped },
       ...(this.tcp.evicted > 0 ? { evictedConnections: this.tcp.evicted } : {}),
+      ...(Object.keys(this.tunnelPackets).length + Object.keys(this.tunnelUndecodable).length === 0
+        ? {}
+        : { tunnels: { packets: { ...this.tunnelPackets }, undecodable: { ...this.tunnelUndecodable } } }),
+      ...(this.truncation.holes === 0 ? {} : { truncated: { ...this.truncation, snapLen: this.snapLen } }),
     };
     this.out.push(summary);
     return this.out;
@@ -435,6 +448,12 @@ export class Analyzer {
     if (held?.hold != null) this.decide(held, this.gate.settle(held.hold, held));
     const c = this.conns.get(t.conn);
     this.conns.delete(t.conn);
+    const cut = t.c2s.truncated + t.s2c.truncated;
+    if (cut > 0) {
+      this.truncation.connections++;
+      this.truncation.holes += cut;
+      this.truncation.bytes += t.c2s.truncatedBytes + t.s2c.truncatedBytes;
+    }
     if (c?.status === 'rtmpt') {
       for (const r of this.rtmpt.close(t.conn, t.reason, { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec })) this.out.push(r);
       return;
@@ -471,6 +490,10 @@ export class Analyzer {
         },
         startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
         end: t.reason,
+        ...(cut === 0
+          ? {}
+          : { truncated: { c2s: { count: c2s.truncated, bytes: c2s.truncatedBytes }, s2c: { count: s2c.truncated, bytes: s2c.truncatedBytes } } }),
+        ...(t.tunnel === undefined ? {} : { tunnel: { c2s: t.tunnel[c.swap ? 's2c' : 'c2s']?.layers ?? null, s2c: t.tunnel[c.swap ? 'c2s' : 's2c']?.layers ?? null } }),
       },
       c.rtmp.stats(),
       c.rtmp.sessionFacts(),

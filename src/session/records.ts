@@ -7,6 +7,7 @@ import type { Direction, Severity } from '../core/diagnostics.js';
 import type { SessionFacts, StreamRecord } from '../analysis/types.js';
 import type { RtmfpHandshakeFacts, RtmfpSessionFacts } from '../rtmfp/types.js';
 import type { TlsFacts } from '../tls/connection.js';
+import type { TunnelLayer } from '../net/tunnel.js';
 
 export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
@@ -66,9 +67,20 @@ export type SessionRecord = Partial<SessionFacts> & {
   /** TCP payload bytes per direction, each byte counted once (retransmissions excluded). */
   readonly bytes: { readonly c2s: number; readonly s2c: number };
   readonly gaps: { readonly c2s: GapStats; readonly s2c: GapStats };
+  /**
+   * Present when the capture's snap length cut packets of this connection: holes (and bytes)
+   * per direction that were sent but not kept by the capture. Not counted in `gaps`.
+   */
+  readonly truncated?: { readonly c2s: GapStats; readonly s2c: GapStats };
   readonly startUnseen: { readonly c2s: boolean; readonly s2c: boolean };
   /** How the TCP connection ended: FIN, RST, reuse of its 4-tuple, or the end of the capture. */
   readonly end: 'fin' | 'rst' | 'reused' | 'eof' | 'evicted';
+  /**
+   * Present when the connection came through tunnels or overlays: per direction, the layers of
+   * its first segment, outermost first, with outer endpoints and ids (null: that direction was
+   * not tunnelled or sent nothing).
+   */
+  readonly tunnel?: { readonly c2s: readonly TunnelLayer[] | null; readonly s2c: readonly TunnelLayer[] | null };
   /** RTMP messages decoded per direction. */
   readonly messageCount: { readonly c2s: number; readonly s2c: number };
   /** Chunk size in force at the end, per direction. */
@@ -110,7 +122,7 @@ export type RtmptFacts = {
 /** The connection-level part of a session record; the rest comes from the session's decoders. */
 export type SessionBase = Pick<
   SessionRecord,
-  'session' | 'tcpStream' | 'client' | 'server' | 'clientGuessed' | 'detectedBy' | 'version' | 'encrypted' | 'firstFrame' | 'lastFrame' | 'packets' | 'bytes' | 'gaps' | 'startUnseen' | 'end'
+  'session' | 'tcpStream' | 'client' | 'server' | 'clientGuessed' | 'detectedBy' | 'version' | 'encrypted' | 'firstFrame' | 'lastFrame' | 'packets' | 'bytes' | 'gaps' | 'truncated' | 'startUnseen' | 'end' | 'tunnel'
 > & {
   /** Default: 'rtmpe' when `encrypted`, else 'rtmp'. */
   readonly transport?: Transport;
@@ -143,8 +155,10 @@ export function buildSessionRecord(
     packets: base.packets,
     bytes: base.bytes,
     gaps: base.gaps,
+    ...(base.truncated === undefined ? {} : { truncated: base.truncated }),
     startUnseen: base.startUnseen,
     end: base.end,
+    ...(base.tunnel === undefined ? {} : { tunnel: base.tunnel }),
     ...stats,
     ...(facts ?? {}),
   };
@@ -179,6 +193,16 @@ export type CaptureSummaryRecord = {
   readonly skipped: Readonly<Record<string, number>>;
   /** TCP connections no longer followed to stay within --max-connections (absent when none). */
   readonly evictedConnections?: number;
+  /**
+   * Present when tunnels were seen: TCP packets decoded through each kind of tunnel (a packet
+   * counts once per layer), and tunnelled packets left undecoded by reason ('gtp-u-signalling', …).
+   */
+  /**
+   * Present when the snap length cut TCP payload: connections affected, holes and bytes cut
+   * off, and the snap length the capture declared (null: none declared).
+   */
+  readonly truncated?: { readonly connections: number; readonly holes: number; readonly bytes: number; readonly snapLen: number | null };
+  readonly tunnels?: { readonly packets: Readonly<Record<string, number>>; readonly undecodable: Readonly<Record<string, number>> };
 };
 
 /** Fields every per-session line carries to locate it. */

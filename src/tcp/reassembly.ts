@@ -3,7 +3,8 @@
  * direction out. Synchronous and deterministic; never throws on packet content.
  *
  * Contract and invariants:
- * - Connections are keyed by 4-tuple. A SYN that does not belong to the open connection on that
+ * - Connections are keyed by 4-tuple, prefixed by the segment's tunnel key when it came through
+ *   tunnels (so identical inner 4-tuples of different tunnels stay apart). A SYN that does not belong to the open connection on that
  *   tuple (different ISN, or the old one is closed) starts a new connection: connection ids are
  *   0-based in order of first packet, the way Wireshark numbers `tcp.stream`.
  * - Client = SYN sender (or SYN-ACK receiver). Without either, the side on a well-known RTMP port
@@ -11,7 +12,10 @@
  *   stage may swap roles once it sees the RTMP handshake.
  * - For each direction, `data` events carry consecutive bytes with their stream offset; bytes
  *   never captured become one `gap` event with their size, so the offsets of data + gaps are
- *   contiguous. Nothing is delivered twice; overlapping retransmissions are trimmed and, when
+ *   contiguous. Bytes missing only because the snap length cut their packet are a `gap` event
+ *   with reason 'snaplen' too, but they were not lost on the wire: they are reported as
+ *   `net.truncated` (never `tcp.gap`) and counted apart (`truncated`, `truncatedBytes`).
+ *   Nothing is delivered twice; overlapping retransmissions are trimmed and, when
  *   their bytes differ from what was delivered, reported (`tcp.overlap-conflict`).
  * - A hole is declared lost when the peer acknowledges past it (the receiver got bytes the
  *   capture missed), when the out-of-order queue exceeds `maxQueuedBytes`, or at FIN/RST/finish.
@@ -20,6 +24,7 @@
  */
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import type { TcpSegment } from '../net/types.js';
+import type { Tunnel } from '../net/tunnel.js';
 import { seqAdd, seqDiff } from './seq.js';
 import { LruList, type LruLinks } from '../core/lru.js';
 
@@ -79,6 +84,9 @@ export type DirStats = {
   readonly segments: number;
   readonly gaps: number;
   readonly gapBytes: number;
+  /** Holes (and their bytes) left only by the capture's snap length: not losses. */
+  readonly truncated: number;
+  readonly truncatedBytes: number;
   /** True when the first bytes of this direction were not in the capture (no SYN seen). */
   readonly startUnseen: boolean;
 };
@@ -98,6 +106,8 @@ export type TcpClose = {
   readonly s2c: DirStats;
   /** 'evicted': dropped to stay within `maxConnections` (see TcpReassembler). */
   readonly reason: 'fin' | 'rst' | 'eof' | 'reused' | 'evicted';
+  /** The tunnels each direction's first segment came through (absent: no tunnel). */
+  readonly tunnel?: { readonly c2s?: Tunnel; readonly s2c?: Tunnel };
 };
 
 export type TcpEvent = TcpOpen | TcpData | TcpGap | TcpEnd | TcpClose | Diagnostic;
@@ -158,6 +168,8 @@ class HalfStream {
   segments = 0;
   gaps = 0;
   gapBytes = 0;
+  truncated = 0;
+  truncatedBytes = 0;
   /** Stream offset where the latest gap ended: history before it is not real bytes. */
   gapEnd = 0;
   /**
@@ -171,6 +183,8 @@ class HalfStream {
       segments: this.segments,
       gaps: this.gaps,
       gapBytes: this.gapBytes,
+      truncated: this.truncated,
+      truncatedBytes: this.truncatedBytes,
       startUnseen: this.startUnseen,
     };
   }
@@ -188,6 +202,8 @@ class Connection implements LruLinks {
   closed = false;
   /** Evicted first when the connection cap is reached (FIN seen, or demoted by the caller). */
   cold = false;
+  /** Tunnel of each direction's first segment (undefined: none seen / not tunnelled). */
+  tunnel: { c2s?: Tunnel; s2c?: Tunnel } | undefined = undefined;
   constructor(
     readonly id: number,
     readonly key: string,
@@ -196,6 +212,7 @@ class Connection implements LruLinks {
     readonly clientGuessed: boolean,
     readonly firstFrame: number,
     readonly firstTime: { sec: number; nsec: number },
+    readonly tunnelKey = '',
   ) {
     this.halves = { c2s: new HalfStream(), s2c: new HalfStream() };
     this.lastFrame = firstFrame;
@@ -237,7 +254,7 @@ export class TcpReassembler {
 
   private lookup(seg: TcpSegment): { key: string; conn: Connection | undefined } {
     const l = this.last;
-    if (l !== null && !l.closed) {
+    if (l !== null && !l.closed && (seg.tunnel?.key ?? '') === l.tunnelKey) {
       const c = l.client;
       const sv = l.server;
       if (
@@ -247,7 +264,8 @@ export class TcpReassembler {
         return { key: l.key, conn: l };
       }
     }
-    const key = tupleKey(seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort);
+    const tk = tupleKey(seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort);
+    const key = seg.tunnel === undefined ? tk : `${seg.tunnel.key}${tk}`;
     return { key, conn: this.conns.get(key) };
   }
 
@@ -288,6 +306,7 @@ export class TcpReassembler {
       seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
     const half = conn.halves[dir];
     const other = conn.halves[dir === 'c2s' ? 's2c' : 'c2s'];
+    if (seg.tunnel !== undefined && conn.tunnel?.[dir] === undefined) (conn.tunnel ??= {})[dir] = seg.tunnel;
 
     if (f.syn) {
       if (!half.started) {
@@ -414,6 +433,7 @@ export class TcpReassembler {
       guessed,
       meta.frame,
       { sec: meta.sec, nsec: meta.nsec },
+      seg.tunnel?.key,
     );
     this.conns.set(key, conn);
     this.byId.set(conn.id, conn);
@@ -626,16 +646,16 @@ export class TcpReassembler {
       nsec: meta.nsec,
       reason,
     });
-    this.out.push(
-      diag('tcp.gap', `${len} bytes of this direction were not captured`, {
-        frame: meta.frame,
-        conn: conn.id,
-        dir,
-        offset: half.offset,
-      }, { bytes: len }),
-    );
-    half.gaps++;
-    half.gapBytes += len;
+    const at = { frame: meta.frame, conn: conn.id, dir, offset: half.offset };
+    if (reason === 'snaplen') {
+      this.out.push(diag('net.truncated', `${len} bytes of this direction were cut off by the capture's snap length`, at, { bytes: len }));
+      half.truncated++;
+      half.truncatedBytes += len;
+    } else {
+      this.out.push(diag('tcp.gap', `${len} bytes of this direction were not captured`, at, { bytes: len }));
+      half.gaps++;
+      half.gapBytes += len;
+    }
     half.offset += len;
     half.gapEnd = half.offset;
     half.nextSeq = seqAdd(half.nextSeq, len);
@@ -696,6 +716,7 @@ export class TcpReassembler {
       c2s: conn.halves.c2s.stats(),
       s2c: conn.halves.s2c.stats(),
       reason: reason === 'eof' && bothFin ? 'fin' : reason,
+      ...(conn.tunnel === undefined ? {} : { tunnel: conn.tunnel }),
     });
     this.conns.delete(conn.key);
     this.byId.delete(conn.id);

@@ -177,9 +177,13 @@ function mediaSummary(m: Readonly<Record<string, unknown>>, video: boolean): str
   const pt = str(m, 'packetTypeName') ?? str(m, 'commandName');
   if (pt !== undefined) parts.push(pt);
   if (!video) {
-    const hz = num(m, 'soundRateHz');
+    // AAC: the FLV tag header's rate and channels are fixed values the spec says to ignore; the
+    // AudioSpecificConfig (in the sequence header) says what the stream is.
+    const aac = num(m, 'soundFormat') === 10;
+    const cfg = isObj(m['config']) ? m['config'] : undefined;
+    const hz = aac ? (cfg === undefined ? undefined : (num(cfg, 'extensionSampleRate') ?? num(cfg, 'sampleRate'))) : num(m, 'soundRateHz');
     if (hz !== undefined) parts.push(`${hz} Hz`);
-    const ch = num(m, 'soundChannels');
+    const ch = aac ? (cfg === undefined ? undefined : cfg['ps'] === true ? 2 : num(cfg, 'channels')) : num(m, 'soundChannels');
     if (ch !== undefined) parts.push(ch === 1 ? 'mono' : ch === 2 ? 'stereo' : `${ch} ch`);
   }
   const cts = num(m, 'compositionTime');

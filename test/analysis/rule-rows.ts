@@ -280,6 +280,17 @@ export const RULE_ROWS: readonly Row[] = [
       assert.equal(a.facts().flowControl.windowAckSize.c2s, 2500);
     },
   },
+  {
+    code: 'session.flow.ack-beyond-received',
+    name: 'the server acknowledges 2,500,000 bytes after a few hundred (its Window Acknowledgement Size)',
+    run: () => new Rtmp().connect().windowAckSize('s2c', 2_500_000).ack('s2c', 2_500_000).connectResult().analyse(),
+    check: (_, d) => {
+      assert.equal(d.dir, 's2c');
+      assert.equal(d.context?.['sequenceNumber'], 2_500_000);
+      assert.ok(typeof d.context?.['bytesReceived'] === 'number' && d.context['bytesReceived'] < 4000);
+      assert.match(d.message, /Window Acknowledgement Size/);
+    },
+  },
   { code: 'session.flow.bad-limit-type', name: 'Set Peer Bandwidth limit type 7', run: () => new Rtmp().connect().peerBandwidth('s2c', 2_500_000, 7).connectResult().analyse() },
   // media streams
   { code: 'stream.video.no-sequence-header', name: 'AVC frames without a sequence header', run: () => new Rtmp().publishPreamble('cam', { sequenceHeaders: false }).aacConfig().av(1).analyse() },

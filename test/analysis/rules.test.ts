@@ -169,3 +169,61 @@ describe('analysis rules: clean conversations are quiet', () => {
     assert.ok(!a.codes.has('stream.timestamp.regression'), 'the new publish restarts the timestamps');
   });
 });
+
+describe('analysis: defects seen on third-party captures', () => {
+  test('FMS/Akamai onBWCheck sent twice with one id, answered twice with _error: paired in order, not an error of the session', () => {
+    const a = new Rtmp()
+      .connect()
+      .connectResult()
+      .cmd('s2c', 'onBWCheck', 5, null, [])
+      .cmd('s2c', 'onBWCheck', 5, null, [])
+      .wait(10)
+      .error(5, 'NetConnection.Call.Failed', 'Method not found (onBWCheck).', 'c2s')
+      .wait(10)
+      .error(5, 'NetConnection.Call.Failed', 'Method not found (onBWCheck).', 'c2s')
+      .analyse();
+    const codes = a.analysis.map((d) => d.code);
+    for (const bad of ['session.transaction.unmatched-reply', 'session.transaction.duplicate-id', 'session.transaction.error']) assert.ok(!codes.includes(bad), `${bad} in ${codes.join()}`);
+    const t = a.facts().transactions;
+    assert.equal(t.errors, 0);
+    assert.equal(t.unanswered, 0);
+    assert.deepEqual(t.calls.filter((c) => c.name === 'onBWCheck').map((c) => c.reply), ['_error', '_error']);
+  });
+
+  test('a reused transaction id: replies pair with the calls in order (the first reply answers the first call)', () => {
+    const a = new Rtmp()
+      .connect()
+      .connectResult()
+      .cmd('c2s', 'releaseStream', 2, null, ['a'])
+      .cmd('c2s', 'FCPublish', 2, null, ['a'])
+      .wait(5)
+      .cmd('s2c', '_result', 2, null, [])
+      .wait(5)
+      .error(2, 'NetConnection.Call.Failed', 'Method not found (FCPublish).')
+      .analyse();
+    const codes = a.analysis.map((d) => d.code);
+    assert.ok(codes.includes('session.transaction.duplicate-id'), 'the reuse itself is still reported');
+    assert.ok(!codes.includes('session.transaction.unmatched-reply'));
+    const calls = a.facts().transactions.calls;
+    assert.equal(calls.find((c) => c.name === 'releaseStream')?.reply, '_result');
+    assert.equal(calls.find((c) => c.name === 'FCPublish')?.reply, '_error');
+  });
+
+  test('acknowledgements within the bytes received are not flagged', () => {
+    const a = new Rtmp().windowAckSize('c2s', 2500).publishPreamble().av(1).ack('s2c', 3000).analyse();
+    assert.ok(!a.analysis.some((d) => d.code === 'session.flow.ack-beyond-received'));
+  });
+
+  test('max bitrate is the busiest sliding 1-s window, not the busiest calendar second, and never below the average', () => {
+    // 100-byte frames every 100 ms for 3 s, and two 5000-byte keyframes at 700 and 1300 ms: no
+    // calendar second holds both, the window (300, 1300] does.
+    let r = new Rtmp().publishPreamble();
+    for (let ts = 0; ts < 3000; ts += 100) r = r.video(ts, ts === 700 || ts === 1300 ? key(ts, 5000) : inter(ts, 100));
+    const v = r.analyse().streams.find((s) => s.role === 'publish')?.video;
+    assert.ok(v != null && v.bitrateKbps !== undefined);
+    assert.ok(v.bitrateKbps.max !== null && v.bitrateKbps.avg !== null);
+    assert.ok(v.bitrateKbps.max >= v.bitrateKbps.avg);
+    // The window holds both keyframes: more than 2 x 5000 bytes = 80 kbit in one second.
+    assert.ok(v.bitrateKbps.max > 80, `max ${v.bitrateKbps.max}`);
+  });
+});

@@ -14,7 +14,7 @@ const LINK_TYPES = [...Object.values(LINKTYPE), 12, 14, 9999];
 
 function checkInvariants(r: NetResult, data: Uint8Array): void {
   if (r.kind === 'skip') {
-    assert.ok(['not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated'].includes(r.reason));
+    assert.ok(['not-ip', 'not-tcp', 'fragment', 'unsupported-link', 'malformed', 'truncated', 'tunnel'].includes(r.reason));
     return;
   }
   assert.ok(r.payload.length <= r.payloadLen, 'captured payload never exceeds the declared length');

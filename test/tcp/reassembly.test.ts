@@ -244,14 +244,14 @@ const cases: Case[] = [
     codes: ['tcp.gap'],
   },
   {
-    name: 'snap length cut: the missing tail is a gap',
+    name: 'snap length cut: the missing tail is a hole reported as truncation, not a gap',
     segs: [
       ...handshake,
       { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hel', declared: 5 },
       { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' },
     ],
     streams: { '0:c2s': 'hel[gap 2]world' },
-    codes: ['tcp.gap'],
+    codes: ['net.truncated'],
   },
   {
     name: 'snap length cut on a queued segment',
@@ -262,7 +262,7 @@ const cases: Case[] = [
       { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!' },
     ],
     streams: { '0:c2s': 'hellowo[gap 3]!' },
-    codes: ['tcp.gap'],
+    codes: ['net.truncated'],
   },
   {
     name: 'keep-alive (one old byte) is ignored, zero-window probe byte is not duplicated',
@@ -432,4 +432,16 @@ test('tcp (property): any segmentation, reordering and duplication reassembles t
     ),
     { numRuns: 300 },
   );
+});
+
+test('tcp: snap-length holes are counted as truncation, apart from gaps (which only real losses make)', () => {
+  const o = run([
+    ...handshake,
+    { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hel', declared: 5 },
+    { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: 'lost?' }, // ISN_C+6..10 never captured
+    { from: 's', seq: ISN_S + 1, ack: ISN_C + 16 }, // the client's bytes were received: a real gap
+  ]);
+  const close = o.closes[0]!;
+  assert.deepEqual([close.c2s.truncated, close.c2s.truncatedBytes, close.c2s.gaps, close.c2s.gapBytes], [1, 2, 1, 5]);
+  assert.deepEqual(o.codes.filter((c) => c === 'net.truncated' || c === 'tcp.gap'), ['net.truncated', 'tcp.gap']);
 });
