@@ -82,13 +82,18 @@ export function parseKeyLogs(texts: readonly string[]): RtmfpKeyEntry[] {
   return out;
 }
 
+/** Candidates tried per packet at most (the same ids and addresses reused by later sessions). */
+const MAX_CANDIDATES = 16;
+
 /**
- * Keys for packets sent from `src` to `dst` carrying session id `sid`: the receiver's entry
- * (local id = sid, far end = src) decrypts with its receive framing; otherwise the sender's
- * entry (far id = sid, far end = dst) with its send framing.
+ * Keys that may read packets sent from `src` to `dst` carrying session id `sid`: the receiver's
+ * entries (local id = sid, far end = src) with their receive framing, then the sender's entries
+ * (far id = sid, far end = dst) with their send framing. Several when ids and ports were reused:
+ * the session keeps the first that reads its packets.
  */
-export function framingFor(entries: readonly RtmfpKeyEntry[], src: string, dst: string, sid: string): Framing | null {
-  for (const e of entries) if (e.localSid === sid && e.farAddr === src) return e.recv;
-  for (const e of entries) if (e.farSid === sid && e.farAddr === dst) return e.send;
-  return null;
+export function framingsFor(entries: readonly RtmfpKeyEntry[], src: string, dst: string, sid: string): Framing[] {
+  const out: Framing[] = [];
+  for (const e of entries) if (e.localSid === sid && e.farAddr === src && out.length < MAX_CANDIDATES) out.push(e.recv);
+  for (const e of entries) if (e.farSid === sid && e.farAddr === dst && out.length < MAX_CANDIDATES) out.push(e.send);
+  return out;
 }

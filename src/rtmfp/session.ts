@@ -83,6 +83,8 @@ export class RtmfpSession {
   private closeRequest: RtmfpSessionFacts['closeRequest'] = null;
   private closeAck: RtmfpSessionFacts['closeAck'] = null;
   private keysLogged = false;
+  /** The logged framing that reads each direction, once found. */
+  private readonly framing = perDir<Framing | null>(() => null);
   private readonly noted = new Set<string>();
   private readonly flows = new Map<string, Flow>();
   private flowCount = 0;
@@ -171,20 +173,29 @@ export class RtmfpSession {
     return this.out;
   }
 
-  /** A session packet (not a startup packet): read when `framing` has its keys. */
-  packet(dir: Direction, d: Uint8Array, framing: Framing | null, meta: Meta): OutputRecord[] {
+  /** A session packet (not a startup packet): read when one of `framings` has its keys. */
+  packet(dir: Direction, d: Uint8Array, framings: readonly Framing[], meta: Meta): OutputRecord[] {
     this.out = [];
     const offset = this.count(dir, d.length, meta);
-    if (framing === null) {
+    if (framings.length === 0) {
       this.undecrypted[dir]++;
       this.note('rtmfp.keys-needed', 'session packets are encrypted with keys from the Diffie-Hellman exchange; --keylog with this session\'s keys reads its flows and RTMP messages', undefined, meta, undefined, 'keys');
       return this.out;
     }
     this.keysLogged = true;
-    const r = decryptPacket(d, framing);
-    if (!r.ok) {
+    // The framing that read this direction before first, then the other candidates.
+    const known = this.framing[dir];
+    let r = known === null ? null : decryptPacket(d, known);
+    for (const f of framings) {
+      if (r?.ok === true) break;
+      if (f === known) continue;
+      const t = decryptPacket(d, f);
+      if (t.ok || r === null) r = t;
+      if (t.ok) this.framing[dir] = f;
+    }
+    if (r === null || !r.ok) {
       this.undecrypted[dir]++;
-      this.note('rtmfp.decrypt-failed', `a ${dir} packet fails its ${r.reason === 'hmac' ? 'HMAC' : r.reason} check with the logged keys`, dir, meta, offset, `df:${dir}`);
+      this.note('rtmfp.decrypt-failed', `a ${dir} packet fails its ${r === null ? 'key' : r.reason === 'hmac' ? 'HMAC' : r.reason} check with the logged keys`, dir, meta, offset, `df:${dir}`);
       return this.out;
     }
     this.decrypted[dir]++;

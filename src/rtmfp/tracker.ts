@@ -16,7 +16,7 @@ import { diag } from '../core/diagnostics.js';
 import type { UdpDatagram } from '../net/types.js';
 import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
 import { decodeStartupChunk } from './handshake.js';
-import { framingFor, parseKeyLogs, type RtmfpKeyEntry } from './keylog.js';
+import { framingsFor, parseKeyLogs, type RtmfpKeyEntry } from './keylog.js';
 import { RtmfpSession, type Meta } from './session.js';
 import { aesDecrypt, decryptPacket, DEFAULT_KEY, hexU32, parsePacket, sessionIdOf, STARTUP_CHUNKS, STARTUP_FRAMING, type Chunk } from './wire.js';
 
@@ -82,7 +82,7 @@ export class RtmfpTracker {
       const toResponder = dst === s.responder && src === s.initiator && wire === s.responderSessionId;
       const toInitiator = dst === s.initiator && src === s.responder && wire === s.initiatorSessionId;
       if (!toResponder && !toInitiator) continue;
-      return s.packet(toResponder ? 'c2s' : 's2c', d, framingFor(this.keys, src, dst, wire), meta);
+      return s.packet(toResponder ? 'c2s' : 's2c', d, framingsFor(this.keys, src, dst, wire), meta);
     }
     return null;
   }

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeStartupChunk, negotiated } from '../../src/rtmfp/handshake.js';
-import { parseKeyLine, parseKeyLogs, framingFor } from '../../src/rtmfp/keylog.js';
+import { parseKeyLine, parseKeyLogs, framingsFor } from '../../src/rtmfp/keylog.js';
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent } from '../../src/rtmfp/flows.js';
 import { decryptPacket, inCksum, parsePacket, readOptions, readVlu, sessionIdOf, STARTUP_FRAMING } from '../../src/rtmfp/wire.js';
 import { startupChunk, RtmfpTracker } from '../../src/rtmfp/tracker.js';
@@ -118,9 +118,9 @@ describe('RTMFP key logs', () => {
     assert.equal(e.length, 2);
     assert.equal(parseKeyLine('CLIENT_RANDOM aa bb'), null);
     assert.equal(parseKeyLine('role=initiator local_sid_wire=zz'), null);
-    const f = framingFor(e, '10.0.0.1:50000', '10.0.0.2:1935', SID_R.toString(16).padStart(8, '0'));
-    assert.deepEqual([...f!.key], [...new Uint8Array(16).fill(0x11)]);
-    assert.equal(framingFor(e, '10.9.9.9:1', '10.0.0.2:1935', '00000000'), null);
+    const f = framingsFor(e, '10.0.0.1:50000', '10.0.0.2:1935', SID_R.toString(16).padStart(8, '0'));
+    assert.deepEqual(f.map((x) => [...x.key]), [[...new Uint8Array(16).fill(0x11)], [...new Uint8Array(16).fill(0x11)]]);
+    assert.deepEqual(framingsFor(e, '10.9.9.9:1', '10.0.0.2:1935', '00000000'), []);
   });
 });
 
@@ -226,6 +226,16 @@ describe('RTMFP recognition', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a key log with a stale entry for the same ids and addresses: the entry that reads the packets is used', () => {
+    const stale = KEYLOG.replace(/encrypt_key=[0-9a-f]+ decrypt_key=[0-9a-f]+/g, `encrypt_key=${'ab'.repeat(16)} decrypt_key=${'cd'.repeat(16)}`);
+    const pkts = [...startup(), sessionPkt('c', [userData({ flow: 1, seq: 1, data: Uint8Array.of(1) })]), sessionPkt('s', [userData({ flow: 1, seq: 1, data: Uint8Array.of(2) })])];
+    const recs = run(pkts, { keylogs: [stale, KEYLOG] });
+    const s = recs.find((r) => r.type === 'session');
+    assert.ok(s?.type === 'session');
+    assert.deepEqual([s.rtmfp?.decrypted, s.rtmfp?.undecrypted], [{ c2s: 1, s2c: 1 }, { c2s: 0, s2c: 0 }]);
+    assert.equal(codes(recs).has('rtmfp.decrypt-failed'), false);
   });
 
   it('retransmitted startup chunks stay in their session; IHello times are capped', () => {
