@@ -35,6 +35,9 @@ export type TunnelConnEnd = 'fin' | 'rst' | 'reused' | 'eof';
 
 /** Largest body kept per request or reply; the rest counts as lost bytes. */
 const MAX_BODY = 16 << 20;
+/** Tunnel sessions one connection may open (or carry requests of), and tunnel sessions alive at once. */
+export const MAX_TUNNELS_PER_CONN = 16;
+export const MAX_LIVE_TUNNELS = 4096;
 /** Connections listed on a session record. */
 const MAX_LISTED_CONNS = 64;
 
@@ -99,6 +102,8 @@ type Conn = {
   /** Not RTMPT after all, or framing lost: ignored from here on. */
   dead: boolean;
   idents: number;
+  /** The tunnel limit was reported on this connection. */
+  limited: boolean;
   lastTunnel: Tunnel | null;
   readonly tunnels: Set<Tunnel>;
   readonly startSeen: boolean;
@@ -153,6 +158,7 @@ export class RtmptTracker {
       verified: false,
       dead: false,
       idents: 0,
+      limited: false,
       lastTunnel: null,
       tunnels: new Set(),
       startSeen,
@@ -336,6 +342,7 @@ export class RtmptTracker {
         return;
       }
       const t = this.tunnelFor(c, id, x.reqFirst, true);
+      if (t === null) return;
       this.touch(t, meta);
       t.requests.open++;
       t.requests.ident += c.idents;
@@ -380,11 +387,19 @@ export class RtmptTracker {
   }
 
   /** The tunnel with this id, created (mid-stream unless from /open's reply) when new. */
-  private tunnelFor(c: Conn, id: string, meta: ByteMeta, fromOpen = false): Tunnel {
+  private tunnelFor(c: Conn, id: string, meta: ByteMeta, fromOpen = false): Tunnel | null {
     // Keyed by server and id: a proxy in the capture carries the same id on both its legs.
     const key = `${c.info.server}|${id}`;
     let t = this.tunnels.get(key);
-    if (t === undefined || (t.done && fromOpen)) {
+    if (t === undefined && (c.tunnels.size >= MAX_TUNNELS_PER_CONN || this.tunnels.size >= MAX_LIVE_TUNNELS)) {
+      if (!c.limited) {
+        c.limited = true;
+        const d = diag('rtmpt.tunnel-limit', `more than ${c.tunnels.size >= MAX_TUNNELS_PER_CONN ? `${MAX_TUNNELS_PER_CONN} RTMPT sessions on one connection` : `${MAX_LIVE_TUNNELS} RTMPT sessions at once`}: requests of further session ids on this connection are not decoded`, { frame: meta.frame, conn: c.info.conn }, { tcpStream: c.info.conn });
+        this.out.push(connLevel(c.info, d));
+      }
+      return null;
+    }
+    if (t === undefined) {
       const session = this.nextSession();
       const startSeen = fromOpen && c.startSeen;
       t = {
@@ -506,8 +521,13 @@ export class RtmptTracker {
       for (const r of tunnel.rtmp.observe(this.sessionDiag(tunnel, d))) this.out.push(r);
       return;
     }
-    this.out.push({ ...sessionDiagnostic({ session: 0, client: c.info.client, server: c.info.server }, d), session: null });
+    this.out.push(connLevel(c.info, d));
   }
+}
+
+/** A diagnostic about a connection that no tunnel session owns (session null). */
+function connLevel(info: TunnelConnInfo, d: Diagnostic): DiagnosticRecord {
+  return { ...sessionDiagnostic({ session: 0, client: info.client, server: info.server }, d), session: null };
 }
 
 /** The session id in /open's reply: printable ASCII up to the first newline. */
