@@ -476,6 +476,7 @@ export class RtmptTracker {
       requests: { ...t.requests },
       errorReplies: t.errors,
       emptyReplies: t.emptyReplies,
+      lateBodies: t.order.c2s.late + t.order.s2c.late,
       idleRatio: polls === 0 ? null : Math.round((t.requests.idle / polls) * 1e4) / 1e4,
       pollHint: t.hint === null ? null : { ...t.hint },
       replyLatencyMs:
