@@ -166,10 +166,6 @@ export class RtmptTracker {
     this.conns.set(info.conn, c);
   }
 
-  has(conn: number): boolean {
-    return this.conns.has(conn);
-  }
-
   data(conn: number, dir: Direction, bytes: Uint8Array, meta: ByteMeta): OutputRecord[] {
     this.out = [];
     const c = this.conns.get(conn);
@@ -187,10 +183,14 @@ export class RtmptTracker {
     return this.out;
   }
 
-  /** A diagnostic the TCP stage raised on a claimed connection: it goes to the tunnel it carried last. */
+  /**
+   * A diagnostic the TCP stage raised on a claimed connection: it goes to the tunnel it carried
+   * last; on a connection not (yet) known to be RTMPT it is dropped, as for other non-RTMP ones.
+   */
   observe(conn: number, d: DiagnosticRecord): OutputRecord[] {
-    const t = this.conns.get(conn)?.lastTunnel ?? null;
-    if (t === null || t.done) return [d];
+    const c = this.conns.get(conn);
+    const t = c?.lastTunnel ?? null;
+    if (t === null || t.done) return c?.verified === true ? [d] : [];
     return t.rtmp.observe({ ...d, session: t.session, client: t.first.client, server: t.first.server });
   }
 
