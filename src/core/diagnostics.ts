@@ -63,6 +63,7 @@ export const CATALOGUE = {
   // RTMPT (RTMP tunnelled in HTTP)
   'rtmpt.http.unframed': { severity: 'warn', explain: 'The HTTP messages of an RTMPT connection could not be framed (a malformed head or chunk, a TCP gap outside a body of known length, a reply without a request, or a request that is not RTMPT); the rest of that connection is not decoded.' },
   'rtmpt.sequence-missing': { severity: 'warn', explain: 'An RTMPT request or reply body with this sequence number was never captured (or came too late); its bytes are missing from the tunnelled RTMP stream, whose decoder resynchronises after the hole (stream offsets move on by 16 MiB, as the size is unknown).' },
+  'rtmpt.tunnel-limit': { severity: 'warn', explain: 'One connection carried requests of more RTMPT session ids than rtmpscope follows per connection (16), or more tunnel sessions were alive at once than it keeps (4096); requests of further ids are not decoded. Real clients use one session id per connection.' },
   'rtmpt.reply-error': { severity: 'warn', explain: 'The server answered an RTMPT request with a status other than 200 (often 404: the session id is unknown to it); the reply carries no tunnel bytes.' },
   // RTMFP (RTMP over UDP, RFC 7016 / RFC 7425)
   'rtmfp.keys-needed': { severity: 'info', explain: 'After its four startup packets an RTMFP session is encrypted with keys from a Diffie-Hellman exchange, which no capture reveals. The handshake facts are shown; to read the flows and the RTMP messages, pass --keylog with a key log that has this session\'s keys.' },

@@ -19,7 +19,7 @@
 import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
-import { RtmpSession } from '../session/rtmp-session.js';
+import { RtmpSession, sessionDiagnostic } from '../session/rtmp-session.js';
 import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type RtmptFacts, type SessionRecord } from '../session/records.js';
 import { HttpParser, type HttpEvent, type HttpHead } from './http.js';
 import { Orderer, type Piece } from './order.js';
@@ -35,6 +35,9 @@ export type TunnelConnEnd = 'fin' | 'rst' | 'reused' | 'eof' | 'evicted';
 
 /** Largest body kept per request or reply; the rest counts as lost bytes. */
 const MAX_BODY = 16 << 20;
+/** Tunnel sessions one connection may open (or carry requests of), and tunnel sessions alive at once. */
+export const MAX_TUNNELS_PER_CONN = 16;
+export const MAX_LIVE_TUNNELS = 4096;
 /** Connections listed on a session record. */
 const MAX_LISTED_CONNS = 64;
 
@@ -72,17 +75,17 @@ function isFcs(h: HttpHead): boolean {
 const seconds = (m: ByteMeta): number => m.sec + m.nsec / 1e9;
 const copyMeta = (m: ByteMeta): ByteMeta => ({ frame: m.frame, sec: m.sec, nsec: m.nsec });
 
+type Body = { pieces: Piece[]; bytes: number };
+
 /** One request and its reply. */
 type Exchange = {
   readonly target: Target;
   tunnel: Tunnel | null;
-  reqBody: Piece[];
-  reqBytes: number;
+  req: Body;
   reqFirst: ByteMeta;
   reqEnd: ByteMeta | null;
   status: number | null;
-  resBody: Piece[];
-  resBytes: number;
+  res: Body;
   resFirst: ByteMeta | null;
 };
 
@@ -99,6 +102,8 @@ type Conn = {
   /** Not RTMPT after all, or framing lost: ignored from here on. */
   dead: boolean;
   idents: number;
+  /** The tunnel limit was reported on this connection. */
+  limited: boolean;
   lastTunnel: Tunnel | null;
   readonly tunnels: Set<Tunnel>;
   readonly startSeen: boolean;
@@ -153,6 +158,7 @@ export class RtmptTracker {
       verified: false,
       dead: false,
       idents: 0,
+      limited: false,
       lastTunnel: null,
       tunnels: new Set(),
       startSeen,
@@ -160,16 +166,12 @@ export class RtmptTracker {
     this.conns.set(info.conn, c);
   }
 
-  has(conn: number): boolean {
-    return this.conns.has(conn);
-  }
-
   data(conn: number, dir: Direction, bytes: Uint8Array, meta: ByteMeta): OutputRecord[] {
     this.out = [];
     const c = this.conns.get(conn);
     if (c !== undefined && !c.dead) {
       const p = dir === 'c2s' ? c.req : c.res;
-      this.onHttp(c, dir, p.push(bytes), meta, bytes);
+      this.onHttp(c, dir, p.push(bytes), meta);
     }
     return this.out;
   }
@@ -177,14 +179,18 @@ export class RtmptTracker {
   gap(conn: number, dir: Direction, length: number, meta: ByteMeta): OutputRecord[] {
     this.out = [];
     const c = this.conns.get(conn);
-    if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta, null);
+    if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta);
     return this.out;
   }
 
-  /** A diagnostic the TCP stage raised on a claimed connection: it goes to the tunnel it carried last. */
+  /**
+   * A diagnostic the TCP stage raised on a claimed connection: it goes to the tunnel it carried
+   * last; on a connection not (yet) known to be RTMPT it is dropped, as for other non-RTMP ones.
+   */
   observe(conn: number, d: DiagnosticRecord): OutputRecord[] {
-    const t = this.conns.get(conn)?.lastTunnel ?? null;
-    if (t === null || t.done) return [d];
+    const c = this.conns.get(conn);
+    const t = c?.lastTunnel ?? null;
+    if (t === null || t.done) return c?.verified === true ? [d] : [];
     return t.rtmp.observe({ ...d, session: t.session, client: t.first.client, server: t.first.server });
   }
 
@@ -195,8 +201,8 @@ export class RtmptTracker {
     if (c === undefined) return this.out;
     this.conns.delete(conn);
     if (!c.dead) {
-      this.onHttp(c, 'c2s', c.req.finish(), meta, null);
-      if (!c.dead) this.onHttp(c, 's2c', c.res.finish(), meta, null);
+      this.onHttp(c, 'c2s', c.req.finish(), meta);
+      if (!c.dead) this.onHttp(c, 's2c', c.res.finish(), meta);
     }
     for (const t of c.tunnels) {
       t.openConns.delete(conn);
@@ -215,16 +221,34 @@ export class RtmptTracker {
     return this.out;
   }
 
-  private onHttp(c: Conn, dir: Direction, events: readonly HttpEvent[], meta: ByteMeta, bytes: Uint8Array | null): void {
+  private onHttp(c: Conn, dir: Direction, events: readonly HttpEvent[], meta: ByteMeta): void {
     for (const e of events) {
       if (c.dead) return;
-      if (dir === 'c2s') this.onRequestEvent(c, e, meta);
+      if (e.kind === 'body' || e.kind === 'gap') {
+        const x = dir === 'c2s' ? c.curReq : c.curRes;
+        if (x !== null) this.addBody(x, dir === 'c2s' ? x.req : x.res, e, meta);
+      } else if (e.kind === 'error') {
+        this.connDiag(c, 'rtmpt.http.unframed', `HTTP ${dir === 'c2s' ? 'requests' : 'replies'} cannot be framed: ${e.reason}; the rest of this connection is not decoded`, meta, dir);
+        c.dead = true;
+      } else if (dir === 'c2s') this.onRequestEvent(c, e, meta);
       else this.onResponseEvent(c, e, meta);
     }
-    void bytes;
   }
 
-  private onRequestEvent(c: Conn, e: HttpEvent, meta: ByteMeta): void {
+  /** Body bytes (copied: the views are only valid during the call) up to MAX_BODY; the rest counts as lost. */
+  private addBody(x: Exchange, b: Body, e: HttpEvent & { kind: 'body' | 'gap' }, meta: ByteMeta): void {
+    if (x.tunnel !== null) this.touch(x.tunnel, meta);
+    if (e.kind === 'gap') {
+      b.pieces.push({ data: null, lost: e.length, meta: copyMeta(meta) });
+      return;
+    }
+    const keep = Math.max(0, Math.min(e.data.length, MAX_BODY - b.bytes));
+    if (keep > 0) b.pieces.push({ data: e.data.slice(0, keep), lost: 0, meta: copyMeta(meta) });
+    b.bytes += keep;
+    if (keep < e.data.length) b.pieces.push({ data: null, lost: e.data.length - keep, meta: copyMeta(meta) });
+  }
+
+  private onRequestEvent(c: Conn, e: HttpEvent & { kind: 'head' | 'end' }, meta: ByteMeta): void {
     switch (e.kind) {
       case 'head': {
         const target = e.head.method === 'POST' && e.head.target !== null ? parseTarget(e.head.target) : null;
@@ -241,7 +265,7 @@ export class RtmptTracker {
           c.dead = true;
           return;
         }
-        const x: Exchange = { target, tunnel: null, reqBody: [], reqBytes: 0, reqFirst: copyMeta(meta), reqEnd: null, status: null, resBody: [], resBytes: 0, resFirst: null };
+        const x: Exchange = { target, tunnel: null, req: { pieces: [], bytes: 0 }, reqFirst: copyMeta(meta), reqEnd: null, status: null, res: { pieces: [], bytes: 0 }, resFirst: null };
         if (target.id !== null) x.tunnel = this.tunnelFor(c, target.id, meta);
         if (target.cmd === 'ident') c.idents++;
         if (x.tunnel !== null) {
@@ -252,21 +276,6 @@ export class RtmptTracker {
         c.pending.push(x);
         return;
       }
-      case 'body': {
-        const x = c.curReq;
-        if (x === null) return;
-        if (x.tunnel !== null) this.touch(x.tunnel, meta);
-        const keep = Math.max(0, Math.min(e.data.length, MAX_BODY - x.reqBytes));
-        if (keep > 0) x.reqBody.push({ data: e.data.slice(0, keep), lost: 0, meta: copyMeta(meta) });
-        x.reqBytes += keep;
-        if (keep < e.data.length) x.reqBody.push({ data: null, lost: e.data.length - keep, meta: copyMeta(meta) });
-        return;
-      }
-      case 'gap': {
-        const x = c.curReq;
-        if (x !== null) x.reqBody.push({ data: null, lost: e.length, meta: copyMeta(meta) });
-        return;
-      }
       case 'end': {
         const x = c.curReq;
         c.curReq = null;
@@ -275,18 +284,14 @@ export class RtmptTracker {
         const t = x.tunnel;
         // Only /send carries RTMP bytes; idle and close bodies are padding (librtmp and ffmpeg
         // send one byte), and their numbers still count in the order.
-        if (t !== null && x.target.seq !== null && !t.done) this.deliver(t, 'c2s', t.order.c2s.add(x.target.seq, x.target.cmd === 'send' ? x.reqBody : [], meta));
-        x.reqBody = [];
+        if (t !== null && x.target.seq !== null && !t.done) this.deliver(t, 'c2s', t.order.c2s.add(x.target.seq, x.target.cmd === 'send' ? x.req.pieces : [], meta));
+        x.req.pieces = [];
         return;
       }
-      case 'error':
-        this.connDiag(c, 'rtmpt.http.unframed', `HTTP requests cannot be framed: ${e.reason}; the rest of this connection is not decoded`, meta, 'c2s');
-        c.dead = true;
-        return;
     }
   }
 
-  private onResponseEvent(c: Conn, e: HttpEvent, meta: ByteMeta): void {
+  private onResponseEvent(c: Conn, e: HttpEvent & { kind: 'head' | 'end' }, meta: ByteMeta): void {
     switch (e.kind) {
       case 'head': {
         const x = c.pending[0] ?? null;
@@ -316,21 +321,6 @@ export class RtmptTracker {
         }
         return;
       }
-      case 'body': {
-        const x = c.curRes;
-        if (x === null) return;
-        if (x.tunnel !== null) this.touch(x.tunnel, meta);
-        const keep = Math.max(0, Math.min(e.data.length, MAX_BODY - x.resBytes));
-        if (keep > 0) x.resBody.push({ data: e.data.slice(0, keep), lost: 0, meta: copyMeta(meta) });
-        x.resBytes += keep;
-        if (keep < e.data.length) x.resBody.push({ data: null, lost: e.data.length - keep, meta: copyMeta(meta) });
-        return;
-      }
-      case 'gap': {
-        const x = c.curRes;
-        if (x !== null) x.resBody.push({ data: null, lost: e.length, meta: copyMeta(meta) });
-        return;
-      }
       case 'end': {
         const x = c.curRes;
         c.curRes = null;
@@ -339,10 +329,6 @@ export class RtmptTracker {
         this.onReply(c, x, meta);
         return;
       }
-      case 'error':
-        this.connDiag(c, 'rtmpt.http.unframed', `HTTP replies cannot be framed: ${e.reason}; the rest of this connection is not decoded`, meta, 's2c');
-        c.dead = true;
-        return;
     }
   }
 
@@ -350,12 +336,13 @@ export class RtmptTracker {
     const ok = x.status === 200;
     if (x.target.cmd === 'open') {
       if (!ok) return;
-      const id = idFromBody(x.resBody);
+      const id = idFromBody(x.res.pieces);
       if (id === null) {
         this.connDiag(c, 'rtmpt.http.unframed', 'the reply to /open carries no usable session id; requests of that session start it mid-stream', meta, 's2c');
         return;
       }
       const t = this.tunnelFor(c, id, x.reqFirst, true);
+      if (t === null) return;
       this.touch(t, meta);
       t.requests.open++;
       t.requests.ident += c.idents;
@@ -369,7 +356,7 @@ export class RtmptTracker {
     const pieces: Piece[] = [];
     let hinted = !ok;
     let rtmpBytes = 0;
-    for (const p of ok ? x.resBody : []) {
+    for (const p of ok ? x.res.pieces : []) {
       if (!hinted && p.data !== null && p.data.length > 0) {
         this.noteHint(t, p.data[0]!);
         hinted = true;
@@ -387,7 +374,7 @@ export class RtmptTracker {
     }
     if (rtmpBytes === 0 && (x.target.cmd === 'send' || x.target.cmd === 'idle')) t.emptyReplies++;
     this.deliver(t, 's2c', t.order.s2c.add(x.target.seq, pieces, meta));
-    x.resBody = [];
+    x.res.pieces = [];
   }
 
   private noteHint(t: Tunnel, h: number): void {
@@ -400,11 +387,19 @@ export class RtmptTracker {
   }
 
   /** The tunnel with this id, created (mid-stream unless from /open's reply) when new. */
-  private tunnelFor(c: Conn, id: string, meta: ByteMeta, fromOpen = false): Tunnel {
+  private tunnelFor(c: Conn, id: string, meta: ByteMeta, fromOpen = false): Tunnel | null {
     // Keyed by server and id: a proxy in the capture carries the same id on both its legs.
     const key = `${c.info.server}|${id}`;
     let t = this.tunnels.get(key);
-    if (t === undefined || (t.done && fromOpen)) {
+    if (t === undefined && (c.tunnels.size >= MAX_TUNNELS_PER_CONN || this.tunnels.size >= MAX_LIVE_TUNNELS)) {
+      if (!c.limited) {
+        c.limited = true;
+        const d = diag('rtmpt.tunnel-limit', `more than ${c.tunnels.size >= MAX_TUNNELS_PER_CONN ? `${MAX_TUNNELS_PER_CONN} RTMPT sessions on one connection` : `${MAX_LIVE_TUNNELS} RTMPT sessions at once`}: requests of further session ids on this connection are not decoded`, { frame: meta.frame, conn: c.info.conn }, { tcpStream: c.info.conn });
+        this.out.push(connLevel(c.info, d));
+      }
+      return null;
+    }
+    if (t === undefined) {
       const session = this.nextSession();
       const startSeen = fromOpen && c.startSeen;
       t = {
@@ -481,6 +476,7 @@ export class RtmptTracker {
       requests: { ...t.requests },
       errorReplies: t.errors,
       emptyReplies: t.emptyReplies,
+      lateBodies: t.order.c2s.late + t.order.s2c.late,
       idleRatio: polls === 0 ? null : Math.round((t.requests.idle / polls) * 1e4) / 1e4,
       pollHint: t.hint === null ? null : { ...t.hint },
       replyLatencyMs:
@@ -516,19 +512,7 @@ export class RtmptTracker {
   }
 
   private sessionDiag(t: Tunnel, d: Diagnostic): DiagnosticRecord {
-    return {
-      type: 'diagnostic',
-      session: t.session,
-      client: t.first.client,
-      server: t.first.server,
-      ...(d.at.dir === undefined ? {} : { dir: d.at.dir }),
-      ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
-      ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
-      severity: d.severity,
-      code: d.code,
-      message: d.message,
-      ...(d.context === undefined ? {} : { context: d.context }),
-    };
+    return sessionDiagnostic({ session: t.session, client: t.first.client, server: t.first.server }, d);
   }
 
   /** A diagnostic about one connection's HTTP: on the tunnel it carries, else capture-level. */
@@ -538,9 +522,13 @@ export class RtmptTracker {
       for (const r of tunnel.rtmp.observe(this.sessionDiag(tunnel, d))) this.out.push(r);
       return;
     }
-    const rec = this.sessionDiag({ session: 0, first: c.info } as Tunnel, d);
-    this.out.push({ ...rec, session: null, client: c.info.client, server: c.info.server });
+    this.out.push(connLevel(c.info, d));
   }
+}
+
+/** A diagnostic about a connection that no tunnel session owns (session null). */
+function connLevel(info: TunnelConnInfo, d: Diagnostic): DiagnosticRecord {
+  return { ...sessionDiagnostic({ session: 0, client: info.client, server: info.server }, d), session: null };
 }
 
 /** The session id in /open's reply: printable ASCII up to the first newline. */

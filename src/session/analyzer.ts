@@ -16,7 +16,7 @@ import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { MidstreamGate, type Decision, type RtmpDecision } from './midstream-gate.js';
 import type { ConnectionHold } from './midstream.js';
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
-import { RtmpSession } from './rtmp-session.js';
+import { RtmpSession, sessionDiagnostic } from './rtmp-session.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
@@ -507,17 +507,9 @@ export class Analyzer {
 
   private diagRecord(d: Diagnostic, c: ConnState | null): DiagnosticRecord {
     const dir = d.at.dir === undefined ? undefined : c?.swap ? flip(d.at.dir) : d.at.dir;
-    return {
-      type: 'diagnostic',
-      session: c === null ? null : c.session,
-      ...(c === null ? {} : { client: formatEndpoint(c.client), server: formatEndpoint(c.server) }),
-      ...(dir === undefined ? {} : { dir }),
-      ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
-      ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
-      severity: d.severity,
-      code: d.code,
-      message: d.message,
-      ...(d.context === undefined ? {} : { context: d.context }),
-    };
+    const at = dir === d.at.dir ? d : { ...d, at: { ...d.at, dir } };
+    if (c !== null) return sessionDiagnostic({ session: c.session, client: formatEndpoint(c.client), server: formatEndpoint(c.server) }, at);
+    const { client: _c, server: _s, ...rec } = sessionDiagnostic({ session: 0, client: '', server: '' }, at);
+    return { ...rec, session: null };
   }
 }

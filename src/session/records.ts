@@ -111,6 +111,8 @@ export type RtmptFacts = {
   readonly errorReplies: number;
   /** Replies to send/idle that carried no RTMP bytes. */
   readonly emptyReplies: number;
+  /** Bodies dropped because their sequence number was already passed (repeated, or too late). */
+  readonly lateBodies: number;
   /** idle / (send + idle): the share of requests that only polled. */
   readonly idleRatio: number | null;
   /** The polling interval hints (the first byte of each reply body). */

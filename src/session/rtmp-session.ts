@@ -339,18 +339,23 @@ export class RtmpSession {
   }
 
   private diagRecord(d: Diagnostic): DiagnosticRecord {
-    return {
-      type: 'diagnostic',
-      session: this.id.session,
-      client: this.id.client,
-      server: this.id.server,
-      ...(d.at.dir === undefined ? {} : { dir: d.at.dir }),
-      ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
-      ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
-      severity: d.severity,
-      code: d.code,
-      message: d.message,
-      ...(d.context === undefined ? {} : { context: d.context }),
-    };
+    return sessionDiagnostic(this.id, d);
   }
+}
+
+/** A diagnostic of a session as its record (the session's number and endpoints). */
+export function sessionDiagnostic(id: Pick<SessionIdentity, 'session' | 'client' | 'server'>, d: Diagnostic): DiagnosticRecord {
+  return {
+    type: 'diagnostic',
+    session: id.session,
+    client: id.client,
+    server: id.server,
+    ...(d.at.dir === undefined ? {} : { dir: d.at.dir }),
+    ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
+    ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.context === undefined ? {} : { context: d.context }),
+  };
 }

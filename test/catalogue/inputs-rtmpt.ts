@@ -2,7 +2,7 @@
 import type { DiagnosticCode } from '../../src/core/diagnostics.js';
 import { analysePcap, type Analysed } from '../analysis/script.js';
 import type { Turn } from '../builders/conversation.js';
-import { ascii, connFrames, pcapOf, reply, request, rtmpBytes, tunnelTurns } from '../builders/rtmpt.js';
+import { ascii, connFrames, pcapOf, reply, request, rtmpBytes, tunnelReply, tunnelTurns } from '../builders/rtmpt.js';
 
 type Input = { readonly name: string; readonly codes: readonly DiagnosticCode[]; readonly run: () => Analysed };
 
@@ -28,5 +28,10 @@ export const RTMPT_INPUTS: readonly Input[] = [
     name: 'RTMPT: 404 to an idle poll',
     codes: ['rtmpt.reply-error'],
     run: () => tunnel([...open('e'), { from: 'c', data: request('/idle/e/4', Uint8Array.of(0)) }, { from: 's', data: reply(new Uint8Array(0), 404) }]),
+  },
+  {
+    name: 'RTMPT: polls of 17 session ids on one connection',
+    codes: ['rtmpt.tunnel-limit'],
+    run: () => tunnel(Array.from({ length: 17 }, (_, i): Turn[] => [{ from: 'c', data: request(`/idle/id${i}/0`, Uint8Array.of(0)) }, { from: 's', data: tunnelReply(1) }]).flat()),
   },
 ];

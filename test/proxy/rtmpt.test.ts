@@ -8,16 +8,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { concatBytes } from '../builders/chunk-writer.js';
 import { request, rtmpBytes } from '../builders/rtmpt.js';
 import { analyzePcap, byType, plain, startProxy, validateLine } from './harness.js';
 import { parseUpstream } from '../../src/proxy/options.js';
 
-function fakeServer(): Promise<{ port: number; received: Buffer[]; close: () => Promise<void> }> {
+function fakeServer(tlsFiles?: { cert: Buffer; key: Buffer }): Promise<{ port: number; received: Buffer[]; close: () => Promise<void> }> {
   const r = rtmpBytes();
   const received: Buffer[] = [];
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -31,7 +36,8 @@ function fakeServer(): Promise<{ port: number; received: Buffer[]; close: () => 
       res.writeHead(200, { 'Content-Type': 'application/x-fcs', 'Content-Length': body.length });
       res.end(body);
     });
-  });
+  };
+  const server = tlsFiles === undefined ? http.createServer(handler) : https.createServer(tlsFiles, handler);
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({ port: (server.address() as net.AddressInfo).port, received, close: () => new Promise<void>((d) => { server.closeAllConnections(); server.close(() => d()); }) }),
@@ -89,4 +95,28 @@ test('proxy: an RTMPT tunnel over two connections is forwarded unchanged and dec
   const fromPcap = (plain(analyzePcap(proxy.pcap.bytes())) as Record<string, unknown>[]).filter((x) => x['type'] === 'message');
   const strip = (m: Record<string, unknown>) => ({ ...m, session: 0 });
   assert.deepEqual(fromPcap.map(strip), byType(lines, 'message').map(strip));
+});
+
+test('proxy: rtmpts:// upstream (TLS to the server, plain rtmpt from the client)', { skip: spawnSync('sh', ['-c', 'command -v openssl']).status !== 0 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-rtmpts-'));
+  try {
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+    assert.equal(gen.status, 0, gen.stderr);
+    const server = await fakeServer({ cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) });
+    const proxy = await startProxy(server.port, { upstream: { host: '127.0.0.1', port: server.port, tls: true, rtmpt: true }, insecure: true });
+    const r = rtmpBytes();
+    try {
+      await post(proxy.port, [request('/open/1', Uint8Array.of(0)), ...r.c2s.map((b, i) => request(`/send/t1/${i}`, b)), request('/close/t1/4', Uint8Array.of(0))]);
+      await proxy.close();
+    } finally {
+      await server.close();
+    }
+    const lines = proxy.lines();
+    const sessions = byType(lines, 'session');
+    assert.equal(sessions.length, 1);
+    assert.equal(sessions[0]!['transport'], 'rtmpt');
+    assert.deepEqual(byType(lines, 'message').map((m) => `${m['dir']} ${m['name']}`), ['c2s connect', 's2c _result', 'c2s createStream', 's2c _result']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
