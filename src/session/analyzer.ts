@@ -21,7 +21,7 @@ import {
 import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
 import { RtmpSession } from './rtmp-session.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
-import { TlsConnection, looksLikeClientHello, type TlsEvent } from '../tls/connection.js';
+import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
 
 export type AnalyzerOptions = {
@@ -183,7 +183,7 @@ export class Analyzer {
       case 'data': {
         const c = this.conns.get(t.conn);
         if (c === undefined) return;
-        if (c.tls !== null || (c.status === 'undecided' && this.startTls(c, t.dir, t.data))) {
+        if (c.tls !== null || (c.status === 'undecided' && this.startTls(c, t.dir, t.offset, t.data))) {
           if (c.status !== 'other') for (const e of c.tls!.push(t.dir, t.data, t)) this.onTls(c, e);
           return;
         }
@@ -279,10 +279,18 @@ export class Analyzer {
     }
   }
 
-  /** A connection whose first bytes are a ClientHello is TLS; the client is the side that sent it. */
-  private startTls(c: ConnState, dir: Direction, data: Uint8Array): boolean {
-    if (!looksLikeClientHello(data)) return false;
+  /**
+   * A connection whose first bytes are a ClientHello is TLS, the client being the side that sent
+   * it; one whose start is not captured is TLS when it begins with protected records.
+   */
+  private startTls(c: ConnState, dir: Direction, offset: number, data: Uint8Array): boolean {
+    const kind = tlsStart(data, !c.clientGuessed && offset === 0);
+    if (kind === null) return false;
     this.tlsConnections++;
+    if (kind === 'midstream') {
+      c.tls = new TlsConnection(this.keylog, c.open.conn, 'c2s', true);
+      return true;
+    }
     if (dir === 's2c') {
       c.swap = true;
       c.client = c.open.server;

@@ -225,3 +225,16 @@ test('rtmps: the summary names an undecrypted TLS connection and says what to do
   assert.match(text, /--keylog FILE/);
   assert.ok(!text.includes('\u001b'));
 });
+
+test('rtmps: a TLS connection whose handshake was not captured is named as TLS, not taken for RTMP', () => {
+  const w = tlsWrap(plainTurns, { ...VARIANTS[0]!, recordSize: 300 });
+  // From the client's application data on: no SYN, no hellos.
+  const recs = analyze(conversationPcap(w.turns.slice(4), { noHandshake: true }), { keylogs: [w.keylog] });
+  assert.equal(sessions(recs).length, 0);
+  const d = diags(recs).filter((x) => x.code.startsWith('tls.'));
+  assert.deepEqual(d.map((x) => [x.code, x.context]), [['tls.encrypted', { midstream: true }]]);
+  const cap = recs.find((r) => r.type === 'capture');
+  assert.ok(cap?.type === 'capture' && cap.tlsConnections === 1);
+  // Plain RTMP mid-stream is still RTMP.
+  assert.equal(sessions(analyze(conversationPcap(plainTurns.slice(2), { noHandshake: true }))).length, 1);
+});
