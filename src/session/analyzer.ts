@@ -305,8 +305,9 @@ export class Analyzer {
     if (e.kind === 'diagnostic') {
       const rec = this.diagRecord(e.diagnostic, c);
       if (c.rtmp !== null) this.out.push(...c.rtmp.observe(rec));
-      else if (c.tls?.decrypting === true && c.status === 'undecided') c.pending.push(e.diagnostic);
-      else this.out.push({ ...rec, session: null });
+      else if (c.tls?.decrypting === true && c.status === 'undecided') {
+        if (c.pending.length < MAX_PENDING_DIAGS) c.pending.push(e.diagnostic);
+      } else this.out.push({ ...rec, session: null });
       return;
     }
     const dir = c.swap ? flip(e.dir) : e.dir;
@@ -314,6 +315,7 @@ export class Analyzer {
       if (e.kind === 'data' && dir === 'c2s' && e.offset === 0 && isRtmpVersion(e.data[0])) this.accept(c, 'handshake', e.data[0] as number, false);
       else {
         c.status = 'other';
+        this.flushTlsPending(c);
         const d = diag('tls.not-rtmp', 'the decrypted TLS content does not start with an RTMP handshake', { frame: e.meta.frame, conn: c.open.conn });
         this.out.push({ ...this.diagRecord(d, c), session: null });
         return;
@@ -324,15 +326,19 @@ export class Analyzer {
     for (const r of recs) this.out.push(r);
   }
 
+  /** A TLS connection that is no RTMP session: its TLS diagnostics go out at capture level. */
+  private flushTlsPending(c: ConnState): void {
+    for (const d of c.pending) if (d.code.startsWith('tls.')) this.out.push({ ...this.diagRecord(d, c), session: null });
+    c.pending = [];
+  }
+
   private onClose(t: TcpClose): void {
     const c = this.conns.get(t.conn);
     this.conns.delete(t.conn);
     if (c?.tls != null && c.status !== 'other') {
       const last = { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec };
       for (const e of c.tls.finish(last)) this.onTls(c, e);
-      if (c.status !== 'rtmp') {
-        for (const d of c.pending) if (d.code.startsWith('tls.')) this.out.push({ ...this.diagRecord(d, c), session: null });
-      }
+      if (c.status !== 'rtmp') this.flushTlsPending(c);
     }
     if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
     for (const r of c.rtmp.finish()) this.out.push(r);

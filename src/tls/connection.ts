@@ -172,6 +172,10 @@ export class TlsConnection {
     const s = this.sides[dir];
     s.lostBytes += s.framer.gap(length) + length;
     s.candidates = 0;
+    // A handshake message cut by the hole cannot be completed.
+    s.hsHead = [];
+    s.hsLeft = 0;
+    s.hsBody = null;
     return this.out;
   }
 
