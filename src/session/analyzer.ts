@@ -21,7 +21,7 @@ import { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
-import { TlsConnection, looksLikeClientHello, type TlsEvent } from '../tls/connection.js';
+import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
 
 export type AnalyzerOptions = {
@@ -266,7 +266,7 @@ export class Analyzer {
       case 'data': {
         const c = this.conns.get(t.conn);
         if (c === undefined) return;
-        if (c.tls !== null || (c.status === 'undecided' && c.hold === null && this.startTls(c, t.dir, t.data))) {
+        if (c.tls !== null || (c.status === 'undecided' && c.hold === null && this.startTls(c, t.dir, t.offset, t.data))) {
           if (c.status !== 'other') for (const e of c.tls!.push(t.dir, t.data, t)) this.onTls(c, e);
           return;
         }
@@ -406,10 +406,18 @@ export class Analyzer {
     }
   }
 
-  /** A connection whose first bytes are a ClientHello is TLS; the client is the side that sent it. */
-  private startTls(c: ConnState, dir: Direction, data: Uint8Array): boolean {
-    if (!looksLikeClientHello(data)) return false;
+  /**
+   * A connection whose first bytes are a ClientHello is TLS, the client being the side that sent
+   * it; one whose start is not captured is TLS when it begins with protected records.
+   */
+  private startTls(c: ConnState, dir: Direction, offset: number, data: Uint8Array): boolean {
+    const kind = tlsStart(data, !c.clientGuessed && offset === 0);
+    if (kind === null) return false;
     this.tlsConnections++;
+    if (kind === 'midstream') {
+      c.tls = new TlsConnection(this.keylog, c.open.conn, 'c2s', true);
+      return true;
+    }
     if (dir === 's2c') {
       c.swap = true;
       c.client = c.open.server;
@@ -424,8 +432,9 @@ export class Analyzer {
     if (e.kind === 'diagnostic') {
       const rec = this.diagRecord(e.diagnostic, c);
       if (c.rtmp !== null) this.out.push(...c.rtmp.observe(rec));
-      else if (c.tls?.decrypting === true && c.status === 'undecided') c.pending.push(e.diagnostic);
-      else this.out.push({ ...rec, session: null });
+      else if (c.tls?.decrypting === true && c.status === 'undecided') {
+        if (c.pending.length < MAX_PENDING_DIAGS) c.pending.push(e.diagnostic);
+      } else this.out.push({ ...rec, session: null });
       return;
     }
     const dir = c.swap ? flip(e.dir) : e.dir;
@@ -433,6 +442,7 @@ export class Analyzer {
       if (e.kind === 'data' && dir === 'c2s' && e.offset === 0 && isRtmpVersion(e.data[0])) this.accept(c, 'handshake', e.data[0] as number, false);
       else {
         c.status = 'other';
+        this.flushTlsPending(c);
         const d = diag('tls.not-rtmp', 'the decrypted TLS content does not start with an RTMP handshake', { frame: e.meta.frame, conn: c.open.conn });
         this.out.push({ ...this.diagRecord(d, c), session: null });
         return;
@@ -441,6 +451,12 @@ export class Analyzer {
     if (c.rtmp === null) return;
     const recs = e.kind === 'data' ? c.rtmp.data(dir, e.data, e.offset, e.meta) : c.rtmp.gap(dir, e.length, e.meta);
     for (const r of recs) this.out.push(r);
+  }
+
+  /** A TLS connection that is no RTMP session: its TLS diagnostics go out at capture level. */
+  private flushTlsPending(c: ConnState): void {
+    for (const d of c.pending) if (d.code.startsWith('tls.')) this.out.push({ ...this.diagRecord(d, c), session: null });
+    c.pending = [];
   }
 
   private onClose(t: TcpClose): void {
@@ -461,9 +477,7 @@ export class Analyzer {
     if (c?.tls != null && c.status !== 'other') {
       const last = { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec };
       for (const e of c.tls.finish(last)) this.onTls(c, e);
-      if (c.status !== 'rtmp') {
-        for (const d of c.pending) if (d.code.startsWith('tls.')) this.out.push({ ...this.diagRecord(d, c), session: null });
-      }
+      if (c.status !== 'rtmp') this.flushTlsPending(c);
     }
     if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
     for (const r of c.rtmp.finish()) this.out.push(r);

@@ -19,7 +19,7 @@ import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import { SUITES, hashLen, open12, open13, suiteName, tls12Keys, tls13NextSecret, tls13TrafficKeys, type DirKeys, type Suite } from './crypto.js';
 import { decodeClientHello, decodeEncryptedExtensionsAlpn, decodeServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
 import type { TlsKeyLog, TlsSecrets } from './keylog.js';
-import { RecordFramer, TLS_HEADER, type TlsRecord } from './record-framer.js';
+import { RecordFramer, TLS_HEADER, plausibleHeader, type TlsRecord } from './record-framer.js';
 
 export type TlsEvent =
   | { readonly kind: 'data'; readonly dir: Direction; readonly data: Uint8Array; readonly offset: number; readonly meta: ByteMeta }
@@ -90,6 +90,8 @@ export class TlsConnection {
     private readonly conn: number,
     /** The direction (as the capture's TCP stage named it) that carried the ClientHello. */
     private readonly clientDir: Direction = 'c2s',
+    /** The handshake is not in the capture: only say what this is (nothing can be decrypted). */
+    private readonly midstream = false,
   ) {
     const side = (dir: Direction): Side => ({
       dir,
@@ -144,6 +146,12 @@ export class TlsConnection {
 
   push(dir: Direction, bytes: Uint8Array, meta: ByteMeta): TlsEvent[] {
     this.out = [];
+    if (this.midstream && !this.noticed) {
+      this.noticed = true;
+      this.idle = true;
+      const msg = 'a TLS connection whose handshake is not in the capture (it began before the capture did): its content (RTMPS?) cannot be decrypted, not even with a key log, whose secrets are found by the ClientHello; capture from the start, or through `rtmpscope proxy`';
+      this.problem('tls.encrypted', msg, meta, undefined, undefined, { midstream: true });
+    }
     if (this.idle) return this.out;
     const s = this.sides[dir];
     s.framer.push(bytes, meta, {
@@ -164,6 +172,10 @@ export class TlsConnection {
     const s = this.sides[dir];
     s.lostBytes += s.framer.gap(length) + length;
     s.candidates = 0;
+    // A handshake message cut by the hole cannot be completed.
+    s.hsHead = [];
+    s.hsLeft = 0;
+    s.hsBody = null;
     return this.out;
   }
 
@@ -407,6 +419,19 @@ export class TlsConnection {
 /** The first bytes of a direction open a TLS handshake record holding a ClientHello. */
 export function looksLikeClientHello(b: Uint8Array): boolean {
   return b.length >= 6 && b[0] === 22 && b[1] === 3 && b[2]! <= 4 && b[5] === 1;
+}
+
+/**
+ * How the first captured bytes of a connection show TLS: a ClientHello ('hello'), or — when the
+ * connection's start is not in the capture — protected records ('midstream': an application data
+ * or alert record header of TLS 1.2/1.3, followed by another record header when the segment holds
+ * one). A guess for 'midstream', as every mid-stream recognition is.
+ */
+export function tlsStart(b: Uint8Array, startSeen: boolean): 'hello' | 'midstream' | null {
+  if (looksLikeClientHello(b)) return 'hello';
+  if (startSeen || b.length < TLS_HEADER || (b[0] !== 23 && b[0] !== 21) || b[2] !== 3 || !plausibleHeader(b, 0)) return null;
+  const next = TLS_HEADER + ((b[3]! << 8) | b[4]!);
+  return next + TLS_HEADER > b.length || plausibleHeader(b, next) ? 'midstream' : null;
 }
 
 export { MAX_HS_BODY };

@@ -17,7 +17,7 @@ import { MAX_RECORD_BODY } from '../../src/tls/record-framer.js';
 import { conversationPcap, type Turn } from '../builders/conversation.js';
 import { concatBytes, handshakeBytes, writeChunks } from '../builders/chunk-writer.js';
 import { amf0 } from '../builders/amf-writer.js';
-import { tlsWrap, seeded, type TlsWrapOptions } from '../builders/tls.js';
+import { record, serverHello, tlsWrap, seeded, type TlsWrapOptions } from '../builders/tls.js';
 
 function analyze(pcap: Uint8Array, opts: AnalyzerOptions = {}): OutputRecord[] {
   const dec = createCaptureDecoder();
@@ -224,4 +224,40 @@ test('rtmps: the summary names an undecrypted TLS connection and says what to do
   assert.match(text, /10\.0\.0\.1:50000 → 10\.0\.0\.2:443 {2}TLS 1\.3, TLS_AES_128_GCM_SHA256, SNI evil\\x1b\[31m\.example/);
   assert.match(text, /--keylog FILE/);
   assert.ok(!text.includes('\u001b'));
+});
+
+test('rtmps: a TLS connection whose handshake was not captured is named as TLS, not taken for RTMP', () => {
+  const w = tlsWrap(plainTurns, { ...VARIANTS[0]!, recordSize: 300 });
+  // From the client's application data on: no SYN, no hellos.
+  const recs = analyze(conversationPcap(w.turns.slice(4), { noHandshake: true }), { keylogs: [w.keylog] });
+  assert.equal(sessions(recs).length, 0);
+  const d = diags(recs).filter((x) => x.code.startsWith('tls.'));
+  assert.deepEqual(d.map((x) => [x.code, x.context]), [['tls.encrypted', { midstream: true }]]);
+  const cap = recs.find((r) => r.type === 'capture');
+  assert.ok(cap?.type === 'capture' && cap.tlsConnections === 1);
+  // Plain RTMP mid-stream is still RTMP.
+  assert.equal(sessions(analyze(conversationPcap(plainTurns.slice(2), { noHandshake: true }))).length, 1);
+});
+
+test('rtmps: without a SYN, the side that sent the ClientHello is the client (roles swapped from the port guess)', () => {
+  const w = tlsWrap(plainTurns, VARIANTS[3]!);
+  const ends = { client: { ip: '10.0.0.1', port: 1000 }, server: { ip: '10.0.0.2', port: 60000 } };
+  const recs = analyze(conversationPcap(w.turns, { ...ends, noHandshake: true }), { keylogs: [w.keylog] });
+  const s = sessions(recs);
+  assert.equal(s.length, 1);
+  assert.equal(s[0]!.client, '10.0.0.1:1000');
+  assert.equal(s[0]!.transport, 'rtmps');
+  const plain = analyze(conversationPcap(plainTurns, { ...ends, noHandshake: true }));
+  assert.deepEqual(messages(recs), messages(plain));
+});
+
+test('rtmps: a HelloRetryRequest is not taken for the ServerHello', () => {
+  const w = tlsWrap(plainTurns, VARIANTS[0]!);
+  const hrrRandom = Uint8Array.from(Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex'));
+  const hrr = record(22, serverHello({ random: hrrRandom, suite: 0x1302, tls13: true }));
+  // Server: HRR (asking for another key share); client: its second ClientHello (same random).
+  const turns: Turn[] = [w.turns[0]!, { from: 's', data: hrr }, { from: 'c', data: w.turns[0]!.data }, ...w.turns.slice(1)];
+  const recs = analyze(conversationPcap(turns), { keylogs: [w.keylog] });
+  assert.deepEqual(messages(recs), messages(analyze(conversationPcap(plainTurns))));
+  assert.equal(sessions(recs)[0]?.tls?.cipherSuite, 'TLS_AES_128_GCM_SHA256');
 });
