@@ -60,6 +60,12 @@ export class SessionTap {
     this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true });
   }
 
+  /** Termination was abandoned before any byte was decoded: decode the session as relayed. */
+  relay(): void {
+    this.terminated = null;
+    this.rtmp = new RtmpSession(this.id, false);
+  }
+
   /** Note the first client byte even when not decoding (for the session record's version). */
   noteFirstByte(dir: Direction, bytes: Uint8Array): void {
     if (dir === 'c2s' && this.c0 === null && bytes.length > 0) this.c0 = bytes[0]!;
