@@ -3,6 +3,9 @@
  * a copy of the bytes.
  *
  * Invariants:
+ * - RTMPE clients (C0 6, 8 or 9) are the exception to the next rule: their encryption is
+ *   terminated (rtmpe-terminator.ts), so the upstream gets the same RTMP messages, not the same
+ *   bytes; when their C0+C1 cannot be answered they are relayed like any other.
  * - Bytes are forwarded unchanged, in order, as they arrive; each chunk is written to the other
  *   socket *before* it is looked at. Backpressure: when the writing side's `write()` returns
  *   false the reading side is paused until 'drain', so at most one read chunk beyond the socket's
