@@ -228,8 +228,8 @@ export const CATALOGUE = {
     explain: 'The client asked for RTMPE (encrypted RTMP). As rtmpsuck does, the proxy answered its handshake itself (Diffie-Hellman, RC4), decrypts what it sends and encrypts what it gets, and talks to the upstream with a handshake of its own (plain RTMP, or RTMPE for an rtmpe:// upstream). The bytes forwarded therefore differ from the client\'s; the RTMP messages do not. The session is decoded from the decrypted client leg; the --pcap file holds that leg as it was on the wire (encrypted).',
   },
   'proxy.rtmpe.failed': {
-    severity: 'error',
-    explain: 'The proxy could not terminate RTMPE for this session: the client\'s C1 has no digest that verifies (so its DH key cannot be located) or an invalid DH key, the upstream did not answer as RTMP/RTMPE, or the client sent too much before the upstream finished its handshake. The session was closed.',
+    severity: 'warn',
+    explain: 'The proxy could not terminate RTMPE for this session. When the client\'s C0+C1 cannot be answered (no digest that verifies, so the DH key cannot be located, or an invalid DH key), nothing has been sent yet and the session is relayed unchanged like any other (context relayed: true). When the upstream does not answer as RTMP/RTMPE, or the client sends too much before the upstream finished its handshake, the session is closed (relayed: false).',
   },
   'proxy.session-limit': {
     severity: 'warn',

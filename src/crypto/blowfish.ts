@@ -1,10 +1,12 @@
 /**
- * Blowfish (Schneier, 1993): 64-bit blocks, keys of 4 to 56 bytes, 16 rounds. RTMPE type 9
+ * Blowfish (Schneier, 1993): 64-bit blocks, 16 rounds, keys of up to 72 bytes (the schedule cycles
+ * them; 4 to 56 are the usual lengths). RTMPE type 9
  * encrypts the C2/S2 signature with it. Only encryption of single blocks is needed.
  *
  * The initial P-array and S-boxes are, by definition, the fractional hexadecimal digits of pi
  * (P first, then S0..S3): 18 + 1024 words. Instead of a 4 KiB table they are computed once, on
- * first use, from Machin's formula with BigInt fixed-point arithmetic (~30 ms), and checked by
+ * first use, from Machin's formula with BigInt fixed-point arithmetic (0.2 s, once per process,
+ * only when an RTMPE type 9 signature is met), and checked by
  * the published test vectors (test/crypto).
  */
 const WORDS = 18 + 4 * 256;

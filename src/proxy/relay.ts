@@ -3,6 +3,9 @@
  * a copy of the bytes.
  *
  * Invariants:
+ * - RTMPE clients (C0 6, 8 or 9) are the exception to the next rule: their encryption is
+ *   terminated (rtmpe-terminator.ts), so the upstream gets the same RTMP messages, not the same
+ *   bytes; when their C0+C1 cannot be answered they are relayed like any other.
  * - Bytes are forwarded unchanged, in order, as they arrive; each chunk is written to the other
  *   socket *before* it is looked at. Backpressure: when the writing side's `write()` returns
  *   false the reading side is paused until 'drain', so at most one read chunk beyond the socket's
@@ -261,19 +264,23 @@ export class Relay {
       return;
     }
     this.forwarded[dir] += chunk.length;
-    const t = (this.lastActivity = monotonic());
-    if (!to.write(chunk) && !this.paused[dir]) {
-      this.paused[dir] = true;
-      this.pausedSince[dir] = t;
-      from.pause();
-      to.once('drain', () => {
-        this.paused[dir] = false;
-        this.lastActivity = monotonic();
-        if (!from.destroyed) from.resume();
-      });
-      this.arm();
-    }
+    this.lastActivity = monotonic();
+    if (!to.write(chunk)) this.holdBack(dir, from, to);
     this.observe(dir, chunk);
+  }
+
+  /** `to` did not take a write: stop reading `from` until it drains (backpressure). */
+  private holdBack(dir: Direction, from: net.Socket, to: net.Socket): void {
+    if (this.paused[dir]) return;
+    this.paused[dir] = true;
+    this.pausedSince[dir] = this.lastActivity;
+    from.pause();
+    to.once('drain', () => {
+      this.paused[dir] = false;
+      this.lastActivity = monotonic();
+      if (!from.destroyed) from.resume();
+    });
+    this.arm();
   }
 
   /** The client's first byte asks for RTMPE: terminate it (anything else is relayed as it is). */
@@ -314,23 +321,21 @@ export class Relay {
       this.forwarded.s2c += b.length;
       if (!this.client.destroyed && !this.client.write(b)) blocked = this.client;
     }
-    if (blocked !== null && !this.paused[dir]) {
-      this.paused[dir] = true;
-      this.pausedSince[dir] = this.lastActivity;
-      from.pause();
-      blocked.once('drain', () => {
-        this.paused[dir] = false;
-        this.lastActivity = monotonic();
-        if (!from.destroyed) from.resume();
-      });
-      this.arm();
-    }
+    if (blocked !== null) this.holdBack(dir, from, blocked);
     for (const x of out.tap) this.observe(x.dir, x.wire, x.plain);
-    if (out.failure !== undefined) {
-      this.emit([this.diag('proxy.rtmpe.failed', `cannot terminate RTMPE: ${out.failure}; the session was closed`, { dir })]);
-      this.client.destroy();
-      up.destroy();
+    if (out.failure === undefined) return;
+    if (out.passthrough !== undefined) {
+      // Nothing was sent to either side yet: relay this session unchanged, as any other.
+      this.emit([this.diag('proxy.rtmpe.failed', `cannot terminate RTMPE: ${out.failure}; the session is relayed unchanged`, { dir }, { relayed: true })]);
+      this.mode = 'relay';
+      this.rtmpe = null;
+      this.tap?.relay();
+      this.onData('c2s', this.client, up, Buffer.from(out.passthrough));
+      return;
     }
+    this.emit([this.diag('proxy.rtmpe.failed', `cannot terminate RTMPE: ${out.failure}; the session was closed`, { dir }, { relayed: false })]);
+    this.client.destroy();
+    up.destroy();
   }
 
   /**

@@ -34,6 +34,11 @@ export type TerminatorOutput = {
   readonly tap: TapBytes[];
   /** Termination is impossible (bad client handshake, upstream not RTMP): close the session. */
   failure?: string;
+  /**
+   * With a failure before anything was sent to either side (the client's C0+C1 cannot be
+   * answered): every byte the client sent so far, to be relayed unchanged instead.
+   */
+  passthrough?: Uint8Array;
 };
 
 type Cipher = { c2s: Rc4; s2c: Rc4 };
@@ -77,8 +82,9 @@ export class RtmpeTerminator {
   /** Upstream leg ciphers (rtmpe:// upstream only). */
   private up: Cipher | null = null;
   private upKeys: DhKeyPair | null = null;
-  private upC1: Uint8Array | null = null;
   private queued: Uint8Array[] = [];
+  /** The client's bytes until its C0+C1 is answered (relayed unchanged if it cannot be). */
+  private held: Uint8Array[] | null = [];
   private queuedBytes = 0;
   /** The RTMPE type the proxy answered the client (S0). */
   type = 0;
@@ -109,13 +115,19 @@ export class RtmpeTerminator {
   /** Bytes the client sent. */
   fromClient(data: Uint8Array): TerminatorOutput {
     const o = this.out();
+    this.held?.push(data);
     let p = 0;
     while (p < data.length) {
       if (this.clientStep === 'c01') {
         const start = p;
         p = this.c01.take(data, p);
         o.tap.push({ dir: 'c2s', wire: data.subarray(start, p), plain: data.subarray(start, p) });
-        if (this.c01.block !== null && !this.answerClient(o, this.c01.block)) return o;
+        if (this.c01.block !== null && !this.answerClient(o, this.c01.block)) {
+          o.tap.length = 0;
+          o.passthrough = Buffer.concat(this.held ?? []);
+          this.held = null;
+          return o;
+        }
       } else if (this.clientStep === 'c2') {
         const start = p;
         p = this.c2.take(data, p);
@@ -187,6 +199,7 @@ export class RtmpeTerminator {
     o.toClient.push(answer);
     o.tap.push({ dir: 's2c', wire: answer, plain: answer });
     this.clientStep = 'c2';
+    this.held = null;
     this.startUpstream(o);
     return true;
   }
@@ -203,7 +216,6 @@ export class RtmpeTerminator {
       c1.set(this.upKeys.publicKey, dhKeyOffset(c1, 1));
       signFirstBlock(c1, 1, 'client');
     }
-    this.upC1 = c1;
     const c01 = new Uint8Array(1 + HANDSHAKE_SIZE);
     c01[0] = this.upstream === 'rtmp' ? 3 : 6;
     c01.set(c1, 1);
@@ -255,10 +267,5 @@ export class RtmpeTerminator {
       return;
     }
     this.sendUp(o, this.up === null ? plain : this.up.c2s.process(plain));
-  }
-
-  /** The upstream's C1 as sent (tests). */
-  get upstreamC1(): Uint8Array | null {
-    return this.upC1;
   }
 }

@@ -4,6 +4,9 @@
  * analyzer feeds it when it reads the `--pcap` file back, so the live records equal the pcap's.
  * At the end it builds the session record the analyzer would build from the pcap (frames,
  * packets, times and end reason come from the synthesised connection).
+ * The one exception is a terminated RTMPE session (`terminate()`): the pcap holds the client leg
+ * as the wire carried it (ciphertext after the handshake), the tap decodes its plaintext, so its
+ * live records show what reading the pcap back cannot.
  *
  * Synchronous, no I/O. The caller (relay.ts) wraps every call in try/catch: a throw here is our
  * bug and only stops decoding of this session (`stop()`), never the forwarding.
@@ -58,6 +61,12 @@ export class SessionTap {
   terminate(upstream: 'rtmp' | 'rtmpe', upstreamBytes: () => { c2s: number; s2c: number }): void {
     this.terminated = { upstream, upstreamBytes };
     this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true });
+  }
+
+  /** Termination was abandoned before any byte was decoded: decode the session as relayed. */
+  relay(): void {
+    this.terminated = null;
+    this.rtmp = new RtmpSession(this.id, false);
   }
 
   /** Note the first client byte even when not decoding (for the session record's version). */

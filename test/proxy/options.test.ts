@@ -23,7 +23,7 @@ test('options: defaults', () => {
 });
 
 test('options: upstream spellings', () => {
-  const cases: [string, { host: string; port: number; tls: boolean }][] = [
+  const cases: [string, { host: string; port: number; tls: boolean; rtmpe?: boolean }][] = [
     ['10.0.0.5:19350', { host: '10.0.0.5', port: 19350, tls: false }],
     ['media.example', { host: 'media.example', port: 1935, tls: false }],
     ['[::1]:1936', { host: '::1', port: 1936, tls: false }],
@@ -33,6 +33,7 @@ test('options: upstream spellings', () => {
     ['RTMPS://live.example/app', { host: 'live.example', port: 443, tls: true }],
     ['rtmps://live.example:8443', { host: 'live.example', port: 8443, tls: true }],
     ['rtmps://[::1]:4443/x', { host: '::1', port: 4443, tls: true }],
+    ['rtmpe://h/live', { host: 'h', port: 1935, tls: false, rtmpe: true }],
   ];
   for (const [arg, want] of cases) assert.deepEqual(parseProxyArgs(['--upstream', arg]).upstream, want, arg);
 });

@@ -4,10 +4,11 @@
  * plain, which talks to a plain server: both terminator roles, types 8 (XTEA) and 9 (Blowfish),
  * the ciphers both ways, and the tap's plaintext. Sockets: an RTMPE client through runProxy to
  * the fake plain server: the session record says transport rtmpe, decrypted, terminated; a C1
- * without a digest cannot be terminated (proxy.rtmpe.failed). rtmpdump against the proxy is in
+ * without a digest cannot be terminated (proxy.rtmpe.failed) and is relayed unchanged. rtmpdump against the proxy is in
  * test-interop/rtmpe.test.ts.
  */
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 
 import { generateKeyPair } from '../../src/crypto/dh-group2.js';
@@ -17,8 +18,8 @@ import { dhKeyOffset, dhPublicKey, rc4Keys } from '../../src/rtmp/rtmpe.js';
 import { RtmpeTerminator, type TerminatorOutput } from '../../src/proxy/rtmpe-terminator.js';
 import { amf0 } from '../builders/amf-writer.js';
 import { writeChunks } from '../builders/chunk-writer.js';
-import { byType, rawClient, startProxy } from './harness.js';
-import { prng, startFakeServer, waitFor } from './fake-rtmp.js';
+import { byType, rawClient, withProxy } from './harness.js';
+import { prng, recDigest, waitFor } from './fake-rtmp.js';
 
 const cat = (xs: readonly Uint8Array[]) => new Uint8Array(Buffer.concat(xs));
 
@@ -109,18 +110,21 @@ test('RTMPE terminators: client -> (rtmpe upstream) -> (plain upstream) -> serve
   }
 });
 
-test('RTMPE terminator: C1 without a digest, or plain C0, cannot be terminated', () => {
+test('RTMPE terminator: C1 without a digest, or plain C0, cannot be terminated; the bytes are handed back to relay', () => {
   const t = new RtmpeTerminator('rtmp');
-  const o = t.fromClient(cat([Uint8Array.of(6), prng(3, 1536)]));
+  const hello = cat([Uint8Array.of(6), prng(3, 1536), Uint8Array.of(1, 2, 3)]);
+  assert.equal(t.fromClient(hello.subarray(0, 1000)).failure, undefined);
+  const o = t.fromClient(hello.subarray(1000));
   assert.match(o.failure ?? '', /digest/);
   assert.deepEqual(o.toClient, []);
+  assert.deepEqual(o.toUpstream, []);
+  assert.deepEqual(o.tap, []);
+  assert.deepEqual(new Uint8Array(o.passthrough!), hello);
   assert.match(new RtmpeTerminator('rtmp').fromClient(cat([Uint8Array.of(3), prng(3, 1536)])).failure ?? '', /not an RTMPE version/);
 });
 
 test('proxy: an RTMPE client is terminated; the session is decoded from the decrypted leg', async () => {
-  const server = await startFakeServer();
-  const proxy = await startProxy(server.port);
-  try {
+  await withProxy({}, {}, async (proxy, server) => {
     const client = rtmpeClient(6, 40);
     let answered = false;
     const c = rawClient(proxy.port, {
@@ -152,26 +156,72 @@ test('proxy: an RTMPE client is terminated; the session is decoded from the decr
     assert.deepEqual(names.slice(0, 2), ['connect', 'createStream']);
     assert.ok(byType(lines, 'diagnostic').some((d) => d['code'] === 'proxy.rtmpe.terminated'));
     assert.deepEqual(byType(lines, 'diagnostic').filter((d) => d['severity'] !== 'info').map((d) => d['code']), []);
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+  });
 });
 
-test('proxy: an RTMPE C1 without a digest closes the session with proxy.rtmpe.failed', async () => {
-  const server = await startFakeServer();
-  const proxy = await startProxy(server.port);
-  try {
+test('proxy: an RTMPE C1 without a digest cannot be terminated (proxy.rtmpe.failed) and is relayed unchanged', async () => {
+  await withProxy({ sinkGarbage: true }, {}, async (proxy, server) => {
     const c = rawClient(proxy.port);
     await c.connected;
-    c.send(cat([Uint8Array.of(6), prng(5, 1536)]));
+    const hello = cat([Uint8Array.of(6), prng(5, 1536)]);
+    c.send(hello.subarray(0, 700));
+    c.send(hello.subarray(700));
+    await waitFor(() => server.conns[0] !== undefined && server.conns[0].received.bytes === hello.length, 5000, 'the server to get the bytes');
+    assert.equal(recDigest(server.conns[0]!.received), recDigest(c.sent));
+    c.socket.end();
     await c.closed;
     await waitFor(() => byType(proxy.lines(), 'session').length === 1, 5000, 'the session record');
-    assert.ok(byType(proxy.lines(), 'diagnostic').some((d) => d['code'] === 'proxy.rtmpe.failed'));
-    assert.equal(c.received.bytes, 0);
-  } finally {
-    await proxy.close();
-    await server.close();
-  }
+    const failed = byType(proxy.lines(), 'diagnostic').find((d) => d['code'] === 'proxy.rtmpe.failed');
+    assert.deepEqual(failed?.['context'], { relayed: true });
+    assert.deepEqual(byType(proxy.lines(), 'session')[0]!['bytes'], { c2s: 1537, s2c: 0 });
+  });
+});
 
+test('RTMPE terminator: arbitrary bytes from either side never throw and stay bounded', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(6, 8, 9, 3, 0), fc.array(fc.uint8Array({ maxLength: 4000 }), { maxLength: 6 }), fc.array(fc.uint8Array({ maxLength: 4000 }), { maxLength: 6 }), (c0, fromClient, fromUp) => {
+      const t = new RtmpeTerminator('rtmpe');
+      let sent = 0;
+      let got = 0;
+      for (let i = 0; i < Math.max(fromClient.length, fromUp.length); i++) {
+        for (const [o, n] of [
+          [fromClient[i] === undefined ? null : t.fromClient(i === 0 ? cat([Uint8Array.of(c0), fromClient[i]!]) : fromClient[i]!), fromClient[i]?.length ?? 0],
+          [fromUp[i] === undefined ? null : t.fromUpstream(fromUp[i]!), fromUp[i]?.length ?? 0],
+        ] as const) {
+          got += n + 1;
+          if (o === null) continue;
+          sent += [...o.toClient, ...o.toUpstream].reduce((a, b) => a + b.length, 0);
+        }
+      }
+      // Answers are at most the handshake blocks plus what came in.
+      assert.ok(sent <= 2 * (1 + 2 * 1536) + got, `${sent} bytes out for ${got} in`);
+    }),
+    { numRuns: 60, seed: 20261207 },
+  );
+});
+
+test('RTMPE terminator: the client leg split anywhere gives one answer, and its data goes up as plaintext after the upstream handshake', () => {
+  const client = rtmpeClient(6, 70);
+  const t0 = new RtmpeTerminator('rtmp');
+  const a = t0.fromClient(client.hello);
+  const { c2 } = client.answer(cat(a.toClient));
+  const data = writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: amf0.command('connect', 1, { app: 'live' }) }]);
+  const wire = cat([c2, client.encrypt(data)]);
+  // C0+C1 split anywhere: one answer, and the tap holds exactly the hello.
+  for (const cut of [1, 2, 100, 1536, 1537]) {
+    const t = new RtmpeTerminator('rtmp');
+    const o1 = t.fromClient(client.hello.subarray(0, cut));
+    const o2 = t.fromClient(client.hello.subarray(cut));
+    assert.equal(o1.toClient.length + o2.toClient.length, 1);
+    assert.deepEqual(cat([...o1.tap, ...o2.tap].filter((x) => x.dir === 'c2s').map((x) => x.plain)), client.hello);
+  }
+  // And the first terminator decrypts C2 + data split at every offset into the same plaintext.
+  // (C0+C1 to the upstream went with the answer to the hello.)
+  const up: Uint8Array[] = [];
+  for (let i = 0; i < wire.length; i += 97) up.push(...t0.fromClient(wire.subarray(i, i + 97)).toUpstream);
+  assert.deepEqual(up, [], 'nothing goes up before the upstream handshake');
+  const s1 = prng(5, 1536);
+  s1.set([0, 0, 0, 0, 0, 0, 0, 0], 0);
+  const o = t0.fromUpstream(cat([Uint8Array.of(3), s1, prng(6, 1536)]));
+  assert.deepEqual(cat(o.toUpstream), cat([s1, data]), 'C2 echoes S1, then the queued plaintext');
 });

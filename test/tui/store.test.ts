@@ -11,6 +11,7 @@ import { FilteredIndex, matches, parseFilter, type Filter } from '../../src/tui/
 import { clean, fit, kindOf, summarize } from '../../src/tui/format.js';
 import { computeLayout } from '../../src/tui/layout.js';
 import { StoreModel } from '../../src/tui/model.js';
+import { sessionRows } from '../../src/tui/rows.js';
 import { RecordStore, type Scheduler } from '../../src/tui/store.js';
 import { colorEnabled, makeTheme } from '../../src/tui/theme.js';
 import { buildDetail, flattenDetail, hexDump } from '../../src/tui/tree.js';
@@ -310,4 +311,22 @@ test('theme and layout: NO_COLOR and non-TTY turn colour off; narrow terminals d
   assert.ok(small.viewport.timeline >= 10);
   assert.equal(computeLayout({ columns: 80, rows: 24 }, { sessions: 2, diagnostics: 3 }, 'detail').showTimeline, false);
   assert.equal(computeLayout({ columns: 30, rows: 10 }, { sessions: 0, diagnostics: 0 }, 'sessions').tooSmall, true);
+});
+
+test('store: a session\'s transport: unknown, rtmpe from an encrypted C0, then the session record\'s', () => {
+  const store = new RecordStore();
+  const c0 = records.find((r) => r.type === 'handshake' && r.part === 'C0' && r.session === 1)!;
+  const others = records.filter((r) => r !== c0 && r.type !== 'session');
+  store.push(others.filter((r) => r.type !== 'handshake'));
+  const s = store.sessions[0]!;
+  assert.equal(s.transport, null);
+  store.push([{ ...c0, version: 6, encrypted: true } as OutputRecord]);
+  assert.equal(s.transport, 'rtmpe');
+  const rec = records.find((r) => r.type === 'session' && r.session === 1)!;
+  store.push([{ ...rec, transport: 'rtmps' } as OutputRecord]);
+  assert.equal(s.transport, 'rtmps', 'the record decides');
+  // The sessions pane shows it in the via column.
+  const m = new StoreModel(store);
+  const layout = computeLayout({ columns: 100, rows: 30 }, { sessions: 2, diagnostics: 1 }, 'sessions');
+  assert.match(sessionRows(m, 0, 2, layout.sessions)[0]!.via, /^rtmps/);
 });
