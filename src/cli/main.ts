@@ -85,7 +85,7 @@ function readKeylogs(files: readonly string[]): string[] {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e));
-      throw new UserError(`--keylog ${f}: cannot read it (${why})`);
+      throw new UserError(`--keylog ${f}: cannot read it (${why})`, 2);
     }
   });
 }

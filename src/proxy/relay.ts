@@ -329,7 +329,7 @@ export class Relay {
       this.emit([this.diag('proxy.rtmpe.failed', `cannot terminate RTMPE: ${out.failure}; the session is relayed unchanged`, { dir }, { relayed: true })]);
       this.mode = 'relay';
       this.rtmpe = null;
-      this.tap?.relay();
+      if (this.tap instanceof SessionTap) this.tap.relay();
       this.onData('c2s', this.client, up, Buffer.from(out.passthrough));
       return;
     }

@@ -112,9 +112,10 @@ describe('GTP-U', () => {
     skipWhy(eth(overUdp(2152, gtp(0x34, 0xff, many))), 'gtp-u-extension');
     skipWhy(eth(overUdp(2152, gtp(0x30, 0xff, bytes([0x55], inner4.subarray(1))))), 'inner-not-ip');
   });
-  it('other UDP stays not-tcp', () => {
+  it('other UDP is a plain datagram (for RTMFP), not a tunnel', () => {
     const r = eth(overUdp(5353, inner4));
-    assert.equal(r.kind === 'skip' && r.reason, 'not-tcp');
+    assert.equal(r.kind, 'udp');
+    assert.equal(r.kind === 'udp' && r.dstPort, 5353);
   });
 });
 

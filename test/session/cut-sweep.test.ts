@@ -18,12 +18,19 @@ const FLOOR: Record<string, number> = {
   'ffmpeg-listen-ipv6.pcap': 0.97,
   // After capture losses the chunk size is re-inferred too small (1000/1024 for 4096): a message or two lost per cut.
   'ffmpeg-nginx-publish-play-lossy.pcap': 0.95,
+  // RTMPT: a cut inside an HTTP exchange loses that tunnel's bytes until the next whole request
+  // (the tunnel is picked up from there, src/rtmpt); the plain RTMP leg of the gateway is unaffected.
+  'ffmpeg-rtmpdump-rtmpt.pcap': 0.96,
 };
 
 for (const f of readdirSync(DIR).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort()) {
   test(`cut sweep: ${f}`, () => {
     const rs = sweep(new Uint8Array(readFileSync(join(DIR, f))));
-    assert.ok(rs.length >= 20, `${rs.length} cuts`);
+    // Short captures (the tunnel wrappings) have fewer than 20 frames before their last messages:
+    // then every one of those frames is a cut point.
+    const cuts = rs.map((r) => r.cut);
+    const every = cuts.length > 0 && cuts.every((c, i) => i === 0 || c === cuts[i - 1]! + 1);
+    assert.ok(rs.length >= 20 || every, `${rs.length} cuts`);
     const floor = FLOOR[f] ?? 0.98;
     for (const r of rs) {
       assert.ok(r.precision >= 0.995, `cut at frame ${r.cut}: precision ${r.precision}`);

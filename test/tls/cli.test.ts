@@ -39,9 +39,9 @@ test('cli: --keylog (repeatable) decrypts the RTMPS session; without it the TLS 
   assert.match(plain.stdout, /"code":"tls\.encrypted"/);
 });
 
-test('cli: a --keylog file that cannot be read is one line on stderr, exit 1', () => {
+test('cli: a --keylog file that cannot be read is one line on stderr, exit 2 (a usage error)', () => {
   const r = run(['export', capture, '--keylog', join(tmp, 'missing.keylog')]);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 2);
   assert.match(r.stderr, /--keylog .*missing\.keylog: cannot read it \(no such file\)/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
