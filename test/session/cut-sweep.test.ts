@@ -18,9 +18,13 @@ const FLOOR: Record<string, number> = {
   'ffmpeg-listen-ipv6.pcap': 0.97,
   // After capture losses the chunk size is re-inferred too small (1000/1024 for 4096): a message or two lost per cut.
   'ffmpeg-nginx-publish-play-lossy.pcap': 0.95,
-  // RTMPT: a cut inside an HTTP exchange loses that tunnel's bytes until the next whole request
-  // (the tunnel is picked up from there, src/rtmpt); the plain RTMP leg of the gateway is unaffected.
-  'ffmpeg-rtmpdump-rtmpt.pcap': 0.96,
+  // RTMPT: an HTTP connection cut mid-exchange is not recognised as RTMPT; the server's replies
+  // (RTMP inside HTTP bodies) are then taken for RTMP server->client only, and the player's
+  // client->server messages inside the tunnel are lost. The gateway's plain RTMP legs are unaffected.
+  'ffmpeg-rtmpdump-rtmpt.pcap': 0.8,
+  // ffmpeg-listen-ipv6.pcap's first 100 frames in 6in4: the same cut inside S1 loses the same four
+  // messages, of 31 recoverable.
+  'tunnel-6in4.pcap': 0.87,
 };
 
 for (const f of readdirSync(DIR).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort()) {
