@@ -4,9 +4,8 @@
  * - With the connection's start in the capture, the client's first byte is C0: 3 for plain RTMP,
  *   6 (RTMPE, Diffie-Hellman + RC4), 8 (RTMPE with XTEA), 9 (Blowfish) or 10 (newer RTMPE).
  *   An RTMP server never speaks first.
- * - Without the start, either a handshake still in flight (C0 + 1536 bytes of C1), or a chunk
- *   header that makes sense: `plausibleChunkStart` (kept deliberately simple: the full resync
- *   scanner lives with the chunk decoder).
+ * - Without the start, either a handshake still in flight (C0 + 1536 bytes of C1), or chunk
+ *   headers that make sense: a chain of them (session/midstream.ts, with the resync criterion).
  */
 
 export const RTMP_VERSIONS = [3, 6, 8, 9, 10] as const;
@@ -70,11 +69,4 @@ export function plausibleChunkStart(b: Uint8Array, at: number): boolean {
   const body = p + 11 + (b[p] === 0xff && b[p + 1] === 0xff && b[p + 2] === 0xff ? 4 : 0);
   if ((type === 20 || type === 18) && body < b.length && len > 0) return b[body] === 0x02;
   return true;
-}
-
-/** Scan the first bytes of a mid-stream direction for a plausible chunk header. */
-export function findPlausibleChunkStart(b: Uint8Array, limit = 4096): number {
-  const end = Math.min(b.length, limit);
-  for (let i = 0; i < end; i++) if (plausibleChunkStart(b, i)) return i;
-  return -1;
 }

@@ -362,7 +362,13 @@ export class Analyzer {
     for (const h of hold.replay()) {
       const dir = c.swap ? flip(h.dir) : h.dir;
       const meta = { ...h.meta };
-      const recs = h.kind === 'data' ? rtmp.data(dir, h.data, h.offset, meta) : rtmp.gap(dir, h.length, meta);
+      // The end of a handshake whose start was missed is skipped: chunks begin at the tail's end.
+      const skip = d.layouts[h.dir] === 'handshake-tail' ? d.tails[h.dir] - (h.kind === 'data' ? h.offset : 0) : 0;
+      if (h.kind === 'data' && skip >= h.data.length) continue;
+      const recs =
+        h.kind === 'data'
+          ? rtmp.data(dir, skip > 0 ? h.data.subarray(skip) : h.data, skip > 0 ? h.offset + skip : h.offset, meta)
+          : rtmp.gap(dir, h.length, meta);
       for (const r of recs) this.out.push(r);
     }
   }

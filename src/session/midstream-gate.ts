@@ -34,6 +34,8 @@ export type Decision =
       readonly clientBecause: string | null;
       /** How each direction's held bytes begin (TCP stage's directions). */
       readonly layouts: Readonly<Record<Direction, Layout>>;
+      /** For a 'handshake-tail' direction, the stream offset where its chunks begin (bytes before it are skipped). */
+      readonly tails: Readonly<Record<Direction, number>>;
     };
 
 export type RtmpDecision = Extract<Decision, { kind: 'rtmp' }>;
@@ -108,7 +110,9 @@ export class MidstreamGate {
         ? null
         : layouts[fromLayouts] === 'handshake'
           ? 'both handshakes are in the capture and its came first'
-          : 'the other side sent a whole S0+S1+S2 and it did not';
-    return { kind: 'rtmp', by: hs !== null ? 'handshake' : by, version, client: side, clientBecause: because, layouts };
+          : layouts[fromLayouts] === 'second-block'
+            ? 'it sent only its second handshake block while the other side finished its first'
+            : 'the other side sent a whole S0+S1+S2 and it did not';
+    return { kind: 'rtmp', by: hs !== null ? 'handshake' : by, version, client: side, clientBecause: because, layouts, tails: { ...hold.tails } };
   }
 }

@@ -25,7 +25,7 @@ import { HANDSHAKE_SIZE } from '../rtmp/handshake.js';
 import { CHAIN, ChainWalk, chainStartAt, COMMON_CHUNK_SIZES } from '../rtmp/resync.js';
 
 /** How a direction's held bytes begin. */
-export type Layout = 'handshake' | 'second-block' | 'chunks' | 'none';
+export type Layout = 'handshake' | 'second-block' | 'handshake-tail' | 'chunks' | 'none';
 
 const NO_STREAMS = new Map();
 /** Chunk sizes a detection chain is tried with (the default 128 first). */
@@ -174,6 +174,24 @@ function freshChunksAt(b: Uint8Array, at: number): boolean {
   return c.status === 'ok' || (c.clean && c.headers >= 1);
 }
 
+/**
+ * The end of a handshake whose beginning the capture missed (the tail of C1/S1, then C2/S2, or
+ * nothing of it): the first position within a handshake's length where chunks at the default
+ * size hold for CHAIN messages, or -1. Asked only when the other side's bytes show the handshake was in progress.
+ */
+export function handshakeTailEnd(b: Uint8Array): number {
+  const end = Math.min(b.length, 1 + 2 * HANDSHAKE_SIZE);
+  const holds = (p: number): boolean => (b[p] as number) >> 6 === 0 && chainStartAt(b, p) === true && new ChainWalk(p, 128, NO_STREAMS).run(b).status === 'ok';
+  for (let p = 0; p <= end; p++) {
+    if (!holds(p)) continue;
+    // A 2- or 3-byte chunk stream id whose last byte is itself a 1-byte basic header is most
+    // likely the block's last bytes in front of the real header (as in findResync).
+    if (((b[p] as number) & 0x3f) <= 1) for (const q of [p + 1, p + 2]) if (((b[q] as number) & 0x3f) > 1 && holds(q)) return q;
+    return p;
+  }
+  return -1;
+}
+
 /** How the held bytes of a direction whose first byte was unseen begin. */
 export function layoutOf(b: Uint8Array): Layout {
   if (isRtmpVersion(b[0]) && freshChunksAt(b, 1 + 2 * HANDSHAKE_SIZE)) return 'handshake';
@@ -193,6 +211,10 @@ export function clientFromLayouts(layouts: Readonly<Record<Direction, Layout>>, 
   // answered within it; a client's whole handshake would have a whole answer after it).
   if (c2s === 'handshake' && s2c !== 'none') return 's2c';
   if (s2c === 'handshake' && c2s !== 'none') return 'c2s';
+  // The end of a first block against a second block alone: the first block was the server's (it
+  // answers C0 before C1 is complete; the client's C2 waits for S1).
+  if (c2s === 'handshake-tail' && s2c === 'second-block') return 's2c';
+  if (s2c === 'handshake-tail' && c2s === 'second-block') return 'c2s';
   return null;
 }
 
@@ -261,8 +283,23 @@ export class ConnectionHold {
       const s = this.first[dir];
       return s === null ? 'none' : s.base === 0 ? layoutOf(s.bytes) : 'chunks';
     };
-    return { c2s: of('c2s'), s2c: of('s2c') };
+    const l = { c2s: of('c2s'), s2c: of('s2c') };
+    // The other side's handshake is in the capture: this side's may end inside it too.
+    for (const [dir, other] of [['c2s', 's2c'], ['s2c', 'c2s']] as const) {
+      if (l[dir] !== 'chunks' || (l[other] !== 'handshake' && l[other] !== 'second-block')) continue;
+      const s = this.first[dir] as DirectionScan;
+      if (s.base !== 0) continue;
+      const at = handshakeTailEnd(s.bytes);
+      if (at >= 0) {
+        l[dir] = 'handshake-tail';
+        this.tails[dir] = at;
+      }
+    }
+    return l;
   }
+
+  /** For a 'handshake-tail' direction: stream offset where its chunks begin (after layouts()). */
+  readonly tails: Record<Direction, number> = { c2s: 0, s2c: 0 };
 
   /** The first segment each direction held (for the older one-segment handshake check). */
   firstSegment(dir: Direction): Uint8Array | null {

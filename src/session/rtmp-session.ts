@@ -87,12 +87,17 @@ export class RtmpSession {
 
   /**
    * Every record of this session goes out through here: the analysis sees it (all of them, so
-   * losses make it lenient), then diagnostics pass the limiter.
+   * losses make it lenient), then diagnostics pass the limiter. A resync that skipped nothing
+   * (decoding resumed right at a hole's end, or at the first byte of a mid-stream capture) says
+   * nothing the gap or `tcp.start-unseen` did not: the analysis sees it, the output does not.
    */
   private emit(out: OutputRecord[], recs: readonly OutputRecord[]): OutputRecord[] {
     for (const r of recs) {
       const derived = r.type === 'handshake' || r.type === 'message' || r.type === 'diagnostic' ? this.analysis.onRecord(r) : [];
-      if (r.type === 'message') {
+      const noise = r.type === 'diagnostic' && r.code === 'rtmp.chunk.resync' && r.context?.['skippedBytes'] === 0;
+      if (noise) {
+        // a resync that skipped nothing: the analysis saw it, the output does not
+      } else if (r.type === 'message') {
         if (this.repeats.admit(r, (d) => this.limiter.admit(d) && out.push(d))) out.push(r);
       } else if (r.type !== 'diagnostic' || this.limiter.admit(r)) out.push(r);
       for (const d of derived) if (this.limiter.admit(d)) out.push(d);
@@ -116,9 +121,10 @@ export class RtmpSession {
       // Without the start of this direction, the first chunk boundary is found by scanning
       // (unless the held bytes showed where the handshake stands).
       const layout = this.layouts?.[dir] ?? 'none';
-      const resync = offset > 0 || (this.midStream && layout !== 'handshake' && layout !== 'second-block');
+      const tail = layout === 'handshake-tail';
+      const resync = !tail && (offset > 0 || (this.midStream && layout !== 'handshake' && layout !== 'second-block'));
       const second = !resync && layout === 'second-block';
-      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, startOffset: offset, budget: this.budget, decrypted: this.decrypted });
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, skipHandshake: tail, startOffset: offset, budget: this.budget, decrypted: this.decrypted });
     }
     for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
     return this.out;
