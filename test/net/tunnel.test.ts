@@ -13,6 +13,7 @@ import { LINKTYPE } from '../../src/capture/types.js';
 import type { NetResult, TcpSegment } from '../../src/net/types.js';
 import { TcpReassembler } from '../../src/tcp/reassembly.js';
 import { ethernet, ipPacket, tcpPacket, udpPacket } from '../builders/packets.js';
+import { concat as bytes } from '../builders/bytes.js';
 import { WRAP_KINDS, wrapFrame } from '../../scripts/wrap-capture.js';
 
 const payload = new TextEncoder().encode('\x03rtmp chunk bytes');
@@ -41,16 +42,6 @@ function skipWhy(r: NetResult, why: string): void {
   assert.equal(r.kind === 'skip' && r.reason, 'tunnel');
   assert.equal(r.kind === 'skip' && r.why, why);
 }
-
-const bytes = (...parts: (Uint8Array | number[])[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 function gtp(flags: number, type: number, rest: Uint8Array, teid = 0x01020304): Uint8Array {
   return bytes([flags, type, rest.length >> 8, rest.length & 0xff, teid >>> 24, (teid >> 16) & 0xff, (teid >> 8) & 0xff, teid & 0xff], rest);
