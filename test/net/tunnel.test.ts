@@ -217,3 +217,23 @@ describe('tunnel ids in TCP tracking', () => {
     assert.equal(close.tunnel?.s2c?.layers[0]?.teid, 0x2002);
   });
 });
+
+describe('tunnels in the capture record', () => {
+  it('counts TCP packets per layer and what could not be followed, by reason', async () => {
+    const { Analyzer } = await import('../../src/session/analyzer.js');
+    const { tunnelLine } = await import('../../src/output/summary.js');
+    const a = new Analyzer();
+    const frames = [
+      wrapFrame('gtpu', ethernet(inner4), 1),
+      overUdp(2152, gtp(0x32, 1, new Uint8Array(4))), // echo request
+      overUdp(2152, gtp(0x32, 1, new Uint8Array(4))),
+      overGre([0x00, 0x00, 0x12, 0x34], inner4),
+    ];
+    frames.forEach((data, i) => a.push({ kind: 'record', frame: i + 1, iface: 0, sec: i, nsec: 0, linkType: LINKTYPE.ETHERNET, data, origLen: data.length }));
+    const cap = a.finish().find((r) => r.type === 'capture');
+    assert.ok(cap?.type === 'capture');
+    assert.deepEqual(cap.tunnels, { packets: { 'gtp-u': 1 }, undecodable: { 'gtp-u-signalling': 2, 'gre-protocol': 1 } });
+    assert.equal(cap.skipped['tunnel'], 3);
+    assert.equal(tunnelLine(cap.tunnels!), 'Through tunnels (TCP packets per layer): gtp-u 1; not followed: gtp-u-signalling 2, gre-protocol 1.');
+  });
+});
