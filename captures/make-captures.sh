@@ -513,7 +513,7 @@ cap_stop
 nginx_stop
 snapinfo=$(capinfos -l "$TMP/out/ffmpeg-nginx-publish-snap96.pcap")
 grep -qE 'Packet size limit: +file hdr: 96 bytes' <<<"$snapinfo" || die "ffmpeg-nginx-publish-snap96.pcap: snap length is not 96: $snapinfo"
-ends=$(tshark -r "$TMP/out/ffmpeg-nginx-publish-snap96.pcap" -Y 'tcp.flags.fin==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+ends=$(tshark -r "$TMP/out/ffmpeg-nginx-publish-snap96.pcap" -Y 'tcp.flags.fin==1 || tcp.flags.reset==1' -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
 ((ends == 1)) || die "ffmpeg-nginx-publish-snap96.pcap: expected 1 connection torn down, tshark sees $ends"
 log "ok  ffmpeg-nginx-publish-snap96.pcap: $(stat -c %s "$TMP/out/ffmpeg-nginx-publish-snap96.pcap") bytes"
 

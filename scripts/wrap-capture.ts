@@ -17,6 +17,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCaptureDecoder } from '../src/capture/decoder.js';
+import { concat } from '../test/builders/bytes.js';
 
 export const WRAP_KINDS = ['gtpu', 'vxlan', 'gre', 'erspan2', 'erspan3', 'ipip', 'mpls', 'pppoe', 'nested'] as const;
 export type WrapKind = (typeof WRAP_KINDS)[number];
@@ -27,17 +28,6 @@ const CLIENT_OUTER = [192, 0, 2, 1];
 const SERVER_OUTER = [198, 51, 100, 1];
 const MAC_A = [0x02, 0, 0, 0, 0, 0xa1];
 const MAC_B = [0x02, 0, 0, 0, 0, 0xb2];
-
-function cat(parts: readonly (Uint8Array | readonly number[])[]): Uint8Array {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const be16 = (v: number): number[] => [(v >>> 8) & 0xff, v & 0xff];
 const be32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
@@ -50,14 +40,14 @@ function ipv4(proto: number, src: readonly number[], dst: readonly number[], pay
   const c = ~sum & 0xffff;
   h[10] = c >>> 8;
   h[11] = c & 0xff;
-  return cat([h, payload]);
+  return concat(h, payload);
 }
 
 const udp = (sport: number, dport: number, payload: Uint8Array): Uint8Array =>
-  cat([[...be16(sport), ...be16(dport), ...be16(8 + payload.length), 0, 0], payload]); // checksum 0: none (IPv4)
+  concat([...be16(sport), ...be16(dport), ...be16(8 + payload.length), 0, 0], payload); // checksum 0: none (IPv4)
 
 const eth = (type: number, payload: Uint8Array, c2s: boolean): Uint8Array =>
-  cat([c2s ? MAC_B : MAC_A, c2s ? MAC_A : MAC_B, be16(type), payload]);
+  concat(c2s ? MAC_B : MAC_A, c2s ? MAC_A : MAC_B, be16(type), payload);
 
 /** Is this inner IP packet sent by the client (its TCP destination port is 1935)? */
 function fromClient(ip: Uint8Array): boolean {
@@ -67,7 +57,7 @@ function fromClient(ip: Uint8Array): boolean {
 }
 
 function gre(flags: number, proto: number, key: number | null, seq: number | null, payload: Uint8Array): Uint8Array {
-  return cat([be16(flags), be16(proto), key === null ? [] : be32(key), seq === null ? [] : be32(seq), payload]);
+  return concat(be16(flags), be16(proto), key === null ? [] : be32(key), seq === null ? [] : be32(seq), payload);
 }
 
 /** One frame of IN (an Ethernet frame) wrapped as KIND; `n` numbers the frames (sequence fields). */
@@ -83,40 +73,40 @@ export function wrapFrame(kind: WrapKind, frame: Uint8Array, n: number): Uint8Ar
       // Flags: version 1, PT 1, E and S; sequence, N-PDU, next extension 0x85 (PDU Session
       // Container: PDU type 1 uplink / 0 downlink, QFI 9), then no further extension.
       const ext = [1, c2s ? 0x10 : 0x00, 9, 0];
-      const body = cat([be16(n), [0, 0x85], ext, ip]);
-      const gtp = cat([[0x36, 0xff], be16(body.length), be32(c2s ? 0x1001 : 0x2002), body]);
+      const body = concat(be16(n), [0, 0x85], ext, ip);
+      const gtp = concat([0x36, 0xff], be16(body.length), be32(c2s ? 0x1001 : 0x2002), body);
       return outer(17, udp(2152, 2152, gtp));
     }
     case 'vxlan':
-      return outer(17, udp(49152 + (n % 16), 4789, cat([[0x08, 0, 0, 0], be32(5001 << 8), frame])));
+      return outer(17, udp(49152 + (n % 16), 4789, concat([0x08, 0, 0, 0], be32(5001 << 8), frame)));
     case 'gre':
       return outer(47, gre(0x3000, v6 ? 0x86dd : 0x0800, 0x00c0ffee, n, ip));
     case 'erspan2': {
       // Version 1, VLAN 0; COS 0, En 0, T 0, session 7; index 0.
       const hdr = [0x10, 0x00, 0x00, 0x07, 0, 0, 0, 0];
-      return outer(47, gre(0x1000, 0x88be, null, n, cat([hdr, frame])));
+      return outer(47, gre(0x1000, 0x88be, null, n, concat(hdr, frame)));
     }
     case 'erspan3': {
       // Version 2, VLAN 0; session 7; timestamp; SGT 0; P 0, FT 0 (Ethernet), HW id 1, D 0, Gra 0, O 0.
       const hdr = [0x20, 0x00, 0x00, 0x07, ...be32(n * 1000), 0, 0, 0x00, 0x04];
-      return outer(47, gre(0x1000, 0x22eb, null, n, cat([hdr, frame])));
+      return outer(47, gre(0x1000, 0x22eb, null, n, concat(hdr, frame)));
     }
     case 'ipip':
       return outer(v6 ? 41 : 4, ip);
     case 'mpls': {
       const labels = c2s ? [16001, 24] : [16002, 25];
       const stack = labels.flatMap((l, i) => be32(((l << 12) | (i === labels.length - 1 ? 0x100 : 0) | 64) >>> 0));
-      return eth(0x8847, cat([stack, ip]), c2s);
+      return eth(0x8847, concat(stack, ip), c2s);
     }
     case 'pppoe': {
-      const ppp = cat([be16(v6 ? 0x0057 : 0x0021), ip]);
-      return eth(0x8864, cat([[0x11, 0x00], be16(0x1234), be16(ppp.length), ppp]), c2s);
+      const ppp = concat(be16(v6 ? 0x0057 : 0x0021), ip);
+      return eth(0x8864, concat([0x11, 0x00], be16(0x1234), be16(ppp.length), ppp), c2s);
     }
     case 'nested': {
-      const vx = udp(49152, 4789, cat([[0x08, 0, 0, 0], be32(77 << 8), frame]));
+      const vx = udp(49152, 4789, concat([0x08, 0, 0, 0], be32(77 << 8), frame));
       const mid = eth(0x0800, ipv4(17, [10, 1, 0, c2s ? 1 : 2], [10, 1, 0, c2s ? 2 : 1], vx, n), c2s);
       const g = ipv4(47, src, dst, gre(0x2000, 0x6558, 7, null, mid), n);
-      return eth(0x8847, cat([be32(((100 << 12) | 0x100 | 64) >>> 0), g]), c2s);
+      return eth(0x8847, concat(be32(((100 << 12) | 0x100 | 64) >>> 0), g), c2s);
     }
   }
 }
@@ -157,7 +147,7 @@ export function writePcap(recs: readonly Rec[], nano: boolean): Uint8Array {
     h.setUint32(12, r.origLen, true);
     parts.push(new Uint8Array(h.buffer), r.data);
   }
-  return cat(parts);
+  return concat(...parts);
 }
 
 /** IN's first `maxFrames` frames, wrapped as KIND (or left as they are: kind null), as a pcap. */

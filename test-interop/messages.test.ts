@@ -86,16 +86,16 @@ function ours(file: string): { messages: FrameMap; handshakes: FrameMap; damaged
  */
 export const KNOWN_TSHARK_DIFFERENCES: { why: string; applies: (frame: number, tsharkLabels: string[], ourLabels: string[], damagedFrom: number) => boolean }[] = [
   {
-    why: 'tshark does not resynchronise after lost TCP bytes or a capture that starts mid-stream (floods of "Unknown (0x0)", field guide); from the first loss on, its decode of the damaged captures is not an oracle',
+    why: 'tshark does not resynchronise after lost or snap-length-cut TCP bytes or a capture that starts mid-stream (floods of "Unknown (0x0)", field guide); from the first loss on, its decode of the damaged captures is not an oracle',
     applies: (frame, _t, _o, damagedFrom) => frame >= damagedFrom,
   },
 ];
 
-/** The first frame from which a capture is damaged (a TCP gap, or a session whose start is missing). */
+/** The first frame from which a capture is damaged (a TCP gap, bytes cut by the snap length, or a session whose start is missing). */
 function damagedFrom(records: Record<string, unknown>[]): number {
   let first = Infinity;
   for (const r of records) {
-    if (r['type'] === 'diagnostic' && r['code'] === 'tcp.gap') first = Math.min(first, r['frame'] as number);
+    if (r['type'] === 'diagnostic' && (r['code'] === 'tcp.gap' || r['code'] === 'net.truncated')) first = Math.min(first, r['frame'] as number);
     if (r['type'] === 'session') {
       const unseen = r['startUnseen'] as { c2s: boolean; s2c: boolean };
       if (unseen.c2s || unseen.s2c) first = Math.min(first, r['firstFrame'] as number);

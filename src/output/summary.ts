@@ -202,6 +202,13 @@ export function truncationLine(t: NonNullable<CaptureSummaryRecord['truncated']>
   return `${snap} was too small to decode RTMP: ${t.bytes} payload bytes in ${t.holes} packet${t.holes === 1 ? '' : 's'} of ${t.connections} TCP connection${t.connections === 1 ? '' : 's'} were cut off by the capture (not lost on the wire). Capture again with -s 0.`;
 }
 
+/** TCP packets decoded through tunnels, and tunnelled packets that could not be followed. */
+export function tunnelLine(t: NonNullable<CaptureSummaryRecord['tunnels']>): string {
+  const list = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
+  const undecodable = list(t.undecodable);
+  return `Through tunnels (TCP packets per layer): ${list(t.packets) || 'none'}${undecodable === '' ? '' : `; not followed: ${undecodable}`}.`;
+}
+
 export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string {
   const parts: string[] = [];
   const cap = c.capture;
@@ -211,6 +218,7 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
       `${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}`,
     );
     if (cap.truncated !== undefined) parts.push(truncationLine(cap.truncated));
+    if (cap.tunnels !== undefined) parts.push(tunnelLine(cap.tunnels));
   }
   if (c.sessions.length === 0) parts.push(c.unreadTls.length > 0 ? 'No RTMP sessions found in the readable connections.' : 'No RTMP sessions found.');
   else parts.push(sessionTable(c, opts.color));

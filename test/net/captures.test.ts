@@ -14,6 +14,7 @@ import { analyzeStream } from '../../src/session/run.js';
 import { exportLines } from '../../src/output/export-lines.js';
 import type { OutputRecord } from '../../src/session/records.js';
 import { readEthernetCapture, wrapCapture, writePcap } from '../../scripts/wrap-capture.js';
+import { truncationLine, tunnelLine } from '../../src/output/summary.js';
 
 const CAPTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
 
@@ -71,6 +72,7 @@ describe('tunnelled captures decode like the unwrapped frames', () => {
       assert.ok(cap?.type === 'capture');
       assert.deepEqual(Object.keys(cap.tunnels?.packets ?? {}), types);
       assert.deepEqual(cap.tunnels?.undecodable, {});
+      assert.equal(tunnelLine(cap.tunnels!), `Through tunnels (TCP packets per layer): ${types.map((t) => `${t} ${frames}`).join(', ')}.`);
     });
   }
 });
@@ -92,6 +94,18 @@ describe('TCP checksums', () => {
 });
 
 describe('snap length', () => {
+  it('publish cut by the snap length (frame 34 of ffmpeg-nginx-publish-ns.pcap kept to 66..90 bytes): truncation, no error from the missing name', async () => {
+    const { recs, nano } = readEthernetCapture(readFileSync(join(CAPTURES, 'ffmpeg-nginx-publish-ns.pcap')));
+    for (const cut of [66, 70, 80, 90]) {
+      const out = await decode(writePcap(recs.map((r, i) => (i === 33 ? { ...r, data: r.data.slice(0, cut) } : r)), nano));
+      const diags = out.filter((r) => r.type === 'diagnostic');
+      const codes = diags.map((r) => (r.type === 'diagnostic' ? r.code : ''));
+      assert.ok(codes.includes('net.truncated') && codes.includes('rtmp.message.damaged'), codes.join());
+      assert.ok(!codes.includes('tcp.gap') && !codes.includes('session.stream.no-name'), codes.join());
+      assert.deepEqual(diags.filter((r) => r.type === 'diagnostic' && r.severity === 'error'), []);
+    }
+  });
+
   it('ffmpeg-nginx-publish-snap96.pcap (tcpdump -s 96): truncation, never gaps; no errors; the capture record says so', async () => {
     const lines = (await exportLines(join(CAPTURES, 'ffmpeg-nginx-publish-snap96.pcap'))).map((l) => JSON.parse(l) as OutputRecord);
     const codes = lines.filter((r) => r.type === 'diagnostic').map((r) => (r.type === 'diagnostic' ? r.code : ''));
@@ -106,5 +120,6 @@ describe('snap length', () => {
     assert.ok(cap?.type === 'capture');
     assert.equal(cap.truncated?.snapLen, 96);
     assert.equal(cap.truncated?.bytes, s.truncated.c2s.bytes + s.truncated.s2c.bytes);
+    assert.match(truncationLine(cap.truncated!), /^The snap length \(96 bytes\) was too small to decode RTMP: 30068 payload bytes/);
   });
 });

@@ -13,6 +13,7 @@ import { LINKTYPE } from '../../src/capture/types.js';
 import type { NetResult, TcpSegment } from '../../src/net/types.js';
 import { TcpReassembler } from '../../src/tcp/reassembly.js';
 import { ethernet, ipPacket, tcpPacket, udpPacket } from '../builders/packets.js';
+import { concat as bytes } from '../builders/bytes.js';
 import { WRAP_KINDS, wrapFrame } from '../../scripts/wrap-capture.js';
 
 const payload = new TextEncoder().encode('\x03rtmp chunk bytes');
@@ -41,16 +42,6 @@ function skipWhy(r: NetResult, why: string): void {
   assert.equal(r.kind === 'skip' && r.reason, 'tunnel');
   assert.equal(r.kind === 'skip' && r.why, why);
 }
-
-const bytes = (...parts: (Uint8Array | number[])[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 
 function gtp(flags: number, type: number, rest: Uint8Array, teid = 0x01020304): Uint8Array {
   return bytes([flags, type, rest.length >> 8, rest.length & 0xff, teid >>> 24, (teid >> 16) & 0xff, (teid >> 8) & 0xff, teid & 0xff], rest);
@@ -225,5 +216,25 @@ describe('tunnel ids in TCP tracking', () => {
     assert.ok(close?.kind === 'close');
     assert.equal(close.tunnel?.c2s?.layers[0]?.teid, 0x1001);
     assert.equal(close.tunnel?.s2c?.layers[0]?.teid, 0x2002);
+  });
+});
+
+describe('tunnels in the capture record', () => {
+  it('counts TCP packets per layer and what could not be followed, by reason', async () => {
+    const { Analyzer } = await import('../../src/session/analyzer.js');
+    const { tunnelLine } = await import('../../src/output/summary.js');
+    const a = new Analyzer();
+    const frames = [
+      wrapFrame('gtpu', ethernet(inner4), 1),
+      overUdp(2152, gtp(0x32, 1, new Uint8Array(4))), // echo request
+      overUdp(2152, gtp(0x32, 1, new Uint8Array(4))),
+      overGre([0x00, 0x00, 0x12, 0x34], inner4),
+    ];
+    frames.forEach((data, i) => a.push({ kind: 'record', frame: i + 1, iface: 0, sec: i, nsec: 0, linkType: LINKTYPE.ETHERNET, data, origLen: data.length }));
+    const cap = a.finish().find((r) => r.type === 'capture');
+    assert.ok(cap?.type === 'capture');
+    assert.deepEqual(cap.tunnels, { packets: { 'gtp-u': 1 }, undecodable: { 'gtp-u-signalling': 2, 'gre-protocol': 1 } });
+    assert.equal(cap.skipped['tunnel'], 3);
+    assert.equal(tunnelLine(cap.tunnels!), 'Through tunnels (TCP packets per layer): gtp-u 1; not followed: gtp-u-signalling 2, gre-protocol 1.');
   });
 });
