@@ -122,7 +122,7 @@ for form in $FORMS; do
     DUMP_PID=$!
     sleep 0.7
     # The player connects first and waits for the stream (it is not a late joiner).
-    ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" play rtmp://127.0.0.1:1935/live/s "$((SECONDS_PER_FORM + 3))" hvc1,av01,vp09,Opus,mp4a,fLaC,ac-3,ec-3 \
+    ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" play rtmp://127.0.0.1:1935/live/s "$((SECONDS_PER_FORM + 2))" hvc1,av01,vp09,Opus,mp4a,fLaC,ac-3,ec-3 \
       >"$TMP/play-$form-$server.json" 2>"$TMP/play.log" &
     PLAY_PID=$!
     # Node loads the addon first: wait until the player's connection is up.
