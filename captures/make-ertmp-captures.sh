@@ -47,18 +47,22 @@ fi
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd -- "$OUTDIR" && pwd)
 
+# On exit (also on failure or a signal): our jobs, then whatever runs in OUR namespace, then the
+# namespace and the temp dir (the peers' logs are shown first when something failed).
 cleanup() {
-  local rc=$? pid
+  local rc=$?
   trap - EXIT INT TERM
-  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
+  local jobs_left
+  jobs_left=$(jobs -p)
+  [[ -z $jobs_left ]] || kill -TERM $jobs_left 2>/dev/null || true
   if [[ -e /run/netns/$NS ]]; then
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
     ip netns del "$NS" 2>/dev/null || true
   fi
-  for pid in $(jobs -p); do wait "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   if [[ -n $TMP && -d $TMP ]]; then
-    if ((rc != 0)); then for f in "$TMP"/*.log; do [[ -s $f ]] && { printf -- '--- %s\n' "${f##*/}" >&2; tail -n 15 "$f" >&2; }; done; fi
-    if [[ -n ${KEEP_TMP:-} ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+    ((rc == 0)) || tail -n 15 "$TMP"/*.log >&2 2>/dev/null || true
+    [[ -z ${KEEP_TMP:-} ]] && rm -rf "$TMP" || log "kept $TMP"
   fi
   exit "$rc"
 }
