@@ -206,13 +206,16 @@ async function publish(form, url, seconds, size) {
     if (best === 0 && e.video) await new Promise((r) => setTimeout(r, 1000 / FPS / 2));
   }
   check(await oc.writeTrailer(), 'write trailer');
+  // Let the socket drain: closing it with the server's unread replies queued resets the
+  // connection, and Linux then discards what is still in the send buffer.
+  await new Promise((r) => setTimeout(r, 500));
   await oc.closeOutput();
   process.stdout.write(`${JSON.stringify({ form, url, streams: encoders.map((e) => ({ encoder: e.name, media: e.video ? 'video' : 'audio', packets: e.written })) })}\n`);
 }
 
 async function play(url, seconds, fourCcs) {
   const ic = new FormatContext();
-  const opts = { rw_timeout: '5000000' };
+  const opts = { rw_timeout: '4000000' };
   if (fourCcs) opts.rtmp_enhanced_codecs = fourCcs;
   check(await ic.openInput(url, null, dict(opts)), `open ${url}`);
   const counts = new Map();

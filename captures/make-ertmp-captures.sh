@@ -9,6 +9,7 @@
 # into <repo>/.cache/nms, as make-captures.sh does. Output, per FORM of ertmp-publish.mjs:
 #   ertmp-FORM-nginx.pcap  ertmp-FORM-nms.pcap
 # plus ertmp-packets.json: the packets each publisher wrote (the goldens' tag counts).
+# `make-ertmp-captures.sh --install-only` installs the peers and stops.
 set -euo pipefail
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
@@ -19,7 +20,7 @@ NMS_PREFIX=$REPO_ROOT/.cache/nms
 NMS_VERSION=${NMS_VERSION:-4.4.3}
 NGX_RTMP_MODULE=${NGX_RTMP_MODULE:-/usr/lib/nginx/modules/ngx_rtmp_module.so}
 FORMS=${ERTMP_FORMS:-"hevc av1 vp9 mt-video mt-audio audio-ex"}
-SECONDS_PER_FORM=${ERTMP_SECONDS:-2}
+SECONDS_PER_FORM=${ERTMP_SECONDS:-1}
 NS=rtmpscope-ertmp-$$
 TMP=
 
@@ -42,21 +43,26 @@ if [[ ! -f $pkg ]] || [[ $(node -p "require('$pkg').version") != "$NODEAV_VERSIO
   npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$NODEAV_PREFIX" "node-av@$NODEAV_VERSION" >&2 \
     || die "npm install node-av@$NODEAV_VERSION failed"
 fi
+[[ $OUTDIR == --install-only ]] && exit 0
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd -- "$OUTDIR" && pwd)
 
+# On exit (also on failure or a signal): our jobs, then whatever runs in OUR namespace, then the
+# namespace and the temp dir (the peers' logs are shown first when something failed).
 cleanup() {
-  local rc=$? pid
+  local rc=$?
   trap - EXIT INT TERM
-  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
+  local jobs_left
+  jobs_left=$(jobs -p)
+  [[ -z $jobs_left ]] || kill -TERM $jobs_left 2>/dev/null || true
   if [[ -e /run/netns/$NS ]]; then
-    for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+    ip netns pids "$NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
     ip netns del "$NS" 2>/dev/null || true
   fi
-  for pid in $(jobs -p); do wait "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   if [[ -n $TMP && -d $TMP ]]; then
-    if ((rc != 0)); then for f in "$TMP"/*.log; do [[ -s $f ]] && { printf -- '--- %s\n' "${f##*/}" >&2; tail -n 15 "$f" >&2; }; done; fi
-    if [[ -n ${KEEP_TMP:-} ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+    ((rc == 0)) || tail -n 15 "$TMP"/*.log >&2 2>/dev/null || true
+    [[ -z ${KEEP_TMP:-} ]] && rm -rf "$TMP" || log "kept $TMP"
   fi
   exit "$rc"
 }
@@ -104,6 +110,11 @@ EOF
   wait_listen 1935
 }
 
+# The JSON line a publisher or player printed, or null (a player that failed prints nothing).
+json_or_null() {
+  if [[ -s $1 ]] && node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$1" 2>/dev/null; then cat "$1"; else echo null; fi
+}
+
 echo '{' >"$TMP/packets.json"
 first=1
 for form in $FORMS; do
@@ -115,9 +126,14 @@ for form in $FORMS; do
     DUMP_PID=$!
     sleep 0.7
     # The player connects first and waits for the stream (it is not a late joiner).
-    ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" play rtmp://127.0.0.1:1935/live/s "$((SECONDS_PER_FORM + 3))" hvc1,av01,vp09,Opus,mp4a,fLaC,ac-3,ec-3 \
+    ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" play rtmp://127.0.0.1:1935/live/s "$((SECONDS_PER_FORM + 2))" hvc1,av01,vp09,Opus,mp4a,fLaC,ac-3,ec-3 \
       >"$TMP/play-$form-$server.json" 2>"$TMP/play.log" &
     PLAY_PID=$!
+    # Node loads the addon first: wait until the player's connection is up.
+    for _ in $(seq 100); do
+      [[ -n $(ip netns exec "$NS" ss -Htn state established '( dport = :1935 )') ]] && break
+      sleep 0.1
+    done
     sleep 0.5
     ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" publish "$form" rtmp://127.0.0.1:1935/live/s "$SECONDS_PER_FORM" \
       >"$TMP/pub-$form-$server.json" 2>"$TMP/pub.log" || die "publish $form to $server failed"
@@ -131,7 +147,7 @@ for form in $FORMS; do
     mv "$TMP/$out" "$OUTDIR/$out"
     ((first)) || echo ',' >>"$TMP/packets.json"
     first=0
-    printf '"%s": {"publish": %s, "play": %s}\n' "$out" "$(cat "$TMP/pub-$form-$server.json")" "$(cat "$TMP/play-$form-$server.json" || echo null)" >>"$TMP/packets.json"
+    printf '"%s": {"publish": %s, "play": %s}\n' "$out" "$(json_or_null "$TMP/pub-$form-$server.json")" "$(json_or_null "$TMP/play-$form-$server.json")" >>"$TMP/packets.json"
     log "ok  $out: $(stat -c %s "$OUTDIR/$out") bytes"
   done
 done

@@ -14,6 +14,8 @@ if [[ ${RTMPSCOPE_SKIP_FRESH:-0} != 1 ]]; then
   bash captures/make-captures.sh "$fresh"
   export RTMPSCOPE_FRESH_CAPTURES=$fresh
 fi
+echo "== installing the FFmpeg 8.1 peer (node-av) into .cache/nodeav"
+bash captures/make-ertmp-captures.sh --install-only || echo "node-av could not be installed: the E-RTMP FFmpeg 8.1 interop tests will skip"
 echo "== interop tests"
 node --test --test-reporter=spec --test-concurrency=1 dist/test-interop/*.test.js
 echo "== benchmark (targets checked)"

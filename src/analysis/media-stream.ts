@@ -528,7 +528,8 @@ export class MediaStream {
         if (typeof rate === 'number' && rate > 0 && cfg.sampleRate !== null && rate !== cfg.sampleRate && rate !== cfg.coreSampleRate) {
           problems.push(`audiosamplerate ${rate} vs ${cfg.sampleRate} Hz`);
         }
-        if (typeof stereo === 'boolean' && cfg.channels !== null && stereo !== cfg.channels >= 2) {
+        // stereo means two channels; FFmpeg writes stereo false for 5.1, which is no contradiction.
+        if (typeof stereo === 'boolean' && cfg.channels !== null && cfg.channels <= 2 && stereo !== (cfg.channels === 2)) {
           problems.push(`stereo ${String(stereo)} vs ${cfg.channels} channel(s)`);
         }
         if (problems.length > 0) {

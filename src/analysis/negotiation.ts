@@ -69,3 +69,15 @@ export function capabilitiesUsed(m: MediaInfo): { readonly bit: number; readonly
   }
   return out;
 }
+
+/**
+ * The tcUrl of a Reconnect Request resolved against the connection's own tcUrl (E-RTMP v2: it may
+ * be absolute or relative); null when either is unusable.
+ */
+export function resolveTcUrl(tcUrl: string, base: string | undefined): string | null {
+  try {
+    return new URL(tcUrl, base).href;
+  } catch {
+    return null;
+  }
+}

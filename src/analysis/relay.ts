@@ -11,7 +11,8 @@
  *   - tracks of the publisher that the player never got.
  * Each diagnostic belongs to the player's session and names the likely cause.
  *
- * Bounded: at most MAX_KEYS app/stream keys with MAX_PER_KEY stream records each.
+ * Bounded: at most MAX_KEYS app/stream keys with MAX_PER_KEY stream records each (the oldest
+ * make room).
  */
 import type { DiagnosticRecord, MessageRecord, StreamRecord } from '../session/records.js';
 import type { AudioStats, VideoStats } from './types.js';
@@ -89,7 +90,8 @@ export class RelayAnalysis {
     const key = `${r.server}|${r.app ?? ''}|${baseName(r.name)}`;
     let list = this.byKey.get(key);
     if (list === undefined) {
-      if (this.byKey.size >= MAX_KEYS) return [];
+      // A long proxy run sees many streams: the oldest key makes room.
+      if (this.byKey.size >= MAX_KEYS) this.byKey.delete(this.byKey.keys().next().value as string);
       list = [];
       this.byKey.set(key, list);
     }
@@ -100,7 +102,8 @@ export class RelayAnalysis {
       const [pub, player] = r.role === 'publish' ? [entry, other] : [other, entry];
       out.push(...this.compare(pub.rec, player.rec, player.at));
     }
-    if (list.length < MAX_PER_KEY) list.push(entry);
+    if (list.length >= MAX_PER_KEY) list.shift();
+    list.push(entry);
     return out;
   }
 

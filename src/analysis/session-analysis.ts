@@ -44,7 +44,7 @@ import { parseAuthDescription } from './auth.js';
 import { atOf, diagnosticRecord, msBetween, opposite, round, type At, type Context, type SessionIdentity } from './emit.js';
 import { MediaStream, type StreamUse } from './media-stream.js';
 import { StreamTracks } from './tracks.js';
-import { capabilitiesUsed, declaredBy, fourCcDeclared } from './negotiation.js';
+import { CAPS_EX_RECONNECT, capabilitiesUsed, declaredBy, fourCcDeclared, resolveTcUrl } from './negotiation.js';
 import type {
   ChunkLayerFacts,
   EnhancedRtmpFacts,
@@ -774,7 +774,11 @@ export class SessionAnalysis {
     if (code.startsWith('NetConnection.Connect.')) {
       if (code === 'NetConnection.Connect.ReconnectRequest') {
         const tcUrl = prop(r.args?.[1], 'tcUrl');
-        this.emit('session.connect.reconnect-request', `the server asks the client to reconnect${typeof tcUrl === 'string' ? ` to ${tcUrl}` : ''}`, atOf(r), typeof tcUrl === 'string' ? { tcUrl } : undefined);
+        const resolved = typeof tcUrl === 'string' ? resolveTcUrl(tcUrl, this.connectFields?.tcUrl) : null;
+        const caps = this.connectFields?.capsEx;
+        const unannounced = this.connectFields !== null && (caps === undefined || (caps & CAPS_EX_RECONNECT) === 0) ? ' (the client did not announce Reconnect in capsEx)' : '';
+        const to = typeof tcUrl === 'string' ? ` to ${tcUrl}${resolved !== null && resolved !== tcUrl ? ` (${resolved})` : ''}` : '';
+        this.emit('session.connect.reconnect-request', `the server asks the client to reconnect${to}${unannounced}`, atOf(r), typeof tcUrl === 'string' ? { tcUrl, ...(resolved === null ? {} : { resolved }) } : undefined);
       } else if ((code === 'NetConnection.Connect.Rejected' || code === 'NetConnection.Connect.Failed' || status?.level === 'error') && (this.connectOutcome === null || this.connectOutcome === 'success')) {
         this.errors++;
         this.connectRejected(r, status, this.connectCall);

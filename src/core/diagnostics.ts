@@ -96,7 +96,7 @@ export const CATALOGUE = {
   'media.video.truncated': { severity: 'warn', explain: 'The video message ended inside its tag header; the fields read so far are shown.' },
   'media.video.reserved-frame-type': { severity: 'warn', explain: 'The video frame type is 0, 6 or 7, which FLV and E-RTMP reserve.' },
   'media.video.unknown-codec': { severity: 'warn', explain: 'The legacy video codec id is not one FLV 10.1 defines (2-7) nor a known non-standard one (12 HEVC, 13 AV1).' },
-  'media.video.non-standard-codec': { severity: 'info', explain: 'The peer uses a pre-E-RTMP codec id (12 = HEVC, 13 = AV1) that some Chinese CDNs and forks of FFmpeg/SRS defined; standard players expect the E-RTMP FourCC form (hvc1/av01) instead.' },
+  'media.video.non-standard-codec': { severity: 'info', explain: 'The peer uses a pre-E-RTMP codec id (12 = HEVC, 13 = AV1) that many mobile apps, Chinese CDNs and forks of FFmpeg/SRS defined. It is not in FLV 10.1 nor in E-RTMP: servers and players that follow E-RTMP expect the FourCC form (hvc1/av01) and drop or reject this video. The body is the same HEVC/AV1 configuration record and NAL units, so re-muxing to the FourCC form is lossless.' },
   'media.video.unknown-packet-type': { severity: 'warn', explain: 'The AVC/HEVC packet type or E-RTMP VideoPacketType is reserved; the rest of the message cannot be interpreted.' },
   'media.video.unknown-fourcc': { severity: 'warn', explain: 'The E-RTMP video FourCC is not one rtmpscope knows (avc1, hvc1, av01, vp08, vp09, vvc1).' },
   'media.video.unknown-command': { severity: 'info', explain: 'A video command frame carried a command other than 0 (start seek) or 1 (end seek).' },

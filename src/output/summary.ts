@@ -151,6 +151,36 @@ function streamTable(c: SummaryCollector, color: boolean): string {
   return t.toString();
 }
 
+/**
+ * E-RTMP negotiation beside what was sent: the client's connect (fourCcList, FourCC info maps with
+ * their flags, capsEx) and the server's _result, for each session that used or declared E-RTMP.
+ */
+function negotiationTable(c: SummaryCollector, color: boolean): string | null {
+  const rows: string[][] = [];
+  for (const s of [...c.sessions].sort((a, b) => a.session - b.session)) {
+    const e = s.enhanced;
+    if (e === undefined) continue;
+    const maps = (m: Readonly<Record<string, number>> | null, kind: string): string | null =>
+      m === null ? null : `${kind} {${Object.entries(m).map(([k, v]) => `${k}:${FOURCC_FLAGS.filter(([bit]) => (v & bit) !== 0).map(([, n]) => n).join('+') || v}`).join(' ')}}`;
+    const client = [e.fourCcList === null ? null : `[${e.fourCcList.join(' ')}]`, maps(e.videoFourCcInfoMap, 'video'), maps(e.audioFourCcInfoMap, 'audio'), e.capsExNames.length > 0 ? e.capsExNames.join('+') : null].filter((x) => x !== null);
+    const sv = e.server;
+    const server = sv === null ? '-' : [sv.fourCcList === null ? null : `[${sv.fourCcList.join(' ')}]`, sv.fourCcInfoMap ? 'info maps' : null, sv.capsEx === null ? null : `capsEx ${sv.capsEx}`].filter((x) => x !== null).join(' ') || 'no E-RTMP';
+    const sent = (d: 'c2s' | 's2c'): string => e.fourCcsSent[d].join(' ') || '-';
+    if (client.length === 0 && e.fourCcsSent.c2s.length === 0 && e.fourCcsSent.s2c.length === 0) continue;
+    rows.push([String(s.session), clip(client.join(' ') || 'nothing', 40), clip(server, 20), clip(sent('c2s'), 16), clip(sent('s2c'), 16)]);
+  }
+  if (rows.length === 0) return null;
+  const t = new Table({ head: ['#', 'E-RTMP: client declares', 'server reply', 'sent c→s', 'sent s→c'], style: style(color) });
+  for (const r of rows) t.push(r);
+  return t.toString();
+}
+
+const FOURCC_FLAGS: readonly (readonly [number, string])[] = [
+  [1, 'dec'],
+  [2, 'enc'],
+  [4, 'fwd'],
+];
+
 function videoCells(v: StreamRecord['video']): string[] {
   const fps = v?.fps.measured ?? v?.fps.config ?? null;
   const ki = v?.keyframeIntervalMs ?? null;
@@ -224,6 +254,8 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
   else parts.push(sessionTable(c, opts.color));
   if (c.unreadTls.length > 0) parts.push(unreadTlsNote(c.unreadTls));
   if (c.streams.length > 0) parts.push(streamTable(c, opts.color));
+  const negotiation = negotiationTable(c, opts.color);
+  if (negotiation !== null) parts.push(negotiation);
   const totals = c.totals();
   if (totals.size > 0) parts.push(diagnosticTable(totals, opts.color));
   else if (c.sessions.length > 0) parts.push('No problems found.');

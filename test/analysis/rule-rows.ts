@@ -137,6 +137,20 @@ export const RULE_ROWS: readonly Row[] = [
     check: (_, d) => assert.equal(d.context?.['tcUrl'], 'rtmp://other/live'),
   },
   {
+    code: 'session.connect.reconnect-request',
+    name: 'E-RTMP ReconnectRequest with a relative tcUrl, to a client that announced Reconnect',
+    run: () =>
+      new Rtmp()
+        .connect({ tcUrl: 'rtmp://edge1.example:1935/live', capsEx: 1 })
+        .connectResult()
+        .cmd('s2c', 'onStatus', 0, null, [{ level: 'status', code: 'NetConnection.Connect.ReconnectRequest', tcUrl: '/live?edge=2' }])
+        .analyse(),
+    check: (_, d) => {
+      assert.equal(d.context?.['resolved'], 'rtmp://edge1.example:1935/live?edge=2');
+      assert.doesNotMatch(d.message, /did not announce/);
+    },
+  },
+  {
     code: 'session.auth.required',
     name: 'Adobe auth: need auth',
     run: () => new Rtmp().connect().error(1, 'NetConnection.Connect.Rejected', '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ').analyse(),
