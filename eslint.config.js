@@ -20,11 +20,23 @@ export default tseslint.config(
       'no-control-regex': 'off',
       // Templates print numbers and bigints from decoded fields on purpose.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
+      // Async methods that implement a promise-returning interface (sinks, inputs) need no await.
+      '@typescript-eslint/require-await': 'off',
+      // Open-ended name unions ('avc' | 'hevc' | … | string) document the known values on purpose.
+      '@typescript-eslint/no-redundant-type-constituents': 'off',
     },
   },
   {
     // node:test's test()/describe() return promises the runner tracks; awaiting them is not the idiom.
     files: ['test/**', 'test-interop/**'],
-    rules: { '@typescript-eslint/no-floating-promises': 'off' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      // Tests print decoded JSON values in assertion messages and poke at parsed JSON.
+      '@typescript-eslint/restrict-template-expressions': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      // Its fix drops casts that narrow spread results for tsc (test/rtmpt/tunnel.test.ts).
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+    },
   },
 );

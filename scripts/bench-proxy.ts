@@ -29,9 +29,8 @@ const RUNS = Number(values.runs);
 function chunked(csid: number, typeId: number, ts: number, body: Uint8Array, chunkSize: number): Uint8Array {
   const head = [csid, (ts >> 16) & 0xff, (ts >> 8) & 0xff, ts & 0xff, (body.length >> 16) & 0xff, (body.length >> 8) & 0xff, body.length & 0xff, typeId, 1, 0, 0, 0];
   const out = new Uint8Array(12 + body.length + Math.floor((body.length - 1) / chunkSize));
-  let p = 0;
   out.set(head, 0);
-  p = 12;
+  let p = 12;
   for (let off = 0; off < body.length; off += chunkSize) {
     if (off > 0) out[p++] = 0xc0 | csid;
     const piece = body.subarray(off, off + chunkSize);

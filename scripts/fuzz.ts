@@ -478,7 +478,7 @@ function amf3Value(c: AmfCtx, depth: number): void {
         return;
       }
       const self = c.objects3++;
-      let sealed = 0;
+      let sealed: number;
       let dynamic = true;
       if (form === 1 && c.traits3 > 0) {
         w.u29((r.pick([0, c.traits3 - 1, c.traits3, c.traits3 + 3]) << 2) | 1); // trait reference

@@ -407,6 +407,7 @@ function unwind(r: AmfReader, e: unknown, v: AmfValue): never {
   if (e !== STOP) throw e;
   (v as Building).incomplete = true;
   r.partial = v;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the caught value goes on unchanged (the reader's STOP sentinel)
   throw e;
 }
 

@@ -55,13 +55,13 @@ export function toPlain(v: AmfValue): PlainValue {
     case 'xml':
       return v.value;
     case 'bytearray': {
-      const o: { [key: string]: PlainValue } = Object.create(null);
+      const o = Object.create(null) as { [key: string]: PlainValue };
       o['$bytes'] = v.length;
       o['$hex'] = v.prefixHex;
       return o;
     }
     case 'reference': {
-      const o: { [key: string]: PlainValue } = Object.create(null);
+      const o = Object.create(null) as { [key: string]: PlainValue };
       o['$ref'] = v.index;
       return o;
     }
@@ -69,7 +69,7 @@ export function toPlain(v: AmfValue): PlainValue {
 }
 
 function propsToPlain(props: readonly AmfProp[], dense: readonly AmfValue[] | undefined): { [key: string]: PlainValue } {
-  const o: { [key: string]: PlainValue } = Object.create(null);
+  const o = Object.create(null) as { [key: string]: PlainValue };
   if (dense !== undefined) for (let i = 0; i < dense.length; i++) o[String(i)] = toPlain(dense[i]!);
   for (const p of props) o[p.key] = toPlain(p.value);
   return o;

@@ -90,6 +90,7 @@ export class AmfReader {
   fail(code: AmfErrorCode, offset: number, message: string): never {
     this.error = { code, offset, message };
     this.partial = undefined;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a sentinel that unwinds a decode, never an error that escapes
     throw STOP;
   }
 

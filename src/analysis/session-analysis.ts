@@ -1034,7 +1034,7 @@ export class SessionAnalysis {
         latencyMs: this.connectCall?.latencyMs ?? null,
         fmsVer: this.fmsVer,
       },
-      role: roles.size === 0 ? null : roles.size > 1 ? 'mixed' : (([...roles][0] ?? null) as 'publish' | 'play' | null),
+      role: roles.size === 0 ? null : roles.size > 1 ? 'mixed' : (([...roles][0] ?? null)),
       streamNames: [...this.names],
       streamIds,
       transactions,

@@ -61,7 +61,7 @@ export class SummaryCollector {
     e.count++;
     e.sessions.add(d.session);
     let w = this.written.get(d.code);
-    if (w === undefined) this.written.set(d.code, (w = new Map()));
+    if (w === undefined) this.written.set(d.code, (w = new Map<number | null, number>()));
     w.set(d.session, (w.get(d.session) ?? 0) + 1);
   }
 

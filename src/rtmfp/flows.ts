@@ -215,7 +215,7 @@ export class FlowReassembler {
     } else if (this.partial === null) {
       return; // the message's start was given up before: nothing to attach to
     }
-    const p = this.partial!;
+    const p = this.partial;
     const cap = this.keepBytes(p.parts[0] ?? h.data);
     if (p.kept < cap) {
       const take = h.data.subarray(0, cap - p.kept);

@@ -12,7 +12,7 @@ import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.j
 import type { RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
 import { RtmpSession } from '../session/rtmp-session.js';
-import { decodeStartupChunk, negotiated, type StartupChunk } from './handshake.js';
+import { negotiated, type StartupChunk } from './handshake.js';
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent, type FragmentMeta, type UserData, type UserMessage } from './flows.js';
 import type { RtmfpFlowFacts, RtmfpHandshakeFacts, RtmfpSessionFacts } from './types.js';
 import { CHUNK_NAMES, decryptPacket, hex, hexU32, parsePacket, type Framing, type Packet } from './wire.js';

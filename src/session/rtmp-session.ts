@@ -292,7 +292,7 @@ export class RtmpSession {
 
   private onMessage(dir: Direction, m: RtmpMessage): void {
     const d = decodeMessageBody(m.typeId, m.body, m.timestamp, m.bodyTruncated, m.length);
-    const list: ChunkTuple[] = new Array(m.chunks.length);
+    const list = new Array<ChunkTuple>(m.chunks.length);
     for (let i = 0; i < list.length; i++) {
       const c = m.chunks[i]!;
       list[i] = [c.fmt, c.offset, c.headerLength, c.payloadLength, c.frame];

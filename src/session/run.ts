@@ -37,7 +37,7 @@ export async function analyzeStream(
   };
   for await (const chunk of input) {
     // A plain Uint8Array view: every stage slices it, and Buffer#subarray is several times slower.
-    const c = chunk as Uint8Array;
+    const c = chunk;
     await take(decoder.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
     if (batch.length > 0) await flush();
   }

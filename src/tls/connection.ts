@@ -166,7 +166,7 @@ export class TlsConnection {
     return this.out;
   }
 
-  gap(dir: Direction, length: number, meta: ByteMeta): TlsEvent[] {
+  gap(dir: Direction, length: number, _meta: ByteMeta): TlsEvent[] {
     this.out = [];
     if (this.idle) return this.out;
     const s = this.sides[dir];

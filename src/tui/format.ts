@@ -77,7 +77,7 @@ export function typeLabelOf(type: TimelineRecord['type'], typeId: number, severi
 }
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides.
-// eslint-disable-next-line no-control-regex
+ 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Make a wire string safe to print: control characters become `·`. */
@@ -162,7 +162,7 @@ function controlSummary(c: Readonly<Record<string, unknown>>): string {
       return parts.join(' ');
     }
     default:
-      return clean(String(c['kind'] ?? 'control'));
+      return clean(typeof c['kind'] === 'string' ? c['kind'] : 'control');
   }
 }
 

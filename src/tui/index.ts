@@ -75,7 +75,7 @@ function keyboard(given: NodeJS.ReadStream | undefined): { stdin: NodeJS.ReadStr
   } catch {
     throw new Error('the interactive view needs a terminal to read keys from (none on stdin, no /dev/tty)');
   }
-  const tty = new ReadStream(fd) as unknown as NodeJS.ReadStream;
+  const tty = new ReadStream(fd);
   return { stdin: tty, close: () => tty.destroy() };
 }
 
@@ -129,5 +129,6 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
     process.off('exit', restore);
     kb.close();
   }
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- whatever loading threw goes on unchanged
   if (loadError !== null) throw loadError;
 }

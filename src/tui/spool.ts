@@ -197,7 +197,7 @@ export class Spool {
     try {
       for (let at = 0; at < b.length; ) at += writeSync(this.handle!.fd, b, at, b.length - at, this.flushed + at);
     } catch (e) {
-      throw new Error(`cannot write the UI's temporary file of records (${e instanceof Error ? e.message : String(e)})`);
+      throw new Error(`cannot write the UI's temporary file of records (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }
   }
 

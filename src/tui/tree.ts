@@ -60,6 +60,7 @@ function leaf(id: string, label: string, value: string, role?: ColorRole): Detai
 function scalar(v: unknown): string {
   if (typeof v === 'string') return clean(JSON.stringify(v));
   if (v === undefined) return 'undefined';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- scalars by now (numbers, booleans, null, bigint)
   return clean(String(v));
 }
 
@@ -295,7 +296,7 @@ export function flattenDetail(nodes: readonly DetailNode[], expanded: Expanded):
       if (n.value !== undefined) line.value = n.value;
       if (n.role !== undefined) line.role = n.role;
       out.push(line);
-      if (open) walk(n.children!, depth + 1);
+      if (open) walk(n.children, depth + 1);
     }
   };
   walk(nodes, 0);

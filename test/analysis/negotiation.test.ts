@@ -10,7 +10,7 @@ import { decodeMessageBody } from '../../src/rtmp/messages.js';
 import { exVideo, nanoOffsetModEx } from '../builders/media-writer.js';
 import type { CommandFields } from '../../src/rtmp/commands.js';
 
-const d = (c: Partial<CommandFields>) => declaredBy(c as CommandFields);
+const d = (c: Partial<CommandFields>) => declaredBy(c);
 
 test('fourCcList: listed or "*" declares a FourCC for either role', () => {
   assert.equal(fourCcDeclared(d({ fourCcList: ['hvc1'] }), 'hvc1', 'video', 'decode'), true);

@@ -92,7 +92,7 @@ function message(over: Partial<MessageRecord> & { typeId: number; body: Uint8Arr
     ...(d.args === undefined ? {} : { args: d.args }),
     ...(d.command === undefined ? {} : { command: d.command }),
     ...(d.control === undefined ? {} : { control: d.control }),
-    ...(d.media === undefined ? {} : { media: d.media as unknown as Record<string, unknown> }),
+    ...(d.media === undefined ? {} : { media: d.media }),
     chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [[0, 3073 + i * 200, 12, body.length, 10 + i]] },
     ...rest,
   };

@@ -9,7 +9,7 @@
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import type { CaptureEvent } from '../../src/capture/types.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { HandshakeRecord, MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
 
 export function captureEvents(bytes: Uint8Array): CaptureEvent[] {
   const dec = createCaptureDecoder();
@@ -80,7 +80,7 @@ export function cutPoints(events: readonly CaptureEvent[], intact: readonly Outp
   const last = Math.max(3, starts[Math.max(0, starts.length - MIN_AFTER)] ?? frames);
   const pts = new Set<number>();
   for (let i = 0; i < n; i++) pts.add(2 + Math.floor(((last - 2) * i) / n));
-  for (const r of intact) if (r.type === 'handshake') for (const f of [(r as HandshakeRecord).frame, (r as HandshakeRecord).frame + 1]) pts.add(f);
+  for (const r of intact) if (r.type === 'handshake') for (const f of [(r).frame, (r).frame + 1]) pts.add(f);
   const big = messages(intact)
     .filter((m) => m.frame > m.firstFrame + 1)
     .sort((a, b) => b.length - a.length)

@@ -72,7 +72,7 @@ describe('tunnelled captures decode like the unwrapped frames', () => {
       assert.ok(cap?.type === 'capture');
       assert.deepEqual(Object.keys(cap.tunnels?.packets ?? {}), types);
       assert.deepEqual(cap.tunnels?.undecodable, {});
-      assert.equal(tunnelLine(cap.tunnels!), `Through tunnels (TCP packets per layer): ${types.map((t) => `${t} ${frames}`).join(', ')}.`);
+      assert.equal(tunnelLine(cap.tunnels), `Through tunnels (TCP packets per layer): ${types.map((t) => `${t} ${frames}`).join(', ')}.`);
     });
   }
 });
@@ -120,6 +120,6 @@ describe('snap length', () => {
     assert.ok(cap?.type === 'capture');
     assert.equal(cap.truncated?.snapLen, 96);
     assert.equal(cap.truncated?.bytes, s.truncated.c2s.bytes + s.truncated.s2c.bytes);
-    assert.match(truncationLine(cap.truncated!), /^The snap length \(96 bytes\) was too small to decode RTMP: 30068 payload bytes/);
+    assert.match(truncationLine(cap.truncated), /^The snap length \(96 bytes\) was too small to decode RTMP: 30068 payload bytes/);
   });
 });

@@ -29,7 +29,7 @@ const v6 = tcpPacket(v6spec);
 
 function tcp(r: NetResult): TcpSegment {
   assert.equal(r.kind, 'tcp', `expected a TCP segment, got ${JSON.stringify(r)}`);
-  return r as TcpSegment;
+  return r;
 }
 
 function expectSegment(r: NetResult, version: 4 | 6): void {

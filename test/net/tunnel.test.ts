@@ -24,7 +24,7 @@ const eth = (f: Uint8Array): NetResult => decodeFrame(LINKTYPE.ETHERNET, f, f.le
 
 function seg(r: NetResult): TcpSegment {
   assert.equal(r.kind, 'tcp', `expected a TCP segment, got ${JSON.stringify(r)}`);
-  return r as TcpSegment;
+  return r;
 }
 
 /** The inner segment's fields, as decoded without any tunnel. */
@@ -235,6 +235,6 @@ describe('tunnels in the capture record', () => {
     assert.ok(cap?.type === 'capture');
     assert.deepEqual(cap.tunnels, { packets: { 'gtp-u': 1 }, undecodable: { 'gtp-u-signalling': 2, 'gre-protocol': 1 } });
     assert.equal(cap.skipped['tunnel'], 3);
-    assert.equal(tunnelLine(cap.tunnels!), 'Through tunnels (TCP packets per layer): gtp-u 1; not followed: gtp-u-signalling 2, gre-protocol 1.');
+    assert.equal(tunnelLine(cap.tunnels), 'Through tunnels (TCP packets per layer): gtp-u 1; not followed: gtp-u-signalling 2, gre-protocol 1.');
   });
 });

@@ -102,7 +102,7 @@ function assertAfter(elapsed: number, ms: number, what: string): void {
 test('timeouts: an idle client (connects, sends nothing) is closed after --idle-timeout with proxy.idle-timeout; concurrent normal sessions finish byte-identical', async () => {
   await withProxy({}, { idleTimeoutMs: IDLE, stallTimeoutMs: STALL }, async (proxy, server) => {
     const by = startBystanders(proxy, { sessions: 2, seedBase: 9100 });
-    let idle: RawClient | null = null;
+    let idle: RawClient | null;
     try {
       await waitFor(() => by.finished >= 2, 10000, 'a first round of bystanders');
       idle = rawClient(proxy.port);
@@ -120,7 +120,7 @@ test('timeouts: an idle client (connects, sends nothing) is closed after --idle-
     await proxy.close();
     const lines = proxy.lines();
     await checkBystanders(clients, server, lines);
-    const s = sessionOf(lines, idle!.endpoint);
+    const s = sessionOf(lines, idle.endpoint);
     assert.deepEqual(proxyCodes(s.lines), ['proxy.idle-timeout']);
     const d = byType(s.lines, 'diagnostic')[0]!;
     assert.deepEqual(ctx(d), { seconds: IDLE / 1000, connected: true });
@@ -323,7 +323,7 @@ test('timeouts: an upstream that stops reading while the client floods (and keep
       await waitFor(() => proxy.handle.stats().active === 0, 5000, 'the session released');
     } finally {
       stop();
-      (deaf as ServerConn | null)?.socket.destroy();
+      (deaf)?.socket.destroy();
     }
     await proxy.close();
     const mine = publisherSession(proxy.lines(), SEED);

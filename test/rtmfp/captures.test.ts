@@ -106,7 +106,7 @@ describe('RTMFP shared captures', { skip }, () => {
       } else {
         assert.equal(f.closeRequest?.dir, 'c2s');
         assert.equal(f.closeAck?.dir, 's2c');
-        assert.ok(f.closeAck!.elapsedMs >= f.closeRequest!.elapsedMs);
+        assert.ok(f.closeAck.elapsedMs >= f.closeRequest.elapsedMs);
         assert.equal(s.end, 'fin');
       }
     });

@@ -19,7 +19,7 @@ const records = syntheticRecords(30);
 const diagCount = records.filter((r) => r.type === 'diagnostic').length;
 const chunkDiag = records.filter((r) => r.type === 'diagnostic').findIndex((r) => r.type === 'diagnostic' && r.code === 'rtmp.chunk.size-out-of-range');
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 const strip = (s: string | undefined) => (s ?? '').replace(ANSI, '');
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -13,7 +13,7 @@ function audio(body: number[]): MessageRecord {
   return {
     type: 'message', session: 1, client: 'c', server: 's', dir: 'c2s', frame: 1, time: 0, offset: 0, firstFrame: 1,
     csid: 4, typeId: 8, typeName: d.typeName, streamId: 1, timestamp: 0, length: body.length,
-    media: d.media as unknown as Record<string, unknown>,
+    media: d.media,
     chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [] },
   };
 }

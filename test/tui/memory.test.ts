@@ -85,7 +85,7 @@ test('memory: a pushed record is not retained by the store', async () => {
     })();
     await new Promise((r) => setImmediate(r));
     gc();
-    assert.equal(ref!.deref(), undefined, 'collected after the push');
+    assert.equal(ref.deref(), undefined, 'collected after the push');
     assert.equal(store.sessions[0]!.items.record(store.sessions[0]!.items.length - 1)?.frame, message(1).frame);
   } finally {
     store.dispose();

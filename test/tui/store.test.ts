@@ -253,7 +253,7 @@ test('tree: media, control, handshake and diagnostic records; raw bytes as hex',
   assert.ok(d.type === 'diagnostic');
   const dNodes = buildDetail(d, { sessionStart: 0, width: 50 });
   assert.ok(dNodes.some((n) => n.id === 'explain'), 'the catalogue explanation');
-  const raw: MessageRecord = { ...video, typeId: 29, typeName: 'Unknown (29)', rawHex: '000102414243ff', media: undefined } as MessageRecord;
+  const raw: MessageRecord = { ...video, typeId: 29, typeName: 'Unknown (29)', rawHex: '000102414243ff', media: undefined };
   const rawNodes = buildDetail(raw, { sessionStart: 0, width: 80 });
   const hex = rawNodes.find((n) => n.id === 'hex');
   assert.equal(hex?.children?.[0]?.label, `0000  ${'00 01 02 41 42 43 ff'.padEnd(47)}  ...ABC.`);
