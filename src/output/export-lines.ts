@@ -3,11 +3,12 @@
  */
 import { readFileChunks } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
+import { toJson } from '../core/text.js';
 
 export async function exportLines(file: string): Promise<string[]> {
   const lines: string[] = [];
   await analyzeStream(file, readFileChunks(file), (recs) => {
-    for (const r of recs) lines.push(JSON.stringify(r));
+    for (const r of recs) lines.push(toJson(r));
   });
   return lines;
 }

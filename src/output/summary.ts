@@ -5,6 +5,7 @@
  */
 import Table from 'cli-table3';
 import { CATALOGUE } from '../core/diagnostics.js';
+import { clean } from '../core/text.js';
 import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
 
 export type SummaryOptions = { readonly color: boolean };
@@ -94,6 +95,11 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + '…';
 }
 
+/** A table row with every cell safe for a terminal (names, apps and codes come from the wire or a file). */
+function row(cells: string[]): string[] {
+  return cells.map(clean);
+}
+
 /** Compact byte counts for table cells (1023, 101.9K, 3.2M, 1.10G). */
 function shortBytes(n: number): string {
   if (n < 1024) return String(n);
@@ -113,7 +119,7 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
     const appStream = app === null && names.length === 0 ? '-' : `${app ?? '?'}/${names.join(',') || '-'}`;
     const gaps = s.gaps.c2s.count + s.gaps.s2c.count;
     const end = [s.end, s.encrypted ? 'RTMPE' : '', gaps > 0 ? `${gaps}g` : ''].filter((x) => x !== '').join(' ');
-    t.push([
+    t.push(row([
       String(s.session),
       clip(`${s.client}${s.clientGuessed ? '?' : ''}→${s.server}`, 31),
       clip(appStream, 12),
@@ -122,7 +128,7 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
       `${shortBytes(s.bytes.c2s)}/${shortBytes(s.bytes.s2c)}`,
       String(s.messageCount.c2s + s.messageCount.s2c),
       end,
-    ]);
+    ]));
   }
   return t.toString();
 }
@@ -138,7 +144,7 @@ function streamTable(c: SummaryCollector, color: boolean): string {
     const fps = v?.fps.measured ?? v?.fps.config ?? null;
     const ki = v?.keyframeIntervalMs ?? null;
     const audioDesc = a === null ? '-' : [a.objectTypeName ?? a.codec, a.sampleRate === null ? '' : `${a.sampleRate / 1000}k`, a.channels === null ? '' : `${a.channels}ch`].filter((x) => x !== '').join(' ');
-    t.push([
+    t.push(row([
       String(st.session),
       clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16),
       v === null ? '-' : clip([v.codec, v.profile ?? ''].filter((x) => x !== '').join(' '), 14),
@@ -148,7 +154,7 @@ function streamTable(c: SummaryCollector, color: boolean): string {
       ki === null ? '-' : `${(ki.avg / 1000).toFixed(1)}s`,
       clip(audioDesc, 16),
       a?.bitrateKbps.avg == null ? '-' : a.bitrateKbps.avg.toFixed(0),
-    ]);
+    ]));
   }
   return t.toString();
 }
@@ -160,9 +166,9 @@ function diagnosticTable(rows: Map<string, DiagRow>, color: boolean): string {
   const legend: string[] = [];
   for (const [code, e] of sorted) {
     const ss = [...e.sessions].map((s) => (s === null ? '-' : String(s))).sort().join(',');
-    t.push([code, e.severity, String(e.count), clip(ss, 12), e.firstFrame === null ? '-' : String(e.firstFrame)]);
+    t.push(row([code, e.severity, String(e.count), clip(ss, 12), e.firstFrame === null ? '-' : String(e.firstFrame)]));
     const explain = (CATALOGUE as Record<string, { explain: string } | undefined>)[code]?.explain ?? '';
-    legend.push(clip(`  ${code}: ${explain}`, 100));
+    legend.push(clean(clip(`  ${code}: ${explain}`, 100)));
   }
   return `${t.toString()}\n${legend.join('\n')}`;
 }
@@ -173,7 +179,7 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
   if (cap !== null) {
     const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
     parts.push(
-      `${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}`,
+      clean(`${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}`),
     );
   }
   if (c.sessions.length === 0) parts.push('No RTMP sessions found.');

@@ -40,7 +40,7 @@ export type AnalyzerOptions = {
 };
 
 /** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
-export const DEFAULT_SHARED_BUFFER = 64 * 1024 * 1024;
+export const DEFAULT_SHARED_BUFFER = 32 * 1024 * 1024;
 
 /**
  * Reassembled bytes are decoded at most this many at a time, and the records of each slice are
@@ -100,6 +100,7 @@ export class Analyzer {
     this.rtmpPorts = opts.rtmpPorts ?? DEFAULT_RTMP_PORTS;
     this.connBuffer = opts.connBuffer;
     this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
+    this.shared.shedder = (requester, wanted) => this.shedCostliest(requester, wanted);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -253,6 +254,18 @@ export class Analyzer {
         return;
       }
     }
+  }
+
+  /**
+   * The shared decode budget is full: the connection holding the most (if not the requester, and
+   * holding more than it) forgets half of its chunk-stream state. A scan over the connections,
+   * paid for by the half it frees.
+   */
+  private shedCostliest(requester: BufferBudget, wanted: number): boolean {
+    let top: RtmpSession | null = null;
+    for (const c of this.conns.values()) if (c.rtmp !== null && (top === null || c.rtmp.held > top.held)) top = c.rtmp;
+    if (top === null || top.owns(requester) || top.held <= requester.used) return false;
+    return top.shed(Math.max(wanted, top.held >> 1)) > 0;
   }
 
   /** Decide from the first payload whether the connection is RTMP, and who the client is. */
