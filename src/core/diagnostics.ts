@@ -13,6 +13,7 @@ export const CATALOGUE = {
   'capture.record-too-large': { severity: 'error', explain: 'A record claims a length larger than the reader accepts; the capture is damaged past this point.' },
   'capture.pcapng.bad-block': { severity: 'error', explain: 'A pcapng block has an impossible length or a mismatched trailing length; the rest of the file cannot be framed.' },
   'capture.pcapng.unknown-interface': { severity: 'warn', explain: 'A pcapng packet refers to an interface that no Interface Description Block declared; the packet was skipped.' },
+  'capture.time-out-of-range': { severity: 'warn', explain: 'Packet timestamps (after the pcapng if_tsresol and if_tsoffset options of their interface) lie outside the range a date can show (about ±275,000 years): they are kept as raw seconds since 1970, and shown as such.' },
   'capture.pcapng.bad-packet': { severity: 'warn', explain: 'A pcapng packet block is internally inconsistent (too short, or its captured length overruns the block); the packet was skipped and decoding continued with the next block.' },
   'capture.unsupported-link': { severity: 'info', explain: 'Packets with a link-layer type rtmpscope does not decode were counted and skipped.' },
   // net layer
