@@ -220,6 +220,10 @@ export const CATALOGUE = {
     severity: 'warn',
     explain: 'Decoding took more than its share of the proxy\'s time (60% over about half a second), so decoding of the session that cost the most stopped; forwarding continued unchanged, for it and for every other session. Usually a peer that sends something other than RTMP (the decoder scans it byte by byte for a chunk header) or floods tiny messages; otherwise more traffic than one proxy can decode.',
   },
+  'proxy.memory-budget': {
+    severity: 'warn',
+    explain: 'The decoders of all proxied sessions together held more than --memory-budget (default 256 MiB: messages in progress, chunk-stream state), so the session holding the most stopped being decoded and gave its memory back; forwarding continued unchanged. Usually a peer opening many huge messages or chunk streams at once.',
+  },
   'proxy.pcap.behind': {
     severity: 'warn',
     explain: 'The pcap output fell too far behind the traffic; pcap writing stopped for the rest of the run (the file holds every packet up to this point). Forwarding and decoding continued.',

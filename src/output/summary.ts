@@ -179,7 +179,7 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
   if (cap !== null) {
     const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
     parts.push(
-      clean(`${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}`),
+      clean(`${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}${cap.refusedConnections !== undefined ? `, ${cap.refusedConnections} refused (--max-sessions)` : ''}${cap.failedTlsHandshakes !== undefined ? `, ${cap.failedTlsHandshakes} failed TLS handshakes` : ''}`),
     );
   }
   if (c.sessions.length === 0) parts.push('No RTMP sessions found.');

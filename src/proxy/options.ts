@@ -42,6 +42,8 @@ export type ProxyOptions = {
   readonly pcapLink: PcapLink;
   readonly connectTimeoutMs: number;
   readonly maxSessions: number;
+  /** Bytes the decoders of all sessions may hold together (--memory-budget); beyond, the costliest session stops being decoded. */
+  readonly memoryBudget?: number;
   /**
    * Close a session in which no byte moved in either direction for this long, counted from its
    * arrival, the upstream connection included (ms; default 120000; 0 or Infinity: never).
@@ -100,6 +102,9 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
       --pcap-link ethernet|raw  pcap link type (default ethernet)
       --connect-timeout SEC   give up connecting to the upstream after SEC seconds (default 10)
       --max-sessions N        refuse connections beyond N concurrent sessions (default 1000)
+      --memory-budget BYTES   what the decoders of all sessions may hold together; beyond it
+                              the costliest session stops being decoded, never forwarded
+                              (default 268435456)
       --idle-timeout SEC      close a session when no byte moved either way for SEC seconds
                               (default 120; 0: never)
       --stall-timeout SEC     close a session when a peer has not read the data waiting for it
@@ -222,6 +227,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
         'pcap-link': { type: 'string', default: 'ethernet' },
         'connect-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
+        'memory-budget': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'stall-timeout': { type: 'string' },
         debug: { type: 'boolean', default: false },
@@ -252,6 +258,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     connectTimeoutMs = Math.round(s * 1000);
   }
   const maxSessions = v['max-sessions'] === undefined ? DEFAULTS.maxSessions : positiveInt(v['max-sessions'], '--max-sessions');
+  const memoryBudget = v['memory-budget'] === undefined ? undefined : positiveInt(v['memory-budget'], '--memory-budget');
   const idleTimeoutMs = timeoutSeconds(v['idle-timeout'], '--idle-timeout', DEFAULTS.idleTimeoutMs);
   const stallTimeoutMs = timeoutSeconds(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutMs);
   return {
@@ -267,6 +274,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     pcapLink: link,
     connectTimeoutMs,
     maxSessions,
+    ...(memoryBudget === undefined ? {} : { memoryBudget }),
     idleTimeoutMs,
     stallTimeoutMs,
   };

@@ -40,6 +40,10 @@ import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
+import { BufferBudget } from '../rtmp/chunk-decoder.js';
+
+/** Default --memory-budget: what the decoders of all sessions may hold together. */
+export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
 import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
 
 export type ProxyStats = {
@@ -227,7 +231,23 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     top.loadAt = t;
   };
 
+  // Decoders of all sessions share one budget: when it is full, the session holding the most
+  // stops being decoded (at once, or after its own decoding returns if it is the one asking).
+  /** Connections refused at --max-sessions, and clients whose TLS handshake failed: in the totals. */
+  let refused = 0;
+  let tlsFailed = 0;
+  const budget = new BufferBudget(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  budget.shedder = (requester) => {
+    let top: Relay | null = null;
+    for (const r of relays) if (r.decoding && r.held > 0 && (top === null || r.held > top.held)) top = r;
+    if (top === null) return false;
+    const own = top.owns(requester);
+    top.shedMemory(!own);
+    return !own;
+  };
+
   const host: RelayHost = {
+    budget,
     clock,
     now,
     analysed,
@@ -274,6 +294,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       return;
     }
     if (relays.size >= opts.maxSessions) {
+      refused++;
       const ep = socketEndpoint(sock.remoteAddress, sock.remotePort);
       emit([
         proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, {
@@ -303,6 +324,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
       const ep = socketEndpoint(s.remoteAddress, s.remotePort);
       s.destroy(); // Node leaves a timed-out handshake's socket open
+      tlsFailed++;
       emit([
         proxyDiag('proxy.client.tls-failed', `TLS handshake with a client failed (${e.code ?? e.message})`, { session: null, ...(ep === null ? {} : { client: ep.text }) }, { error: e.code ?? 'ERR' }),
       ]);
@@ -370,6 +392,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         tcpConnections: synth.connections,
         rtmpSessions: sessionRecords,
         skipped: {},
+        ...(refused > 0 ? { refusedConnections: refused } : {}),
+        ...(tlsFailed > 0 ? { failedTlsHandshakes: tlsFailed } : {}),
       };
       emit([summary]);
       await Promise.all([ndjson?.end(), pcap?.end()]);

@@ -40,6 +40,7 @@ import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
 import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
+import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
@@ -55,6 +56,8 @@ export interface RelayHost {
   readonly graceMs: number;
   /** Someone consumes records (NDJSON output or onRecords); otherwise nothing is decoded. */
   readonly decode: boolean;
+  /** What the decoders of all sessions may hold together (--memory-budget). */
+  readonly budget: BufferBudget;
   /** Deliver records to every output. Never throws. */
   emit(records: readonly OutputRecord[]): void;
   /** Monotonic milliseconds, to time decoding. */
@@ -159,6 +162,36 @@ export class Relay {
     ]);
   }
 
+  /** Bytes this session's decoders hold against the --memory-budget. */
+  get held(): number {
+    return this.tap?.held ?? 0;
+  }
+
+  /** Does `b` belong to this session's decoders? */
+  owns(b: BufferBudget): boolean {
+    return this.tap?.owns(b) ?? false;
+  }
+
+  /** Set while this session's decoder is running: memory shedding waits until it returns. */
+  private shedPending = false;
+
+  /**
+   * The sessions together fill --memory-budget and this one holds the most: stop decoding it and
+   * give back what its decoders hold; forwarding continues. During its own decoding, once that returns.
+   */
+  shedMemory(now: boolean): void {
+    if (this.tap === null || !this.tap.decoding) return;
+    if (!now) {
+      this.shedPending = true;
+      return;
+    }
+    const held = this.tap.held;
+    this.tap.shedMemory();
+    this.emit([
+      this.diag('proxy.memory-budget', `the sessions' decoders together filled --memory-budget; this session held the most (${held} bytes): its decoding stopped, forwarding continues`, {}, { heldBytes: held }),
+    ]);
+  }
+
   start(): void {
     const c = this.client;
     c.pause();
@@ -229,7 +262,7 @@ export class Relay {
       if (client === null || server === null) return;
       this.conn = this.host.synth.open(client, server.synth, this.host.clock());
       this.host.packetsReady();
-      this.tap = new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn);
+      this.tap = new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget);
       if (!this.host.decode) this.tap.stop('unused');
     });
     this.wire(this.client, sock, 'c2s');
@@ -296,6 +329,10 @@ export class Relay {
       if (recs.length > 0) this.host.emit(recs);
     } catch (e) {
       this.analysisFailed(e, 'decoder');
+    }
+    if (this.shedPending) {
+      this.shedPending = false;
+      this.shedMemory(true);
     }
     this.host.analysed(this, this.host.now() - t0);
   }

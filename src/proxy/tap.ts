@@ -11,6 +11,7 @@
 import { diag, type Direction } from '../core/diagnostics.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
+import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
 import type { SynthConn, SynthSegment } from './pcap-synth.js';
 
@@ -32,8 +33,25 @@ export class SessionTap {
   constructor(
     readonly id: SessionIdentity,
     readonly conn: SynthConn,
+    /** The proxy's budget across sessions (--memory-budget). */
+    shared: BufferBudget | null = null,
   ) {
-    this.rtmp = new RtmpSession(id, false);
+    this.rtmp = new RtmpSession(id, false, undefined, shared);
+  }
+
+  /** Bytes the decoders hold (messages in progress, chunk-stream state). */
+  get held(): number {
+    return this.rtmp.held;
+  }
+
+  owns(b: BufferBudget): boolean {
+    return this.rtmp.owns(b);
+  }
+
+  /** Stop decoding and give back what the decoders hold (the session record keeps what was decoded). */
+  shedMemory(): void {
+    this.stop('behind');
+    this.rtmp.shed(Number.POSITIVE_INFINITY);
   }
 
   get decoding(): boolean {

@@ -114,6 +114,10 @@ export type CaptureSummaryRecord = {
   readonly skipped: Readonly<Record<string, number>>;
   /** TCP connections no longer followed to stay within --max-connections (absent when none). */
   readonly evictedConnections?: number;
+  /** Proxy: connections refused at --max-sessions (absent when none). */
+  readonly refusedConnections?: number;
+  /** Proxy: clients whose TLS handshake failed on a --tls-cert listener (absent when none). */
+  readonly failedTlsHandshakes?: number;
 };
 
 /** Fields every per-session line carries to locate it. */
