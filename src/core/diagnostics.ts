@@ -200,6 +200,10 @@ export const CATALOGUE = {
     severity: 'info',
     explain: 'The proxy was stopped while this session was open; both sides were closed with a FIN.',
   },
+  'proxy.handshake-timeout': {
+    severity: 'warn',
+    explain: 'The client had not sent its whole RTMP handshake (C0, C1 and C2: 3073 bytes) --handshake-timeout seconds (default 10) after connecting, so the proxy closed both sides: a client trickling its handshake (a slowloris) would otherwise hold one of the --max-sessions slots for ever.',
+  },
   'proxy.idle-timeout': {
     severity: 'warn',
     explain: 'No byte moved in either direction for --idle-timeout seconds (default 120), counted from the connection\'s arrival and including the connection to the upstream, so the proxy closed both sides. An idle peer or a half-open connection would otherwise hold a session and one of the --max-sessions slots for ever. Check whether the client or the server stopped sending (a hung encoder, an upstream that accepted the connection but never answered the handshake, a network path that drops packets); raise the timeout for sessions that are legitimately quiet for long.',

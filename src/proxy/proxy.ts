@@ -37,7 +37,7 @@ import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
@@ -104,6 +104,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const clock: Clock = opts.clock ?? systemClock();
   const warn = opts.onWarning ?? (() => undefined);
   const idleTimeoutMs = timeoutMs(opts.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+  const handshakeTimeoutMs = timeoutMs(opts.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS, 'handshakeTimeoutMs');
   const stallTimeoutMs = timeoutMs(opts.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 'stallTimeoutMs');
 
   // TLS material first: nothing is opened if a file is missing.
@@ -256,6 +257,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     upstreamTls,
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs,
+    handshakeTimeoutMs,
     stallTimeoutMs,
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     decode: ndjson !== null || onRecords !== null,

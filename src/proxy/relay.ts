@@ -40,6 +40,9 @@ import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
 import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
+
+/** C0 + C1 + C2: what a client sends before its first chunk. */
+const CLIENT_HANDSHAKE = 1 + 1536 + 1536;
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 
 /** What a session needs from the proxy that owns it. */
@@ -51,6 +54,8 @@ export interface RelayHost {
   readonly connectTimeoutMs: number;
   /** No byte moved either way for this long: close the session (ms; 0: never). */
   readonly idleTimeoutMs: number;
+  /** The client's handshake (3073 bytes) not all sent this long after its arrival: close the session (ms; 0: never). */
+  readonly handshakeTimeoutMs: number;
   /** A direction paused by backpressure for this long: close the session (ms; 0: never). */
   readonly stallTimeoutMs: number;
   readonly graceMs: number;
@@ -107,6 +112,7 @@ export class Relay {
   private releasedOnce = false;
   /** Monotonic ms of the last byte forwarded or drained, either direction (arrival at first). */
   private lastActivity = monotonic();
+  private readonly arrivedAt = this.lastActivity;
   /** Monotonic ms at which each direction was paused (meaningful while `paused[dir]`). */
   private readonly pausedSince: Record<Direction, number> = { c2s: 0, s2c: 0 };
   /** The idle/stall timer and when it fires (monotonic ms; Infinity: not armed). */
@@ -456,6 +462,8 @@ export class Relay {
     const idle = this.host.idleTimeoutMs;
     const stall = this.host.stallTimeoutMs;
     let at = idle > 0 ? this.lastActivity + idle : Infinity;
+    const hs = this.host.handshakeTimeoutMs;
+    if (hs > 0 && this.forwarded.c2s < CLIENT_HANDSHAKE) at = Math.min(at, this.arrivedAt + hs);
     if (stall > 0) for (const d of ['c2s', 's2c'] as const) if (this.paused[d]) at = Math.min(at, this.pausedSince[d] + stall);
     if (at === Infinity || at >= this.watchdogAt) return;
     if (this.watchdog !== null) clearTimeout(this.watchdog);
@@ -488,6 +496,11 @@ export class Relay {
       this.expire(null);
       return;
     }
+    const hs = this.host.handshakeTimeoutMs;
+    if (hs > 0 && this.forwarded.c2s < CLIENT_HANDSHAKE && t - this.arrivedAt >= hs) {
+      this.expire('handshake');
+      return;
+    }
     this.arm();
   }
 
@@ -496,11 +509,16 @@ export class Relay {
    * Report it, write the session record (FINs synthesised both ways, as at shutdown), destroy the
    * peers that do not read, give the others a FIN, and destroy whatever is left after `graceMs`.
    */
-  private expire(stalled: Direction | null): void {
+  private expire(stalled: Direction | null | 'handshake'): void {
     const was = this.state;
     this.state = 'done';
     const fwd = `${this.forwarded.c2s} bytes client→server and ${this.forwarded.s2c} server→client so far`;
-    if (stalled !== null) {
+    if (stalled === 'handshake') {
+      const secs = this.host.handshakeTimeoutMs / 1000;
+      this.emit([
+        this.diag('proxy.handshake-timeout', `the client had sent ${this.forwarded.c2s} of the ${CLIENT_HANDSHAKE} bytes of its handshake ${secs} s after connecting; both sides closed (${fwd})`, {}, { seconds: secs, sent: this.forwarded.c2s }),
+      ]);
+    } else if (stalled !== null) {
       const peer = receiver(stalled);
       const to = stalled === 'c2s' ? this.upstream : this.client;
       const waiting = to?.writableLength ?? 0;

@@ -373,7 +373,8 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.analysis.failed': 'test/proxy/faults.test.ts',
   'proxy.analysis.behind': 'test/proxy/faults.test.ts',
   'proxy.analysis.slow': 'test/proxy/hostile.test.ts',
-  'proxy.memory-budget': 'test/proxy/memory-budget.test.ts',
+  'proxy.memory-budget': 'test/proxy/bounded.test.ts',
+  'proxy.handshake-timeout': 'test/proxy/bounded.test.ts',
   'proxy.pcap.behind': 'test/proxy/faults.test.ts',
   'proxy.pcap.failed': 'test/proxy/faults.test.ts',
 };
