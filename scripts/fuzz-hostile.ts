@@ -31,12 +31,14 @@ export function hostileCapture(r: HostileRng): { bytes: Uint8Array; note: string
       return { bytes: synFlood(n), note: `hostile: ${n} SYN-only connections, --max-connections ${max}`, opts: { maxConnections: max } };
     }
     case 1: {
-      const n = 1 + r.int(1500);
+      // An RTMP session per connection (~0.2 ms each): few enough for the fuzzer's time budget.
+      const n = 1 + r.int(200);
       const max = 1 + r.int(300);
       return { bytes: midstreamFlood(n), note: `hostile: ${n} one-byte mid-stream connections, --max-connections ${max}`, opts: { maxConnections: max } };
     }
     case 2: {
-      const n = r.int(64 * 1024);
+      // Every byte a message record (~5 µs each): small enough for the fuzzer's time budget.
+      const n = r.int(16 * 1024);
       return { bytes: tsoTinyChunks(n), note: `hostile: a TSO segment of ${n} one-byte chunks`, opts: {} };
     }
     case 3: {

@@ -116,6 +116,11 @@ export class Analyzer {
   *records(ev: CaptureEvent): Generator<OutputRecord, void, undefined> {
     const tcp = this.pushRaw(ev);
     yield* this.crossSession(this.take());
+    yield* this.decodeTcp(tcp);
+  }
+
+  /** Decode TCP events, handing on the records of each (in DECODE_SLICE pieces) before the next. */
+  private *decodeTcp(tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
     for (const t of tcp) {
       if (t.kind === 'data' && t.data.length > DECODE_SLICE) {
         for (let i = 0; i < t.data.length; i += DECODE_SLICE) {
@@ -182,11 +187,15 @@ export class Analyzer {
   }
 
   finish(): OutputRecord[] {
+    return [...this.finishRecords()];
+  }
+
+  /** The end of the capture: what is still queued is decoded, every session ends; streamed as records(). */
+  *finishRecords(): Generator<OutputRecord, void, undefined> {
     this.out = [];
-    for (const t of this.tcp.finish()) this.onTcp(t);
-    const tail = [...this.crossSession(this.out)];
-    tail.push(...this.captureAnalysis.finish());
-    this.out = tail;
+    yield* this.decodeTcp(this.tcp.finish());
+    yield* this.crossSession(this.take());
+    yield* this.captureAnalysis.finish();
     const summary: CaptureSummaryRecord = {
       type: 'capture',
       format: this.format,
@@ -197,8 +206,7 @@ export class Analyzer {
       skipped: { ...this.skipped },
       ...(this.tcp.evicted > 0 ? { evictedConnections: this.tcp.evicted } : {}),
     };
-    this.out.push(summary);
-    return this.out;
+    yield summary;
   }
 
   private onTcp(t: TcpEvent): void {

@@ -42,6 +42,9 @@ export async function analyzeStream(
     if (batch.length > 0) await flush();
   }
   await take(decoder.finish());
-  for (const r of analyzer.finish()) batch.push(r);
+  for (const r of analyzer.finishRecords()) {
+    batch.push(r);
+    if (batch.length >= MAX_BATCH) await flush();
+  }
   await flush();
 }
