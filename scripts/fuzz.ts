@@ -17,6 +17,10 @@
  * - `conversation`: random RTMP chunk streams for both directions (see below) wrapped into a TCP
  *   conversation in a pcap or pcapng (test/builders), with random MSS, lost segments, a missing
  *   SYN, IPv4/IPv6, any port; sometimes bit-flipped afterwards.
+ *   6 % of conversations are hostile shapes instead (scripts/fuzz-hostile.ts, issue #13): connection
+ *   floods against a small --max-connections, a TSO segment of one-byte chunks, many open 16 MiB
+ *   messages, chunk-stream floods against a small --conn-buffer, escape-laden strings (the summary
+ *   tables must then hold no raw control character), pcapng timestamps beyond a date's range.
  * - `stream`: the same kind of chunk streams pushed straight into an RtmpSession (chunk decoder,
  *   message and AMF decoders, session analysis) in random pieces, with random TCP gaps.
  * - `body`: one random message body through decodeMessageBody and both AMF decoders.
@@ -69,6 +73,7 @@ import { jsonIssue } from '../test/builders/json-check.js';
 import { handshakeBytes } from '../test/builders/chunk-writer.js';
 import { conversationFrames } from '../test/builders/conversation.js';
 import { writePcap, writePcapng, type PcapngPacketSpec } from '../test/builders/pcap.js';
+import { hostileCapture } from './fuzz-hostile.js';
 import {
   aacRaw,
   aacSequenceHeader,
@@ -1279,7 +1284,13 @@ function runCapture(bytes: Uint8Array, cuts: readonly number[], summary: boolean
   collector?.records(tail);
   last = tail[tail.length - 1];
   if (last?.type !== 'capture') throw new Failure(`the last record is ${last?.type ?? 'missing'}, not the capture summary`);
-  if (collector !== null) acc.bytes += renderSummary(collector, { color: false }).length;
+  if (collector !== null) {
+    const text = renderSummary(collector, { color: false });
+    // Nothing from the wire reaches a terminal raw (newlines only between lines).
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(text)) throw new Failure('the summary tables hold a raw control character');
+    acc.bytes += text.length;
+  }
   return acc;
 }
 
@@ -1355,6 +1366,11 @@ function makeInput(seed: number): Input {
   switch (kind) {
     case 'capture':
     case 'conversation': {
+      // Some conversations are hostile shapes instead (floods, escape-laden strings, extreme times).
+      if (kind === 'conversation' && r.chance(0.06)) {
+        const h = hostileCapture(r);
+        return { kind, bytes: h.bytes, cuts: randomCuts(r, h.bytes.length), summary: r.chance(0.3), parse: r.chance(0.15), opts: h.opts, note: h.note };
+      }
       const m = kind === 'capture' ? captureMutant(r) : conversationCapture(r);
       // The summary tables and JSON.parse of every line are costly: on some inputs only.
       // Sometimes tiny limits, to reach the caps (out-of-order bytes, message buffers).

@@ -23,6 +23,7 @@
  *   straddled chunks); valid until the next push. Never throws on file content.
  */
 import { diag } from '../core/diagnostics.js';
+import { isRepresentableTime } from '../core/time.js';
 import type { DiagnosticCode } from '../core/diagnostics.js';
 import { UnitFramer } from './framer.js';
 import { resolutionFromOption, unitsToTime } from './timestamp.js';
@@ -54,6 +55,8 @@ type Interface = {
   readonly snapLen: number;
   readonly res: TsResolution;
   readonly offsetSec: number;
+  /** capture.time-out-of-range was reported for this interface. */
+  reportedTime: boolean;
 };
 
 export class PcapngDecoder extends UnitFramer {
@@ -206,7 +209,7 @@ export class PcapngDecoder extends UnitFramer {
       p += 4 + ((len + 3) & ~3);
     }
     const iface = this.ifaces.length;
-    this.ifaces.push({ linkType, snapLen, res: resolutionFromOption(tsresol), offsetSec });
+    this.ifaces.push({ linkType, snapLen, res: resolutionFromOption(tsresol), offsetSec, reportedTime: false });
     this.out.push({ kind: 'header', format: 'pcapng', littleEndian: le, linkType, snapLen, iface });
   }
 
@@ -242,6 +245,12 @@ export class PcapngDecoder extends UnitFramer {
     const time = this.time;
     unitsToTime(view.getUint32(at + 12, le), view.getUint32(at + 16, le), iface.res, time);
     if (iface.offsetSec !== 0) time.sec += iface.offsetSec;
+    if (!isRepresentableTime(time.sec) && !iface.reportedTime) {
+      iface.reportedTime = true;
+      this.out.push(
+        diag('capture.time-out-of-range', `timestamps of interface ${id} (if_tsresol, if_tsoffset) are outside the range a date can show (e.g. ${time.sec} s since 1970): they are written as raw seconds`, { frame }, { iface: id }),
+      );
+    }
     this.out.push({
       kind: 'record',
       frame,

@@ -15,6 +15,7 @@ import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { OutputRecord } from '../session/records.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer, fileOut, streamOut, type TextOut } from '../output/ndjson.js';
+import { clean } from '../core/text.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -36,7 +37,7 @@ Usage:
                                             writes (TLS/RTMPS) and RTMFP key log lines; other
                                             lines are ignored
       --max-connections N                   TCP connections followed at once; beyond, a closing,
-                                            non-RTMP or idle one is evicted (default 20000)
+                                            non-RTMP or idle one is evicted (default 4096)
       --rtmp-port PORT                      decode a connection on PORT as RTMP even when its bytes
                                             do not show it (repeatable; default 1935; detection
                                             does not depend on ports)
@@ -233,7 +234,7 @@ async function cmdProxy(argv: string[]): Promise<void> {
     });
   } finally {
     if (handle !== null) await (handle as { close(): Promise<void> }).close();
-    for (const w of warnings) process.stderr.write(`rtmpscope proxy: ${w}\n`);
+    for (const w of warnings) process.stderr.write(`rtmpscope proxy: ${clean(w)}\n`);
   }
 }
 
@@ -285,15 +286,15 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 main(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof UserError) {
-    process.stderr.write(`rtmpscope: ${e.message}\n`);
+    process.stderr.write(`rtmpscope: ${clean(e.message)}\n`);
     process.exitCode = e.exitCode;
   } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`rtmpscope: ${e.message} (see rtmpscope --help)\n`);
+    process.stderr.write(`rtmpscope: ${clean(e.message)} (see rtmpscope --help)\n`);
     process.exitCode = 2;
   } else {
     const err = e as NodeJS.ErrnoException;
     if (debug) process.stderr.write(`${err.stack ?? String(e)}\n`);
-    else process.stderr.write(`rtmpscope: internal error: ${err.message ?? String(e)} (run with --debug for details)\n`);
+    else process.stderr.write(`rtmpscope: internal error: ${clean(err.message ?? String(e))} (run with --debug for details)\n`);
     process.exitCode = 70;
   }
 });

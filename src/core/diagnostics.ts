@@ -13,6 +13,7 @@ export const CATALOGUE = {
   'capture.record-too-large': { severity: 'error', explain: 'A record claims a length larger than the reader accepts; the capture is damaged past this point.' },
   'capture.pcapng.bad-block': { severity: 'error', explain: 'A pcapng block has an impossible length or a mismatched trailing length; the rest of the file cannot be framed.' },
   'capture.pcapng.unknown-interface': { severity: 'warn', explain: 'A pcapng packet refers to an interface that no Interface Description Block declared; the packet was skipped.' },
+  'capture.time-out-of-range': { severity: 'warn', explain: 'Packet timestamps (after the pcapng if_tsresol and if_tsoffset options of their interface) lie outside the range a date can show (about ±275,000 years): they are kept as raw seconds since 1970, and shown as such.' },
   'capture.pcapng.bad-packet': { severity: 'warn', explain: 'A pcapng packet block is internally inconsistent (too short, or its captured length overruns the block); the packet was skipped and decoding continued with the next block.' },
   'capture.unsupported-link': { severity: 'info', explain: 'Packets with a link-layer type rtmpscope does not decode were counted and skipped.' },
   // net layer
@@ -239,6 +240,10 @@ export const CATALOGUE = {
     severity: 'info',
     explain: 'The proxy was stopped while this session was open; both sides were closed with a FIN.',
   },
+  'proxy.handshake-timeout': {
+    severity: 'warn',
+    explain: 'The client had not sent its whole RTMP handshake (C0, C1 and C2: 3073 bytes) --handshake-timeout seconds (default 10) after connecting, so the proxy closed both sides: a client trickling its handshake (a slowloris) would otherwise hold one of the --max-sessions slots for ever.',
+  },
   'proxy.idle-timeout': {
     severity: 'warn',
     explain: 'No byte moved in either direction for --idle-timeout seconds (default 120), counted from the connection\'s arrival and including the connection to the upstream, so the proxy closed both sides. An idle peer or a half-open connection would otherwise hold a session and one of the --max-sessions slots for ever. Check whether the client or the server stopped sending (a hung encoder, an upstream that accepted the connection but never answered the handshake, a network path that drops packets); raise the timeout for sessions that are legitimately quiet for long.',
@@ -258,6 +263,10 @@ export const CATALOGUE = {
   'proxy.analysis.slow': {
     severity: 'warn',
     explain: 'Decoding took more than its share of the proxy\'s time (60% over about half a second), so decoding of the session that cost the most stopped; forwarding continued unchanged, for it and for every other session. Usually a peer that sends something other than RTMP (the decoder scans it byte by byte for a chunk header) or floods tiny messages; otherwise more traffic than one proxy can decode.',
+  },
+  'proxy.memory-budget': {
+    severity: 'warn',
+    explain: 'The decoders of all proxied sessions together held more than --memory-budget (default 256 MiB: messages in progress, chunk-stream state), so the session holding the most stopped being decoded and gave its memory back; forwarding continued unchanged. Usually a peer opening many huge messages or chunk streams at once.',
   },
   'proxy.pcap.behind': {
     severity: 'warn',

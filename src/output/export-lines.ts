@@ -4,6 +4,7 @@
 import { readFileChunks } from '../io/input.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import { analyzeStream } from '../session/run.js';
+import { toJson } from '../core/text.js';
 
 export async function exportLines(file: string, opts: AnalyzerOptions = {}): Promise<string[]> {
   const lines: string[] = [];
@@ -11,7 +12,7 @@ export async function exportLines(file: string, opts: AnalyzerOptions = {}): Pro
     file,
     readFileChunks(file),
     (recs) => {
-      for (const r of recs) lines.push(JSON.stringify(r));
+      for (const r of recs) lines.push(toJson(r));
     },
     opts,
   );

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { OutputRecord, SessionRecord, CaptureSummaryRecord } from '../session/records.js';
+import { toJson } from '../core/text.js';
 
 const BATCH = 64 * 1024;
 
@@ -73,7 +74,7 @@ export class NdjsonRenderer {
   constructor(private readonly w: BatchedWriter) {}
   async records(recs: readonly OutputRecord[]): Promise<void> {
     for (const r of recs) {
-      const p = this.w.write(JSON.stringify(r) + '\n');
+      const p = this.w.write(toJson(r) + '\n');
       if (p !== undefined) await p;
     }
   }
@@ -109,7 +110,7 @@ type SessionIndex = { record: SessionRecord | null; ranges: [RangeList, RangeLis
 
 const indent = (level: number) => '  '.repeat(level);
 /** `v` as JSON.stringify(v, null, 2) would print it nested `level` deep. */
-const pretty = (v: unknown, level: number) => JSON.stringify(v, null, 2).replace(/\n/g, `\n${indent(level)}`);
+const pretty = (v: unknown, level: number) => toJson(v, 2).replace(/\n/g, `\n${indent(level)}`);
 
 /**
  * Writes one JSON document grouped by session — exactly `JSON.stringify(doc, null, 2)` of
@@ -140,7 +141,7 @@ export class JsonRenderer {
     return g;
   }
   private spool(list: RangeList, r: OutputRecord): void {
-    const text = JSON.stringify(r);
+    const text = toJson(r);
     const length = Buffer.byteLength(text);
     list.add(this.size, length);
     this.size += length;

@@ -5,6 +5,7 @@
  */
 import Table from 'cli-table3';
 import { CATALOGUE } from '../core/diagnostics.js';
+import { clean } from '../core/text.js';
 import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
 
 export type SummaryOptions = { readonly color: boolean };
@@ -100,6 +101,11 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + '…';
 }
 
+/** A table row with every cell safe for a terminal (names, apps and codes come from the wire or a file). */
+function row(cells: string[]): string[] {
+  return cells.map(clean);
+}
+
 /** Compact byte counts for table cells (1023, 101.9K, 3.2M, 1.10G). */
 function shortBytes(n: number): string {
   if (n < 1024) return String(n);
@@ -121,7 +127,7 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
     // The transport when it is not plain RTMP (RTMPE, RTMPS, RTMPT, RTMFP).
     const via = s.transport === 'rtmp' ? '' : s.transport.toUpperCase();
     const end = [s.end, via, gaps > 0 ? `${gaps}g` : ''].filter((x) => x !== '').join(' ');
-    t.push([
+    t.push(row([
       String(s.session),
       clip(`${s.client}${s.clientGuessed ? '?' : ''}→${s.server}`, 31),
       clip(appStream, 12),
@@ -130,7 +136,7 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
       `${shortBytes(s.bytes.c2s)}/${shortBytes(s.bytes.s2c)}`,
       String(s.messageCount.c2s + s.messageCount.s2c),
       end,
-    ]);
+    ]));
   }
   return t.toString();
 }
@@ -141,11 +147,11 @@ function streamTable(c: SummaryCollector, color: boolean): string {
     style: style(color),
   });
   for (const st of [...c.streams].sort((a, b) => a.session - b.session || a.streamId - b.streamId)) {
-    t.push([String(st.session), clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16), ...videoCells(st.video), ...audioCells(st.audio)]);
+    t.push(row([String(st.session), clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16), ...videoCells(st.video), ...audioCells(st.audio)]));
     // E-RTMP multitrack: the default track 0 is the row above; every other track gets a row of its own.
     for (const tr of st.tracks ?? []) {
       if (tr.trackId === 0) continue;
-      t.push(['', clip(`└ ${tr.kind} track ${tr.trackId}`, 16), ...videoCells(tr.video), ...audioCells(tr.audio)]);
+      t.push(row(['', clip(`└ ${tr.kind} track ${tr.trackId}`, 16), ...videoCells(tr.video), ...audioCells(tr.audio)]));
     }
   }
   return t.toString();
@@ -205,9 +211,9 @@ function diagnosticTable(rows: Map<string, DiagRow>, color: boolean): string {
   const legend: string[] = [];
   for (const [code, e] of sorted) {
     const ss = [...e.sessions].map((s) => (s === null ? '-' : String(s))).sort().join(',');
-    t.push([code, e.severity, String(e.count), clip(ss, 12), e.firstFrame === null ? '-' : String(e.firstFrame)]);
+    t.push(row([code, e.severity, String(e.count), clip(ss, 12), e.firstFrame === null ? '-' : String(e.firstFrame)]));
     const explain = (CATALOGUE as Record<string, { explain: string } | undefined>)[code]?.explain ?? '';
-    legend.push(clip(`  ${code}: ${explain}`, 100));
+    legend.push(clean(clip(`  ${code}: ${explain}`, 100)));
   }
   return `${t.toString()}\n${legend.join('\n')}`;
 }
@@ -245,7 +251,7 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
   if (cap !== null) {
     const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
     parts.push(
-      `${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}`,
+      clean(`${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}${cap.refusedConnections !== undefined ? `, ${cap.refusedConnections} refused (--max-sessions)` : ''}${cap.failedTlsHandshakes !== undefined ? `, ${cap.failedTlsHandshakes} failed TLS handshakes` : ''}`),
     );
     if (cap.truncated !== undefined) parts.push(truncationLine(cap.truncated));
     if (cap.tunnels !== undefined) parts.push(tunnelLine(cap.tunnels));

@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
 import { hostPortText, parseProxyArgs, PROXY_USAGE, type ProxyOptions } from './options.js';
 import { runProxy, type ProxyHandle } from './proxy.js';
+import { clean } from '../core/text.js';
 
 export type ProxyMainIo = {
   readonly stdout?: Writable;
@@ -30,7 +31,7 @@ export async function proxyMain(argv: string[], io: ProxyMainIo = {}): Promise<v
     return;
   }
   let opts = parseProxyArgs(argv);
-  opts = { ...opts, onWarning: (m) => stderr.write(`rtmpscope proxy: ${m}\n`) };
+  opts = { ...opts, onWarning: (m) => stderr.write(`rtmpscope proxy: ${clean(m)}\n`) };
   if (io.extend !== undefined) opts = io.extend(opts);
   const handle = await runProxy(opts);
   const up = `${opts.upstream.tls ? 'rtmps' : 'rtmp'}://${hostPortText(opts.upstream)}`;
@@ -66,7 +67,7 @@ if (isMain()) {
     .then(() => process.exit(process.exitCode ?? 0))
     .catch((e: unknown) => {
       if (e instanceof UserError) {
-        process.stderr.write(`rtmpscope: ${e.message}\n`);
+        process.stderr.write(`rtmpscope: ${clean(e.message)}\n`);
         process.exitCode = e.exitCode;
       } else {
         const err = e as Error;

@@ -46,11 +46,18 @@ export type ProxyOptions = {
   readonly pcapLink: PcapLink;
   readonly connectTimeoutMs: number;
   readonly maxSessions: number;
+  /** Bytes the decoders of all sessions may hold together (--memory-budget); beyond, the costliest session stops being decoded. */
+  readonly memoryBudget?: number;
   /**
    * Close a session in which no byte moved in either direction for this long, counted from its
    * arrival, the upstream connection included (ms; default 120000; 0 or Infinity: never).
    */
   readonly idleTimeoutMs?: number;
+  /**
+   * Close a session whose client has not sent its whole handshake (C0, C1, C2: 3073 bytes) this
+   * long after it arrived (ms; default 10000; 0 or Infinity: never).
+   */
+  readonly handshakeTimeoutMs?: number;
   /**
    * Close a session when bytes wait for a peer that has not drained them (its other side paused
    * by backpressure) for this long (ms; default 60000; 0 or Infinity: never).
@@ -108,6 +115,11 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
       --pcap-link ethernet|raw  pcap link type (default ethernet)
       --connect-timeout SEC   give up connecting to the upstream after SEC seconds (default 10)
       --max-sessions N        refuse connections beyond N concurrent sessions (default 1000)
+      --memory-budget BYTES   what the decoders of all sessions may hold together; beyond it
+                              the costliest session stops being decoded, never forwarded
+                              (default 268435456)
+      --handshake-timeout SEC close a session whose client has not sent its whole handshake
+                              SEC seconds after connecting (default 10; 0: never)
       --idle-timeout SEC      close a session when no byte moved either way for SEC seconds
                               (default 120; 0: never)
       --stall-timeout SEC     close a session when a peer has not read the data waiting for it
@@ -118,6 +130,7 @@ those of the --pcap file (counted the same without it). Ctrl-C closes both sides
 session and flushes the outputs.`;
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 const DEFAULTS = {
@@ -231,6 +244,8 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
         'pcap-link': { type: 'string', default: 'ethernet' },
         'connect-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
+        'handshake-timeout': { type: 'string' },
+        'memory-budget': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'stall-timeout': { type: 'string' },
         debug: { type: 'boolean', default: false },
@@ -261,7 +276,9 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     connectTimeoutMs = Math.round(s * 1000);
   }
   const maxSessions = v['max-sessions'] === undefined ? DEFAULTS.maxSessions : positiveInt(v['max-sessions'], '--max-sessions');
+  const memoryBudget = v['memory-budget'] === undefined ? undefined : positiveInt(v['memory-budget'], '--memory-budget');
   const idleTimeoutMs = timeoutSeconds(v['idle-timeout'], '--idle-timeout', DEFAULTS.idleTimeoutMs);
+  const handshakeTimeoutMs = timeoutSeconds(v['handshake-timeout'], '--handshake-timeout', DEFAULT_HANDSHAKE_TIMEOUT_MS);
   const stallTimeoutMs = timeoutSeconds(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutMs);
   return {
     listen,
@@ -276,7 +293,9 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     pcapLink: link,
     connectTimeoutMs,
     maxSessions,
+    ...(memoryBudget === undefined ? {} : { memoryBudget }),
     idleTimeoutMs,
+    handshakeTimeoutMs,
     stallTimeoutMs,
   };
 }

@@ -37,9 +37,13 @@ import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
+import { BufferBudget } from '../rtmp/chunk-decoder.js';
+
+/** Default --memory-budget: what the decoders of all sessions may hold together. */
+export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
 import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
 import { RtmptTracker } from '../rtmpt/tunnel.js';
 
@@ -101,6 +105,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const clock: Clock = opts.clock ?? systemClock();
   const warn = opts.onWarning ?? (() => undefined);
   const idleTimeoutMs = timeoutMs(opts.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+  const handshakeTimeoutMs = timeoutMs(opts.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS, 'handshakeTimeoutMs');
   const stallTimeoutMs = timeoutMs(opts.stallTimeoutMs, DEFAULT_STALL_TIMEOUT_MS, 'stallTimeoutMs');
 
   // TLS material first: nothing is opened if a file is missing.
@@ -228,7 +233,23 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     top.loadAt = t;
   };
 
+  // Decoders of all sessions share one budget: when it is full, the session holding the most
+  // stops being decoded (at once, or after its own decoding returns if it is the one asking).
+  /** Connections refused at --max-sessions, and clients whose TLS handshake failed: in the totals. */
+  let refused = 0;
+  let tlsFailed = 0;
+  const budget = new BufferBudget(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  budget.shedder = (requester) => {
+    let top: Relay | null = null;
+    for (const r of relays) if (r.decoding && r.held > 0 && (top === null || r.held > top.held)) top = r;
+    if (top === null) return false;
+    const own = top.owns(requester);
+    top.shedMemory(!own);
+    return !own;
+  };
+
   const host: RelayHost = {
+    budget,
     clock,
     now,
     analysed,
@@ -240,6 +261,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted) : null,
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs,
+    handshakeTimeoutMs,
     stallTimeoutMs,
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     decode: ndjson !== null || onRecords !== null,
@@ -278,6 +300,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       return;
     }
     if (relays.size >= opts.maxSessions) {
+      refused++;
       const ep = socketEndpoint(sock.remoteAddress, sock.remotePort);
       emit([
         proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, {
@@ -307,6 +330,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     server.on('tlsClientError', (e: NodeJS.ErrnoException, s: tls.TLSSocket) => {
       const ep = socketEndpoint(s.remoteAddress, s.remotePort);
       s.destroy(); // Node leaves a timed-out handshake's socket open
+      tlsFailed++;
       emit([
         proxyDiag('proxy.client.tls-failed', `TLS handshake with a client failed (${e.code ?? e.message})`, { session: null, ...(ep === null ? {} : { client: ep.text }) }, { error: e.code ?? 'ERR' }),
       ]);
@@ -382,6 +406,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
         tcpConnections: synth.connections,
         rtmpSessions: sessionRecords,
         skipped: {},
+        ...(refused > 0 ? { refusedConnections: refused } : {}),
+        ...(tlsFailed > 0 ? { failedTlsHandshakes: tlsFailed } : {}),
       };
       emit([summary]);
       await Promise.all([ndjson?.end(), pcap?.end()]);

@@ -47,6 +47,10 @@ import { RtmpeTerminator, TERMINATED_VERSIONS, type TerminatorOutput } from './r
 import { RtmptTap } from './rtmpt-tap.js';
 import type { RtmptTracker } from '../rtmpt/tunnel.js';
 
+/** C0 + C1 + C2: what a client sends before its first chunk. */
+const CLIENT_HANDSHAKE = 1 + 1536 + 1536;
+import type { BufferBudget } from '../rtmp/chunk-decoder.js';
+
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
   readonly clock: Clock;
@@ -58,11 +62,15 @@ export interface RelayHost {
   readonly connectTimeoutMs: number;
   /** No byte moved either way for this long: close the session (ms; 0: never). */
   readonly idleTimeoutMs: number;
+  /** The client's handshake (3073 bytes) not all sent this long after its arrival: close the session (ms; 0: never). */
+  readonly handshakeTimeoutMs: number;
   /** A direction paused by backpressure for this long: close the session (ms; 0: never). */
   readonly stallTimeoutMs: number;
   readonly graceMs: number;
   /** Someone consumes records (NDJSON output or onRecords); otherwise nothing is decoded. */
   readonly decode: boolean;
+  /** What the decoders of all sessions may hold together (--memory-budget). */
+  readonly budget: BufferBudget;
   /** Deliver records to every output. Never throws. */
   emit(records: readonly OutputRecord[]): void;
   /** Monotonic milliseconds, to time decoding. */
@@ -115,6 +123,7 @@ export class Relay {
   private releasedOnce = false;
   /** Monotonic ms of the last byte forwarded or drained, either direction (arrival at first). */
   private lastActivity = monotonic();
+  private readonly arrivedAt = this.lastActivity;
   /** Monotonic ms at which each direction was paused (meaningful while `paused[dir]`). */
   private readonly pausedSince: Record<Direction, number> = { c2s: 0, s2c: 0 };
   /** The idle/stall timer and when it fires (monotonic ms; Infinity: not armed). */
@@ -167,6 +176,36 @@ export class Relay {
       this.diag('proxy.analysis.slow', `decoding took ${pct}% of the proxy's time; decoding of this session, the costliest, stopped; forwarding continues`, {}, {
         share: Math.round(share * 1000) / 1000,
       }),
+    ]);
+  }
+
+  /** Bytes this session's decoders hold against the --memory-budget. */
+  get held(): number {
+    return this.tap instanceof SessionTap ? this.tap.held : 0;
+  }
+
+  /** Does `b` belong to this session's decoders? */
+  owns(b: BufferBudget): boolean {
+    return this.tap instanceof SessionTap && this.tap.owns(b);
+  }
+
+  /** Set while this session's decoder is running: memory shedding waits until it returns. */
+  private shedPending = false;
+
+  /**
+   * The sessions together fill --memory-budget and this one holds the most: stop decoding it and
+   * give back what its decoders hold; forwarding continues. During its own decoding, once that returns.
+   */
+  shedMemory(now: boolean): void {
+    if (!(this.tap instanceof SessionTap) || !this.tap.decoding) return;
+    if (!now) {
+      this.shedPending = true;
+      return;
+    }
+    const held = this.tap.held;
+    this.tap.shedMemory();
+    this.emit([
+      this.diag('proxy.memory-budget', `the sessions' decoders together filled --memory-budget; this session held the most (${held} bytes): its decoding stopped, forwarding continues`, {}, { heldBytes: held }),
     ]);
   }
 
@@ -242,7 +281,7 @@ export class Relay {
       this.host.packetsReady();
       this.tap =
         this.host.rtmpt === null
-          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn)
+          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget)
           : new RtmptTap(this.host.rtmpt, { client: this.clientText, server: server.text }, this.conn);
       if (!this.host.decode) this.tap.stop('unused');
     });
@@ -378,6 +417,10 @@ export class Relay {
     } catch (e) {
       this.analysisFailed(e, 'decoder');
     }
+    if (this.shedPending) {
+      this.shedPending = false;
+      this.shedMemory(true);
+    }
     this.host.analysed(this, this.host.now() - t0);
   }
 
@@ -500,6 +543,8 @@ export class Relay {
     const idle = this.host.idleTimeoutMs;
     const stall = this.host.stallTimeoutMs;
     let at = idle > 0 ? this.lastActivity + idle : Infinity;
+    const hs = this.host.handshakeTimeoutMs;
+    if (hs > 0 && this.forwarded.c2s < CLIENT_HANDSHAKE) at = Math.min(at, this.arrivedAt + hs);
     if (stall > 0) for (const d of ['c2s', 's2c'] as const) if (this.paused[d]) at = Math.min(at, this.pausedSince[d] + stall);
     if (at === Infinity || at >= this.watchdogAt) return;
     if (this.watchdog !== null) clearTimeout(this.watchdog);
@@ -532,6 +577,11 @@ export class Relay {
       this.expire(null);
       return;
     }
+    const hs = this.host.handshakeTimeoutMs;
+    if (hs > 0 && this.forwarded.c2s < CLIENT_HANDSHAKE && t - this.arrivedAt >= hs) {
+      this.expire('handshake');
+      return;
+    }
     this.arm();
   }
 
@@ -540,11 +590,16 @@ export class Relay {
    * Report it, write the session record (FINs synthesised both ways, as at shutdown), destroy the
    * peers that do not read, give the others a FIN, and destroy whatever is left after `graceMs`.
    */
-  private expire(stalled: Direction | null): void {
+  private expire(stalled: Direction | null | 'handshake'): void {
     const was = this.state;
     this.state = 'done';
     const fwd = `${this.forwarded.c2s} bytes client→server and ${this.forwarded.s2c} server→client so far`;
-    if (stalled !== null) {
+    if (stalled === 'handshake') {
+      const secs = this.host.handshakeTimeoutMs / 1000;
+      this.emit([
+        this.diag('proxy.handshake-timeout', `the client had sent ${this.forwarded.c2s} of the ${CLIENT_HANDSHAKE} bytes of its handshake ${secs} s after connecting; both sides closed (${fwd})`, {}, { seconds: secs, sent: this.forwarded.c2s }),
+      ]);
+    } else if (stalled !== null) {
       const peer = receiver(stalled);
       const to = stalled === 'c2s' ? this.upstream : this.client;
       const waiting = to?.writableLength ?? 0;

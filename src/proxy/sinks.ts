@@ -16,6 +16,7 @@ import { createWriteStream, openSync } from 'node:fs';
 import { UserError } from '../io/input.js';
 import type { Writable } from 'node:stream';
 import type { OutputRecord } from '../session/records.js';
+import { toJson } from '../core/text.js';
 
 const FLUSH_BYTES = 256 * 1024;
 /**
@@ -115,7 +116,7 @@ export class NdjsonSink extends BatchSink<string> {
   push(records: readonly OutputRecord[]): void {
     if (this.failed || records.length === 0) return;
     let text = '';
-    for (const r of records) text += JSON.stringify(r) + '\n';
+    for (const r of records) text += toJson(r) + '\n';
     this.add(text);
   }
   protected join(parts: string[]): string {

@@ -14,6 +14,7 @@
 import { diag, type Direction } from '../core/diagnostics.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
+import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
 import type { SynthConn, SynthSegment } from './pcap-synth.js';
 
@@ -25,6 +26,8 @@ const ZERO_STATS: ReturnType<RtmpSession['stats']> = {
 
 export class SessionTap {
   private rtmp: RtmpSession;
+  /** The proxy's budget across sessions (--memory-budget), for every decoder this tap makes. */
+  private readonly shared: BufferBudget | null;
   /** The proxy terminates RTMPE for this session (see rtmpe-terminator.ts). */
   private terminated: { readonly upstream: 'rtmp' | 'rtmpe'; readonly upstreamBytes: () => { c2s: number; s2c: number } } | null = null;
   private decodingOn = true;
@@ -37,8 +40,26 @@ export class SessionTap {
   constructor(
     readonly id: SessionIdentity,
     readonly conn: SynthConn,
+    /** The proxy's budget across sessions (--memory-budget). */
+    shared: BufferBudget | null = null,
   ) {
-    this.rtmp = new RtmpSession(id, false);
+    this.rtmp = new RtmpSession(id, false, undefined, { shared });
+    this.shared = shared;
+  }
+
+  /** Bytes the decoders hold (messages in progress, chunk-stream state). */
+  get held(): number {
+    return this.rtmp.held;
+  }
+
+  owns(b: BufferBudget): boolean {
+    return this.rtmp.owns(b);
+  }
+
+  /** Stop decoding and give back what the decoders hold (the session record keeps what was decoded). */
+  shedMemory(): void {
+    this.stop('behind');
+    this.rtmp.shed(Number.POSITIVE_INFINITY);
   }
 
   get decoding(): boolean {
@@ -60,13 +81,13 @@ export class SessionTap {
    */
   terminate(upstream: 'rtmp' | 'rtmpe', upstreamBytes: () => { c2s: number; s2c: number }): void {
     this.terminated = { upstream, upstreamBytes };
-    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true });
+    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true, shared: this.shared });
   }
 
   /** Termination was abandoned before any byte was decoded: decode the session as relayed. */
   relay(): void {
     this.terminated = null;
-    this.rtmp = new RtmpSession(this.id, false);
+    this.rtmp = new RtmpSession(this.id, false, undefined, { shared: this.shared });
   }
 
   /** Note the first client byte even when not decoding (for the session record's version). */

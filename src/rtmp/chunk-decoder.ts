@@ -202,17 +202,31 @@ export class BufferBudget {
     // limits can still decode its commands and control messages (Set Chunk Size above all) when
     // huge bodies elsewhere filled the shared budget.
     const p = this.parent;
-    if (this.used + n > this.limit + (small ? this.reserve : 0) || (p !== null && !(small ? p.used + n <= 2 * p.limit : p.take(n)))) {
+    if (this.used + n > this.limit + (small ? this.reserve : 0) || (p !== null && !(small ? p.takeShared(n, this) : p.take(n)))) {
       this.refused++;
       return false;
     }
-    if (small && p !== null) p.used += n;
     this.used += n;
     return true;
   }
   give(n: number): void {
     this.used -= n;
     this.parent?.give(n);
+  }
+
+  /**
+   * Of a shared budget: when it is full, asked to free room held by connections costlier than
+   * `requester` (true when it freed some). Unset: nothing is freed.
+   */
+  shedder: ((requester: BufferBudget, wanted: number) => boolean) | null = null;
+
+  /** A small take on a shared budget: beyond it, the costliest other connection sheds first. */
+  private takeShared(n: number, requester: BufferBudget): boolean {
+    while (this.used + n > this.limit) {
+      if (this.shedder === null || !this.shedder(requester, n)) return false;
+    }
+    this.used += n;
+    return true;
   }
 }
 
@@ -374,8 +388,10 @@ export class ChunkDecoder {
   /** Ordered bytes of this direction. `data` may be a view valid only during the call. */
   push(data: Uint8Array, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
+    this.reportShed();
     this.queue.push({ data, meta: { frame: meta.frame, sec: meta.sec, nsec: meta.nsec } });
     this.run();
+    this.reportForgotten();
     return this.out;
   }
 
@@ -623,6 +639,7 @@ export class ChunkDecoder {
 
   finish(): RtmpEvent[] {
     this.out = [];
+    this.reportShed();
     // No more bytes will come: what is still scanned is decided now.
     this.final = true;
     this.scanFinal = true;
@@ -994,13 +1011,9 @@ export class ChunkDecoder {
       let victim = this.lru.oldest();
       if (victim !== null && victim === keep) victim = victim.lruNext as ChunkStream | null;
       if (victim === null) return false;
-      this.out.push(
-        this.diag(
-          'rtmp.chunk.stream-cap',
-          `chunk stream ${csid}: the state of chunk streams and messages in progress on this connection already fills ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer; or all connections together fill theirs): chunk stream ${victim.csid}, the least recently used, is forgotten${victim.msg !== null ? ' with its message in progress' : ''}`,
-          offset,
-        ),
-      );
+      // Reported once per push (a flood forgets thousands): see reportForgotten.
+      this.forgotten++;
+      this.forgottenAt ??= { offset, csid };
       this.dropMessage(victim);
       this.streams.delete(victim.csid);
       this.lru.remove(victim);
@@ -1008,6 +1021,52 @@ export class ChunkDecoder {
       if (this.lastStream === victim) this.lastStream = null;
     }
     return true;
+  }
+
+  /** Chunk streams forgotten by shed() (reported at the next push) and by takeState (at the end of this push). */
+  private shedStreams = 0;
+  private forgotten = 0;
+  private forgottenAt: { offset: number; csid: number } | null = null;
+
+  private reportForgotten(): void {
+    if (this.forgotten === 0 || this.forgottenAt === null) return;
+    const at = this.forgottenAt;
+    this.out.push(
+      this.diag(
+        'rtmp.chunk.stream-cap',
+        `from chunk stream ${at.csid} on, ${this.forgotten} chunk stream(s) were forgotten (the least recently used, with any message in progress): the state of chunk streams and messages in progress on this connection filled its budget (limit ${this.budget.limit}, --conn-buffer)`,
+        at.offset,
+      ),
+    );
+    this.forgotten = 0;
+    this.forgottenAt = null;
+  }
+
+  /**
+   * Forget least recently used chunk streams (with their messages in progress) until `bytes` are
+   * freed or none is left: asked when connections together fill the shared budget and this one
+   * holds the most. Returns the bytes freed. Not during a push (the caller is another connection).
+   */
+  shed(bytes: number): number {
+    const before = this.budget.used;
+    while (before - this.budget.used < bytes) {
+      const victim = this.lru.oldest();
+      if (victim === null || victim === this.cur || victim === this.lastStream) break;
+      this.dropMessage(victim);
+      this.streams.delete(victim.csid);
+      this.lru.remove(victim);
+      this.budget.give(STREAM_COST);
+      this.shedStreams++;
+    }
+    return before - this.budget.used;
+  }
+
+  private reportShed(): void {
+    if (this.shedStreams === 0) return;
+    this.out.push(
+      this.diag('rtmp.chunk.stream-cap', `${this.shedStreams} chunk streams of this connection (the least recently used, with their messages in progress) were forgotten: all connections together filled the shared decode budget, and this one held the most`, this.pos),
+    );
+    this.shedStreams = 0;
   }
 
   private bufferCapped(s: ChunkStream, kept: number): void {

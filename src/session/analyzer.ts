@@ -45,7 +45,7 @@ export type AnalyzerOptions = {
 };
 
 /** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
-export const DEFAULT_SHARED_BUFFER = 64 * 1024 * 1024;
+export const DEFAULT_SHARED_BUFFER = 32 * 1024 * 1024;
 
 /**
  * Reassembled bytes are decoded at most this many at a time, and the records of each slice are
@@ -125,6 +125,7 @@ export class Analyzer {
     this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
     this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
+    this.shared.shedder = (requester, wanted) => this.shedCostliest(requester, wanted);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -140,6 +141,11 @@ export class Analyzer {
   *records(ev: CaptureEvent): Generator<OutputRecord, void, undefined> {
     const tcp = this.pushRaw(ev);
     yield* this.crossSession(this.take());
+    yield* this.decodeTcp(tcp);
+  }
+
+  /** Decode TCP events, handing on the records of each (in DECODE_SLICE pieces) before the next. */
+  private *decodeTcp(tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
     for (const t of tcp) {
       if (t.kind === 'data' && t.data.length > DECODE_SLICE) {
         for (let i = 0; i < t.data.length; i += DECODE_SLICE) {
@@ -217,13 +223,17 @@ export class Analyzer {
   }
 
   finish(): OutputRecord[] {
+    return [...this.finishRecords()];
+  }
+
+  /** The end of the capture: what is still queued is decoded, every session ends; streamed as records(). */
+  *finishRecords(): Generator<OutputRecord, void, undefined> {
     this.out = [];
-    for (const t of this.tcp.finish()) this.onTcp(t);
+    yield* this.decodeTcp(this.tcp.finish());
     for (const r of this.rtmpt.finish()) this.out.push(r);
     if (this.rtmfp !== null) for (const r of this.rtmfp.finish()) this.out.push(r);
-    const tail = [...this.crossSession(this.out)];
-    tail.push(...this.captureAnalysis.finish());
-    this.out = tail;
+    yield* this.crossSession(this.take());
+    yield* this.captureAnalysis.finish();
     const summary: CaptureSummaryRecord = {
       type: 'capture',
       format: this.format,
@@ -239,8 +249,7 @@ export class Analyzer {
         : { tunnels: { packets: { ...this.tunnelPackets }, undecodable: { ...this.tunnelUndecodable } } }),
       ...(this.truncation.holes === 0 ? {} : { truncated: { ...this.truncation, snapLen: this.snapLen } }),
     };
-    this.out.push(summary);
-    return this.out;
+    yield summary;
   }
 
   private onTcp(t: TcpEvent): void {
@@ -314,6 +323,18 @@ export class Analyzer {
         return;
       }
     }
+  }
+
+  /**
+   * The shared decode budget is full: the connection holding the most (if not the requester, and
+   * holding more than it) forgets half of its chunk-stream state. A scan over the connections,
+   * paid for by the half it frees.
+   */
+  private shedCostliest(requester: BufferBudget, wanted: number): boolean {
+    let top: RtmpSession | null = null;
+    for (const c of this.conns.values()) if (c.rtmp !== null && (top === null || c.rtmp.held > top.held)) top = c.rtmp;
+    if (top === null || top.owns(requester) || top.held <= requester.used) return false;
+    return top.shed(Math.max(wanted, top.held >> 1)) > 0;
   }
 
   /**

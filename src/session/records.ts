@@ -205,6 +205,10 @@ export type CaptureSummaryRecord = {
    */
   readonly truncated?: { readonly connections: number; readonly holes: number; readonly bytes: number; readonly snapLen: number | null };
   readonly tunnels?: { readonly packets: Readonly<Record<string, number>>; readonly undecodable: Readonly<Record<string, number>> };
+  /** Proxy: connections refused at --max-sessions (absent when none). */
+  readonly refusedConnections?: number;
+  /** Proxy: clients whose TLS handshake failed on a --tls-cert listener (absent when none). */
+  readonly failedTlsHandshakes?: number;
 };
 
 /** Fields every per-session line carries to locate it. */

@@ -165,6 +165,21 @@ export class RtmpSession {
     return this.budget.used;
   }
 
+  /** Is `b` this session's budget? */
+  owns(b: BufferBudget): boolean {
+    return b === this.budget;
+  }
+
+  /** Free at least `bytes` if possible (least recently used chunk streams first); the bytes freed. */
+  shed(bytes: number): number {
+    let freed = 0;
+    for (const dir of ['c2s', 's2c'] as const) {
+      const d = this.sides[dir].decoder;
+      if (d !== null && freed < bytes) freed += d.shed(bytes - freed);
+    }
+    return freed;
+  }
+
   stats(): {
     messageCount: { c2s: number; s2c: number };
     chunkSize: { c2s: number; s2c: number };

@@ -10,7 +10,7 @@ import type { OutputRecord } from './records.js';
 export type RecordSink = (records: readonly OutputRecord[]) => void | Promise<void>;
 
 /** Records handed to the sink at once at most: what one capture record produces streams out in batches. */
-const MAX_BATCH = 4096;
+const MAX_BATCH = 256;
 
 export async function analyzeStream(
   name: string,
@@ -42,6 +42,9 @@ export async function analyzeStream(
     if (batch.length > 0) await flush();
   }
   await take(decoder.finish());
-  for (const r of analyzer.finish()) batch.push(r);
+  for (const r of analyzer.finishRecords()) {
+    batch.push(r);
+    if (batch.length >= MAX_BATCH) await flush();
+  }
   await flush();
 }

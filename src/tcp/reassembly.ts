@@ -129,7 +129,7 @@ export type ReassemblyOptions = {
 };
 
 /** Default cap on tracked connections: an idle tracked connection costs about 1–2 KiB here and downstream. */
-export const DEFAULT_MAX_CONNECTIONS = 20_000;
+export const DEFAULT_MAX_CONNECTIONS = 4096;
 
 /** Ports taken as the server side of a connection whose SYN was not seen. */
 export const WELL_KNOWN_SERVER_PORTS: readonly number[] = [1935, 443, 80, 8080, 19350];

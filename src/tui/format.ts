@@ -10,6 +10,10 @@
  * the terminal state).
  */
 import type { DiagnosticRecord, HandshakeRecord, MessageRecord } from '../session/records.js';
+import { clean } from '../core/text.js';
+
+// The one sanitiser, shared with the tables and the CLI's messages.
+export { clean };
 
 /** What the timeline shows: handshake parts, messages and the session's diagnostics. */
 export type TimelineRecord = HandshakeRecord | MessageRecord | DiagnosticRecord;
@@ -76,14 +80,6 @@ export function typeLabelOf(type: TimelineRecord['type'], typeId: number, severi
   return TYPE_SHORT[typeId] ?? `Type ${typeId}`;
 }
 
-// C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides.
- 
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/** Make a wire string safe to print: control characters become `·`. */
-export function clean(s: string): string {
-  return s.replace(UNSAFE, '·');
-}
 
 /** Truncate to `width` columns (with `…`) and pad to exactly `width`. */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {

@@ -18,6 +18,7 @@
  * - Children of one node are capped (`MAX_CHILDREN`), the rest summarised in one line.
  */
 import { CATALOGUE } from '../core/diagnostics.js';
+import { isoTime } from '../core/time.js';
 import type { ColorRole } from './theme.js';
 import { arrow, clean, clip, isObj, kindOf, relTime, type TimelineRecord } from './format.js';
 
@@ -130,7 +131,7 @@ function dirText(dir: 'c2s' | 's2c'): string {
 }
 
 function timeText(t: number, start: number): string {
-  const iso = Number.isFinite(t) ? new Date(t * 1000).toISOString() : '?';
+  const iso = isoTime(t);
   return `${relTime(t, start)} s  (${iso})`;
 }
 

@@ -172,11 +172,16 @@ export function chunkStreamFlood(conns: number, last = 65_599): Uint8Array {
   return openMessages(conns, 3, last, 1000);
 }
 
-function openMessages(conns: number, first: number, last: number, length: number): Uint8Array {
-  const p = new PcapBuilder();
+/** Set Chunk Size 4, then a message of `length` opened (4 bytes sent) on each chunk stream from `first` to `last`. */
+export function openMessagesBody(first: number, last: number, length: number): Uint8Array {
   const parts: number[] = [...CHUNK_SIZE_4];
   for (let csid = first; csid <= last; csid++) parts.push(...type0(csid, length, 20), 2, 0, 1, 0x41);
-  const body = Uint8Array.from(parts);
+  return Uint8Array.from(parts);
+}
+
+function openMessages(conns: number, first: number, last: number, length: number): Uint8Array {
+  const p = new PcapBuilder();
+  const body = openMessagesBody(first, last, length);
   for (let i = 0; i < conns; i++) rtmpConnection(p, i, body, 64 * 1024);
   return p.bytes();
 }

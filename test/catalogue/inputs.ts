@@ -138,6 +138,11 @@ export const PIPELINE_INPUTS: readonly Input[] = [
     },
   },
   {
+    name: 'pcapng interface with if_tsoffset 2^62',
+    codes: ['capture.time-out-of-range'],
+    run: () => analysePcap(writePcapng([{ interfaces: [{ linkType: LINKTYPE.ETHERNET, tsoffset: 2 ** 62 }], packets: [{ iface: 0, sec: 1, data: new Uint8Array(60) }] }])),
+  },
+  {
     name: 'pcapng packet on an interface never described',
     codes: ['capture.pcapng.unknown-interface'],
     run: () => analysePcap(writePcapng([{ interfaces: [{ linkType: LINKTYPE.ETHERNET }], packets: [{ iface: 3, sec: 1, data: new Uint8Array(60) }] }])),
@@ -398,6 +403,8 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.analysis.failed': 'test/proxy/faults.test.ts',
   'proxy.analysis.behind': 'test/proxy/faults.test.ts',
   'proxy.analysis.slow': 'test/proxy/hostile.test.ts',
+  'proxy.memory-budget': 'test/proxy/bounded.test.ts',
+  'proxy.handshake-timeout': 'test/proxy/bounded.test.ts',
   'proxy.pcap.behind': 'test/proxy/faults.test.ts',
   'proxy.pcap.failed': 'test/proxy/faults.test.ts',
 };

@@ -262,6 +262,7 @@ test('fault: beyond --max-sessions connections are refused and reported; others 
     await proxy.close();
     assert.ok(codes(proxy.lines()).includes('proxy.session-limit'));
     assert.equal(byType(proxy.lines(), 'session').length, 2);
+    assert.equal(byType(proxy.lines(), 'capture')[0]?.['refusedConnections'], 1, 'refusals counted in the totals');
   });
 });
 

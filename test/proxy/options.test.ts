@@ -18,6 +18,7 @@ test('options: defaults', () => {
     connectTimeoutMs: 10000,
     maxSessions: 1000,
     idleTimeoutMs: 120000,
+    handshakeTimeoutMs: 10000,
     stallTimeoutMs: 60000,
   });
 });

@@ -445,3 +445,36 @@ test('tcp: snap-length holes are counted as truncation, apart from gaps (which o
   assert.deepEqual([close.c2s.truncated, close.c2s.truncatedBytes, close.c2s.gaps, close.c2s.gapBytes], [1, 2, 1, 5]);
   assert.deepEqual(o.codes.filter((c) => c === 'net.truncated' || c === 'tcp.gap'), ['net.truncated', 'tcp.gap']);
 });
+
+// ---- the connection cap (issue #13) -------------------------------------------------------------
+
+test('at --max-connections a closing connection is evicted first, then the one idle the longest; each eviction reported', () => {
+  const r = new TcpReassembler({ maxConnections: 2 });
+  const client = (port: number) => ({ ip: '10.0.0.1', port });
+  const meta = (frame: number) => ({ frame, sec: frame, nsec: 0 });
+  const events: TcpEvent[] = [];
+  const push = (s: SegSpec, port: number, frame: number) => events.push(...r.push(seg(s, client(port)), meta(frame)));
+  push({ from: 'c', seq: 100, syn: true }, 1, 1); // conn 0
+  push({ from: 'c', seq: 200, syn: true }, 2, 2); // conn 1
+  push({ from: 'c', seq: 101, ack: 1, fin: true }, 1, 3); // conn 0 half-closes: cold
+  push({ from: 'c', seq: 201, ack: 1, data: 'x' }, 2, 4); // conn 1 active
+  push({ from: 'c', seq: 300, syn: true }, 3, 5); // conn 2: evicts conn 0 (cold) though conn 1 is older
+  push({ from: 'c', seq: 400, syn: true }, 4, 6); // conn 3: evicts conn 1 (idle the longest)
+  const closes = events.filter((e): e is Extract<TcpEvent, { kind: 'close' }> => e.kind === 'close');
+  assert.deepEqual(closes.map((c) => [c.conn, c.reason]), [[0, 'evicted'], [1, 'evicted']]);
+  assert.equal(events.filter((e) => e.kind === 'diagnostic' && e.code === 'tcp.connection-cap').length, 2);
+  assert.equal(r.evicted, 2);
+  assert.equal(r.openConnections, 2);
+});
+
+test('retransmission conflicts are still found with the history allocated as bytes arrive (it grows past its first size)', () => {
+  const r = new TcpReassembler();
+  const meta = { frame: 1, sec: 0, nsec: 0 };
+  r.push(seg({ from: 'c', seq: 0, syn: true }), meta);
+  const big = 'a'.repeat(5000);
+  r.push(seg({ from: 'c', seq: 1, ack: 1, data: big }), meta);
+  const out = r.push(seg({ from: 'c', seq: 4001, ack: 1, data: 'b'.repeat(500) }), meta);
+  assert.ok(out.some((e) => e.kind === 'diagnostic' && e.code === 'tcp.overlap-conflict'));
+  const same = r.push(seg({ from: 'c', seq: 3001, ack: 1, data: 'a'.repeat(500) }), meta);
+  assert.ok(!same.some((e) => e.kind === 'diagnostic'));
+});
