@@ -1255,7 +1255,6 @@ function runCapture(bytes: Uint8Array, cuts: readonly number[], summary: boolean
   const analyzer = new Analyzer(opts);
   const collector = summary ? new SummaryCollector() : null;
   let fatal: string | null = null;
-  let last: OutputRecord | undefined;
   const take = (events: readonly CaptureEvent[]): void => {
     for (const ev of events) {
       if (ev.kind === 'fatal') {
@@ -1282,12 +1281,12 @@ function runCapture(bytes: Uint8Array, cuts: readonly number[], summary: boolean
   const tail = analyzer.finish();
   checkRecords(tail, acc, parse);
   collector?.records(tail);
-  last = tail[tail.length - 1];
+  const last: OutputRecord | undefined = tail[tail.length - 1];
   if (last?.type !== 'capture') throw new Failure(`the last record is ${last?.type ?? 'missing'}, not the capture summary`);
   if (collector !== null) {
     const text = renderSummary(collector, { color: false });
     // Nothing from the wire reaches a terminal raw (newlines only between lines).
-    // eslint-disable-next-line no-control-regex
+     
     if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(text)) throw new Failure('the summary tables hold a raw control character');
     acc.bytes += text.length;
   }

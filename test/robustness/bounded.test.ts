@@ -34,7 +34,7 @@ export function runCli(args: readonly string[], bytes: Uint8Array, name: string)
   });
   const m = /BD-USAGE (\d+) (\d+)/.exec(r.stderr);
   assert.ok(m !== null, `no usage line: status ${r.status} signal ${r.signal}\n${r.stderr}`);
-  let out = '';
+  let out: string;
   try {
     out = readFileSync(output, 'utf8');
   } catch {

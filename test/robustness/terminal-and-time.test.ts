@@ -23,7 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-term-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 const EVIL = 'live\u001b]0;pwned\u0007\u001b[2J\n| forged | row |\u202eevil\u2028sep\u2029par\u009b31m\u007f';
-// eslint-disable-next-line no-control-regex
+ 
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 function cli(args: string[], bytes: Uint8Array) {
