@@ -577,9 +577,18 @@ verify_damaged ffmpeg-nms-publish-midstream.pcap 2 midstream
 # Mid-stream on a port that is not 1935 (the port gives no hint; evidence must): cut inside the
 # first large video message (frames 1..39), and between S1 and C2/S2 (frames 1..11: the capture
 # holds C2 and S2, then chunks).
+# The player connects at ~1 s, after these cuts: only the publisher's connection starts mid-stream,
+# so verify_damaged's all-mid-stream check does not apply; each must decode with a start unseen.
+verify_start_unseen() {
+  local decoded
+  decoded=$(node "$RTMPSCOPE_JS" export "$TMP/out/$1" 2>&1) || die "rtmpscope failed on $1: $(tail -3 <<<"$decoded")"
+  grep -q '"code":"tcp.start-unseen"' <<<"$decoded" || die "$1: no connection starts mid-stream"
+  log "ok  $1: $(stat -c %s "$TMP/out/$1") bytes, publisher mid-stream"
+}
 damage ffmpeg-nginx-port19350.pcap ffmpeg-nginx-port19350-midstream.pcap --cut-start-frames 39
-verify_damaged ffmpeg-nginx-port19350-midstream.pcap 2 midstream
+verify_start_unseen ffmpeg-nginx-port19350-midstream.pcap
 damage ffmpeg-nginx-port19350.pcap ffmpeg-nginx-port19350-midhandshake.pcap --cut-start-frames 11
+verify_start_unseen ffmpeg-nginx-port19350-midhandshake.pcap
 # Every 25th payload segment of each direction, starting with its 5th (n = 5, 30, 55, ...).
 damage ffmpeg-nginx-publish-play.pcap ffmpeg-nginx-publish-play-lossy.pcap --drop-every 25 --seed 20
 verify_damaged ffmpeg-nginx-publish-play-lossy.pcap 3 lossy
