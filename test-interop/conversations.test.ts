@@ -62,7 +62,12 @@ export function tsharkConversations(file: string): Conv[] {
 
 requireTool('tshark');
 
-for (const file of captureFiles()) {
+// Tunnel captures: tshark's ip.src/ipv6.src are the outer addresses there; tunnels.test.ts holds
+// them against tshark instead. The snap-length capture: rtmpscope counts every payload byte sent
+// (cut bytes included, as `truncated`), tshark's per-frame fields here only what was kept.
+const compared = captureFiles().filter((f) => !/(^|\/)tunnel-[^/]*$/.test(f) && !/snap\d+\.pcap$/.test(f));
+
+for (const file of compared) {
   test(`tcp conversations match tshark: ${file.split('/').slice(-2).join('/')}`, () => {
     const want = tsharkConversations(file);
     const got = rtmpscopeNdjson(file, { withKeylog: true })
