@@ -138,9 +138,22 @@ export class Analyzer {
    * before pulling the next holds a bounded number, whatever one capture record contains. The
    * generator must be drained before the next event is pushed.
    */
-  *records(ev: CaptureEvent): Generator<OutputRecord, void, undefined> {
+  records(ev: CaptureEvent): Iterable<OutputRecord> {
     const tcp = this.pushRaw(ev);
-    yield* this.crossSession(this.take());
+    const first = this.crossSession(this.take());
+    for (const t of tcp) if (t.kind === 'data' && t.data.length > DECODE_SLICE) return this.sliced(first, tcp);
+    // The common case (segments of at most DECODE_SLICE bytes): an array, no generator per packet.
+    let out = first;
+    for (const t of tcp) {
+      this.onTcp(t);
+      if (this.out.length > 0) out = out.length === 0 ? this.crossSession(this.take()) : out.concat(this.crossSession(this.take()));
+    }
+    return out;
+  }
+
+  /** A capture record holding a large segment (TSO): its records are handed on slice by slice. */
+  private *sliced(first: OutputRecord[], tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
+    yield* first;
     yield* this.decodeTcp(tcp);
   }
 
@@ -166,12 +179,16 @@ export class Analyzer {
   }
 
   /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
-  private *crossSession(recs: OutputRecord[]): Generator<OutputRecord, void, undefined> {
+  private crossSession(recs: OutputRecord[]): OutputRecord[] {
+    if (recs.length === 0) return recs;
+    const out: OutputRecord[] = [];
     for (const r of recs) {
-      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) yield r;
-      yield* this.captureAnalysis.onRecord(r);
+      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
+      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
     }
+    return out;
   }
+
 
   /** Capture-level records go to `out`; the TCP events of a capture record are returned, to be decoded by the caller. */
   private pushRaw(ev: CaptureEvent): readonly TcpEvent[] {
