@@ -34,7 +34,7 @@
 import { LINKTYPE } from '../capture/types.js';
 import { formatIPv4, formatIPv6 } from './address.js';
 import type { NetResult, NotTcp, TcpFlags, TcpSegment, UdpDatagram } from './types.js';
-import { gre, gtpu, MAX_TUNNEL_DEPTH, mpls, pppoe, TUNNEL_ETHERTYPE, tunnelKey, tunnelSkip, UDP_PORT, vxlan, type Inner, type TunnelLayer } from './tunnel.js';
+import { gre, gtpu, MAX_TUNNEL_DEPTH, mpls, pppoe, TUNNEL_ETHERTYPE, tunnelKey, tunnelSkip, u16, u32, UDP_PORT, vxlan, type Inner, type TunnelLayer } from './tunnel.js';
 
 export const ETHERTYPE = {
   IPV4: 0x0800,
@@ -135,14 +135,6 @@ const FLAGS: readonly TcpFlags[] = Array.from({ length: 32 }, (_, bits) =>
     psh: (bits & 0x08) !== 0,
   }),
 );
-
-function u16(b: Uint8Array, o: number): number {
-  return (b[o]! << 8) | b[o + 1]!;
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
 
 // ---- link layers ------------------------------------------------------------------------------
 

@@ -105,11 +105,12 @@ const TRUNC_ERSPAN = truncated('ERSPAN');
 const TRUNC_MPLS = truncated('MPLS');
 const TRUNC_PPPOE = truncated('PPPoE');
 
-function u16(b: Uint8Array, o: number): number {
+/** Big-endian reads for the net stage (decode.ts uses these too). */
+export function u16(b: Uint8Array, o: number): number {
   return (b[o]! << 8) | b[o + 1]!;
 }
 
-function u32(b: Uint8Array, o: number): number {
+export function u32(b: Uint8Array, o: number): number {
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
