@@ -14,8 +14,9 @@ import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { OutputRecord } from '../session/records.js';
-import { BatchedWriter, JsonRenderer, NdjsonRenderer, fileOut, streamOut, type TextOut } from '../output/ndjson.js';
+import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../output/ndjson.js';
 import { clean } from '../core/text.js';
+import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -60,75 +61,6 @@ function version(): string {
   return 'unknown';
 }
 
-/** `-o FILE` opened for writing, or a one-line error saying why it cannot be. */
-function openOutput(output: string): TextOut {
-  try {
-    return fileOut(output);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e));
-    throw new UserError(`${output}: cannot write the output (${why})`);
-  }
-}
-
-/** A whole number of bytes from an option, within [min, max], or a one-line usage error. */
-function byteOption(name: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} must be a whole number of bytes from ${min} to ${max}, not '${v}'`, 2);
-  return n;
-}
-
-/** Each `--keylog FILE` read as text, or a one-line error saying why it cannot be. */
-function readKeylogs(files: readonly string[]): string[] {
-  return files.map((f) => {
-    try {
-      return readFileSync(f, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e));
-      throw new UserError(`--keylog ${f}: cannot read it (${why})`, 2);
-    }
-  });
-}
-
-/** `--rtmp-port` values: whole numbers from 1 to 65535. */
-function portsOption(v: readonly string[]): number[] {
-  return v.map((p) => {
-    const n = Number(p);
-    if (!/^[0-9]+$/.test(p) || n < 1 || n > 65535) throw new UserError(`--rtmp-port must be a port number from 1 to 65535, not '${p}'`, 2);
-    return n;
-  });
-}
-
-type AnalyzerValues = {
-  'tcp-buffer'?: string | undefined;
-  'conn-buffer'?: string | undefined;
-  'hold-bytes'?: string | undefined;
-  'rtmp-port'?: string[] | undefined;
-  keylog?: string[] | undefined;
-  'max-connections'?: string | undefined;
-};
-
-function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
-  const tcp = values['tcp-buffer'];
-  const conn = values['conn-buffer'];
-  const hold = values['hold-bytes'];
-  const ports = values['rtmp-port'];
-  const keylogs = values.keylog;
-  const maxConn = values['max-connections'];
-  if (maxConn !== undefined && !(Number.isInteger(Number(maxConn)) && Number(maxConn) >= 1 && Number(maxConn) <= 10_000_000)) {
-    throw new UserError(`--max-connections must be a whole number from 1 to 10000000, not '${maxConn}'`, 2);
-  }
-  return {
-    ...(maxConn === undefined ? {} : { maxConnections: Number(maxConn) }),
-    ...(tcp === undefined ? {} : { maxQueuedBytes: byteOption('tcp-buffer', tcp, 1024, 1 << 30) }),
-    ...(conn === undefined ? {} : { connBuffer: byteOption('conn-buffer', conn, 4096, 1 << 30) }),
-    ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: readKeylogs(keylogs) }),
-    ...(hold === undefined ? {} : { holdBytes: byteOption('hold-bytes', hold, 4096, 1 << 30) }),
-    ...(ports === undefined ? {} : { rtmpPorts: portsOption(ports) }),
-  };
-}
-
 async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
   const input = await openInput(path);
@@ -154,24 +86,6 @@ async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   await analyzeStream(path, input, (recs) => c.records(recs), opts);
   const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(renderSummary(c, { color }));
-}
-
-/**
- * Colour and interactivity are ours to decide (a terminal, NO_COLOR), not the libraries' CI
- * detection: with CI or CONTINUOUS_INTEGRATION set, ink (is-in-ci) renders nothing but the last
- * frame, at exit, so the UI stayed blank on a terminal in a CI job, a dev container or a shell that
- * exports CI; and @colors/colors (cli-table3) and chalk drop colour even on a terminal. They read
- * the environment once, when loaded: call this just before loading them.
- */
-function ignoreCiDetection(): void {
-  delete process.env['CI'];
-  delete process.env['CONTINUOUS_INTEGRATION'];
-}
-
-/** Before ink and React load (only for the UI, which runs only on a terminal). */
-function prepareUi(): void {
-  process.env['NODE_ENV'] ??= 'production'; // React's production build
-  ignoreCiDetection();
 }
 
 async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
@@ -238,9 +152,17 @@ async function cmdProxy(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * Commands with a module and an option set of their own (see `rtmpscope proxy --help`): each is
+ * handed the arguments after its name. A command added here is loaded only when it runs.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promise<void>>>> = {
+  proxy: () => Promise.resolve(cmdProxy),
+};
+
 async function main(argv: string[]): Promise<void> {
-  // The proxy has its own option set (see `rtmpscope proxy --help`).
-  if (argv[0] === 'proxy') return cmdProxy(argv.slice(1));
+  const command = Object.hasOwn(COMMANDS, argv[0] ?? '') ? COMMANDS[argv[0] as string] : undefined;
+  if (command !== undefined) return (await command())(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -248,12 +170,7 @@ async function main(argv: string[]): Promise<void> {
       format: { type: 'string', default: 'ndjson' },
       output: { type: 'string', short: 'o' },
       debug: { type: 'boolean', default: false },
-      'tcp-buffer': { type: 'string' },
-      'conn-buffer': { type: 'string' },
-      keylog: { type: 'string', multiple: true },
-      'max-connections': { type: 'string' },
-      'hold-bytes': { type: 'string' },
-      'rtmp-port': { type: 'string', multiple: true },
+      ...ANALYZER_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
