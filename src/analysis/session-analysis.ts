@@ -861,7 +861,9 @@ export class SessionAnalysis {
     if (d === 'c2s') this.beforePublishCheck(r, ns, m);
     this.enhancedChecks(r, media);
     const at = { ...atOf(r), frame: r.frame, time: r.time };
-    for (const p of this.tracksOf(m).onMedia(typeId, media, timestamp, length, at)) this.emit(p.code, p.message, p.at, p.context);
+    // E-RTMP ModEx TimestampOffsetNano refines the message's time below a millisecond.
+    const t = media.nanoOffset === undefined ? timestamp : timestamp + media.nanoOffset / 1e6;
+    for (const p of this.tracksOf(m).onMedia(typeId, media, t, length, at)) this.emit(p.code, p.message, p.at, p.context);
     const use = ns?.use;
     if (use != null && use.media === m) {
       const track = typeId === 9 ? 'video' : 'audio';

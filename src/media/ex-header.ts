@@ -165,6 +165,19 @@ export function readModExChain(
   return { pos, packetType, entries };
 }
 
+/**
+ * The TimestampOffsetNano a ModEx chain applies to its message (E-RTMP v2: nanoseconds added to
+ * the message's RTMP timestamp for sub-millisecond timing; it applies to the current message only
+ * and leaves the RTMP timestamp itself unchanged): the first entry with an offset in the spec's
+ * range 0..999,999, or undefined when there is none. Out-of-range offsets are not applied (they
+ * were reported as `bad-nano-offset`).
+ */
+export function timestampOffsetNano(modEx: readonly ModEx[] | undefined): number | undefined {
+  if (modEx === undefined) return undefined;
+  for (const e of modEx) if (e.nanoOffset !== undefined && e.nanoOffset <= 999_999) return e.nanoOffset;
+  return undefined;
+}
+
 function truncatedChain(pos: number, entries: ModEx[], media: MediaKind, problems: MediaProblemCode[]): ModExChain {
   addProblem(problems, problemCode(media, 'truncated'));
   return { pos, packetType: undefined, entries };

@@ -11,6 +11,7 @@ export {
   MAX_MODEX,
   MAX_TRACKS,
   MODEX_HEX_CAP,
+  timestampOffsetNano,
   type MediaContent,
   type ModEx,
   type ModExTypeName,

@@ -13,6 +13,7 @@ import { commandFields, dataFields, type CommandFields } from './commands.js';
 import { decodeAudioHeader, type AudioHeader } from '../media/audio.js';
 import { decodeVideoHeader, type VideoHeader } from '../media/video.js';
 import { decodeAudioConfig, decodeVideoConfig, type AudioConfig, type VideoConfig } from '../media/config.js';
+import { timestampOffsetNano } from '../media/ex-header.js';
 import { decodeVp9KeyframeHeader, type Vp9KeyframeHeader } from '../media/vp9.js';
 
 export type Problem = { readonly code: DiagnosticCode; readonly message: string; readonly offset?: number };
@@ -40,6 +41,13 @@ export type MediaInfo = (AudioHeader | VideoHeader) & {
   readonly trackConfigs?: readonly TrackConfig[];
   /** VP9 keyframes: the uncompressed header (the picture size VP9's vpcC does not carry). */
   readonly keyframeHeader?: Vp9KeyframeHeader;
+  /** E-RTMP ModEx TimestampOffsetNano applied to this message, in ns (present only when the message had one). */
+  readonly nanoOffset?: number;
+  /**
+   * With `nanoOffset`: the presentation time in ns, (RTMP timestamp + composition time) × 10^6 +
+   * nanoOffset (the RTMP timestamp is the decode time; the offset refines it below a millisecond).
+   */
+  readonly presentationTimeNs?: number;
 };
 
 export type TrackConfig = { readonly trackId: number; readonly config: AudioConfig | VideoConfig };
@@ -121,7 +129,7 @@ export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: n
     }
     case 8:
     case 9:
-      return { typeName, media: decodeMedia(typeId, body, length), problems: [] };
+      return { typeName, media: decodeMedia(typeId, body, timestamp, length), problems: [] };
     case 15:
     case 17:
     case 18:
@@ -142,7 +150,15 @@ export function decodeMessageBody(typeId: number, body: Uint8Array, timestamp: n
  * configuration of a sequence header, or the AMF of an E-RTMP Metadata packet. Problems of all
  * three are merged into the header's `problems`.
  */
-function decodeMedia(typeId: 8 | 9, body: Uint8Array, length = body.length): MediaInfo {
+function decodeMedia(typeId: 8 | 9, body: Uint8Array, timestamp: number, length = body.length): MediaInfo {
+  const m = decodeMediaBody(typeId, body, length);
+  const nano = timestampOffsetNano(m.modEx);
+  if (nano === undefined) return m;
+  const ct = 'compositionTime' in m ? (m.compositionTime ?? 0) : 0;
+  return { ...m, nanoOffset: nano, presentationTimeNs: (timestamp + ct) * 1_000_000 + nano };
+}
+
+function decodeMediaBody(typeId: 8 | 9, body: Uint8Array, length: number): MediaInfo {
   let h = typeId === 8 ? decodeAudioHeader(body) : decodeVideoHeader(body);
   // Only a prefix of the body was kept: the media bytes run to the end of the message.
   if (length > body.length && h.multitrack === undefined && h.bodyLength > 0) h = { ...h, bodyLength: length - h.bodyOffset };
@@ -292,8 +308,9 @@ function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number, tru
     count++;
     if (tags.length < MAX_AGGREGATE_TAGS) {
       const data = b.subarray(dataStart, dataStart + length);
-      const media = typeId === 8 || typeId === 9 ? decodeMedia(typeId, data) : undefined;
-      tags.push({ typeId, length, timestamp: (timestamp + (ts - first)) >>> 0, streamId, ...(media === undefined ? {} : { media }) });
+      const tagTs = (timestamp + (ts - first)) >>> 0;
+      const media = typeId === 8 || typeId === 9 ? decodeMedia(typeId, data, tagTs) : undefined;
+      tags.push({ typeId, length, timestamp: tagTs, streamId, ...(media === undefined ? {} : { media }) });
     }
     p = dataStart + length + 4; // PreviousTagSize
     if (p > b.length && !truncated) {
