@@ -429,6 +429,11 @@ export class MediaStream {
       return;
     }
     if (m.content !== 'frames') return;
+    // AC-3 / E-AC-3: no configuration record; rate and channels come from the first syncframe.
+    const sf = m.syncframe;
+    if (sf !== undefined && this.audioConfig === null) {
+      this.audioConfig = { codecString: sf.codec === 'ac3' ? 'ac-3' : 'ec-3', objectType: null, objectTypeName: null, sampleRate: sf.sampleRate, channels: sf.channels, coreSampleRate: null };
+    }
     const ts = this.audio.unwrap(timestamp);
     if (!this.audioConfigSeen && !this.reportedNoAudioConfig && AUDIO_NEEDS_CONFIG.has(m.codec) && this.startSeen()) {
       this.reportedNoAudioConfig = true;

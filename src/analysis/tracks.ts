@@ -44,10 +44,11 @@ export type TrackPart = { readonly trackId: number; readonly form: TrackForm; re
 export function trackParts(m: MediaInfo, length: number): TrackPart[] {
   const mt = m.multitrack;
   if (mt === undefined) return [{ trackId: 0, form: 'plain', media: m, length }];
-  const { multitrack: _mt, trackConfigs, config: _config, ...rest } = m;
+  const { multitrack: _mt, trackConfigs, config: _config, trackSyncframes, ...rest } = m;
   const parts: TrackPart[] = [];
   for (const t of mt.tracks) {
     const config = trackConfigs?.find((c) => c.trackId === t.trackId)?.config;
+    const syncframe = trackSyncframes?.find((c) => c.trackId === t.trackId)?.syncframe;
     const ct = 'compositionTime' in t ? t.compositionTime : undefined;
     const media = {
       ...rest,
@@ -55,6 +56,7 @@ export function trackParts(m: MediaInfo, length: number): TrackPart[] {
       fourCc: t.fourCc,
       ...(ct === undefined ? {} : { compositionTime: ct }),
       ...(config === undefined ? {} : { config }),
+      ...(syncframe === undefined ? {} : { syncframe }),
       bodyOffset: t.bodyOffset,
       bodyLength: t.bodyLength,
     } as MediaInfo;

@@ -11,7 +11,8 @@
  *          hevc (legacy 12 or hvc1) → HEVCDecoderConfigurationRecord + SPS size
  *          av1 (legacy 13 or av01) → AV1CodecConfigurationRecord + sequence header OBU
  *   audio: aac → AudioSpecificConfig; opus → OpusHead / dOps; flac → fLaC + STREAMINFO
- * Other codecs (vp8/vp9/vvc, mp3, ac3/eac3, ...) return undefined: not decoded (yet).
+ * Other codecs (vp8/vp9, mp3, ...) return undefined: not decoded. AC-3/E-AC-3 have no record;
+ * their coded frames' syncframes are read by ac3.ts.
  */
 import { decodeAvcConfig, type AvcConfig } from './config-avc.js';
 import { decodeHevcConfig, type HevcConfig } from './config-hevc.js';

@@ -13,6 +13,7 @@ import { commandFields, dataFields, type CommandFields } from './commands.js';
 import { decodeAudioHeader, type AudioHeader } from '../media/audio.js';
 import { decodeVideoHeader, type VideoHeader } from '../media/video.js';
 import { decodeAudioConfig, decodeVideoConfig, type AudioConfig, type VideoConfig } from '../media/config.js';
+import { decodeAc3Syncframe, type Ac3Syncframe } from '../media/ac3.js';
 import { timestampOffsetNano } from '../media/ex-header.js';
 import { decodeVp9KeyframeHeader, type Vp9KeyframeHeader } from '../media/vp9.js';
 
@@ -41,6 +42,10 @@ export type MediaInfo = (AudioHeader | VideoHeader) & {
   readonly trackConfigs?: readonly TrackConfig[];
   /** VP9 keyframes: the uncompressed header (the picture size VP9's vpcC does not carry). */
   readonly keyframeHeader?: Vp9KeyframeHeader;
+  /** AC-3 / E-AC-3 coded frames: the first syncframe's header (these streams have no configuration record). */
+  readonly syncframe?: Ac3Syncframe;
+  /** Multitrack AC-3 / E-AC-3 coded frames: each track's first syncframe header. */
+  readonly trackSyncframes?: readonly TrackSyncframe[];
   /** E-RTMP ModEx TimestampOffsetNano applied to this message, in ns (present only when the message had one). */
   readonly nanoOffset?: number;
   /**
@@ -49,6 +54,8 @@ export type MediaInfo = (AudioHeader | VideoHeader) & {
    */
   readonly presentationTimeNs?: number;
 };
+
+export type TrackSyncframe = { readonly trackId: number; readonly syncframe: Ac3Syncframe };
 
 export type TrackConfig = { readonly trackId: number; readonly config: AudioConfig | VideoConfig };
 
@@ -158,6 +165,8 @@ function decodeMedia(typeId: 8 | 9, body: Uint8Array, timestamp: number, length 
   return { ...m, nanoOffset: nano, presentationTimeNs: (timestamp + ct) * 1_000_000 + nano };
 }
 
+const AC3_CODECS: ReadonlySet<string> = new Set(['ac3', 'eac3']);
+
 function decodeMediaBody(typeId: 8 | 9, body: Uint8Array, length: number): MediaInfo {
   let h = typeId === 8 ? decodeAudioHeader(body) : decodeVideoHeader(body);
   // Only a prefix of the body was kept: the media bytes run to the end of the message.
@@ -185,6 +194,19 @@ function decodeMediaBody(typeId: 8 | 9, body: Uint8Array, length: number): Media
   if (h.content === 'frames' && h.codec === 'vp9' && h.multitrack === undefined && 'frameTypeName' in h && h.frameTypeName === 'key') {
     const keyframeHeader = decodeVp9KeyframeHeader(body.subarray(h.bodyOffset, h.bodyOffset + 16));
     if (keyframeHeader !== undefined) return { ...h, keyframeHeader };
+  }
+  if (h.content === 'frames' && typeId === 8) {
+    if (h.multitrack === undefined) {
+      const syncframe = AC3_CODECS.has(h.codec) ? decodeAc3Syncframe(body.subarray(h.bodyOffset, h.bodyOffset + 8)) : undefined;
+      if (syncframe !== undefined) return { ...h, syncframe };
+    } else {
+      const trackSyncframes: TrackSyncframe[] = [];
+      for (const t of h.multitrack.tracks) {
+        const syncframe = AC3_CODECS.has(t.codec) ? decodeAc3Syncframe(body.subarray(t.bodyOffset, t.bodyOffset + Math.min(8, t.bodyLength))) : undefined;
+        if (syncframe !== undefined) trackSyncframes.push({ trackId: t.trackId, syncframe });
+      }
+      if (trackSyncframes.length > 0) return { ...h, trackSyncframes };
+    }
   }
   if (h.content === 'metadata' && h.bodyLength > 0) {
     const r = decodeAmf0Values(body.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength));
