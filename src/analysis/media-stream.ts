@@ -176,6 +176,17 @@ function videoConfigFacts(m: MediaInfo): VideoConfigFacts | null {
         bitDepth: c.bitDepth ?? null,
         fps: c.fps ?? null,
       };
+    case 'vvc':
+      return {
+        codecString: null,
+        profile: c.profileName ?? null,
+        level: c.level ?? null,
+        width: c.width ?? null,
+        height: c.height ?? null,
+        chromaFormat: c.chromaFormat ?? null,
+        bitDepth: c.bitDepth ?? null,
+        fps: c.avgFrameRate !== undefined && c.avgFrameRate > 0 ? round(c.avgFrameRate / 256, 3) : null,
+      };
     default:
       return null;
   }

@@ -10,6 +10,7 @@
  *   video: avc (legacy 7 or avc1) → AVCDecoderConfigurationRecord + first SPS
  *          hevc (legacy 12 or hvc1) → HEVCDecoderConfigurationRecord + SPS size
  *          av1 (legacy 13 or av01) → AV1CodecConfigurationRecord + sequence header OBU
+ *          vvc (vvc1) → VvcDecoderConfigurationRecord (its PTL and picture fields)
  *   audio: aac → AudioSpecificConfig; opus → OpusHead / dOps; flac → fLaC + STREAMINFO
  * Other codecs (vp8/vp9, mp3, ...) return undefined: not decoded. AC-3/E-AC-3 have no record;
  * their coded frames' syncframes are read by ac3.ts.
@@ -17,6 +18,7 @@
 import { decodeAvcConfig, type AvcConfig } from './config-avc.js';
 import { decodeHevcConfig, type HevcConfig } from './config-hevc.js';
 import { decodeAv1Config, type Av1Config } from './config-av1.js';
+import { decodeVvcConfig, type VvcConfig } from './config-vvc.js';
 import {
   decodeAacConfig,
   decodeFlacConfig,
@@ -38,6 +40,7 @@ export {
 } from './config-avc.js';
 export { decodeHevcConfig, decodeHevcSpsSize, hevcProfileName, type HevcConfig, type HevcNalArray } from './config-hevc.js';
 export { decodeAv1Config, type Av1Config } from './config-av1.js';
+export { decodeVvcConfig, vvcLevelName, vvcProfileName, type VvcConfig, type VvcNalArray } from './config-vvc.js';
 export {
   AAC_SAMPLE_RATES,
   decodeAacConfig,
@@ -51,7 +54,8 @@ export {
 export type VideoConfig =
   | ({ readonly codec: 'avc' } & AvcConfig)
   | ({ readonly codec: 'hevc' } & HevcConfig)
-  | ({ readonly codec: 'av1' } & Av1Config);
+  | ({ readonly codec: 'av1' } & Av1Config)
+  | ({ readonly codec: 'vvc' } & VvcConfig);
 
 export type AudioConfig =
   | ({ readonly codec: 'aac' } & AacConfig)
@@ -70,6 +74,8 @@ export function decodeVideoConfig(codec: string, body: Uint8Array): VideoConfig 
       return { codec, ...decodeHevcConfig(body) };
     case 'av1':
       return { codec, ...decodeAv1Config(body) };
+    case 'vvc':
+      return { codec, ...decodeVvcConfig(body) };
     default:
       return undefined;
   }

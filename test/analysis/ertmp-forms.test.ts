@@ -1,12 +1,13 @@
 /**
  * E-RTMP v2 forms the FFmpeg 8.1 captures do not cover, with hand-built bytes: onMetaData codec ids
  * as FourCC numbers (what FFmpeg 8.1 writes: videocodecid 1752589105 = 'hvc1') or strings, VVC
- * ('vvc1', with its composition time), and the legacy non-standard HEVC codec id 12.
+ * ('vvc1', with its configuration record and composition time), and the legacy non-standard HEVC codec id 12.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exVideo, legacyVideo } from '../builders/media-writer.js';
 import { HVCC_320 } from './fixtures.js';
+import { vvcc } from '../media/vvc-writer.js';
 import { Rtmp, filler } from './script.js';
 import { metadataAudioCodec, metadataVideoCodec } from '../../src/analysis/media-stream.js';
 import type { Amf0Intent } from '../builders/amf-writer.js';
@@ -33,9 +34,10 @@ test('onMetaData videocodecid as a FourCC number (FFmpeg 8.1: 1752589105) or str
   assert.ok(wrong.codes.has('stream.metadata.codec-mismatch'));
 });
 
-test('VVC (vvc1): frames counted as vvc with their composition time', () => {
+test('VVC (vvc1): the configuration record decoded, frames counted as vvc with their composition time', () => {
   const r = new Rtmp().publishPreamble('cam', { sequenceHeaders: false, metadata: null, connect: { fourCcList: ['vvc1'] } });
-  r.video(0, exVideo({ packetType: 0, fourCc: 'vvc1', body: filler(40) }));
+  const record = vvcc({ ptl: { profileIdc: 1, levelIdc: 51, width: 1280, height: 720, bitDepth: 10 }, arrays: [{ nalType: 15, nalus: [filler(12)] }] });
+  r.video(0, exVideo({ packetType: 0, fourCc: 'vvc1', body: record }));
   for (let i = 0; i < 5; i++) r.video(i * 40, exVideo({ packetType: 1, frameType: i === 0 ? 1 : 2, fourCc: 'vvc1', compositionTime: 80, body: filler(200, i) }));
   const a = r.analyse();
   const v = a.streams[0]?.video;
@@ -43,7 +45,9 @@ test('VVC (vvc1): frames counted as vvc with their composition time', () => {
   assert.equal(v?.fourCc, 'vvc1');
   assert.equal(v?.frames, 5);
   assert.equal(v?.compositionTime, true);
+  assert.deepEqual([v?.width, v?.height, v?.profile, v?.level, v?.bitDepth, v?.chromaFormat], [1280, 720, 'Main 10', '3.1', 10, '4:2:0']);
   assert.ok(!a.codes.has('stream.video.no-sequence-header'));
+  assert.ok(![...a.codes].some((c) => c.startsWith('media.')), [...a.codes].join());
 });
 
 test('legacy codec id 12 (non-standard HEVC): recognised as HEVC, explained, not E-RTMP', () => {
