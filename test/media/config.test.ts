@@ -602,7 +602,7 @@ describe('Opus and FLAC', () => {
 
 describe('dispatch', () => {
   test('codecs without a decoder give undefined', () => {
-    for (const codec of ['vp8', 'vp9', 'vvc', 'h263', 'xyz1', 'multiple']) assert.equal(decodeVideoConfig(codec, AV1C_AOM), undefined);
+    for (const codec of ['vp8', 'vp9', 'h263', 'xyz1', 'multiple']) assert.equal(decodeVideoConfig(codec, AV1C_AOM), undefined);
     for (const codec of ['mp3', 'ac3', 'eac3', 'speex', 'none']) assert.equal(decodeAudioConfig(codec, AAC_LC), undefined);
   });
 });
