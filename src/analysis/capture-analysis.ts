@@ -2,7 +2,8 @@
  * Checks across the sessions of one capture: the same application and stream name published twice
  * at the same time on one server, both accepted (nginx-rtmp #96: a second publish answered
  * NetStream.Publish.Start instead of NetStream.Publish.BadName); and what a server relayed from a
- * publisher to a player of the same stream (relay.ts).
+ * publisher to a player of the same stream (relay.ts); how a client reacted to a Reconnect
+ * Request (reconnect.ts).
  *
  * Contract: pure; fed every output record in order (the analyzer's or the proxy's), it keeps per
  * session only the connect app and the names it publishes, and forgets a session when its session
@@ -11,6 +12,7 @@
 import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
 import { atOf, diagnosticRecord } from './emit.js';
 import { baseName, RelayAnalysis } from './relay.js';
+import { ReconnectAnalysis } from './reconnect.js';
 
 type Publisher = { readonly session: number; readonly key: string; readonly streamId: number };
 
@@ -21,8 +23,14 @@ export class CaptureAnalysis {
   /** server|app|name → the sessions publishing it now. */
   private readonly live = new Map<string, Publisher[]>();
   private readonly relay = new RelayAnalysis();
+  private readonly reconnect = new ReconnectAnalysis();
 
   onRecord(r: OutputRecord): DiagnosticRecord[] {
+    const reconnect = this.reconnect.onRecord(r);
+    return reconnect.length === 0 ? this.onOther(r) : [...reconnect, ...this.onOther(r)];
+  }
+
+  private onOther(r: OutputRecord): DiagnosticRecord[] {
     if (r.type === 'stream') return this.relay.onStream(r);
     if (r.type === 'session') {
       this.relay.onSessionEnd(r.session);
@@ -84,13 +92,13 @@ export class CaptureAnalysis {
     ];
   }
 
-  /** Nothing is pending at the end of a capture; kept for symmetry with the other stages. */
+  /** At the end of a capture: Reconnect Requests nobody answered. */
   finish(): DiagnosticRecord[] {
     this.apps.clear();
     this.requested.clear();
     this.live.clear();
     this.relay.finish();
-    return [];
+    return this.reconnect.finish();
   }
 
   private release(session: number, streamId: number | undefined, name: string | undefined): void {

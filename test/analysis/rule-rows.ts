@@ -151,6 +151,23 @@ export const RULE_ROWS: readonly Row[] = [
     },
   },
   {
+    code: 'session.connect.reconnected',
+    name: 'after a ReconnectRequest the client connects again from the same host',
+    run: () => {
+      const reconnect = { level: 'status', code: 'NetConnection.Connect.ReconnectRequest', tcUrl: 'rtmp://127.0.0.1:1935/live2' };
+      const old = new Rtmp({ client: { ip: '10.0.0.1', port: 50000 } }).publishPreamble('cam').av(0.5).cmd('s2c', 'onStatus', 0, null, [reconnect]).av(1, { from: 500 });
+      const again = new Rtmp({ client: { ip: '10.0.0.1', port: 50001 }, start: 1_700_000_001 }).connect({ tcUrl: 'rtmp://127.0.0.1:1935/live2', app: 'live2' }).connectResult();
+      return analysePcap(mergedPcap(old, again));
+    },
+    check: (_, d) => assert.equal(d.context?.['tcUrlAsRequested'], true),
+  },
+  {
+    code: 'session.connect.reconnect-ignored',
+    name: 'a ReconnectRequest the client does not follow',
+    run: () => new Rtmp().publishPreamble('cam').cmd('s2c', 'onStatus', 0, null, [{ level: 'status', code: 'NetConnection.Connect.ReconnectRequest' }]).av(1).analyse(),
+    check: (_, d) => assert.equal(d.context?.['reaction'], 'closed'),
+  },
+  {
     code: 'session.auth.required',
     name: 'Adobe auth: need auth',
     run: () => new Rtmp().connect().error(1, 'NetConnection.Connect.Rejected', '[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ] : ').analyse(),

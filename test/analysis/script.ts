@@ -43,6 +43,8 @@ export type ConversationOptions = {
   readonly start?: number;
   /** Indexes (0-based, among all data segments) of segments the capture misses. */
   readonly drop?: readonly number[];
+  /** The connection is still open when the capture ends (no FIN). */
+  readonly open?: boolean;
 };
 
 export type Analysed = {
@@ -344,6 +346,7 @@ export class Rtmp {
       }
       push(t, from === 'c' ? 's' : 'c', {});
     }
+    if (this.opts.open === true) return recs;
     push(t, 'c', { fin: true });
     cseq++;
     push(t, 's', { fin: true });
