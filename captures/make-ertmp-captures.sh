@@ -153,3 +153,41 @@ for form in $FORMS; do
 done
 echo '}' >>"$TMP/packets.json"
 node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")), null, 1) + "\n")' "$TMP/packets.json" >"$OUTDIR/ertmp-packets.json"
+
+# Reconnect Request (E-RTMP v2): node-media-server, told by a hook to send the publisher
+# onStatus NetConnection.Connect.ReconnectRequest (tcUrl "/live2", relative) 0.5 s after the
+# publish starts; the FFmpeg 8.1 publisher goes on publishing (rtmpproto has no handling of the
+# request) and ends its publish normally. ERTMP_RECONNECT=0 skips it.
+if [[ ${ERTMP_RECONNECT:-1} != 0 ]]; then
+  out=ertmp-reconnect-nms.pcap
+  log "$out"
+  cat >"$TMP/nms-reconnect.cjs" <<EOF
+const NodeMediaServer = require("$NMS_PREFIX/node_modules/node-media-server");
+const nms = new NodeMediaServer({ bind: "127.0.0.1", rtmp: { port: 1935 }, webadmin: { enable: false } }, "$TMP/nms-config.json");
+nms.on("postPublish", (session) => {
+  setTimeout(() => {
+    if (session.rtmp === undefined) return;
+    session.rtmp.sendInvokeMessage(0, { cmd: "onStatus", transId: 0, cmdObj: null, info: {
+      level: "status", code: "NetConnection.Connect.ReconnectRequest", description: "server maintenance", tcUrl: "/live2" } });
+  }, 500);
+});
+nms.run();
+process.on("SIGTERM", () => process.exit(0));
+EOF
+  (cd "$TMP" && exec ip netns exec "$NS" node "$TMP/nms-reconnect.cjs") >"$TMP/nms.log" 2>&1 &
+  SERVER_PID=$!
+  wait_listen 1935
+  ip netns exec "$NS" tcpdump -i lo -s 0 -U -w "$TMP/$out" tcp port 1935 >"$TMP/tcpdump.log" 2>&1 &
+  DUMP_PID=$!
+  sleep 0.7
+  ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" publish hevc rtmp://127.0.0.1:1935/live/s 2 \
+    >"$TMP/pub-reconnect.json" 2>"$TMP/pub.log" || die "publish (reconnect) failed"
+  sleep 0.3
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  sleep 0.3
+  kill -INT "$DUMP_PID" 2>/dev/null || true
+  wait "$DUMP_PID" 2>/dev/null || true
+  mv "$TMP/$out" "$OUTDIR/$out"
+  log "ok  $out: $(stat -c %s "$OUTDIR/$out") bytes"
+fi

@@ -8,7 +8,9 @@
  *   - per-track figures: picture size, frame rate;
  *   - nginx-rtmp drops E-RTMP video (the player gets audio only) and rtmpscope says so
  *     (session.relay.media-dropped); node-media-server relays every form with no relay diagnostic;
- * and once through `rtmpscope proxy` in front of nginx-rtmp: the drop is diagnosed live.
+ * and once through `rtmpscope proxy` in front of nginx-rtmp: the drop is diagnosed live. A hooked
+ * node-media-server sends the FFmpeg 8.1 publisher a Reconnect Request, which it ignores
+ * (session.connect.reconnect-ignored).
  *
  * node-av is installed on demand into .cache/nodeav (npm registry); when it cannot be installed
  * the tests skip with the reason.
@@ -66,6 +68,7 @@ test('E-RTMP from FFmpeg 8.1 through nginx-rtmp and node-media-server', { timeou
     for (const [file, run] of Object.entries(runs)) {
       await t.test(file, () => checkCapture(join(dir, file), run, file.endsWith('-nginx.pcap') ? 'nginx' : 'nms'));
     }
+    await t.test('ertmp-reconnect-nms.pcap: FFmpeg 8.1 ignores a Reconnect Request', () => checkReconnect(join(dir, 'ertmp-reconnect-nms.pcap')));
   } finally {
     if (process.env['KEEP_TMP'] === undefined) rmSync(dir, { recursive: true, force: true });
   }
@@ -122,6 +125,23 @@ function checkCapture(pcap: string, run: Run, server: 'nginx' | 'nms'): void {
     assert.ok(d !== undefined, `media-dropped diagnosed; got ${relay.map((x) => x['code']).join(', ') || 'nothing'}`);
     assert.equal(d['session'], play['session']);
   }
+}
+
+/**
+ * node-media-server, hooked, sent the publisher a Reconnect Request (tcUrl "/live2") 0.5 s into the
+ * publish; FFmpeg 8.1 has no handling of it: it goes on publishing on the old connection and
+ * closes it at the end, with no new connection.
+ */
+function checkReconnect(pcap: string): void {
+  const diags = rtmpscopeNdjson(pcap).filter((r) => r['type'] === 'diagnostic');
+  const req = diags.find((d) => d['code'] === 'session.connect.reconnect-request');
+  assert.equal((req?.['context'] as Rec | undefined)?.['resolved'], 'rtmp://127.0.0.1:1935/live2');
+  const ignored = diags.filter((d) => d['code'] === 'session.connect.reconnect-ignored');
+  assert.equal(ignored.length, 1, `codes: ${diags.map((d) => d['code']).join(', ')}`);
+  const ctx = ignored[0]?.['context'] as Rec;
+  assert.equal(ctx['reaction'], 'closed');
+  assert.ok(Number(ctx['mediaAfter']) > 20, `media after the request: ${String(ctx['mediaAfter'])}`);
+  assert.ok(!diags.some((d) => d['code'] === 'session.connect.reconnected'));
 }
 
 test('through rtmpscope proxy: the nginx-rtmp E-RTMP video drop is diagnosed live', { timeout: 120_000 }, async (t) => {
