@@ -97,9 +97,11 @@ rtmp { server { listen 1935; chunk_size 4096; application live { live on; record
 EOF
     ip netns exec "$NS" nginx -c "$TMP/nginx.conf" -p "$TMP" >"$TMP/nginx.log" 2>&1 &
   else
+    # $2: JavaScript run before the server starts (a hook on `nms`), if any.
     cat >"$TMP/nms.cjs" <<EOF
 const NodeMediaServer = require("$NMS_PREFIX/node_modules/node-media-server");
 const nms = new NodeMediaServer({ bind: "127.0.0.1", rtmp: { port: 1935 }, webadmin: { enable: false } }, "$TMP/nms-config.json");
+${2:-}
 nms.run();
 process.on("SIGTERM", () => process.exit(0));
 EOF
@@ -108,6 +110,17 @@ EOF
   fi
   SERVER_PID=$!
   wait_listen 1935
+}
+
+# Stops the server, then tcpdump (after the last packets), and moves capture $1 into OUTDIR.
+stop_run() {
+  sleep 0.3
+  kill -TERM "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  sleep 0.3
+  kill -INT "$DUMP_PID" 2>/dev/null || true
+  wait "$DUMP_PID" 2>/dev/null || true
+  mv "$TMP/$1" "$OUTDIR/$1"
 }
 
 # The JSON line a publisher or player printed, or null (a player that failed prints nothing).
@@ -138,13 +151,7 @@ for form in $FORMS; do
     ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" publish "$form" rtmp://127.0.0.1:1935/live/s "$SECONDS_PER_FORM" \
       >"$TMP/pub-$form-$server.json" 2>"$TMP/pub.log" || die "publish $form to $server failed"
     wait "$PLAY_PID" || true
-    sleep 0.3
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    sleep 0.3
-    kill -INT "$DUMP_PID" 2>/dev/null || true
-    wait "$DUMP_PID" 2>/dev/null || true
-    mv "$TMP/$out" "$OUTDIR/$out"
+    stop_run "$out"
     ((first)) || echo ',' >>"$TMP/packets.json"
     first=0
     printf '"%s": {"publish": %s, "play": %s}\n' "$out" "$(json_or_null "$TMP/pub-$form-$server.json")" "$(json_or_null "$TMP/play-$form-$server.json")" >>"$TMP/packets.json"
@@ -161,33 +168,18 @@ node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSy
 if [[ ${ERTMP_RECONNECT:-1} != 0 ]]; then
   out=ertmp-reconnect-nms.pcap
   log "$out"
-  cat >"$TMP/nms-reconnect.cjs" <<EOF
-const NodeMediaServer = require("$NMS_PREFIX/node_modules/node-media-server");
-const nms = new NodeMediaServer({ bind: "127.0.0.1", rtmp: { port: 1935 }, webadmin: { enable: false } }, "$TMP/nms-config.json");
-nms.on("postPublish", (session) => {
+  server_start nms 'nms.on("postPublish", (session) => {
   setTimeout(() => {
     if (session.rtmp === undefined) return;
     session.rtmp.sendInvokeMessage(0, { cmd: "onStatus", transId: 0, cmdObj: null, info: {
       level: "status", code: "NetConnection.Connect.ReconnectRequest", description: "server maintenance", tcUrl: "/live2" } });
   }, 500);
-});
-nms.run();
-process.on("SIGTERM", () => process.exit(0));
-EOF
-  (cd "$TMP" && exec ip netns exec "$NS" node "$TMP/nms-reconnect.cjs") >"$TMP/nms.log" 2>&1 &
-  SERVER_PID=$!
-  wait_listen 1935
+});'
   ip netns exec "$NS" tcpdump -i lo -s 0 -U -w "$TMP/$out" tcp port 1935 >"$TMP/tcpdump.log" 2>&1 &
   DUMP_PID=$!
   sleep 0.7
   ip netns exec "$NS" node "$SCRIPT_DIR/ertmp-publish.mjs" publish hevc rtmp://127.0.0.1:1935/live/s 2 \
     >"$TMP/pub-reconnect.json" 2>"$TMP/pub.log" || die "publish (reconnect) failed"
-  sleep 0.3
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  sleep 0.3
-  kill -INT "$DUMP_PID" 2>/dev/null || true
-  wait "$DUMP_PID" 2>/dev/null || true
-  mv "$TMP/$out" "$OUTDIR/$out"
+  stop_run "$out"
   log "ok  $out: $(stat -c %s "$OUTDIR/$out") bytes"
 fi

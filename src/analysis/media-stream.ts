@@ -137,6 +137,26 @@ type AudioConfigFacts = Pick<AudioStats, 'codecString' | 'objectType' | 'objectT
   readonly coreSampleRate: number | null;
 };
 
+/** HEVC and VVC records: the same facts under the same names, avgFrameRate in frames per 256 s. */
+function recordFacts(
+  codecString: string | undefined,
+  c: { readonly profileName?: string; readonly width?: number; readonly height?: number; readonly chromaFormat?: string },
+  level: string | undefined,
+  bitDepth: number | undefined,
+  avgFrameRate: number | undefined,
+): VideoConfigFacts {
+  return {
+    codecString: codecString ?? null,
+    profile: c.profileName ?? null,
+    level: level ?? null,
+    width: c.width ?? null,
+    height: c.height ?? null,
+    chromaFormat: c.chromaFormat ?? null,
+    bitDepth: bitDepth ?? null,
+    fps: avgFrameRate !== undefined && avgFrameRate > 0 ? round(avgFrameRate / 256, 3) : null,
+  };
+}
+
 function videoConfigFacts(m: MediaInfo): VideoConfigFacts | null {
   const c = m.config;
   if (c === undefined) return null;
@@ -155,16 +175,7 @@ function videoConfigFacts(m: MediaInfo): VideoConfigFacts | null {
       };
     }
     case 'hevc':
-      return {
-        codecString: c.codecString ?? null,
-        profile: c.profileName ?? null,
-        level: c.level ?? null,
-        width: c.width ?? null,
-        height: c.height ?? null,
-        chromaFormat: c.chromaFormat ?? null,
-        bitDepth: c.bitDepthLuma ?? null,
-        fps: c.avgFrameRate !== undefined && c.avgFrameRate > 0 ? round(c.avgFrameRate / 256, 3) : null,
-      };
+      return recordFacts(c.codecString, c, c.level, c.bitDepthLuma, c.avgFrameRate);
     case 'av1':
       return {
         codecString: c.codecString ?? null,
@@ -177,16 +188,7 @@ function videoConfigFacts(m: MediaInfo): VideoConfigFacts | null {
         fps: c.fps ?? null,
       };
     case 'vvc':
-      return {
-        codecString: null,
-        profile: c.profileName ?? null,
-        level: c.level ?? null,
-        width: c.width ?? null,
-        height: c.height ?? null,
-        chromaFormat: c.chromaFormat ?? null,
-        bitDepth: c.bitDepth ?? null,
-        fps: c.avgFrameRate !== undefined && c.avgFrameRate > 0 ? round(c.avgFrameRate / 256, 3) : null,
-      };
+      return recordFacts(undefined, c, c.level, c.bitDepth, c.avgFrameRate);
     default:
       return null;
   }

@@ -99,6 +99,30 @@ function codecString(b: Uint8Array): string {
   return s;
 }
 
+/**
+ * Walks `count` NAL units (UI16 length, then the unit) of a configuration record's NAL array from
+ * `pos`; `visit` sees each unit's bytes (cut at the end of `b`). Returns the position after them,
+ * or undefined (with media.config.truncated) when `b` ends first. Shared by the HEVC and VVC records.
+ */
+export function walkNalUnits(b: Uint8Array, pos: number, count: number, problems: MediaProblemCode[], visit?: (nal: Uint8Array) => void): number | undefined {
+  const n = b.length;
+  for (let i = 0; i < count; i++) {
+    if (pos + 2 > n) {
+      addProblem(problems, 'media.config.truncated');
+      return undefined;
+    }
+    const len = ((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0);
+    pos += 2;
+    visit?.(b.subarray(pos, Math.min(pos + len, n)));
+    if (pos + len > n) {
+      addProblem(problems, 'media.config.truncated');
+      return undefined;
+    }
+    pos += len;
+  }
+  return pos;
+}
+
 /** Decodes an HEVCDecoderConfigurationRecord and the size from its first SPS. */
 export function decodeHevcConfig(b: Uint8Array): HevcConfig {
   const problems: MediaProblemCode[] = [];
@@ -131,30 +155,17 @@ export function decodeHevcConfig(b: Uint8Array): HevcConfig {
   let pos = 23;
   const arrays: HevcNalArray[] = [];
   let firstSps: Uint8Array | undefined;
-  outer: for (let a = 0; a < numArrays; a++) {
+  for (let a = 0; a < numArrays; a++) {
     if (pos + 3 > n) {
       addProblem(problems, 'media.config.truncated');
       break;
     }
     const nalType = (b[pos] ?? 0) & 0x3f;
     const count = ((b[pos + 1] ?? 0) << 8) | (b[pos + 2] ?? 0);
-    pos += 3;
     arrays.push({ nalType, count });
-    for (let i = 0; i < count; i++) {
-      if (pos + 2 > n) {
-        addProblem(problems, 'media.config.truncated');
-        break outer;
-      }
-      const len = ((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0);
-      pos += 2;
-      const end = Math.min(pos + len, n);
-      if (nalType === 33 && firstSps === undefined) firstSps = b.subarray(pos, end);
-      if (pos + len > n) {
-        addProblem(problems, 'media.config.truncated');
-        break outer;
-      }
-      pos = end;
-    }
+    const next = walkNalUnits(b, pos + 3, count, problems, nalType === 33 ? (nal) => (firstSps ??= nal) : undefined);
+    if (next === undefined) break;
+    pos = next;
   }
   c.arrays = arrays;
   if (firstSps === undefined) {

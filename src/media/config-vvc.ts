@@ -28,6 +28,7 @@ import { BitReader } from './bit-reader.js';
 import { CHROMA_FORMATS, type ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import type { Mutable } from './ex-header.js';
+import { walkNalUnits } from './config-hevc.js';
 
 export type VvcNalArray = {
   /** NAL unit type (12 OPI, 13 DCI, 14 VPS, 15 SPS, 16 PPS, 17/18 APS, 23/24 SEI). */
@@ -181,7 +182,7 @@ function readArrays(b: Uint8Array, start: number, c: Mutable<VvcConfig>, problem
   const numArrays = b[pos] ?? 0;
   pos += 1;
   const arrays: VvcNalArray[] = [];
-  outer: for (let a = 0; a < numArrays; a++) {
+  for (let a = 0; a < numArrays; a++) {
     if (pos + 1 > n) {
       addProblem(problems, 'media.config.truncated');
       break;
@@ -198,18 +199,9 @@ function readArrays(b: Uint8Array, start: number, c: Mutable<VvcConfig>, problem
       pos += 2;
     }
     arrays.push({ nalType, count });
-    for (let i = 0; i < count; i++) {
-      if (pos + 2 > n) {
-        addProblem(problems, 'media.config.truncated');
-        break outer;
-      }
-      const len = ((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0);
-      pos += 2 + len;
-      if (pos > n) {
-        addProblem(problems, 'media.config.truncated');
-        break outer;
-      }
-    }
+    const next = walkNalUnits(b, pos, count, problems);
+    if (next === undefined) break;
+    pos = next;
   }
   c.arrays = arrays;
 }
