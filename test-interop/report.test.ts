@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CAPTURES, CLI, ROOT } from './tools.js';
 
@@ -48,7 +48,8 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
   const work = mkdtempSync(join(tmpdir(), 'rtmpscope-report-browser-'));
   mkdirSync(LOGS, { recursive: true });
   const file = join(work, 'report.html');
-  execFileSync(process.execPath, [CLI, 'report', join(CAPTURES, 'ffmpeg-nginx-publish-play-lossy.pcap'), '-o', file], { stdio: 'pipe' });
+  // A path relative to the checkout: it is the capture's name in the page (and the README's picture).
+  execFileSync(process.execPath, [CLI, 'report', relative(ROOT, join(CAPTURES, 'ffmpeg-nginx-publish-play-lossy.pcap')), '-o', file], { stdio: 'pipe', cwd: ROOT });
   const ctx = await chromium.launchPersistentContext(join(work, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 1000 } });
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
@@ -84,6 +85,8 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
 
     // A diagnostic: its message and explanation appear, its ladder row is selected.
     await buttons.nth(0).click();
+    // The README's picture (docs/report.png is this file).
+    await page.screenshot({ path: join(LOGS, 'report-overview.png') });
     const s0 = sessions[0]!;
     assert.ok(s0.diagnostics.length > 0);
     await page.locator('.diags button').nth(1).click();

@@ -37,8 +37,9 @@ main h3 { font-size:14px; margin:14px 0 6px; color:var(--muted); text-transform:
 table.kv { border-collapse:collapse; font-size:12.5px; }
 table.kv td { padding:1px 8px 1px 0; vertical-align:top; word-break:break-all; }
 table.kv td:first-child { color:var(--muted); white-space:nowrap; word-break:normal; }
-.diags { list-style:none; margin:0; padding:0; }
-.diags li { margin:2px 0; }
+.diags { list-style:none; margin:0; padding:0; max-height:190px; overflow:auto; }
+.diags li { margin:1px 0; }
+.diags button { padding:0 8px; }
 .diags button { width:100%; text-align:left; border-color:var(--line); display:flex; gap:8px; align-items:baseline; }
 .diags button.selected { background:var(--sel); }
 .sev { font-size:11px; font-weight:600; text-transform:uppercase; min-width:3.5em; }
@@ -107,6 +108,14 @@ export const CLIENT_JS = String.raw`
     return dark()
       ? ['#7aa7ff', '#f0a060', '#6fd08c', '#e07ad8', '#f2d45c', '#5ed0d6', '#ff8a80', '#b39ddb']
       : ['#2456c8', '#c05a00', '#1e8a3c', '#a03098', '#8a7400', '#00838f', '#c62828', '#5e35b1'];
+  }
+  // Axis numbers: 12 k, 4.5 M instead of 12,000 and 4,500,000.
+  function fmtNum(v) {
+    var a = Math.abs(v);
+    if (a >= 1e9) return +(v / 1e9).toFixed(2) + ' G';
+    if (a >= 1e6) return +(v / 1e6).toFixed(2) + ' M';
+    if (a >= 1e4) return +(v / 1e3).toFixed(1) + ' k';
+    return String(+v.toFixed(3));
   }
   function fmtT(t) { return t === null || t === undefined ? '' : t.toFixed(3) + ' s'; }
   function sevCounts(diags) {
@@ -264,7 +273,7 @@ export const CLIENT_JS = String.raw`
       scales: { x: { time: false } },
       axes: [
         Object.assign({}, axis, { values: function (u, vals) { return vals.map(function (v) { return v + ' s'; }); } }),
-        Object.assign({}, axis, { size: 64 }),
+        Object.assign({}, axis, { size: 60, values: function (u, vals) { return vals.map(fmtNum); } }),
       ],
       series: [{ label: 'time', value: function (u, v) { return v === null || v === undefined ? '' : v.toFixed(3) + ' s'; } }].concat(
         p.series.map(function (se, i) { return seriesOpts(se, pal[i % pal.length]); })),
@@ -368,6 +377,7 @@ export const CLIENT_JS = String.raw`
 
   renderNav();
   renderSession();
-  root.setAttribute('data-ready', '1');
+  // Milliseconds from navigation start until the page is drawn (a test and a measurement read it).
+  root.setAttribute('data-ready', String(Math.round(performance.now())));
 })();
 `;
