@@ -27,6 +27,9 @@ Usage:
   rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
                                             forward an encoder's connection, decoding both
                                             directions live (see rtmpscope proxy --help)
+  rtmpscope report <capture|-> [-o report.html]
+                                            one self-contained HTML report: ladder, plots and
+                                            diagnostics per session (see rtmpscope report --help)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
   Common options:
@@ -158,6 +161,7 @@ async function cmdProxy(argv: string[]): Promise<void> {
  */
 const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promise<void>>>> = {
   proxy: () => Promise.resolve(cmdProxy),
+  report: async () => (await import('./report.js')).run,
 };
 
 async function main(argv: string[]): Promise<void> {
