@@ -27,6 +27,11 @@ Usage:
   rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
                                             forward an encoder's connection, decoding both
                                             directions live (see rtmpscope proxy --help)
+  rtmpscope diff A B [--format text|json]   compare two sessions (CAPTURE or CAPTURE#N), the
+                                            likeliest cause of a failure first; exit 0 same,
+                                            1 different, 2 trouble (see rtmpscope diff --help)
+  rtmpscope explain CODE…                   the whole explanation of a diagnostic or a server
+                                            status code (NetStream.Publish.BadName, _error, …)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
   Common options:
@@ -44,6 +49,11 @@ Usage:
                                             does not depend on ports)
       --hold-bytes BYTES                    bytes a connection whose start is not in the capture
                                             may hold while undecided (default 1048576)
+      --target youtube|twitch|facebook|generic
+                                            check published streams against the service's
+                                            documented ingest requirements (docs/ingest-targets.md)
+      --fail-on warn|error                  exit status 3 when a diagnostic of that severity or
+                                            worse was raised (for CI jobs)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -158,6 +168,8 @@ async function cmdProxy(argv: string[]): Promise<void> {
  */
 const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promise<void>>>> = {
   proxy: () => Promise.resolve(cmdProxy),
+  diff: async () => (await import('./diff.js')).run,
+  explain: async () => (await import('./explain.js')).run,
 };
 
 async function main(argv: string[]): Promise<void> {
