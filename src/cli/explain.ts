@@ -41,11 +41,17 @@ export function explainLines(code: string, width = 100): string[] | null {
   return out;
 }
 
+/** Codes sharing the most (and longest) name parts with `code`, best first. */
 function near(code: string): string[] {
   const all = [...Object.keys(CATALOGUE), ...STATUSES.map((s) => s.code)];
-  const q = code.toLowerCase();
-  const parts = q.split(/[.\-_]/).filter((p) => p.length > 2);
-  return all.filter((c) => parts.some((p) => c.toLowerCase().includes(p))).slice(0, 8);
+  const parts = code.toLowerCase().split(/[.\-_]/).filter((p) => p.length > 2);
+  const score = (c: string) => parts.reduce((n, p) => n + (c.toLowerCase().includes(p) ? p.length : 0), 0);
+  return all
+    .map((c) => ({ c, s: score(c) }))
+    .filter((x) => x.s > 0)
+    .sort((x, y) => y.s - x.s)
+    .slice(0, 5)
+    .map((x) => x.c);
 }
 
 export async function run(argv: string[]): Promise<void> {
