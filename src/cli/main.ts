@@ -16,6 +16,7 @@ import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { OutputRecord } from '../session/records.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../output/ndjson.js';
 import { clean } from '../core/text.js';
+import { RecordSelection, recordSelection, SELECT_OPTIONS } from '../output/select.js';
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
@@ -34,6 +35,10 @@ Usage:
                                             status code (NetStream.Publish.BadName, _error, …)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
+      --session N[,M]  --stream NAME  --type T[,U]  --dir c2s|s2c  --frames A-B
+                                            export only those records (types: session, handshake,
+                                            message, diagnostic, stream, capture, or the message
+                                            kinds command, data, audio, video, control)
   Common options:
       --tcp-buffer BYTES                    out-of-order bytes held per TCP direction before a
                                             hole is declared lost (default 4194304)
@@ -71,17 +76,17 @@ function version(): string {
   return 'unknown';
 }
 
-async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
+async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions, select: RecordSelection | null = null): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
   const input = await openInput(path);
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(recs), opts);
+    await analyzeStream(path, input, (recs) => r.records(select === null ? recs : select.filter(recs)), opts);
     await r.end();
   } else {
     const r = new JsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(recs), opts);
+    await analyzeStream(path, input, (recs) => r.records(select === null ? recs : select.filter(recs)), opts);
     await r.end();
   }
   await w.close();
@@ -183,6 +188,7 @@ async function main(argv: string[]): Promise<void> {
       output: { type: 'string', short: 'o' },
       debug: { type: 'boolean', default: false },
       ...ANALYZER_OPTIONS,
+      ...SELECT_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -196,11 +202,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const [first, second, ...rest] = positionals;
+  if (first !== 'export' && !RecordSelection.empty(values)) throw new UserError('--session, --stream, --type, --dir and --frames select what export writes', 2);
   if (first === undefined) throw new UserError('no capture given\n' + USAGE, 2);
   if (first === 'export' || first === 'summary') {
     if (second === undefined) throw new UserError(`${first}: no capture given (a path, or - for stdin)`, 2);
     if (rest.length > 0) throw new UserError(`unexpected argument '${rest[0]}'`, 2);
-    if (first === 'export') return cmdExport(second, values.format, values.output, analyzerOptions(values));
+    if (first === 'export') return cmdExport(second, values.format, values.output, analyzerOptions(values), recordSelection(values));
     return cmdSummary(second, analyzerOptions(values));
   }
   if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);
