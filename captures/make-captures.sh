@@ -24,6 +24,7 @@
 #   rtmpdump-rtmpsrv-rtmpe.pcap (+ .keys: rtmpdump's DH secret and RC4 keys)
 #   ffmpeg-nginx-rtmps13.pcap        ffmpeg-nginx-rtmps12.pcap   (+ .keylog)
 #   ffmpeg-nginx-publish-snap96.pcap (tcpdump -s 96)
+#   ffmpeg-nginx-publish-rejected.pcap (BadName, deny publish)  ffmpeg-nginx-high444-gop10.pcap
 # and, made from this run's intact ones by scripts/damage-capture.ts (records left
 # out, nothing rewritten; needs the built repo, which is built here if missing):
 #   ffmpeg-nginx-publish-play-midstream.pcap  ffmpeg-nms-publish-midstream.pcap
@@ -239,6 +240,8 @@ rtmp {
         listen 1935;
         chunk_size 4096;
         application live { live on; record off; }
+        # the rejected-publish capture (section "diff and targets"): every publish denied
+        application locked { live on; record off; deny publish all; }
     }
     server {
         listen 19350;
@@ -671,6 +674,43 @@ for kind in gtpu vxlan gre erspan2 erspan3 ipip mpls pppoe nested; do
   wrap ffmpeg-nginx-publish-ns.pcap "$kind" 120 "tunnel-$kind.pcap"
 done
 wrap ffmpeg-listen-ipv6.pcap ipip 100 tunnel-6in4.pcap
+
+# ---------------------------------------------------------------- diff and targets
+# (rtmpscope diff, --target; see captures/README.md "Rejected publish and High 4:4:4")
+# ffmpeg-nginx-publish-rejected.pcap: ffmpeg publishes live/taken for 3 s; at t≈1 s a second ffmpeg
+# publishes the same name (nginx-rtmp answers NetStream.Publish.BadName, "Already publishing"), then a
+# third publishes locked/taken, which `deny publish all` refuses (nginx-rtmp answers Publish.Start and
+# then resets the connection: "access forbidden by rule" in its log).
+log "diff: ffmpeg-nginx-publish-rejected.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-publish-rejected.pcap -i lo
+publish_cmd 3 rtmp://127.0.0.1/live/taken
+bg publisher "${PUB[@]}"; pub=$BG_PID
+sleep 1
+publish_cmd 1 rtmp://127.0.0.1/live/taken
+ip netns exec "$NS" timeout -k 2 10 "${PUB[@]}" >"$TMP/logs/publisher-badname.log" 2>&1 && die "the second publisher of live/taken was accepted"
+grep -q 'Already publishing' "$TMP/logs/publisher-badname.log" || die "no 'Already publishing' from nginx"
+sleep 0.3
+publish_cmd 1 rtmp://127.0.0.1/locked/taken
+ip netns exec "$NS" timeout -k 2 10 "${PUB[@]}" >"$TMP/logs/publisher-denied.log" 2>&1 && die "the publisher of locked/taken was accepted"
+wait "$pub" || die "ffmpeg publisher failed"
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-publish-rejected.pcap 3 1935 "publish\('taken'\)" 'onStatus\('
+
+# ffmpeg-nginx-high444-gop10.pcap: the README's habit of old, testsrc without -pix_fmt: libx264 gets
+# rgb24 and picks yuv444p (High 4:4:4 Predictive); -g 300 at 30 fps is one keyframe per 10 s, so
+# the 5 s publish has a single keyframe (rtmpscope --target youtube flags both).
+log "targets: ffmpeg-nginx-high444-gop10.pcap"
+nginx_start
+cap_tcpdump ffmpeg-nginx-high444-gop10.pcap -i lo
+run publisher-444 20 "${FFMPEG[@]}" -re -f lavfi -i "testsrc=size=320x240:rate=30" \
+  -f lavfi -i "sine=frequency=440:sample_rate=44100" -t 5 -map 0:v -map 1:a \
+  -c:v libx264 -preset veryfast -tune zerolatency -g 300 -b:v 150k -c:a aac -b:a 64k -ac 1 \
+  -f flv rtmp://127.0.0.1/live/hi444
+cap_stop
+nginx_stop
+verify ffmpeg-nginx-high444-gop10.pcap 1 1935 "publish\('hi444'\)"
 
 # ---------------------------------------------------------------- done
 for f in "$TMP"/out/*; do

@@ -44,6 +44,7 @@ import { parseAuthDescription } from './auth.js';
 import { atOf, diagnosticRecord, msBetween, opposite, round, type At, type Context, type SessionIdentity } from './emit.js';
 import { MediaStream, type StreamUse } from './media-stream.js';
 import { StreamTracks } from './tracks.js';
+import { checkStream, type IngestTarget } from '../targets/ingest.js';
 import { CAPS_EX_RECONNECT, capabilitiesUsed, declaredBy, fourCcDeclared, resolveTcUrl } from './negotiation.js';
 import type {
   ChunkLayerFacts,
@@ -227,9 +228,13 @@ export class SessionAnalysis {
   /** False for messages framed without RTMP chunks (RTMFP flows): the chunk-layer checks do not apply. */
   private readonly chunked: boolean;
 
-  constructor(id: { session: number; client: string; server: string }, opts: { readonly chunked?: boolean } = {}) {
+  /** The ingest service published streams are checked against (--target), or none. */
+  private readonly target: IngestTarget | null;
+
+  constructor(id: { session: number; client: string; server: string }, opts: { readonly chunked?: boolean; readonly target?: IngestTarget | null } = {}) {
     this.id = { session: id.session, client: id.client, server: id.server };
     this.chunked = opts.chunked ?? true;
+    this.target = opts.target ?? null;
   }
 
   /**
@@ -264,9 +269,12 @@ export class SessionAnalysis {
     this.finishNetStreams();
     for (const m of this.allMedia) for (const p of m.finish()) this.emit(p.code, p.message, p.at, p.context);
     for (const t of this.tracks.values()) for (const p of t.finish()) this.emit(p.code, p.message, p.at, p.context);
+    const streams = this.allMedia.filter((m) => m.hasMedia || m.use.role !== null || m.dataMessages > 0).map((m) => this.streamRecord(m));
+    const tcUrl = this.connectFields?.tcUrl ?? null;
+    for (const s of streams) for (const p of checkStream(s, this.target, typeof tcUrl === 'string' ? tcUrl : null)) this.emit(p.code, p.message, { dir: s.dir, ...(s.firstFrame === null ? {} : { frame: s.firstFrame }), ...(s.startTime === null ? {} : { time: s.startTime }) }, p.context);
     const diagnostics = this.out;
     this.out = [];
-    return { facts: this.facts(), streams: this.allMedia.filter((m) => m.hasMedia || m.use.role !== null || m.dataMessages > 0).map((m) => this.streamRecord(m)), diagnostics };
+    return { facts: this.facts(), streams, diagnostics };
   }
 
   // ------------------------------------------------------------------------------------------

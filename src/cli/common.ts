@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../io/input.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import { fileOut, type TextOut } from '../output/ndjson.js';
+import { isTarget, TARGETS } from '../targets/ingest.js';
+import { failOnOption } from './fail-on.js';
 
 /** parseArgs option definitions of the analyzer's options (see USAGE's "Common options"). */
 export const ANALYZER_OPTIONS = {
@@ -16,6 +18,8 @@ export const ANALYZER_OPTIONS = {
   'max-connections': { type: 'string' },
   'hold-bytes': { type: 'string' },
   'rtmp-port': { type: 'string', multiple: true },
+  target: { type: 'string' },
+  'fail-on': { type: 'string' },
 } as const;
 
 /** `-o FILE` opened for writing, or a one-line error saying why it cannot be. */
@@ -65,8 +69,14 @@ export type AnalyzerValues = {
   'rtmp-port'?: string[] | undefined;
   keylog?: string[] | undefined;
   'max-connections'?: string | undefined;
+  target?: string | undefined;
+  'fail-on'?: string | undefined;
 };
 
+/**
+ * The analyzer's options from parsed values. With `--fail-on`, the run's diagnostics are counted
+ * (AnalyzerOptions.observe) and the exit status is set when the command's work is done.
+ */
 export function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
   const tcp = values['tcp-buffer'];
   const conn = values['conn-buffer'];
@@ -74,6 +84,16 @@ export function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
   const ports = values['rtmp-port'];
   const keylogs = values.keylog;
   const maxConn = values['max-connections'];
+  const target = values.target;
+  const gate = failOnOption(values['fail-on']);
+  if (gate !== null) {
+    // Whatever the command does with the records, the verdict comes once its work is done (and
+    // only when nothing else set the exit status: a usage or input error stands).
+    process.once('beforeExit', () => {
+      if (process.exitCode === undefined || process.exitCode === 0) gate.finish();
+    });
+  }
+  if (target !== undefined && !isTarget(target)) throw new UserError(`--target must be one of ${TARGETS.join(', ')}, not '${target}'`, 2);
   if (maxConn !== undefined && !(Number.isInteger(Number(maxConn)) && Number(maxConn) >= 1 && Number(maxConn) <= 10_000_000)) {
     throw new UserError(`--max-connections must be a whole number from 1 to 10000000, not '${maxConn}'`, 2);
   }
@@ -84,6 +104,8 @@ export function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
     ...(keylogs === undefined || keylogs.length === 0 ? {} : { keylogs: readKeylogs(keylogs) }),
     ...(hold === undefined ? {} : { holdBytes: byteOption('hold-bytes', hold, 4096, 1 << 30) }),
     ...(ports === undefined ? {} : { rtmpPorts: portsOption(ports) }),
+    ...(target === undefined ? {} : { target }),
+    ...(gate === null ? {} : { observe: (recs) => gate.observe(recs) }),
   };
 }
 

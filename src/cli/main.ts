@@ -16,6 +16,7 @@ import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { OutputRecord } from '../session/records.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../output/ndjson.js';
 import { clean } from '../core/text.js';
+import { RecordSelection, recordSelection, SELECT_OPTIONS } from '../output/select.js';
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
@@ -30,8 +31,17 @@ Usage:
   rtmpscope report <capture|-> [-o report.html]
                                             one self-contained HTML report: ladder, plots and
                                             diagnostics per session (see rtmpscope report --help)
+  rtmpscope diff A B [--format text|json]   compare two sessions (CAPTURE or CAPTURE#N), the
+                                            likeliest cause of a failure first; exit 0 same,
+                                            1 different, 2 trouble (see rtmpscope diff --help)
+  rtmpscope explain CODE…                   the whole explanation of a diagnostic or a server
+                                            status code (NetStream.Publish.BadName, _error, …)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
+      --session N[,M]  --stream NAME  --type T[,U]  --dir c2s|s2c  --frames A-B
+                                            export only those records (types: session, handshake,
+                                            message, diagnostic, stream, capture, or the message
+                                            kinds command, data, audio, video, control)
   Common options:
       --tcp-buffer BYTES                    out-of-order bytes held per TCP direction before a
                                             hole is declared lost (default 4194304)
@@ -47,6 +57,11 @@ Usage:
                                             does not depend on ports)
       --hold-bytes BYTES                    bytes a connection whose start is not in the capture
                                             may hold while undecided (default 1048576)
+      --target youtube|twitch|facebook|generic
+                                            check published streams against the service's
+                                            documented ingest requirements (docs/ingest-targets.md)
+      --fail-on warn|error                  exit status 3 when a diagnostic of that severity or
+                                            worse was raised (for CI jobs)
 
 Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
 Options: --debug (show internal errors in full), --version, --help`;
@@ -64,17 +79,17 @@ function version(): string {
   return 'unknown';
 }
 
-async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
+async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions, select: RecordSelection | null = null): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
   const input = await openInput(path);
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(recs), opts);
+    await analyzeStream(path, input, (recs) => r.records(select === null ? recs : select.filter(recs)), opts);
     await r.end();
   } else {
     const r = new JsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(recs), opts);
+    await analyzeStream(path, input, (recs) => r.records(select === null ? recs : select.filter(recs)), opts);
     await r.end();
   }
   await w.close();
@@ -162,6 +177,8 @@ async function cmdProxy(argv: string[]): Promise<void> {
 const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promise<void>>>> = {
   proxy: () => Promise.resolve(cmdProxy),
   report: async () => (await import('./report.js')).run,
+  diff: async () => (await import('./diff.js')).run,
+  explain: async () => (await import('./explain.js')).run,
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -175,6 +192,7 @@ async function main(argv: string[]): Promise<void> {
       output: { type: 'string', short: 'o' },
       debug: { type: 'boolean', default: false },
       ...ANALYZER_OPTIONS,
+      ...SELECT_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -188,11 +206,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const [first, second, ...rest] = positionals;
+  if (first !== 'export' && !RecordSelection.empty(values)) throw new UserError('--session, --stream, --type, --dir and --frames select what export writes', 2);
   if (first === undefined) throw new UserError('no capture given\n' + USAGE, 2);
   if (first === 'export' || first === 'summary') {
     if (second === undefined) throw new UserError(`${first}: no capture given (a path, or - for stdin)`, 2);
     if (rest.length > 0) throw new UserError(`unexpected argument '${rest[0]}'`, 2);
-    if (first === 'export') return cmdExport(second, values.format, values.output, analyzerOptions(values));
+    if (first === 'export') return cmdExport(second, values.format, values.output, analyzerOptions(values), recordSelection(values));
     return cmdSummary(second, analyzerOptions(values));
   }
   if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);

@@ -187,11 +187,27 @@ const FOURCC_FLAGS: readonly (readonly [number, string])[] = [
   [4, 'fwd'],
 ];
 
+/** Long words of profile names, abbreviated so the name is never cut (the part that matters is at its end). */
+const PROFILE_WORDS: readonly (readonly [RegExp, string])[] = [
+  [/\bPredictive\b/, 'Pred'],
+  [/\bConstrained\b/, 'Constr.'],
+  [/\bProgressive\b/, 'Prog.'],
+  [/\bFormat Range Extensions\b/, 'RExt'],
+];
+
+/** Codec and profile, abbreviated but whole (High 4:4:4 Predictive → High 4:4:4 Pred), with a bit depth above 8 the profile does not name. */
+export function videoName(v: NonNullable<StreamRecord['video']>): string {
+  let profile = v.profile ?? '';
+  for (const [re, short] of PROFILE_WORDS) profile = profile.replace(re, short);
+  const depth = v.bitDepth !== null && v.bitDepth > 8 && !profile.includes(String(v.bitDepth)) ? `${v.bitDepth}-bit` : '';
+  return [v.codec, profile, depth].filter((x) => x !== '').join(' ');
+}
+
 function videoCells(v: StreamRecord['video']): string[] {
   const fps = v?.fps.measured ?? v?.fps.config ?? null;
   const ki = v?.keyframeIntervalMs ?? null;
   return [
-    v === null ? '-' : clip([v.codec, v.profile ?? ''].filter((x) => x !== '').join(' '), 14),
+    v === null ? '-' : videoName(v),
     v?.width != null && v.height != null ? `${v.width}x${v.height}` : '-',
     fps === null ? '-' : fps.toFixed(fps >= 10 ? 0 : 1),
     v?.bitrateKbps.avg == null ? '-' : v.bitrateKbps.avg.toFixed(0),

@@ -23,6 +23,7 @@ import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
 import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
+import type { IngestTarget } from '../targets/ingest.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -42,6 +43,10 @@ export type AnalyzerOptions = {
    * together (default DEFAULT_SHARED_BUFFER); each connection also stays within `connBuffer`.
    */
   readonly sharedBuffer?: number;
+  /** Check published streams against this ingest service's documented requirements (--target). */
+  readonly target?: IngestTarget;
+  /** analyzeStream hands every batch of records to this before the sink (--fail-on counts severities). */
+  readonly observe?: (records: readonly OutputRecord[]) => void;
 };
 
 /** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
@@ -113,8 +118,11 @@ export class Analyzer {
   private rtmfp: RtmfpTracker | null = null;
   private readonly keylogs: readonly string[];
 
+  private readonly target: IngestTarget | null;
+
   constructor(opts: AnalyzerOptions = {}) {
     this.keylogs = opts.keylogs ?? [];
+    this.target = opts.target ?? null;
     this.gate = new MidstreamGate(opts);
     this.tcp = new TcpReassembler({
       ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
@@ -432,7 +440,7 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
-      { shared: this.shared, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
+      { shared: this.shared, target: this.target, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

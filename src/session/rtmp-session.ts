@@ -9,6 +9,7 @@ import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
 import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
 import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
+import type { IngestTarget } from '../targets/ingest.js';
 import type { Layout } from './midstream.js';
 import { RtmpeHandshake } from './rtmpe-facts.js';
 import type { RtmpeFacts } from './records.js';
@@ -63,13 +64,15 @@ export class RtmpSession {
       readonly chunked?: boolean;
       /** A budget shared across sessions (the analyzer's, the proxy's), or none. */
       readonly shared?: BufferBudget | null;
+      /** The ingest service published streams are checked against (--target). */
+      readonly target?: IngestTarget | null;
     } = {},
   ) {
     this.decrypted = opts.decrypted === true;
     this.budget = new BufferBudget(connBuffer, opts.shared ?? null);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
     this.layouts = opts.layouts;
-    this.analysis = new SessionAnalysis(id, { chunked: opts.chunked ?? true });
+    this.analysis = new SessionAnalysis(id, { chunked: opts.chunked ?? true, target: opts.target ?? null });
   }
 
   /** A message framed by another transport (RTMFP flows): recorded and analysed as a chunked one. */

@@ -24,6 +24,7 @@ export async function analyzeStream(
   const flush = async () => {
     const b = batch;
     batch = [];
+    opts.observe?.(b);
     await sink(b);
   };
   const take = async (events: ReturnType<typeof decoder.push>) => {

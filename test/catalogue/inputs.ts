@@ -18,6 +18,7 @@ import { dhKeyOffset } from '../../src/rtmp/rtmpe.js';
 import { RTMPT_INPUTS } from './inputs-rtmpt.js';
 import { RTMFP_INPUTS } from '../rtmfp/inputs.js';
 import { TLS_INPUTS } from './tls-inputs.js';
+import { TARGET_INPUTS } from './target-inputs.js';
 import { chunkStreamFlood, synFlood, tsoTinyChunks } from '../builders/hostile.js';
 
 export type Input = {
@@ -376,6 +377,7 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   // RTMFP
   ...RTMFP_INPUTS,
   ...TLS_INPUTS,
+  ...TARGET_INPUTS,
 ];
 
 /** Codes no input can produce today, with why (reported to the lead; nothing removed). */
