@@ -27,6 +27,9 @@ Usage:
   rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
                                             forward an encoder's connection, decoding both
                                             directions live (see rtmpscope proxy --help)
+  rtmpscope extract <capture|-> (-o FILE.flv | --dir DIR) [--session N] [--stream NAME]
+                                            each published or played stream as (Enhanced) FLV
+                                            (see rtmpscope extract --help)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
   Common options:
@@ -158,6 +161,7 @@ async function cmdProxy(argv: string[]): Promise<void> {
  */
 const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promise<void>>>> = {
   proxy: () => Promise.resolve(cmdProxy),
+  extract: async () => (await import('./extract.js')).run,
 };
 
 async function main(argv: string[]): Promise<void> {

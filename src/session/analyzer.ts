@@ -23,6 +23,7 @@ import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
 import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
+import type { PayloadSink } from '../extract/sink.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -42,6 +43,8 @@ export type AnalyzerOptions = {
    * together (default DEFAULT_SHARED_BUFFER); each connection also stays within `connBuffer`.
    */
   readonly sharedBuffer?: number;
+  /** Extraction (src/extract): RTMP sessions over TCP and TLS hand whole media bodies there. */
+  readonly payloads?: PayloadSink;
 };
 
 /** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
@@ -112,9 +115,11 @@ export class Analyzer {
   /** RTMFP over UDP (created at the first UDP datagram). */
   private rtmfp: RtmfpTracker | null = null;
   private readonly keylogs: readonly string[];
+  private readonly payloads: PayloadSink | null;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.keylogs = opts.keylogs ?? [];
+    this.payloads = opts.payloads ?? null;
     this.gate = new MidstreamGate(opts);
     this.tcp = new TcpReassembler({
       ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
@@ -432,7 +437,7 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
-      { shared: this.shared, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
+      { shared: this.shared, payloads: this.payloads, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

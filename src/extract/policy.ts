@@ -1,0 +1,87 @@
+/**
+ * What extraction does across a loss: after bytes or messages were lost, coded video frames are
+ * dropped up to the next keyframe (the frames in between reference pictures that never arrived),
+ * and so is the audio of a stream that has video (kept in step with the picture); an audio-only
+ * stream resumes at its next frame. Configuration, metadata and other tags are always kept.
+ * Pure state, no I/O: the writer asks per tag, and hears of each episode when it ends.
+ */
+
+export type TagKind = 'video-key' | 'video-frame' | 'audio-frame' | 'other';
+
+/** One loss and what it cost: reasons, the last timestamp before it, the one decoding resumed at. */
+export type GapEpisode = {
+  readonly reasons: readonly string[];
+  /** Timestamp of the last tag written before the loss (null: none yet). */
+  readonly after: number | null;
+  /** Timestamp of the tag writing resumed with (null: the stream ended first). */
+  readonly resumedAt: number | null;
+  readonly droppedVideo: number;
+  readonly droppedAudio: number;
+};
+
+/** Reasons listed per episode at most (more are counted). */
+const MAX_REASONS = 4;
+
+export class GapPolicy {
+  private dropping = false;
+  private sawVideo = false;
+  private lastTs: number | null = null;
+  private episode: { reasons: string[]; more: number; after: number | null; droppedVideo: number; droppedAudio: number } | null = null;
+  /** Loss episodes, and the tags they cost. */
+  gaps = 0;
+  dropped = 0;
+
+  constructor(private readonly onEpisode: (e: GapEpisode) => void) {}
+
+  /** Messages may have been lost here. */
+  loss(why: string): void {
+    if (this.episode === null) {
+      this.gaps++;
+      this.episode = { reasons: [why], more: 0, after: this.lastTs, droppedVideo: 0, droppedAudio: 0 };
+    } else if (this.episode.reasons.length < MAX_REASONS) this.episode.reasons.push(why);
+    else this.episode.more++;
+    this.dropping = true;
+  }
+
+  /** A tag that could not be written whole (its bytes were lost or not kept): dropped, and a loss. */
+  damaged(kind: TagKind, why: string): void {
+    this.loss(why);
+    this.count(kind);
+  }
+
+  /** Should this tag be written? */
+  admit(kind: TagKind, timestamp: number): boolean {
+    if (kind === 'video-key' || kind === 'video-frame') this.sawVideo = true;
+    if (this.dropping) {
+      const resume = kind === 'other' ? false : kind === 'video-key' || (kind === 'audio-frame' && !this.sawVideo);
+      if (kind !== 'other' && !resume) {
+        this.count(kind);
+        return false;
+      }
+      if (resume) this.end(timestamp);
+    }
+    if (kind !== 'other') this.lastTs = timestamp;
+    return true;
+  }
+
+  /** The stream ended: an episode still open is reported (nothing resumed). */
+  finish(): void {
+    if (this.episode !== null) this.end(null);
+  }
+
+  private count(kind: TagKind): void {
+    if (this.episode === null) return;
+    this.dropped++;
+    if (kind === 'audio-frame') this.episode.droppedAudio++;
+    else if (kind !== 'other') this.episode.droppedVideo++;
+  }
+
+  private end(resumedAt: number | null): void {
+    const e = this.episode;
+    this.dropping = false;
+    this.episode = null;
+    if (e === null) return;
+    const reasons = e.more > 0 ? [...e.reasons, `${e.more} more`] : e.reasons;
+    this.onEpisode({ reasons, after: e.after, resumedAt, droppedVideo: e.droppedVideo, droppedAudio: e.droppedAudio });
+  }
+}
