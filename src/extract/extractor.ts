@@ -45,12 +45,17 @@ export type ExtractorEvents = {
 /** Streams open at once, over all sessions: beyond, further streams are left out (each said once). */
 export const MAX_OPEN_STREAMS = 256;
 
-type Entry = { readonly info: StreamInfo; readonly writer: FlvStreamWriter };
+type Entry = {
+  readonly info: StreamInfo;
+  readonly writer: FlvStreamWriter;
+  /** Opened by media on stream id 0 or an unknown one: the next stream id seen in its direction is its own. */
+  adoptable: boolean;
+};
 
 type SessionState = {
   readonly id: SinkSession;
   app: string | null;
-  /** Open streams by `${dir}:${streamId}`. */
+  /** Open streams by `${dir}:${streamId}` (one entry may have several keys: see resolve()). */
   readonly streams: Map<string, Entry>;
 };
 
@@ -85,20 +90,40 @@ export class Extractor implements PayloadSink {
       return;
     }
     if (t !== 8 && t !== 9 && t !== 22 && t !== 18) return;
-    let e = s.streams.get(`${dir}:${m.streamId}`);
+    let e = this.resolve(s, dir, m);
     if (e === undefined) {
       // Media without a publish or play seen: the capture started mid-session (data alone opens nothing).
       if (t === 18) return;
       e = this.openStream(s, dir, m.streamId, null);
-      e.writer.loss('the start of the stream is not in the capture');
+      e.adoptable = m.streamId === 0 || m.unknown?.includes('streamId') === true;
+      e.writer.loss('the start of the stream is not in the capture', true);
     }
     e.writer.message(t, m.timestamp, m.body, m.bodyTruncated, m.payload);
+  }
+
+  /**
+   * The stream a message belongs to. Media on stream id 0 (node-media-server sends played media
+   * there) or on an id a loss made unknown belongs to the one stream of its direction, if there is
+   * exactly one; and a stream opened that way takes the first stream id seen after it.
+   */
+  private resolve(s: SessionState, dir: Direction, m: RtmpMessage): Entry | undefined {
+    const key = `${dir}:${m.streamId}`;
+    const e = s.streams.get(key);
+    if (e !== undefined) return e;
+    const inDir = new Set<Entry>();
+    for (const x of s.streams.values()) if (x.info.dir === dir) inDir.add(x);
+    if (inDir.size !== 1) return undefined;
+    const only = [...inDir][0] as Entry;
+    if (!(m.streamId === 0 || m.unknown?.includes('streamId') === true || only.adoptable)) return undefined;
+    only.adoptable = false;
+    s.streams.set(key, only);
+    return only;
   }
 
   loss(id: SinkSession, dir: Direction, why: string): void {
     const s = this.sessions.get(id.session);
     if (s === undefined) return;
-    for (const e of s.streams.values()) if (e.info.dir === dir) e.writer.loss(why);
+    for (const e of new Set(s.streams.values())) if (e.info.dir === dir) e.writer.loss(why);
   }
 
   end(id: SinkSession): void {
@@ -164,7 +189,7 @@ export class Extractor implements PayloadSink {
         this.events.note(`${clean(path)}: cannot write (${code ?? String(err)}); ${describe(info)} is incomplete`);
       },
     );
-    const e = { info, writer };
+    const e = { info, writer, adoptable: false };
     s.streams.set(key, e);
     return e;
   }
@@ -190,7 +215,7 @@ export class Extractor implements PayloadSink {
   private close(s: SessionState, key: string): void {
     const e = s.streams.get(key);
     if (e === undefined) return;
-    s.streams.delete(key);
+    for (const [k, x] of [...s.streams]) if (x === e) s.streams.delete(k);
     if (e.writer.path !== null) this.open--;
     e.writer.close();
     const path = e.writer.path;

@@ -26,20 +26,25 @@ export class GapPolicy {
   private dropping = false;
   private sawVideo = false;
   private lastTs: number | null = null;
-  private episode: { reasons: string[]; more: number; after: number | null; droppedVideo: number; droppedAudio: number } | null = null;
+  private episode: { reasons: string[]; more: number; after: number | null; droppedVideo: number; droppedAudio: number; quiet: boolean } | null = null;
   /** Loss episodes, and the tags they cost. */
   gaps = 0;
   dropped = 0;
 
   constructor(private readonly onEpisode: (e: GapEpisode) => void) {}
 
-  /** Messages may have been lost here. */
-  loss(why: string): void {
+  /**
+   * Messages may have been lost here. `quiet`: a loss that is no gap unless it costs a tag (the
+   * start of a stream that is not in the capture: its first frame may or may not be a keyframe).
+   */
+  loss(why: string, quiet = false): void {
     if (this.episode === null) {
-      this.gaps++;
-      this.episode = { reasons: [why], more: 0, after: this.lastTs, droppedVideo: 0, droppedAudio: 0 };
-    } else if (this.episode.reasons.length < MAX_REASONS) this.episode.reasons.push(why);
-    else this.episode.more++;
+      this.episode = { reasons: [why], more: 0, after: this.lastTs, droppedVideo: 0, droppedAudio: 0, quiet };
+    } else {
+      this.episode.quiet &&= quiet;
+      if (this.episode.reasons.length < MAX_REASONS) this.episode.reasons.push(why);
+      else this.episode.more++;
+    }
     this.dropping = true;
   }
 
@@ -80,7 +85,8 @@ export class GapPolicy {
     const e = this.episode;
     this.dropping = false;
     this.episode = null;
-    if (e === null) return;
+    if (e === null || (e.quiet && e.droppedVideo + e.droppedAudio === 0)) return;
+    this.gaps++;
     const reasons = e.more > 0 ? [...e.reasons, `${e.more} more`] : e.reasons;
     this.onEpisode({ reasons, after: e.after, resumedAt, droppedVideo: e.droppedVideo, droppedAudio: e.droppedAudio });
   }

@@ -80,8 +80,8 @@ export class FlvStreamWriter {
   }
 
   /** Messages may have been lost here (see GapPolicy). */
-  loss(why: string): void {
-    this.policy.loss(why);
+  loss(why: string, quiet = false): void {
+    this.policy.loss(why, quiet);
   }
 
   /**
