@@ -3,13 +3,12 @@
  * published or played stream as an FLV file (src/extract), through the same decoding as export.
  * One line per file written, per gap and per stream left out goes to stderr.
  */
-import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
-import { clean } from '../core/text.js';
-import { Extractor, describe, type ExtractedStream, type StreamInfo } from '../extract/extractor.js';
+import { Extractor, describe, type StreamInfo } from '../extract/extractor.js';
 import { baseName, createFile, createUnique } from '../extract/files.js';
+import { requireDirectory, writtenLine } from '../extract/record.js';
 import type { FlvOut } from '../extract/writer.js';
 import { ANALYZER_OPTIONS, analyzerOptions } from './common.js';
 
@@ -25,12 +24,6 @@ the tags dropped (rtmpscopeDroppedTags), and stderr says where.
   --session N         only session N (as numbered by export and the summary)
   --stream NAME       only streams published or played as NAME (the query string may be left out)
   plus the common options of rtmpscope --help (--keylog, --conn-buffer, …)`;
-
-function line(s: ExtractedStream): string {
-  const t = s.stats;
-  const gaps = t.gaps === 0 ? 'no gap' : `${t.gaps} gap${t.gaps === 1 ? '' : 's'}, ${t.dropped} tags dropped`;
-  return `wrote ${clean(s.path)}: ${describe(s.info)}, ${t.videoFrames} video frames, ${t.audio} audio and ${t.other} other tags, ${gaps}`;
-}
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -56,7 +49,7 @@ export async function run(argv: string[]): Promise<void> {
   const output = values.output;
   const dir = values.dir;
   if ((output === undefined) === (dir === undefined)) throw new UserError('extract: give either -o FILE.flv (one stream) or --dir DIR (every stream)', 2);
-  if (dir !== undefined && !isDirectory(dir)) throw new UserError(`--dir ${dir}: not a directory`, 2);
+  if (dir !== undefined) requireDirectory(dir, '--dir');
   const session = values.session === undefined ? null : Number(values.session);
   if (session !== null && !(Number.isInteger(session) && session >= 1)) throw new UserError(`--session must be a session number (1, 2, …), not '${values.session}'`, 2);
   const stream = values.stream ?? null;
@@ -82,7 +75,7 @@ export async function run(argv: string[]): Promise<void> {
       return createUnique(dir as string, baseName(info));
     },
     note,
-    closed: (s) => note(line(s)),
+    closed: (s) => note(writtenLine(s)),
   });
   const input = await openInput(path);
   await analyzeStream(path, input, () => {}, { ...opts, payloads: extractor });
@@ -91,12 +84,4 @@ export async function run(argv: string[]): Promise<void> {
     throw new UserError(seen === 0 ? `${path}: no published or played stream with media` : `${path}: no stream matched --session/--stream (${seen} in the capture)`);
   }
   if (extractor.failures > 0) throw new UserError(`${extractor.failures} file(s) could not be written in full`);
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,8 +1,9 @@
 /**
  * What extraction does across a loss: after bytes or messages were lost, coded video frames are
  * dropped up to the next keyframe (the frames in between reference pictures that never arrived),
- * and so is the audio of a stream that has video (kept in step with the picture); an audio-only
- * stream resumes at its next frame. Configuration, metadata and other tags are always kept.
+ * and so is the audio of a stream that has shown video (kept in step with the picture). Audio of
+ * a stream that has shown no video resumes at its next frame, but video that appears later still
+ * waits for a keyframe. Configuration, metadata and other tags are always kept.
  * Pure state, no I/O: the writer asks per tag, and hears of each episode when it ends.
  */
 
@@ -23,7 +24,10 @@ export type GapEpisode = {
 const MAX_REASONS = 4;
 
 export class GapPolicy {
-  private dropping = false;
+  /** Video waits for a keyframe (since a loss). */
+  private needKey = false;
+  /** Audio waits for the video to resume (since a loss, in a stream that has shown video). */
+  private holdAudio = false;
   private sawVideo = false;
   private lastTs: number | null = null;
   private episode: { reasons: string[]; more: number; after: number | null; droppedVideo: number; droppedAudio: number; quiet: boolean } | null = null;
@@ -45,25 +49,39 @@ export class GapPolicy {
       if (this.episode.reasons.length < MAX_REASONS) this.episode.reasons.push(why);
       else this.episode.more++;
     }
-    this.dropping = true;
+    this.needKey = true;
+    this.holdAudio = true;
   }
 
   /** A tag that could not be written whole (its bytes were lost or not kept): dropped, and a loss. */
   damaged(kind: TagKind, why: string): void {
+    if (kind === 'video-key' || kind === 'video-frame') this.sawVideo = true;
     this.loss(why);
     this.count(kind);
   }
 
   /** Should this tag be written? */
   admit(kind: TagKind, timestamp: number): boolean {
-    if (kind === 'video-key' || kind === 'video-frame') this.sawVideo = true;
-    if (this.dropping) {
-      const resume = kind === 'other' ? false : kind === 'video-key' || (kind === 'audio-frame' && !this.sawVideo);
-      if (kind !== 'other' && !resume) {
+    if (kind === 'video-key') {
+      this.sawVideo = true;
+      this.needKey = false;
+      this.holdAudio = false;
+      this.end(timestamp);
+    } else if (kind === 'video-frame') {
+      this.sawVideo = true;
+      if (this.needKey) {
+        // Video after an audio-only resumption: the loss is still being paid for.
+        this.episode ??= { reasons: ['video before a keyframe since the last loss'], more: 0, after: this.lastTs, droppedVideo: 0, droppedAudio: 0, quiet: false };
         this.count(kind);
         return false;
       }
-      if (resume) this.end(timestamp);
+    } else if (kind === 'audio-frame' && this.holdAudio) {
+      if (this.sawVideo) {
+        this.count(kind);
+        return false;
+      }
+      this.holdAudio = false;
+      this.end(timestamp);
     }
     if (kind !== 'other') this.lastTs = timestamp;
     return true;
@@ -83,7 +101,6 @@ export class GapPolicy {
 
   private end(resumedAt: number | null): void {
     const e = this.episode;
-    this.dropping = false;
     this.episode = null;
     if (e === null || (e.quiet && e.droppedVideo + e.droppedAudio === 0)) return;
     this.gaps++;

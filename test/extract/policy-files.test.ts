@@ -46,6 +46,14 @@ test('a quiet loss (the stream start not captured) is a gap only when it costs a
   assert.deepEqual(open.episodes, [{ reasons: ['loss'], after: 0, resumedAt: null, droppedVideo: 1, droppedAudio: 0 }]);
 });
 
+test('audio before any video resumes an audio-only stream, but video that follows still waits for its keyframe', () => {
+  const r = run(['loss-quiet', 'audio-frame', 'video-frame', 'audio-frame', 'video-key', 'audio-frame']);
+  assert.deepEqual(r.kept, ['audio-frame@1', 'audio-frame@3', 'video-key@4', 'audio-frame@5']);
+  assert.equal(r.policy.dropped, 1);
+  assert.equal(r.policy.gaps, 1);
+  assert.deepEqual(r.episodes, [{ reasons: ['video before a keyframe since the last loss'], after: 1, resumedAt: 4, droppedVideo: 1, droppedAudio: 0 }]);
+});
+
 const info = (over: Partial<StreamInfo>): StreamInfo => ({ session: 3, client: 'c', server: 's', dir: 'c2s', streamId: 1, role: 'publish', app: 'live', name: 'test', ...over });
 
 test('file names: wire text is sanitised — no separators, no dot-dot, no control characters, no query string (stream keys)', () => {
