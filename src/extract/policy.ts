@@ -21,7 +21,7 @@ export type GapEpisode = {
 };
 
 /** Reasons listed per episode at most (more are counted). */
-const MAX_REASONS = 4;
+const MAX_REASONS = 2;
 
 export class GapPolicy {
   /** Video waits for a keyframe (since a loss). */

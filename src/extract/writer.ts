@@ -65,11 +65,14 @@ export class FlvStreamWriter {
   constructor(
     /** Called at the first tag: where to write, or null to skip this stream. */
     private readonly opener: () => FlvOut | null,
-    onEpisode: (e: GapEpisode) => void,
+    private readonly onEpisode: (e: GapEpisode) => void,
     private readonly onError: (path: string, e: unknown) => void,
   ) {
-    this.policy = new GapPolicy(onEpisode);
+    // Episodes of a stream not opened yet wait: a stream left out reports none.
+    this.policy = new GapPolicy((e) => (this.state === 'pending' ? this.waiting.push(e) : this.state !== 'skipped' && onEpisode(e)));
   }
+
+  private waiting: GapEpisode[] = [];
 
   get path(): string | null {
     return this.out?.path ?? null;
@@ -91,7 +94,7 @@ export class FlvStreamWriter {
   message(typeId: number, timestamp: number, body: Uint8Array, bodyTruncated: boolean, payload: Uint8Array | null | undefined): void {
     if (this.state === 'skipped' || this.state === 'failed' || this.state === 'closed') return;
     if (typeId === TAG_AUDIO || typeId === TAG_VIDEO) {
-      if (payload == null) this.policy.damaged(tagKind(typeId, body), `a ${typeId === TAG_VIDEO ? 'video' : 'audio'} message at ${timestamp} ms was not captured whole`);
+      if (payload == null) this.policy.damaged(tagKind(typeId, body), `${typeId === TAG_VIDEO ? 'a video' : 'an audio'} message at ${timestamp} ms was not captured whole`);
       else this.media(typeId, timestamp, payload);
     } else if (typeId === 22) {
       if (payload == null) {
@@ -161,12 +164,15 @@ export class FlvStreamWriter {
   private start(meta: Uint8Array | null, timestamp = 0): boolean {
     if (this.state !== 'pending') return this.state === 'open';
     const out = this.opener();
+    const waiting = this.waiting;
+    this.waiting = [];
     if (out === null) {
       this.state = 'skipped';
       return false;
     }
     this.out = out;
     this.state = 'open';
+    for (const e of waiting) this.onEpisode(e);
     this.write([fileHeader(true, true)]);
     const spliced = meta === null ? null : spliceMetadata(meta, PROPERTIES);
     const first = spliced ?? ownMetadata(PROPERTIES);
