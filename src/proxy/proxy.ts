@@ -261,7 +261,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     upstreamTls,
     // RTMPT: tunnel sessions are numbered from the same counter as connections (proxy
     // diagnostics name the HTTP connection's number).
-    rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted) : null,
+    rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted, undefined, recorder) : null,
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs,
     handshakeTimeoutMs,

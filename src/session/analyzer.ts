@@ -127,7 +127,7 @@ export class Analyzer {
       ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
     });
     this.connBuffer = opts.connBuffer;
-    this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
+    this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer, this.payloads);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
     this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
     this.shared.shedder = (requester, wanted) => this.shedCostliest(requester, wanted);
