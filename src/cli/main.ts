@@ -36,6 +36,9 @@ Usage:
                                             1 different, 2 trouble (see rtmpscope diff --help)
   rtmpscope explain CODE…                   the whole explanation of a diagnostic or a server
                                             status code (NetStream.Publish.BadName, _error, …)
+  rtmpscope extract <capture|-> (-o FILE.flv | --dir DIR) [--session N] [--stream NAME]
+                                            each published or played stream as (Enhanced) FLV
+                                            (see rtmpscope extract --help)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
       --session N[,M]  --stream NAME  --type T[,U]  --dir c2s|s2c  --frames A-B
@@ -179,6 +182,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promis
   report: async () => (await import('./report.js')).run,
   diff: async () => (await import('./diff.js')).run,
   explain: async () => (await import('./explain.js')).run,
+  extract: async () => (await import('./extract.js')).run,
 };
 
 async function main(argv: string[]): Promise<void> {

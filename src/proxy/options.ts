@@ -43,6 +43,8 @@ export type ProxyOptions = {
   readonly output?: string;
   /** pcap file of the proxied traffic. */
   readonly pcap?: string;
+  /** Directory where every forwarded stream is written as FLV, live (--record; src/extract). */
+  readonly record?: string;
   readonly pcapLink: PcapLink;
   readonly connectTimeoutMs: number;
   readonly maxSessions: number;
@@ -113,6 +115,8 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
   -o, --output FILE           write records to FILE (default, or '-': standard output)
       --pcap FILE             write the proxied traffic as a pcap (synthesised TCP, ns timestamps)
       --pcap-link ethernet|raw  pcap link type (default ethernet)
+      --record DIR            write every published or played stream to DIR as (Enhanced) FLV,
+                              live, as \`rtmpscope extract --dir\` names them (one line per file on stderr)
       --connect-timeout SEC   give up connecting to the upstream after SEC seconds (default 10)
       --max-sessions N        refuse connections beyond N concurrent sessions (default 1000)
       --memory-budget BYTES   what the decoders of all sessions may hold together; beyond it
@@ -241,6 +245,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
         format: { type: 'string', default: 'ndjson' },
         output: { type: 'string', short: 'o' },
         pcap: { type: 'string' },
+        record: { type: 'string' },
         'pcap-link': { type: 'string', default: 'ethernet' },
         'connect-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
@@ -290,6 +295,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     format: v.format,
     ...(v.output === undefined ? {} : { output: v.output }),
     ...(v.pcap === undefined ? {} : { pcap: v.pcap }),
+    ...(v.record === undefined ? {} : { record: v.record }),
     pcapLink: link,
     connectTimeoutMs,
     maxSessions,

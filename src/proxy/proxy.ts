@@ -38,6 +38,7 @@ import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
+import { directoryExtractor, requireDirectory } from '../extract/record.js';
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
@@ -126,6 +127,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   };
 
   // Outputs.
+  if (opts.record !== undefined) requireDirectory(opts.record, '--record');
+  const recorder = opts.record === undefined ? null : directoryExtractor(opts.record, warn);
   let ndjson: NdjsonSink | null = null;
   let pcap: PcapSink | null = null;
   const owned: Writable[] = [];
@@ -258,13 +261,14 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     upstreamTls,
     // RTMPT: tunnel sessions are numbered from the same counter as connections (proxy
     // diagnostics name the HTTP connection's number).
-    rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted) : null,
+    rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted, undefined, recorder) : null,
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs,
     handshakeTimeoutMs,
     stallTimeoutMs,
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
-    decode: ndjson !== null || onRecords !== null,
+    decode: ndjson !== null || onRecords !== null || recorder !== null,
+    payloads: recorder,
     emit,
     outputBehind: () => ndjson !== null && ndjson.lag > maxOutputLag,
     packetsReady: () => {
@@ -390,6 +394,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays].map((r) => r.shutdown(opts.graceMs === undefined ? CLOSE_GRACE_MS : Math.min(opts.graceMs, CLOSE_GRACE_MS))));
       await listenerClosed;
+      recorder?.finish();
       if (host.rtmpt !== null) {
         try {
           emit(host.rtmpt.finish());

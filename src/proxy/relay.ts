@@ -50,6 +50,7 @@ import type { RtmptTracker } from '../rtmpt/tunnel.js';
 /** C0 + C1 + C2: what a client sends before its first chunk. */
 const CLIENT_HANDSHAKE = 1 + 1536 + 1536;
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
+import type { PayloadSink } from '../extract/sink.js';
 
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
@@ -71,6 +72,8 @@ export interface RelayHost {
   readonly decode: boolean;
   /** What the decoders of all sessions may hold together (--memory-budget). */
   readonly budget: BufferBudget;
+  /** --record: the extractor every session's decoder hands whole media bodies to. */
+  readonly payloads: PayloadSink | null;
   /** Deliver records to every output. Never throws. */
   emit(records: readonly OutputRecord[]): void;
   /** Monotonic milliseconds, to time decoding. */
@@ -281,7 +284,7 @@ export class Relay {
       this.host.packetsReady();
       this.tap =
         this.host.rtmpt === null
-          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget)
+          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget, this.host.payloads)
           : new RtmptTap(this.host.rtmpt, { client: this.clientText, server: server.text }, this.conn);
       if (!this.host.decode) this.tap.stop('unused');
     });

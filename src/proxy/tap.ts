@@ -17,6 +17,7 @@ import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
 import type { SynthConn, SynthSegment } from './pcap-synth.js';
+import type { PayloadSink } from '../extract/sink.js';
 
 const ZERO_STATS: ReturnType<RtmpSession['stats']> = {
   messageCount: { c2s: 0, s2c: 0 },
@@ -42,8 +43,10 @@ export class SessionTap {
     readonly conn: SynthConn,
     /** The proxy's budget across sessions (--memory-budget). */
     shared: BufferBudget | null = null,
+    /** --record: whole media bodies go there (src/extract). */
+    private readonly payloads: PayloadSink | null = null,
   ) {
-    this.rtmp = new RtmpSession(id, false, undefined, { shared });
+    this.rtmp = new RtmpSession(id, false, undefined, { shared, payloads });
     this.shared = shared;
   }
 
@@ -81,13 +84,13 @@ export class SessionTap {
    */
   terminate(upstream: 'rtmp' | 'rtmpe', upstreamBytes: () => { c2s: number; s2c: number }): void {
     this.terminated = { upstream, upstreamBytes };
-    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true, shared: this.shared });
+    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true, shared: this.shared, payloads: this.payloads });
   }
 
   /** Termination was abandoned before any byte was decoded: decode the session as relayed. */
   relay(): void {
     this.terminated = null;
-    this.rtmp = new RtmpSession(this.id, false, undefined, { shared: this.shared });
+    this.rtmp = new RtmpSession(this.id, false, undefined, { shared: this.shared, payloads: this.payloads });
   }
 
   /** Note the first client byte even when not decoding (for the session record's version). */

@@ -88,6 +88,11 @@ export type RtmpMessage = {
   readonly lost: number;
   /** Present when a loss made header fields unknowable: their values are then not the sender's. */
   readonly unknown?: readonly UnknownField[];
+  /**
+   * Decoding with `payloads` (extraction), audio, video and aggregate messages only: the whole
+   * body; null when it could not be kept whole (the budget refused it, or bytes were lost).
+   */
+  readonly payload?: Uint8Array | null;
   /** Chunk boundaries (the first `maxChunkInfo` of them) and the total chunk count. */
   readonly chunks: readonly ChunkInfo[];
   readonly chunkCount: number;
@@ -139,6 +144,11 @@ export type ChunkDecoderOptions = {
   readonly maxCommandBytes?: number;
   /** Chunk boundaries recorded per message. */
   readonly maxChunkInfo?: number;
+  /**
+   * Keep the whole body of audio, video and aggregate messages in `payload` (for extraction; off:
+   * no cost). Those bodies count against the budget like any other.
+   */
+  readonly payloads?: boolean;
   /** Connection id for locators. */
   readonly conn?: number;
   /** The handshake was not captured: start directly in the chunk phase (at a chunk boundary). */
@@ -290,7 +300,13 @@ type Partial = {
   checkMedia: boolean;
   /** Bookkeeping bytes taken from the budget for this message (besides its body). */
   owed: number;
+  /** With `payloads`: the whole body so far (grown as bytes arrive), null when not kept; and its fill. */
+  full: Uint8Array | null;
+  fullLen: number;
 };
+
+/** Types whose whole body `payloads` keeps: audio, video, aggregate. */
+const PAYLOAD_TYPES = new Set([8, 9, 22]);
 
 /** Audio and video: only the tag header and small configuration records are of interest. */
 const MEDIA_TYPES = new Set([8, 9]);
@@ -360,6 +376,7 @@ export class ChunkDecoder {
   /** Multi-chunk messages proven under the guessed chunk size. */
   private provenMulti = 0;
   private readonly budget: BufferBudget;
+  private readonly payloads: boolean;
 
   constructor(dir: Direction, options: ChunkDecoderOptions = {}) {
     this.dir = dir;
@@ -373,6 +390,7 @@ export class ChunkDecoder {
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
     this.decrypted = options.decrypted === true;
+    this.payloads = options.payloads === true;
     this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : options.startAtSecondBlock === true ? 'hs2' : 'hs0';
     if (this.phase === 'hs2') this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
     this.chunkSizeConfirmed = options.startInDesync !== true;
@@ -946,6 +964,8 @@ export class ChunkDecoder {
         chunkCount: 0,
         offset: startOffset,
         firstFrame: this.meta.frame,
+        full: this.payloads && PAYLOAD_TYPES.has(s.typeId) ? EMPTY : null,
+        fullLen: 0,
       };
     }
     const m = s.msg;
@@ -996,7 +1016,7 @@ export class ChunkDecoder {
 
   /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */
   private dropMessage(s: ChunkStream): void {
-    if (s.msg !== null) this.budget.give(s.msg.body.length + s.msg.owed);
+    if (s.msg !== null) this.budget.give(s.msg.body.length + s.msg.owed + (s.msg.full?.length ?? 0));
     s.msg = null;
   }
 
@@ -1088,8 +1108,30 @@ export class ChunkDecoder {
     return true;
   }
 
+  /** `payloads`: the whole body, grown by doubling as bytes arrive (never to a claimed length); dropped when the budget refuses. */
+  private appendFull(s: ChunkStream, m: Partial, data: Uint8Array, p: number, take: number): void {
+    const full = m.full as Uint8Array;
+    if (m.fullLen + take > full.length) {
+      const size = Math.min(s.length, Math.max(m.fullLen + take, full.length * 2, FIRST_BODY));
+      if (!this.budget.take(size - full.length)) {
+        this.budget.give(full.length);
+        m.full = null;
+        this.out.push(
+          this.diag('rtmp.message.buffer-cap', `chunk stream ${s.csid}: the whole ${s.length}-byte body cannot be kept for extraction: messages in progress on this connection already hold ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer)`, m.offset),
+        );
+        return;
+      }
+      const grown = new Uint8Array(size);
+      grown.set(full.subarray(0, m.fullLen));
+      m.full = grown;
+    }
+    (m.full as Uint8Array).set(data.subarray(p, p + take), m.fullLen);
+    m.fullLen += take;
+  }
+
   private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
     const m = s.msg as Partial;
+    if (m.full !== null) this.appendFull(s, m, data, p, take);
     let at = p;
     let left = take;
     while (left > 0) {
@@ -1142,6 +1184,7 @@ export class ChunkDecoder {
       bodyTruncated: m.kept < s.length,
       lost: m.lost,
       ...(m.unknown.length > 0 ? { unknown: m.unknown } : {}),
+      ...(this.payloads && PAYLOAD_TYPES.has(s.typeId) ? { payload: m.full !== null && m.lost === 0 && m.fullLen === s.length ? m.full.subarray(0, m.fullLen) : null } : {}),
       fmt: m.fmt,
       extendedTimestamp: m.extended,
       chunks: m.chunks,

@@ -16,6 +16,7 @@
  * MAX_BODY, and bodies waiting for an earlier sequence number by MAX_HELD bytes / MAX_HELD_ITEMS
  * per direction — past either, the missing number is declared lost (`rtmpt.sequence-missing`).
  */
+import type { PayloadSink } from '../extract/sink.js';
 import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
@@ -143,6 +144,8 @@ export class RtmptTracker {
     /** Allocates the next session number (shared with plain RTMP sessions). */
     private readonly nextSession: () => number,
     private readonly connBuffer?: number,
+    /** Extraction (src/extract): tunnel sessions hand whole media bodies there. */
+    private readonly payloads: PayloadSink | null = null,
   ) {}
 
   /** Take a connection whose first client bytes are RTMPT (see looksLikeRtmpt). */
@@ -407,7 +410,7 @@ export class RtmptTracker {
         session,
         first: c.info,
         startSeen,
-        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer),
+        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer, { payloads: this.payloads }),
         order: { c2s: new Orderer(startSeen), s2c: new Orderer(startSeen) },
         offset: { c2s: 0, s2c: 0 },
         gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },

@@ -24,6 +24,7 @@ import { RtmfpTracker } from '../rtmfp/tracker.js';
 import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
 import type { IngestTarget } from '../targets/ingest.js';
+import type { PayloadSink } from '../extract/sink.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -47,6 +48,8 @@ export type AnalyzerOptions = {
   readonly target?: IngestTarget;
   /** analyzeStream hands every batch of records to this before the sink (--fail-on counts severities). */
   readonly observe?: (records: readonly OutputRecord[]) => void;
+  /** Extraction (src/extract): RTMP sessions over TCP and TLS hand whole media bodies there. */
+  readonly payloads?: PayloadSink;
 };
 
 /** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */
@@ -117,12 +120,14 @@ export class Analyzer {
   /** RTMFP over UDP (created at the first UDP datagram). */
   private rtmfp: RtmfpTracker | null = null;
   private readonly keylogs: readonly string[];
+  private readonly payloads: PayloadSink | null;
 
   private readonly target: IngestTarget | null;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.keylogs = opts.keylogs ?? [];
     this.target = opts.target ?? null;
+    this.payloads = opts.payloads ?? null;
     this.gate = new MidstreamGate(opts);
     this.tcp = new TcpReassembler({
       ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
@@ -130,7 +135,7 @@ export class Analyzer {
       ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
     });
     this.connBuffer = opts.connBuffer;
-    this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer);
+    this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer, this.payloads);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
     this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
     this.shared.shedder = (requester, wanted) => this.shedCostliest(requester, wanted);
@@ -440,7 +445,7 @@ export class Analyzer {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
-      { shared: this.shared, target: this.target, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
+      { shared: this.shared, target: this.target, payloads: this.payloads, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

@@ -14,6 +14,7 @@ import type { Layout } from './midstream.js';
 import { RtmpeHandshake } from './rtmpe-facts.js';
 import type { RtmpeFacts } from './records.js';
 import { RepeatLimiter } from '../analysis/repeat-limiter.js';
+import { LOSS_CODES, type PayloadSink } from '../extract/sink.js';
 
 export type SessionIdentity = {
   readonly session: number;
@@ -48,6 +49,8 @@ export class RtmpSession {
   /** RTMPE content arrives decrypted (the proxy terminates RTMPE). */
   private readonly decrypted: boolean;
   private readonly layouts: Readonly<Record<Direction, Layout>> | undefined;
+  /** Extraction: whole bodies and losses go there (null: not extracting). */
+  private readonly payloads: PayloadSink | null;
 
   constructor(
     readonly id: SessionIdentity,
@@ -66,12 +69,15 @@ export class RtmpSession {
       readonly shared?: BufferBudget | null;
       /** The ingest service published streams are checked against (--target). */
       readonly target?: IngestTarget | null;
+      /** Extraction (src/extract): decode whole media bodies and hand them there. */
+      readonly payloads?: PayloadSink | null;
     } = {},
   ) {
     this.decrypted = opts.decrypted === true;
     this.budget = new BufferBudget(connBuffer, opts.shared ?? null);
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
     this.layouts = opts.layouts;
+    this.payloads = opts.payloads ?? null;
     this.analysis = new SessionAnalysis(id, { chunked: opts.chunked ?? true, target: opts.target ?? null });
   }
 
@@ -80,6 +86,7 @@ export class RtmpSession {
     this.out = [];
     this.sides[dir].messages++;
     this.onMessage(dir, m);
+    this.payloads?.message(this.id, dir, m);
     return this.emit([], this.out);
   }
 
@@ -127,7 +134,7 @@ export class RtmpSession {
       const tail = layout === 'handshake-tail';
       const resync = !tail && (offset > 0 || (this.midStream && layout !== 'handshake' && layout !== 'second-block'));
       const second = !resync && layout === 'second-block';
-      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, skipHandshake: tail, startOffset: offset, budget: this.budget, decrypted: this.decrypted });
+      side.decoder = new ChunkDecoder(dir, { conn: this.id.conn, startInDesync: resync, startAtSecondBlock: second, skipHandshake: tail, startOffset: offset, budget: this.budget, decrypted: this.decrypted, payloads: this.payloads !== null });
     }
     for (const e of side.decoder.push(bytes, meta)) this.onEvent(dir, e);
     return this.out;
@@ -135,6 +142,7 @@ export class RtmpSession {
 
   gap(dir: Direction, length: number, meta: ByteMeta): OutputRecord[] {
     this.out = [];
+    this.payloads?.loss(this.id, dir, `${length} bytes not captured`);
     const d = this.sides[dir].decoder;
     if (d !== null) for (const e of d.gap(length, meta)) this.onEvent(dir, e);
     return this.emit([], this.out);
@@ -149,6 +157,7 @@ export class RtmpSession {
     }
     const out = this.emit([], this.out);
     for (const d of this.repeats.finish()) if (this.limiter.admit(d)) out.push(d);
+    this.payloads?.end(this.id);
     const end = this.analysis.finish();
     for (const d of end.diagnostics) if (this.limiter.admit(d)) out.push(d);
     this.facts = end.facts;
@@ -207,8 +216,10 @@ export class RtmpSession {
       case 'message':
         this.sides[dir].messages++;
         this.onMessage(dir, e);
+        this.payloads?.message(this.id, dir, e);
         return;
       case 'diagnostic':
+        if (this.payloads !== null && LOSS_CODES.has(e.code)) this.payloads.loss(this.id, dir, e.message);
         this.out.push(this.diagRecord(e));
         return;
       case 'encrypted':
@@ -219,6 +230,7 @@ export class RtmpSession {
         );
         return;
       case 'desync':
+        this.payloads?.loss(this.id, dir, `chunk boundaries lost at offset ${e.offset}`);
         this.out.push(
           this.diagRecord(
             diag('rtmp.chunk.desync', `chunk boundaries lost at offset ${e.offset}${e.droppedMessages > 0 ? `; ${e.droppedMessages} message(s) in progress dropped` : ''}`, { frame: e.frame, dir, offset: e.offset }, { droppedMessages: e.droppedMessages }),
