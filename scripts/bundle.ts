@@ -27,4 +27,16 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
+// The multi-capture pool's worker threads (src/session/multi.ts) run capture-worker.js: one file
+// of its own, so that splitting shared code into chunks does not add modules to every start-up.
+await build({
+  entryPoints: { 'capture-worker': join(ROOT, 'dist', 'src', 'session', 'capture-worker.js') },
+  outdir: OUT,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: Object.keys(pkg.dependencies),
+  logLevel: 'warning',
+});
 chmodSync(join(OUT, 'rtmpscope.js'), 0o755);

@@ -9,13 +9,17 @@
  * - Accepted: pcap magic a1b2c3d4 (µs) and a1b23c4d (ns) in either byte order; pcapng (first
  *   block type 0a0d0d0a). Anything else yields exactly one `fatal` event and nothing more; so do
  *   empty input ("empty file") and input shorter than the format's header.
+ * - Concatenated files (`cat a.pcap b.pcapng | rtmpscope export -`): a new pcap global header or
+ *   pcapng Section Header Block right after the last record of a file starts the next file, in
+ *   either format, byte order and timestamp resolution; frames keep counting across files and
+ *   each file emits its own `header` events.
  * - Never throws on file content. After a fatal event or finish(), pushes return no events.
  * - Diagnostic locators: `at.frame` is the frame number the damaged record would have had;
  *   `context.fileOffset` is the byte offset of that record/block in the file.
  */
 import { PcapDecoder } from './pcap.js';
 import { PcapngDecoder } from './pcapng.js';
-import type { UnitFramer } from './framer.js';
+import { captureFileStart, type UnitFramer } from './framer.js';
 import type { CaptureDecoder, CaptureEvent } from './types.js';
 
 const SNIFF_LEN = 4;
@@ -32,7 +36,10 @@ class SniffingCaptureDecoder implements CaptureDecoder {
   private done = false;
 
   push(chunk: Uint8Array): readonly CaptureEvent[] {
-    if (this.inner !== null) return this.inner.push(chunk);
+    if (this.inner !== null) {
+      const events = this.inner.push(chunk);
+      return this.inner.handoff === null ? events : this.nextFile(events);
+    }
     if (this.done) return NONE;
     const take = Math.min(SNIFF_LEN - this.headLen, chunk.length);
     this.head.set(chunk.subarray(0, take), this.headLen);
@@ -45,9 +52,31 @@ class SniffingCaptureDecoder implements CaptureDecoder {
     }
     this.inner = sniffed;
     const first = sniffed.push(this.head);
-    const rest = sniffed.push(chunk.subarray(take));
+    const rest = this.push(chunk.subarray(take));
     if (first.length === 0) return rest;
     return rest.length === 0 ? first : first.concat(rest);
+  }
+
+  /** The current file handed off to the next one (the framer recognised its header). */
+  private nextFile(before: readonly CaptureEvent[]): readonly CaptureEvent[] {
+    let out = before;
+    let pieces: readonly Uint8Array[] = [];
+    for (let h = this.inner?.handoff ?? null; h !== null; ) {
+      const first = h.rest[0] as Uint8Array;
+      const kind = captureFileStart(new DataView(first.buffer, first.byteOffset, first.byteLength), 0);
+      const next = kind === 'pcapng' ? new PcapngDecoder(h.frame, h.offset) : new PcapDecoder(h.frame, h.offset);
+      this.inner = next;
+      pieces = h.rest.concat(pieces);
+      h = null;
+      while (pieces.length > 0 && h === null) {
+        const events = next.push(pieces[0] as Uint8Array);
+        pieces = pieces.slice(1);
+        if (events.length > 0) out = out.concat(events);
+        // A file holding nothing but its header is followed at once by the next.
+        h = next.handoff;
+      }
+    }
+    return out;
   }
 
   finish(): readonly CaptureEvent[] {

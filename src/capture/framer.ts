@@ -16,6 +16,23 @@
  */
 import type { CaptureEvent } from './types.js';
 
+const HANDOFF = -2;
+
+/**
+ * The first bytes of a capture file (at least 12 at `at`): a classic pcap global header (magic and
+ * version 2.4, either byte order) or a pcapng Section Header Block (with its byte-order magic).
+ */
+export function captureFileStart(view: DataView, at: number): 'pcap' | 'pcapng' | null {
+  const m = view.getUint32(at, true);
+  if (m === 0x0a0d0d0a) {
+    const bom = view.getUint32(at + 8, true);
+    return bom === 0x1a2b3c4d || bom === 0x4d3c2b1a ? 'pcapng' : null;
+  }
+  if (m === 0xa1b2c3d4 || m === 0xa1b23c4d) return view.getUint32(at + 4, true) === 0x00040002 ? 'pcap' : null;
+  if (m === 0xd4c3b2a1 || m === 0x4d3cb2a1) return view.getUint32(at + 4, false) === 0x00020004 ? 'pcap' : null;
+  return null;
+}
+
 export abstract class UnitFramer {
   /** Events of the current push/finish call; subclasses append to it. */
   protected out: CaptureEvent[] = [];
@@ -23,6 +40,13 @@ export abstract class UnitFramer {
   protected stopped = false;
   /** File offset of the next unit to frame (for locators). */
   protected offset = 0;
+  /**
+   * Set when another capture file starts where a unit was expected (concatenated files on a pipe):
+   * its bytes (a view valid until the next push; two pieces when its start straddled chunks), the
+   * frames and the offset so far. The decoder that takes over continues from there.
+   */
+  handoff: { readonly rest: readonly Uint8Array[]; readonly frame: number; readonly offset: number } | null = null;
+  private handoffFrame = 0;
 
   /** The partial unit carried over from earlier chunks, or null. */
   private pend: Uint8Array | null = null;
@@ -32,7 +56,7 @@ export abstract class UnitFramer {
 
   /** Bytes of a unit needed before its total length is known. Must be ≥ 1. */
   protected abstract prefixLength(): number;
-  /** Total length (≥ prefixLength()) of the unit starting at `at`, or -1 to stop. */
+  /** Total length (≥ prefixLength()) of the unit starting at `at`, -1 to stop, or `this.handOff(frame)`. */
   protected abstract unitLength(view: DataView, at: number): number;
   /** Handle one complete unit of `length` bytes at `at` in `bytes` (`view` spans `bytes`). */
   protected abstract unit(bytes: Uint8Array, view: DataView, at: number, length: number): void;
@@ -57,6 +81,7 @@ export abstract class UnitFramer {
       if (rest === 0 || rest < this.prefixLength()) break;
       const len = this.unitLength(view, pos);
       if (len < 0) {
+        if (len === HANDOFF) this.handoff = { rest: [chunk.subarray(pos)], frame: this.handoffFrame, offset: this.offset };
         this.stopped = true;
         break;
       }
@@ -70,6 +95,12 @@ export abstract class UnitFramer {
     }
     if (!this.stopped && pos < n) this.stash(chunk, pos, need);
     return out;
+  }
+
+  /** For unitLength(): another capture file starts here; `frame` frames were numbered so far. */
+  protected handOff(frame: number): number {
+    this.handoffFrame = frame;
+    return HANDOFF;
   }
 
   finish(): readonly CaptureEvent[] {
@@ -104,6 +135,7 @@ export abstract class UnitFramer {
       if (this.pendLen < prefix) return pos;
       const len = this.unitLength(new DataView(buf.buffer, buf.byteOffset, this.pendLen), 0);
       if (len < 0) {
+        if (len === HANDOFF) this.handoff = { rest: [buf.subarray(0, this.pendLen), chunk.subarray(pos)], frame: this.handoffFrame, offset: this.offset };
         this.stopped = true;
         this.pend = null;
         return pos;

@@ -14,10 +14,12 @@
  * - A record longer than the cap — min(16 MiB, max(256 KiB, snaplen)) — means the file is damaged
  *   past this point: `capture.record-too-large`, then nothing more is decoded.
  * - A partial final record → `capture.truncated` at finish(); a partial global header → `fatal`.
+ * - A pcap global header or pcapng Section Header Block where a record header was expected is the
+ *   start of another file (`cat a.pcap b.pcap`): decoding hands off there (see UnitFramer.handoff).
  * - Never throws on file content; the caller has already checked the magic (see decoder.ts).
  */
 import { diag } from '../core/diagnostics.js';
-import { UnitFramer } from './framer.js';
+import { captureFileStart, UnitFramer } from './framer.js';
 
 const GLOBAL_HEADER_LEN = 24;
 const RECORD_HEADER_LEN = 16;
@@ -35,7 +37,14 @@ export class PcapDecoder extends UnitFramer {
   private nanosecond = false;
   private linkType = 0;
   private cap = MIN_RECORD_CAP;
-  private frame = 0;
+  private frame: number;
+
+  /** `frame`, `offset`: frames and bytes that came before this file (concatenated input). */
+  constructor(frame = 0, offset = 0) {
+    super();
+    this.frame = frame;
+    this.offset = offset;
+  }
 
   protected prefixLength(): number {
     return this.headerDone ? RECORD_HEADER_LEN : GLOBAL_HEADER_LEN;
@@ -43,6 +52,7 @@ export class PcapDecoder extends UnitFramer {
 
   protected unitLength(view: DataView, at: number): number {
     if (!this.headerDone) return GLOBAL_HEADER_LEN;
+    if (captureFileStart(view, at) !== null) return this.handOff(this.frame);
     const incl = view.getUint32(at + 8, this.littleEndian);
     if (incl > this.cap) {
       this.out.push(

@@ -17,6 +17,8 @@
  *   Wireshark numbers them. A packet block that is inconsistent inside (too short, captured length
  *   past the block, unknown interface) still consumes its frame number, is reported
  *   (`capture.pcapng.bad-packet` / `capture.pcapng.unknown-interface`) and skipped.
+ * - A classic pcap global header where a block was expected starts another file (concatenated
+ *   input): decoding hands off there (see UnitFramer.handoff). A new section needs nothing special.
  * - Every other block type (Name Resolution, Interface Statistics, Decryption Secrets, custom,
  *   systemd journal, unknown) is skipped silently.
  * - `record.data` is a view into the pushed chunk (or into a fresh buffer for a block that
@@ -25,7 +27,7 @@
 import { diag } from '../core/diagnostics.js';
 import { isRepresentableTime } from '../core/time.js';
 import type { DiagnosticCode } from '../core/diagnostics.js';
-import { UnitFramer } from './framer.js';
+import { captureFileStart, UnitFramer } from './framer.js';
 import { resolutionFromOption, unitsToTime } from './timestamp.js';
 import type { TimeSlot, TsResolution } from './timestamp.js';
 
@@ -63,9 +65,16 @@ export class PcapngDecoder extends UnitFramer {
   private littleEndian = true;
   private sections = 0;
   private ifaces: Interface[] = [];
-  private frame = 0;
+  private frame: number;
   /** Time of the last record (for Simple Packet Blocks), reused as the conversion slot. */
   private readonly time: TimeSlot = { sec: 0, nsec: 0 };
+
+  /** `frame`, `offset`: frames and bytes that came before this file (concatenated input). */
+  constructor(frame = 0, offset = 0) {
+    super();
+    this.frame = frame;
+    this.offset = offset;
+  }
 
   protected prefixLength(): number {
     return PREFIX_LEN;
@@ -90,7 +99,7 @@ export class PcapngDecoder extends UnitFramer {
         }
         return -1;
       }
-    }
+    } else if (this.sections > 0 && captureFileStart(view, at) === 'pcap') return this.handOff(this.frame);
     const len = view.getUint32(at + 4, le);
     if (len < MIN_BLOCK_LEN || len % 4 !== 0) {
       if (this.sections === 0) {

@@ -105,7 +105,7 @@ export function analyzerOptions(values: AnalyzerValues): AnalyzerOptions {
     ...(hold === undefined ? {} : { holdBytes: byteOption('hold-bytes', hold, 4096, 1 << 30) }),
     ...(ports === undefined ? {} : { rtmpPorts: portsOption(ports) }),
     ...(target === undefined ? {} : { target }),
-    ...(gate === null ? {} : { observe: (recs) => gate.observe(recs) }),
+    ...(gate === null ? {} : { observe: (recs) => gate.observe(recs), tally: (counts) => gate.add(counts) }),
   };
 }
 

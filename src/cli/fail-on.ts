@@ -19,6 +19,11 @@ export class FailOn {
     for (const r of recs) if (r.type === 'diagnostic') this.counts[r.severity]++;
   }
 
+  /** Counts made elsewhere (a capture analysed on a worker thread). */
+  add(counts: Readonly<Record<Severity, number>>): void {
+    for (const k of ['error', 'warn', 'info'] as const) this.counts[k] += counts[k];
+  }
+
   get failed(): boolean {
     return this.counts.error > 0 || (this.level === 'warn' && this.counts.warn > 0);
   }

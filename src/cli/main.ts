@@ -8,7 +8,7 @@
  * levels off; capped, peak memory is the same for a 70 MB and a 700 MB capture at the same speed
  * (npm run bench).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
@@ -18,6 +18,7 @@ import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../outpu
 import { clean } from '../core/text.js';
 import { RecordSelection, recordSelection, SELECT_OPTIONS } from '../output/select.js';
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
+import { flushWhenIdle, isLiveInput } from './live.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -25,6 +26,11 @@ Usage:
   rtmpscope <capture>                       interactive UI on a terminal (tables when piped)
   rtmpscope summary <capture>               the same, always as tables
   rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
+  rtmpscope summary|export <capture|dir>…   several captures (directories searched for pcap and
+                                            pcapng files) read in parallel; records carry a
+                                            'capture' field, tables a 'cap' column
+      --threads N                           threads for several captures (default: one per core,
+                                            fewer for little input; 1: no worker threads)
   rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
                                             forward an encoder's connection, decoding both
                                             directions live (see rtmpscope proxy --help)
@@ -66,7 +72,8 @@ Usage:
       --fail-on warn|error                  exit status 3 when a diagnostic of that severity or
                                             worse was raised (for CI jobs)
 
-Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input.
+Captures: pcap (µs or ns, either byte order) and pcapng; '-' reads standard input (concatenated
+captures too: cat a.pcap b.pcapng | rtmpscope export -).
 Options: --debug (show internal errors in full), --version, --help`;
 
 function version(): string {
@@ -82,13 +89,25 @@ function version(): string {
   return 'unknown';
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions, select: RecordSelection | null = null): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
   const input = await openInput(path);
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
-    await analyzeStream(path, input, (recs) => r.records(select === null ? recs : select.filter(recs)), opts);
+    const pick = (recs: readonly OutputRecord[]) => (select === null ? recs : select.filter(recs));
+    // From a pipe, records go out as their packets arrive (batched output is flushed when input stalls).
+    const live = isLiveInput(path) ? flushWhenIdle(w) : null;
+    await analyzeStream(path, input, live === null ? (recs) => r.records(pick(recs)) : (recs) => r.records(pick(recs)).then(() => live.touch()), opts);
+    live?.stop();
     await r.end();
   } else {
     const r = new JsonRenderer(w);
@@ -197,6 +216,7 @@ async function main(argv: string[]): Promise<void> {
       debug: { type: 'boolean', default: false },
       ...ANALYZER_OPTIONS,
       ...SELECT_OPTIONS,
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -209,14 +229,27 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(version() + '\n');
     return;
   }
-  const [first, second, ...rest] = positionals;
+  const [first, second] = positionals;
   if (first !== 'export' && !RecordSelection.empty(values)) throw new UserError('--session, --stream, --type, --dir and --frames select what export writes', 2);
   if (first === undefined) throw new UserError('no capture given\n' + USAGE, 2);
-  if (first === 'export' || first === 'summary') {
-    if (second === undefined) throw new UserError(`${first}: no capture given (a path, or - for stdin)`, 2);
-    if (rest.length > 0) throw new UserError(`unexpected argument '${rest[0]}'`, 2);
-    if (first === 'export') return cmdExport(second, values.format, values.output, analyzerOptions(values), recordSelection(values));
-    return cmdSummary(second, analyzerOptions(values));
+  const sub = first === 'export' || first === 'summary' ? first : null;
+  const captures = sub === null ? positionals : positionals.slice(1);
+  if (sub !== null && second === undefined) throw new UserError(`${first}: no capture given (a path, or - for stdin)`, 2);
+  // Several captures, or a directory of them: read in parallel (cli/multi.ts).
+  if (captures.length > 1 || (captures.length === 1 && isDirectory(captures[0] as string))) {
+    if (captures.includes('-')) throw new UserError("'-' (standard input) cannot be given with other captures", 2);
+    const { exportMany, summarizeMany, threadsOption } = await import('./multi.js');
+    const multi = threadsOption(values.threads);
+    if (sub === 'export') {
+      if (!RecordSelection.empty(values)) throw new UserError('--session, --stream, --type, --dir and --frames select from one capture; give one capture', 2);
+      if (values.format !== 'ndjson' && values.format !== 'json') throw new UserError(`--format must be ndjson or json, not '${values.format}'`, 2);
+      return exportMany(captures, values.format, values.output, analyzerOptions(values), multi);
+    }
+    return summarizeMany(captures, analyzerOptions(values), multi);
+  }
+  if (sub !== null) {
+    if (sub === 'export') return cmdExport(second as string, values.format, values.output, analyzerOptions(values), recordSelection(values));
+    return cmdSummary(second as string, analyzerOptions(values));
   }
   if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);
   // On a terminal the capture opens in the interactive UI; piped or redirected, it prints tables.

@@ -14,6 +14,10 @@ export type SummaryOptions = { readonly color: boolean };
 const UNREAD_TLS = new Set(['tls.encrypted', 'tls.no-key', 'tls.unsupported-suite']);
 
 type DiagRow = { severity: string; count: number; sessions: Set<number | null>; firstFrame: number | null };
+/** A diagnostic row over several captures: sessions and first frame as `capture:number`. */
+type MergedDiagRow = { severity: string; count: number; sessions: Set<number | string | null>; firstFrame: number | string | null };
+/** Several captures in one table: each record's capture number (1-based), by identity. */
+type CapIndex = ReadonlyMap<object, number> | null;
 
 export class SummaryCollector {
   readonly sessions: SessionRecord[] = [];
@@ -114,12 +118,23 @@ function shortBytes(n: number): string {
   return `${(n / 1024 / 1024 / 1024).toFixed(2)}G`;
 }
 
-function sessionTable(c: SummaryCollector, color: boolean): string {
+/** Records in capture order (when several), then by session (and stream id). */
+function ordered<T extends { session: number; streamId?: number }>(list: readonly T[], caps: CapIndex): T[] {
+  const cap = (r: T) => (caps === null ? 0 : (caps.get(r) ?? 0));
+  return [...list].sort((a, b) => cap(a) - cap(b) || a.session - b.session || (a.streamId ?? 0) - (b.streamId ?? 0));
+}
+
+/** The capture column's cell (several captures only). */
+function capCell(caps: CapIndex, r: object): string[] {
+  return caps === null ? [] : [String(caps.get(r) ?? '?')];
+}
+
+function sessionTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean, caps: CapIndex = null): string {
   const t = new Table({
-    head: ['#', 'client → server', 'app/stream', 'role', 'dur', 'c→s/s→c', 'msgs', 'end'],
+    head: [...(caps === null ? [] : ['cap']), '#', 'client → server', 'app/stream', 'role', 'dur', 'c→s/s→c', 'msgs', 'end'],
     style: style(color),
   });
-  for (const s of [...c.sessions].sort((a, b) => a.session - b.session)) {
+  for (const s of ordered(c.sessions, caps)) {
     const app = s.app ?? null;
     const names = s.streamNames ?? [];
     const appStream = app === null && names.length === 0 ? '-' : `${app ?? '?'}/${names.join(',') || '-'}`;
@@ -128,6 +143,7 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
     const via = s.transport === 'rtmp' ? '' : s.transport.toUpperCase();
     const end = [s.end, via, gaps > 0 ? `${gaps}g` : ''].filter((x) => x !== '').join(' ');
     t.push(row([
+      ...capCell(caps, s),
       String(s.session),
       clip(`${s.client}${s.clientGuessed ? '?' : ''}→${s.server}`, 31),
       clip(appStream, 12),
@@ -141,17 +157,17 @@ function sessionTable(c: SummaryCollector, color: boolean): string {
   return t.toString();
 }
 
-function streamTable(c: SummaryCollector, color: boolean): string {
+function streamTable(c: Pick<SummaryCollector, 'streams'>, color: boolean, caps: CapIndex = null): string {
   const t = new Table({
-    head: ['#', 'stream', 'video', 'size', 'fps', 'kbit/s', 'key int', 'audio', 'kbit/s'],
+    head: [...(caps === null ? [] : ['cap']), '#', 'stream', 'video', 'size', 'fps', 'kbit/s', 'key int', 'audio', 'kbit/s'],
     style: style(color),
   });
-  for (const st of [...c.streams].sort((a, b) => a.session - b.session || a.streamId - b.streamId)) {
-    t.push(row([String(st.session), clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16), ...videoCells(st.video), ...audioCells(st.audio)]));
+  for (const st of ordered(c.streams, caps)) {
+    t.push(row([...capCell(caps, st), String(st.session), clip(`${st.role ?? '?'} ${st.name ?? `#${st.streamId}`}`, 16), ...videoCells(st.video), ...audioCells(st.audio)]));
     // E-RTMP multitrack: the default track 0 is the row above; every other track gets a row of its own.
     for (const tr of st.tracks ?? []) {
       if (tr.trackId === 0) continue;
-      t.push(row(['', clip(`└ ${tr.kind} track ${tr.trackId}`, 16), ...videoCells(tr.video), ...audioCells(tr.audio)]));
+      t.push(row([...(caps === null ? [] : ['']), '', clip(`└ ${tr.kind} track ${tr.trackId}`, 16), ...videoCells(tr.video), ...audioCells(tr.audio)]));
     }
   }
   return t.toString();
@@ -161,9 +177,9 @@ function streamTable(c: SummaryCollector, color: boolean): string {
  * E-RTMP negotiation beside what was sent: the client's connect (fourCcList, FourCC info maps with
  * their flags, capsEx) and the server's _result, for each session that used or declared E-RTMP.
  */
-function negotiationTable(c: SummaryCollector, color: boolean): string | null {
+function negotiationTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean, caps: CapIndex = null): string | null {
   const rows: string[][] = [];
-  for (const s of [...c.sessions].sort((a, b) => a.session - b.session)) {
+  for (const s of ordered(c.sessions, caps)) {
     const e = s.enhanced;
     if (e === undefined) continue;
     const maps = (m: Readonly<Record<string, number>> | null, kind: string): string | null =>
@@ -173,10 +189,10 @@ function negotiationTable(c: SummaryCollector, color: boolean): string | null {
     const server = sv === null ? '-' : [sv.fourCcList === null ? null : `[${sv.fourCcList.join(' ')}]`, sv.fourCcInfoMap ? 'info maps' : null, sv.capsEx === null ? null : `capsEx ${sv.capsEx}`].filter((x) => x !== null).join(' ') || 'no E-RTMP';
     const sent = (d: 'c2s' | 's2c'): string => e.fourCcsSent[d].join(' ') || '-';
     if (client.length === 0 && e.fourCcsSent.c2s.length === 0 && e.fourCcsSent.s2c.length === 0) continue;
-    rows.push([String(s.session), clip(client.join(' ') || 'nothing', 40), clip(server, 20), clip(sent('c2s'), 16), clip(sent('s2c'), 16)]);
+    rows.push([...capCell(caps, s), String(s.session), clip(client.join(' ') || 'nothing', 40), clip(server, 20), clip(sent('c2s'), 16), clip(sent('s2c'), 16)]);
   }
   if (rows.length === 0) return null;
-  const t = new Table({ head: ['#', 'E-RTMP: client declares', 'server reply', 'sent c→s', 'sent s→c'], style: style(color) });
+  const t = new Table({ head: [...(caps === null ? [] : ['cap']), '#', 'E-RTMP: client declares', 'server reply', 'sent c→s', 'sent s→c'], style: style(color) });
   for (const r of rows) t.push(r);
   return t.toString();
 }
@@ -220,7 +236,7 @@ function audioCells(a: StreamRecord['audio']): string[] {
   return [clip(desc, 16), a?.bitrateKbps.avg == null ? '-' : a.bitrateKbps.avg.toFixed(0)];
 }
 
-function diagnosticTable(rows: Map<string, DiagRow>, color: boolean): string {
+function diagnosticTable(rows: ReadonlyMap<string, DiagRow | MergedDiagRow>, color: boolean): string {
   const t = new Table({ head: ['diagnostic', 'severity', 'count', 'sessions', 'first frame'], style: style(color) });
   const order = { error: 0, warn: 1, info: 2 } as Record<string, number>;
   const sorted = [...rows.entries()].sort((a, b) => (order[a[1].severity] ?? 3) - (order[b[1].severity] ?? 3) || b[1].count - a[1].count || a[0].localeCompare(b[0]));
@@ -261,17 +277,21 @@ export function tunnelLine(t: NonNullable<CaptureSummaryRecord['tunnels']>): str
   return `Through tunnels (TCP packets per layer): ${list(t.packets) || 'none'}${undecodable === '' ? '' : `; not followed: ${undecodable}`}.`;
 }
 
-export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string {
+/** The capture line (frames, connections, sessions, what was skipped) and its notes. */
+function captureLines(cap: CaptureSummaryRecord, prefix = ''): string[] {
   const parts: string[] = [];
-  const cap = c.capture;
-  if (cap !== null) {
-    const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
-    parts.push(
-      clean(`${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}${cap.refusedConnections !== undefined ? `, ${cap.refusedConnections} refused (--max-sessions)` : ''}${cap.failedTlsHandshakes !== undefined ? `, ${cap.failedTlsHandshakes} failed TLS handshakes` : ''}`),
-    );
-    if (cap.truncated !== undefined) parts.push(truncationLine(cap.truncated));
-    if (cap.tunnels !== undefined) parts.push(tunnelLine(cap.tunnels));
-  }
+  const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
+  parts.push(
+    clean(`${prefix}${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}${cap.refusedConnections !== undefined ? `, ${cap.refusedConnections} refused (--max-sessions)` : ''}${cap.failedTlsHandshakes !== undefined ? `, ${cap.failedTlsHandshakes} failed TLS handshakes` : ''}`),
+  );
+  if (cap.truncated !== undefined) parts.push(truncationLine(cap.truncated));
+  if (cap.tunnels !== undefined) parts.push(tunnelLine(cap.tunnels));
+  return parts;
+}
+
+export function renderSummary(c: Pick<SummaryCollector, 'capture' | 'sessions' | 'streams' | 'unreadTls' | 'totals'>, opts: SummaryOptions): string {
+  const parts: string[] = [];
+  if (c.capture !== null) parts.push(...captureLines(c.capture));
   if (c.sessions.length === 0) parts.push(c.unreadTls.length > 0 ? 'No RTMP sessions found in the readable connections.' : 'No RTMP sessions found.');
   else parts.push(sessionTable(c, opts.color));
   if (c.unreadTls.length > 0) parts.push(unreadTlsNote(c.unreadTls));
@@ -284,3 +304,50 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
   return parts.join('\n') + '\n';
 }
 
+/** What the tables need of one capture (a SummaryCollector's results, from a worker thread). */
+export type SummaryPart = {
+  readonly name: string;
+  readonly sessions: readonly SessionRecord[];
+  readonly streams: readonly StreamRecord[];
+  readonly totals: ReadonlyMap<string, DiagRow>;
+  readonly capture: CaptureSummaryRecord | null;
+  readonly unreadTls: readonly DiagnosticRecord[];
+};
+
+/**
+ * Several captures in one set of tables: a line per capture (numbered), then the sessions, streams
+ * and E-RTMP tables with a `cap` column (sessions are numbered per capture), and the diagnostics
+ * by code over all captures, with sessions and first frames as `cap:number`.
+ */
+export function renderSummaries(list: readonly SummaryPart[], opts: SummaryOptions): string {
+  const parts: string[] = [];
+  const caps = new Map<object, number>();
+  const sessions: SessionRecord[] = [];
+  const streams: StreamRecord[] = [];
+  const unreadTls: DiagnosticRecord[] = [];
+  const totals = new Map<string, MergedDiagRow>();
+  list.forEach((p, i) => {
+    const n = i + 1;
+    if (p.capture !== null) parts.push(...captureLines(p.capture, `${n} ${p.name}: `));
+    else parts.push(clean(`${n} ${p.name}`));
+    for (const s of p.sessions) (sessions.push(s), caps.set(s, n));
+    for (const s of p.streams) (streams.push(s), caps.set(s, n));
+    if (unreadTls.length < 10) unreadTls.push(...p.unreadTls.slice(0, 10 - unreadTls.length));
+    for (const [code, r] of p.totals) {
+      let m = totals.get(code);
+      if (m === undefined) totals.set(code, (m = { severity: r.severity, count: 0, sessions: new Set(), firstFrame: r.firstFrame === null ? null : `${n}:${r.firstFrame}` }));
+      m.count += r.count;
+      for (const s of r.sessions) m.sessions.add(s === null ? `${n}:-` : `${n}:${s}`);
+    }
+  });
+  const c = { sessions, streams };
+  if (sessions.length === 0) parts.push(unreadTls.length > 0 ? 'No RTMP sessions found in the readable connections.' : 'No RTMP sessions found.');
+  else parts.push(sessionTable(c, opts.color, caps));
+  if (unreadTls.length > 0) parts.push(unreadTlsNote(unreadTls));
+  if (streams.length > 0) parts.push(streamTable(c, opts.color, caps));
+  const negotiation = negotiationTable(c, opts.color, caps);
+  if (negotiation !== null) parts.push(negotiation);
+  if (totals.size > 0) parts.push(diagnosticTable(totals, opts.color));
+  else if (sessions.length > 0) parts.push('No problems found.');
+  return parts.join('\n') + '\n';
+}

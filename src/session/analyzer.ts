@@ -25,6 +25,7 @@ import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
 import type { IngestTarget } from '../targets/ingest.js';
 import type { PayloadSink } from '../extract/sink.js';
+import type { Severity } from '../core/diagnostics.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -48,6 +49,11 @@ export type AnalyzerOptions = {
   readonly target?: IngestTarget;
   /** analyzeStream hands every batch of records to this before the sink (--fail-on counts severities). */
   readonly observe?: (records: readonly OutputRecord[]) => void;
+  /**
+   * Several captures on worker threads (session/multi.ts): `observe` cannot cross to a thread, so
+   * each capture's diagnostics are counted by severity there and handed to this at its end.
+   */
+  readonly tally?: (counts: Readonly<Record<Severity, number>>) => void;
   /** Extraction (src/extract): RTMP sessions over TCP and TLS hand whole media bodies there. */
   readonly payloads?: PayloadSink;
 };
