@@ -162,6 +162,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const maxOutputLag = opts.maxOutputLag ?? DEFAULT_OUTPUT_LAG;
   const maxPcapLag = opts.maxPcapLag ?? DEFAULT_PCAP_LAG;
   let onRecords = opts.onRecords ?? null;
+  const onProblem = opts.onProblem ?? null;
   const relays = new Set<Relay>();
   let accepted = 0;
   let forwardedClosed = { c2s: 0, s2c: 0 };
@@ -188,6 +189,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       }
     }
     if (recs.length === 0) return;
+    if (onProblem !== null) for (const r of recs) if (r.type === 'diagnostic' && r.severity === 'error' && r.code.startsWith('proxy.')) onProblem(r);
     try {
       ndjson?.push(recs);
     } catch (e) {

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/io/input.js';
-import { parseProxyArgs, PROXY_USAGE } from '../../src/proxy/options.js';
+import { parseProxyArgs, PROXY_USAGE } from '../../src/cli/proxy.js';
 import { runProxy } from '../../src/proxy/proxy.js';
 import { handshakeBytes, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
 import { prng, pump, recDigest, runClient, sleep, waitFor, type Recorder, type ServerConn, type ServerHooks } from './fake-rtmp.js';
