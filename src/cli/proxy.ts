@@ -273,6 +273,7 @@ async function runWithUi(base: ProxyOptions): Promise<void> {
       title: proxyTitle(handle.url, upstreamUrl(base)),
       follow: true,
       live: true,
+      quitCutsSessions: true,
       store,
       // The proxy runs until the user quits the UI.
       load: () => new Promise<void>(() => {}),
@@ -284,7 +285,10 @@ async function runWithUi(base: ProxyOptions): Promise<void> {
   }
 }
 
-/** The UI's title: where encoders connect, and where the proxy forwards. */
+/**
+ * The UI's title: where encoders connect first (the header gives the title a third of its width,
+ * so at 80 columns the listening URL is what stays), then where the proxy forwards.
+ */
 export function proxyTitle(listening: string, upstream: string): string {
-  return `proxy: encoders → ${listening} → ${upstream}`;
+  return `${listening} → ${upstream}`;
 }
