@@ -155,7 +155,10 @@ test('fault: client reset mid-session: server gets a clean FIN, reported, proxy 
 test('fault: upstream reset mid-session: client gets a clean FIN after all it was sent, reported', async () => {
   const hooks: ServerHooks = {
     onMessage: (c, name) => {
-      if (name === 'publish') setTimeout(() => c.socket.resetAndDestroy(), 30);
+      // Only the session under test: the hook applies to every server connection, and resetting
+      // the next session too (30 ms after its publish) made stillServes fail whenever its media
+      // took longer than that to arrive — the test's flakiness under load.
+      if (name === 'publish' && c.seed === 80) setTimeout(() => c.socket.resetAndDestroy(), 30);
     },
   };
   await withProxy(hooks, {}, async (proxy, server) => {
