@@ -153,51 +153,11 @@ async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
 }
 
 /**
- * `rtmpscope proxy …`. On a terminal (and without -o/--format) the live UI follows the sessions;
- * otherwise records go out as NDJSON and status lines to stderr.
- */
-async function cmdProxy(argv: string[]): Promise<void> {
-  const { proxyMain, parseProxyArgs, runProxy } = await import('../proxy/index.js');
-  const explicitOutput = argv.some((a) => ['-o', '--output', '--format', '-h', '--help'].includes(a.split('=')[0] ?? a));
-  if (explicitOutput || process.stdout.isTTY !== true || process.stdin.isTTY !== true) return proxyMain(argv);
-  const opts = parseProxyArgs(argv);
-  prepareUi();
-  const { runTui } = await import('../tui/index.js');
-  let handle: Awaited<ReturnType<typeof runProxy>> | null = null;
-  const warnings: string[] = [];
-  try {
-    await runTui({
-      title: `proxy → ${opts.upstream.tls ? 'rtmps' : 'rtmp'}://${opts.upstream.host}:${opts.upstream.port}`,
-      follow: true,
-      load: async (sink) => {
-        handle = await runProxy({
-          ...opts,
-          format: 'none',
-          onWarning: (m) => warnings.push(m),
-          onRecords: (recs) => {
-            try {
-              sink(recs);
-            } catch {
-              /* the UI was closed; the proxy is being shut down */
-            }
-          },
-        });
-        // The proxy runs until the user quits the UI.
-        await new Promise<never>(() => {});
-      },
-    });
-  } finally {
-    if (handle !== null) await (handle as { close(): Promise<void> }).close();
-    for (const w of warnings) process.stderr.write(`rtmpscope proxy: ${clean(w)}\n`);
-  }
-}
-
-/**
  * Commands with a module and an option set of their own (see `rtmpscope proxy --help`): each is
  * handed the arguments after its name. A command added here is loaded only when it runs.
  */
 const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promise<void>>>> = {
-  proxy: () => Promise.resolve(cmdProxy),
+  proxy: async () => (await import('./proxy.js')).run,
   report: async () => (await import('./report.js')).run,
   diff: async () => (await import('./diff.js')).run,
   explain: async () => (await import('./explain.js')).run,

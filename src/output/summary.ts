@@ -189,7 +189,8 @@ function negotiationTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean,
     const server = sv === null ? '-' : [sv.fourCcList === null ? null : `[${sv.fourCcList.join(' ')}]`, sv.fourCcInfoMap ? 'info maps' : null, sv.capsEx === null ? null : `capsEx ${sv.capsEx}`].filter((x) => x !== null).join(' ') || 'no E-RTMP';
     const sent = (d: 'c2s' | 's2c'): string => e.fourCcsSent[d].join(' ') || '-';
     if (client.length === 0 && e.fourCcsSent.c2s.length === 0 && e.fourCcsSent.s2c.length === 0) continue;
-    rows.push([...capCell(caps, s), String(s.session), clip(client.join(' ') || 'nothing', 40), clip(server, 20), clip(sent('c2s'), 16), clip(sent('s2c'), 16)]);
+    // FourCCs and names are wire text (a FourCC of NUL bytes reached the terminal raw: fuzz seed 20261209).
+    rows.push([...capCell(caps, s), ...[String(s.session), clip(client.join(' ') || 'nothing', 40), clip(server, 20), clip(sent('c2s'), 16), clip(sent('s2c'), 16)].map((x) => clean(x))]);
   }
   if (rows.length === 0) return null;
   const t = new Table({ head: [...(caps === null ? [] : ['cap']), '#', 'E-RTMP: client declares', 'server reply', 'sent c→s', 'sent s→c'], style: style(color) });

@@ -60,7 +60,7 @@ export type SynthOptions = {
   readonly isn?: () => number;
 };
 
-type Half = { seq: number; bytes: number; unacked: number; fin: boolean; ipId: number };
+type Half = { seq: number; bytes: number; segments: number; unacked: number; fin: boolean; ipId: number };
 
 export class SynthConn {
   /** 0-based index among synthesised connections: Wireshark's tcp.stream in the pcap. */
@@ -81,8 +81,8 @@ export class SynthConn {
     this.client = client;
     this.server = server;
     this.halves = {
-      c2s: { seq: isnC >>> 0, bytes: 0, unacked: 0, fin: false, ipId: 1 },
-      s2c: { seq: isnS >>> 0, bytes: 0, unacked: 0, fin: false, ipId: 1 },
+      c2s: { seq: isnC >>> 0, bytes: 0, segments: 0, unacked: 0, fin: false, ipId: 1 },
+      s2c: { seq: isnS >>> 0, bytes: 0, segments: 0, unacked: 0, fin: false, ipId: 1 },
     };
   }
 
@@ -188,6 +188,7 @@ export class TcpSynth {
       segs.push({ frame: this.frame, sec: ts.sec, nsec: ts.nsec, offset, start, end });
       half.seq = (half.seq + end - start) >>> 0;
       half.bytes += end - start;
+      half.segments++;
       half.unacked += end - start;
       conn.halves[other(dir)].unacked = 0;
     }

@@ -5,10 +5,13 @@
  * - Resolves once listening (the handle carries the bound address, so `--listen 127.0.0.1:0`
  *   works); rejects with a UserError when the address cannot be bound or an option file cannot
  *   be read or opened. Nothing is listening or open after a rejection.
- * - Sessions are numbered 1.. in order of acceptance and decoded independently. Records go to
- *   the NDJSON output and to `onRecords`, in the order they are produced, through the same
- *   cross-session checks and capture-level diagnostic limiter as the analyzer applies to a
- *   capture; the pcap gets one synthesised TCP connection per session that reached the upstream.
+ * - The pcap gets one synthesised TCP connection per accepted connection that reached the
+ *   upstream, and its events go through the session pipeline `export` runs after TCP reassembly
+ *   (src/session/pipeline.ts, fed by tap.ts): sessions are recognised, numbered (1.., in order of
+ *   recognition) and decoded exactly as when the pcap is read back. Records go to the NDJSON
+ *   output and to `onRecords`, in the order they are produced, through the pipeline's
+ *   cross-session checks and capture-level diagnostic limiter, the proxy's own diagnostics too
+ *   (those of a connection that is no session, or not yet, are capture-level: session null).
  *   Nothing is decoded when nobody consumes records (`--format none` without `onRecords`).
  * - Sessions cannot hold a slot for ever: one in which no byte moved either way for
  *   `idleTimeoutMs`, or in which bytes waited `stallTimeoutMs` for a peer that does not read
@@ -33,12 +36,12 @@ import tls from 'node:tls';
 import type { Writable } from 'node:stream';
 import type { Direction } from '../core/diagnostics.js';
 import { UserError } from '../io/input.js';
-import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
+import { SessionPipeline } from '../session/pipeline.js';
+import { directoryExtractor, requireDirectory } from '../extract/record.js';
 import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
-import { directoryExtractor, requireDirectory } from '../extract/record.js';
 import { TcpSynth } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
@@ -46,7 +49,6 @@ import { BufferBudget } from '../rtmp/chunk-decoder.js';
 /** Default --memory-budget: what the decoders of all sessions may hold together. */
 export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
 import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
-import { RtmptTracker } from '../rtmpt/tunnel.js';
 
 export type ProxyStats = {
   /** Connections accepted (= sessions numbered). */
@@ -163,33 +165,34 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const maxOutputLag = opts.maxOutputLag ?? DEFAULT_OUTPUT_LAG;
   const maxPcapLag = opts.maxPcapLag ?? DEFAULT_PCAP_LAG;
   let onRecords = opts.onRecords ?? null;
+  const onProblem = opts.onProblem ?? null;
   const relays = new Set<Relay>();
   let accepted = 0;
-  let sessionRecords = 0;
   let forwardedClosed = { c2s: 0, s2c: 0 };
   let closing: Promise<void> | null = null;
 
-  // As the analyzer does for a capture: capture-level diagnostics pass a limiter, and every
-  // record feeds the cross-session checks (e.g. two encoders publishing one stream name).
-  let crossSession: CaptureAnalysis | null = new CaptureAnalysis();
-  const captureLimiter = new DiagnosticLimiter();
+  // The decoders of all sessions share one budget: when it is full, the session holding the most
+  // stops being decoded (at once, or after its own decoding returns if it is the one asking).
+  const budget = new BufferBudget(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
+  // What follows TCP reassembly in `export`, fed with the synthesised connections (tap.ts).
+  const pipeline = new SessionPipeline({ shared: budget, ...(recorder === null ? {} : { payloads: recorder }) });
+  /** The cross-session checks threw once: records go out unchecked from then on. */
+  let checks = true;
   emitLater = (recs) => emit(recs);
-  const emit = (input: readonly OutputRecord[]): void => {
+  /** Every record passes the pipeline's checks (`admitted`: already did, as the checks' own last records). */
+  const emit = (input: readonly OutputRecord[], admitted = false): void => {
     if (input.length === 0) return;
     let recs = input;
-    try {
-      const out: OutputRecord[] = [];
-      for (const r of input) {
-        if (r.type === 'session') sessionRecords++;
-        if (r.type !== 'diagnostic' || r.session !== null || captureLimiter.admit(r)) out.push(r);
-        if (crossSession !== null) for (const d of crossSession.onRecord(r)) out.push(d);
+    if (checks && !admitted) {
+      try {
+        recs = pipeline.admit([...input]);
+      } catch (e) {
+        checks = false;
+        warn(`internal error in the cross-session checks (disabled): ${(e as Error).message}`);
       }
-      recs = out;
-    } catch (e) {
-      crossSession = null;
-      warn(`internal error in the cross-session checks (disabled): ${(e as Error).message}`);
     }
     if (recs.length === 0) return;
+    if (onProblem !== null) for (const r of recs) if (r.type === 'diagnostic' && r.severity === 'error' && r.code.startsWith('proxy.')) onProblem(r);
     try {
       ndjson?.push(recs);
     } catch (e) {
@@ -236,12 +239,9 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     top.loadAt = t;
   };
 
-  // Decoders of all sessions share one budget: when it is full, the session holding the most
-  // stops being decoded (at once, or after its own decoding returns if it is the one asking).
   /** Connections refused at --max-sessions, and clients whose TLS handshake failed: in the totals. */
   let refused = 0;
   let tlsFailed = 0;
-  const budget = new BufferBudget(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   budget.shedder = (requester) => {
     let top: Relay | null = null;
     for (const r of relays) if (r.decoding && r.held > 0 && (top === null || r.held > top.held)) top = r;
@@ -252,23 +252,19 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   };
 
   const host: RelayHost = {
-    budget,
     clock,
     now,
     analysed,
     synth,
     upstream: opts.upstream,
     upstreamTls,
-    // RTMPT: tunnel sessions are numbered from the same counter as connections (proxy
-    // diagnostics name the HTTP connection's number).
-    rtmpt: opts.upstream.rtmpt === true ? new RtmptTracker(() => ++accepted, undefined, recorder) : null,
+    pipeline,
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs,
     handshakeTimeoutMs,
     stallTimeoutMs,
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     decode: ndjson !== null || onRecords !== null || recorder !== null,
-    payloads: recorder,
     emit,
     outputBehind: () => ndjson !== null && ndjson.lag > maxOutputLag,
     packetsReady: () => {
@@ -394,22 +390,22 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays].map((r) => r.shutdown(opts.graceMs === undefined ? CLOSE_GRACE_MS : Math.min(opts.graceMs, CLOSE_GRACE_MS))));
       await listenerClosed;
-      recorder?.finish();
-      if (host.rtmpt !== null) {
-        try {
-          emit(host.rtmpt.finish());
-        } catch (e) {
-          warn(`internal error in the RTMPT decoder: ${(e as Error).message}`);
-        }
+      try {
+        pipeline.finishTunnels();
+        emit(pipeline.take());
+        if (checks) emit(pipeline.finishChecks(), true);
+      } catch (e) {
+        warn(`internal error at the end of decoding: ${(e as Error).message}`);
       }
-      if (crossSession !== null) emit(crossSession.finish());
+      recorder?.finish();
       const summary: CaptureSummaryRecord = {
         type: 'capture',
         format: pcap === null ? null : 'pcap-ns',
         frames: synth.frames,
         linkTypes: [synth.linkType],
         tcpConnections: synth.connections,
-        rtmpSessions: sessionRecords,
+        rtmpSessions: pipeline.sessions,
+        ...(pipeline.tlsConnections > 0 ? { tlsConnections: pipeline.tlsConnections } : {}),
         skipped: {},
         ...(refused > 0 ? { refusedConnections: refused } : {}),
         ...(tlsFailed > 0 ? { failedTlsHandshakes: tlsFailed } : {}),

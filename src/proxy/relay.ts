@@ -44,13 +44,11 @@ import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
 import { RtmpeTerminator, TERMINATED_VERSIONS, type TerminatorOutput } from './rtmpe-terminator.js';
-import { RtmptTap } from './rtmpt-tap.js';
-import type { RtmptTracker } from '../rtmpt/tunnel.js';
+import type { SessionPipeline } from '../session/pipeline.js';
 
 /** C0 + C1 + C2: what a client sends before its first chunk. */
 const CLIENT_HANDSHAKE = 1 + 1536 + 1536;
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
-import type { PayloadSink } from '../extract/sink.js';
 
 /** What a session needs from the proxy that owns it. */
 export interface RelayHost {
@@ -58,8 +56,8 @@ export interface RelayHost {
   readonly synth: TcpSynth;
   readonly upstream: UpstreamTarget;
   readonly upstreamTls: tls.ConnectionOptions;
-  /** rtmpt:// upstream: the proxy's one RTMPT decoder, which every connection's tap feeds. */
-  readonly rtmpt: RtmptTracker | null;
+  /** What follows TCP reassembly in `export`: every connection's tap feeds it (tap.ts). */
+  readonly pipeline: SessionPipeline;
   readonly connectTimeoutMs: number;
   /** No byte moved either way for this long: close the session (ms; 0: never). */
   readonly idleTimeoutMs: number;
@@ -70,10 +68,6 @@ export interface RelayHost {
   readonly graceMs: number;
   /** Someone consumes records (NDJSON output or onRecords); otherwise nothing is decoded. */
   readonly decode: boolean;
-  /** What the decoders of all sessions may hold together (--memory-budget). */
-  readonly budget: BufferBudget;
-  /** --record: the extractor every session's decoder hands whole media bodies to. */
-  readonly payloads: PayloadSink | null;
   /** Deliver records to every output. Never throws. */
   emit(records: readonly OutputRecord[]): void;
   /** Monotonic milliseconds, to time decoding. */
@@ -110,7 +104,9 @@ export class Relay {
   private state: State = 'connecting';
   private upstream: net.Socket | null = null;
   private conn: SynthConn | null = null;
-  private tap: SessionTap | RtmptTap | null = null;
+  private tap: SessionTap | null = null;
+  /** The proxy.rtmpe.terminated diagnostic, written once the session has its number. */
+  private announce: (() => OutputRecord) | null = null;
   /** Decided at the client's first byte: an RTMPE client is terminated, anything else relayed. */
   private mode: 'undecided' | 'relay' | 'rtmpe' = 'undecided';
   private rtmpe: RtmpeTerminator | null = null;
@@ -141,7 +137,8 @@ export class Relay {
 
   constructor(
     private readonly host: RelayHost,
-    readonly session: number,
+    /** 1-based order of acceptance (the session number, if the connection becomes one, is the pipeline's). */
+    readonly accepted: number,
     client: net.Socket,
   ) {
     this.client = client;
@@ -184,12 +181,12 @@ export class Relay {
 
   /** Bytes this session's decoders hold against the --memory-budget. */
   get held(): number {
-    return this.tap instanceof SessionTap ? this.tap.held : 0;
+    return this.tap?.held ?? 0;
   }
 
   /** Does `b` belong to this session's decoders? */
   owns(b: BufferBudget): boolean {
-    return this.tap instanceof SessionTap && this.tap.owns(b);
+    return this.tap?.owns(b) === true;
   }
 
   /** Set while this session's decoder is running: memory shedding waits until it returns. */
@@ -200,7 +197,7 @@ export class Relay {
    * give back what its decoders hold; forwarding continues. During its own decoding, once that returns.
    */
   shedMemory(now: boolean): void {
-    if (!(this.tap instanceof SessionTap) || !this.tap.decoding) return;
+    if (this.tap === null || !this.tap.decoding) return;
     if (!now) {
       this.shedPending = true;
       return;
@@ -282,10 +279,7 @@ export class Relay {
       if (client === null || server === null) return;
       this.conn = this.host.synth.open(client, server.synth, this.host.clock());
       this.host.packetsReady();
-      this.tap =
-        this.host.rtmpt === null
-          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget, this.host.payloads)
-          : new RtmptTap(this.host.rtmpt, { client: this.clientText, server: server.text }, this.conn);
+      this.tap = new SessionTap(this.host.pipeline, this.conn);
       if (!this.host.decode) this.tap.stop('unused');
     });
     this.wire(this.client, sock, 'c2s');
@@ -327,20 +321,19 @@ export class Relay {
 
   /** The client's first byte asks for RTMPE: terminate it (anything else is relayed as it is). */
   private decide(dir: Direction, first: number): void {
-    if (dir !== 'c2s' || this.host.rtmpt !== null || !TERMINATED_VERSIONS.includes(first)) {
+    if (dir !== 'c2s' || this.host.upstream.rtmpt === true || !TERMINATED_VERSIONS.includes(first)) {
       this.mode = 'relay';
       return;
     }
     this.mode = 'rtmpe';
     const upstream = this.host.upstream.rtmpe === true ? 'rtmpe' : 'rtmp';
     const t = (this.rtmpe = new RtmpeTerminator(upstream));
-    if (this.tap instanceof SessionTap) this.tap.terminate(upstream, () => t.upstreamBytes);
-    this.emit([
+    this.tap?.terminate(upstream, () => t.upstreamBytes);
+    this.announce = () =>
       this.diag('proxy.rtmpe.terminated', `the client asked for RTMPE (C0 ${first}): the proxy answers its handshake and decrypts; the upstream gets ${upstream === 'rtmp' ? 'plain RTMP' : 'RTMPE under the proxy\'s own keys'}`, { dir }, {
         version: first,
         upstream,
-      }),
-    ]);
+      });
   }
 
   /** Bytes of a terminated RTMPE session: through the terminator, which answers either side. */
@@ -365,13 +358,18 @@ export class Relay {
     }
     if (blocked !== null) this.holdBack(dir, from, blocked);
     for (const x of out.tap) this.observe(x.dir, x.wire, x.plain);
+    if (this.announce !== null && out.tap.length > 0) {
+      this.emit([this.announce()]);
+      this.announce = null;
+    }
     if (out.failure === undefined) return;
     if (out.passthrough !== undefined) {
       // Nothing was sent to either side yet: relay this session unchanged, as any other.
       this.emit([this.diag('proxy.rtmpe.failed', `cannot terminate RTMPE: ${out.failure}; the session is relayed unchanged`, { dir }, { relayed: true })]);
       this.mode = 'relay';
       this.rtmpe = null;
-      if (this.tap instanceof SessionTap) this.tap.relay();
+      this.announce = null;
+      this.tap?.relay();
       this.onData('c2s', this.client, up, Buffer.from(out.passthrough));
       return;
     }
@@ -390,7 +388,6 @@ export class Relay {
     if (conn === null || tap === null || conn.closed) return;
     let segs;
     try {
-      tap.noteFirstByte(dir, chunk);
       segs = this.host.synth.data(conn, dir, chunk, this.host.clock());
       this.host.packetsReady();
     } catch (e) {
@@ -696,7 +693,7 @@ export class Relay {
       code,
       message,
       {
-        session: this.session,
+        session: this.tap?.session ?? null,
         client: this.clientText,
         ...(this.serverText === undefined ? {} : { server: this.serverText }),
         ...(at.dir === undefined ? {} : { dir: at.dir }),

@@ -1,68 +1,64 @@
 /**
- * The decode tap of one proxied session: the same `RtmpSession` the file path uses, fed each
- * synthesised segment with that segment's frame, time and stream offset — exactly what the
- * analyzer feeds it when it reads the `--pcap` file back, so the live records equal the pcap's.
- * At the end it builds the session record the analyzer would build from the pcap (frames,
- * packets, times and end reason come from the synthesised connection).
+ * The decode tap of one proxied connection: it turns the synthesised TCP connection (the one the
+ * `--pcap` file gets) into the very TCP events the reassembler produces when it reads that file
+ * back — open at the SYN, each data segment with its frame, time and stream offset, `tcp.reset`
+ * at an RST, close with the connection's frames, packets, bytes and end — and feeds them to the
+ * proxy's one `SessionPipeline`, the code that follows TCP reassembly in `export`. So the live
+ * records are the pcap's by construction: the same decision of what a connection carries (a
+ * corrupt C0 makes no session live either), the same session numbers (in order of recognition,
+ * RTMPT tunnels from the same counter), the same records.
  * The one exception is a terminated RTMPE session (`terminate()`): the pcap holds the client leg
  * as the wire carried it (ciphertext after the handshake), the tap decodes its plaintext, so its
  * live records show what reading the pcap back cannot.
  *
- * Synchronous, no I/O. The caller (relay.ts) wraps every call in try/catch: a throw here is our
- * bug and only stops decoding of this session (`stop()`), never the forwarding.
+ * Synchronous, no I/O. Every method returns the records the pipeline produced (not yet admitted:
+ * the proxy passes them through `SessionPipeline.admit` with its own diagnostics). The caller
+ * (relay.ts) wraps every call in try/catch: a throw here is our bug and only stops decoding of
+ * this connection (`stop('broken')`), never the forwarding.
  */
 import { diag, type Direction } from '../core/diagnostics.js';
-import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
-import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
+import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
-import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
-import type { SynthConn, SynthSegment } from './pcap-synth.js';
-import type { PayloadSink } from '../extract/sink.js';
+import type { Endpoint, TcpClose } from '../tcp/reassembly.js';
+import type { SessionPipeline } from '../session/pipeline.js';
+import type { OutputRecord } from '../session/records.js';
+import type { SynthConn, SynthEndpoint, SynthSegment } from './pcap-synth.js';
 
-const ZERO_STATS: ReturnType<RtmpSession['stats']> = {
-  messageCount: { c2s: 0, s2c: 0 },
-  chunkSize: { c2s: 128, s2c: 128 },
-  type3ExtendedTimestamp: { c2s: null, s2c: null },
-};
+/** An endpoint as the packet decoder reads it from the pcap. */
+const endpoint = (e: SynthEndpoint): Endpoint => ({ ip: e.ip.length === 4 ? formatIPv4(e.ip, 0) : formatIPv6(e.ip, 0), port: e.port });
 
 export class SessionTap {
-  private rtmp: RtmpSession;
-  /** The proxy's budget across sessions (--memory-budget), for every decoder this tap makes. */
-  private readonly shared: BufferBudget | null;
-  /** The proxy terminates RTMPE for this session (see rtmpe-terminator.ts). */
-  private terminated: { readonly upstream: 'rtmp' | 'rtmpe'; readonly upstreamBytes: () => { c2s: number; s2c: number } } | null = null;
   private decodingOn = true;
-  /** The decoder threw: never call it again. */
-  private broken = false;
   private finished = false;
-  /** The client's first byte (C0) once seen. */
-  private c0: number | null = null;
+  /** The session number, once the pipeline gave one (kept after the connection closed). */
+  private number: number | null = null;
 
+  /** The connection was just opened by the synthesiser (its SYN, SYN-ACK and ACK are its first frames). */
   constructor(
-    readonly id: SessionIdentity,
+    private readonly pipe: SessionPipeline,
     readonly conn: SynthConn,
-    /** The proxy's budget across sessions (--memory-budget). */
-    shared: BufferBudget | null = null,
-    /** --record: whole media bodies go there (src/extract). */
-    private readonly payloads: PayloadSink | null = null,
   ) {
-    this.rtmp = new RtmpSession(id, false, undefined, { shared, payloads });
-    this.shared = shared;
+    pipe.push({ kind: 'open', conn: conn.id, client: endpoint(conn.client), server: endpoint(conn.server), clientGuessed: false, frame: conn.firstFrame, ...conn.firstTime });
+  }
+
+  /** The session number the pipeline gave this connection (null: not a session, or not yet). */
+  get session(): number | null {
+    return (this.number ??= this.pipe.sessionOf(this.conn.id));
   }
 
   /** Bytes the decoders hold (messages in progress, chunk-stream state). */
   get held(): number {
-    return this.rtmp.held;
+    return this.pipe.held(this.conn.id);
   }
 
   owns(b: BufferBudget): boolean {
-    return this.rtmp.owns(b);
+    return this.pipe.owns(this.conn.id, b);
   }
 
   /** Stop decoding and give back what the decoders hold (the session record keeps what was decoded). */
   shedMemory(): void {
-    this.stop('behind');
-    this.rtmp.shed(Number.POSITIVE_INFINITY);
+    this.decodingOn = false;
+    this.pipe.shed(this.conn.id);
   }
 
   get decoding(): boolean {
@@ -71,11 +67,14 @@ export class SessionTap {
 
   /**
    * Stop decoding for good. 'behind' (the output lags): the decoder is still sound and is flushed
-   * at the end so the session record keeps its facts. 'broken' (it threw): it is never called again.
+   * at the end so the session record keeps its facts. 'broken' (it threw): it is never called
+   * again. 'unused' (nobody consumes records): nothing is fed at all.
    */
   stop(reason: 'behind' | 'broken' | 'unused' = 'broken'): void {
     this.decodingOn = false;
-    if (reason === 'broken') this.broken = true;
+    if (reason === 'broken') this.pipe.broken(this.conn.id);
+    else if (reason === 'behind') this.pipe.mute(this.conn.id);
+    else this.finish(); // still undecided: the pipeline forgets it and writes nothing
   }
 
   /**
@@ -83,99 +82,61 @@ export class SessionTap {
    * leg. Called at the client's first byte, before any segment.
    */
   terminate(upstream: 'rtmp' | 'rtmpe', upstreamBytes: () => { c2s: number; s2c: number }): void {
-    this.terminated = { upstream, upstreamBytes };
-    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true, shared: this.shared, payloads: this.payloads });
+    this.pipe.decrypted(this.conn.id, { upstream, upstreamBytes });
   }
 
   /** Termination was abandoned before any byte was decoded: decode the session as relayed. */
   relay(): void {
-    this.terminated = null;
-    this.rtmp = new RtmpSession(this.id, false, undefined, { shared: this.shared, payloads: this.payloads });
-  }
-
-  /** Note the first client byte even when not decoding (for the session record's version). */
-  noteFirstByte(dir: Direction, bytes: Uint8Array): void {
-    if (dir === 'c2s' && this.c0 === null && bytes.length > 0) this.c0 = bytes[0]!;
+    this.pipe.decrypted(this.conn.id, null);
   }
 
   /** One synthesised segment: `bytes` is exactly the segment's payload. */
   segment(dir: Direction, bytes: Uint8Array, seg: SynthSegment): OutputRecord[] {
     if (!this.decoding) return [];
-    return this.rtmp.data(dir, bytes, seg.offset, seg);
+    this.pipe.push({ kind: 'data', conn: this.conn.id, dir, offset: seg.offset, data: bytes, frame: seg.frame, sec: seg.sec, nsec: seg.nsec });
+    return this.pipe.take();
+  }
+
+  /** The synthesised connection was reset in `dir` at `frame`: what the TCP stage reports when it reads that RST. */
+  reset(dir: Direction, frame: number): OutputRecord[] {
+    if (this.finished) return [];
+    this.pipe.push(diag('tcp.reset', 'connection reset', { frame, conn: this.conn.id, dir }));
+    return this.pipe.take();
   }
 
   /**
-   * The synthesised connection was reset in `dir` at `frame`: the diagnostic the TCP stage raises
-   * when it reads that RST from the pcap, passed through the session as the analyzer does.
+   * The synthesised connection closed (or the proxy gives up on it): the close event the
+   * reassembler produces, so the pipeline flushes the decoders and writes the session record.
+   * Only the first call returns anything; a decoder that throws here is marked broken and the
+   * connection closed again, so the session record is still written.
    */
-  reset(dir: Direction, frame: number): OutputRecord[] {
-    const d = diag('tcp.reset', 'connection reset', { frame, dir });
-    const rec: DiagnosticRecord = {
-      type: 'diagnostic',
-      session: this.id.session,
-      client: this.id.client,
-      server: this.id.server,
-      dir,
-      frame,
-      severity: d.severity,
-      code: d.code,
-      message: d.message,
-    };
-    return this.finished ? [rec] : this.rtmp.observe(rec);
-  }
-
-  /** Flush the decoders and build the session record; only the first call returns anything. */
   finish(): OutputRecord[] {
     if (this.finished) return [];
-    const out: OutputRecord[] = [];
-    if (!this.broken) {
-      try {
-        for (const r of this.rtmp.finish()) out.push(r);
-      } catch {
-        this.broken = true;
-      }
-    }
     this.finished = true;
-    let stats = ZERO_STATS;
-    let facts: ReturnType<RtmpSession['sessionFacts']> = null;
-    try {
-      stats = this.rtmp.stats();
-      if (!this.broken) facts = this.rtmp.sessionFacts();
-      const t = this.terminated;
-      if (t !== null && facts?.rtmpe !== undefined) facts = { ...facts, rtmpe: { ...facts.rtmpe, terminated: { upstream: t.upstream, upstreamBytes: { ...t.upstreamBytes() } } } };
-    } catch {
-      // a broken decoder: report the session without its decode statistics
-    }
-    out.push(this.sessionRecord(stats, facts));
-    return out;
-  }
-
-  /** The record the analyzer builds at close (TCP facts, decode stats, the analysis's facts). */
-  private sessionRecord(stats: ReturnType<RtmpSession['stats']>, facts: ReturnType<RtmpSession['sessionFacts']>): SessionRecord {
     const c = this.conn;
-    const handshake = isRtmpVersion(this.c0 ?? undefined);
-    return buildSessionRecord(
-      {
-        session: this.id.session,
-        tcpStream: c.id,
-        client: this.id.client,
-        server: this.id.server,
-        clientGuessed: false,
-        detectedBy: handshake ? 'handshake' : 'port',
-        version: handshake ? this.c0 : null,
-        encrypted: handshake && this.c0 !== null && isEncryptedVersion(this.c0),
-        firstFrame: c.firstFrame,
-        lastFrame: c.lastFrame,
-        firstTime: c.firstTime,
-        lastTime: c.lastTime,
-        packets: c.packets,
-        bytes: { c2s: c.bytes('c2s'), s2c: c.bytes('s2c') },
-        gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
-        startUnseen: { c2s: false, s2c: false },
-        end: c.end ?? 'eof',
-      },
-      stats,
-      facts,
-    );
+    this.number ??= this.pipe.sessionOf(c.id);
+    const stats = (d: Direction) => ({ bytes: c.bytes(d), segments: c.halves[d].segments, gaps: 0, gapBytes: 0, truncated: 0, truncatedBytes: 0, startUnseen: false });
+    const close: TcpClose = {
+      kind: 'close',
+      conn: c.id,
+      client: endpoint(c.client),
+      server: endpoint(c.server),
+      clientGuessed: false,
+      firstFrame: c.firstFrame,
+      lastFrame: c.lastFrame,
+      firstTime: c.firstTime,
+      lastTime: { ...c.lastTime },
+      packets: c.packets,
+      c2s: stats('c2s'),
+      s2c: stats('s2c'),
+      reason: c.end ?? 'eof',
+    };
+    try {
+      this.pipe.push(close);
+    } catch {
+      this.pipe.broken(c.id);
+      this.pipe.push(close);
+    }
+    return this.pipe.take();
   }
 }

@@ -3,29 +3,23 @@
  * headers) → tcp (reassembly) → RTMP recognition → per-session state — and turns what they report
  * into the records every renderer consumes. Synchronous, deterministic, no I/O.
  *
- * A TCP connection becomes an RTMP session when its first payload says so (see rtmp/detect.ts);
- * connections that are not RTMP are only counted. Session numbers are 1-based in order of
- * recognition. When the TCP stage had to guess the client and the handshake shows the other
- * side opened it, the roles are swapped here, before anything about the session is emitted.
+ * What follows TCP reassembly — deciding what each connection carries, numbering and decoding
+ * sessions, session records, the cross-session checks — is the session pipeline (pipeline.ts),
+ * which the live proxy runs too; RTMFP (UDP) and the capture record are the analyzer's own.
  */
 import type { CaptureEvent } from '../capture/types.js';
-import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
+import { diag, type Diagnostic } from '../core/diagnostics.js';
 import { decodeFrame } from '../net/decode.js';
-import { TcpReassembler, WELL_KNOWN_SERVER_PORTS, type Endpoint, type TcpClose, type TcpData, type TcpEvent, type TcpOpen, type DirStats } from '../tcp/reassembly.js';
-import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
-import { MidstreamGate, type Decision, type RtmpDecision } from './midstream-gate.js';
-import type { ConnectionHold } from './midstream.js';
-import { buildSessionRecord, type CaptureSummaryRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
-import { RtmpSession, sessionDiagnostic } from './rtmp-session.js';
+import { TcpReassembler, type TcpEvent } from '../tcp/reassembly.js';
+import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord } from './records.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
-import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
-import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
-import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
-import { TlsKeyLog } from '../tls/keylog.js';
+import { SessionPipeline } from './pipeline.js';
 import type { IngestTarget } from '../targets/ingest.js';
 import type { PayloadSink } from '../extract/sink.js';
 import type { Severity } from '../core/diagnostics.js';
+
+export { formatEndpoint } from './pipeline.js';
 
 export type AnalyzerOptions = {
   /** Out-of-order bytes held per TCP direction before a hole is declared lost. */
@@ -68,41 +62,12 @@ export const DEFAULT_SHARED_BUFFER = 32 * 1024 * 1024;
  */
 const DECODE_SLICE = 16 * 1024;
 
-/** Diagnostics kept for a connection while it is not yet known to be RTMP. */
-const MAX_PENDING_DIAGS = 64;
-
-type ConnState = {
-  readonly open: TcpOpen;
-  status: 'undecided' | 'rtmp' | 'rtmpt' | 'other';
-  session: number;
-  /** Client and server as finally decided (possibly swapped from the TCP stage's guess). */
-  client: Endpoint;
-  server: Endpoint;
-  swap: boolean;
-  clientGuessed: boolean;
-  detectedBy: SessionRecord['detectedBy'];
-  version: number | null;
-  pending: Diagnostic[];
-  rtmp: RtmpSession | null;
-  /** While undecided without its start: the held bytes of both directions. */
-  hold: ConnectionHold | null;
-  /** A TLS connection (RTMPS when it decrypts to RTMP): its records, and the plaintext's origin. */
-  tls: TlsConnection | null;
-};
-
-export function formatEndpoint(e: Endpoint): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
-
-const flip = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
-
 export class Analyzer {
   private readonly tcp: TcpReassembler;
-  private readonly gate: MidstreamGate;
+  /** Everything after TCP reassembly (the live proxy runs the same). */
+  private readonly pipe: SessionPipeline;
   private readonly connBuffer: number | undefined;
   private readonly shared: BufferBudget;
-  private readonly conns = new Map<number, ConnState>();
-  private out: OutputRecord[] = [];
   private frames = 0;
   private format: string | null = null;
   private readonly linkTypes = new Set<number>();
@@ -110,41 +75,24 @@ export class Analyzer {
   /** TCP packets decoded through each kind of tunnel, and tunnelled packets left undecoded by reason. */
   private readonly tunnelPackets: Record<string, number> = {};
   private readonly tunnelUndecodable: Record<string, number> = {};
-  /** Payload cut off by the snap length, over all TCP connections; and the snap length declared. */
-  private readonly truncation = { connections: 0, holes: 0, bytes: 0 };
+  /** The snap length declared. */
   private snapLen: number | null = null;
-  private tcpConnections = 0;
-  private tlsConnections = 0;
-  private readonly keylog: TlsKeyLog | null;
-  private sessions = 0;
   private reportedLinks = new Set<number>();
-  private readonly captureAnalysis = new CaptureAnalysis();
-  /** Capture-level diagnostics (session null); sessions limit their own. */
-  private readonly limiter = new DiagnosticLimiter();
-  /** RTMPT: HTTP connections carrying tunnelled RTMP (src/rtmpt). */
-  private readonly rtmpt: RtmptTracker;
   /** RTMFP over UDP (created at the first UDP datagram). */
   private rtmfp: RtmfpTracker | null = null;
   private readonly keylogs: readonly string[];
-  private readonly payloads: PayloadSink | null;
-
-  private readonly target: IngestTarget | null;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.keylogs = opts.keylogs ?? [];
-    this.target = opts.target ?? null;
-    this.payloads = opts.payloads ?? null;
-    this.gate = new MidstreamGate(opts);
+    this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
+    this.pipe = new SessionPipeline({ ...opts, shared: this.shared, onReject: (conn) => this.tcp.demote(conn) });
     this.tcp = new TcpReassembler({
       ...(opts.maxQueuedBytes === undefined ? {} : { maxQueuedBytes: opts.maxQueuedBytes }),
-      serverPorts: this.gate.serverPorts,
+      serverPorts: this.pipe.serverPorts,
       ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
     });
     this.connBuffer = opts.connBuffer;
-    this.rtmpt = new RtmptTracker(() => ++this.sessions, opts.connBuffer, this.payloads);
-    this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
-    this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
-    this.shared.shedder = (requester, wanted) => this.shedCostliest(requester, wanted);
+    this.shared.shedder = (requester, wanted) => this.pipe.shedCostliest(requester, wanted);
   }
 
   /** Feed one capture event (records, headers, capture diagnostics). `fatal` is the caller's. */
@@ -159,13 +107,13 @@ export class Analyzer {
    */
   records(ev: CaptureEvent): Iterable<OutputRecord> {
     const tcp = this.pushRaw(ev);
-    const first = this.crossSession(this.take());
+    const first = this.pipe.admit(this.pipe.take());
     for (const t of tcp) if (t.kind === 'data' && t.data.length > DECODE_SLICE) return this.sliced(first, tcp);
     // The common case (segments of at most DECODE_SLICE bytes): an array, no generator per packet.
     let out = first;
     for (const t of tcp) {
-      this.onTcp(t);
-      if (this.out.length > 0) out = out.length === 0 ? this.crossSession(this.take()) : out.concat(this.crossSession(this.take()));
+      this.pipe.push(t);
+      if (this.pipe.out.length > 0) out = out.length === 0 ? this.pipe.admit(this.pipe.take()) : out.concat(this.pipe.admit(this.pipe.take()));
     }
     return out;
   }
@@ -181,37 +129,19 @@ export class Analyzer {
     for (const t of tcp) {
       if (t.kind === 'data' && t.data.length > DECODE_SLICE) {
         for (let i = 0; i < t.data.length; i += DECODE_SLICE) {
-          this.onTcp({ ...t, offset: t.offset + i, data: t.data.subarray(i, i + DECODE_SLICE) });
-          yield* this.crossSession(this.take());
+          this.pipe.push({ ...t, offset: t.offset + i, data: t.data.subarray(i, i + DECODE_SLICE) });
+          yield* this.pipe.admit(this.pipe.take());
         }
       } else {
-        this.onTcp(t);
-        if (this.out.length > 0) yield* this.crossSession(this.take());
+        this.pipe.push(t);
+        if (this.pipe.out.length > 0) yield* this.pipe.admit(this.pipe.take());
       }
     }
   }
 
-  private take(): OutputRecord[] {
-    const o = this.out;
-    this.out = [];
-    return o;
-  }
-
-  /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
-  private crossSession(recs: OutputRecord[]): OutputRecord[] {
-    if (recs.length === 0) return recs;
-    const out: OutputRecord[] = [];
-    for (const r of recs) {
-      if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
-      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
-    }
-    return out;
-  }
-
-
   /** Capture-level records go to `out`; the TCP events of a capture record are returned, to be decoded by the caller. */
   private pushRaw(ev: CaptureEvent): readonly TcpEvent[] {
-    this.out = [];
+    this.pipe.out = [];
     switch (ev.kind) {
       case 'header':
         this.format = ev.format;
@@ -219,7 +149,7 @@ export class Analyzer {
         if (ev.snapLen !== undefined && ev.snapLen > 0) this.snapLen = this.snapLen === null ? ev.snapLen : Math.min(this.snapLen, ev.snapLen);
         break;
       case 'diagnostic':
-        this.out.push(this.diagRecord(ev, null));
+        this.pipe.out.push(this.pipe.captureDiag(ev));
         break;
       case 'record': {
         this.frames++;
@@ -231,23 +161,23 @@ export class Analyzer {
           if (r.why !== undefined) this.tunnelUndecodable[r.why] = (this.tunnelUndecodable[r.why] ?? 0) + 1;
           if (r.reason === 'unsupported-link' && !this.reportedLinks.has(ev.linkType)) {
             this.reportedLinks.add(ev.linkType);
-            this.out.push(
+            this.pipe.out.push(
               this.simpleDiag('capture.unsupported-link', `link type ${ev.linkType} is not decoded; its packets are skipped`, ev.frame),
             );
           } else if (r.reason === 'malformed' || r.reason === 'truncated') {
-            this.out.push(this.simpleDiag(r.reason === 'malformed' ? 'net.malformed' : 'net.truncated', r.detail ?? r.reason, ev.frame));
+            this.pipe.out.push(this.simpleDiag(r.reason === 'malformed' ? 'net.malformed' : 'net.truncated', r.detail ?? r.reason, ev.frame));
           } else if (r.reason === 'fragment' && this.skipped[r.reason] === 1) {
-            this.out.push(this.simpleDiag('net.ip-fragment', 'IP fragments are not reassembled', ev.frame));
+            this.pipe.out.push(this.simpleDiag('net.ip-fragment', 'IP fragments are not reassembled', ev.frame));
           }
           break;
         }
         if (r.kind === 'tcp' && r.tunnel !== undefined) for (const l of r.tunnel.layers) this.tunnelPackets[l.type] = (this.tunnelPackets[l.type] ?? 0) + 1;
         if (r.kind === 'udp') {
-          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => ++this.sessions, ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }) });
+          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => this.pipe.nextSession(), ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }) });
           const recs = this.rtmfp.push(r, meta);
           // UDP that is not RTMFP is counted as before.
           if (recs === null) this.skipped['not-tcp'] = (this.skipped['not-tcp'] ?? 0) + 1;
-          else for (const rec of recs) this.out.push(rec);
+          else for (const rec of recs) this.pipe.out.push(rec);
           break;
         }
         return this.tcp.push(r, meta);
@@ -264,329 +194,31 @@ export class Analyzer {
 
   /** The end of the capture: what is still queued is decoded, every session ends; streamed as records(). */
   *finishRecords(): Generator<OutputRecord, void, undefined> {
-    this.out = [];
+    this.pipe.out = [];
     yield* this.decodeTcp(this.tcp.finish());
-    for (const r of this.rtmpt.finish()) this.out.push(r);
-    if (this.rtmfp !== null) for (const r of this.rtmfp.finish()) this.out.push(r);
-    yield* this.crossSession(this.take());
-    yield* this.captureAnalysis.finish();
+    this.pipe.finishTunnels();
+    if (this.rtmfp !== null) for (const r of this.rtmfp.finish()) this.pipe.out.push(r);
+    yield* this.pipe.admit(this.pipe.take());
+    yield* this.pipe.finishChecks();
     const summary: CaptureSummaryRecord = {
       type: 'capture',
       format: this.format,
       frames: this.frames,
       linkTypes: [...this.linkTypes].sort((a, b) => a - b),
-      tcpConnections: this.tcpConnections,
-      rtmpSessions: this.sessions,
-      ...(this.tlsConnections > 0 ? { tlsConnections: this.tlsConnections } : {}),
+      tcpConnections: this.pipe.tcpConnections,
+      rtmpSessions: this.pipe.sessions,
+      ...(this.pipe.tlsConnections > 0 ? { tlsConnections: this.pipe.tlsConnections } : {}),
       skipped: { ...this.skipped },
       ...(this.tcp.evicted > 0 ? { evictedConnections: this.tcp.evicted } : {}),
       ...(Object.keys(this.tunnelPackets).length + Object.keys(this.tunnelUndecodable).length === 0
         ? {}
         : { tunnels: { packets: { ...this.tunnelPackets }, undecodable: { ...this.tunnelUndecodable } } }),
-      ...(this.truncation.holes === 0 ? {} : { truncated: { ...this.truncation, snapLen: this.snapLen } }),
+      ...(this.pipe.truncation.holes === 0 ? {} : { truncated: { ...this.pipe.truncation, snapLen: this.snapLen } }),
     };
     yield summary;
   }
 
-  private onTcp(t: TcpEvent): void {
-    switch (t.kind) {
-      case 'open':
-        this.tcpConnections++;
-        this.conns.set(t.conn, {
-          open: t,
-          status: 'undecided',
-          session: 0,
-          client: t.client,
-          server: t.server,
-          swap: false,
-          clientGuessed: t.clientGuessed,
-          detectedBy: 'handshake',
-          version: null,
-          pending: [],
-          rtmp: null,
-          hold: null,
-          tls: null,
-        });
-        return;
-      case 'data': {
-        const c = this.conns.get(t.conn);
-        if (c === undefined) return;
-        if (c.tls !== null || (c.status === 'undecided' && c.hold === null && this.startTls(c, t.dir, t.offset, t.data))) {
-          if (c.status !== 'other') for (const e of c.tls!.push(t.dir, t.data, t)) this.onTls(c, e);
-          return;
-        }
-        if (c.status === 'undecided' && !this.classify(c, t)) return;
-        if (c.status === 'rtmpt') {
-          for (const r of this.rtmpt.data(t.conn, t.dir, t.data, t)) this.out.push(r);
-          return;
-        }
-        if (c.rtmp !== null) {
-          const dir = c.swap ? flip(t.dir) : t.dir;
-          for (const r of c.rtmp.data(dir, t.data, t.offset, t)) this.out.push(r);
-        }
-        return;
-      }
-      case 'gap': {
-        const c = this.conns.get(t.conn);
-        if (c?.tls != null) {
-          if (c.status !== 'other') for (const e of c.tls.gap(t.dir, t.length, t)) this.onTls(c, e);
-          return;
-        }
-        if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, t.dir, t.length, t)) this.out.push(r);
-        else if (c?.hold != null) this.decide(c, this.gate.gap(c.hold, t));
-        else if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
-        return;
-      }
-      case 'end':
-        return;
-      case 'close':
-        this.onClose(t);
-        return;
-      case 'diagnostic': {
-        const conn = t.at.conn;
-        const c = conn === undefined ? undefined : this.conns.get(conn);
-        if (c === undefined) {
-          this.out.push(this.diagRecord(t, null));
-        } else if (c.status === 'rtmpt') {
-          for (const r of this.rtmpt.observe(c.open.conn, this.diagRecord(t, null))) this.out.push(r);
-        } else if (c.status === 'rtmp') {
-          const rec = this.diagRecord(t, c);
-          if (c.rtmp === null) this.out.push(rec);
-          else for (const r of c.rtmp.observe(rec)) this.out.push(r);
-        } else if (c.status === 'undecided' && c.pending.length < MAX_PENDING_DIAGS) {
-          c.pending.push(t);
-        }
-        return;
-      }
-    }
-  }
-
-  /**
-   * The shared decode budget is full: the connection holding the most (if not the requester, and
-   * holding more than it) forgets half of its chunk-stream state. A scan over the connections,
-   * paid for by the half it frees.
-   */
-  private shedCostliest(requester: BufferBudget, wanted: number): boolean {
-    let top: RtmpSession | null = null;
-    for (const c of this.conns.values()) if (c.rtmp !== null && (top === null || c.rtmp.held > top.held)) top = c.rtmp;
-    if (top === null || top.owns(requester) || top.held <= requester.used) return false;
-    return top.shed(Math.max(wanted, top.held >> 1)) > 0;
-  }
-
-  /**
-   * Decide whether the connection is RTMP, and who the client is. With the start of the
-   * conversation in the capture the first payload decides; without it the bytes are held until
-   * they do (midstream-gate.ts). False when the bytes were taken into the hold (they are replayed
-   * on acceptance).
-   */
-  private classify(c: ConnState, t: TcpData): boolean {
-    if (c.hold === null && t.dir === 'c2s' && looksLikeRtmpt(t.data)) {
-      // RTMPT: HTTP requests carrying tunnelled RTMP (src/rtmpt); the tracker takes the bytes.
-      c.status = 'rtmpt';
-      this.rtmpt.claim({ conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server), clientGuessed: c.clientGuessed }, !c.clientGuessed && t.offset === 0);
-      return true;
-    }
-    if (c.hold === null && !c.clientGuessed && t.offset === 0) {
-      // The start of the conversation is in the capture: the client must open with C0.
-      if (t.dir === 'c2s' && isRtmpVersion(t.data[0])) this.accept(c, 'handshake', t.data[0] as number, false);
-      else this.reject(c);
-      return true;
-    }
-    c.hold ??= this.gate.open();
-    this.decide(c, this.gate.data(c.hold, c, t));
-    return false;
-  }
-
-  /** Not RTMP: only counted, and among the first connections evicted at the cap. */
-  private reject(c: ConnState): void {
-    c.status = 'other';
-    c.pending = [];
-    this.tcp.demote(c.open.conn);
-  }
-
-  /** Act on the gate's decision for a held connection: accept and replay what it held, or drop it. */
-  private decide(c: ConnState, d: Decision | null): void {
-    const hold = c.hold;
-    if (d === null || hold === null) return;
-    c.hold = null;
-    this.gate.release(hold);
-    if (d.kind === 'other') {
-      this.reject(c);
-      return;
-    }
-    this.accept(c, d.by, d.version, d.client === 's2c', d.layouts, d.clientBecause);
-    const rtmp = c.rtmp as RtmpSession;
-    for (const h of hold.replay()) {
-      const dir = c.swap ? flip(h.dir) : h.dir;
-      const meta = { ...h.meta };
-      // The end of a handshake whose start was missed is skipped: chunks begin at the tail's end.
-      const skip = d.layouts[h.dir] === 'handshake-tail' ? d.tails[h.dir] - (h.kind === 'data' ? h.offset : 0) : 0;
-      if (h.kind === 'data' && skip >= h.data.length) continue;
-      const recs =
-        h.kind === 'data'
-          ? rtmp.data(dir, skip > 0 ? h.data.subarray(skip) : h.data, skip > 0 ? h.offset + skip : h.offset, meta)
-          : rtmp.gap(dir, h.length, meta);
-      for (const r of recs) this.out.push(r);
-    }
-  }
-
-  private accept(
-    c: ConnState,
-    by: SessionRecord['detectedBy'],
-    version: number | null,
-    swap: boolean,
-    layouts?: RtmpDecision['layouts'],
-    because?: string | null,
-  ): void {
-    c.status = 'rtmp';
-    c.session = ++this.sessions;
-    c.detectedBy = by;
-    c.version = version;
-    if (swap) {
-      c.swap = true;
-      c.client = c.open.server;
-      c.server = c.open.client;
-    }
-    c.rtmp = new RtmpSession(
-      { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
-      by !== 'handshake' || layouts !== undefined,
-      this.connBuffer,
-      { shared: this.shared, target: this.target, payloads: this.payloads, ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
-    );
-    for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
-    c.pending = [];
-    if (c.clientGuessed) {
-      const how =
-        because != null
-          ? `${formatEndpoint(c.client)} ${because}`
-          : by === 'handshake'
-          ? `${formatEndpoint(c.client)} sent C0+C1`
-          : WELL_KNOWN_SERVER_PORTS.includes(c.server.port)
-            ? `${formatEndpoint(c.server)} is on a well-known RTMP port`
-            : `${formatEndpoint(c.client)} has the higher (ephemeral) port`;
-      const d = diag('tcp.client-guessed', `no SYN seen; client inferred because ${how}`, { frame: c.open.frame, conn: c.open.conn });
-      for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
-    }
-  }
-
-  /**
-   * A connection whose first bytes are a ClientHello is TLS, the client being the side that sent
-   * it; one whose start is not captured is TLS when it begins with protected records.
-   */
-  private startTls(c: ConnState, dir: Direction, offset: number, data: Uint8Array): boolean {
-    const kind = tlsStart(data, !c.clientGuessed && offset === 0);
-    if (kind === null) return false;
-    this.tlsConnections++;
-    if (kind === 'midstream') {
-      c.tls = new TlsConnection(this.keylog, c.open.conn, 'c2s', true);
-      return true;
-    }
-    if (dir === 's2c') {
-      c.swap = true;
-      c.client = c.open.server;
-      c.server = c.open.client;
-    }
-    c.tls = new TlsConnection(this.keylog, c.open.conn, dir);
-    return true;
-  }
-
-  /** The TLS layer's plaintext takes the RTMP path; its diagnostics go to the session, if any. */
-  private onTls(c: ConnState, e: TlsEvent): void {
-    if (e.kind === 'diagnostic') {
-      const rec = this.diagRecord(e.diagnostic, c);
-      if (c.rtmp !== null) this.out.push(...c.rtmp.observe(rec));
-      else if (c.tls?.decrypting === true && c.status === 'undecided') {
-        if (c.pending.length < MAX_PENDING_DIAGS) c.pending.push(e.diagnostic);
-      } else this.out.push({ ...rec, session: null });
-      return;
-    }
-    const dir = c.swap ? flip(e.dir) : e.dir;
-    if (c.status === 'undecided') {
-      if (e.kind === 'data' && dir === 'c2s' && e.offset === 0 && isRtmpVersion(e.data[0])) this.accept(c, 'handshake', e.data[0] as number, false);
-      else {
-        c.status = 'other';
-        this.flushTlsPending(c);
-        const d = diag('tls.not-rtmp', 'the decrypted TLS content does not start with an RTMP handshake', { frame: e.meta.frame, conn: c.open.conn });
-        this.out.push({ ...this.diagRecord(d, c), session: null });
-        return;
-      }
-    }
-    if (c.rtmp === null) return;
-    const recs = e.kind === 'data' ? c.rtmp.data(dir, e.data, e.offset, e.meta) : c.rtmp.gap(dir, e.length, e.meta);
-    for (const r of recs) this.out.push(r);
-  }
-
-  /** A TLS connection that is no RTMP session: its TLS diagnostics go out at capture level. */
-  private flushTlsPending(c: ConnState): void {
-    for (const d of c.pending) if (d.code.startsWith('tls.')) this.out.push({ ...this.diagRecord(d, c), session: null });
-    c.pending = [];
-  }
-
-  private onClose(t: TcpClose): void {
-    const held = this.conns.get(t.conn);
-    if (held?.hold != null) this.decide(held, this.gate.settle(held.hold, held));
-    const c = this.conns.get(t.conn);
-    this.conns.delete(t.conn);
-    const cut = t.c2s.truncated + t.s2c.truncated;
-    if (cut > 0) {
-      this.truncation.connections++;
-      this.truncation.holes += cut;
-      this.truncation.bytes += t.c2s.truncatedBytes + t.s2c.truncatedBytes;
-    }
-    if (c?.status === 'rtmpt') {
-      for (const r of this.rtmpt.close(t.conn, t.reason, { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec })) this.out.push(r);
-      return;
-    }
-    if (c?.tls != null && c.status !== 'other') {
-      const last = { frame: t.lastFrame, sec: t.lastTime.sec, nsec: t.lastTime.nsec };
-      for (const e of c.tls.finish(last)) this.onTls(c, e);
-      if (c.status !== 'rtmp') this.flushTlsPending(c);
-    }
-    if (c === undefined || c.status !== 'rtmp' || c.rtmp === null) return;
-    for (const r of c.rtmp.finish()) this.out.push(r);
-    const [c2s, s2c]: [DirStats, DirStats] = c.swap ? [t.s2c, t.c2s] : [t.c2s, t.s2c];
-    const rec = buildSessionRecord(
-      {
-        session: c.session,
-        tcpStream: t.conn,
-        client: formatEndpoint(c.client),
-        server: formatEndpoint(c.server),
-        clientGuessed: c.clientGuessed,
-        detectedBy: c.detectedBy,
-        version: c.version,
-        encrypted: c.version !== null && isEncryptedVersion(c.version),
-        firstFrame: t.firstFrame,
-        lastFrame: t.lastFrame,
-        firstTime: t.firstTime,
-        lastTime: t.lastTime,
-        packets: t.packets,
-        bytes: { c2s: c2s.bytes, s2c: s2c.bytes },
-        gaps: {
-          c2s: { count: c2s.gaps, bytes: c2s.gapBytes },
-          s2c: { count: s2c.gaps, bytes: s2c.gapBytes },
-        },
-        startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
-        end: t.reason,
-        ...(cut === 0
-          ? {}
-          : { truncated: { c2s: { count: c2s.truncated, bytes: c2s.truncatedBytes }, s2c: { count: s2c.truncated, bytes: s2c.truncatedBytes } } }),
-        ...(t.tunnel === undefined ? {} : { tunnel: { c2s: t.tunnel[c.swap ? 's2c' : 'c2s']?.layers ?? null, s2c: t.tunnel[c.swap ? 'c2s' : 's2c']?.layers ?? null } }),
-      },
-      c.rtmp.stats(),
-      c.rtmp.sessionFacts(),
-    );
-    this.out.push(c.tls === null ? rec : { ...rec, transport: 'rtmps', tls: c.tls.facts() });
-  }
-
   private simpleDiag(code: Diagnostic['code'], message: string, frame: number): DiagnosticRecord {
-    return this.diagRecord(diag(code, message, { frame }), null);
-  }
-
-  private diagRecord(d: Diagnostic, c: ConnState | null): DiagnosticRecord {
-    const dir = d.at.dir === undefined ? undefined : c?.swap ? flip(d.at.dir) : d.at.dir;
-    const at = dir === d.at.dir ? d : { ...d, at: { ...d.at, dir } };
-    if (c !== null) return sessionDiagnostic({ session: c.session, client: formatEndpoint(c.client), server: formatEndpoint(c.server) }, at);
-    const { client: _c, server: _s, ...rec } = sessionDiagnostic({ session: 0, client: '', server: '' }, at);
-    return { ...rec, session: null };
+    return this.pipe.captureDiag(diag(code, message, { frame }));
   }
 }

@@ -29,6 +29,8 @@ export type AppProps = {
   readonly follow?: boolean;
   /** Records come from a live source (the header says "live" rather than "loading"). */
   readonly live?: boolean;
+  /** Quitting cuts the sessions still open (the live proxy): `q` asks first while any is. */
+  readonly quitCutsSessions?: boolean;
   /** A fixed size instead of the terminal's (tests). */
   readonly size?: Size;
   readonly onQuit?: () => void;
@@ -69,6 +71,7 @@ export function App(props: AppProps): ReactNode {
   useSyncExternalStore(store.subscribe, store.getSnapshot);
   const size = useTerminalSize(props.size);
   const model = useMemo(() => new StoreModel(store), [store]);
+  model.cutsSessions = props.quitCutsSessions === true;
   // The state is reduced synchronously on each key (the ref), and React renders it when it can:
   // a key read before React re-rendered must see the mode the previous key left (after `/`,
   // typed text belongs to the prompt even if no frame showed the prompt yet).

@@ -46,6 +46,8 @@ export type RunTuiOptions = {
   readonly stdout?: NodeJS.WriteStream;
   /** The store to fill (default: a new one). */
   readonly store?: RecordStore;
+  /** Quitting cuts the sessions still open (the live proxy): `q` asks first while any is. */
+  readonly quitCutsSessions?: boolean;
   /** Force colour on or off (default: TTY and no NO_COLOR). */
   readonly color?: boolean;
 };
@@ -101,7 +103,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
   let closed = false;
   let loadError: unknown = null;
   const instance = render(
-    createElement(App, { store, title: opts.title, theme, follow: opts.follow === true, live: opts.live ?? opts.follow === true }),
+    createElement(App, { store, title: opts.title, theme, follow: opts.follow === true, live: opts.live ?? opts.follow === true, quitCutsSessions: opts.quitCutsSessions === true }),
     { stdout, stdin, exitOnCtrlC: false, maxFps: 30 },
   );
   const sink: RecordSinkFn = (records) => {

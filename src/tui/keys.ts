@@ -27,7 +27,7 @@ export const BINDINGS: readonly (readonly [string, string])[] = [
   ['n N', 'next / previous diagnostic (jumps to the message at fault)'],
   ['f', 'follow: keep the newest message selected (live)'],
   ['?', 'this help'],
-  ['q  Ctrl-C', 'quit'],
+  ['q  Ctrl-C', 'quit (live sessions open: press twice)'],
 ];
 
 export function keyToAction(input: string, key: Key, mode: KeyMode): Action | null {

@@ -28,7 +28,17 @@ export class StoreModel implements UiModel {
   private treeFor: { session: SessionEntry; item: number; width: number; start: number; nodes: DetailNode[] } | null = null;
   private flatFor: { nodes: DetailNode[]; expanded: Expanded; lines: DetailLine[] } | null = null;
 
+  /** Quitting cuts the sessions still open (a live proxy): `liveSessions` counts them. */
+  cutsSessions = false;
+
   constructor(readonly store: RecordStore) {}
+
+  get liveSessions(): number {
+    if (!this.cutsSessions) return 0;
+    let n = 0;
+    for (const s of this.store.sessions) if (!s.closed) n++;
+    return n;
+  }
 
   get sessionCount(): number {
     return this.store.sessions.length;

@@ -43,6 +43,8 @@ export type UiState = {
   readonly expanded: Expanded;
   readonly help: boolean;
   readonly quit: boolean;
+  /** `q` was pressed with live sessions open: the next `q` quits, any other key stays. */
+  readonly quitArmed: boolean;
   /** A one-line message for the status bar (cleared by the next action). */
   readonly notice: string | null;
 };
@@ -63,6 +65,8 @@ export interface UiModel {
   detailLines(session: number, filter: Filter, row: number, expanded: Expanded): readonly DetailLine[];
   /** The session (index) and item the diagnostic points at, or null (capture-level). */
   diagnosticTarget(diag: number): { readonly session: number; readonly item: number } | null;
+  /** Sessions still open on a live source (quitting cuts them); 0 or absent for a file. */
+  readonly liveSessions?: number;
 }
 
 export type Action =
@@ -104,6 +108,7 @@ export function initialState(opts: { follow?: boolean } = {}): UiState {
     expanded: {},
     help: false,
     quit: false,
+    quitArmed: false,
     notice: null,
   };
 }
@@ -224,9 +229,17 @@ function cycle(p: Pane, delta: number): Pane {
   return PANES[(i + delta + PANES.length) % PANES.length]!;
 }
 
+/** Quit, unless live sessions are open and this is the first `q`: then ask (the next `q` quits). */
+function quitOrAsk(s: UiState, m: UiModel): UiState {
+  const open = m.liveSessions ?? 0;
+  if (open === 0 || s.quitArmed) return { ...s, quit: true };
+  return { ...s, quitArmed: true, notice: `${open} live session${open === 1 ? ' is' : 's are'} open: q again cuts ${open === 1 ? 'it' : 'them'} and quits, any other key stays` };
+}
+
 export function reduce(state: UiState, action: Action, m: UiModel): UiState {
   const s0 = resolve(state, m);
-  const s = s0.notice === null ? s0 : { ...s0, notice: null };
+  const s1 = s0.notice === null ? s0 : { ...s0, notice: null };
+  const s = s1.quitArmed && action.type !== 'quit' ? { ...s1, quitArmed: false } : s1;
   const pane = s.focus;
 
   // While the filter prompt is open, only prompt actions (and quit) apply.
@@ -248,7 +261,7 @@ export function reduce(state: UiState, action: Action, m: UiModel): UiState {
         return { ...next, notice: r.filter.terms.length === 0 ? 'filter cleared' : `filter: ${thousands(len)} row${len === 1 ? '' : 's'} match` };
       }
       case 'quit':
-        return { ...s, quit: true };
+        return quitOrAsk(s, m);
       default:
         return s;
     }
@@ -341,6 +354,6 @@ export function reduce(state: UiState, action: Action, m: UiModel): UiState {
     case 'toggle-help':
       return { ...s, help: !s.help };
     case 'quit':
-      return { ...s, quit: true };
+      return quitOrAsk(s, m);
   }
 }

@@ -3,8 +3,14 @@
  * budget; when it is full, the session holding the most stops being decoded (proxy.memory-budget)
  * while its bytes keep flowing untouched, and a session that came before it is decoded in full.
  * --handshake-timeout: a client trickling its handshake is closed (proxy.handshake-timeout).
+ * And the issue's proxy row at full size, in a child process with the default budgets: 300
+ * clients at once, each opening 2,400 messages that claim 16 MiB (13.8 MB sent in all; 3.57 GB
+ * before the budgets) — peak RSS at most 384 MiB, every byte forwarded, every session recorded.
  */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { handshakeBytes } from '../builders/chunk-writer.js';
 import { openMessagesBody } from '../builders/hostile.js';
@@ -59,4 +65,16 @@ test('handshake timeout: a client sending its handshake one byte every 50 ms is 
     assert.ok(s.lines.some((l) => l['code'] === 'proxy.handshake-timeout'));
     assert.ok(!lines.some((l) => l['code'] === 'proxy.handshake-timeout' && l['client'] !== slow.endpoint), 'only the slow client');
   });
+});
+
+test("issue #13's proxy row at full size: 300 clients × 2,400 open 16 MiB messages through the proxy, peak RSS ≤ 384 MiB", () => {
+  const child = join(dirname(fileURLToPath(import.meta.url)), 'rss-child.js');
+  const r = spawnSync(process.execPath, [child, '300', '2400'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(r.stdout.trim()) as { maxRssKiB: number; sent: number; forwarded: number; records: number; sessions: number };
+  process.stderr.write(`# proxy row: peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB for ${m.sent} bytes from 300 clients; ${m.records} records\n`);
+  assert.ok(m.maxRssKiB <= 384 * 1024, `peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB`);
+  assert.ok(m.sent > 11_000_000, `${m.sent} bytes sent`);
+  assert.equal(m.forwarded, m.sent, 'every byte forwarded');
+  assert.equal(m.sessions, 300, 'every session decoded and recorded');
 });

@@ -72,9 +72,15 @@ test('cli: --help exits 0; bad arguments exit 2 with one line; an address in use
   const help = spawnSync(process.execPath, [MAIN, 'proxy', '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--upstream/);
+  for (const opt of ['--listen', '--output', '--pcap', '--no-ui', '--memory-budget', '--handshake-timeout', '--idle-timeout', '--stall-timeout', '--max-sessions', '--tls-cert', '--ca', '--insecure']) {
+    assert.ok(help.stdout.includes(opt), `--help lists ${opt}`);
+  }
   const bad = spawnSync(process.execPath, [MAIN, 'proxy', '--upstream', 'http://x/'], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+  const unknown = spawnSync(process.execPath, [MAIN, 'proxy', '--upstream', 'h', '--bogus'], { encoding: 'utf8' });
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stderr, "rtmpscope: proxy: unknown option '--bogus' (see rtmpscope proxy --help)\n");
   const server = await startFakeServer();
   try {
     const busy = spawnSync(process.execPath, [MAIN, 'proxy', '--listen', `127.0.0.1:${server.port}`, '--upstream', '127.0.0.1:1'], { encoding: 'utf8' });
@@ -85,5 +91,45 @@ test('cli: --help exits 0; bad arguments exit 2 with one line; an address in use
     assert.match(noCa.stderr, /--ca \/nonexistent\/ca.pem: cannot read/);
   } finally {
     await server.close();
+  }
+});
+
+test('cli: with -o, error-level problems (the upstream unreachable) also go to stderr, one line each', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-cli-'));
+  const out = join(dir, 'live.ndjson');
+  // A port nothing listens on: every connection's upstream is refused.
+  const probe = await startFakeServer();
+  const deadPort = probe.port;
+  await probe.close();
+  const child = spawn(process.execPath, [MAIN, 'proxy', '--listen', '127.0.0.1:0', '--upstream', `127.0.0.1:${deadPort}`, '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (stderr += s));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no listening line: ${stderr}`)), 10000);
+      const check = () => {
+        const m = /listening on rtmp:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+        if (m) {
+          clearTimeout(t);
+          resolve(Number(m[1]));
+        } else setTimeout(check, 20);
+      };
+      check();
+    });
+    const c = runClient(port, { seed: 301 });
+    await c.closed;
+    const deadline = Date.now() + 5000;
+    while (!/proxy\.upstream\.unreachable/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const line = stderr.split('\n').find((l) => l.includes('proxy.upstream.unreachable'));
+    assert.ok(line !== undefined, stderr);
+    assert.match(line, /^rtmpscope proxy: error: client 127\.0\.0\.1:\d+: cannot connect to the upstream 127\.0\.0\.1:\d+: .*ECONNREFUSED.* \(proxy\.upstream\.unreachable\)$/);
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.ok(parse(readFileSync(out, 'utf8')).some((l) => l['code'] === 'proxy.upstream.unreachable'), 'and in the file');
+  } finally {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 });

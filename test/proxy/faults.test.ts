@@ -59,7 +59,9 @@ test('fault: upstream refusing: client closed cleanly, reported, proxy keeps ser
     await proxy.close();
     const lines = proxy.lines();
     const diags = byType(lines, 'diagnostic');
-    assert.deepEqual(diags.map((d) => [d['code'], d['session']]), [['proxy.upstream.unreachable', 1], ['proxy.upstream.unreachable', 2]]);
+    // Never connected: no session (the pcap has no connection for them), capture-level diagnostics naming the client.
+    assert.deepEqual(diags.map((d) => [d['code'], d['session']]), [['proxy.upstream.unreachable', null], ['proxy.upstream.unreachable', null]]);
+    assert.ok(diags.every((d) => typeof d['client'] === 'string'));
     assert.equal((diags[0]!['context'] as Record<string, unknown>)['error'], 'ECONNREFUSED');
     assert.equal(diags[0]!['server'], `127.0.0.1:${port}`);
     assert.equal(byType(lines, 'session').length, 0);
@@ -153,7 +155,10 @@ test('fault: client reset mid-session: server gets a clean FIN, reported, proxy 
 test('fault: upstream reset mid-session: client gets a clean FIN after all it was sent, reported', async () => {
   const hooks: ServerHooks = {
     onMessage: (c, name) => {
-      if (name === 'publish') setTimeout(() => c.socket.resetAndDestroy(), 30);
+      // Only the session under test: the hook applies to every server connection, and resetting
+      // the next session too (30 ms after its publish) made stillServes fail whenever its media
+      // took longer than that to arrive — the test's flakiness under load.
+      if (name === 'publish' && c.seed === 80) setTimeout(() => c.socket.resetAndDestroy(), 30);
     },
   };
   await withProxy(hooks, {}, async (proxy, server) => {

@@ -1,6 +1,7 @@
 /**
  * The proxy under load: 100 concurrent sessions with distinct payloads (all byte-identical on the
- * far side, all decoded as separate sessions, the pcap decoding to the same records), and
+ * far side, all decoded as separate sessions, the pcap decoding to the very same records, session
+ * numbers included), and
  * backpressure from a server that does not read (the proxy's buffers stay bounded, the client's
  * writes return false, and once the server reads, every byte still arrives intact).
  */
@@ -15,17 +16,12 @@ import { analyzePcap, byType, damage, plain, startProxy } from './harness.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** Records with `session` replaced by the session's tcpStream (accept order vs first-payload order). */
-function byStream(lines: Record<string, unknown>[]): Record<string, unknown>[] {
-  const stream = new Map<unknown, unknown>();
-  for (const l of lines) if (l['type'] === 'session') stream.set(l['session'], l['tcpStream']);
-  return lines.filter((l) => l['type'] !== 'capture').map((l) => ('session' in l && l['session'] !== null ? { ...l, session: stream.get(l['session']) } : l));
-}
-
 test('load: 100 concurrent sessions, each byte-identical and decoded separately', async () => {
   const N = 100;
   const server = await startFakeServer();
-  const proxy = await startProxy(server.port);
+  // Correctness, not the time budget: on a loaded machine decoding may take most of the time, and
+  // the budget would rightly stop decoding a session (tested in hostile.test.ts).
+  const proxy = await startProxy(server.port, { maxAnalysisShare: Infinity });
   try {
     const clients = Array.from({ length: N }, (_, i) => runClient(proxy.port, { seed: 1000 + i, media: 6, mediaSize: 4000 + i * 13 }));
     await Promise.all(clients.map((c) => c.done));
@@ -58,7 +54,8 @@ test('load: 100 concurrent sessions, each byte-identical and decoded separately'
       assert.equal(s['end'], 'fin');
     }
     assert.deepEqual(damage(lines), []);
-    assert.deepEqual(byStream(plain(analyzePcap(proxy.pcap.bytes())) as Record<string, unknown>[]), byStream(lines));
+    // Live and from the pcap: the same records, session numbers and the capture record included.
+    assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), lines);
   } finally {
     await proxy.close();
     await server.close();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UserError } from '../../src/io/input.js';
-import { parseProxyArgs } from '../../src/proxy/options.js';
+import { parseProxyArgs, parseProxyCommand } from '../../src/cli/proxy.js';
 
 test('options: defaults', () => {
   const o = parseProxyArgs(['--upstream', 'example.com:1935']);
@@ -95,4 +95,23 @@ test('options: bad arguments are usage errors (exit 2)', () => {
       JSON.stringify(argv),
     );
   }
+});
+
+test("options: our own one-line messages, not parseArgs' text", () => {
+  const msg = (argv: string[]): string => {
+    try {
+      parseProxyArgs(argv);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+  assert.equal(msg(['--upstream', 'h', '--bogus']), "proxy: unknown option '--bogus' (see rtmpscope proxy --help)");
+  assert.equal(msg(['--upstream']), 'proxy: --upstream needs a value (see rtmpscope proxy --help)');
+  assert.equal(msg(['--upstream', 'h', '--insecure=yes']), 'proxy: --insecure takes no value (see rtmpscope proxy --help)');
+  assert.equal(msg(['--upstream', 'h', '-x']), "proxy: unknown option '-x' (see rtmpscope proxy --help)");
+  assert.equal(msg(['--upstream', 'h', 'extra']), "proxy: unexpected argument 'extra'");
+  assert.equal(parseProxyCommand(['--upstream', 'h', '--no-ui']).ui, false);
+  assert.equal(parseProxyCommand(['--upstream', 'h']).ui, true);
+  assert.equal(parseProxyCommand(['--upstream', 'h', '--help']).help, true);
 });

@@ -13,6 +13,8 @@ import { steppingClock, type Clock } from '../../src/proxy/clock.js';
 import { MAX_SEGMENT, parseIpBytes, TcpSynth, type PcapLink } from '../../src/proxy/pcap-synth.js';
 import { socketEndpoint } from '../../src/proxy/relay.js';
 import { SessionTap } from '../../src/proxy/tap.js';
+import { SessionPipeline } from '../../src/session/pipeline.js';
+import { BufferBudget } from '../../src/rtmp/chunk-decoder.js';
 import { concatBytes, handshakeBytes, setChunkSize, writeChunks } from '../builders/chunk-writer.js';
 import { amf0 } from '../builders/amf-writer.js';
 import { mediaMessages } from './fake-rtmp.js';
@@ -47,18 +49,18 @@ function live(turns: Turn[], opts: { chunk: number; link?: PcapLink; client?: st
   const server = socketEndpoint(opts.server ?? '10.9.8.7', 1935)!;
   const parts: Uint8Array[] = [synth.fileHeader()];
   const conn = synth.open(client.synth, server.synth, clock());
-  const tap = new SessionTap({ session: 1, conn: conn.id, client: client.text, server: server.text }, conn);
+  const pipe = new SessionPipeline({ shared: new BufferBudget(1 << 28) });
+  const tap = new SessionTap(pipe, conn);
   const records: OutputRecord[] = [];
   for (const t of turns) {
     for (let i = 0; i < t.data.length; i += opts.chunk) {
       const chunk = t.data.subarray(i, i + opts.chunk);
-      tap.noteFirstByte(t.dir, chunk);
-      for (const seg of synth.data(conn, t.dir, chunk, clock())) records.push(...tap.segment(t.dir, chunk.subarray(seg.start, seg.end), seg));
+      for (const seg of synth.data(conn, t.dir, chunk, clock())) records.push(...pipe.admit(tap.segment(t.dir, chunk.subarray(seg.start, seg.end), seg)));
     }
   }
   synth.fin(conn, 'c2s', clock());
   synth.fin(conn, 's2c', clock());
-  records.push(...tap.finish());
+  records.push(...pipe.admit(tap.finish()), ...pipe.finishChecks());
   parts.push(...synth.take());
   records.push({ type: 'capture', format: 'pcap-ns', frames: synth.frames, linkTypes: [synth.linkType], tcpConnections: 1, rtmpSessions: 1, skipped: {} });
   return { records, pcap: concatBytes(...parts) };

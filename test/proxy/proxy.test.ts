@@ -148,7 +148,7 @@ test('proxy: tshark reads the pcap without malformed packets, bad checksums or T
   await server.close();
 });
 
-test('proxy: IPv6 listener in front of an IPv4 upstream: real addresses live, IPv4-mapped in the pcap', async () => {
+test('proxy: IPv6 listener in front of an IPv4 upstream: the upstream IPv4-mapped, live as in the pcap', async () => {
   const server = await startFakeServer();
   const proxy = await startProxy(server.port, { listen: { host: '::1', port: 0 } });
   try {
@@ -162,11 +162,10 @@ test('proxy: IPv6 listener in front of an IPv4 upstream: real addresses live, IP
     const lines = proxy.lines();
     const s = byType(lines, 'session')[0]!;
     assert.equal(s['client'], `[::1]:${clientPort}`);
-    assert.equal(s['server'], `127.0.0.1:${server.port}`);
-    const fromPcap = plain(analyzePcap(proxy.pcap.bytes())) as Record<string, unknown>[];
-    assert.equal(byType(fromPcap, 'session')[0]!['server'], `[::ffff:127.0.0.1]:${server.port}`);
-    const strip = (ls: Record<string, unknown>[]) => ls.map((l) => ({ ...l, server: 'x' }));
-    assert.deepEqual(strip(fromPcap), strip(lines));
+    // One pcap connection holds one address family: the IPv4 end is written IPv4-mapped, and the
+    // live records are those of the pcap read back (the same pipeline decides them).
+    assert.equal(s['server'], `[::ffff:127.0.0.1]:${server.port}`);
+    assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), lines);
   } finally {
     await proxy.close();
     await server.close();

@@ -97,3 +97,17 @@ test('pcapng if_tsoffset ±2^62 and if_tsresol 0: reported, raw seconds, nothing
     assert.equal(r.stderr, '');
   }
 });
+
+test('summary: E-RTMP negotiation with FourCCs made of control bytes (fuzz seed 20261209): nothing raw reaches the terminal', () => {
+  const bad = '\u0000\u0000\u001b[';
+  const bytes = new Rtmp()
+    .connect({ fourCcList: ['av01', bad], videoFourCcInfoMap: { [bad]: 2 } })
+    .connectResult()
+    .createStream(2)
+    .publish(3, 1, 'cam', 'live')
+    .pcap();
+  const r = cli(['summary', '@in'], bytes);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /E-RTMP: client declares/);
+  for (const line of r.stdout.split('\n')) assert.doesNotMatch(line, RAW, JSON.stringify(line));
+});
