@@ -24,12 +24,12 @@ Usage:
   rtmpscope <capture>                       interactive UI on a terminal (tables when piped)
   rtmpscope summary <capture>               the same, always as tables
   rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
-  rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
-                                            forward an encoder's connection, decoding both
-                                            directions live (see rtmpscope proxy --help)
   rtmpscope report <capture|-> [-o report.html]
                                             one self-contained HTML report: ladder, plots and
                                             diagnostics per session (see rtmpscope report --help)
+  rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
+                                            forward an encoder's connection, decoding both
+                                            directions live (see rtmpscope proxy --help)
       --format ndjson|json                  output format
       -o, --output FILE                     write to FILE instead of stdout
   Common options:
