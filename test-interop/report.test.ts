@@ -80,6 +80,7 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
       const drawn = (await page.evaluate(COLOURED_PIXELS)) as { kind: string; coloured: number }[];
       for (const d of drawn) assert.ok(d.coloured > 20, `session ${i + 1} plot ${d.kind}: ${d.coloured} coloured pixels`);
       for (const p of s.plots) assert.ok(p.series.every((se) => se.values.some((v) => v !== null)), `${p.kind} has data`);
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: join(LOGS, `report-session${i + 1}.png`), fullPage: true });
     }
 
@@ -124,6 +125,7 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
     await page.click('#theme');
     assert.notEqual(await bg(), 'rgb(255, 255, 255)');
     assert.equal(await page.locator('.plot canvas').count(), s0.plots.length, 'plots redrawn after the theme change');
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(LOGS, 'report-dark.png'), fullPage: true });
 
     assert.deepEqual(problems, []);
