@@ -43,7 +43,7 @@ const COLOURED_PIXELS = `[...document.querySelectorAll('.plot')].map((box) => {
 
 type Model = { captures: { sessions: { title: string; plots: { kind: string; series: { values: (number | null)[] }[] }[]; diagnostics: { message: string; explain: string; t: number | null }[] }[] }[] };
 
-test('report: opens in chromium without errors; every plot drawn with data; diagnostics clickable; light and dark', { skip, timeout: 60_000 }, async () => {
+test('report: opens in chromium without errors; every plot drawn with data; diagnostics clickable; light and dark', { skip, timeout: 60_000 }, async (t) => {
   const { chromium } = await import('playwright-core');
   const work = mkdtempSync(join(tmpdir(), 'rtmpscope-report-browser-'));
   mkdirSync(LOGS, { recursive: true });
@@ -65,6 +65,7 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(url);
     await page.waitForSelector('html[data-ready]', { timeout: 10_000 });
+    t.diagnostic(`drawn ${await page.getAttribute('html', 'data-ready')} ms after navigation start`);
     const model = JSON.parse((await page.textContent('#report-data')) ?? '') as Model;
     const sessions = model.captures[0]!.sessions;
     assert.equal(sessions.length, 3);
