@@ -41,9 +41,9 @@ const COLOURED_PIXELS = `[...document.querySelectorAll('.plot')].map((box) => {
   return { kind: box.getAttribute('data-kind'), coloured };
 })`;
 
-type Model = { captures: { sessions: { title: string; plots: { kind: string; series: { values: (number | null)[] }[] }[]; diagnostics: { message: string; explain: string }[] }[] }[] };
+type Model = { captures: { sessions: { title: string; plots: { kind: string; series: { values: (number | null)[] }[] }[]; diagnostics: { message: string; explain: string; t: number | null }[] }[] }[] };
 
-test('report: opens in chromium without errors; every plot drawn with data; diagnostics clickable; light and dark', { skip, timeout: 60_000 }, async () => {
+test('report: opens in chromium without errors; every plot drawn with data; diagnostics clickable; light and dark', { skip, timeout: 60_000 }, async (t) => {
   const { chromium } = await import('playwright-core');
   const work = mkdtempSync(join(tmpdir(), 'rtmpscope-report-browser-'));
   mkdirSync(LOGS, { recursive: true });
@@ -65,6 +65,7 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
     await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(url);
     await page.waitForSelector('html[data-ready]', { timeout: 10_000 });
+    t.diagnostic(`drawn ${await page.getAttribute('html', 'data-ready')} ms after navigation start`);
     const model = JSON.parse((await page.textContent('#report-data')) ?? '') as Model;
     const sessions = model.captures[0]!.sessions;
     assert.equal(sessions.length, 3);
@@ -80,6 +81,7 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
       const drawn = (await page.evaluate(COLOURED_PIXELS)) as { kind: string; coloured: number }[];
       for (const d of drawn) assert.ok(d.coloured > 20, `session ${i + 1} plot ${d.kind}: ${d.coloured} coloured pixels`);
       for (const p of s.plots) assert.ok(p.series.every((se) => se.values.some((v) => v !== null)), `${p.kind} has data`);
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: join(LOGS, `report-session${i + 1}.png`), fullPage: true });
     }
 
@@ -99,6 +101,19 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
     await page.locator('.lrow[data-diag="0"]').click();
     assert.ok(((await detail.textContent()) ?? '').includes(s0.diagnostics[0]!.message));
     assert.equal(await page.locator('.diags button.selected[data-diag="0"]').count(), 1);
+    // And from a plot: a click at a diagnostic's time selects it (the first one at that time).
+    const x = (model.captures[0]!.sessions[0] as unknown as { x: number[] }).x;
+    const pick = s0.diagnostics.findIndex((d, i) => i > 0 && d.t !== null && d.t > x[0]! && d.t < x[x.length - 1]! && d.t !== s0.diagnostics[0]!.t);
+    assert.ok(pick > 0, 'a diagnostic inside the plotted span');
+    const at = (await page.evaluate(`(() => {
+      const u = window.rtmpscopeReport.plots()[0];
+      u.over.scrollIntoView({ block: 'center' });
+      const r = u.over.getBoundingClientRect();
+      return { x: r.left + u.valToPos(${JSON.stringify(s0.diagnostics[pick]!.t)}, 'x'), y: r.top + r.height / 2 };
+    })()`)) as { x: number; y: number };
+    await page.mouse.click(at.x, at.y);
+    assert.ok(((await detail.textContent()) ?? '').includes(s0.diagnostics[pick]!.message));
+    assert.equal(await page.locator(`.diags button.selected[data-diag="${pick}"]`).count(), 1);
     await page.screenshot({ path: join(LOGS, 'report-diagnostic.png') });
 
     // Light and dark: the system preference, then the toggle.
@@ -111,6 +126,7 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
     await page.click('#theme');
     assert.notEqual(await bg(), 'rgb(255, 255, 255)');
     assert.equal(await page.locator('.plot canvas').count(), s0.plots.length, 'plots redrawn after the theme change');
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(LOGS, 'report-dark.png'), fullPage: true });
 
     assert.deepEqual(problems, []);

@@ -26,14 +26,17 @@ Usage:
   rtmpscope <capture>                       interactive UI on a terminal (tables when piped)
   rtmpscope summary <capture>               the same, always as tables
   rtmpscope export <capture|-> [options]    decoded records as NDJSON (default) or JSON
+      --format ndjson|json                  output format
+      -o, --output FILE                     write to FILE instead of stdout
+      --session N[,M]  --stream NAME  --type T[,U]  --dir c2s|s2c  --frames A-B
+                                            export only those records (types: session, handshake,
+                                            message, diagnostic, stream, capture, or the message
+                                            kinds command, data, audio, video, control)
   rtmpscope summary|export <capture|dir>…   several captures (directories searched for pcap and
                                             pcapng files) read in parallel; records carry a
                                             'capture' field, tables a 'cap' column
       --threads N                           threads for several captures (default: one per core,
                                             fewer for little input; 1: no worker threads)
-  rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
-                                            forward an encoder's connection, decoding both
-                                            directions live (see rtmpscope proxy --help)
   rtmpscope report <capture|-> [-o report.html]
                                             one self-contained HTML report: ladder, plots and
                                             diagnostics per session (see rtmpscope report --help)
@@ -45,12 +48,9 @@ Usage:
   rtmpscope extract <capture|-> (-o FILE.flv | --dir DIR) [--session N] [--stream NAME]
                                             each published or played stream as (Enhanced) FLV
                                             (see rtmpscope extract --help)
-      --format ndjson|json                  output format
-      -o, --output FILE                     write to FILE instead of stdout
-      --session N[,M]  --stream NAME  --type T[,U]  --dir c2s|s2c  --frames A-B
-                                            export only those records (types: session, handshake,
-                                            message, diagnostic, stream, capture, or the message
-                                            kinds command, data, audio, video, control)
+  rtmpscope proxy --upstream HOST:PORT|rtmp[s]://… [--listen 127.0.0.1:1935] [-o FILE] [--pcap FILE]
+                                            forward an encoder's connection, decoding both
+                                            directions live (see rtmpscope proxy --help)
   Common options:
       --tcp-buffer BYTES                    out-of-order bytes held per TCP direction before a
                                             hole is declared lost (default 4194304)

@@ -52,7 +52,7 @@ table.kv td:first-child { color:var(--muted); white-space:nowrap; word-break:nor
 #detail p { margin:4px 0; }
 .split { display:grid; grid-template-columns: minmax(340px, 520px) 1fr; gap:16px; align-items:start; }
 @media (max-width: 1100px) { .split { grid-template-columns: 1fr; } }
-.ladder { border:1px solid var(--line); border-radius:6px; max-height: 80vh; overflow:auto; font-size:12.5px; }
+.ladder { position:relative; border:1px solid var(--line); border-radius:6px; max-height: 80vh; overflow:auto; font-size:12.5px; }
 .lhead, .lrow { display:grid; grid-template-columns: 64px 1fr; }
 .lhead { position:sticky; top:0; background:var(--panel); border-bottom:1px solid var(--line); font-weight:600; z-index:1; }
 .lhead .ends { display:flex; justify-content:space-between; padding:4px 8px; }
@@ -282,6 +282,17 @@ export const CLIENT_JS = String.raw`
     var data = [s.x].concat(p.series.map(function (se) { return se.values; }));
     var u = new uPlot(opts, data, container);
     u.root.setAttribute('data-kind', p.kind);
+    // A click on a diagnostic's tick (or within 6 px of its time) selects it.
+    u.over.addEventListener('click', function (ev) {
+      var best = null;
+      var bestPx = 6;
+      s.diagnostics.forEach(function (d, i) {
+        if (d.t === null) return;
+        var px = Math.abs(u.valToPos(d.t, 'x') - ev.offsetX);
+        if (px < bestPx) { bestPx = px; best = i; }
+      });
+      if (best !== null) select(s.diagnostics[best].t, best, null);
+    });
     return u;
   }
 
@@ -377,6 +388,8 @@ export const CLIENT_JS = String.raw`
 
   renderNav();
   renderSession();
+  // For tests and the curious: the current session's uPlot instances.
+  window.rtmpscopeReport = { plots: function () { return state.plots; } };
   // Milliseconds from navigation start until the page is drawn (a test and a measurement read it).
   root.setAttribute('data-ready', String(Math.round(performance.now())));
 })();

@@ -35,7 +35,6 @@ export function renderHtml(model: ReportModel, assets: ReportAssets): string {
     "default-src 'none'",
     `script-src ${sha256(script)}`,
     `style-src ${sha256(style)}`,
-    'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');

@@ -124,7 +124,7 @@ type StreamState = {
 };
 
 class SessionState {
-  readonly grid: Grid | null;
+  grid: Grid | null = null;
   readonly ladder: (LadderEvent & { readonly seq: number })[] = [];
   ladderOmitted = 0;
   /** Ladder rows other than diagnostics. */
@@ -149,11 +149,15 @@ class SessionState {
     readonly session: number,
     readonly client: string,
     readonly server: string,
-    firstTime: number,
-    plotted: boolean,
-    limits: Required<ReportLimits>,
-  ) {
-    this.grid = plotted ? new Grid(firstTime, { maxBuckets: limits.maxBuckets }) : null;
+    /** Whether the session is among those plotted (its grid starts at its first timed record). */
+    readonly plotSlot: boolean,
+    private readonly maxBuckets: number,
+  ) {}
+
+  /** The session's grid from capture time `t` on (null: not plotted, or no time known yet). */
+  gridAt(t: number): Grid | null {
+    if (this.grid === null && this.plotSlot && Number.isFinite(t)) this.grid = new Grid(t, { maxBuckets: this.maxBuckets });
+    return this.grid;
   }
 }
 
@@ -224,9 +228,10 @@ export class ReportBuilder {
     if (s !== undefined) return s;
     // Beyond the cap a session is left out (counted when its session record comes).
     if (this.sessions.size >= this.limits.maxSessions) return null;
-    const plotted = this.plotted < this.limits.maxPlotSessions && Number.isFinite(time);
+    const plotted = this.plotted < this.limits.maxPlotSessions;
     if (plotted) this.plotted++;
-    s = new SessionState(session, client, server, time, plotted, this.limits);
+    s = new SessionState(session, client, server, plotted, this.limits.maxBuckets);
+    s.gridAt(time);
     this.sessions.set(session, s);
     return s;
   }
@@ -245,11 +250,12 @@ export class ReportBuilder {
   }
 
   private handshake(s: SessionState, r: HandshakeRecord): void {
-    if (!s.chunkInit && s.grid !== null) {
+    const g = s.gridAt(r.time);
+    if (!s.chunkInit && g !== null) {
       // RTMP's chunk size until a Set Chunk Size.
       s.chunkInit = true;
-      s.grid.add('chunk|c2s', r.time, 128);
-      s.grid.add('chunk|s2c', r.time, 128);
+      g.add('chunk|c2s', r.time, 128);
+      g.add('chunk|s2c', r.time, 128);
     }
     const notes: string[] = [];
     if (r.handshake !== undefined) notes.push(r.handshake);
@@ -260,7 +266,7 @@ export class ReportBuilder {
   }
 
   private message(s: SessionState, r: MessageRecord): void {
-    const g = s.grid;
+    const g = s.gridAt(r.time);
     if (g !== null) {
       // Bytes the peer has not acknowledged yet, where a window or acknowledgements exist.
       const d = r.dir;
@@ -463,7 +469,7 @@ export class ReportBuilder {
       x: s.grid === null ? [] : s.grid.xs(this.base),
       bucket: s.grid === null ? 0 : s.grid.width,
       plots,
-      plotsOmitted: s.grid === null ? `plots are drawn for the first ${this.limits.maxPlotSessions} sessions only` : null,
+      plotsOmitted: s.plotSlot ? null : `plots are drawn for the first ${this.limits.maxPlotSessions} sessions only`,
       ladder,
       ladderOmitted: s.ladderOmitted,
       diagnostics,

@@ -192,3 +192,14 @@ test('builder: a committed capture gives every session its ladder and plots', as
     assert.ok(s.diagnostics.every((d) => d.t !== null && d.explain.length > 0));
   }
 });
+
+test('builder: E-RTMP multitrack tracks are plotted apart (committed capture)', async () => {
+  const path = join(root, 'captures', 'ertmp-mt-video-nms.pcap');
+  const b = new ReportBuilder(path);
+  await analyzeStream(path, readFileChunks(path), (recs) => b.push(recs));
+  const publish = b.finish().sessions.find((s) => s.title.includes('(publish)'))!;
+  const labels = publish.plots.find((p) => p.kind === 'bitrate')!.series.map((se) => se.label);
+  assert.ok(labels.some((l) => l.endsWith(' video')) && labels.some((l) => l.endsWith(' video 1')), labels.join());
+  const iv = publish.plots.find((p) => p.kind === 'intervals')!.series.filter((se) => se.style === 'marker');
+  assert.equal(iv.length, 2, 'keyframes marked per video track');
+});
