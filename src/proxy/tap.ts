@@ -74,6 +74,8 @@ export class SessionTap {
    * at the end so the session record keeps its facts. 'broken' (it threw): it is never called again.
    */
   stop(reason: 'behind' | 'broken' | 'unused' = 'broken'): void {
+    // --record: what follows is not recorded; the files say so (a gap to their end).
+    if (this.decodingOn && reason !== 'unused') for (const d of ['c2s', 's2c'] as const) this.payloads?.loss(this.id, d, `decoding of session ${this.id.session} stopped (${reason})`);
     this.decodingOn = false;
     if (reason === 'broken') this.broken = true;
   }
