@@ -80,8 +80,8 @@ export async function run(argv: string[]): Promise<void> {
   const input = await openInput(path);
   await analyzeStream(path, input, () => {}, { ...opts, payloads: extractor });
   extractor.finish();
+  if (extractor.failures > 0) throw new UserError(`${extractor.failures} file(s) could not be written in full`);
   if (extractor.written.length === 0) {
     throw new UserError(seen === 0 ? `${path}: no published or played stream with media` : `${path}: no stream matched --session/--stream (${seen} in the capture)`);
   }
-  if (extractor.failures > 0) throw new UserError(`${extractor.failures} file(s) could not be written in full`);
 }

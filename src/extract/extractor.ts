@@ -44,6 +44,8 @@ export type ExtractorEvents = {
 
 /** Streams open at once, over all sessions: beyond, further streams are left out (each said once). */
 export const MAX_OPEN_STREAMS = 256;
+/** Streams followed per session: a new one beyond closes the session's oldest (a peer cannot grow the state without bound). */
+export const MAX_SESSION_STREAMS = 64;
 
 type Entry = {
   readonly info: StreamInfo;
@@ -170,6 +172,10 @@ export class Extractor implements PayloadSink {
   private openStream(s: SessionState, dir: Direction, streamId: number, name: string | null): Entry {
     const key = `${dir}:${streamId}`;
     this.close(s, key);
+    if (new Set(s.streams.values()).size >= MAX_SESSION_STREAMS) {
+      const [oldest] = s.streams.keys();
+      if (oldest !== undefined) this.close(s, oldest);
+    }
     const info: StreamInfo = {
       session: s.id.session,
       client: s.id.client,

@@ -17,7 +17,7 @@ export function writtenLine(s: ExtractedStream): string {
 
 /** A usable output directory, or a usage error naming the option. */
 export function requireDirectory(dir: string, option: string): void {
-  let ok = false;
+  let ok: boolean;
   try {
     ok = statSync(dir).isDirectory();
   } catch {

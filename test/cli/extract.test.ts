@@ -68,6 +68,10 @@ test('extract -o: the selected stream; with several, the first and a line for ea
   assert.equal(many.status, 0, many.stderr);
   assert.equal((many.stderr.match(/^not written: session [23] s2c/gm) ?? []).length, 2, many.stderr);
   assert.match(many.stderr, /wrote .*session 1 c2s/);
+  const unwritable = run([capture, '-o', join(tmp, 'no', 'such', 'dir.flv')]);
+  assert.equal(unwritable.status, 1);
+  assert.match(unwritable.stderr, /session 1 c2s stream 1 'live\/test' \(publish\): not written \(ENOENT/);
+  assert.match(unwritable.stderr, /1 file\(s\) could not be written in full/);
   const none = run([capture, '-o', out, '--stream', 'other']);
   assert.equal(none.status, 1);
   assert.match(none.stderr, /no stream matched --session\/--stream \(3 in the capture\)/);
