@@ -18,6 +18,7 @@ import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../outpu
 import { clean } from '../core/text.js';
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 import { flushWhenIdle, isLiveInput } from './live.js';
+import { withProgress } from './progress.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -78,7 +79,7 @@ function isDirectory(path: string): boolean {
 
 async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
-  const input = await openInput(path);
+  const input = withProgress(path, await openInput(path), output !== undefined || process.stdout.isTTY !== true);
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
@@ -96,7 +97,7 @@ async function cmdExport(path: string, format: string, output: string | undefine
 }
 
 async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
-  const input = await openInput(path);
+  const input = withProgress(path, await openInput(path), true);
   // cli-table3 is loaded only for the tables, keeping `export` start-up lean.
   ignoreCiDetection();
   const { renderSummary, SummaryCollector } = await import('../output/summary.js');
