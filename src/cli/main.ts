@@ -19,6 +19,7 @@ import { clean } from '../core/text.js';
 import { RecordSelection, recordSelection, SELECT_OPTIONS } from '../output/select.js';
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 import { flushWhenIdle, isLiveInput } from './live.js';
+import { withProgress } from './progress.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -99,7 +100,7 @@ function isDirectory(path: string): boolean {
 
 async function cmdExport(path: string, format: string, output: string | undefined, opts: AnalyzerOptions, select: RecordSelection | null = null): Promise<void> {
   if (format !== 'ndjson' && format !== 'json') throw new UserError(`--format must be ndjson or json, not '${format}'`, 2);
-  const input = await openInput(path);
+  const input = withProgress(path, await openInput(path), output !== undefined || process.stdout.isTTY !== true);
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   if (format === 'ndjson') {
     const r = new NdjsonRenderer(w);
@@ -118,7 +119,7 @@ async function cmdExport(path: string, format: string, output: string | undefine
 }
 
 async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
-  const input = await openInput(path);
+  const input = withProgress(path, await openInput(path), true);
   // cli-table3 is loaded only for the tables, keeping `export` start-up lean.
   ignoreCiDetection();
   const { renderSummary, SummaryCollector } = await import('../output/summary.js');

@@ -9,10 +9,10 @@ import { clean } from '../core/text.js';
 import { UserError } from '../io/input.js';
 import { BatchedWriter, streamOut } from '../output/ndjson.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
-import { analyzeCaptures, type CaptureDigest, type CaptureFailure, type CaptureSource, type MultiOptions } from '../session/multi.js';
+import { analyzeCaptures, type CaptureDigest, type CaptureHandlers, type CaptureSource, type JobMode, type MultiOptions } from '../session/multi.js';
 import { openOutput, ignoreCiDetection } from './common.js';
 import { expandInputs } from './inputs.js';
-import { startProgress, type Progress } from './progress.js';
+import { startProgress } from './progress.js';
 
 /** `--threads N`: a whole number from 1 to 256. */
 export function threadsOption(v: string | undefined): MultiOptions {
@@ -33,46 +33,29 @@ function inputs(args: readonly string[]): { sources: CaptureSource[]; failed: nu
   return { sources, failed: problems.length };
 }
 
-function failureLine(f: CaptureFailure): string {
-  return f.internal ? `internal error: ${f.message} (run with --debug for details)` : f.message;
-}
-
-function progressFor(sources: readonly CaptureSource[], drawOn: boolean): Progress {
-  return drawOn ? startProgress(sources.reduce((n, s) => n + s.size, 0), sources.length) : startProgress(0, 0);
-}
-
-export async function exportMany(args: readonly string[], format: 'ndjson' | 'json', output: string | undefined, opts: AnalyzerOptions, multi: MultiOptions): Promise<void> {
-  const { sources, failed: unusable } = inputs(args);
-  let failed = unusable;
-  const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
-  // Progress only where it cannot land among the records on the same terminal.
-  const progress = progressFor(sources, output !== undefined || process.stdout.isTTY !== true);
-  const several = sources.length > 1;
-  let current = -1;
+/**
+ * Every source through analyzeCaptures with a progress line (when `drawOn` and stderr is a
+ * terminal) and each failure reported as one line; resolves to the number of failures.
+ */
+async function readAll(sources: readonly CaptureSource[], mode: JobMode, opts: AnalyzerOptions, multi: MultiOptions, drawOn: boolean, output: CaptureHandlers['output']): Promise<number> {
+  const progress = drawOn ? startProgress(sources.reduce((n, s) => n + s.size, 0), sources.length) : startProgress(0, 0);
+  let failed = 0;
   let finished = 0;
   let lastBytes = 0;
-  if (format === 'json' && several) await w.write('[\n');
   try {
     await analyzeCaptures(
       sources,
-      format,
+      mode,
       opts,
       {
-        output: async (i, out) => {
-          if (out.kind !== 'text') return;
-          // JSON: one document per capture, separated in the array.
-          if (format === 'json' && several && i !== current) await w.write(current < 0 ? '' : ',\n');
-          current = i;
-          const p = w.write(out.text);
-          if (p !== undefined) await p;
-        },
+        output,
         end: (_i, failure) => {
           finished++;
           progress.update(lastBytes, finished);
           if (failure === null) return;
           failed++;
           progress.done();
-          report(failureLine(failure));
+          report(failure.internal ? `internal error: ${failure.message} (run with --debug for details)` : failure.message);
         },
         progress: (bytes) => progress.update((lastBytes = bytes), finished),
       },
@@ -81,44 +64,39 @@ export async function exportMany(args: readonly string[], format: 'ndjson' | 'js
   } finally {
     progress.done();
   }
+  return failed;
+}
+
+export async function exportMany(args: readonly string[], format: 'ndjson' | 'json', output: string | undefined, opts: AnalyzerOptions, multi: MultiOptions): Promise<void> {
+  const { sources, failed: unusable } = inputs(args);
+  const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
+  const several = sources.length > 1;
+  let current = -1;
+  if (format === 'json' && several) await w.write('[\n');
+  // Progress only where it cannot land among the records on the same terminal.
+  const failed = await readAll(sources, format, opts, multi, output !== undefined || process.stdout.isTTY !== true, async (i, out) => {
+    if (out.kind !== 'text') return;
+    // JSON: one document per capture, separated in the array.
+    if (format === 'json' && several && i !== current) await w.write(current < 0 ? '' : ',\n');
+    current = i;
+    const p = w.write(out.text);
+    if (p !== undefined) await p;
+  });
   if (format === 'json' && several) await w.write(']\n');
   await w.close();
-  if (failed > 0) process.exitCode = 1;
+  if (unusable + failed > 0) process.exitCode = 1;
 }
 
 export async function summarizeMany(args: readonly string[], opts: AnalyzerOptions, multi: MultiOptions): Promise<void> {
   const { sources, failed } = inputs(args);
   ignoreCiDetection();
   const { renderSummaries, renderSummary } = await import('../output/summary.js');
-  const progress = progressFor(sources, true);
   const digests: { name: string; digest: CaptureDigest }[] = [];
-  let problems = failed;
-  let finished = 0;
-  let lastBytes = 0;
-  try {
-    await analyzeCaptures(
-      sources,
-      'summary',
-      opts,
-      {
-        output: (i, out) => {
-          if (out.kind === 'digest') digests.push({ name: (sources[i] as CaptureSource).name, digest: out.digest });
-        },
-        end: (_i, failure) => {
-          finished++;
-          progress.update(lastBytes, finished);
-          if (failure === null) return;
-          problems++;
-          progress.done();
-          report(failureLine(failure));
-        },
-        progress: (bytes) => progress.update((lastBytes = bytes), finished),
-      },
-      multi,
-    );
-  } finally {
-    progress.done();
-  }
+  const problems =
+    failed +
+    (await readAll(sources, 'summary', opts, multi, true, (i, out) => {
+      if (out.kind === 'digest') digests.push({ name: (sources[i] as CaptureSource).name, digest: out.digest });
+    }));
   const color = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   if (digests.length === 1 && sources.length === 1) {
     // One capture (a directory holding one): the single-capture tables.

@@ -3,6 +3,8 @@
  * where it would interleave with records printed on the same terminal): bytes read of the total,
  * captures done, rate and time left, redrawn at most five times a second and erased at the end.
  */
+import { statSync } from 'node:fs';
+
 export type Progress = {
   /** Bytes read so far over all captures; `captures`: how many are finished. */
   update(bytesRead: number, captures?: number): void;
@@ -51,4 +53,31 @@ export function startProgress(totalBytes: number, captures: number, out: NodeJS.
       drawn = false;
     },
   };
+}
+
+/**
+ * `input` (a capture file of `path`) with a progress line on stderr when stderr is a terminal and
+ * `drawOn` (records not printed on that terminal); otherwise `input` itself, untouched.
+ */
+export function withProgress(path: string, input: AsyncIterable<Uint8Array>, drawOn: boolean): AsyncIterable<Uint8Array> {
+  if (!drawOn || process.stderr.isTTY !== true || path === '-') return input;
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return input;
+  }
+  const progress = startProgress(size, 1);
+  return (async function* () {
+    let n = 0;
+    try {
+      for await (const c of input) {
+        n += c.length;
+        progress.update(n);
+        yield c;
+      }
+    } finally {
+      progress.done();
+    }
+  })();
 }

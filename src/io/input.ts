@@ -3,7 +3,7 @@
  * read whole; problems a user can fix (missing path, a directory, a TTY on stdin) become
  * `UserError`s with one clear line.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 export class UserError extends Error {
   constructor(
@@ -28,6 +28,8 @@ const READS_PER_YIELD = 32;
  */
 export async function* readFileChunks(path: string, chunkSize = CHUNK): AsyncGenerator<Uint8Array> {
   const fd = openSync(path, 'r');
+  // A small file gets a buffer its size (many small captures in one run: no 64 KiB each).
+  chunkSize = Math.min(chunkSize, Math.max(4096, fstatSync(fd).size + 1));
   const buf = new Uint8Array(chunkSize);
   try {
     for (let reads = 1; ; reads++) {

@@ -294,6 +294,8 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
   const queue: TaggedBatch[] = [];
   let wake: (() => void) | null = null;
   let taken: (() => void) | null = null;
+  /** Resolves the producer's wait for the batch being consumed. */
+  let release: (() => void) | null = null;
   let ended = false;
   let stopped = false;
   let error: unknown = null;
@@ -329,10 +331,11 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
     for (;;) {
       if (queue.length > 0) {
         const b = queue.shift() as TaggedBatch;
-        const t = taken as (() => void) | null;
+        release = taken;
         taken = null;
         yield b;
-        t?.();
+        (release as (() => void) | null)?.();
+        release = null;
         continue;
       }
       if (ended) break;
@@ -343,6 +346,7 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
     if (!ended) {
       // The consumer left early: the next handler call stops the run.
       stopped = true;
+      (release as (() => void) | null)?.();
       (taken as (() => void) | null)?.();
     }
     await run;

@@ -22,7 +22,7 @@ function run(args: string[], input?: Uint8Array) {
 
 const unusable: [string, () => string, RegExp][] = [
   ['missing path', () => join(tmp, 'nope.pcap'), /no such file/],
-  ['directory', () => tmp, /is a directory/],
+  ['directory without captures', () => tmp, /no pcap or pcapng capture in this directory/],
   ['empty file', () => (writeFileSync(join(tmp, 'empty.pcap'), ''), join(tmp, 'empty.pcap')), /empty file/],
   ['text file', () => (writeFileSync(join(tmp, 'notes.txt'), 'hello world\n'), join(tmp, 'notes.txt')), /not a pcap or pcapng capture/],
   ['image file', () => (writeFileSync(join(tmp, 'x.png'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex')), join(tmp, 'x.png')), /not a pcap or pcapng capture/],
