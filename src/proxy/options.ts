@@ -8,6 +8,7 @@
  * bad argument. Defaults: listen on loopback 127.0.0.1:1935, NDJSON on stdout, no pcap, sessions
  * closed after 120 s without traffic or 60 s with a peer that does not read.
  */
+import { isTarget, TARGETS, type IngestTarget } from '../targets/ingest.js';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
@@ -48,6 +49,8 @@ export type ProxyOptions = {
   readonly maxSessions: number;
   /** Bytes the decoders of all sessions may hold together (--memory-budget); beyond, the costliest session stops being decoded. */
   readonly memoryBudget?: number;
+  /** Check published streams against this ingest service's documented requirements (--target). */
+  readonly target?: IngestTarget;
   /**
    * Close a session in which no byte moved in either direction for this long, counted from its
    * arrival, the upstream connection included (ms; default 120000; 0 or Infinity: never).
@@ -118,6 +121,9 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
       --memory-budget BYTES   what the decoders of all sessions may hold together; beyond it
                               the costliest session stops being decoded, never forwarded
                               (default 268435456)
+      --target youtube|twitch|facebook|generic
+                              check published streams against the service's documented
+                              ingest requirements (docs/ingest-targets.md)
       --handshake-timeout SEC close a session whose client has not sent its whole handshake
                               SEC seconds after connecting (default 10; 0: never)
       --idle-timeout SEC      close a session when no byte moved either way for SEC seconds
@@ -246,6 +252,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
         'max-sessions': { type: 'string' },
         'handshake-timeout': { type: 'string' },
         'memory-budget': { type: 'string' },
+        target: { type: 'string' },
         'idle-timeout': { type: 'string' },
         'stall-timeout': { type: 'string' },
         debug: { type: 'boolean', default: false },
@@ -277,6 +284,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
   }
   const maxSessions = v['max-sessions'] === undefined ? DEFAULTS.maxSessions : positiveInt(v['max-sessions'], '--max-sessions');
   const memoryBudget = v['memory-budget'] === undefined ? undefined : positiveInt(v['memory-budget'], '--memory-budget');
+  if (v.target !== undefined && !isTarget(v.target)) usage(`--target must be one of ${TARGETS.join(', ')}, not '${v.target}'`);
   const idleTimeoutMs = timeoutSeconds(v['idle-timeout'], '--idle-timeout', DEFAULTS.idleTimeoutMs);
   const handshakeTimeoutMs = timeoutSeconds(v['handshake-timeout'], '--handshake-timeout', DEFAULT_HANDSHAKE_TIMEOUT_MS);
   const stallTimeoutMs = timeoutSeconds(v['stall-timeout'], '--stall-timeout', DEFAULTS.stallTimeoutMs);
@@ -294,6 +302,7 @@ export function parseProxyArgs(argv: string[]): ProxyOptions {
     connectTimeoutMs,
     maxSessions,
     ...(memoryBudget === undefined ? {} : { memoryBudget }),
+    ...(v.target === undefined || !isTarget(v.target) ? {} : { target: v.target }),
     idleTimeoutMs,
     handshakeTimeoutMs,
     stallTimeoutMs,

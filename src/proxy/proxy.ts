@@ -250,6 +250,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
 
   const host: RelayHost = {
     budget,
+    target: opts.target ?? null,
     clock,
     now,
     analysed,

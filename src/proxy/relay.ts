@@ -32,6 +32,7 @@
  * - Records: diagnostics for faults, then the decoder's flush and the session record when the
  *   synthesised TCP connection closes (both FINs, or an RST), at a timeout, or at shutdown.
  */
+import type { IngestTarget } from '../targets/ingest.js';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Direction } from '../core/diagnostics.js';
@@ -71,6 +72,8 @@ export interface RelayHost {
   readonly decode: boolean;
   /** What the decoders of all sessions may hold together (--memory-budget). */
   readonly budget: BufferBudget;
+  /** The ingest service published streams are checked against (--target), or none. */
+  readonly target: IngestTarget | null;
   /** Deliver records to every output. Never throws. */
   emit(records: readonly OutputRecord[]): void;
   /** Monotonic milliseconds, to time decoding. */
@@ -281,7 +284,7 @@ export class Relay {
       this.host.packetsReady();
       this.tap =
         this.host.rtmpt === null
-          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget)
+          ? new SessionTap({ session: this.session, conn: this.conn.id, client: this.clientText, server: server.text }, this.conn, this.host.budget, this.host.target)
           : new RtmptTap(this.host.rtmpt, { client: this.clientText, server: server.text }, this.conn);
       if (!this.host.decode) this.tap.stop('unused');
     });

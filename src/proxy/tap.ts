@@ -11,6 +11,7 @@
  * Synchronous, no I/O. The caller (relay.ts) wraps every call in try/catch: a throw here is our
  * bug and only stops decoding of this session (`stop()`), never the forwarding.
  */
+import type { IngestTarget } from '../targets/ingest.js';
 import { diag, type Direction } from '../core/diagnostics.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { RtmpSession, type SessionIdentity } from '../session/rtmp-session.js';
@@ -42,8 +43,10 @@ export class SessionTap {
     readonly conn: SynthConn,
     /** The proxy's budget across sessions (--memory-budget). */
     shared: BufferBudget | null = null,
+    /** The ingest service published streams are checked against (--target). */
+    private readonly target: IngestTarget | null = null,
   ) {
-    this.rtmp = new RtmpSession(id, false, undefined, { shared });
+    this.rtmp = new RtmpSession(id, false, undefined, { shared, target });
     this.shared = shared;
   }
 
@@ -81,13 +84,13 @@ export class SessionTap {
    */
   terminate(upstream: 'rtmp' | 'rtmpe', upstreamBytes: () => { c2s: number; s2c: number }): void {
     this.terminated = { upstream, upstreamBytes };
-    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true, shared: this.shared });
+    this.rtmp = new RtmpSession(this.id, false, undefined, { decrypted: true, shared: this.shared, target: this.target });
   }
 
   /** Termination was abandoned before any byte was decoded: decode the session as relayed. */
   relay(): void {
     this.terminated = null;
-    this.rtmp = new RtmpSession(this.id, false, undefined, { shared: this.shared });
+    this.rtmp = new RtmpSession(this.id, false, undefined, { shared: this.shared, target: this.target });
   }
 
   /** Note the first client byte even when not decoding (for the session record's version). */
