@@ -231,6 +231,7 @@ function diagnosticTable(rows: Map<string, DiagRow>, color: boolean): string {
     const explain = (CATALOGUE as Record<string, { explain: string } | undefined>)[code]?.explain ?? '';
     legend.push(clean(clip(`  ${code}: ${explain}`, 100)));
   }
+  if (legend.some((l) => l.endsWith('…'))) legend.push('  (rtmpscope explain CODE prints a whole explanation)');
   return `${t.toString()}\n${legend.join('\n')}`;
 }
 
