@@ -3,6 +3,7 @@
  * counts. Built to fit a 100-column terminal; no colour unless the output is a TTY without
  * NO_COLOR. Collects only what the tables need (a few values per session and stream).
  */
+import { repliesNote } from './replies.js';
 import Table from 'cli-table3';
 import { CATALOGUE } from '../core/diagnostics.js';
 import { clean } from '../core/text.js';
@@ -282,6 +283,8 @@ export function renderSummary(c: SummaryCollector, opts: SummaryOptions): string
   const totals = c.totals();
   if (totals.size > 0) parts.push(diagnosticTable(totals, opts.color));
   else if (c.sessions.length > 0) parts.push('No problems found.');
+  const replies = repliesNote(c.sessions);
+  if (replies !== null) parts.push(replies);
   return parts.join('\n') + '\n';
 }
 
