@@ -7,6 +7,7 @@
  * proxy runs until SIGINT/SIGTERM (or the user quits the UI), then closes cleanly: both sides of
  * every session get a FIN, outputs are flushed. A second signal exits at once.
  */
+import { isTarget, TARGETS } from '../targets/ingest.js';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
@@ -46,6 +47,9 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
       --memory-budget BYTES   what the decoders of all sessions may hold together; beyond it
                               the costliest session stops being decoded, never forwarded
                               (default 268435456)
+      --target youtube|twitch|facebook|generic
+                              check published streams against the service's documented
+                              ingest requirements (docs/ingest-targets.md)
       --handshake-timeout SEC close a session whose client has not sent its whole handshake
                               SEC seconds after connecting (default 10; 0: never)
       --idle-timeout SEC      close a session when no byte moved either way for SEC seconds
@@ -137,6 +141,7 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
         'max-sessions': { type: 'string' },
         'handshake-timeout': { type: 'string' },
         'memory-budget': { type: 'string' },
+        target: { type: 'string' },
         'idle-timeout': { type: 'string' },
         'stall-timeout': { type: 'string' },
         'no-ui': { type: 'boolean', default: false },
@@ -168,6 +173,8 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
   }
   const maxSessions = v['max-sessions'] === undefined ? PROXY_DEFAULTS.maxSessions : positiveInt(v['max-sessions'], '--max-sessions');
   const memoryBudget = v['memory-budget'] === undefined ? undefined : positiveInt(v['memory-budget'], '--memory-budget');
+  const target = v.target;
+  if (target !== undefined && !isTarget(target)) usage(`--target must be one of ${TARGETS.join(', ')}, not '${target}'`);
   const idleTimeoutMs = timeoutSeconds(v['idle-timeout'], '--idle-timeout', PROXY_DEFAULTS.idleTimeoutMs);
   const handshakeTimeoutMs = timeoutSeconds(v['handshake-timeout'], '--handshake-timeout', DEFAULT_HANDSHAKE_TIMEOUT_MS);
   const stallTimeoutMs = timeoutSeconds(v['stall-timeout'], '--stall-timeout', PROXY_DEFAULTS.stallTimeoutMs);
@@ -186,6 +193,7 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
     connectTimeoutMs,
     maxSessions,
     ...(memoryBudget === undefined ? {} : { memoryBudget }),
+    ...(target === undefined || !isTarget(target) ? {} : { target }),
     idleTimeoutMs,
     handshakeTimeoutMs,
     stallTimeoutMs,

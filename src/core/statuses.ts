@@ -27,7 +27,7 @@ export const STATUSES: readonly StatusExplanation[] = [
   S('NetConnection.Connect.Rejected', 'error', 'The server refused the connection: the application is unknown, the client is not allowed, or authentication is required or failed. The description says which; authentication challenges (authmod=adobe/llnw, reason=needauth) are explained by session.auth.*.', {
     Wowza: 'An application name not defined on the server ("Application … is not defined"), or an AccessManager rejection ("[ AccessManager.Reject ] : [ code=403 need auth; authmod=adobe ]"): configure the application, or give user and password in the URL (rtmp://user:pass@host/app).',
     'Adobe Media Server / FMS': 'An application without its folder, or server-side script (application.onConnect) rejecting: check the application name and the script.',
-    [INGEST]: 'A wrong application path (for example …/live2 for YouTube, …/app for Twitch) in the server URL: copy the ingest URL the service shows.',
+    [INGEST]: 'How these services answer a wrong URL or key was not found in their documentation. Check the application path of the server URL against the one the service shows (YouTube: rtmp://a.rtmp.youtube.com/live2; Twitch: …/app) and the stream key.',
   }),
   S('NetConnection.Connect.InvalidApp', 'error', 'The application named in connect (the first path segment of tcUrl) does not exist on the server.', {
     'Adobe Media Server / FMS': 'No application folder of that name: fix the app part of the URL or create the application.',
@@ -58,7 +58,6 @@ export const STATUSES: readonly StatusExplanation[] = [
     'node-media-server': '"Stream already publishing": the same; the earlier publisher\'s session must end first.',
     SRS: 'SRS does not send it for a busy stream: it closes the connection (ERROR_SYSTEM_STREAM_BUSY, "stream is busy" in its log).',
     OvenMediaEngine: 'Avoids BadName because OBS does not treat it as failure (its source comment: "NetStream.Publish.BadName does not work for OBS"); it answers NetStream.Play.StreamNotFound to a refused publish instead.',
-    [INGEST]: 'A stream key already live from another encoder: stop the other one, or use a second key.',
   }),
   S('NetStream.Publish.Denied', 'error', 'The server refused publishing on this stream: a wrong stream key or token, a denied client address, or an application rule.', {
     'Adobe Media Server / Wowza': 'Publishing is restricted (a publish password, an allowed-encoder list such as Wowza\'s allowed flashVer, or a server-side script): configure the encoder\'s credentials or user agent.',

@@ -3,6 +3,7 @@
  * counts. Built to fit a 100-column terminal; no colour unless the output is a TTY without
  * NO_COLOR. Collects only what the tables need (a few values per session and stream).
  */
+import { repliesNote } from './replies.js';
 import Table from 'cli-table3';
 import { CATALOGUE } from '../core/diagnostics.js';
 import { clean } from '../core/text.js';
@@ -248,6 +249,7 @@ function diagnosticTable(rows: ReadonlyMap<string, DiagRow | MergedDiagRow>, col
     const explain = (CATALOGUE as Record<string, { explain: string } | undefined>)[code]?.explain ?? '';
     legend.push(clean(clip(`  ${code}: ${explain}`, 100)));
   }
+  if (legend.some((l) => l.endsWith('…'))) legend.push('  (rtmpscope explain CODE prints a whole explanation)');
   return `${t.toString()}\n${legend.join('\n')}`;
 }
 
@@ -302,6 +304,8 @@ export function renderSummary(c: Pick<SummaryCollector, 'capture' | 'sessions' |
   const totals = c.totals();
   if (totals.size > 0) parts.push(diagnosticTable(totals, opts.color));
   else if (c.sessions.length > 0) parts.push('No problems found.');
+  const replies = repliesNote(c.sessions);
+  if (replies !== null) parts.push(replies);
   return parts.join('\n') + '\n';
 }
 

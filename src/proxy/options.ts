@@ -5,6 +5,7 @@
  * `parseHostPort`), which throw `UserError` with exit code 2 and one readable line. Defaults: listen on loopback 127.0.0.1:1935, NDJSON on stdout, no pcap, sessions
  * closed after 120 s without traffic or 60 s with a peer that does not read.
  */
+import type { IngestTarget } from '../targets/ingest.js';
 import { isIP } from 'node:net';
 import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
@@ -41,6 +42,8 @@ export type ProxyOptions = {
   readonly pcap?: string;
   /** Directory where every forwarded stream is written as FLV, live (--record; src/extract). */
   readonly record?: string;
+  /** Check published streams against this ingest service's documented requirements (--target). */
+  readonly target?: IngestTarget;
   readonly pcapLink: PcapLink;
   readonly connectTimeoutMs: number;
   readonly maxSessions: number;

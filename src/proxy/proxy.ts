@@ -175,7 +175,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   // stops being decoded (at once, or after its own decoding returns if it is the one asking).
   const budget = new BufferBudget(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   // What follows TCP reassembly in `export`, fed with the synthesised connections (tap.ts).
-  const pipeline = new SessionPipeline({ shared: budget, ...(recorder === null ? {} : { payloads: recorder }) });
+  const pipeline = new SessionPipeline({ shared: budget, ...(recorder === null ? {} : { payloads: recorder }), ...(opts.target === undefined ? {} : { target: opts.target }) });
   /** The cross-session checks threw once: records go out unchecked from then on. */
   let checks = true;
   emitLater = (recs) => emit(recs);

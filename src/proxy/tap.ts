@@ -72,7 +72,7 @@ export class SessionTap {
    */
   stop(reason: 'behind' | 'broken' | 'unused' = 'broken'): void {
     // --record: what follows is not recorded; the files say so (a gap to their end).
-    if (this.decodingOn && reason !== 'unused') for (const d of ['c2s', 's2c'] as const) this.payloads?.loss(this.id, d, `decoding of session ${this.id.session} stopped (${reason})`);
+    if (this.decodingOn && reason !== 'unused') this.pipe.recordingStops(this.conn.id, reason);
     this.decodingOn = false;
     if (reason === 'broken') this.pipe.broken(this.conn.id);
     else if (reason === 'behind') this.pipe.mute(this.conn.id);

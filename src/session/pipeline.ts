@@ -189,6 +189,13 @@ export class SessionPipeline {
     this.conns.get(conn)?.rtmp?.shed(Number.POSITIVE_INFINITY);
   }
 
+  /** Decoding of a connection is about to stop for good (the proxy): extraction's files get a gap to their end. */
+  recordingStops(conn: number, reason: string): void {
+    const c = this.conns.get(conn);
+    if (this.payloads === null || c?.rtmp == null || c.stopped !== null) return;
+    for (const d of ['c2s', 's2c'] as const) this.payloads.loss(c.rtmp.id, d, `decoding of session ${c.session} stopped (${reason})`);
+  }
+
   /** Stop decoding a connection; it still gets its session record (with what was decoded). */
   mute(conn: number): void {
     const c = this.conns.get(conn);

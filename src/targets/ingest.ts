@@ -186,9 +186,11 @@ function videoChecks(v: VideoStats, spec: TargetSpec, ctx: Ctx, out: TargetProbl
   const span = keyframeSpanMs(v);
   if (span !== null && span > spec.maxKeyframeIntervalMs * 1.05) {
     const s = spec.maxKeyframeIntervalMs / 1000;
+    const rate = v.fps.measured ?? v.fps.config;
+    const g = rate === null ? `-g ${s} × frame rate` : `-g ${Math.round(s * rate)} at ${rate} fps`;
     out.push({
       code: 'target.video.keyframe-interval',
-      message: `${Math.round(span) / 1000} s between keyframes${v.keyframes <= 1 ? ' (or more: no second keyframe came)' : ''}; ${spec.name} wants one at least every ${s} s (x264/ffmpeg: -g ${s} × frame rate, or -force_key_frames "expr:gte(t,n_forced*${s})")`,
+      message: `${Math.round(span) / 1000} s between keyframes${v.keyframes <= 1 ? ' (or more: no second keyframe came)' : ''}; ${spec.name} wants one at least every ${s} s (ffmpeg: ${g}, or -force_key_frames "expr:gte(t,n_forced*${s})")`,
       context: { ...ctx, intervalMs: span, limitMs: spec.maxKeyframeIntervalMs },
     });
   }

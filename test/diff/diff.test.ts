@@ -20,10 +20,12 @@ function run(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function json(a: string, b: string): { same: boolean; differences: Difference[]; a: { session: number }; b: { session: number } } {
+type DiffJson = { same: boolean; differences: Difference[]; a: { session: number }; b: { session: number } };
+
+function json(a: string, b: string): DiffJson {
   const r = run(['diff', a, b, '--format', 'json']);
   assert.equal(r.status, 1, r.stderr);
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.stdout) as DiffJson;
 }
 
 test('diff: an accepted publish against one rejected with NetStream.Publish.BadName puts the outcome first', () => {
