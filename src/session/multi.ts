@@ -76,6 +76,10 @@ export async function analyzeCaptures(
   return new Pool(jobs, threads, handlers).run();
 }
 
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(`${e as string}`);
+}
+
 /** One thread: the captures one after another on the main thread (no ordering to keep). */
 async function inProcess(jobs: readonly CaptureJob[], h: CaptureHandlers): Promise<void> {
   let done = 0;
@@ -91,7 +95,8 @@ async function inProcess(jobs: readonly CaptureJob[], h: CaptureHandlers): Promi
         },
         () => pending as Promise<void> | undefined,
       );
-      await pending;
+      const last = pending as Promise<void> | undefined;
+      if (last !== undefined) await last;
     } catch (e) {
       if (e instanceof Stopped) throw e;
       failure = jobError(e);
@@ -122,9 +127,9 @@ class Pool {
   private head = 0;
   private heldBatches = 0;
   private chain: Promise<void> = Promise.resolve();
-  private failed: unknown = null;
+  private failed: Error | null = null;
   private readonly workers: Worker[] = [];
-  private finished!: (err: unknown) => void;
+  private finished!: (err: Error | null) => void;
 
   constructor(
     private readonly jobs: readonly CaptureJob[],
@@ -136,7 +141,7 @@ class Pool {
 
   async run(): Promise<void> {
     const url = workerUrl();
-    const ended = new Promise<unknown>((resolve) => (this.finished = resolve));
+    const ended = new Promise<Error | null>((resolve) => (this.finished = resolve));
     for (let i = 0; i < this.threads; i++) {
       const w = new Worker(url, { stderr: false });
       this.workers.push(w);
@@ -155,8 +160,9 @@ class Pool {
 
   private fail(e: unknown): void {
     if (this.failed === null) {
-      this.failed = e;
-      this.finished(e);
+      const err = asError(e);
+      this.failed = err;
+      this.finished(err);
     }
   }
 
@@ -290,7 +296,7 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
   let release: (() => void) | null = null;
   let ended = false;
   let stopped = false;
-  let error: unknown = null;
+  let error: Error | null = null;
   const put = (b: TaggedBatch) => {
     if (stopped) throw new Stopped();
     return new Promise<void>((resolve) => {
@@ -314,7 +320,7 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
       wake?.();
     },
     (e: unknown) => {
-      if (!(e instanceof Stopped)) error = e;
+      if (!(e instanceof Stopped)) error = asError(e);
       ended = true;
       wake?.();
     },
@@ -343,5 +349,6 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
     }
     await run;
   }
-  if (error !== null) throw error;
+  const failure = error as Error | null; // set by the run's callbacks
+  if (failure !== null) throw failure;
 }
