@@ -39,6 +39,8 @@ export type CaptureHandlers = {
 export type MultiOptions = {
   /** Threads (default: one per core, fewer for little input). 1 keeps everything on the main thread. */
   readonly threads?: number;
+  /** Text held in memory per capture waiting for its turn before it is spooled (default 4 MiB). */
+  readonly heldTextBytes?: number;
 };
 
 /** Below this much input per thread, another thread costs more than it saves. */
@@ -73,7 +75,7 @@ export async function analyzeCaptures(
   const jobs: CaptureJob[] = sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts }));
   const threads = poolSize(sources, multi.threads);
   if (threads <= 1) return inProcess(jobs, handlers);
-  return new Pool(jobs, threads, handlers).run();
+  return new Pool(jobs, threads, handlers, multi.heldTextBytes ?? TEXT_HELD).run();
 }
 
 function asError(e: unknown): Error {
@@ -135,6 +137,7 @@ class Pool {
     private readonly jobs: readonly CaptureJob[],
     private readonly threads: number,
     private readonly h: CaptureHandlers,
+    private readonly textHeld: number,
   ) {
     this.states = jobs.map(() => ({ worker: null, held: { items: [], textBytes: 0, spill: null, deferredAcks: 0 }, done: false, failure: null, bytesRead: 0 }));
   }
@@ -211,7 +214,7 @@ class Pool {
   /** Output of a capture whose turn has not come: kept (text beyond TEXT_HELD spooled to disk). */
   private hold(w: Worker, st: State, out: JobOutput): void {
     const held = st.held;
-    if (out.kind === 'text' && (held.spill !== null || held.textBytes + out.text.length > TEXT_HELD)) {
+    if (out.kind === 'text' && (held.spill !== null || held.textBytes + out.text.length > this.textHeld)) {
       if (held.spill === null) {
         const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-multi-'));
         const fd = openSync(join(dir, 'spool'), 'w+');
