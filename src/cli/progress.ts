@@ -61,7 +61,7 @@ export function startProgress(totalBytes: number, captures: number, out: NodeJS.
  */
 export function withProgress(path: string, input: AsyncIterable<Uint8Array>, drawOn: boolean): AsyncIterable<Uint8Array> {
   if (!drawOn || process.stderr.isTTY !== true || path === '-') return input;
-  let size = 0;
+  let size: number;
   try {
     size = statSync(path).size;
   } catch {

@@ -335,8 +335,14 @@ export function renderSummaries(list: readonly SummaryPart[], opts: SummaryOptio
     const n = i + 1;
     if (p.capture !== null) parts.push(...captureLines(p.capture, `${n} ${p.name}: `));
     else parts.push(clean(`${n} ${p.name}`));
-    for (const s of p.sessions) (sessions.push(s), caps.set(s, n));
-    for (const s of p.streams) (streams.push(s), caps.set(s, n));
+    for (const s of p.sessions) {
+      sessions.push(s);
+      caps.set(s, n);
+    }
+    for (const s of p.streams) {
+      streams.push(s);
+      caps.set(s, n);
+    }
     if (unreadTls.length < 10) unreadTls.push(...p.unreadTls.slice(0, 10 - unreadTls.length));
     for (const [code, r] of p.totals) {
       let m = totals.get(code);

@@ -40,6 +40,8 @@ export type CaptureHandlers = {
 export type MultiOptions = {
   /** Threads (default: one per core, fewer for little input). 1 keeps everything on the main thread. */
   readonly threads?: number;
+  /** Text held in memory per capture waiting for its turn before it is spooled (default 4 MiB). */
+  readonly heldTextBytes?: number;
 };
 
 /** Below this much input per thread, another thread costs more than it saves. */
@@ -77,7 +79,11 @@ export async function analyzeCaptures(
   // owner instead (AnalyzerOptions.tally); extraction's payload sink runs on one thread only.
   const { observe: _observe, tally, payloads: _payloads, ...plain } = opts;
   const jobs: CaptureJob[] = sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts: plain, tally: tally !== undefined }));
-  return new Pool(jobs, threads, handlers, tally).run();
+  return new Pool(jobs, threads, handlers, multi.heldTextBytes ?? TEXT_HELD, tally).run();
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(`${e as string}`);
 }
 
 /** One thread: the captures one after another on the main thread (no ordering to keep). */
@@ -95,7 +101,8 @@ async function inProcess(jobs: readonly CaptureJob[], h: CaptureHandlers): Promi
         },
         () => pending as Promise<void> | undefined,
       );
-      await pending;
+      const last = pending as Promise<void> | undefined;
+      if (last !== undefined) await last;
     } catch (e) {
       if (e instanceof Stopped) throw e;
       failure = jobError(e);
@@ -126,14 +133,15 @@ class Pool {
   private head = 0;
   private heldBatches = 0;
   private chain: Promise<void> = Promise.resolve();
-  private failed: unknown = null;
+  private failed: Error | null = null;
   private readonly workers: Worker[] = [];
-  private finished!: (err: unknown) => void;
+  private finished!: (err: Error | null) => void;
 
   constructor(
     private readonly jobs: readonly CaptureJob[],
     private readonly threads: number,
     private readonly h: CaptureHandlers,
+    private readonly textHeld: number,
     private readonly tally?: (counts: Readonly<Record<Severity, number>>) => void,
   ) {
     this.states = jobs.map(() => ({ worker: null, held: { items: [], textBytes: 0, spill: null, deferredAcks: 0 }, done: false, failure: null, bytesRead: 0 }));
@@ -141,7 +149,7 @@ class Pool {
 
   async run(): Promise<void> {
     const url = workerUrl();
-    const ended = new Promise<unknown>((resolve) => (this.finished = resolve));
+    const ended = new Promise<Error | null>((resolve) => (this.finished = resolve));
     for (let i = 0; i < this.threads; i++) {
       const w = new Worker(url, { stderr: false });
       this.workers.push(w);
@@ -160,8 +168,9 @@ class Pool {
 
   private fail(e: unknown): void {
     if (this.failed === null) {
-      this.failed = e;
-      this.finished(e);
+      const err = asError(e);
+      this.failed = err;
+      this.finished(err);
     }
   }
 
@@ -213,7 +222,7 @@ class Pool {
   /** Output of a capture whose turn has not come: kept (text beyond TEXT_HELD spooled to disk). */
   private hold(w: Worker, st: State, out: JobOutput): void {
     const held = st.held;
-    if (out.kind === 'text' && (held.spill !== null || held.textBytes + out.text.length > TEXT_HELD)) {
+    if (out.kind === 'text' && (held.spill !== null || held.textBytes + out.text.length > this.textHeld)) {
       if (held.spill === null) {
         const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-multi-'));
         const fd = openSync(join(dir, 'spool'), 'w+');
@@ -298,7 +307,7 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
   let release: (() => void) | null = null;
   let ended = false;
   let stopped = false;
-  let error: unknown = null;
+  let error: Error | null = null;
   const put = (b: TaggedBatch) => {
     if (stopped) throw new Stopped();
     return new Promise<void>((resolve) => {
@@ -322,7 +331,7 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
       wake?.();
     },
     (e: unknown) => {
-      if (!(e instanceof Stopped)) error = e;
+      if (!(e instanceof Stopped)) error = asError(e);
       ended = true;
       wake?.();
     },
@@ -351,5 +360,6 @@ export async function* taggedRecordBatches(sources: readonly CaptureSource[], op
     }
     await run;
   }
-  if (error !== null) throw error;
+  const failure = error as Error | null; // set by the run's callbacks
+  if (failure !== null) throw failure;
 }

@@ -179,3 +179,29 @@ test('taggedRecordBatches: leaving the loop early stops the run', async () => {
   }
   assert.ok(n > 0);
 });
+
+test('analyzeCaptures: text decoded ahead of its turn and spooled to disk comes out in order, whole', async () => {
+  const { analyzeCaptures } = await import('../../src/session/multi.js');
+  const collect = async (threads: number, heldTextBytes?: number) => {
+    let text = '';
+    const order: number[] = [];
+    await analyzeCaptures(
+      [a, b, c, b].map((path, i) => ({ path, name: `cap${i}`, size: 1 })),
+      'ndjson',
+      {},
+      {
+        output: (i, out) => {
+          if (out.kind === 'text') text += out.text;
+          if (order.at(-1) !== i) order.push(i);
+        },
+        end: () => {},
+      },
+      { threads, ...(heldTextBytes === undefined ? {} : { heldTextBytes }) },
+    );
+    return { text, order };
+  };
+  const serial = await collect(1);
+  const spooled = await collect(3, 1000);
+  assert.deepStrictEqual(spooled.order, [0, 1, 2, 3]);
+  assert.equal(spooled.text, serial.text);
+});

@@ -54,7 +54,7 @@ test('live UI: rtmpscope - follows a capture on stdin and reads keys from the te
     await until(/Sessions \(3\)/, 'the sessions pane again');
     writeSync(fd, bytes.subarray(at));
     closeSync(fd);
-    await until(/■ ended  572 records/, 'the whole capture, ended');
+    await until(/■ ended {2}572 records/, 'the whole capture, ended');
     tmux('send-keys', '-t', 'ui', 'q');
     screen = await until(/exit=0/, 'the shell after q');
   } finally {
