@@ -120,19 +120,23 @@ function tcUrlShape(v: unknown): unknown {
 }
 
 function connect(a: SessionDigest, b: SessionDigest, out: Diffs): void {
+  // Names servers decide on matter when an outcome differs or failed; both accepted, they are
+  // only what each side was told to use.
+  const accepted = outcomeText(a) === outcomeText(b) && /started|connected/.test(outcomeText(a));
+  const decisive = accepted ? W.habit - 10 : W.decisive;
   const oa = a.connect ?? {};
   const ob = b.connect ?? {};
   for (const k of [...new Set([...Object.keys(oa), ...Object.keys(ob)])].sort()) {
     if (CONNECT_SKIP.has(k)) continue;
     const va = k === 'tcUrl' ? tcUrlShape(oa[k]) : oa[k];
     const vb = k === 'tcUrl' ? tcUrlShape(ob[k]) : ob[k];
-    out.add('connect', `connect ${k}`, va, vb, CONNECT_DECISIVE.has(k) ? W.decisive : W.cosmetic);
+    out.add('connect', `connect ${k}`, va, vb, CONNECT_DECISIVE.has(k) ? decisive : W.cosmetic);
   }
   const sa = mainStream(a);
   const sb = mainStream(b);
   out.add('connect', 'role', a.record?.role, b.record?.role, W.decisive);
-  out.add('connect', 'stream name', sa?.name, sb?.name, W.decisive);
-  out.add('connect', 'publish type', sa?.publishType, sb?.publishType, W.decisive - 5);
+  out.add('connect', 'stream name', sa?.name, sb?.name, decisive);
+  out.add('connect', 'publish type', sa?.publishType, sb?.publishType, decisive - 5);
 }
 
 function replies(a: SessionDigest, b: SessionDigest, out: Diffs): void {

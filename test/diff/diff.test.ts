@@ -64,6 +64,8 @@ test('diff: ffmpeg against librtmp (GStreamer rtmpsink): codec format, chunk siz
   // the format differences rank above the handshake and metadata habits
   const w = (what: string) => d.differences.findIndex((x) => x.what === what);
   assert.ok(w('chroma format') < w('C1 handshake') && w('client Set Chunk Size') < w('onMetaData encoder'));
+  // both accepted: the stream names differ because each was told its own, not a cause
+  assert.ok(w('chroma format') < w('stream name'), `chroma ${w('chroma format')}, name ${w('stream name')}`);
 });
 
 test('diff: a session against itself: no differences, exit 0', () => {
