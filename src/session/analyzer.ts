@@ -54,6 +54,9 @@ export const DEFAULT_SHARED_BUFFER = 32 * 1024 * 1024;
  */
 const DECODE_SLICE = 16 * 1024;
 
+/** What most packets produce: no record (shared, never written). */
+const NO_RECORDS: readonly OutputRecord[] = Object.freeze([]);
+
 /** Diagnostics kept for a connection while it is not yet known to be RTMP. */
 const MAX_PENDING_DIAGS = 64;
 
@@ -140,19 +143,23 @@ export class Analyzer {
    */
   records(ev: CaptureEvent): Iterable<OutputRecord> {
     const tcp = this.pushRaw(ev);
-    const first = this.crossSession(this.take());
-    for (const t of tcp) if (t.kind === 'data' && t.data.length > DECODE_SLICE) return this.sliced(first, tcp);
-    // The common case (segments of at most DECODE_SLICE bytes): an array, no generator per packet.
+    const first = this.out.length === 0 ? NO_RECORDS : this.crossSession(this.take());
+    for (let i = 0; i < tcp.length; i++) {
+      const t = tcp[i]!;
+      if (t.kind === 'data' && t.data.length > DECODE_SLICE) return this.sliced(first, tcp);
+    }
+    // The common case (segments of at most DECODE_SLICE bytes): an array, no generator per packet
+    // (and no array at all for the many packets that complete no record).
     let out = first;
-    for (const t of tcp) {
-      this.onTcp(t);
+    for (let i = 0; i < tcp.length; i++) {
+      this.onTcp(tcp[i]!);
       if (this.out.length > 0) out = out.length === 0 ? this.crossSession(this.take()) : out.concat(this.crossSession(this.take()));
     }
     return out;
   }
 
   /** A capture record holding a large segment (TSO): its records are handed on slice by slice. */
-  private *sliced(first: OutputRecord[], tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
+  private *sliced(first: readonly OutputRecord[], tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
     yield* first;
     yield* this.decodeTcp(tcp);
   }
@@ -179,12 +186,14 @@ export class Analyzer {
   }
 
   /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
-  private crossSession(recs: OutputRecord[]): OutputRecord[] {
+  private crossSession(recs: readonly OutputRecord[]): readonly OutputRecord[] {
     if (recs.length === 0) return recs;
     const out: OutputRecord[] = [];
-    for (const r of recs) {
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
       if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
-      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
+      const derived = this.captureAnalysis.onRecord(r);
+      for (let j = 0; j < derived.length; j++) out.push(derived[j]!);
     }
     return out;
   }
