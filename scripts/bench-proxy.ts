@@ -238,6 +238,9 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write('\n"added p50": median round trip minus the direct connection\'s (two extra loopback hops for any relay).\n');
+  // Issue #19's target for the proxy (not a gate here: one process runs load, proxy and sink).
+  const decoding = median(rows[2]!.mbps) / median(relay.mbps);
+  process.stdout.write(`decoding proxy (no output) ${decoding.toFixed(2)}× the relay's MB/s (#19 target ≥ 0.85: ${decoding >= 0.85 ? 'met' : 'NOT MET'})\n`);
 }
 
 main().catch((e: unknown) => {

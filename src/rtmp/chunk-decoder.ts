@@ -407,7 +407,8 @@ export class ChunkDecoder {
   push(data: Uint8Array, meta: ByteMeta): RtmpEvent[] {
     this.out = [];
     this.reportShed();
-    this.queue.push({ data, meta: { frame: meta.frame, sec: meta.sec, nsec: meta.nsec } });
+    // The queue is empty between calls: the pushed bytes go straight in, replays (if any) after.
+    this.segment(data, { frame: meta.frame, sec: meta.sec, nsec: meta.nsec });
     this.run();
     this.reportForgotten();
     return this.out;
@@ -415,45 +416,47 @@ export class ChunkDecoder {
 
   /** Process the queue. Resyncing puts the scanned bytes back at its front (no recursion). */
   private run(): void {
-    for (let seg = this.queue.shift(); seg !== undefined; seg = this.queue.shift()) {
-      const data = seg.data;
-      this.meta = seg.meta;
-      let p = 0;
-      const n = data.length;
-      while (p < n) {
-        switch (this.phase) {
-          case 'hs0':
-            p = this.handshakeVersion(data, p);
-            break;
-          case 'hs1':
-          case 'hs2':
-            p = this.handshakeBlock(data, p);
-            break;
-          case 'chunks':
-            p = this.chunks(data, p);
-            break;
-          case 'encrypted':
-            this.pos += n - p;
+    for (let seg = this.queue.shift(); seg !== undefined; seg = this.queue.shift()) this.segment(seg.data, seg.meta);
+  }
+
+  /** Decode one segment of bytes; a resync inside it queues the rest (and the replay) in front. */
+  private segment(data: Uint8Array, meta: ByteMeta): void {
+    this.meta = meta;
+    let p = 0;
+    const n = data.length;
+    while (p < n) {
+      switch (this.phase) {
+        case 'hs0':
+          p = this.handshakeVersion(data, p);
+          break;
+        case 'hs1':
+        case 'hs2':
+          p = this.handshakeBlock(data, p);
+          break;
+        case 'chunks':
+          p = this.chunks(data, p);
+          break;
+        case 'encrypted':
+          this.pos += n - p;
+          p = n;
+          break;
+        case 'desync': {
+          // Fill the scan window (never past SCAN_MAX: a full window decides), then try.
+          const take = Math.min(n - p, SCAN_MAX - this.scanLen);
+          this.scanAppend(data.subarray(p, p + take));
+          this.pos += take;
+          p += take;
+          const final = this.scanFinal || this.scanLen >= SCAN_MAX;
+          // After an undecided attempt, try again once the window has grown by a quarter: the
+          // scan costs about the window's size, so this keeps it linear however small the pushes.
+          if (!final && this.scanLen < this.triedAt + Math.max(512, this.triedAt >> 2)) break;
+          const replay = this.resyncOnce(final);
+          if (replay !== null) {
+            if (p < n) replay.push({ data: data.subarray(p), meta });
+            this.queue = replay.concat(this.queue);
             p = n;
-            break;
-          case 'desync': {
-            // Fill the scan window (never past SCAN_MAX: a full window decides), then try.
-            const take = Math.min(n - p, SCAN_MAX - this.scanLen);
-            this.scanAppend(data.subarray(p, p + take));
-            this.pos += take;
-            p += take;
-            const final = this.scanFinal || this.scanLen >= SCAN_MAX;
-            // After an undecided attempt, try again once the window has grown by a quarter: the
-            // scan costs about the window's size, so this keeps it linear however small the pushes.
-            if (!final && this.scanLen < this.triedAt + Math.max(512, this.triedAt >> 2)) break;
-            const replay = this.resyncOnce(final);
-            if (replay !== null) {
-              if (p < n) replay.push({ data: data.subarray(p), meta: seg.meta });
-              this.queue = replay.concat(this.queue);
-              p = n;
-            }
-            break;
           }
+          break;
         }
       }
     }

@@ -62,6 +62,9 @@ export const DEFAULT_SHARED_BUFFER = 32 * 1024 * 1024;
  */
 const DECODE_SLICE = 16 * 1024;
 
+/** What most packets produce: no record (shared, never written). */
+const NO_RECORDS: readonly OutputRecord[] = Object.freeze([]);
+
 export class Analyzer {
   private readonly tcp: TcpReassembler;
   /** Everything after TCP reassembly (the live proxy runs the same). */
@@ -107,19 +110,23 @@ export class Analyzer {
    */
   records(ev: CaptureEvent): Iterable<OutputRecord> {
     const tcp = this.pushRaw(ev);
-    const first = this.pipe.admit(this.pipe.take());
-    for (const t of tcp) if (t.kind === 'data' && t.data.length > DECODE_SLICE) return this.sliced(first, tcp);
-    // The common case (segments of at most DECODE_SLICE bytes): an array, no generator per packet.
+    const first = this.pipe.out.length === 0 ? NO_RECORDS : this.pipe.admit(this.pipe.take());
+    for (let i = 0; i < tcp.length; i++) {
+      const t = tcp[i]!;
+      if (t.kind === 'data' && t.data.length > DECODE_SLICE) return this.sliced(first, tcp);
+    }
+    // The common case (segments of at most DECODE_SLICE bytes): an array, no generator per packet
+    // (and no array at all for the many packets that complete no record).
     let out = first;
-    for (const t of tcp) {
-      this.pipe.push(t);
+    for (let i = 0; i < tcp.length; i++) {
+      this.pipe.push(tcp[i]!);
       if (this.pipe.out.length > 0) out = out.length === 0 ? this.pipe.admit(this.pipe.take()) : out.concat(this.pipe.admit(this.pipe.take()));
     }
     return out;
   }
 
   /** A capture record holding a large segment (TSO): its records are handed on slice by slice. */
-  private *sliced(first: OutputRecord[], tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
+  private *sliced(first: readonly OutputRecord[], tcp: readonly TcpEvent[]): Generator<OutputRecord, void, undefined> {
     yield* first;
     yield* this.decodeTcp(tcp);
   }

@@ -147,12 +147,14 @@ export class SessionPipeline {
   }
 
   /** Checks across sessions see every record; capture-level diagnostics pass the limiter. */
-  admit(recs: OutputRecord[]): OutputRecord[] {
+  admit(recs: readonly OutputRecord[]): readonly OutputRecord[] {
     if (recs.length === 0) return recs;
     const out: OutputRecord[] = [];
-    for (const r of recs) {
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
       if (r.type !== 'diagnostic' || r.session !== null || this.limiter.admit(r)) out.push(r);
-      for (const d of this.captureAnalysis.onRecord(r)) out.push(d);
+      const derived = this.captureAnalysis.onRecord(r);
+      for (let j = 0; j < derived.length; j++) out.push(derived[j]!);
     }
     return out;
   }

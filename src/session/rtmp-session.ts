@@ -121,7 +121,9 @@ export class RtmpSession {
   }
 
   data(dir: Direction, bytes: Uint8Array, offset: number, meta: ByteMeta): OutputRecord[] {
-    return this.emit([], this.dataRaw(dir, bytes, offset, meta));
+    const recs = this.dataRaw(dir, bytes, offset, meta);
+    // Most pushes (a packet in the middle of a message) complete nothing: no second array.
+    return recs.length === 0 ? recs : this.emit([], recs);
   }
 
   private dataRaw(dir: Direction, bytes: Uint8Array, offset: number, meta: ByteMeta): OutputRecord[] {

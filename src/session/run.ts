@@ -3,6 +3,7 @@
  * every command that reads a capture (export, summary, the TUI's loader).
  */
 import { createCaptureDecoder } from '../capture/decoder.js';
+import type { CaptureEvent } from '../capture/types.js';
 import { UserError } from '../io/input.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { OutputRecord } from './records.js';
@@ -27,12 +28,22 @@ export async function analyzeStream(
     opts.observe?.(b);
     await sink(b);
   };
-  const take = async (events: ReturnType<typeof decoder.push>) => {
-    for (const ev of events) {
+  // Indexed loops: for-of in an async function allocates an iterator result per element.
+  const take = async (events: readonly CaptureEvent[]) => {
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i]!;
       if (ev.kind === 'fatal') throw new UserError(`${name}: ${ev.message}`);
-      for (const r of analyzer.records(ev)) {
-        batch.push(r);
-        if (batch.length >= MAX_BATCH) await flush();
+      const recs = analyzer.records(ev);
+      if (Array.isArray(recs)) {
+        for (let j = 0; j < recs.length; j++) {
+          batch.push(recs[j] as OutputRecord);
+          if (batch.length >= MAX_BATCH) await flush();
+        }
+      } else {
+        for (const r of recs) {
+          batch.push(r);
+          if (batch.length >= MAX_BATCH) await flush();
+        }
       }
     }
   };

@@ -240,6 +240,15 @@ export class TcpReassembler {
   private nextId = 0;
   private out: TcpEvent[] = [];
 
+  /**
+   * Add an event to this call's output. Most packets yield exactly one event (their data): the
+   * first goes into an exact-size array, the growable backing store comes only with a second.
+   */
+  private emit(e: TcpEvent): void {
+    if (this.out.length === 0) this.out = [e];
+    else this.out.push(e);
+  }
+
   constructor(options: ReassemblyOptions = {}) {
     this.opts = { ...DEFAULTS, ...stripUndefined(options) };
   }
@@ -252,7 +261,11 @@ export class TcpReassembler {
   /** The connection of the previous segment: consecutive segments mostly share one. */
   private last: Connection | null = null;
 
-  private lookup(seg: TcpSegment): { key: string; conn: Connection | undefined } {
+  /** The key of the segment's tuple, set by lookup() (no result object per packet). */
+  private lookedUpKey = '';
+
+  /** The tracked connection of the segment's tuple, if any; its key is left in `lookedUpKey`. */
+  private lookup(seg: TcpSegment): Connection | undefined {
     const l = this.last;
     if (l !== null && !l.closed && (seg.tunnel?.key ?? '') === l.tunnelKey) {
       const c = l.client;
@@ -261,19 +274,20 @@ export class TcpReassembler {
         (seg.srcPort === c.port && seg.dstPort === sv.port && seg.srcIp === c.ip && seg.dstIp === sv.ip) ||
         (seg.srcPort === sv.port && seg.dstPort === c.port && seg.srcIp === sv.ip && seg.dstIp === c.ip)
       ) {
-        return { key: l.key, conn: l };
+        this.lookedUpKey = l.key;
+        return l;
       }
     }
     const tk = tupleKey(seg.srcIp, seg.srcPort, seg.dstIp, seg.dstPort);
     const key = seg.tunnel === undefined ? tk : `${seg.tunnel.key}${tk}`;
-    return { key, conn: this.conns.get(key) };
+    this.lookedUpKey = key;
+    return this.conns.get(key);
   }
 
   push(seg: TcpSegment, meta: PacketMeta): TcpEvent[] {
     this.out = [];
-    const found = this.lookup(seg);
-    const key = found.key;
-    let conn = found.conn;
+    let conn = this.lookup(seg);
+    const key = this.lookedUpKey;
     const f = seg.flags;
 
     if (f.syn && conn !== undefined && this.isNewSyn(conn, seg)) {
@@ -284,7 +298,7 @@ export class TcpReassembler {
       if (this.closed.has(key) && !f.syn) {
         // Trailing ACK/FIN/RST of a connection we already closed.
         if (seg.payload.length > 0 || seg.payloadLen > 0) {
-          this.out.push(
+          this.emit(
             diag('tcp.data-after-close', 'data on a connection that was already closed', {
               frame: meta.frame,
             }),
@@ -346,7 +360,7 @@ export class TcpReassembler {
     }
 
     if (f.rst) {
-      this.out.push(diag('tcp.reset', 'connection reset', { frame: meta.frame, conn: conn.id, dir }));
+      this.emit(diag('tcp.reset', 'connection reset', { frame: meta.frame, conn: conn.id, dir }));
       this.closeConn(conn, 'rst', meta);
     } else if (conn.halves.c2s.finAcked && conn.halves.s2c.finAcked) {
       // Both FINs sent and acknowledged: the last ACK is the connection's last packet.
@@ -382,7 +396,7 @@ export class TcpReassembler {
     const victim = this.coldList.oldest() ?? this.warmList.oldest();
     if (victim === null) return;
     this.evicted++;
-    this.out.push(
+    this.emit(
       diag('tcp.connection-cap', `more than ${this.opts.maxConnections} TCP connections open at once; connection ${victim.id} (${victim.cold ? 'closing or not RTMP' : 'idle the longest'}) is no longer followed (--max-connections)`, {
         frame: meta.frame,
       }),
@@ -438,7 +452,7 @@ export class TcpReassembler {
     this.conns.set(key, conn);
     this.byId.set(conn.id, conn);
     this.warmList.touch(conn);
-    this.out.push({
+    this.emit({
       kind: 'open',
       conn: conn.id,
       client,
@@ -449,7 +463,7 @@ export class TcpReassembler {
       nsec: meta.nsec,
     });
     if (guessed) {
-      this.out.push(
+      this.emit(
         diag('tcp.start-unseen', 'connection began before the capture (no SYN seen)', {
           frame: meta.frame,
           conn: conn.id,
@@ -469,7 +483,7 @@ export class TcpReassembler {
   ): void {
     const half = conn.halves[dir];
     if (half.ended) {
-      this.out.push(
+      this.emit(
         diag('tcp.data-after-close', 'data after FIN in the same direction was ignored', {
           frame: meta.frame,
           conn: conn.id,
@@ -528,7 +542,7 @@ export class TcpReassembler {
     q.splice(i, 0, { seq, data: copy, missing: declaredLen - payload.length, meta });
     half.queuedBytes += copy.length;
     if (half.queuedBytes > this.opts.maxQueuedBytes) {
-      this.out.push(
+      this.emit(
         diag('tcp.buffer-cap', `more than ${this.opts.maxQueuedBytes} out-of-order bytes queued; hole declared lost`, {
           frame: meta.frame,
           conn: conn.id,
@@ -563,7 +577,7 @@ export class TcpReassembler {
     if (data.length === 0) return;
     const half = conn.halves[dir];
     this.remember(half, data);
-    this.out.push({
+    this.emit({
       kind: 'data',
       conn: conn.id,
       dir,
@@ -588,7 +602,7 @@ export class TcpReassembler {
     const from = Math.max(start, half.offset - size, half.gapEnd);
     for (let o = from; o < start + n; o++) {
       if (half.history[o % size] !== bytes[o - start]) {
-        this.out.push(
+        this.emit(
           diag('tcp.overlap-conflict', 'retransmitted bytes differ from the bytes first seen', {
             frame: meta.frame,
             conn: conn.id,
@@ -612,9 +626,13 @@ export class TcpReassembler {
       src = src.subarray(src.length - size);
     }
     const at = pos % size;
-    const first = Math.min(size - at, src.length);
+    if (at + src.length <= size) {
+      half.history.set(src, at); // the common case: no wrap, no view to make
+      return;
+    }
+    const first = size - at;
     half.history.set(src.subarray(0, first), at);
-    if (first < src.length) half.history.set(src.subarray(first), 0);
+    half.history.set(src.subarray(first), 0);
   }
 
   /** Grow the history ring towards what was delivered (plus `more`), up to `historyBytes`. */
@@ -635,7 +653,7 @@ export class TcpReassembler {
   private declareGap(conn: Connection, dir: Direction, len: number, reason: TcpGap['reason'], meta: PacketMeta): void {
     const half = conn.halves[dir];
     if (len <= 0) return;
-    this.out.push({
+    this.emit({
       kind: 'gap',
       conn: conn.id,
       dir,
@@ -648,11 +666,11 @@ export class TcpReassembler {
     });
     const at = { frame: meta.frame, conn: conn.id, dir, offset: half.offset };
     if (reason === 'snaplen') {
-      this.out.push(diag('net.truncated', `${len} bytes of this direction were cut off by the capture's snap length`, at, { bytes: len }));
+      this.emit(diag('net.truncated', `${len} bytes of this direction were cut off by the capture's snap length`, at, { bytes: len }));
       half.truncated++;
       half.truncatedBytes += len;
     } else {
-      this.out.push(diag('tcp.gap', `${len} bytes of this direction were not captured`, at, { bytes: len }));
+      this.emit(diag('tcp.gap', `${len} bytes of this direction were not captured`, at, { bytes: len }));
       half.gaps++;
       half.gapBytes += len;
     }
@@ -674,7 +692,7 @@ export class TcpReassembler {
     if (seqDiff(half.finSeq, half.nextSeq) > 0) return; // bytes before the FIN still missing
     half.ended = true;
     half.nextSeq = seqAdd(half.finSeq, 1);
-    this.out.push({ kind: 'end', conn: conn.id, dir, frame: meta.frame, reason: 'fin' });
+    this.emit({ kind: 'end', conn: conn.id, dir, frame: meta.frame, reason: 'fin' });
   }
 
   private closeConn(conn: Connection, reason: TcpClose['reason'], meta: PacketMeta): void {
@@ -692,7 +710,7 @@ export class TcpReassembler {
         this.declareGap(conn, dir, seqDiff(half.finSeq, half.nextSeq), 'close', meta);
       }
       half.ended = true;
-      this.out.push({
+      this.emit({
         kind: 'end',
         conn: conn.id,
         dir,
@@ -702,7 +720,7 @@ export class TcpReassembler {
     }
     conn.closed = true;
     const bothFin = conn.halves.c2s.finSeq !== undefined && conn.halves.s2c.finSeq !== undefined;
-    this.out.push({
+    this.emit({
       kind: 'close',
       conn: conn.id,
       client: conn.client,
