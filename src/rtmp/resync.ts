@@ -343,7 +343,9 @@ export function findResync(
   /** The first undecided position whose own first message is not complete yet under any size (there may be more). */
   let pending = -1;
   for (let i = from; i < b.length; i++) {
-    const r = candidate(b, i, currentChunkSize, known, final, sizeConfirmed);
+    const seen = { firstDone: false };
+    const c = candidate(b, i, currentChunkSize, known, final, sizeConfirmed, seen);
+    const r = c === 'more' && !seen.firstDone ? 'pending' : c;
     // A header whose first message the bytes have not completed under any size (a false header
     // claiming megabytes waits for them) does not hold up a chain that completes after it: the
     // bytes that follow contradict its length. Any other undecided position does.
@@ -362,7 +364,7 @@ export function findResync(
     if (((b[i] as number) & 0x3f) <= 1) {
       for (const j of [i + 1, i + 2]) {
         const alt = candidate(b, j, currentChunkSize, known, final, sizeConfirmed);
-        if (alt !== null && alt !== 'more' && alt !== 'pending' && alt !== 'weak' && ((b[j] as number) & 0x3f) > 1) return { kind: 'found', at: j, chunkSize: alt.size, evidence: alt.evidence };
+        if (alt !== null && alt !== 'more' && alt !== 'weak' && ((b[j] as number) & 0x3f) > 1) return { kind: 'found', at: j, chunkSize: alt.size, evidence: alt.evidence };
       }
     }
     return { kind: 'found', at: i, chunkSize: r.size, evidence: r.evidence };
@@ -374,8 +376,8 @@ export function findResync(
 /**
  * The chunk size under which the chain from `i` holds best, null when none does whatever bytes
  * follow, 'weak' when none does with these bytes but more could change that (a chain that is not
- * contradicted yet), 'more' when the available bytes cannot decide yet ('pending' when, besides,
- * the header's own message is not complete under any size whose chain is still alive).
+ * contradicted yet), 'more' when the available bytes cannot decide yet (then `seen.firstDone`
+ * says whether the header's own message completed under some size whose chain is still alive).
  */
 function candidate(
   b: Uint8Array,
@@ -384,21 +386,8 @@ function candidate(
   known: ReadonlyMap<number, KnownStream>,
   final: boolean,
   sizeConfirmed: boolean,
-): { size: number; evidence: number } | 'more' | 'pending' | 'weak' | null {
-  const seen = { firstDone: false };
-  const r = decide(b, i, current, known, final, sizeConfirmed, seen);
-  return r === 'more' && !seen.firstDone ? 'pending' : r;
-}
-
-function decide(
-  b: Uint8Array,
-  i: number,
-  current: number,
-  known: ReadonlyMap<number, KnownStream>,
-  final: boolean,
-  sizeConfirmed: boolean,
   /** Set when some size's chain from `i`, not contradicted, completed its first message. */
-  seen: { firstDone: boolean },
+  seen: { firstDone: boolean } = { firstDone: false },
 ): { size: number; evidence: number } | 'more' | 'weak' | null {
   const start = chainStartAt(b, i);
   if (start === 'more') return final || i >= b.length ? null : 'more';

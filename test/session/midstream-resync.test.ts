@@ -14,17 +14,15 @@ import { concatBytes, writeChunks, type MessageSpec } from '../builders/chunk-wr
 
 const meta = { frame: 1, sec: 0, nsec: 0 };
 
-/** Pseudo-random payload bytes, as compressed media is. */
+/** Pseudo-random payload bytes, as compressed media is (a linear congruential generator's high bytes). */
 function body(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = (seed * 2654435761 + 7) >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
+  const out = new Uint8Array(n);
+  let state = (seed * 7919 + 17) >>> 0;
+  for (let k = 0; k < n; k++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    out[k] = state >>> 24;
   }
-  return b;
+  return out;
 }
 
 /**
@@ -45,16 +43,10 @@ function publisher(count: number, size: number, longAt: number, longLength: numb
     if (m.fmt === 1) m.timestamp = (last[m.csid] ?? 0) + (m.delta as number);
     last[m.csid] = m.timestamp;
   }
-  const parts: Uint8Array[] = [];
-  const starts: number[] = [];
-  let off = 0;
-  for (const m of msgs) {
-    const b = writeChunks([m], { chunkSize: size });
-    starts.push(off);
-    parts.push(b);
-    off += b.length;
-  }
-  return { bytes: concatBytes(...parts), msgs, starts };
+  // Where each message's first header begins in the stream.
+  const written = msgs.map((m) => writeChunks([m], { chunkSize: size }));
+  const starts = written.map((_, k) => written.slice(0, k).reduce((sum, w) => sum + w.length, 0));
+  return { bytes: concatBytes(...written), msgs, starts };
 }
 
 const messages = (evs: readonly RtmpEvent[]) => evs.filter((e): e is RtmpMessage => e.kind === 'message');
