@@ -20,7 +20,7 @@ import { prepareUi } from './common.js';
 export const PROXY_USAGE = `rtmpscope proxy --upstream HOST:PORT|URL [options]
 
 Sits between an encoder and an RTMP server: forwards every byte unchanged in both directions and
-decodes a copy with the same decoders as \`export\` (same NDJSON records).
+decodes a copy as \`export\` decodes its --pcap (the same NDJSON records, session numbers included).
 
       --upstream TARGET       the real server: HOST:PORT, [IPv6]:PORT, rtmp://HOST[:PORT][/app...]
                               (port 1935), rtmps://HOST[:PORT][/app...] (TLS, SNI, port 443),
@@ -35,7 +35,7 @@ decodes a copy with the same decoders as \`export\` (same NDJSON records).
       --insecure              do not verify the rtmps upstream's certificate (self-signed test servers)
       --format ndjson|none    record output (default ndjson; none: only --pcap)
   -o, --output FILE           write records to FILE ('-': standard output); on a terminal the UI
-                              runs too, and error-level problems are also printed to stderr
+                              runs too (error-level problems are printed to stderr when it closes)
       --no-ui                 no UI even on a terminal: records go to --output (default standard
                               output), status lines and error-level problems to stderr
       --pcap FILE             write the proxied traffic as a pcap (synthesised TCP, ns timestamps)

@@ -51,7 +51,7 @@ export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
 import { NdjsonSink, openOutput, PcapSink } from './sinks.js';
 
 export type ProxyStats = {
-  /** Connections accepted (= sessions numbered). */
+  /** Connections accepted (sessions are numbered by the session pipeline, in order of recognition, as in the --pcap). */
   readonly accepted: number;
   /** Sessions whose sockets are still open. */
   readonly active: number;

@@ -29,8 +29,10 @@
  *   reported rather than an idle timeout). Either way the peers that do not read are destroyed,
  *   the others get a FIN, both are gone within `graceMs`, and the session record is written with
  *   FINs synthesised for both directions, as at shutdown. 0 disables a timeout.
- * - Records: diagnostics for faults, then the decoder's flush and the session record when the
- *   synthesised TCP connection closes (both FINs, or an RST), at a timeout, or at shutdown.
+ * - Records: diagnostics for faults (naming the session once the pipeline recognised one, else
+ *   capture-level with the client's address), then the decoder's flush and the session record
+ *   when the synthesised TCP connection closes (both FINs, or an RST), at a timeout, or at
+ *   shutdown — through the tap (tap.ts), as reading the --pcap back would produce them.
  */
 import net from 'node:net';
 import tls from 'node:tls';

@@ -133,3 +133,51 @@ test('cli: with -o, error-level problems (the upstream unreachable) also go to s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+test('cli on a terminal: the UI and -o together — the UI shows where encoders connect, the file gets the NDJSON; q asks while a session is open, q again quits', { skip: hasScript ? false : 'script(1) is not installed' }, async () => {
+  const server = await startFakeServer();
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-cli-'));
+  const out = join(dir, 'live.ndjson');
+  // script(1) gives the proxy a terminal (standard input and output); its keys come from our pipe.
+  const cmd = `${process.execPath} ${MAIN} proxy --listen 127.0.0.1:0 --upstream 127.0.0.1:${server.port} -o ${out}`;
+  const child = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let screen = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (s: string) => (screen += s));
+  const waitScreen = async (re: RegExp, what: string): Promise<RegExpExecArray> => {
+    const end = Date.now() + 15000;
+    for (;;) {
+      const m = re.exec(screen);
+      if (m !== null) return m;
+      if (Date.now() > end) throw new Error(`no ${what} on the screen: ${JSON.stringify(screen.slice(-2000))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    // (script's terminal is 80 columns wide: the listening address is what the header keeps.)
+    const m = await waitScreen(/rtmpscope rtmp:\/\/127\.0\.0\.1:(\d+) →/, 'listening address in the header');
+    const port = Number(m[1]);
+    const c = runClient(port, { seed: 302, finish: 'none', stayOpenOnServerEnd: true });
+    await c.done;
+    await waitScreen(/publish/, 'the session');
+    screen = '';
+    child.stdin.write('q');
+    await waitScreen(/live session is open: q again/, 'the question');
+    child.stdin.write('q');
+    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10000))]);
+    assert.equal(code, 0, JSON.stringify(screen.slice(-1500)));
+    await Promise.race([c.closed, new Promise((r) => setTimeout(r, 5000))]);
+    c.socket.destroy();
+    const lines = parse(readFileSync(out, 'utf8'));
+    assert.ok(lines.some((l) => l['type'] === 'message' && l['name'] === 'publish'), 'the NDJSON file has the session');
+    assert.equal(lines.filter((l) => l['type'] === 'session').length, 1, 'its session record written when the UI quit');
+    assert.equal(lines.at(-1)!['type'], 'capture');
+  } finally {
+    child.kill('SIGKILL');
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
