@@ -233,7 +233,8 @@ export function DetailPane(p: DetailPaneProps): ReactNode {
         const sel = row === p.selected && p.focused;
         const mark = l.hasChildren ? (l.open ? '▾ ' : '▸ ') : '  ';
         const segs: Seg[] = [{ text: (sel ? '›' : ' ') + '  '.repeat(l.depth) }, { text: mark, role: 'dim' }];
-        if (l.value === undefined) segs.push({ text: l.label, role: l.role, bold: l.depth === 0 });
+        if (l.segs !== undefined) segs.push(...l.segs);
+        else if (l.value === undefined) segs.push({ text: l.label, role: l.role, bold: l.depth === 0 });
         else {
           segs.push({ text: l.label + ': ', role: l.depth === 0 ? l.role : undefined, bold: l.depth === 0 });
           segs.push({ text: l.value, role: l.depth === 0 ? 'dim' : l.role });
