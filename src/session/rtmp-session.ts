@@ -132,7 +132,14 @@ export class RtmpSession {
   /** A handshake part or message with its first bytes from the wire, when still held. */
   private withWire(r: OutputRecord): OutputRecord {
     if ((r.type !== 'handshake' && r.type !== 'message') || this.wire === null) return r;
-    const wire = this.wire[r.dir].excerpt(r.offset, this.wireBytes);
+    // Up to the item's own end: a handshake part's length, a message's last chunk.
+    let n = this.wireBytes;
+    if (r.type === 'handshake') n = Math.min(n, r.part === 'C0' || r.part === 'S0' ? 1 : 1536);
+    else {
+      const last = r.chunks.list[r.chunks.list.length - 1];
+      if (last !== undefined && r.chunks.list.length === r.chunks.count) n = Math.min(n, last[1] + last[2] + last[3] - r.offset);
+    }
+    const wire = this.wire[r.dir].excerpt(r.offset, n);
     return wire === null ? r : { ...r, wire };
   }
 

@@ -142,7 +142,7 @@ export function App(props: AppProps): ReactNode {
   const tlRight = (v.follow ? 'FOLLOW ' : '') + position;
   const record = model.record(sessionIndex, v.filter, v.timeline.selected);
   // With the sessions pane focused, the detail pane shows the session's overview.
-  const overview = v.focus === 'sessions' && !v.hex && session !== undefined;
+  const overview = v.focus === 'sessions' && session !== undefined;
   const detailAll = overview
     ? model.overview(sessionIndex, store.getSnapshot())
     : record === undefined

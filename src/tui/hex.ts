@@ -11,9 +11,10 @@
  * whose first bytes had left the analyzer's buffer (then the body bytes a record keeps —
  * `rawHex` of an unknown type, a control message's `dataHex` — are dumped instead).
  */
+import { RING_BYTES } from '../session/wire.js';
 import { clean, isObj, thousands, type TimelineRecord } from './format.js';
 import type { ColorRole } from './theme.js';
-import type { DetailLine, DetailSeg } from './tree.js';
+import { wrap, type DetailLine, type DetailSeg } from './tree.js';
 
 type ByteClass = 'header' | 'payload' | 'other';
 
@@ -25,6 +26,11 @@ function bytesOf(hex: string): number[] {
     out.push(b);
   }
   return out;
+}
+
+/** A note wrapped to the pane's width (one line each). */
+function note(id: string, text: string, width: number): DetailLine[] {
+  return wrap(text, width - 4).map((t, i) => line(`${id}/${i}`, t, 'dim'));
 }
 
 function line(id: string, label: string, role?: ColorRole, segs?: readonly DetailSeg[]): DetailLine {
@@ -76,18 +82,18 @@ export function bytesPerLine(width: number): number {
 export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
   const per = bytesPerLine(width);
   if (r.type === 'diagnostic') {
-    return [line('hex/none', 'A diagnostic has no bytes of its own: Enter on it in the diagnostics pane jumps to the item at fault; x there shows its bytes.', 'dim')];
+    return note('hex/none', 'A diagnostic has no bytes of its own: Enter on it in the diagnostics pane jumps to the item at fault; x there shows its bytes.', width);
   }
   const out: DetailLine[] = [];
   const wire = r.wire;
   if (r.type === 'handshake') {
     const total = r.part === 'C0' || r.part === 'S0' ? 1 : r.rtmfp !== undefined ? null : 1536;
     if (wire === undefined) {
-      out.push(line('hex/none', `${r.part}: no bytes kept (its first bytes had left the analyzer's ${thousands(64 * 1024)}-byte buffer, or the capture was not loaded by the UI).`, 'dim'));
+      out.push(...note('hex/none', `${r.part}: no bytes kept (its first bytes had left the analyzer's ${thousands(RING_BYTES)}-byte buffer, or the capture was not loaded by the UI).`, width));
       return out;
     }
     const bytes = bytesOf(wire.hex);
-    out.push(line('hex/what', `${r.part}: bytes ${thousands(wire.offset)}–${thousands(wire.offset + bytes.length - 1)} of the ${r.dir} stream${total === null ? '' : `, ${thousands(bytes.length)} of ${thousands(total)}`}${total !== null && bytes.length < total ? ' (the rest not kept)' : ''}`, 'dim'));
+    out.push(...note('hex/what', `${r.part}: bytes ${thousands(wire.offset)}–${thousands(wire.offset + bytes.length - 1)} of the ${r.dir} stream${total === null ? '' : `, ${thousands(bytes.length)} of ${thousands(total)}`}${total !== null && bytes.length < total ? ' (the rest not kept)' : ''}`, width));
     out.push(...dump('hex', bytes, wire.offset, per, () => 'payload', () => null));
     return out;
   }
@@ -104,7 +110,7 @@ export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
   const startNote = (off: number): string | null => {
     for (let i = 0; i < chunks.length; i++) {
       const c = chunks[i]!;
-      if (c[1] === off) return `chunk ${i + 1} (fmt ${c[0]}, ${c[2]} B header)`;
+      if (c[1] === off) return `chunk ${i + 1}: fmt ${c[0]}, ${c[2]} B hdr`;
     }
     return null;
   };
@@ -114,20 +120,20 @@ export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
     const shownOwn = chunks.reduce((n, c) => n + Math.max(0, Math.min(end, c[1] + c[2] + c[3]) - Math.max(wire.offset, c[1])), 0);
     const more = r.chunks.count > chunks.length ? ` (chunk list capped at ${chunks.length} of ${thousands(r.chunks.count)})` : '';
     out.push(
-      line(
+      ...note(
         'hex/what',
         `${thousands(shownOwn)} of this message's ${thousands(onWire)} bytes on the wire (${r.chunks.count} chunk${r.chunks.count === 1 ? '' : 's'}${more}), from offset ${thousands(wire.offset)} of the ${r.dir} stream${shownOwn < onWire ? '; the rest not kept' : ''}`,
-        'dim',
+        width,
       ),
     );
     out.push(line('hex/key', '', undefined, [{ text: '▸ chunk start  ', role: 'accent' }, { text: 'header', role: 'accent' }, { text: '  payload  ' }, { text: 'other messages\' chunks', role: 'dim' }]));
     out.push(...dump('hex', bytes, wire.offset, per, classOf, startNote));
     return out;
   }
-  out.push(line('hex/none', `The wire bytes of this message were not kept (its first chunk, at offset ${thousands(r.offset)}, had left the analyzer's ${thousands(64 * 1024)}-byte buffer, or the capture was not loaded by the UI).`, 'dim'));
+  out.push(...note('hex/none', `The wire bytes of this message were not kept (its first chunk, at offset ${thousands(r.offset)}, had left the analyzer's ${thousands(RING_BYTES)}-byte buffer, or the capture was not loaded by the UI).`, width));
   const body = r.rawHex ?? (isObj(r.control) && typeof r.control['dataHex'] === 'string' ? r.control['dataHex'] : undefined);
   if (body !== undefined) {
-    out.push(line('hex/body', `Body bytes the record keeps (${thousands(body.length / 2)} of the ${thousands(r.length)}-byte body), no chunk headers:`, 'dim'));
+    out.push(...note('hex/body', `Body bytes the record keeps (${thousands(body.length / 2)} of the ${thousands(r.length)}-byte body), no chunk headers:`, width));
     out.push(...dump('hex/b', bytesOf(clean(body)), 0, per, () => 'payload', () => null));
   }
   return out;

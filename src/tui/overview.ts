@@ -32,10 +32,12 @@ export class Meter {
   readonly frames = new Uint32Array(METER_SECONDS);
   /** The second of the newest bucket (capture time, floor), or null before the first message. */
   last: number | null = null;
+  /** The second of the first message. */
+  first: number | null = null;
 
   add(time: number, bytes: number, videoFrame: boolean): void {
     const sec = Math.floor(time);
-    if (this.last === null) this.last = sec;
+    if (this.last === null) this.last = this.first = sec;
     else if (sec > this.last) {
       const gap = Math.min(sec - this.last, METER_SECONDS);
       for (let k = 1; k <= gap; k++) {
@@ -48,12 +50,13 @@ export class Meter {
     const i = ((sec % METER_SECONDS) + METER_SECONDS) % METER_SECONDS;
     this.bytes[i]! += bytes;
     if (videoFrame) this.frames[i]!++;
+    if (this.first !== null && sec < this.first) this.first = sec;
   }
 
   /** The buckets oldest first, `count` of them ending at the newest second. */
   series(which: 'bytes' | 'frames', count = METER_SECONDS): number[] {
     if (this.last === null) return [];
-    const n = Math.min(count, METER_SECONDS);
+    const n = Math.min(count, METER_SECONDS, this.last - (this.first ?? this.last) + 1);
     const src = which === 'bytes' ? this.bytes : this.frames;
     const out: number[] = [];
     for (let s = this.last - n + 1; s <= this.last; s++) out.push(src[((s % METER_SECONDS) + METER_SECONDS) % METER_SECONDS]!);
@@ -144,18 +147,25 @@ function join(parts: readonly (string | null | undefined | false)[]): string {
   return parts.filter((p): p is string => typeof p === 'string' && p !== '').join('  ');
 }
 
-function videoLine(v: NonNullable<StreamRecord['video']>): string {
+/** A video track in two lines: what it is, then its rates. */
+function videoLines(v: NonNullable<StreamRecord['video']>): [string, string] {
   const fps = v.fps.measured ?? v.fps.config;
   const gop = v.keyframeIntervalMs === null ? null : `keyframe every ${ms(v.keyframeIntervalMs.avg)}`;
-  return join([
-    clean(v.codec),
-    v.profile === null ? null : clean(v.profile) + (v.level === null ? '' : ` ${clean(v.level)}`),
-    v.width === null || v.height === null ? 'size ?' : `${v.width}×${v.height}`,
-    fps === null ? null : `${fps.toFixed(fps < 10 ? 2 : 1)} fps`,
-    kbps(v.bitrateKbps.avg),
-    v.bitrateKbps.max === null ? null : `(max ${thousands(Math.round(v.bitrateKbps.max))})`,
-    gop,
-  ]);
+  return [
+    join([
+      clean(v.codec),
+      v.profile === null ? null : clean(v.profile) + (v.level === null ? '' : ` ${clean(v.level)}`),
+      v.width === null || v.height === null ? 'size ?' : `${v.width}×${v.height}`,
+      fps === null ? null : `${fps.toFixed(fps < 10 ? 2 : 1)} fps`,
+    ]),
+    join([kbps(v.bitrateKbps.avg), v.bitrateKbps.max === null ? null : `(max ${thousands(Math.round(v.bitrateKbps.max))})`, gop]) || 'no coded frames',
+  ];
+}
+
+function pushVideo(o: Out, label: string, v: NonNullable<StreamRecord['video']>): void {
+  const [what, rates] = videoLines(v);
+  push(o, 1, label, what, 'video');
+  push(o, 1, `${' '.repeat(label.length + 2)}${rates}`, undefined, 'video');
 }
 
 function audioLine(a: NonNullable<StreamRecord['audio']>): string {
@@ -209,11 +219,11 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
       join([st.role, st.name === null ? null : clean(st.name), outcome]),
       st.outcome === 'started' || st.outcome === null ? undefined : 'error',
     );
-    if (st.video !== null) push(o, 1, 'video', videoLine(st.video), 'video');
+    if (st.video !== null) pushVideo(o, 'video', st.video);
     if (st.audio !== null) push(o, 1, 'audio', audioLine(st.audio), 'audio');
     for (const t of st.tracks ?? []) {
       if (t.trackId === 0) continue;
-      if (t.video !== null) push(o, 1, `video track ${t.trackId}`, videoLine(t.video), 'video');
+      if (t.video !== null) pushVideo(o, `video track ${t.trackId}`, t.video);
       if (t.audio !== null) push(o, 1, `audio track ${t.trackId}`, audioLine(t.audio), 'audio');
     }
     if (st.avDriftMs !== null) push(o, 1, 'A/V drift', `${thousands(Math.round(st.avDriftMs))} ms max`, st.avDriftMs > 1000 ? 'warn' : undefined);

@@ -12,7 +12,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { clip, fit, KINDS, thousands } from './format.js';
 import { BINDINGS } from './keys.js';
-import type { SessionColumns, TimelineColumns } from './layout.js';
+import { MIN_COLUMNS, MIN_ROWS, type SessionColumns, type TimelineColumns } from './layout.js';
 import type { DiagnosticRow, SessionRow, TimelineRow } from './rows.js';
 import type { Prompt } from './state.js';
 import type { LoadState } from './store.js';
@@ -325,8 +325,10 @@ export function HelpOverlay(p: { width: number; height: number; theme: Theme }):
 export function TooSmall(p: { width: number; height: number; columns: number; rows: number }): ReactNode {
   return (
     <Box flexDirection="column" width={p.width} height={p.height}>
-      <Text wrap="truncate">{clip(`rtmpscope: the terminal is ${p.columns}×${p.rows}; make it at least 40×12.`, p.width)}</Text>
-      <Text wrap="truncate">{clip('q quits.', p.width)}</Text>
+      {/* Short lines, the needed size first, so a narrow terminal still shows what matters. */}
+      <Text wrap="truncate">{clip(`need ${MIN_COLUMNS}×${MIN_ROWS}`, p.width)}</Text>
+      <Text wrap="truncate">{clip(`have ${p.columns}×${p.rows}`, p.width)}</Text>
+      <Text wrap="truncate">{clip('enlarge the terminal, or q to quit', p.width)}</Text>
     </Box>
   );
 }
