@@ -290,7 +290,12 @@ export function Footer(p: FooterProps): ReactNode {
   if (p.notice !== null) segs.push({ text: ' ' + p.notice, role: 'accent' });
   else
     segs.push({
-      text: p.width >= 100 ? ' Tab pane · ↑↓ move · Enter open · / filter · Esc clear · n/N diagnostic · f follow · ? help · q quit' : ' Tab pane · Enter open · / filter · n/N diagnostic · f follow · ? help · q quit',
+      text:
+        p.width >= 120
+          ? ' Tab pane · ↑↓ move · Enter open · / filter · Esc clear · n/N diagnostic · x hex · t time · f follow · ? help · q quit'
+          : p.width >= 100
+            ? ' Tab pane · ↑↓ move · Enter open · / filter · Esc clear · n/N diagnostic · f follow · ? help · q quit'
+            : ' Tab pane · Enter open · / filter · n/N diagnostic · f follow · ? help · q quit',
       role: 'dim',
     });
   return <Line segs={segs} width={p.width} theme={p.theme} />;
