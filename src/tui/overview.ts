@@ -15,7 +15,7 @@
  */
 import type { StreamRecord } from '../analysis/types.js';
 import type { SessionRecord } from '../session/records.js';
-import { clean, clip, thousands } from './format.js';
+import { clean, clip, isObj, num, str, thousands } from './format.js';
 import type { ColorRole } from './theme.js';
 import type { DetailLine } from './tree.js';
 
@@ -34,6 +34,9 @@ export class Meter {
   last: number | null = null;
   /** The second of the first message. */
   first: number | null = null;
+  /** What the last video and audio configurations said (codec, profile, size...), for open sessions. */
+  video: string | null = null;
+  audio: string | null = null;
 
   add(time: number, bytes: number, videoFrame: boolean): void {
     const sec = Math.floor(time);
@@ -83,6 +86,25 @@ export class StreamMeters {
       this.byKey.set(key, m);
     }
     m.add(time, length, typeId === 9);
+  }
+
+  /** A media message's configuration (sequence header), summarised for the live overview. */
+  configure(dir: 'c2s' | 's2c', streamId: number, typeId: number, media: unknown): void {
+    const m = this.byKey.get(`${dir}:${streamId}`);
+    if (m === undefined || !isObj(media) || !isObj(media['config'])) return;
+    const c = media['config'];
+    const codec = str(c, 'codec') ?? str(media, 'codec') ?? '?';
+    if (typeId === 9) {
+      // AVC keeps the SPS facts under `sps`; HEVC and AV1 at the top.
+      const f = isObj(c['sps']) ? c['sps'] : c;
+      const w = num(f, 'width');
+      const h = num(f, 'height');
+      m.video = clean(join([codec, str(f, 'profileName'), str(f, 'level'), w === undefined || h === undefined ? null : `${w}×${h}`]));
+    } else {
+      const rate = num(c, 'sampleRate') ?? num(media, 'soundRateHz');
+      const ch = num(c, 'channels') ?? num(media, 'soundChannels');
+      m.audio = clean(join([codec, str(c, 'objectTypeName'), rate === undefined ? null : `${thousands(rate)} Hz`, ch === undefined ? null : `${ch} ch`]));
+    }
   }
 
   get(dir: 'c2s' | 's2c', streamId: number): Meter | undefined {
@@ -240,6 +262,8 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
     const avg = done.reduce((a, b) => a + b, 0) / Math.max(1, done.length);
     const fps = doneF.reduce((a, b) => a + b, 0) / Math.max(1, doneF.length);
     push(o, 0, `Stream ${id} ${arrowOf(dir)}`, join(['live', `${thousands(Math.round((avg * 8) / 1000))} kb/s`, fps > 0 ? `${fps.toFixed(1)} fps` : null]));
+    if (m.video !== null) push(o, 1, 'video', m.video, 'video');
+    if (m.audio !== null) push(o, 1, 'audio', m.audio, 'audio');
     meterLines(o, m, w);
   }
   if (s.meters.unmetered > 0) push(o, 1, `${thousands(s.meters.unmetered)} media messages of further streams not metered`, undefined, 'dim');

@@ -299,7 +299,10 @@ export class RecordStore {
         s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.messageCount++;
         this.messageCount++;
-        if (r.typeId === 8 || r.typeId === 9) s.meters.add(r.dir, r.streamId, r.typeId, r.time, r.length);
+        if (r.typeId === 8 || r.typeId === 9) {
+          s.meters.add(r.dir, r.streamId, r.typeId, r.time, r.length);
+          if (r.media?.['content'] === 'config') s.meters.configure(r.dir, r.streamId, r.typeId, r.media);
+        }
         s.lastTime = Math.max(s.lastTime, r.time);
         if (r.dir === 'c2s' && r.name !== undefined && (r.typeId === 20 || r.typeId === 17)) {
           if (r.name === 'connect' && s.app === null) {

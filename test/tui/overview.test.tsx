@@ -118,6 +118,10 @@ test('overview: an open session shows what the messages told so far', () => {
   const t = text(overviewLines(store.sessions[0]!, 70));
   assert.match(t, /Session #1: publish {2}live\/cam1 {2}open/);
   assert.match(t, /Stream 1 c→s: live {2}\d+ kb\/s/);
+  const v = pubStream.video!;
+  // The sequence headers already tell the codec and size.
+  assert.ok(t.includes(`video: ${v.codec}  ${v.profile}  ${v.level}  ${v.width}×${v.height}`), t);
+  assert.match(t, /audio: aac {2}AAC LC {2}44,100 Hz/);
   assert.match(t, /known when the session ends/);
   store.dispose();
 });
