@@ -43,8 +43,10 @@ export class ByteRing {
   excerpt(offset: number, n: number): WireExcerpt | null {
     if (this.buf === null || offset < this.end - this.held || offset >= this.end || n <= 0) return null;
     const len = Math.min(n, this.end - offset);
-    let hex = '';
-    for (let k = 0; k < len; k++) hex += this.buf[(offset + k) % RING_BYTES]!.toString(16).padStart(2, '0');
+    const at = offset % RING_BYTES;
+    const first = Math.min(len, RING_BYTES - at);
+    const b = Buffer.from(this.buf.buffer, this.buf.byteOffset, RING_BYTES);
+    const hex = b.toString('hex', at, at + first) + (first < len ? b.toString('hex', 0, len - first) : '');
     return { offset, hex };
   }
 }
