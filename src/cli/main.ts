@@ -129,6 +129,9 @@ async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   process.stdout.write(renderSummary(c, { color }));
 }
 
+/** Bytes of each handshake part and message the UI's hex view shows. */
+const WIRE_EXCERPT = 512;
+
 async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
   prepareUi();
@@ -139,7 +142,8 @@ async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   const { RecordStore } = await import('../tui/store.js');
   const store = new RecordStore({ loadingNotifyIntervalMs: 300 });
   let deliver: ((recs: readonly OutputRecord[]) => void) | null = null;
-  const loading = analyzeStream(path, input, (recs) => (deliver === null ? store.push(recs) : deliver(recs)), opts);
+  // The hex view (`x`) shows each item's first bytes from the wire.
+  const loading = analyzeStream(path, input, (recs) => (deliver === null ? store.push(recs) : deliver(recs)), { ...opts, wireExcerpt: WIRE_EXCERPT });
   loading.catch(() => {}); // reported through the UI's load() below
   const { runTui } = await import('../tui/index.js');
   await runTui({

@@ -135,7 +135,11 @@ function sessionTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean, cap
     head: [...(caps === null ? [] : ['cap']), '#', 'client → server', 'app/stream', 'role', 'dur', 'c→s/s→c', 'msgs', 'end'],
     style: style(color),
   });
+  const ends = new Set<string>();
+  let gapped = false;
   for (const s of ordered(c.sessions, caps)) {
+    ends.add(s.end);
+    if (s.gaps.c2s.count + s.gaps.s2c.count > 0) gapped = true;
     const app = s.app ?? null;
     const names = s.streamNames ?? [];
     const appStream = app === null && names.length === 0 ? '-' : `${app ?? '?'}/${names.join(',') || '-'}`;
@@ -155,7 +159,22 @@ function sessionTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean, cap
       end,
     ]));
   }
-  return t.toString();
+  return t.toString() + endLegend(ends, gapped);
+}
+
+const END_MEANING: Readonly<Record<string, string>> = {
+  fin: 'closed normally (FIN)',
+  rst: 'reset (RST)',
+  eof: 'still open when the capture ended',
+  reused: 'its addresses and ports were reused',
+  evicted: 'no longer followed (--max-connections)',
+};
+
+/** What the `end` column's words mean, for those in the table. */
+function endLegend(ends: ReadonlySet<string>, gapped: boolean): string {
+  const parts = [...ends].filter((e) => END_MEANING[e] !== undefined).map((e) => `${e} = ${END_MEANING[e]}`);
+  if (gapped) parts.push('Ng = N holes the capture missed (TCP gaps)');
+  return parts.length === 0 ? '' : `\n  end: ${parts.join('; ')}`;
 }
 
 function streamTable(c: Pick<SummaryCollector, 'streams'>, color: boolean, caps: CapIndex = null): string {

@@ -50,6 +50,8 @@ export type AnalyzerOptions = {
   readonly tally?: (counts: Readonly<Record<Severity, number>>) => void;
   /** Extraction (src/extract): RTMP sessions over TCP and TLS hand whole media bodies there. */
   readonly payloads?: PayloadSink;
+  /** Attach to each handshake part and message its first this many bytes from the wire (the TUI's hex view). */
+  readonly wireExcerpt?: number;
 };
 
 /** Default cap on what the decoders of all connections hold together (see AnalyzerOptions.sharedBuffer). */

@@ -52,6 +52,8 @@ export type PipelineOptions = {
   readonly target?: IngestTarget;
   /** Extraction (src/extract): RTMP sessions hand whole media bodies there. */
   readonly payloads?: PayloadSink;
+  /** Wire excerpts of this many bytes on handshake parts and messages (the TUI). */
+  readonly wireExcerpt?: number;
 };
 
 /** Diagnostics kept for a connection while it is not yet known to be RTMP. */
@@ -117,12 +119,14 @@ export class SessionPipeline {
   private readonly onReject: (conn: number) => void;
   private readonly target: IngestTarget | null;
   private readonly payloads: PayloadSink | null;
+  private readonly wireExcerpt: number;
 
   constructor(opts: PipelineOptions) {
     this.gate = new MidstreamGate(opts);
     this.connBuffer = opts.connBuffer;
     this.target = opts.target ?? null;
     this.payloads = opts.payloads ?? null;
+    this.wireExcerpt = opts.wireExcerpt ?? 0;
     this.rtmpt = new RtmptTracker(() => this.nextSession(), opts.connBuffer, this.payloads);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
     this.shared = opts.shared;
@@ -389,7 +393,7 @@ export class SessionPipeline {
       { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
       by !== 'handshake' || layouts !== undefined,
       this.connBuffer,
-      { shared: this.shared, target: this.target, payloads: this.payloads, ...(c.terminated === null ? {} : { decrypted: true }), ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
+      { shared: this.shared, target: this.target, payloads: this.payloads, wireExcerpt: this.wireExcerpt, ...(c.terminated === null ? {} : { decrypted: true }), ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
     );
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];

@@ -8,6 +8,7 @@ import type { SessionFacts, StreamRecord } from '../analysis/types.js';
 import type { RtmfpHandshakeFacts, RtmfpSessionFacts } from '../rtmfp/types.js';
 import type { TlsFacts } from '../tls/connection.js';
 import type { TunnelLayer } from '../net/tunnel.js';
+import type { WireExcerpt } from './wire.js';
 
 export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
@@ -250,6 +251,8 @@ export type HandshakeRecord = Locator & {
   readonly echoes?: boolean | null;
   /** Bytes of the block the capture lost: its digest and echo could not be checked (null). */
   readonly lost?: number;
+  /** Its first bytes from the wire (only with AnalyzerOptions.wireExcerpt: the TUI). */
+  readonly wire?: WireExcerpt;
 };
 
 /** One chunk: [fmt, stream offset of its header, header length, payload length, frame]. */
@@ -277,6 +280,8 @@ export type MessageRecord = Locator & {
   readonly sharedObject?: Readonly<Record<string, unknown>>;
   readonly aggregate?: Readonly<Record<string, unknown>>;
   readonly rawHex?: string;
+  /** Its first bytes from the wire, chunk headers included (only with AnalyzerOptions.wireExcerpt: the TUI). */
+  readonly wire?: WireExcerpt;
   /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
   readonly lost?: number;
   /**

@@ -3,6 +3,7 @@
  * need both directions (handshake echoes and digests). Emits handshake, message and diagnostic
  * records; the session summary comes from the analyzer at close. Synchronous, no I/O.
  */
+import { ByteRing } from './wire.js';
 import { CATALOGUE, diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import { BufferBudget, ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
@@ -51,6 +52,9 @@ export class RtmpSession {
   private readonly layouts: Readonly<Record<Direction, Layout>> | undefined;
   /** Extraction: whole bodies and losses go there (null: not extracting). */
   private readonly payloads: PayloadSink | null;
+  /** Wire excerpts (off: null): each direction's recent bytes. */
+  private readonly wire: Readonly<Record<Direction, ByteRing>> | null;
+  private readonly wireBytes: number;
 
   constructor(
     readonly id: SessionIdentity,
@@ -71,6 +75,8 @@ export class RtmpSession {
       readonly target?: IngestTarget | null;
       /** Extraction (src/extract): decode whole media bodies and hand them there. */
       readonly payloads?: PayloadSink | null;
+      /** Attach each handshake part's and message's first bytes from the wire (the TUI's hex view; session/wire.ts). */
+      readonly wireExcerpt?: number;
     } = {},
   ) {
     this.decrypted = opts.decrypted === true;
@@ -78,6 +84,8 @@ export class RtmpSession {
     this.sides = { c2s: { decoder: null, messages: 0 }, s2c: { decoder: null, messages: 0 } };
     this.layouts = opts.layouts;
     this.payloads = opts.payloads ?? null;
+    this.wireBytes = opts.wireExcerpt ?? 0;
+    this.wire = this.wireBytes > 0 ? { c2s: new ByteRing(), s2c: new ByteRing() } : null;
     this.analysis = new SessionAnalysis(id, { chunked: opts.chunked ?? true, target: opts.target ?? null });
   }
 
@@ -102,7 +110,8 @@ export class RtmpSession {
    * nothing the gap or `tcp.start-unseen` did not: the analysis sees it, the output does not.
    */
   private emit(out: OutputRecord[], recs: readonly OutputRecord[]): OutputRecord[] {
-    for (const r of recs) {
+    for (const r0 of recs) {
+      const r = this.wire === null ? r0 : this.withWire(r0);
       const derived = r.type === 'handshake' || r.type === 'message' || r.type === 'diagnostic' ? this.analysis.onRecord(r) : [];
       const noise = r.type === 'diagnostic' && r.code === 'rtmp.chunk.resync' && r.context?.['skippedBytes'] === 0;
       if (noise) {
@@ -120,7 +129,22 @@ export class RtmpSession {
     return this.emit([], [d]);
   }
 
+  /** A handshake part or message with its first bytes from the wire, when still held. */
+  private withWire(r: OutputRecord): OutputRecord {
+    if ((r.type !== 'handshake' && r.type !== 'message') || this.wire === null) return r;
+    // Up to the item's own end: a handshake part's length, a message's last chunk.
+    let n = this.wireBytes;
+    if (r.type === 'handshake') n = Math.min(n, r.part === 'C0' || r.part === 'S0' ? 1 : 1536);
+    else {
+      const last = r.chunks.list[r.chunks.list.length - 1];
+      if (last !== undefined && r.chunks.list.length === r.chunks.count) n = Math.min(n, last[1] + last[2] + last[3] - r.offset);
+    }
+    const wire = this.wire[r.dir].excerpt(r.offset, n);
+    return wire === null ? r : { ...r, wire };
+  }
+
   data(dir: Direction, bytes: Uint8Array, offset: number, meta: ByteMeta): OutputRecord[] {
+    this.wire?.[dir].append(bytes, offset);
     const recs = this.dataRaw(dir, bytes, offset, meta);
     // Most pushes (a packet in the middle of a message) complete nothing: no second array.
     return recs.length === 0 ? recs : this.emit([], recs);

@@ -79,7 +79,7 @@ export function App(props: AppProps): ReactNode {
   if (stateRef.current === null) stateRef.current = initialState({ follow: props.follow === true });
   const [state, setState] = useState<UiState>(stateRef.current);
 
-  const layout = computeLayout(size, { sessions: store.sessions.length, diagnostics: store.diagnostics.length }, state.focus);
+  const layout = computeLayout(size, { sessions: store.sessions.length, diagnostics: store.diagnostics.length }, state.focus, state.absTime);
   model.viewport = layout.viewport;
   model.detailWidth = layout.detailWidth - 1;
 
@@ -141,9 +141,19 @@ export function App(props: AppProps): ReactNode {
     tlen === 0 ? '' : `${thousands(v.timeline.selected + 1)} of ${thousands(tlen)}${v.filter.terms.length > 0 ? ` (${thousands(total)})` : ''}`;
   const tlRight = (v.follow ? 'FOLLOW ' : '') + position;
   const record = model.record(sessionIndex, v.filter, v.timeline.selected);
-  const detailAll = record === undefined ? [] : model.detailLines(sessionIndex, v.filter, v.timeline.selected, v.expanded);
-  const detailTitle =
-    record === undefined ? 'Detail' : `Detail${record.frame !== undefined ? ` frame ${record.frame}` : ''} ${typeLabel(record)} ${summarize(record)}`;
+  // With the sessions pane focused, the detail pane shows the session's overview.
+  const overview = v.focus === 'sessions' && session !== undefined;
+  const detailAll = overview
+    ? model.overview(sessionIndex, store.getSnapshot())
+    : record === undefined
+      ? []
+      : model.detailLines(sessionIndex, v.filter, v.timeline.selected, v.expanded, v.hex);
+  const detailTitle = overview
+    ? `Overview #${session.id}`
+    : record === undefined
+      ? 'Detail'
+      : `${v.hex ? 'Hex' : 'Detail'}${record.frame !== undefined ? ` frame ${record.frame}` : ''} ${typeLabel(record)} ${summarize(record)}`;
+  const detailTop = overview ? 0 : v.detail.top;
 
   return (
     <Box flexDirection="column" width={width} height={layout.lines}>
@@ -164,7 +174,7 @@ export function App(props: AppProps): ReactNode {
           <TimelinePane
             title={tlTitle}
             right={tlRight}
-            rows={timelineRows(model, sessionIndex, v.filter, v.timeline.top, layout.viewport.timeline, layout.timeline)}
+            rows={timelineRows(model, sessionIndex, v.filter, v.timeline.top, layout.viewport.timeline, layout.timeline, v.absTime)}
             header={timelineHeader(layout.timeline)}
             columns={layout.timeline}
             selected={v.timeline.selected}
@@ -179,8 +189,8 @@ export function App(props: AppProps): ReactNode {
         {layout.showDetail ? (
           <DetailPane
             title={detailTitle}
-            lines={detailAll.slice(v.detail.top, v.detail.top + layout.viewport.detail)}
-            top={v.detail.top}
+            lines={detailAll.slice(detailTop, detailTop + layout.viewport.detail)}
+            top={detailTop}
             selected={v.detail.selected}
             total={detailAll.length}
             focused={v.focus === 'detail'}

@@ -105,6 +105,12 @@ export function relTime(t: number | undefined, start: number): string {
   return (d < 0 ? '-' : '+') + Math.abs(d).toFixed(3);
 }
 
+/** Capture time of day, UTC, as `12:34:56.789` (the date is in the detail pane). */
+export function clockTime(t: number | undefined): string {
+  if (t === undefined || !Number.isFinite(t) || Math.abs(t) > 8.64e12) return '';
+  return new Date(t * 1000).toISOString().slice(11, 23);
+}
+
 export function thousands(n: number): string {
   return n.toLocaleString('en-US');
 }

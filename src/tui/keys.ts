@@ -26,6 +26,8 @@ export const BINDINGS: readonly (readonly [string, string])[] = [
   ['Esc', 'clear the filter / close help / back from the detail'],
   ['n N', 'next / previous diagnostic (jumps to the message at fault)'],
   ['f', 'follow: keep the newest message selected (live)'],
+  ['x', 'hex: the selected item\'s bytes, chunk headers marked (x again: its fields)'],
+  ['t', 'times: relative to the session start / absolute (UTC)'],
   ['?', 'this help'],
   ['q  Ctrl-C', 'quit (live sessions open: press twice)'],
 ];
@@ -82,6 +84,10 @@ export function keyToAction(input: string, key: Key, mode: KeyMode): Action | nu
       return { type: 'toggle-follow' };
     case '?':
       return { type: 'toggle-help' };
+    case 'x':
+      return { type: 'toggle-hex' };
+    case 't':
+      return { type: 'toggle-time' };
     case 'q':
       return { type: 'quit' };
     case '1':

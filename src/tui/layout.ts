@@ -57,10 +57,11 @@ export type Layout = {
   readonly sessions: SessionColumns;
 };
 
-export function timelineColumns(width: number): TimelineColumns {
+/** `absTime`: the time column holds a time of day (12 columns) rather than `+12.345` (8). */
+export function timelineColumns(width: number, absTime = false): TimelineColumns {
   // marker(1) frame ' ' time ' ' dir(1) ' ' csid ' ' type ' ' summary ' ' size
   const frame = 7;
-  const time = width >= 50 ? 8 : 0;
+  const time = width >= 50 ? (absTime ? 12 : 8) : 0;
   const csid = width >= 84 ? 4 : 0;
   const type = 9;
   const size = width >= 60 ? 6 : 0;
@@ -82,7 +83,7 @@ export function sessionColumns(width: number): SessionColumns {
   return { id, endpoints, appStream: Math.min(40, Math.max(2, flex - endpoints)), role, via, state, problems, messages };
 }
 
-export function computeLayout(size: Size, counts: { sessions: number; diagnostics: number }, focus: Pane): Layout {
+export function computeLayout(size: Size, counts: { sessions: number; diagnostics: number }, focus: Pane, absTime = false): Layout {
   const columns = Math.max(1, size.columns);
   const lines = Math.max(1, size.rows - 1);
   const tooSmall = columns < MIN_COLUMNS || size.rows < MIN_ROWS;
@@ -115,7 +116,7 @@ export function computeLayout(size: Size, counts: { sessions: number; diagnostic
     timelineWidth,
     detailWidth,
     viewport: { sessions: sessRows, timeline: Math.max(1, mainHeight - 2), detail: Math.max(1, mainHeight - 1), diagnostics: diagRows },
-    timeline: timelineColumns(timelineWidth),
+    timeline: timelineColumns(timelineWidth, absTime),
     sessions: sessionColumns(columns),
   };
 }

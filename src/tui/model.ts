@@ -16,6 +16,8 @@ import type { TimelineRecord } from './format.js';
 import { T_DIAGNOSTIC } from './items.js';
 import type { UiModel, Viewport } from './state.js';
 import type { RecordStore, SessionEntry } from './store.js';
+import { hexLines } from './hex.js';
+import { overviewLines } from './overview.js';
 import { buildDetail, flattenDetail, type DetailLine, type DetailNode, type Expanded } from './tree.js';
 
 export class StoreModel implements UiModel {
@@ -26,6 +28,8 @@ export class StoreModel implements UiModel {
   /** filter text → its matcher and, per session, its index; at most two filter texts. */
   private readonly filtered = new Map<string, { matcher: RowMatcher; bySession: WeakMap<SessionEntry, FilteredIndex> }>();
   private treeFor: { session: SessionEntry; item: number; width: number; start: number; nodes: DetailNode[] } | null = null;
+  private hexFor: { session: SessionEntry; item: number; width: number; lines: readonly DetailLine[] } | null = null;
+  private overviewFor: { session: SessionEntry; width: number; version: number; lines: readonly DetailLine[] } | null = null;
   private flatFor: { nodes: DetailNode[]; expanded: Expanded; lines: DetailLine[] } | null = null;
 
   /** Quitting cuts the sessions still open (a live proxy): `liveSessions` counts them. */
@@ -115,12 +119,38 @@ export class StoreModel implements UiModel {
     return nodes;
   }
 
-  detailLines(session: number, filter: Filter, row: number, expanded: Expanded): readonly DetailLine[] {
+  detailLines(session: number, filter: Filter, row: number, expanded: Expanded, hex = false): readonly DetailLine[] {
+    if (hex) return this.hexOf(session, filter, row);
     const nodes = this.detailTree(session, filter, row);
     const f = this.flatFor;
     if (f !== null && f.nodes === nodes && f.expanded === expanded) return f.lines;
     const lines = flattenDetail(nodes, expanded);
     this.flatFor = { nodes, expanded, lines };
+    return lines;
+  }
+
+  /** The hex view of a row (memoised for the last record and width). */
+  private hexOf(session: number, filter: Filter, row: number): readonly DetailLine[] {
+    const s = this.store.sessions[session];
+    const item = this.itemAt(session, filter, row);
+    if (s === undefined || item < 0) return [];
+    const h = this.hexFor;
+    if (h !== null && h.session === s && h.item === item && h.width === this.detailWidth) return h.lines;
+    const rec = s.items.record(item);
+    if (rec === undefined) return [];
+    const lines = hexLines(rec, this.detailWidth);
+    this.hexFor = { session: s, item, width: this.detailWidth, lines };
+    return lines;
+  }
+
+  /** The session overview (memoised per session, width and store version). */
+  overview(session: number, version: number): readonly DetailLine[] {
+    const s = this.store.sessions[session];
+    if (s === undefined) return [];
+    const o = this.overviewFor;
+    if (o !== null && o.session === s && o.width === this.detailWidth && o.version === version) return o.lines;
+    const lines = overviewLines(s, this.detailWidth);
+    this.overviewFor = { session: s, width: this.detailWidth, version, lines };
     return lines;
   }
 

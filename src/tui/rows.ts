@@ -7,6 +7,7 @@
  * interned reads its record from the spool (cached). Cells are already cleaned, truncated and
  * padded to their column widths; views only colour and join them.
  */
+import { clockTime } from './format.js';
 import type { Severity } from '../core/diagnostics.js';
 import type { Filter } from './filter.js';
 import { arrow, clean, fit, relTime, summarize, thousands, typeLabelOf, type Kind } from './format.js';
@@ -54,7 +55,7 @@ export function timelineHeader(c: TimelineColumns): TimelineRow {
     key: -1,
     kind: 'other',
     frame: fit('frame', c.frame, 'right'),
-    time: fit('time', c.time, 'right'),
+    time: fit(c.time >= 12 ? 'UTC time' : 'time', c.time, 'right'),
     dir: ' ',
     csid: fit('csid', c.csid, 'right'),
     type: fit('type', c.type),
@@ -63,7 +64,8 @@ export function timelineHeader(c: TimelineColumns): TimelineRow {
   };
 }
 
-export function timelineRows(m: StoreModel, session: number, filter: Filter, top: number, count: number, c: TimelineColumns): TimelineRow[] {
+/** `absTime`: capture time of day (UTC, `12:34:56.789`) instead of seconds since the session's start. */
+export function timelineRows(m: StoreModel, session: number, filter: Filter, top: number, count: number, c: TimelineColumns, absTime = false): TimelineRow[] {
   const v = m.view(session, filter);
   const s = m.session(session);
   if (v === undefined || s === undefined) return [];
@@ -84,7 +86,7 @@ export function timelineRows(m: StoreModel, session: number, filter: Filter, top
       key: row,
       kind: items.kind(i),
       frame: fit(frame === undefined ? '' : String(frame), c.frame, 'right'),
-      time: fit(relTime(items.time(i), s.startTime), c.time, 'right'),
+      time: fit(absTime ? clockTime(items.time(i)) : relTime(items.time(i), s.startTime), c.time, 'right'),
       dir: arrow(items.dir(i)),
       csid: fit(type === T_MESSAGE ? String(items.csid(i)) : '', c.csid, 'right'),
       type: fit(typeLabelOf(items.type(i), items.typeId(i), items.severity(i)), c.type),

@@ -42,6 +42,10 @@ export type UiState = {
   readonly prompt: Prompt | null;
   readonly expanded: Expanded;
   readonly help: boolean;
+  /** The detail pane shows the selected item's bytes in hex (`x`). */
+  readonly hex: boolean;
+  /** Times are shown as capture time of day rather than relative to the session's start (`t`). */
+  readonly absTime: boolean;
   readonly quit: boolean;
   /** `q` was pressed with live sessions open: the next `q` quits, any other key stays. */
   readonly quitArmed: boolean;
@@ -62,7 +66,8 @@ export interface UiModel {
   itemAt(session: number, filter: Filter, row: number): number;
   /** The row showing an item under a filter, else the nearest row after it (clamped). */
   rowOf(session: number, filter: Filter, item: number): number;
-  detailLines(session: number, filter: Filter, row: number, expanded: Expanded): readonly DetailLine[];
+  /** The detail pane's lines for a timeline row: its fields as a tree, or its bytes (`hex`). */
+  detailLines(session: number, filter: Filter, row: number, expanded: Expanded, hex?: boolean): readonly DetailLine[];
   /** The session (index) and item the diagnostic points at, or null (capture-level). */
   diagnosticTarget(diag: number): { readonly session: number; readonly item: number } | null;
   /** Sessions still open on a live source (quitting cuts them); 0 or absent for a file. */
@@ -90,6 +95,8 @@ export type Action =
   | { readonly type: 'jump-diagnostic'; readonly index: number }
   | { readonly type: 'toggle-follow' }
   | { readonly type: 'toggle-help' }
+  | { readonly type: 'toggle-hex' }
+  | { readonly type: 'toggle-time' }
   | { readonly type: 'quit' };
 
 const ZERO: Cursor = { selected: 0, top: 0 };
@@ -107,6 +114,8 @@ export function initialState(opts: { follow?: boolean } = {}): UiState {
     prompt: null,
     expanded: {},
     help: false,
+    hex: false,
+    absTime: false,
     quit: false,
     quitArmed: false,
     notice: null,
@@ -139,7 +148,7 @@ export function timelineLength(s: UiState, m: UiModel): number {
 
 function detailLinesOf(s: UiState, m: UiModel): readonly DetailLine[] {
   if (m.sessionCount === 0 || timelineLength(s, m) === 0) return [];
-  return m.detailLines(s.sessions.selected, s.filter, s.timeline.selected, s.expanded);
+  return m.detailLines(s.sessions.selected, s.filter, s.timeline.selected, s.expanded, s.hex);
 }
 
 /** Cursors clamped to the data (and follow applied): what the views show. */
@@ -353,6 +362,11 @@ export function reduce(state: UiState, action: Action, m: UiModel): UiState {
     }
     case 'toggle-help':
       return { ...s, help: !s.help };
+    case 'toggle-hex':
+      // The hex is of the selected timeline row: from the sessions pane, show it beside the timeline.
+      return { ...s, hex: !s.hex, detail: ZERO, focus: !s.hex && pane === 'sessions' ? 'timeline' : pane, notice: s.hex ? 'hex off' : 'hex on: the selected item\'s bytes (x again: fields)' };
+    case 'toggle-time':
+      return { ...s, absTime: !s.absTime, notice: s.absTime ? 'times relative to the session start' : 'times absolute (capture time of day, UTC)' };
     case 'quit':
       return quitOrAsk(s, m);
   }

@@ -24,10 +24,11 @@
  *   unlinked as soon as it is created, so it disappears whenever the process ends, however.
  * - Timers come from an injectable scheduler, so tests drive the throttle by hand.
  */
-import type { CaptureSummaryRecord, OutputRecord, SessionRecord } from '../session/records.js';
+import type { CaptureSummaryRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
 import type { Severity } from '../core/diagnostics.js';
 import { clean, str } from './format.js';
 import { DiagnosticList, ItemList, TextTable } from './items.js';
+import { MAX_STREAM_RECORDS, StreamMeters } from './overview.js';
 import { Spool, type SpoolOptions } from './spool.js';
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warn: 1, error: 2 };
@@ -51,6 +52,12 @@ export class SessionEntry {
   problemCount = 0;
   /** The most severe diagnostic of the session so far. */
   worst: Severity | null = null;
+  /** The session's stream records (they arrive when it ends; at most MAX_STREAM_RECORDS). */
+  readonly streamRecords: StreamRecord[] = [];
+  /** Per-second media bytes and video frames per stream (the overview's sparklines). */
+  readonly meters = new StreamMeters();
+  /** Diagnostic codes seen so far and their counts (at most 32 codes). */
+  readonly problemCodes = new Map<string, number>();
   /** Capture time of the first record seen (the session record's start time once known). */
   startTime: number;
   lastTime: number;
@@ -258,6 +265,11 @@ export class RecordStore {
         s.lastTime = Math.max(s.lastTime, r.endTime);
         return;
       }
+      case 'stream': {
+        const s = this.entry(r.session, r.client, r.server, undefined);
+        if (s.streamRecords.length < MAX_STREAM_RECORDS) s.streamRecords.push(r);
+        return;
+      }
       case 'diagnostic': {
         const id = this.spool.append(r);
         const text = this.texts.intern(r);
@@ -268,6 +280,8 @@ export class RecordStore {
         const s = this.entry(r.session, r.client, r.server, r.time);
         this.diagnostics.push(id, r, text, s.items.push(id, r, text));
         s.problemCount++;
+        const seen = s.problemCodes.get(r.code);
+        if (seen !== undefined || s.problemCodes.size < 32) s.problemCodes.set(r.code, (seen ?? 0) + 1);
         if (s.worst === null || SEVERITY_RANK[r.severity] > SEVERITY_RANK[s.worst]) s.worst = r.severity;
         if (r.time !== undefined) s.lastTime = Math.max(s.lastTime, r.time);
         return;
@@ -285,6 +299,10 @@ export class RecordStore {
         s.items.push(this.spool.append(r), r, this.texts.intern(r));
         s.messageCount++;
         this.messageCount++;
+        if (r.typeId === 8 || r.typeId === 9) {
+          s.meters.add(r.dir, r.streamId, r.typeId, r.time, r.length);
+          if (r.media?.['content'] === 'config') s.meters.configure(r.dir, r.streamId, r.typeId, r.media);
+        }
         s.lastTime = Math.max(s.lastTime, r.time);
         if (r.dir === 'c2s' && r.name !== undefined && (r.typeId === 20 || r.typeId === 17)) {
           if (r.name === 'connect' && s.app === null) {

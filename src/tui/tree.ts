@@ -32,12 +32,17 @@ export type DetailNode = {
   readonly defaultOpen?: boolean;
 };
 
+/** A coloured piece of a line (the hex view's bytes). */
+export type DetailSeg = { readonly text: string; readonly role?: ColorRole | undefined };
+
 export type DetailLine = {
   readonly id: string;
   readonly depth: number;
   readonly label: string;
   readonly value?: string;
   readonly role?: ColorRole;
+  /** Drawn instead of label and value when present (the hex view). */
+  readonly segs?: readonly DetailSeg[];
   readonly hasChildren: boolean;
   readonly open: boolean;
 };

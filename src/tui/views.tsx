@@ -12,7 +12,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { clip, fit, KINDS, thousands } from './format.js';
 import { BINDINGS } from './keys.js';
-import type { SessionColumns, TimelineColumns } from './layout.js';
+import { MIN_COLUMNS, MIN_ROWS, type SessionColumns, type TimelineColumns } from './layout.js';
 import type { DiagnosticRow, SessionRow, TimelineRow } from './rows.js';
 import type { Prompt } from './state.js';
 import type { LoadState } from './store.js';
@@ -233,7 +233,8 @@ export function DetailPane(p: DetailPaneProps): ReactNode {
         const sel = row === p.selected && p.focused;
         const mark = l.hasChildren ? (l.open ? '▾ ' : '▸ ') : '  ';
         const segs: Seg[] = [{ text: (sel ? '›' : ' ') + '  '.repeat(l.depth) }, { text: mark, role: 'dim' }];
-        if (l.value === undefined) segs.push({ text: l.label, role: l.role, bold: l.depth === 0 });
+        if (l.segs !== undefined) segs.push(...l.segs);
+        else if (l.value === undefined) segs.push({ text: l.label, role: l.role, bold: l.depth === 0 });
         else {
           segs.push({ text: l.label + ': ', role: l.depth === 0 ? l.role : undefined, bold: l.depth === 0 });
           segs.push({ text: l.value, role: l.depth === 0 ? 'dim' : l.role });
@@ -289,7 +290,12 @@ export function Footer(p: FooterProps): ReactNode {
   if (p.notice !== null) segs.push({ text: ' ' + p.notice, role: 'accent' });
   else
     segs.push({
-      text: p.width >= 100 ? ' Tab pane · ↑↓ move · Enter open · / filter · Esc clear · n/N diagnostic · f follow · ? help · q quit' : ' Tab pane · Enter open · / filter · n/N diagnostic · f follow · ? help · q quit',
+      text:
+        p.width >= 120
+          ? ' Tab pane · ↑↓ move · Enter open · / filter · Esc clear · n/N diagnostic · x hex · t time · f follow · ? help · q quit'
+          : p.width >= 100
+            ? ' Tab pane · ↑↓ move · Enter open · / filter · Esc clear · n/N diagnostic · f follow · ? help · q quit'
+            : ' Tab pane · Enter open · / filter · n/N diagnostic · f follow · ? help · q quit',
       role: 'dim',
     });
   return <Line segs={segs} width={p.width} theme={p.theme} />;
@@ -324,8 +330,10 @@ export function HelpOverlay(p: { width: number; height: number; theme: Theme }):
 export function TooSmall(p: { width: number; height: number; columns: number; rows: number }): ReactNode {
   return (
     <Box flexDirection="column" width={p.width} height={p.height}>
-      <Text wrap="truncate">{clip(`rtmpscope: the terminal is ${p.columns}×${p.rows}; make it at least 40×12.`, p.width)}</Text>
-      <Text wrap="truncate">{clip('q quits.', p.width)}</Text>
+      {/* Short lines, the needed size first, so a narrow terminal still shows what matters. */}
+      <Text wrap="truncate">{clip(`need ${MIN_COLUMNS}×${MIN_ROWS}`, p.width)}</Text>
+      <Text wrap="truncate">{clip(`have ${p.columns}×${p.rows}`, p.width)}</Text>
+      <Text wrap="truncate">{clip('enlarge the terminal, or q to quit', p.width)}</Text>
     </Box>
   );
 }

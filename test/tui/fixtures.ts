@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
-import { Analyzer } from '../../src/session/analyzer.js';
+import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
 import type { OutputRecord } from '../../src/session/records.js';
 import { RecordStore } from '../../src/tui/store.js';
 import { amf0 } from '../builders/amf-writer.js';
@@ -89,9 +89,9 @@ export function syntheticCapture(videoFrames = 30): Uint8Array {
   return writePcap(recs, { linkType: 1 });
 }
 
-export function analyzeBytes(bytes: Uint8Array): OutputRecord[] {
+export function analyzeBytes(bytes: Uint8Array, opts: AnalyzerOptions = {}): OutputRecord[] {
   const dec = createCaptureDecoder();
-  const an = new Analyzer();
+  const an = new Analyzer(opts);
   const out: OutputRecord[] = [];
   for (const ev of dec.push(bytes)) out.push(...an.push(ev));
   for (const ev of dec.finish()) out.push(...an.push(ev));
@@ -99,8 +99,8 @@ export function analyzeBytes(bytes: Uint8Array): OutputRecord[] {
   return out;
 }
 
-export function syntheticRecords(videoFrames = 30): OutputRecord[] {
-  return analyzeBytes(syntheticCapture(videoFrames));
+export function syntheticRecords(videoFrames = 30, opts: AnalyzerOptions = {}): OutputRecord[] {
+  return analyzeBytes(syntheticCapture(videoFrames), opts);
 }
 
 /** A store holding the records, notifications synchronous (no timers in component tests). */

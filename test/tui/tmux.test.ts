@@ -2,7 +2,8 @@
  * The real program in a real terminal: tmux (a private server on its own socket) runs a shell,
  * the shell runs the TUI entry on a capture, and the test types keys and reads the screen with
  * `capture-pane`. It checks what a user sees at 160×45 and, after a live resize, at 80×24:
- * sessions, the connect/publish/play commands, selection movement, the detail tree, the help
+ * sessions, the first screen's session overview (resolution, bitrate), the connect/publish/play
+ * commands, selection movement, the hex view (`x`), the detail tree, the help
  * overlay, and that `q` ends the process and gives the shell its screen back. The records are
  * spooled to a temporary file in a private TMPDIR: while the UI runs the process holds it open
  * with its name already unlinked, and nothing is left there after it quits.
@@ -133,6 +134,11 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
     for (const re of expect.commands) assert.match(s, re);
     assert.ok(s.split('\n').every((l) => [...l].length <= 160));
     assert.match(selected(s, 'Sessions'), /^▸ +1 /);
+    // The first screen: the selected session's overview, resolution and bitrate included.
+    assert.match(s, /Overview #1/);
+    assert.match(s, /video: \w+ .* \d+×\d+ /);
+    assert.match(s, /\d+ kb\/s/);
+    assert.match(s, /Chunk size: c→s/);
 
     // Focus the timeline and move the selection.
     t.keys('Tab');
@@ -143,6 +149,15 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
     assert.notEqual(selected(s, 'Timeline'), first);
     assert.match(s, /7 of \d+/);
     assert.match(s, /Detail frame \d+ AMF0 Cmd connect/);
+
+    // x: its bytes from the wire, the chunk header marked; x again: its fields.
+    t.keys('x');
+    s = await t.waitFor((x) => /Hex frame \d+ AMF0 Cmd connect/.test(x), 'the hex view');
+    assert.match(s, /[0-9a-f]{6} ▸03 00 /);
+    assert.match(s, /chunk 1: fmt 0, 12 B hdr/);
+    assert.match(s, /bytes on the wire/);
+    t.keys('x');
+    await t.waitFor((x) => /Detail frame \d+ AMF0 Cmd connect/.test(x), 'the fields again');
 
     // Open the detail and fold its first node.
     t.keys('Enter');
