@@ -66,6 +66,22 @@ test('cli: rtmpscope report writes one self-contained page; usage errors exit 2'
   const none = spawnSync(process.execPath, [cli, 'report'], { encoding: 'utf8' });
   assert.equal(none.status, 2);
   assert.match(none.stderr, /^rtmpscope: report: no capture given/);
-  const two = spawnSync(process.execPath, [cli, 'report', 'a.pcap', 'b.pcap'], { encoding: 'utf8' });
-  assert.equal(two.status, 2);
+  const missing = spawnSync(process.execPath, [cli, 'report', 'a.pcap', 'b.pcap'], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /nothing to read: 2 inputs could not be used/);
+});
+
+test('cli: several captures give one report (one unreadable: a line on stderr, exit 1, the others reported)', () => {
+  const cli = join(root, 'dist', 'bin', 'rtmpscope.js');
+  const out = join(mkdtempSync(join(tmpdir(), 'rtmpscope-report-')), 'r.html');
+  const a = join(root, 'captures', 'ffmpeg-nginx-publish.pcapng');
+  const b = join(root, 'captures', 'ffmpeg-nginx-publish-rejected.pcap');
+  const r = spawnSync(process.execPath, [cli, 'report', a, 'nope.pcap', b, '--threads', '2', '-o', out], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /nope\.pcap: /);
+  const html = readFileSync(out, 'utf8');
+  const data = JSON.parse(/<script type="application\/json"[^>]*>(.*?)<\/script>/s.exec(html)![1]!.replace(/\\u003c/g, '<')) as { captures: { name: string; sessions: unknown[] }[] };
+  assert.deepEqual(data.captures.map((c) => c.name), [a, b]);
+  assert.equal(data.captures[0]!.sessions.length, 1);
+  assert.equal(data.captures[1]!.sessions.length, 3);
 });
