@@ -17,10 +17,11 @@
  *   "✓ done"; skipped without tmux) are timed too, to show what rendering costs.
  * - Warm throughput: the 10× capture's CPU minus the 1× capture's (nine sessions decoded by code
  *   already warm) over nine captures' bytes.
- * - Gates (exit 1 when missed; set with headroom for a loaded 2-core CI machine): export CPU
- *   ≤ 2× the pcap-parser loop's (measured 1.5-1.7 with 15-20 jobs queued on 2 cores; CPU counts
- *   the GC and compiler threads, which wall-clock ratios hid) and ≥ 4× below tshark's; start-up
- *   ≤ 2× `node -e 0` (measured 1.6-1.7); peak
+ * - Gates (exit 1 when missed; guards against regressions with headroom for a 2-core CI machine,
+ *   not goals): export CPU ≤ 2.3× the pcap-parser loop's (measured 1.7-1.8 on a quiet machine in
+ *   the fresh-clone CI check, 1.5-1.7 with 15-20 jobs queued, which slow the loop too; CPU counts
+ *   the GC and compiler threads, which wall-clock ratios hid) and ≥ 3.5× below tshark's (measured
+ *   4.2 quiet, 6.6-6.9 loaded); start-up ≤ 2× `node -e 0` (measured 1.6-1.7); peak
  *   memory ≤ 100 MiB on the 1× and 10× captures and not growing (10× within 10 % of 1×).
  * - Issue #19's targets are printed with "met"/"not met" beside the measured value and do not
  *   fail the run: export ≤ 1.25× the floor's CPU, ≥ 0.8 GB per CPU-second warm, start-up
@@ -52,7 +53,7 @@ const CHECK = !args.includes('--no-targets');
 const QUICK = args.includes('--quick');
 
 /** Gates: exit 1 beyond them (headroom over what a loaded 2-core CI machine measures). */
-const GATE = { floorCpu: 2.0, tsharkCpu: 4, startup: 2.0, peakMiB: 100, growth: 1.1 };
+const GATE = { floorCpu: 2.3, tsharkCpu: 3.5, startup: 2.0, peakMiB: 100, growth: 1.1 };
 /** Issue #19's targets: printed with met / not met, not gating. */
 const TARGET = { floorCpu: 1.25, warmGBps: 0.8, startup: 1.1, uiMiB: 128, proxy: 0.85 };
 
