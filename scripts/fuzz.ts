@@ -63,7 +63,7 @@ import { CATALOGUE } from '../src/core/diagnostics.js';
 import { decodeFrame } from '../src/net/decode.js';
 import { Analyzer, type AnalyzerOptions } from '../src/session/analyzer.js';
 import { RtmpSession } from '../src/session/rtmp-session.js';
-import type { OutputRecord } from '../src/session/records.js';
+import type { OutputRecord } from '../src/records/index.js';
 import { decodeMessageBody } from '../src/rtmp/messages.js';
 import { decodeAmf0Values, decodeAmf3Values, toPlain } from '../src/amf/index.js';
 import { SummaryCollector, renderSummary } from '../src/output/summary.js';

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Namespace } from './netns.js';
 import { requireTool } from './tools.js';
 import { analyzeEvents, captureEvents, cutEvents, cutPoints, earliestFrame, compareCut } from '../test/builders/cut-sweep.js';
-import type { MessageRecord, OutputRecord } from '../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../src/records/index.js';
 
 const FFMPEG = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
 const SOURCE = [

@@ -9,7 +9,7 @@
  * session only the connect app and the names it publishes, and forgets a session when its session
  * record (its end) goes by.
  */
-import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
+import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { atOf, diagnosticRecord } from './emit.js';
 import { baseName, RelayAnalysis } from './relay.js';
 import { ReconnectAnalysis } from './reconnect.js';

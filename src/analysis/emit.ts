@@ -4,7 +4,7 @@
  * from the catalogue (`diag()`), so an unknown code is a compile error.
  */
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord } from '../session/records.js';
+import type { DiagnosticRecord } from '../records/index.js';
 
 /** The session a diagnostic belongs to. */
 export type SessionIdentity = { readonly session: number; readonly client: string; readonly server: string };

@@ -26,4 +26,4 @@ export type {
   StreamRecord,
   TransactionFacts,
   VideoStats,
-} from './types.js';
+} from '../records/index.js';

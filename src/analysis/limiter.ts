@@ -4,7 +4,7 @@
  * 10,000 times shows N locators and a count. Pure bookkeeping, no I/O; capture-level diagnostics
  * (session null) are limited the same way under their own key.
  */
-import type { DiagnosticRecord } from '../session/records.js';
+import type { DiagnosticRecord } from '../records/index.js';
 
 export const DEFAULT_PER_CODE = 5;
 

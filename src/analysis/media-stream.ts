@@ -19,7 +19,7 @@
 import type { DiagnosticCode, Direction } from '../core/diagnostics.js';
 import type { MediaInfo } from '../rtmp/messages.js';
 import { AUDIO_FOURCCS, VIDEO_FOURCCS, fourCcFromNumber, SOUND_FORMATS, LEGACY_VIDEO_CODECS, h264LevelName, h264ProfileName } from '../media/index.js';
-import type { AudioStats, RangeMs, VideoStats } from './types.js';
+import type { AudioStats, RangeMs, VideoStats } from '../records/index.js';
 import { round, type At, type Context } from './emit.js';
 
 /** A problem found by a stream, turned into a diagnostic record by the session. */

@@ -17,7 +17,7 @@
  * Contract: pure; fed every output record in order; bounded (MAX_PENDING requests followed, the
  * oldest given up first, and the per-session state is small and fixed).
  */
-import type { DiagnosticRecord, MessageRecord, OutputRecord } from '../session/records.js';
+import type { DiagnosticRecord, MessageRecord, OutputRecord } from '../records/index.js';
 import { atOf, diagnosticRecord, msBetween, round, type At } from './emit.js';
 import { resolveTcUrl } from './negotiation.js';
 

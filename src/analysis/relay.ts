@@ -14,8 +14,7 @@
  * Bounded: at most MAX_KEYS app/stream keys with MAX_PER_KEY stream records each (the oldest
  * make room).
  */
-import type { DiagnosticRecord, MessageRecord, StreamRecord } from '../session/records.js';
-import type { AudioStats, VideoStats } from './types.js';
+import type { AudioStats, DiagnosticRecord, MessageRecord, StreamRecord, VideoStats } from '../records/index.js';
 import { atOf, diagnosticRecord, type At } from './emit.js';
 
 const MAX_KEYS = 64;

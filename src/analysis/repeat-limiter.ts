@@ -6,7 +6,7 @@
  * message counts stay exact (they come from the decoders). Pure bookkeeping, no I/O.
  */
 import type { Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord, MessageRecord } from '../session/records.js';
+import type { DiagnosticRecord, MessageRecord } from '../records/index.js';
 
 /** Messages of a run written before the rest are counted only. */
 export const REPEAT_KEEP = 1000;

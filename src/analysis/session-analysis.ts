@@ -36,7 +36,7 @@
  * (a tcp.gap / rtmp.chunk.desync diagnostic record of the session, if the caller passes those).
  */
 import type { DiagnosticCode, Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord, HandshakeRecord, MessageRecord } from '../session/records.js';
+import type { ChunkLayerFacts, DiagnosticRecord, EnhancedRtmpFacts, FlowControlFacts, FlowOutcome, FlowStep, HandshakeRecord, MessageRecord, NetStreamFacts, SessionFacts, StreamRecord, TransactionFacts } from '../records/index.js';
 import type { CommandFields, StatusInfo } from '../rtmp/commands.js';
 import type { ControlBody } from '../rtmp/control.js';
 import type { AggregateTag, MediaInfo } from '../rtmp/messages.js';
@@ -46,17 +46,6 @@ import { MediaStream, type StreamUse } from './media-stream.js';
 import { StreamTracks } from './tracks.js';
 import { checkStream, type IngestTarget } from '../targets/ingest.js';
 import { CAPS_EX_RECONNECT, capabilitiesUsed, declaredBy, fourCcDeclared, resolveTcUrl } from './negotiation.js';
-import type {
-  ChunkLayerFacts,
-  EnhancedRtmpFacts,
-  FlowControlFacts,
-  FlowOutcome,
-  FlowStep,
-  NetStreamFacts,
-  SessionFacts,
-  StreamRecord,
-  TransactionFacts,
-} from './types.js';
 
 export const SLOW_REPLY_MS = 3000;
 export const NO_MEDIA_AFTER_S = 2;

@@ -13,25 +13,9 @@ import type { Direction } from '../core/diagnostics.js';
 import type { MediaInfo } from '../rtmp/messages.js';
 import { MediaStream, metadataScalars, type StreamProblem } from './media-stream.js';
 import type { At } from './emit.js';
-import type { AudioStats, VideoStats } from './types.js';
+import type { AudioStats, TrackForm, TrackKind, TrackRecord, VideoStats } from '../records/index.js';
 
 export const MAX_TRACKS = 16;
-
-export type TrackKind = 'video' | 'audio';
-
-/** How a track was carried: plain (no Multitrack packet) or the Multitrack type names seen. */
-export type TrackForm = 'plain' | 'one-track' | 'many-tracks' | 'many-tracks-many-codecs' | 'reserved';
-
-/** One track of a stream record's `tracks`. */
-export type TrackRecord = {
-  readonly kind: TrackKind;
-  readonly trackId: number;
-  readonly forms: readonly TrackForm[];
-  /** The onMetaData videoTrackIdInfoMap/audioTrackIdInfoMap entry for the track (scalars), if any. */
-  readonly metadata: Readonly<Record<string, string | number | boolean>> | null;
-  readonly video: VideoStats | null;
-  readonly audio: AudioStats | null;
-};
 
 /** One track's share of a media message. */
 export type TrackPart = { readonly trackId: number; readonly form: TrackForm; readonly media: MediaInfo; readonly length: number };

@@ -4,7 +4,7 @@
  * Exit statuses: 0 fine, 1 unusable input, 2 usage, 3 diagnostics at or above --fail-on.
  */
 import type { Severity } from '../core/diagnostics.js';
-import type { OutputRecord } from '../session/records.js';
+import type { OutputRecord } from '../records/index.js';
 import { UserError } from '../io/input.js';
 
 export const FAIL_ON_EXIT = 3;

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
-import type { OutputRecord } from '../session/records.js';
+import type { OutputRecord } from '../records/index.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../output/ndjson.js';
 import { clean } from '../core/text.js';
 import { RecordSelection, recordSelection, SELECT_OPTIONS } from '../output/select.js';

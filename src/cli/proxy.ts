@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
 import { clean } from '../core/text.js';
-import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
+import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { runProxy, type ProxyHandle } from '../proxy/proxy.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, parseHostPort, parseUpstream, PROXY_DEFAULTS, type ProxyOptions } from '../proxy/options.js';
 import { prepareUi } from './common.js';

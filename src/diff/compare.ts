@@ -10,7 +10,7 @@
  * are never compared.
  */
 import { CATALOGUE } from '../core/diagnostics.js';
-import type { AudioStats, StreamRecord, VideoStats } from '../analysis/types.js';
+import type { AudioStats, StreamRecord, VideoStats } from '../records/index.js';
 import type { SessionDigest } from './load.js';
 
 export type Phase = 'outcome' | 'diagnostics' | 'connect' | 'replies' | 'media' | 'commands' | 'chunk-and-flow' | 'handshake' | 'metadata' | 'ertmp' | 'timing';

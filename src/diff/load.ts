@@ -5,7 +5,7 @@
  * MAX_SESSIONS sessions are kept (or only the one named by `capture#N`), and per session at most
  * MAX_ITEMS commands, replies and diagnostics.
  */
-import type { DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
+import type { DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord, SessionRecord, StreamRecord } from '../records/index.js';
 
 export const MAX_SESSIONS = 256;
 const MAX_ITEMS = 256;

@@ -6,7 +6,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import type { OutputRecord, SessionRecord, CaptureSummaryRecord } from '../session/records.js';
+import type { OutputRecord, SessionRecord, CaptureSummaryRecord } from '../records/index.js';
 import { toJson } from '../core/text.js';
 
 const BATCH = 64 * 1024;

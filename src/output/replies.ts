@@ -5,7 +5,7 @@
  */
 import { clean } from '../core/text.js';
 import { statusExplanation } from '../core/statuses.js';
-import type { SessionRecord } from '../session/records.js';
+import type { SessionRecord } from '../records/index.js';
 
 /** Error statuses of the sessions: code → session numbers (first 64 codes). */
 export function rejectedStatuses(sessions: readonly SessionRecord[]): Map<string, number[]> {

@@ -15,7 +15,7 @@
  * The capture record passes every filter but --type. Filters combine with AND.
  */
 import { UserError } from '../io/input.js';
-import type { MessageRecord, OutputRecord } from '../session/records.js';
+import type { MessageRecord, OutputRecord } from '../records/index.js';
 
 export const SELECT_OPTIONS = {
   session: { type: 'string', multiple: true },

@@ -7,7 +7,7 @@ import { repliesNote } from './replies.js';
 import Table from 'cli-table3';
 import { CATALOGUE } from '../core/diagnostics.js';
 import { clean } from '../core/text.js';
-import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
+import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord, SessionRecord, StreamRecord } from '../records/index.js';
 
 export type SummaryOptions = { readonly color: boolean };
 

@@ -8,7 +8,7 @@
  * neither ever stops the bytes from being forwarded.
  */
 import { CATALOGUE, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord } from '../session/records.js';
+import type { DiagnosticRecord } from '../records/index.js';
 
 /** The proxy's entries of the catalogue. */
 export const PROXY_CATALOGUE: Readonly<Record<ProxyDiagnosticCode, (typeof CATALOGUE)[ProxyDiagnosticCode]>> = Object.fromEntries(

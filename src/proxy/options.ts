@@ -9,7 +9,7 @@ import type { IngestTarget } from '../targets/ingest.js';
 import { isIP } from 'node:net';
 import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
-import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
+import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import type { Clock, Stopwatch } from './clock.js';
 import type { PcapLink } from './pcap-synth.js';
 

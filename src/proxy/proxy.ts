@@ -38,7 +38,7 @@ import type { Direction } from '../core/diagnostics.js';
 import { UserError } from '../io/input.js';
 import { SessionPipeline } from '../session/pipeline.js';
 import { directoryExtractor, requireDirectory } from '../extract/record.js';
-import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
+import type { CaptureSummaryRecord, OutputRecord } from '../records/index.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';

@@ -39,7 +39,7 @@ import tls from 'node:tls';
 import type { Direction } from '../core/diagnostics.js';
 import { formatIPv4, formatIPv6 } from '../net/address.js';
 import { formatEndpoint } from '../session/analyzer.js';
-import type { OutputRecord } from '../session/records.js';
+import type { OutputRecord } from '../records/index.js';
 import type { Clock } from './clock.js';
 import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
 import { hostPortText, type UpstreamTarget } from './options.js';

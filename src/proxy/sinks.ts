@@ -15,7 +15,7 @@
 import { createWriteStream, openSync } from 'node:fs';
 import { UserError } from '../io/input.js';
 import type { Writable } from 'node:stream';
-import type { OutputRecord } from '../session/records.js';
+import type { OutputRecord } from '../records/index.js';
 import { toJson } from '../core/text.js';
 
 const FLUSH_BYTES = 256 * 1024;

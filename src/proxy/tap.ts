@@ -21,7 +21,7 @@ import { formatIPv4, formatIPv6 } from '../net/address.js';
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 import type { Endpoint, TcpClose } from '../tcp/reassembly.js';
 import type { SessionPipeline } from '../session/pipeline.js';
-import type { OutputRecord } from '../session/records.js';
+import type { OutputRecord } from '../records/index.js';
 import type { SynthConn, SynthEndpoint, SynthSegment } from './pcap-synth.js';
 
 /** An endpoint as the packet decoder reads it from the pcap. */

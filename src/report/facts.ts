@@ -2,7 +2,7 @@
  * The report's fact lists: a session record and a stream record as [label, value] pairs of
  * short text (wire strings cleaned and cut). Pure.
  */
-import type { SessionRecord, StreamRecord } from '../session/records.js';
+import type { SessionRecord, StreamRecord } from '../records/index.js';
 import { clean } from '../core/text.js';
 
 /** Longest wire string kept in a label or note. */

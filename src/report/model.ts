@@ -12,7 +12,7 @@
  * Pure: no I/O, no clock.
  */
 import { CATALOGUE, type Direction, type Severity } from '../core/diagnostics.js';
-import type { DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
+import type { DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord, SessionRecord, StreamRecord } from '../records/index.js';
 import type { MediaInfo } from '../rtmp/messages.js';
 import { trackParts } from '../analysis/tracks.js';
 import { carryForward, FrameClock, Grid, round3 } from './series.js';

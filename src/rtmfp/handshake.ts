@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hex, hexU32, readOptions, readVlu, u32, type RtmfpOption } from './wire.js';
+import type { Certificate, Epd, KeyComponent, Negotiation } from '../records/index.js';
 
 /** Longest text kept from a startup chunk (URLs, host names). */
 const MAX_TEXT = 512;
@@ -17,15 +18,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 function text(b: Uint8Array): string {
   return utf8.decode(b.subarray(0, MAX_TEXT));
 }
-
-/** Endpoint discriminator (RFC 7425 §4.4.2): whom an IHello is for. */
-export type Epd = {
-  /** Ancillary data: for Flash, the rtmfp: URI the client connects to. */
-  readonly url?: string;
-  /** SHA-256 of the wanted responder's canonical certificate, hex. */
-  readonly fingerprint?: string;
-  readonly hostname?: string;
-};
 
 export function decodeEpd(b: Uint8Array): Epd {
   const { options } = readOptions(b, 0, b.length, 16);
@@ -37,20 +29,6 @@ export function decodeEpd(b: Uint8Array): Epd {
   }
   return out;
 }
-
-/** A Flash certificate (RFC 7425 §4.3): its canonical options before the first marker. */
-export type Certificate = {
-  readonly length: number;
-  /** SHA-256 of the canonical part, hex: what an EPD fingerprint names. */
-  readonly fingerprint: string;
-  readonly hostname?: string;
-  readonly acceptsAncillaryData: boolean;
-  /** Ephemeral DH groups offered (option 0x15). */
-  readonly dhGroups: readonly number[];
-  /** Groups with a static DH public key in the certificate (option 0x1d). */
-  readonly staticDhGroups: readonly number[];
-  readonly extraRandomness: boolean;
-};
 
 const MAX_GROUPS = 16;
 
@@ -83,33 +61,12 @@ export function decodeCertificate(b: Uint8Array): Certificate {
   };
 }
 
-/** HMAC or session sequence number negotiation flags (RFC 7425 §4.6.4, §4.6.5). */
-export type Negotiation = {
-  readonly flags: number;
-  /** Will send always / will send on request / requests the peer to send. */
-  readonly sendAlways: boolean;
-  readonly sendOnRequest: boolean;
-  readonly request: boolean;
-  /** HMAC only: the truncated length this end sends. */
-  readonly length?: number;
-};
-
 function negotiation(o: RtmfpOption | undefined, withLength: boolean): Negotiation | null {
   if (o === undefined || o.value.length === 0) return null;
   const f = o.value[0]!;
   const len = withLength ? readVlu(o.value, 1, o.value.length) : null;
   return { flags: f, sendAlways: (f & 0x04) !== 0, sendOnRequest: (f & 0x02) !== 0, request: (f & 0x01) !== 0, ...(len === null ? {} : { length: len.value }) };
 }
-
-/** A session key component, initiator's or responder's (RFC 7425 §4.6.2, §4.6.3). */
-export type KeyComponent = {
-  readonly length: number;
-  /** The DH group of the ephemeral public key sent (0x0d) or selected from a static key (0x1d). */
-  readonly dhGroup: number | null;
-  readonly dhPublicKeyBytes: number | null;
-  readonly hmac: Negotiation | null;
-  readonly sseq: Negotiation | null;
-};
 
 export function decodeKeyComponent(b: Uint8Array): KeyComponent {
   const { options } = readOptions(b, 0, b.length, 64);

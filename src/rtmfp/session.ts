@@ -10,11 +10,10 @@
  */
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import type { RtmpMessage } from '../rtmp/chunk-decoder.js';
-import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
+import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type RtmfpFlowFacts, type RtmfpHandshakeFacts, type RtmfpSessionFacts, type SessionRecord } from '../records/index.js';
 import { RtmpSession } from '../session/rtmp-session.js';
 import { negotiated, type StartupChunk } from './handshake.js';
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent, type FragmentMeta, type UserData, type UserMessage } from './flows.js';
-import type { RtmfpFlowFacts, RtmfpHandshakeFacts, RtmfpSessionFacts } from './types.js';
 import { CHUNK_NAMES, decryptPacket, hex, hexU32, parsePacket, type Framing, type Packet } from './wire.js';
 
 export type Meta = { readonly frame: number; readonly sec: number; readonly nsec: number };

@@ -14,7 +14,7 @@
  */
 import { diag } from '../core/diagnostics.js';
 import type { UdpDatagram } from '../net/types.js';
-import type { DiagnosticRecord, OutputRecord } from '../session/records.js';
+import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { decodeStartupChunk } from './handshake.js';
 import { framingsFor, parseKeyLogs, type RtmfpKeyEntry } from './keylog.js';
 import { RtmfpSession, type Meta } from './session.js';

@@ -21,7 +21,7 @@ import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../c
 import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { RtmpSession, sessionDiagnostic } from '../session/rtmp-session.js';
-import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type RtmptFacts, type SessionRecord } from '../session/records.js';
+import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type RtmptFacts, type SessionRecord } from '../records/index.js';
 import { HttpParser, type HttpEvent, type HttpHead } from './http.js';
 import { Orderer, type Piece } from './order.js';
 

@@ -11,7 +11,7 @@ import type { CaptureEvent } from '../capture/types.js';
 import { diag, type Diagnostic } from '../core/diagnostics.js';
 import { decodeFrame } from '../net/decode.js';
 import { TcpReassembler, type TcpEvent } from '../tcp/reassembly.js';
-import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord } from './records.js';
+import type { CaptureSummaryRecord, DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { RtmfpTracker } from '../rtmfp/tracker.js';
 import { SessionPipeline } from './pipeline.js';

@@ -10,7 +10,7 @@ import { toJson } from '../core/text.js';
 import { BatchedWriter, JsonRenderer } from '../output/ndjson.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import type { Severity } from '../core/diagnostics.js';
-import type { OutputRecord, SessionRecord, StreamRecord, CaptureSummaryRecord, DiagnosticRecord } from './records.js';
+import type { OutputRecord, SessionRecord, StreamRecord, CaptureSummaryRecord, DiagnosticRecord } from '../records/index.js';
 import { analyzeStream } from './run.js';
 
 export type JobMode = 'ndjson' | 'json' | 'records' | 'summary';

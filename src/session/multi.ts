@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzerOptions } from './analyzer.js';
 import type { Severity } from '../core/diagnostics.js';
 import { jobError, runCaptureJob, type CaptureJob, type JobMode, type JobOutput } from './capture-job.js';
-import type { OutputRecord } from './records.js';
+import type { OutputRecord } from '../records/index.js';
 
 export type { JobMode, JobOutput, CaptureDigest } from './capture-job.js';
 

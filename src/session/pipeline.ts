@@ -25,7 +25,7 @@ import { WELL_KNOWN_SERVER_PORTS, type Endpoint, type TcpClose, type TcpData, ty
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
 import { MidstreamGate, type Decision, type RtmpDecision } from './midstream-gate.js';
 import type { ConnectionHold } from './midstream.js';
-import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from './records.js';
+import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type SessionRecord } from '../records/index.js';
 import { RtmpSession, sessionDiagnostic } from './rtmp-session.js';
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';

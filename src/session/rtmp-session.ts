@@ -8,12 +8,11 @@ import { CATALOGUE, diag, type Diagnostic, type DiagnosticCode, type Direction }
 import { BufferBudget, ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
-import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord } from './records.js';
+import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord, RtmpeFacts } from '../records/index.js';
 import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
 import type { IngestTarget } from '../targets/ingest.js';
 import type { Layout } from './midstream.js';
 import { RtmpeHandshake } from './rtmpe-facts.js';
-import type { RtmpeFacts } from './records.js';
 import { RepeatLimiter } from '../analysis/repeat-limiter.js';
 import { LOSS_CODES, type PayloadSink } from '../extract/sink.js';
 

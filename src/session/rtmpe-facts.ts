@@ -6,7 +6,7 @@
 import { isEncryptedVersion } from '../rtmp/detect.js';
 import { isValidPublicKey } from '../crypto/dh-group2.js';
 import { dhKeyOffset, dhPublicKey } from '../rtmp/rtmpe.js';
-import type { RtmpeFacts } from './records.js';
+import type { RtmpeFacts } from '../records/index.js';
 
 type KeyFact = { readonly offset: number; readonly valid: boolean };
 

@@ -6,7 +6,7 @@ import { createCaptureDecoder } from '../capture/decoder.js';
 import type { CaptureEvent } from '../capture/types.js';
 import { UserError } from '../io/input.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
-import type { OutputRecord } from './records.js';
+import type { OutputRecord } from '../records/index.js';
 
 export type RecordSink = (records: readonly OutputRecord[]) => void | Promise<void>;
 

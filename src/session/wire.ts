@@ -9,12 +9,10 @@
  * RING_BYTES earlier — large interleaved messages — or bytes before a hole). Sans-IO, never
  * throws.
  */
+import type { WireExcerpt } from '../records/index.js';
 
 /** Bytes of each direction's stream kept for excerpts. */
 export const RING_BYTES = 64 * 1024;
-
-/** What a record carries: its first bytes from the wire, as hex, from stream offset `offset`. */
-export type WireExcerpt = { readonly offset: number; readonly hex: string };
 
 export class ByteRing {
   private buf: Uint8Array | null = null;

@@ -8,7 +8,7 @@
  * codec-format check runs (chroma and bit depth that few decoders accept).
  */
 import type { DiagnosticCode } from '../core/diagnostics.js';
-import type { StreamRecord, VideoStats } from '../analysis/types.js';
+import type { StreamRecord, VideoStats } from '../records/index.js';
 
 export const TARGETS = ['youtube', 'twitch', 'facebook', 'generic'] as const;
 export type IngestTarget = (typeof TARGETS)[number];

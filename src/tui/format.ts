@@ -9,7 +9,7 @@
  * column per UTF-16 code unit after cleaning (East Asian wide characters may misalign a row, never
  * the terminal state).
  */
-import type { DiagnosticRecord, HandshakeRecord, MessageRecord } from '../session/records.js';
+import type { DiagnosticRecord, HandshakeRecord, MessageRecord } from '../records/index.js';
 import { clean } from '../core/text.js';
 
 // The one sanitiser, shared with the tables and the CLI's messages.

@@ -23,7 +23,7 @@ import { openSync } from 'node:fs';
 import { ReadStream } from 'node:tty';
 import { render } from 'ink';
 import { createElement } from 'react';
-import type { OutputRecord } from '../session/records.js';
+import type { OutputRecord } from '../records/index.js';
 import { App } from './app.js';
 import { RecordStore } from './store.js';
 import { colorEnabled, makeTheme } from './theme.js';

@@ -22,7 +22,7 @@
  * - Indexes only grow: row i names the same record forever (live follow mode depends on it).
  */
 import type { Severity } from '../core/diagnostics.js';
-import type { DiagnosticRecord } from '../session/records.js';
+import type { DiagnosticRecord } from '../records/index.js';
 import { clean, KINDS, kindOfType, searchText, str, summarize, type Kind, type TimelineRecord } from './format.js';
 import type { Spool } from './spool.js';
 

@@ -13,8 +13,7 @@
  *   Before the session record only what the messages told is shown (role, app/stream, the
  *   meters), with a line saying the rest comes when the session ends.
  */
-import type { StreamRecord } from '../analysis/types.js';
-import type { SessionRecord } from '../session/records.js';
+import type { SessionRecord, StreamRecord } from '../records/index.js';
 import { clean, clip, isObj, num, str, thousands } from './format.js';
 import type { ColorRole } from './theme.js';
 import type { DetailLine } from './tree.js';

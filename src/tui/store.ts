@@ -24,7 +24,7 @@
  *   unlinked as soon as it is created, so it disappears whenever the process ends, however.
  * - Timers come from an injectable scheduler, so tests drive the throttle by hand.
  */
-import type { CaptureSummaryRecord, OutputRecord, SessionRecord, StreamRecord } from '../session/records.js';
+import type { CaptureSummaryRecord, OutputRecord, SessionRecord, StreamRecord } from '../records/index.js';
 import type { Severity } from '../core/diagnostics.js';
 import { clean, str } from './format.js';
 import { DiagnosticList, ItemList, TextTable } from './items.js';

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportLines } from '../../src/output/export-lines.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import type { StreamRecord } from '../../src/analysis/index.js';
 import { analyseRecords, type Analysed } from './script.js';
 

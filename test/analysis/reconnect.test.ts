@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rtmp, analysePcap, mergedPcap } from './script.js';
-import type { DiagnosticRecord } from '../../src/session/records.js';
+import type { DiagnosticRecord } from '../../src/records/index.js';
 
 const T0 = 1_700_000_000;
 const BASE = 'rtmp://127.0.0.1:1935/live';

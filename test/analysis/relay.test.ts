@@ -6,8 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RelayAnalysis } from '../../src/analysis/relay.js';
-import type { StreamRecord } from '../../src/session/records.js';
-import type { AudioStats, VideoStats } from '../../src/analysis/types.js';
+import type { AudioStats, StreamRecord, VideoStats } from '../../src/records/index.js';
 
 const video = (frames: number, fourCc: string | null): VideoStats => ({
   codec: fourCc === null ? 'avc' : 'hevc', codecId: fourCc === null ? 7 : null, fourCc, codecString: null, profile: null, level: null, width: 320, height: 240,

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type { CATALOGUE } from '../../src/core/diagnostics.js';
-import type { DiagnosticRecord } from '../../src/session/records.js';
+import type { DiagnosticRecord } from '../../src/records/index.js';
 import { aacRaw, avcNalu, exVideo, legacyVideo } from '../builders/media-writer.js';
 import { HVCC_320, X264_1080_SEQUENCE_HEADER } from './fixtures.js';
 import { Rtmp, analysePcap, filler, mergedPcap, type Analysed } from './script.js';

@@ -11,7 +11,7 @@
  */
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { DiagnosticRecord, OutputRecord } from '../../src/session/records.js';
+import type { DiagnosticRecord, OutputRecord } from '../../src/records/index.js';
 import { CaptureAnalysis, SessionAnalysis, type SessionFacts, type StreamRecord } from '../../src/analysis/index.js';
 import { amf0, type Amf0Intent } from '../builders/amf-writer.js';
 import { concatBytes, handshakeBytes, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';

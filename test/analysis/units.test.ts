@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { DiagnosticLimiter, SessionAnalysis, parseAuthDescription } from '../../src/analysis/index.js';
 import { metadataAudioCodec, metadataVideoCodec } from '../../src/analysis/media-stream.js';
 import { decodeMessageBody } from '../../src/rtmp/messages.js';
-import type { DiagnosticRecord, MessageRecord } from '../../src/session/records.js';
+import type { DiagnosticRecord, MessageRecord } from '../../src/records/index.js';
 import { amf0 } from '../builders/amf-writer.js';
 
 describe('parseAuthDescription', () => {

@@ -9,7 +9,7 @@
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import type { CaptureEvent } from '../../src/capture/types.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
 
 export function captureEvents(bytes: Uint8Array): CaptureEvent[] {
   const dec = createCaptureDecoder();

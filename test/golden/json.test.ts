@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { analyzeStream } from '../../src/session/run.js';
 import { readFileChunks } from '../../src/io/input.js';
 import { BatchedWriter, JsonRenderer, type TextOut } from '../../src/output/ndjson.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
 const files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();

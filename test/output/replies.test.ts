@@ -9,7 +9,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from '../analysis/script.js';
 import { rejectedStatuses, repliesNote } from '../../src/output/replies.js';
-import type { SessionRecord } from '../../src/session/records.js';
+import type { SessionRecord } from '../../src/records/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const sessions = (f: string) => pipeline(readFileSync(join(root, 'captures', f))).filter((r): r is SessionRecord => r.type === 'session');

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { pipeline } from '../analysis/script.js';
 import { parseFrames, recordSelection, type SelectValues } from '../../src/output/select.js';
 import { videoName } from '../../src/output/summary.js';
-import type { OutputRecord, StreamRecord } from '../../src/session/records.js';
+import type { OutputRecord, StreamRecord } from '../../src/records/index.js';
 import { UserError } from '../../src/io/input.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');

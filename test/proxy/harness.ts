@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer } from '../../src/session/analyzer.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { runProxy, type ProxyHandle } from '../../src/proxy/proxy.js';
 import type { ProxyOptions } from '../../src/proxy/options.js';
 import { rec, recDigest, recorder, runClient, startFakeServer, type Recorder, type ClientOptions, type ClientSession, type FakeServer, type ServerConn, type ServerHooks } from './fake-rtmp.js';

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Direction } from '../../src/core/diagnostics.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { steppingClock, type Clock } from '../../src/proxy/clock.js';
 import { MAX_SEGMENT, parseIpBytes, TcpSynth, type PcapLink } from '../../src/proxy/pcap-synth.js';
 import { socketEndpoint } from '../../src/proxy/relay.js';

@@ -12,7 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderHtml, escapeHtml, scriptJson } from '../../src/report/html.js';
 import { ReportBuilder, reportModel } from '../../src/report/model.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const assets = { uplotJs: 'window.uPlot=function(){};', uplotCss: '.uplot{}' };

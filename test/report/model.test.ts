@@ -12,7 +12,7 @@ import { ReportBuilder, reportModel, type CaptureReport } from '../../src/report
 import { CATALOGUE } from '../../src/core/diagnostics.js';
 import { readFileChunks } from '../../src/io/input.js';
 import { analyzeStream } from '../../src/session/run.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const T0 = 1_700_000_000;

@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MessageRecord, SessionRecord } from '../../src/session/records.js';
+import type { MessageRecord, SessionRecord } from '../../src/records/index.js';
 import { assertSoundOutput, concat, pcapRecords, readCapture, rng, runPipeline, type PcapRecord, type Run } from './helpers.js';
 
 const NAME = 'ffmpeg-nginx-publish-play.pcap';

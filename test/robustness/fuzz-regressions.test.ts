@@ -9,7 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SessionRecord } from '../../src/session/records.js';
+import type { SessionRecord } from '../../src/records/index.js';
 import { Rtmp } from '../analysis/script.js';
 import { assertSoundOutput, runPipeline } from './helpers.js';
 

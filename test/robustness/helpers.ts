@@ -14,7 +14,7 @@ import { CATALOGUE } from '../../src/core/diagnostics.js';
 import { decodeFrame } from '../../src/net/decode.js';
 import { BatchedWriter, NdjsonRenderer } from '../../src/output/ndjson.js';
 import type { AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { DiagnosticRecord, MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { DiagnosticRecord, MessageRecord, OutputRecord } from '../../src/records/index.js';
 import { analyzeStream } from '../../src/session/run.js';
 import { jsonIssue } from '../builders/json-check.js';
 

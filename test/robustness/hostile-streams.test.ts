@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MessageRecord, SessionRecord } from '../../src/session/records.js';
+import type { MessageRecord, SessionRecord } from '../../src/records/index.js';
 import { Rtmp } from '../analysis/script.js';
 import { amf0, amf3, type Amf0Intent } from '../builders/amf-writer.js';
 import { basicHeader } from '../builders/chunk-writer.js';

@@ -21,7 +21,7 @@ import { decodeVideoHeader } from '../../src/media/video.js';
 import { decodeAudioConfig, decodeVideoConfig } from '../../src/media/config.js';
 import { RtmpSession } from '../../src/session/rtmp-session.js';
 import { Analyzer } from '../../src/session/analyzer.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { jsonIssue } from '../builders/json-check.js';
 import { handshakeBytes } from '../builders/chunk-writer.js';
 import { writePcap } from '../builders/pcap.js';

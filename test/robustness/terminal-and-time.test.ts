@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clean, toJson } from '../../src/core/text.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { buildDetail, flattenDetail } from '../../src/tui/tree.js';
 import type { TimelineRecord } from '../../src/tui/format.js';
 import { Rtmp, pipeline } from '../analysis/script.js';

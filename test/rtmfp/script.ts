@@ -5,7 +5,7 @@
  */
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { CLIENT, SERVER, datagram, ihello, iikeying, keyComponent, keyLine, responderCert, rhello, rikeying, udpPcap, type ChunkSpec, type Framing } from '../builders/rtmfp.js';
 
 export const SID_I = 0x01020304;

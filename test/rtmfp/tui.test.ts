@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HandshakeRecord } from '../../src/session/records.js';
+import type { HandshakeRecord } from '../../src/records/index.js';
 import { sessionColumns } from '../../src/tui/layout.js';
 import { StoreModel } from '../../src/tui/model.js';
 import { sessionRows } from '../../src/tui/rows.js';

@@ -5,7 +5,7 @@ import { pipeline } from '../analysis/script.js';
 import { concatBytes } from '../builders/chunk-writer.js';
 import { conversationFrames, type Turn } from '../builders/conversation.js';
 import { ascii, connFrames, pcapOf, reply, request, rtmpBytes, tunnelReply, tunnelTurns } from '../builders/rtmpt.js';
-import type { OutputRecord, SessionRecord } from '../../src/session/records.js';
+import type { OutputRecord, SessionRecord } from '../../src/records/index.js';
 
 type Rec = Record<string, unknown>;
 

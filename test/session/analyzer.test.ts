@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { OutputRecord, SessionRecord } from '../../src/session/records.js';
+import type { OutputRecord, SessionRecord } from '../../src/records/index.js';
 import { conversationPcap, type Turn } from '../builders/conversation.js';
 import { concatBytes, handshakeBytes, writeChunks } from '../builders/chunk-writer.js';
 import { everySplit } from '../builders/splits.js';

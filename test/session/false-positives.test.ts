@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { conversationPcap, type Turn } from '../builders/conversation.js';
 import { concatBytes } from '../builders/chunk-writer.js';
 import { analyzeEvents, captureEvents } from '../builders/cut-sweep.js';
-import type { SessionRecord } from '../../src/session/records.js';
+import type { SessionRecord } from '../../src/records/index.js';
 
 /** mulberry32: a small seeded PRNG. */
 function rng(seed: number): () => number {

@@ -15,7 +15,7 @@ import { decodeFrame } from '../../src/net/decode.js';
 import { TcpReassembler, type TcpEvent } from '../../src/tcp/reassembly.js';
 import { analyzeStream } from '../../src/session/run.js';
 import { RtmpSession } from '../../src/session/rtmp-session.js';
-import type { OutputRecord, SessionRecord, HandshakeRecord, MessageRecord } from '../../src/session/records.js';
+import type { OutputRecord, SessionRecord, HandshakeRecord, MessageRecord } from '../../src/records/index.js';
 import { decodeFirstBlock } from '../../src/rtmp/handshake.js';
 import { dhPublicKey, rc4Keys } from '../../src/rtmp/rtmpe.js';
 import { Rc4 } from '../../src/crypto/rc4.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rtmp } from '../analysis/script.js';
 import { checkStream, keyframeSpanMs, TARGET_SPECS, TARGETS, type IngestTarget } from '../../src/targets/ingest.js';
-import type { StreamRecord } from '../../src/session/records.js';
+import type { StreamRecord } from '../../src/records/index.js';
 
 const targetCodes = (target: IngestTarget | undefined, gop: number) => {
   const a = new Rtmp().publishPreamble().av(7, { gop }).analyse(target === undefined ? {} : { target });

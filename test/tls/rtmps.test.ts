@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { DiagnosticRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/session/records.js';
+import type { DiagnosticRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/records/index.js';
 import { TlsConnection, type TlsEvent } from '../../src/tls/connection.js';
 import { TlsKeyLog } from '../../src/tls/keylog.js';
 import { MAX_RECORD_BODY } from '../../src/tls/record-framer.js';

@@ -11,7 +11,7 @@ import { App } from '../../src/tui/app.js';
 import type { Size } from '../../src/tui/layout.js';
 import { RecordStore } from '../../src/tui/store.js';
 import { makeTheme } from '../../src/tui/theme.js';
-import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
 import { filledStore, syntheticRecords } from './fixtures.js';
 
 const records = syntheticRecords(30);

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { RecordStore } from '../../src/tui/store.js';
 import { amf0 } from '../builders/amf-writer.js';
 import { concatBytes, handshakeBytes, setChunkSize, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summarize } from '../../src/tui/format.js';
 import { decodeMessageBody } from '../../src/rtmp/messages.js';
-import type { MessageRecord } from '../../src/session/records.js';
+import type { MessageRecord } from '../../src/records/index.js';
 
 function audio(body: number[]): MessageRecord {
   const d = decodeMessageBody(8, Uint8Array.from(body), 0, false);

@@ -16,7 +16,7 @@ import { initialState, reduce } from '../../src/tui/state.js';
 import { makeTheme } from '../../src/tui/theme.js';
 import { TooSmall } from '../../src/tui/views.js';
 import { ByteRing, RING_BYTES } from '../../src/session/wire.js';
-import type { MessageRecord, OutputRecord, StreamRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord, StreamRecord } from '../../src/records/index.js';
 import type { DetailLine } from '../../src/tui/tree.js';
 import { filledStore, syntheticRecords } from './fixtures.js';
 

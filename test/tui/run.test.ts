@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import type { OutputRecord } from '../../src/session/records.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { RecordStore, runTui, TuiClosedError } from '../../src/tui/index.js';
 import { syntheticRecords } from './fixtures.js';
 

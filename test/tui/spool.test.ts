@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
 import { FilteredIndex, parseFilter } from '../../src/tui/filter.js';
 import { computeLayout } from '../../src/tui/layout.js';
 import { StoreModel } from '../../src/tui/model.js';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
 import { FilteredIndex, matches, parseFilter, type Filter } from '../../src/tui/filter.js';
 import { clean, fit, kindOf, summarize } from '../../src/tui/format.js';
 import { computeLayout } from '../../src/tui/layout.js';

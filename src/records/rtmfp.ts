@@ -1,11 +1,54 @@
 /**
- * What RTMFP adds to the output records (a public contract like records.ts: fields are added,
- * never renamed). Handshake records of the startup chunks carry `rtmfp: RtmfpHandshakeFacts`;
- * session records of RTMFP sessions carry `rtmfp: RtmfpSessionFacts`.
+ * What RTMFP adds to the output records (part of the NDJSON contract, src/records/index.ts:
+ * fields are added, never renamed). Handshake records of the startup chunks carry
+ * `rtmfp: RtmfpHandshakeFacts`; session records of RTMFP sessions carry `rtmfp: RtmfpSessionFacts`.
+ * The startup chunks' decoded parts (Epd, Certificate, KeyComponent) are decoded by src/rtmfp/handshake.ts.
  */
-import type { Certificate, Epd, KeyComponent } from './handshake.js';
+import type { PerDir } from './facts.js';
 
-export type { Certificate, Epd, KeyComponent, Negotiation } from './handshake.js';
+/** Endpoint discriminator (RFC 7425 §4.4.2): whom an IHello is for. */
+export type Epd = {
+  /** Ancillary data: for Flash, the rtmfp: URI the client connects to. */
+  readonly url?: string;
+  /** SHA-256 of the wanted responder's canonical certificate, hex. */
+  readonly fingerprint?: string;
+  readonly hostname?: string;
+};
+
+/** A Flash certificate (RFC 7425 §4.3): its canonical options before the first marker. */
+export type Certificate = {
+  readonly length: number;
+  /** SHA-256 of the canonical part, hex: what an EPD fingerprint names. */
+  readonly fingerprint: string;
+  readonly hostname?: string;
+  readonly acceptsAncillaryData: boolean;
+  /** Ephemeral DH groups offered (option 0x15). */
+  readonly dhGroups: readonly number[];
+  /** Groups with a static DH public key in the certificate (option 0x1d). */
+  readonly staticDhGroups: readonly number[];
+  readonly extraRandomness: boolean;
+};
+
+/** HMAC or session sequence number negotiation flags (RFC 7425 §4.6.4, §4.6.5). */
+export type Negotiation = {
+  readonly flags: number;
+  /** Will send always / will send on request / requests the peer to send. */
+  readonly sendAlways: boolean;
+  readonly sendOnRequest: boolean;
+  readonly request: boolean;
+  /** HMAC only: the truncated length this end sends. */
+  readonly length?: number;
+};
+
+/** A session key component, initiator's or responder's (RFC 7425 §4.6.2, §4.6.3). */
+export type KeyComponent = {
+  readonly length: number;
+  /** The DH group of the ephemeral public key sent (0x0d) or selected from a static key (0x1d). */
+  readonly dhGroup: number | null;
+  readonly dhPublicKeyBytes: number | null;
+  readonly hmac: Negotiation | null;
+  readonly sseq: Negotiation | null;
+};
 
 export type RtmfpHandshakeFacts = {
   /** The session id in the packet's header (0 for IHello/RHello/IIKeying), 8 hex digits. */
@@ -26,8 +69,6 @@ export type RtmfpHandshakeFacts = {
   /** Bytes of the signature after the key component (the Flash profile sends none or a placeholder). */
   readonly signatureLength?: number;
 };
-
-export type PerDir<T> = { readonly c2s: T; readonly s2c: T };
 
 export type RtmfpFlowFacts = {
   /** The sender's direction and its flow id (each direction numbers its own flows). */

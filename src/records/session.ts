@@ -1,16 +1,12 @@
 /**
- * Output records: what every renderer (NDJSON/JSON export, summary tables, TUI) consumes.
- * This is a public contract (the NDJSON export): fields are added, never renamed.
- * Records are plain JSON-safe objects: no class instances, bigint or raw byte arrays.
+ * Session and capture records: one `session` line per RTMP session (connection facts, decode
+ * statistics and the analysis's facts merged in) and the final `capture` line.
+ * Part of the NDJSON contract (src/records/index.ts): fields are added, never renamed.
  */
-import type { Direction, Severity } from '../core/diagnostics.js';
-import type { SessionFacts, StreamRecord } from '../analysis/types.js';
-import type { RtmfpHandshakeFacts, RtmfpSessionFacts } from '../rtmfp/types.js';
+import type { SessionFacts } from './facts.js';
+import type { RtmfpSessionFacts } from './rtmfp.js';
 import type { TlsFacts } from '../tls/connection.js';
 import type { TunnelLayer } from '../net/tunnel.js';
-import type { WireExcerpt } from './wire.js';
-
-export type { SessionFacts, StreamRecord } from '../analysis/types.js';
 
 export type GapStats = { readonly count: number; readonly bytes: number };
 
@@ -92,7 +88,7 @@ export type SessionRecord = Partial<SessionFacts> & {
   readonly rtmpe?: RtmpeFacts;
   /** Diagnostics of this session by code, repeats included (only the first few of each are written). */
   readonly diagnosticCounts?: Readonly<Record<string, number>>;
-  /** RTMFP sessions: the handshake, keys, packets, flows and close (src/rtmfp/types.ts). */
+  /** RTMFP sessions: the handshake, keys, packets, flows and close (rtmfp.ts). */
   readonly rtmfp?: RtmfpSessionFacts;
   /** RTMPT sessions: the HTTP tunnel's facts. */
   readonly rtmpt?: RtmptFacts;
@@ -167,22 +163,6 @@ export function buildSessionRecord(
   };
 }
 
-export type DiagnosticRecord = {
-  readonly type: 'diagnostic';
-  /** Session number, or null for capture-level problems. */
-  readonly session: number | null;
-  readonly client?: string;
-  readonly server?: string;
-  readonly dir?: Direction;
-  readonly frame?: number;
-  readonly time?: number;
-  readonly offset?: number;
-  readonly severity: Severity;
-  readonly code: string;
-  readonly message: string;
-  readonly context?: Readonly<Record<string, string | number | boolean>>;
-};
-
 export type CaptureSummaryRecord = {
   readonly type: 'capture';
   readonly format: string | null;
@@ -211,92 +191,3 @@ export type CaptureSummaryRecord = {
   /** Proxy: clients whose TLS handshake failed on a --tls-cert listener (absent when none). */
   readonly failedTlsHandshakes?: number;
 };
-
-/** Fields every per-session line carries to locate it. */
-export type Locator = {
-  readonly session: number;
-  readonly client: string;
-  readonly server: string;
-  readonly dir: Direction;
-  /** Frame in which the item's last byte arrived (1-based, as Wireshark numbers frames). */
-  readonly frame: number;
-  /** Capture time of that frame, seconds since the epoch. */
-  readonly time: number;
-  /** Byte offset of the item's first byte in its direction's TCP stream. */
-  readonly offset: number;
-};
-
-export type HandshakeRecord = Locator & {
-  readonly type: 'handshake';
-  /** RTMP handshake parts, or the RTMFP startup chunks (RFC 7016 §3.5). */
-  readonly part: 'C0' | 'C1' | 'C2' | 'S0' | 'S1' | 'S2' | 'IHello' | 'RHello' | 'IIKeying' | 'RIKeying';
-  /** Milliseconds since the client's C0 (RTMFP: since the session's first IHello), capture time. */
-  readonly elapsedMs: number;
-  /** RTMFP startup chunks: what they carry (src/rtmfp/types.ts). */
-  readonly rtmfp?: RtmfpHandshakeFacts;
-  /** C0/S0 */
-  readonly version?: number;
-  readonly encrypted?: boolean;
-  /** C1/S1/C2/S2: the time field. */
-  readonly epoch?: number;
-  /** C1/S1: the 4 bytes after time, dotted ("0.0.0.0" for the simple handshake). */
-  readonly peerVersion?: string;
-  readonly handshake?: 'simple' | 'digest' | 'unknown-digest';
-  readonly scheme?: 0 | 1 | null;
-  readonly digestValid?: boolean | null;
-  /** RTMPE C1/S1: the DH public key's offset (from the digest scheme) and whether 1 < y < p-1. */
-  readonly dhKey?: { readonly offset: number; readonly valid: boolean };
-  /** C2/S2: the second time field, and whether the block echoes the peer's first block. */
-  readonly epoch2?: number;
-  readonly echoes?: boolean | null;
-  /** Bytes of the block the capture lost: its digest and echo could not be checked (null). */
-  readonly lost?: number;
-  /** Its first bytes from the wire (only with AnalyzerOptions.wireExcerpt: the TUI). */
-  readonly wire?: WireExcerpt;
-};
-
-/** One chunk: [fmt, stream offset of its header, header length, payload length, frame]. */
-export type ChunkTuple = readonly [number, number, number, number, number];
-
-export type MessageRecord = Locator & {
-  readonly type: 'message';
-  /** Frame in which the message's first byte arrived. */
-  readonly firstFrame: number;
-  readonly csid: number;
-  readonly typeId: number;
-  readonly typeName: string;
-  readonly streamId: number;
-  readonly timestamp: number;
-  readonly length: number;
-  /** Command or data handler name (types 15, 17, 18, 20). */
-  readonly name?: string;
-  readonly transactionId?: number;
-  /** AMF values after the name (and transaction id), as plain JSON. */
-  readonly args?: readonly unknown[];
-  /** Typed fields of well-known commands and data messages. */
-  readonly command?: Readonly<Record<string, unknown>>;
-  readonly control?: Readonly<Record<string, unknown>>;
-  readonly media?: Readonly<Record<string, unknown>>;
-  readonly sharedObject?: Readonly<Record<string, unknown>>;
-  readonly aggregate?: Readonly<Record<string, unknown>>;
-  readonly rawHex?: string;
-  /** Its first bytes from the wire, chunk headers included (only with AnalyzerOptions.wireExcerpt: the TUI). */
-  readonly wire?: WireExcerpt;
-  /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
-  readonly lost?: number;
-  /**
-   * Header fields that could not be known after a loss or a mid-stream start (their values are
-   * carried on from the last known ones): 'timestamp', 'streamId'.
-   */
-  readonly unknown?: readonly ('timestamp' | 'streamId')[];
-  readonly chunks: {
-    readonly count: number;
-    /** Header form of the first chunk and whether the message used an extended timestamp. */
-    readonly fmt: number;
-    readonly extendedTimestamp: boolean;
-    /** The first chunks (up to 1024). */
-    readonly list: readonly ChunkTuple[];
-  };
-};
-
-export type OutputRecord = SessionRecord | HandshakeRecord | MessageRecord | DiagnosticRecord | StreamRecord | CaptureSummaryRecord;
