@@ -15,6 +15,9 @@
  * nginx-rtmp dropping an E-RTMP track's) — Debian's ffprobe then exits 1 after reading the packets, and
  * FFmpeg 8.1 stops at the first frame of that track, so fewer frames are only required to be read.
  *
+ * The shared real RTMFP captures (../shared/data/rtmfp, not committed; skipped when absent) are
+ * extracted with their key logs: ffprobe reads every coded video message of the published stream.
+ *
  * Then live: ffmpeg publishes 40 frames through `rtmpscope proxy --record DIR` to nginx-rtmp while
  * a second ffmpeg plays through the proxy (a private network namespace, loopback only); the
  * recorded publish holds all 40 frames and no gap.
@@ -28,6 +31,7 @@ import { join } from 'node:path';
 import { Namespace, sleep } from './netns.js';
 import { CAPTURES, CLI, ROOT, requireTool } from './tools.js';
 import { readFlv } from '../test/builders/flv-reader.js';
+import { rtmfpDataDir } from '../test/rtmfp/shared.js';
 import { tagKind } from '../src/extract/writer.js';
 
 type Rec = Record<string, unknown>;
@@ -154,6 +158,36 @@ test('extract: every committed capture, each stream read back by FFmpeg', { time
     assert.ok(files >= 55, `${files} files checked`);
   } finally {
     if (process.env['KEEP_TMP'] === undefined) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+const RTMFP = rtmfpDataDir(ROOT);
+
+test('extract: RTMP over RTMFP (shared zenomt/rtmfp-cpp captures, with key logs) read back by ffprobe', { skip: RTMFP === null ? 'shared RTMFP captures not found' : false, timeout: 60_000 }, () => {
+  requireTool('ffprobe');
+  const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-extract-rtmfp-'));
+  try {
+    for (const name of ['rtmfp-tc-publish', 'rtmfp-tc-publish-orderly-close']) {
+      const out = join(tmp, name);
+      spawnSync('mkdir', ['-p', out]);
+      const r = spawnSync(process.execPath, [CLI, 'extract', join(RTMFP!, `${name}.pcap`), '--keylog', join(RTMFP!, `${name}.keylog.txt`), '--dir', out], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const streams = written(r.stderr);
+      assert.equal(streams.length, 1, r.stderr);
+      const s = streams[0]!;
+      // Coded video messages in the capture: its Video Data messages but the sequence header.
+      const ndjson = spawnSync(process.execPath, [CLI, 'export', join(RTMFP!, `${name}.pcap`), '--keylog', join(RTMFP!, `${name}.keylog.txt`)], { encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 26 });
+      const frames = ndjson.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec).filter((m) => m['type'] === 'message' && m['typeId'] === 9 && (m['media'] as Media | undefined)?.content === 'frames').length;
+      assert.equal(frames, 20);
+      assert.equal(s.videoFrames, frames, `${name}: extract wrote every coded video message`);
+      assert.equal(s.gaps, 0);
+      const p = ffprobe(s.path);
+      assert.equal(p.video, frames, `${name}: ffprobe reads every video frame`);
+      assert.equal(p.gaps, 0);
+      assert.match(p.firstFlags, /^K/);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 
