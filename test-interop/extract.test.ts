@@ -15,6 +15,14 @@
  * nginx-rtmp dropping an E-RTMP track's) — Debian's ffprobe then exits 1 after reading the packets, and
  * FFmpeg 8.1 stops at the first frame of that track, so fewer frames are only required to be read.
  *
+ * The shared real RTMFP captures (../shared/data/rtmfp, not committed; skipped when absent) are
+ * extracted with their key logs: ffprobe reads every coded video message of the published stream.
+ *
+ * AMF3 data messages (type 15): a stream whose onMetaData came as AMF3 (an AVM+ object, as Flash
+ * Player sends with object encoding 3) around ffmpeg's own H.264 tags is extracted; ffprobe reads
+ * every frame and the metadata's values (FFmpeg 5.1 refuses the AVM+ marker itself: "unsupported
+ * amf type 17", and then drops the whole onMetaData).
+ *
  * Then live: ffmpeg publishes 40 frames through `rtmpscope proxy --record DIR` to nginx-rtmp while
  * a second ffmpeg plays through the proxy (a private network namespace, loopback only); the
  * recorded publish holds all 40 frames and no gap.
@@ -28,7 +36,12 @@ import { join } from 'node:path';
 import { Namespace, sleep } from './netns.js';
 import { CAPTURES, CLI, ROOT, requireTool } from './tools.js';
 import { readFlv } from '../test/builders/flv-reader.js';
+import { rtmfpDataDir } from '../test/rtmfp/shared.js';
 import { tagKind } from '../src/extract/writer.js';
+import { Extractor } from '../src/extract/extractor.js';
+import { createFile } from '../src/extract/files.js';
+import type { RtmpMessage } from '../src/rtmp/chunk-decoder.js';
+import { amf0, amf3 } from '../test/builders/amf-writer.js';
 
 type Rec = Record<string, unknown>;
 type Media = { content?: string; ex?: boolean };
@@ -154,6 +167,72 @@ test('extract: every committed capture, each stream read back by FFmpeg', { time
     assert.ok(files >= 55, `${files} files checked`);
   } finally {
     if (process.env['KEEP_TMP'] === undefined) rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+const RTMFP = rtmfpDataDir(ROOT);
+
+test('extract: RTMP over RTMFP (shared zenomt/rtmfp-cpp captures, with key logs) read back by ffprobe', { skip: RTMFP === null ? 'shared RTMFP captures not found' : false, timeout: 60_000 }, () => {
+  requireTool('ffprobe');
+  const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-extract-rtmfp-'));
+  try {
+    for (const name of ['rtmfp-tc-publish', 'rtmfp-tc-publish-orderly-close']) {
+      const out = join(tmp, name);
+      spawnSync('mkdir', ['-p', out]);
+      const r = spawnSync(process.execPath, [CLI, 'extract', join(RTMFP!, `${name}.pcap`), '--keylog', join(RTMFP!, `${name}.keylog.txt`), '--dir', out], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const streams = written(r.stderr);
+      assert.equal(streams.length, 1, r.stderr);
+      const s = streams[0]!;
+      // Coded video messages in the capture: its Video Data messages but the sequence header.
+      const ndjson = spawnSync(process.execPath, [CLI, 'export', join(RTMFP!, `${name}.pcap`), '--keylog', join(RTMFP!, `${name}.keylog.txt`)], { encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 26 });
+      const frames = ndjson.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec).filter((m) => m['type'] === 'message' && m['typeId'] === 9 && (m['media'] as Media | undefined)?.content === 'frames').length;
+      assert.equal(frames, 20);
+      assert.equal(s.videoFrames, frames, `${name}: extract wrote every coded video message`);
+      assert.equal(s.gaps, 0);
+      const p = ffprobe(s.path);
+      assert.equal(p.video, frames, `${name}: ffprobe reads every video frame`);
+      assert.equal(p.gaps, 0);
+      assert.match(p.firstFlags, /^K/);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('extract: an AMF3 onMetaData (type 15) is written as AMF0 script data that ffprobe reads', { timeout: 60_000 }, () => {
+  requireTool('ffmpeg');
+  requireTool('ffprobe');
+  const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-extract-amf3-'));
+  try {
+    const src = join(tmp, 'src.flv');
+    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '10', '-f', 'flv', src], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(made.status, 0, made.stderr);
+    const id = { session: 1, client: '10.0.0.1:5000', server: '10.0.0.2:1935' };
+    const msg = (typeId: number, body: Uint8Array, timestamp = 0): RtmpMessage => ({
+      kind: 'message', csid: 4, typeId, streamId: 1, timestamp, length: body.length, body, bodyTruncated: false, fmt: 0, extendedTimestamp: false,
+      lost: 0, chunks: [], chunkCount: 1, offset: 0, firstFrame: 1, frame: 1, sec: 0, nsec: 0, payload: body,
+    });
+    const file = join(tmp, 'amf3.flv');
+    const notes: string[] = [];
+    const x = new Extractor({ open: () => createFile(file), note: (l) => notes.push(l) });
+    x.message(id, 'c2s', msg(20, amf0.command('publish', 0, null, 'cam')));
+    const meta = amf3.object({ className: 'Meta', sealed: [['width', 160]], dynamic: { encoder: 'flash', fromAmf3: 'yes', count: 7 } });
+    x.message(id, 'c2s', msg(15, Uint8Array.of(0, ...amf0.encode(['@setDataFrame', 'onMetaData', amf0.avmplus(meta)]))));
+    const tags = readFlv(new Uint8Array(readFileSync(src))).tags.filter((t) => t.type !== 18);
+    for (const t of tags) x.message(id, 'c2s', msg(t.type, t.data, t.timestamp));
+    x.finish();
+    assert.deepEqual(notes, []);
+    const frames = tags.filter((t) => t.type === 9 && tagKind(9, t.data) !== 'other').length;
+    assert.equal(frames, 20);
+    const r = spawnSync('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'stream=nb_read_packets:format_tags', '-of', 'json', file], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '', 'no complaint about the script data');
+    const j = JSON.parse(r.stdout) as { streams: { nb_read_packets: string }[]; format: { tags: Record<string, string> } };
+    assert.equal(Number(j.streams[0]?.nb_read_packets), frames, 'every video frame');
+    assert.deepEqual([j.format.tags['encoder'], j.format.tags['fromAmf3'], j.format.tags['count'], j.format.tags['rtmpscopeGaps']], ['flash', 'yes', '7', '0']);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 

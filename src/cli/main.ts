@@ -16,7 +16,7 @@ import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { OutputRecord } from '../records/index.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../output/ndjson.js';
 import { clean } from '../core/text.js';
-import { RecordSelection, recordSelection, SELECT_OPTIONS } from '../output/select.js';
+import { checkNamedCaptures, RecordSelection, recordSelection, SELECT_OPTIONS, selectValues } from '../output/select.js';
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 import { flushWhenIdle, isLiveInput } from './live.js';
 import { withProgress } from './progress.js';
@@ -35,7 +35,9 @@ Usage:
                                             kinds command, data, audio, video, control)
   rtmpscope summary|export <capture|dir>…   several captures (directories searched for pcap and
                                             pcapng files) read in parallel; records carry a
-                                            'capture' field, tables a 'cap' column
+                                            'capture' field, tables a 'cap' column; export's
+                                            selection applies to each capture on its own
+                                            (--session CAPTURE#N: session N of that one)
       --threads N                           threads for several captures (default: one per core,
                                             fewer for little input; 1: no worker threads)
   rtmpscope report <capture|-> [-o report.html]
@@ -206,14 +208,19 @@ async function main(argv: string[]): Promise<void> {
     const { exportMany, summarizeMany, threadsOption } = await import('./multi.js');
     const multi = threadsOption(values.threads);
     if (sub === 'export') {
-      if (!RecordSelection.empty(values)) throw new UserError('--session, --stream, --type, --dir and --frames select from one capture; give one capture', 2);
       if (values.format !== 'ndjson' && values.format !== 'json') throw new UserError(`--format must be ndjson or json, not '${values.format}'`, 2);
-      return exportMany(captures, values.format, values.output, analyzerOptions(values), multi);
+      // Each capture filtered on its own; bad values are refused before any is read.
+      const select = RecordSelection.empty(values) ? {} : { select: selectValues(values) };
+      if (select.select !== undefined) recordSelection(select.select);
+      return exportMany(captures, values.format, values.output, analyzerOptions(values), { ...multi, ...select });
     }
     return summarizeMany(captures, analyzerOptions(values), multi);
   }
   if (sub !== null) {
-    if (sub === 'export') return cmdExport(second as string, values.format, values.output, analyzerOptions(values), recordSelection(values));
+    if (sub === 'export') {
+      checkNamedCaptures(values, [second as string]);
+      return cmdExport(second as string, values.format, values.output, analyzerOptions(values), recordSelection(values, second));
+    }
     return cmdSummary(second as string, analyzerOptions(values));
   }
   if (second !== undefined) throw new UserError(`unexpected argument '${second}'`, 2);

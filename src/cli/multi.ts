@@ -11,6 +11,7 @@ import { BatchedWriter, streamOut } from '../output/ndjson.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import { analyzeCaptures, type CaptureDigest, type CaptureHandlers, type CaptureSource, type JobMode, type MultiOptions } from '../session/multi.js';
 import { openOutput, ignoreCiDetection } from './common.js';
+import { checkNamedCaptures } from '../output/select.js';
 import { expandInputs } from './inputs.js';
 import { startProgress } from './progress.js';
 
@@ -69,6 +70,7 @@ async function readAll(sources: readonly CaptureSource[], mode: JobMode, opts: A
 
 export async function exportMany(args: readonly string[], format: 'ndjson' | 'json', output: string | undefined, opts: AnalyzerOptions, multi: MultiOptions): Promise<void> {
   const { sources, failed: unusable } = inputs(args);
+  if (multi.select !== undefined) checkNamedCaptures(multi.select, sources.map((s) => s.name));
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   const several = sources.length > 1;
   let current = -1;

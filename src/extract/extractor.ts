@@ -91,11 +91,11 @@ export class Extractor implements PayloadSink {
       if (dir === 'c2s') this.command(s, m);
       return;
     }
-    if (t !== 8 && t !== 9 && t !== 22 && t !== 18) return;
+    if (t !== 8 && t !== 9 && t !== 22 && t !== 18 && t !== 15) return;
     let e = this.resolve(s, dir, m);
     if (e === undefined) {
       // Media without a publish or play seen: the capture started mid-session (data alone opens nothing).
-      if (t === 18) return;
+      if (t === 18 || t === 15) return;
       e = this.openStream(s, dir, m.streamId, null);
       e.adoptable = m.streamId === 0 || m.unknown?.includes('streamId') === true;
       e.writer.loss('the start of the stream is not in the capture', true);
@@ -194,6 +194,7 @@ export class Extractor implements PayloadSink {
         const code = (err as NodeJS.ErrnoException).code;
         this.events.note(`${clean(path)}: cannot write (${code ?? String(err)}); ${describe(info)} is incomplete`);
       },
+      (line) => this.events.note(`${describe(info)}: ${line}`),
     );
     const e = { info, writer, adoptable: false };
     s.streams.set(key, e);

@@ -3,7 +3,7 @@
  * stream's own when it came before any media, with the extractor's properties spliced in; else
  * one of ours), then every tag at its timestamp — audio and video bodies unchanged (legacy or
  * Enhanced: E-RTMP's tag bodies are Enhanced FLV's), aggregates split into their tags, data
- * messages as script tags. Across a loss the gap policy (policy.ts) drops what cannot be decoded.
+ * messages as script tags (AMF3 data messages converted to AMF0: amf3-data.ts). Across a loss the gap policy (policy.ts) drops what cannot be decoded.
  * At close the header's audio/video flags and the metadata's counts are patched in place.
  *
  * Memory is flat: a tag is written when its message completes and nothing of it is kept.
@@ -12,6 +12,7 @@
 import { decodeAudioHeader } from '../media/audio.js';
 import { decodeVideoHeader } from '../media/video.js';
 import { FLAGS_OFFSET, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, fileHeader, headerFlags, splitAggregate, tag } from './flv.js';
+import { amf0ScriptData } from './amf3-data.js';
 import { amfDouble, isOnMetaData, ownMetadata, scriptData, spliceMetadata } from './metadata.js';
 import { GapPolicy, type GapEpisode, type TagKind } from './policy.js';
 
@@ -67,6 +68,8 @@ export class FlvStreamWriter {
     private readonly opener: () => FlvOut | null,
     private readonly onEpisode: (e: GapEpisode) => void,
     private readonly onError: (path: string, e: unknown) => void,
+    /** Anything else worth one line (AMF3 data values that could not be converted). */
+    private readonly onNote: (line: string) => void = () => {},
   ) {
     // Episodes of a stream not opened yet wait: a stream left out reports none.
     this.policy = new GapPolicy((e) => (this.state === 'pending' ? this.waiting.push(e) : this.state !== 'skipped' && onEpisode(e)));
@@ -109,6 +112,14 @@ export class FlvStreamWriter {
       if (rest > 0) this.policy.loss(`${rest} bytes of an aggregate message at ${timestamp} ms do not form a tag`);
     } else if (typeId === 18 && !bodyTruncated) {
       this.script(timestamp, scriptData(body));
+    } else if (typeId === 15 && !bodyTruncated) {
+      // AMF3 data: FLV script data is AMF0 (amf3-data.ts).
+      const s = amf0ScriptData(body);
+      if (s !== null) this.script(timestamp, scriptData(s.data));
+      // Said only of a stream being written (not of one left out).
+      if (this.state !== 'open') return;
+      if (s === null) this.onNote(`an AMF3 data message at ${timestamp} ms does not decode; not written`);
+      else if (s.lossy > 0) this.onNote(`an AMF3 data message at ${timestamp} ms: ${s.lossy} value(s) that AMF0 script data cannot carry written as 'unsupported'`);
     }
   }
 

@@ -2,7 +2,8 @@
  * `export` selection, so that common cuts need no jq: a record filter applied as records stream
  * out (nothing is held back). Options:
  *
- *   --session N[,M…]   records of these sessions (repeatable)
+ *   --session N[,M…]   records of these sessions (repeatable); CAPTURE#N: session N of that capture
+ *                      only (named as in the `capture` field, or by its file name)
  *   --stream NAME      stream records named NAME; from the publish/play of NAME on, the messages
  *                      of its message stream and the session's diagnostics; the session records
  *                      of the sessions that used it
@@ -13,7 +14,13 @@
  *                      range) falls in A..B (A- and -B leave a side open)
  *
  * The capture record passes every filter but --type. Filters combine with AND.
+ *
+ * With several captures each capture is filtered on its own (session numbers, stream ids and
+ * frame numbers are per capture): a plain `--session N` keeps session N of every capture,
+ * `CAPTURE#N` adds session N of the one capture it names; a capture that no entry applies to
+ * keeps only its capture record when --session is given.
  */
+import { basename, resolve } from 'node:path';
 import { UserError } from '../io/input.js';
 import type { MessageRecord, OutputRecord } from '../records/index.js';
 
@@ -49,6 +56,27 @@ function list(v: readonly string[] | undefined): string[] {
   return (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x.length > 0);
 }
 
+/** `CAPTURE#N` → its capture part, null for a plain number. */
+function capturePart(entry: string): string | null {
+  const i = entry.lastIndexOf('#');
+  return i < 0 ? null : entry.slice(0, i);
+}
+
+/** Does `spec` (before the '#') name the capture called `name`: the same name, file name or path? */
+export function namesCapture(spec: string, name: string): boolean {
+  return spec === name || spec === basename(name) || resolve(spec) === resolve(name);
+}
+
+/** The captures named by `--session CAPTURE#N` entries (in order, repeated as given). */
+export function namedCaptures(v: SelectValues): string[] {
+  return list(v.session).map(capturePart).filter((c): c is string => c !== null);
+}
+
+/** A usage error for a `CAPTURE#N` naming none of `names`. */
+export function checkNamedCaptures(v: SelectValues, names: readonly string[]): void {
+  for (const c of namedCaptures(v)) if (!names.some((n) => namesCapture(c, n))) throw new UserError(`--session ${c}#…: no capture of this run is named '${c}'`, 2);
+}
+
 export class RecordSelection {
   private readonly sessions: ReadonlySet<number> | null;
   private readonly names: ReadonlySet<string> | null;
@@ -59,12 +87,17 @@ export class RecordSelection {
   private readonly followed = new Set<string>();
   private readonly followedSessions = new Set<number>();
 
-  constructor(v: SelectValues) {
-    const sessions = list(v.session).map((s) => {
-      if (!/^[0-9]+$/.test(s) || Number(s) < 1) throw new UserError(`--session must be a session number from 1, not '${s}'`, 2);
-      return Number(s);
-    });
-    this.sessions = sessions.length === 0 ? null : new Set(sessions);
+  /** `capture`: the name of the capture being filtered (for `CAPTURE#N` entries). */
+  constructor(v: SelectValues, capture?: string) {
+    const entries = list(v.session);
+    const sessions: number[] = [];
+    for (const e of entries) {
+      const c = capturePart(e);
+      const n = c === null ? e : e.slice(c.length + 1);
+      if (!/^[0-9]+$/.test(n) || Number(n) < 1 || c === '') throw new UserError(`--session must be a session number from 1, or CAPTURE#N, not '${e}'`, 2);
+      if (c === null || (capture !== undefined && namesCapture(c, capture))) sessions.push(Number(n));
+    }
+    this.sessions = entries.length === 0 ? null : new Set(sessions);
     const names = v.stream ?? [];
     this.names = names.length === 0 ? null : new Set(names);
     const types = list(v.type);
@@ -134,7 +167,12 @@ export function parseFrames(v: string): readonly [number, number] {
   return [from, to];
 }
 
-/** The selection the options ask for, or null when none was given. */
-export function recordSelection(v: SelectValues): RecordSelection | null {
-  return RecordSelection.empty(v) ? null : new RecordSelection(v);
+/** The selection the options ask for (of the capture called `capture`), or null when none was given. */
+export function recordSelection(v: SelectValues, capture?: string): RecordSelection | null {
+  return RecordSelection.empty(v) ? null : new RecordSelection(v, capture);
+}
+
+/** The selection options alone, as plain data (to hand to a worker thread). */
+export function selectValues(v: SelectValues): SelectValues {
+  return { session: v.session, stream: v.stream, type: v.type, dir: v.dir, frames: v.frames };
 }

@@ -9,7 +9,8 @@
  * to the RtmpSession's caps.
  */
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import type { RtmpMessage } from '../rtmp/chunk-decoder.js';
+import type { PayloadSink } from '../extract/sink.js';
+import { DEFAULT_CONN_BUFFER, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type RtmfpFlowFacts, type RtmfpHandshakeFacts, type RtmfpSessionFacts, type SessionRecord } from '../records/index.js';
 import { RtmpSession } from '../session/rtmp-session.js';
 import { negotiated, type StartupChunk } from './handshake.js';
@@ -27,6 +28,8 @@ const MAX_CHUNK_TYPES = 32;
 /** Body bytes kept of audio/video messages (their tag headers and configs fit) and of the rest. */
 const KEEP_MEDIA = 4096;
 const KEEP_OTHER = 1024 * 1024;
+/** Message types extraction wants whole (audio, video, aggregate), as the chunk decoder's `payloads`. */
+const PAYLOAD_TYPES: ReadonlySet<number> = new Set([8, 9, 22]);
 
 type Flow = {
   readonly dir: Direction;
@@ -99,6 +102,8 @@ export class RtmfpSession {
     readonly responder: string,
     meta: Meta,
     private readonly connBuffer?: number,
+    /** Extraction: whole media bodies (each at most connBuffer) and losses go there. */
+    private readonly payloads: PayloadSink | null = null,
   ) {
     this.client = initiator;
     this.server = responder;
@@ -256,7 +261,8 @@ export class RtmfpSession {
       this.note('rtmfp.cap', `more than ${MAX_FLOWS} flows in this session; the others are not reassembled`, dir, meta, meta.offset, 'flows');
       return null;
     }
-    const keep = (first: Uint8Array) => (first[0] === 8 || first[0] === 9 ? KEEP_MEDIA : KEEP_OTHER) + 5;
+    const whole = this.payloads === null ? 0 : (this.connBuffer ?? DEFAULT_CONN_BUFFER);
+    const keep = (first: Uint8Array) => Math.max(whole, first[0] === 8 || first[0] === 9 ? KEEP_MEDIA : KEEP_OTHER) + 5;
     f = { dir, id: u.flowId, r: new FlowReassembler(this.budget, keep), signature: null, tc: null, messages: 0, acks: 0, lost: 0, firstFrame: meta.frame, start: this.ms(meta), last: this.ms(meta), final: false, exception: null };
     this.flows.set(key, f);
     this.flowCount++;
@@ -285,6 +291,7 @@ export class RtmfpSession {
         return;
       case 'lost':
         f.lost += e.fragments;
+        if (f.tc !== null) this.payloads?.loss({ session: this.session, client: this.client, server: this.server }, f.dir, `${e.fragments} fragment(s) of flow ${f.id} given up`);
         this.note('rtmfp.flow.lost', `flow ${f.id} (${f.dir}): ${e.fragments} fragment(s) given up${e.droppedMessage ? '; the message in progress was dropped' : ''}`, f.dir, e.at, e.at.offset, `lost:${f.dir}:${f.id}`, { flow: f.id, fragments: e.fragments });
         return;
       case 'cap':
@@ -300,15 +307,19 @@ export class RtmfpSession {
       return;
     }
     const d = m.data;
+    const typeId = d[0]!;
+    // The analysis sees what it always did; extraction (payloads) gets the whole body when it arrived whole.
+    const keep = 5 + (typeId === 8 || typeId === 9 ? KEEP_MEDIA : KEEP_OTHER);
     const msg: RtmpMessage = {
       kind: 'message',
       csid: f.id,
-      typeId: d[0]!,
+      typeId,
       streamId: f.tc!.streamId,
       timestamp: ((d[1]! << 24) | (d[2]! << 16) | (d[3]! << 8) | d[4]!) >>> 0,
       length: m.length - 5,
-      body: d.subarray(5),
-      bodyTruncated: d.length < m.length,
+      body: d.subarray(5, keep),
+      bodyTruncated: m.length > keep,
+      ...(this.payloads !== null && PAYLOAD_TYPES.has(typeId) ? { payload: d.length === m.length ? d.subarray(5) : null } : {}),
       fmt: 0,
       extendedTimestamp: false,
       lost: 0,
@@ -325,7 +336,7 @@ export class RtmfpSession {
 
   private session_rtmp(): RtmpSession {
     if (this.rtmp === null) {
-      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false });
+      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false, payloads: this.payloads });
       // The analysis learns the session's start from its handshake records (already written).
       for (const h of this.handshakes) for (const r of this.rtmp.handshake(h)) if (r.type === 'diagnostic') this.out.push(r);
       this.handshakes.length = 0;

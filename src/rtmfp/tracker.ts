@@ -13,6 +13,7 @@
  * sessions are tracked (the rest counted and reported once); each session bounds itself.
  */
 import { diag } from '../core/diagnostics.js';
+import type { PayloadSink } from '../extract/sink.js';
 import type { UdpDatagram } from '../net/types.js';
 import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { decodeStartupChunk } from './handshake.js';
@@ -28,6 +29,8 @@ export type RtmfpTrackerOptions = {
   readonly connBuffer?: number;
   /** Allocates the next session number (shared with the TCP sessions). */
   readonly nextSession: () => number;
+  /** Extraction (src/extract): TC flows' whole media bodies go there. */
+  readonly payloads?: PayloadSink;
 };
 
 function endpoint(ip: string, port: number): string {
@@ -119,7 +122,7 @@ export class RtmfpTracker {
         pair = { index: this.pairs.size, sessions: [] };
         this.pairs.set(key, pair);
       }
-      s = new RtmfpSession(this.opts.nextSession(), pair.index, initiator, responder, meta, this.opts.connBuffer);
+      s = new RtmfpSession(this.opts.nextSession(), pair.index, initiator, responder, meta, this.opts.connBuffer, this.opts.payloads ?? null);
       pair.sessions.push(s);
       this.all.push(s);
     }

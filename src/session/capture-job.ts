@@ -12,6 +12,7 @@ import type { AnalyzerOptions } from './analyzer.js';
 import type { Severity } from '../core/diagnostics.js';
 import type { OutputRecord, SessionRecord, StreamRecord, CaptureSummaryRecord, DiagnosticRecord } from '../records/index.js';
 import { analyzeStream } from './run.js';
+import { recordSelection, type SelectValues } from '../output/select.js';
 
 export type JobMode = 'ndjson' | 'json' | 'records' | 'summary';
 
@@ -26,6 +27,8 @@ export type CaptureJob = {
   readonly opts: AnalyzerOptions;
   /** Count the capture's diagnostics by severity (returned with the bytes read; see AnalyzerOptions.tally). */
   readonly tally?: boolean;
+  /** export's selection, applied to this capture's records (output/select.ts). */
+  readonly select?: SelectValues;
 };
 
 /** What a finished job reports. */
@@ -84,8 +87,10 @@ export async function runCaptureJob(job: CaptureJob, post: (out: JobOutput) => v
     await send({ kind: 'digest', digest, bytesRead });
     return bytesRead;
   }
+  const selection = job.select === undefined ? null : recordSelection(job.select, job.name);
+  const pick = (recs: readonly OutputRecord[]): readonly OutputRecord[] => (selection === null ? recs : selection.filter(recs));
   if (job.mode === 'records') {
-    await analyzeStream(job.path, input, (recs) => send({ kind: 'records', records: job.tag ? recs.map((r) => tagRecord(r, job.name)) : recs.slice(), bytesRead }), job.opts);
+    await analyzeStream(job.path, input, (recs) => send({ kind: 'records', records: job.tag ? pick(recs).map((r) => tagRecord(r, job.name)) : pick(recs).slice(), bytesRead }), job.opts);
     return bytesRead;
   }
   // Text: NDJSON lines, or one JSON document grouped by session.
@@ -109,7 +114,7 @@ export async function runCaptureJob(job: CaptureJob, post: (out: JobOutput) => v
       job.path,
       input,
       async (recs) => {
-        for (const r of recs) {
+        for (const r of pick(recs)) {
           const line = toJson(r);
           const p = add((job.tag ? tagLine(line, nameJson) : line) + '\n');
           if (p !== undefined) await p;
@@ -120,7 +125,7 @@ export async function runCaptureJob(job: CaptureJob, post: (out: JobOutput) => v
   } else {
     const w = new BatchedWriter({ write: add, close: async () => {} });
     const r = new JsonRenderer(w);
-    await analyzeStream(job.path, input, (recs) => r.records(job.tag ? recs.map((x) => tagRecord(x, job.name)) : recs), job.opts);
+    await analyzeStream(job.path, input, (recs) => r.records(job.tag ? pick(recs).map((x) => tagRecord(x, job.name)) : pick(recs)), job.opts);
     await r.end();
   }
   await flush();

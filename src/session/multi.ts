@@ -20,6 +20,7 @@ import type { AnalyzerOptions } from './analyzer.js';
 import type { Severity } from '../core/diagnostics.js';
 import { jobError, runCaptureJob, type CaptureJob, type JobMode, type JobOutput } from './capture-job.js';
 import type { OutputRecord } from '../records/index.js';
+import type { SelectValues } from '../output/select.js';
 
 export type { JobMode, JobOutput, CaptureDigest } from './capture-job.js';
 
@@ -42,6 +43,8 @@ export type MultiOptions = {
   readonly threads?: number;
   /** Text held in memory per capture waiting for its turn before it is spooled (default 4 MiB). */
   readonly heldTextBytes?: number;
+  /** export's selection, applied to each capture on its own (output/select.ts). */
+  readonly select?: SelectValues;
 };
 
 /** Below this much input per thread, another thread costs more than it saves. */
@@ -74,11 +77,12 @@ export async function analyzeCaptures(
 ): Promise<void> {
   const tag = sources.length > 1;
   const threads = poolSize(sources, multi.threads);
-  if (threads <= 1) return inProcess(sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts })), handlers);
+  const select = multi.select === undefined ? {} : { select: multi.select };
+  if (threads <= 1) return inProcess(sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts, ...select })), handlers);
   // Functions cannot cross to a worker thread: the threads count diagnostics for `observe`'s
   // owner instead (AnalyzerOptions.tally); extraction's payload sink runs on one thread only.
   const { observe: _observe, tally, payloads: _payloads, ...plain } = opts;
-  const jobs: CaptureJob[] = sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts: plain, tally: tally !== undefined }));
+  const jobs: CaptureJob[] = sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts: plain, tally: tally !== undefined, ...select }));
   return new Pool(jobs, threads, handlers, multi.heldTextBytes ?? TEXT_HELD, tally).run();
 }
 

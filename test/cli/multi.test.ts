@@ -125,6 +125,25 @@ test('multi: summary merges the tables with a cap column and numbers sessions pe
   assert.match(r.stdout, /tcp\.reset\s+│ info\s+│ 4 /);
 });
 
+test('multi: export selection filters each capture on its own, on worker threads and on the main thread; CAPTURE#N names one', () => {
+  const keys = (out: string) => out.split('\n').filter((x) => x !== '').map((l) => JSON.parse(l) as { capture: string; type: string; session: number | null }).map((r) => `${r.capture.split('/').pop()!}:${r.type}:${r.session}`);
+  for (const threads of ['1', '2']) {
+    const r = run(['export', a, c, '--session', '1', '--type', 'session', '--threads', threads]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(keys(r.stdout), ['ffmpeg-nginx-publish-play.pcap:session:1', 'gstreamer-nginx-publish.pcap:session:1']);
+    const named = run(['export', a, c, '--session', 'ffmpeg-nginx-publish-play.pcap#2,3', '--type', 'session,capture', '--threads', threads]);
+    assert.equal(named.status, 0, named.stderr);
+    assert.deepEqual(keys(named.stdout).sort(), ['ffmpeg-nginx-publish-play.pcap:capture:undefined', 'ffmpeg-nginx-publish-play.pcap:session:2', 'ffmpeg-nginx-publish-play.pcap:session:3', 'gstreamer-nginx-publish.pcap:capture:undefined']);
+    // Per capture, the same as one capture alone.
+    const per = run(['export', a, c, '--dir', 's2c', '--type', 'command', '--frames', '1-40', '--threads', threads]);
+    const alone = run(['export', c, '--dir', 's2c', '--type', 'command', '--frames', '1-40']).stdout.split('\n').filter((x) => x !== '');
+    assert.deepEqual(per.stdout.split('\n').filter((l) => l.includes('gstreamer-nginx-publish.pcap')).map((l) => l.replace(/"capture":"[^"]*",/, '')), alone);
+  }
+  const unknown = run(['export', a, c, '--session', 'nope.pcap#1']);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /no capture of this run is named 'nope.pcap'/);
+});
+
 test("multi: '-' cannot be mixed with files", () => {
   const r = run(['export', a, '-']);
   assert.equal(r.status, 2);

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline } from '../analysis/script.js';
-import { parseFrames, recordSelection, type SelectValues } from '../../src/output/select.js';
+import { checkNamedCaptures, namesCapture, parseFrames, recordSelection, type SelectValues } from '../../src/output/select.js';
 import { videoName } from '../../src/output/summary.js';
 import type { OutputRecord, StreamRecord } from '../../src/records/index.js';
 import { UserError } from '../../src/io/input.js';
@@ -68,6 +68,24 @@ test('select: bad values are usage errors', () => {
   assert.throws(() => recordSelection({ type: ['frames'] }), (e: unknown) => e instanceof UserError && e.exitCode === 2);
   assert.throws(() => recordSelection({ dir: 'up' }), UserError);
   assert.throws(() => recordSelection({ session: ['0'] }), UserError);
+});
+
+test('select: --session CAPTURE#N applies to the capture it names (name, file name or path), plain numbers to every capture', () => {
+  const sessionsOf = (v: SelectValues, capture: string) => {
+    const s = recordSelection(v, capture);
+    assert.ok(s !== null);
+    return [...new Set(s.filter(records).map((r) => (r.type === 'capture' ? 0 : r.session)))].sort();
+  };
+  const name = 'captures/ffmpeg-nginx-publish-play.pcap';
+  assert.deepEqual(sessionsOf({ session: ['ffmpeg-nginx-publish-play.pcap#2'] }, name), [0, 2]);
+  assert.deepEqual(sessionsOf({ session: [`${name}#3,1`] }, name), [0, 1, 3]);
+  assert.deepEqual(sessionsOf({ session: ['other.pcap#2'] }, name), [0], 'another capture named: only the capture record');
+  assert.deepEqual(sessionsOf({ session: ['other.pcap#2', '1'] }, name), [0, 1]);
+  assert.ok(namesCapture('./captures/ffmpeg-nginx-publish-play.pcap', name));
+  assert.ok(!namesCapture('publish-play.pcap', name));
+  checkNamedCaptures({ session: ['ffmpeg-nginx-publish-play.pcap#1', '2'] }, [name, 'b.pcap']);
+  assert.throws(() => checkNamedCaptures({ session: ['c.pcap#1'] }, [name, 'b.pcap']), (e: unknown) => e instanceof UserError && e.exitCode === 2);
+  for (const bad of ['#1', 'a.pcap#0', 'a.pcap#', 'a.pcap#x']) assert.throws(() => recordSelection({ session: [bad] }, name), UserError, bad);
 });
 
 test('summary: profile names abbreviated meaningfully, never cut', () => {
