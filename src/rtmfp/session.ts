@@ -12,6 +12,7 @@ import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.j
 import type { RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type SessionRecord } from '../session/records.js';
 import { RtmpSession } from '../session/rtmp-session.js';
+import type { IngestTarget } from '../targets/ingest.js';
 import { negotiated, type StartupChunk } from './handshake.js';
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent, type FragmentMeta, type UserData, type UserMessage } from './flows.js';
 import type { RtmfpFlowFacts, RtmfpHandshakeFacts, RtmfpSessionFacts } from './types.js';
@@ -100,6 +101,8 @@ export class RtmfpSession {
     readonly responder: string,
     meta: Meta,
     private readonly connBuffer?: number,
+    /** The ingest service published streams are checked against (--target). */
+    private readonly target: IngestTarget | null = null,
   ) {
     this.client = initiator;
     this.server = responder;
@@ -326,7 +329,7 @@ export class RtmfpSession {
 
   private session_rtmp(): RtmpSession {
     if (this.rtmp === null) {
-      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false });
+      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false, target: this.target });
       // The analysis learns the session's start from its handshake records (already written).
       for (const h of this.handshakes) for (const r of this.rtmp.handshake(h)) if (r.type === 'diagnostic') this.out.push(r);
       this.handshakes.length = 0;

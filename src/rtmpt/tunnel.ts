@@ -17,6 +17,7 @@
  * per direction — past either, the missing number is declared lost (`rtmpt.sequence-missing`).
  */
 import type { PayloadSink } from '../extract/sink.js';
+import type { IngestTarget } from '../targets/ingest.js';
 import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
@@ -146,6 +147,8 @@ export class RtmptTracker {
     private readonly connBuffer?: number,
     /** Extraction (src/extract): tunnel sessions hand whole media bodies there. */
     private readonly payloads: PayloadSink | null = null,
+    /** The ingest service published streams are checked against (--target). */
+    private readonly target: IngestTarget | null = null,
   ) {}
 
   /** Take a connection whose first client bytes are RTMPT (see looksLikeRtmpt). */
@@ -410,7 +413,7 @@ export class RtmptTracker {
         session,
         first: c.info,
         startSeen,
-        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer, { payloads: this.payloads }),
+        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer, { payloads: this.payloads, target: this.target }),
         order: { c2s: new Orderer(startSeen), s2c: new Orderer(startSeen) },
         offset: { c2s: 0, s2c: 0 },
         gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },

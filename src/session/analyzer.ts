@@ -86,9 +86,11 @@ export class Analyzer {
   /** RTMFP over UDP (created at the first UDP datagram). */
   private rtmfp: RtmfpTracker | null = null;
   private readonly keylogs: readonly string[];
+  private readonly target: IngestTarget | undefined;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.keylogs = opts.keylogs ?? [];
+    this.target = opts.target;
     this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
     this.pipe = new SessionPipeline({ ...opts, shared: this.shared, onReject: (conn) => this.tcp.demote(conn) });
     this.tcp = new TcpReassembler({
@@ -182,7 +184,7 @@ export class Analyzer {
         }
         if (r.kind === 'tcp' && r.tunnel !== undefined) for (const l of r.tunnel.layers) this.tunnelPackets[l.type] = (this.tunnelPackets[l.type] ?? 0) + 1;
         if (r.kind === 'udp') {
-          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => this.pipe.nextSession(), ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }) });
+          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => this.pipe.nextSession(), ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }), ...(this.target === undefined ? {} : { target: this.target }) });
           const recs = this.rtmfp.push(r, meta);
           // UDP that is not RTMFP is counted as before.
           if (recs === null) this.skipped['not-tcp'] = (this.skipped['not-tcp'] ?? 0) + 1;

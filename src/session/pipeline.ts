@@ -127,7 +127,7 @@ export class SessionPipeline {
     this.target = opts.target ?? null;
     this.payloads = opts.payloads ?? null;
     this.wireExcerpt = opts.wireExcerpt ?? 0;
-    this.rtmpt = new RtmptTracker(() => this.nextSession(), opts.connBuffer, this.payloads);
+    this.rtmpt = new RtmptTracker(() => this.nextSession(), opts.connBuffer, this.payloads, this.target);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
     this.shared = opts.shared;
     this.onReject = opts.onReject ?? (() => undefined);
