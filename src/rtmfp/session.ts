@@ -13,6 +13,7 @@ import type { PayloadSink } from '../extract/sink.js';
 import { DEFAULT_CONN_BUFFER, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type RtmfpFlowFacts, type RtmfpHandshakeFacts, type RtmfpSessionFacts, type SessionRecord } from '../records/index.js';
 import { RtmpSession } from '../session/rtmp-session.js';
+import type { IngestTarget } from '../targets/ingest.js';
 import { negotiated, type StartupChunk } from './handshake.js';
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent, type FragmentMeta, type UserData, type UserMessage } from './flows.js';
 import { CHUNK_NAMES, decryptPacket, hex, hexU32, parsePacket, type Framing, type Packet } from './wire.js';
@@ -104,6 +105,8 @@ export class RtmfpSession {
     private readonly connBuffer?: number,
     /** Extraction: whole media bodies (each at most connBuffer) and losses go there. */
     private readonly payloads: PayloadSink | null = null,
+    /** The ingest service published streams are checked against (--target). */
+    private readonly target: IngestTarget | null = null,
   ) {
     this.client = initiator;
     this.server = responder;
@@ -336,7 +339,7 @@ export class RtmfpSession {
 
   private session_rtmp(): RtmpSession {
     if (this.rtmp === null) {
-      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false, payloads: this.payloads });
+      this.rtmp = new RtmpSession({ session: this.session, conn: this.pairIndex, client: this.client, server: this.server }, false, this.connBuffer, { chunked: false, payloads: this.payloads, target: this.target });
       // The analysis learns the session's start from its handshake records (already written).
       for (const h of this.handshakes) for (const r of this.rtmp.handshake(h)) if (r.type === 'diagnostic') this.out.push(r);
       this.handshakes.length = 0;

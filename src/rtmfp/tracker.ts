@@ -18,6 +18,7 @@ import type { UdpDatagram } from '../net/types.js';
 import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { decodeStartupChunk } from './handshake.js';
 import { framingsFor, parseKeyLogs, type RtmfpKeyEntry } from './keylog.js';
+import type { IngestTarget } from '../targets/ingest.js';
 import { RtmfpSession, type Meta } from './session.js';
 import { aesDecrypt, decryptPacket, DEFAULT_KEY, hexU32, parsePacket, sessionIdOf, STARTUP_CHUNKS, STARTUP_FRAMING, type Chunk } from './wire.js';
 
@@ -27,6 +28,8 @@ export type RtmfpTrackerOptions = {
   /** Key log texts (AnalyzerOptions.keylogs); lines that are not RTMFP key records are ignored. */
   readonly keylogs?: readonly string[];
   readonly connBuffer?: number;
+  /** The ingest service published streams are checked against (--target). */
+  readonly target?: IngestTarget;
   /** Allocates the next session number (shared with the TCP sessions). */
   readonly nextSession: () => number;
   /** Extraction (src/extract): TC flows' whole media bodies go there. */
@@ -122,7 +125,7 @@ export class RtmfpTracker {
         pair = { index: this.pairs.size, sessions: [] };
         this.pairs.set(key, pair);
       }
-      s = new RtmfpSession(this.opts.nextSession(), pair.index, initiator, responder, meta, this.opts.connBuffer, this.opts.payloads ?? null);
+      s = new RtmfpSession(this.opts.nextSession(), pair.index, initiator, responder, meta, this.opts.connBuffer, this.opts.payloads ?? null, this.opts.target ?? null);
       pair.sessions.push(s);
       this.all.push(s);
     }

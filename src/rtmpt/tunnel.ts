@@ -17,6 +17,7 @@
  * per direction — past either, the missing number is declared lost (`rtmpt.sequence-missing`).
  */
 import type { PayloadSink } from '../extract/sink.js';
+import type { IngestTarget } from '../targets/ingest.js';
 import { diag, type Diagnostic, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import { isEncryptedVersion, isRtmpVersion } from '../rtmp/detect.js';
@@ -24,6 +25,7 @@ import { RtmpSession, sessionDiagnostic } from '../session/rtmp-session.js';
 import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type RtmptFacts, type SessionRecord } from '../records/index.js';
 import { HttpParser, type HttpEvent, type HttpHead } from './http.js';
 import { Orderer, type Piece } from './order.js';
+import { HeadScan } from './boundary.js';
 
 export type TunnelConnInfo = {
   readonly conn: number;
@@ -108,7 +110,20 @@ type Conn = {
   lastTunnel: Tunnel | null;
   readonly tunnels: Set<Tunnel>;
   readonly startSeen: boolean;
+  /**
+   * Mid-exchange start (boundary.ts): per direction, the scan for the first message head while
+   * it has not been found (bytes before it cannot be framed and are passed over).
+   */
+  readonly seek: Record<Direction, HeadScan | null>;
+  /** Replies whose request came before the capture did (passed over), before the first paired one. */
+  orphans: number;
+  paired: boolean;
+  /** TCP-stage diagnostics that came before the connection carried a tunnel (mid-exchange start). */
+  readonly early: DiagnosticRecord[];
 };
+
+/** TCP-stage diagnostics kept for a mid-exchange connection until it carries a tunnel. */
+const MAX_EARLY = 16;
 
 type Tunnel = {
   readonly id: string;
@@ -146,10 +161,16 @@ export class RtmptTracker {
     private readonly connBuffer?: number,
     /** Extraction (src/extract): tunnel sessions hand whole media bodies there. */
     private readonly payloads: PayloadSink | null = null,
+    /** The ingest service published streams are checked against (--target). */
+    private readonly target: IngestTarget | null = null,
   ) {}
 
-  /** Take a connection whose first client bytes are RTMPT (see looksLikeRtmpt). */
-  claim(info: TunnelConnInfo, startSeen: boolean): void {
+  /**
+   * Take a connection whose first client bytes are RTMPT (see looksLikeRtmpt), or, `midExchange`,
+   * one whose capture began inside an HTTP exchange (boundary.ts): each direction is decoded from
+   * its first RTMPT message head on.
+   */
+  claim(info: TunnelConnInfo, startSeen: boolean, midExchange = false): void {
     if (this.conns.has(info.conn)) return;
     const c: Conn = {
       info,
@@ -165,6 +186,10 @@ export class RtmptTracker {
       lastTunnel: null,
       tunnels: new Set(),
       startSeen,
+      seek: midExchange ? { c2s: new HeadScan('request'), s2c: new HeadScan('reply') } : { c2s: null, s2c: null },
+      orphans: 0,
+      paired: !midExchange,
+      early: [],
     };
     this.conns.set(info.conn, c);
   }
@@ -173,8 +198,16 @@ export class RtmptTracker {
     this.out = [];
     const c = this.conns.get(conn);
     if (c !== undefined && !c.dead) {
+      let from = bytes;
+      const seek = c.seek[dir];
+      if (seek !== null) {
+        const f = seek.push(bytes);
+        if (f === null) return this.out;
+        c.seek[dir] = null;
+        from = f.rest;
+      }
       const p = dir === 'c2s' ? c.req : c.res;
-      this.onHttp(c, dir, p.push(bytes), meta);
+      this.onHttp(c, dir, p.push(from), meta);
     }
     return this.out;
   }
@@ -182,7 +215,9 @@ export class RtmptTracker {
   gap(conn: number, dir: Direction, length: number, meta: ByteMeta): OutputRecord[] {
     this.out = [];
     const c = this.conns.get(conn);
-    if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta);
+    const seek = c?.seek[dir] ?? null;
+    if (seek !== null) seek.lost(length);
+    else if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta);
     return this.out;
   }
 
@@ -193,6 +228,11 @@ export class RtmptTracker {
   observe(conn: number, d: DiagnosticRecord): OutputRecord[] {
     const c = this.conns.get(conn);
     const t = c?.lastTunnel ?? null;
+    if (c !== undefined && t === null && !c.paired && !c.dead) {
+      // Mid-exchange: the connection's facts (tcp.start-unseen, ...) go to its first tunnel.
+      if (c.early.length < MAX_EARLY) c.early.push(d);
+      return [];
+    }
     if (t === null || t.done) return c?.verified === true ? [d] : [];
     return t.rtmp.observe({ ...d, session: t.session, client: t.first.client, server: t.first.server });
   }
@@ -299,6 +339,12 @@ export class RtmptTracker {
       case 'head': {
         const x = c.pending[0] ?? null;
         c.curRes = x;
+        if (x === null && !c.paired) {
+          // Mid-exchange: the reply to a request sent before the capture began; passed over.
+          c.orphans++;
+          return;
+        }
+        c.paired = true;
         if (x === null) {
           if (c.verified) this.connDiag(c, 'rtmpt.http.unframed', 'a reply without a request; the rest of this connection is not decoded', meta, 's2c');
           c.dead = true;
@@ -410,7 +456,7 @@ export class RtmptTracker {
         session,
         first: c.info,
         startSeen,
-        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer, { payloads: this.payloads }),
+        rtmp: new RtmpSession({ session, conn: c.info.conn, client: c.info.client, server: c.info.server }, !startSeen, this.connBuffer, { payloads: this.payloads, target: this.target }),
         order: { c2s: new Orderer(startSeen), s2c: new Orderer(startSeen) },
         offset: { c2s: 0, s2c: 0 },
         gaps: { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } },
@@ -437,6 +483,7 @@ export class RtmptTracker {
       c.tunnels.add(t);
     }
     c.lastTunnel = t;
+    for (const d of c.early.splice(0)) for (const r of t.rtmp.observe({ ...d, session: t.session, client: t.first.client, server: t.first.server })) this.out.push(r);
     return t;
   }
 

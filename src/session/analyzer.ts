@@ -88,10 +88,12 @@ export class Analyzer {
   private readonly keylogs: readonly string[];
   /** Extraction's sink, handed to RTMFP sessions too. */
   private readonly payloads: PayloadSink | undefined;
+  private readonly target: IngestTarget | undefined;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.keylogs = opts.keylogs ?? [];
     this.payloads = opts.payloads;
+    this.target = opts.target;
     this.shared = new BufferBudget(opts.sharedBuffer ?? DEFAULT_SHARED_BUFFER);
     this.pipe = new SessionPipeline({ ...opts, shared: this.shared, onReject: (conn) => this.tcp.demote(conn) });
     this.tcp = new TcpReassembler({
@@ -185,7 +187,7 @@ export class Analyzer {
         }
         if (r.kind === 'tcp' && r.tunnel !== undefined) for (const l of r.tunnel.layers) this.tunnelPackets[l.type] = (this.tunnelPackets[l.type] ?? 0) + 1;
         if (r.kind === 'udp') {
-          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => this.pipe.nextSession(), ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }), ...(this.payloads === undefined ? {} : { payloads: this.payloads }) });
+          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => this.pipe.nextSession(), ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }), ...(this.payloads === undefined ? {} : { payloads: this.payloads }), ...(this.target === undefined ? {} : { target: this.target }) });
           const recs = this.rtmfp.push(r, meta);
           // UDP that is not RTMFP is counted as before.
           if (recs === null) this.skipped['not-tcp'] = (this.skipped['not-tcp'] ?? 0) + 1;

@@ -30,6 +30,7 @@ import { RtmpSession, sessionDiagnostic } from './rtmp-session.js';
 import type { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { CaptureAnalysis, DiagnosticLimiter } from '../analysis/index.js';
 import { looksLikeRtmpt, RtmptTracker } from '../rtmpt/tunnel.js';
+import { awaitingOtherSide, RtmptSniffer } from '../rtmpt/boundary.js';
 import { TlsConnection, tlsStart, type TlsEvent } from '../tls/connection.js';
 import { TlsKeyLog } from '../tls/keylog.js';
 import type { IngestTarget } from '../targets/ingest.js';
@@ -77,6 +78,8 @@ type ConnState = {
   rtmp: RtmpSession | null;
   /** While undecided without its start: the held bytes of both directions. */
   hold: ConnectionHold | null;
+  /** While undecided without its start: the look-out for RTMPT begun mid-exchange (src/rtmpt/boundary.ts). */
+  sniff?: RtmptSniffer | null;
   /** A TLS connection (RTMPS when it decrypts to RTMP): its records, and the plaintext's origin. */
   tls: TlsConnection | null;
   /** Live proxy only: not decoded any more ('muted'), or its decoder threw ('broken'). */
@@ -127,7 +130,7 @@ export class SessionPipeline {
     this.target = opts.target ?? null;
     this.payloads = opts.payloads ?? null;
     this.wireExcerpt = opts.wireExcerpt ?? 0;
-    this.rtmpt = new RtmptTracker(() => this.nextSession(), opts.connBuffer, this.payloads);
+    this.rtmpt = new RtmptTracker(() => this.nextSession(), opts.connBuffer, this.payloads, this.target);
     this.keylog = opts.keylogs === undefined ? null : new TlsKeyLog(opts.keylogs);
     this.shared = opts.shared;
     this.onReject = opts.onReject ?? (() => undefined);
@@ -258,7 +261,7 @@ export class SessionPipeline {
         if (c.status === 'undecided' && !this.classify(c, t)) return;
         if (c.stopped !== null) return;
         if (c.status === 'rtmpt') {
-          for (const r of this.rtmpt.data(t.conn, t.dir, t.data, t)) this.out.push(r);
+          for (const r of this.rtmpt.data(t.conn, c.swap ? flip(t.dir) : t.dir, t.data, t)) this.out.push(r);
           return;
         }
         if (c.rtmp !== null) {
@@ -274,7 +277,8 @@ export class SessionPipeline {
           if (c.status !== 'other') for (const e of c.tls.gap(t.dir, t.length, t)) this.onTls(c, e);
           return;
         }
-        if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, t.dir, t.length, t)) this.out.push(r);
+        if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
+        else if (c?.sniff != null) c.sniff.lost(t.dir, t.length);
         else if (c?.hold != null) this.decide(c, this.gate.gap(c.hold, t));
         else if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
         return;
@@ -334,9 +338,42 @@ export class SessionPipeline {
       else this.reject(c);
       return true;
     }
+    c.sniff ??= new RtmptSniffer();
+    const client = c.sniff.push(t.dir, t.data);
+    if (client !== null) return this.claimRtmptMidExchange(c, client);
     c.hold ??= this.gate.open();
-    this.decide(c, this.gate.data(c.hold, c, t));
+    const d = this.gate.data(c.hold, c, t);
+    // RTMPT begun inside a body shows chunks before its next HTTP head: wait for the other side.
+    if (d?.kind !== 'rtmp' || !awaitingOtherSide(c.hold)) this.decide(c, d);
     return false;
+  }
+
+  /**
+   * RTMPT whose capture began inside an HTTP exchange: the tracker takes the connection, and what
+   * was held so far (it scans each direction for its first message head).
+   */
+  private claimRtmptMidExchange(c: ConnState, client: Direction): true {
+    c.status = 'rtmpt';
+    c.sniff = null;
+    if (client === 's2c') {
+      c.swap = true;
+      c.client = c.open.server;
+      c.server = c.open.client;
+    }
+    const conn = c.open.conn;
+    this.rtmpt.claim({ conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server), clientGuessed: c.clientGuessed }, false, true);
+    for (const d of c.pending) for (const r of this.rtmpt.observe(conn, this.diagRecord(d, null))) this.out.push(r);
+    c.pending = [];
+    const hold = c.hold;
+    c.hold = null;
+    if (hold !== null) {
+      this.gate.release(hold);
+      for (const h of hold.replay()) {
+        const dir = c.swap ? flip(h.dir) : h.dir;
+        for (const r of h.kind === 'data' ? this.rtmpt.data(conn, dir, h.data, h.meta) : this.rtmpt.gap(conn, dir, h.length, h.meta)) this.out.push(r);
+      }
+    }
+    return true;
   }
 
   /** Not RTMP: only counted, and among the first connections evicted at the cap. */
@@ -351,6 +388,7 @@ export class SessionPipeline {
     const hold = c.hold;
     if (d === null || hold === null) return;
     c.hold = null;
+    c.sniff = null;
     this.gate.release(hold);
     if (d.kind === 'other') {
       this.reject(c);
