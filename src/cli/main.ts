@@ -1,12 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
 /**
  * rtmpscope command line. Every user-fixable problem ends as one line on stderr and a non-zero
  * exit; stack traces only with --debug.
  *
- * The shebang caps V8's young generation at 4 MiB per semi-space: the decoders allocate many
- * short-lived objects, and with the default (16 MiB) the heap grows with the capture before it
- * levels off; capped, peak memory is the same for a 70 MB and a 700 MB capture at the same speed
- * (npm run bench).
+ * Bundled as dist/bin/main.js and loaded by the executable dist/bin/rtmpscope.js
+ * (src/bin/rtmpscope.ts), which answers --version and --help itself. The young generation is
+ * capped at run time (src/session/young-generation.ts), not by a V8 flag in a shebang.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -7,6 +7,7 @@ import type { CaptureEvent } from '../capture/types.js';
 import { UserError } from '../io/input.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import type { OutputRecord } from '../records/index.js';
+import { capYoungGeneration } from './young-generation.js';
 
 export type RecordSink = (records: readonly OutputRecord[]) => void | Promise<void>;
 
@@ -48,6 +49,7 @@ export async function analyzeStream(
     }
   };
   for await (const chunk of input) {
+    capYoungGeneration();
     // A plain Uint8Array view: every stage slices it, and Buffer#subarray is several times slower.
     const c = chunk;
     await take(decoder.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength)));
