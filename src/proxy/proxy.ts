@@ -42,7 +42,7 @@ import type { CaptureSummaryRecord, OutputRecord } from '../session/records.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
-import { TcpSynth } from './pcap-synth.js';
+import { TcpSynth, type SynthSegment } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
 
@@ -179,9 +179,43 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   /** The cross-session checks threw once: records go out unchecked from then on. */
   let checks = true;
   emitLater = (recs) => emit(recs);
+  // Decoding after forwarding: the segments of every chunk forwarded are queued here and decoded
+  // together once the bytes readable now have been forwarded (setImmediate: after the poll phase
+  // in which they were read), in arrival order across sessions. Anything else that reaches a tap
+  // or an output settles the queue first, so records come out in exactly the order in which the
+  // synthesised packets (and the --pcap read back) have them.
+  type Queued = { readonly r: Relay; readonly dir: Direction; readonly plain: Uint8Array; readonly segs: readonly SynthSegment[] };
+  let queued: Queued[] = [];
+  let settling = false;
+  let settleScheduled = false;
+  const settle = (): void => {
+    if (settling || queued.length === 0) return;
+    settling = true;
+    const q = queued;
+    queued = [];
+    try {
+      for (let i = 0; i < q.length; i++) {
+        const x = q[i]!;
+        x.r.decode(x.dir, x.plain, x.segs);
+      }
+    } finally {
+      settling = false;
+    }
+  };
+  const later = (r: Relay, dir: Direction, plain: Uint8Array, segs: readonly SynthSegment[]): void => {
+    queued.push({ r, dir, plain, segs });
+    if (settleScheduled) return;
+    settleScheduled = true;
+    setImmediate(() => {
+      settleScheduled = false;
+      settle();
+    });
+  };
+
   /** Every record passes the pipeline's checks (`admitted`: already did, as the checks' own last records). */
   const emit = (input: readonly OutputRecord[], admitted = false): void => {
     if (input.length === 0) return;
+    settle();
     let recs = input;
     if (checks && !admitted) {
       try {
@@ -266,6 +300,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     decode: ndjson !== null || onRecords !== null || recorder !== null,
     emit,
+    later,
+    settle,
     outputBehind: () => ndjson !== null && ndjson.lag > maxOutputLag,
     packetsReady: () => {
       if (!synth.encode || pcap === null) {
@@ -390,6 +426,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays].map((r) => r.shutdown(opts.graceMs === undefined ? CLOSE_GRACE_MS : Math.min(opts.graceMs, CLOSE_GRACE_MS))));
       await listenerClosed;
+      settle();
       try {
         pipeline.finishTunnels();
         emit(pipeline.take());
