@@ -45,6 +45,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TI
 import { TcpSynth, type SynthSegment } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../tcp/reassembly.js';
 
 /** Default --memory-budget: what the decoders of all sessions may hold together. */
 export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
@@ -273,7 +274,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     top.loadAt = t;
   };
 
-  /** Connections refused at --max-sessions, and clients whose TLS handshake failed: in the totals. */
+  const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  /** Connections refused at --max-sessions or --max-connections, and clients whose TLS handshake failed: in the totals. */
   let refused = 0;
   let tlsFailed = 0;
   budget.shedder = (requester) => {
@@ -335,14 +337,17 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       sock.destroy();
       return;
     }
-    if (relays.size >= opts.maxSessions) {
+    // Every relay counts until both its sockets are gone, so the connections the pcap holds open
+    // at once (and the reader follows) never exceed either limit.
+    const sessionsFull = relays.size >= opts.maxSessions;
+    if (sessionsFull || relays.size >= maxConnections) {
       refused++;
       const ep = socketEndpoint(sock.remoteAddress, sock.remotePort);
+      const at = { session: null, ...(ep === null ? {} : { client: ep.text }) };
       emit([
-        proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, {
-          session: null,
-          ...(ep === null ? {} : { client: ep.text }),
-        }),
+        sessionsFull
+          ? proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, at)
+          : proxyDiag('proxy.connection-limit', `connection refused: ${maxConnections} TCP connections already open, the most a reader of the --pcap follows at once (--max-connections)`, at, { maxConnections }),
       ]);
       sock.on('error', () => undefined);
       sock.destroy();
