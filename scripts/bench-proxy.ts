@@ -1,28 +1,53 @@
 /**
  * `node dist/scripts/bench-proxy.js`: what the live proxy costs, on loopback, against a direct
- * connection and against a plain Node TCP relay (`net.Socket` pipe both ways).
+ * connection and against a plain Node TCP relay (`net.Socket` pipe both ways), with the load
+ * generator, the relay or proxy, and the sink each in a process of its own (as in production: the
+ * proxy's event loop is not shared with the peers it serves).
  *
- * - Throughput: one client streams a realistic RTMP publish (handshake, then per "frame" a 24 KiB
- *   video message and two 300-byte audio messages, chunk size 4096) to a sink server that counts
- *   bytes; MB/s from the first byte written to the last byte counted.
- * - Latency: ping-pong of 64-byte RTMP messages (after a handshake) through each path to an echo
- *   server; round-trip p50/p99 in µs.
+ * - Throughput: the load process streams a realistic RTMP publish (handshake, then per "frame" a
+ *   24 KiB video message and two 300-byte audio messages, chunk size 4096) to the sink process,
+ *   which counts bytes; MB/s from the first byte written to the last byte counted (wall clock of
+ *   both processes, ms precision over runs of a second or more). The middle process reports the
+ *   CPU time (user + sys) it spent meanwhile: CPU ms per forwarded MB.
+ * - Latency: ping-pong of 64-byte RTMP messages (after a handshake) from this process through the
+ *   middle process to an echo server in the sink process; round-trip p50/p99 in µs.
  * - Paths: direct; node pipe relay; rtmpscope proxy decoding into a no-op `onRecords` subscriber
  *   (what the TUI costs, minus rendering); rtmpscope proxy with NDJSON and pcap to /dev/null.
- * Each path runs RUNS times in alternation; medians are printed. Stays well under 30 s.
+ * Each path runs RUNS times in alternation (a fresh middle process each time); medians are printed.
  *
- * Options: --mb N (stream size, default 256), --pings N (default 3000), --runs N (default 3).
+ * Gate (issue #19): the decoding proxy's median MB/s must be at least GATE (0.85) times the
+ * relay's; otherwise the exit code is 1. `--no-gate` only prints.
+ *
+ * Options: --mb N (stream size, default 256), --pings N (default 3000), --runs N (default 3), --no-gate,
+ * --cpu-prof DIR (profile every relay/proxy process with `node --cpu-prof` into DIR).
  */
 import net from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runProxy, type ProxyHandle } from '../src/proxy/proxy.js';
+import { runProxy } from '../src/proxy/proxy.js';
 import type { ProxyOptions } from '../src/proxy/options.js';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '256' }, pings: { type: 'string', default: '3000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '256' },
+    pings: { type: 'string', default: '3000' },
+    runs: { type: 'string', default: '3' },
+    'no-gate': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    role: { type: 'string' },
+    kind: { type: 'string' },
+    port: { type: 'string' },
+    echo: { type: 'string' },
+  },
+});
 const TOTAL = Number(values.mb) * 1024 * 1024;
 const PINGS = Number(values.pings);
 const RUNS = Number(values.runs);
+/** Issue #19: the decoding proxy moves at least this share of a plain relay's MB/s. */
+export const GATE = 0.85;
+const SELF = fileURLToPath(import.meta.url);
 
 // ---- RTMP bytes -------------------------------------------------------------------------------
 
@@ -66,9 +91,36 @@ function mediaBlock(): Buffer {
 
 const setChunkSize = Buffer.from([2, 0, 0, 0, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0, 0x10, 0x00]);
 
-// ---- servers and paths ------------------------------------------------------------------------
+// ---- processes ---------------------------------------------------------------------------------
 
-type Path = { name: string; port: number; close(): Promise<void> };
+type Msg = Record<string, number | string | undefined>;
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+const wall = (): number => performance.timeOrigin + performance.now();
+
+const send = (m: Msg): void => {
+  process.send?.(m);
+};
+
+function child(role: string, args: string[]): ChildProcess {
+  const prof = role === 'middle' && values['cpu-prof'] !== undefined ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
+  return fork(SELF, ['--role', role, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: prof });
+}
+
+/** The next message of a child that has `key`. */
+function reply(c: ChildProcess, key: string): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: Msg) => {
+      if (m[key] === undefined) return;
+      c.off('message', onMsg);
+      c.off('exit', onExit);
+      resolve(m);
+    };
+    const onExit = (code: number | null) => reject(new Error(`bench child exited (${code}) before answering '${key}'`));
+    c.on('message', onMsg);
+    c.once('exit', onExit);
+  });
+}
 
 async function listen(server: net.Server): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -76,55 +128,143 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-async function pipeRelay(upstream: number): Promise<Path> {
-  const server = net.createServer((c) => {
-    const u = net.connect({ host: '127.0.0.1', port: upstream });
-    c.setNoDelay(true);
-    u.setNoDelay(true);
-    c.pipe(u);
-    u.pipe(c);
-    c.on('error', () => u.destroy());
-    u.on('error', () => c.destroy());
+/** Sink process: counts bytes on one port (answers `done` once `expect` bytes came), echoes on another. */
+async function sinkRole(): Promise<void> {
+  let got = 0;
+  let want = Infinity;
+  const sink = net.createServer((s) => {
+    s.on('data', (b: Buffer) => {
+      got += b.length;
+      if (got >= want) {
+        want = Infinity;
+        send({ done: wall() });
+      }
+    });
+    s.on('error', () => undefined);
   });
-  const port = await listen(server);
-  return { name: 'node pipe relay', port, close: () => new Promise((r) => server.close(() => r())) };
+  const echo = net.createServer((s) => {
+    s.setNoDelay(true);
+    s.on('data', (b: Buffer) => s.write(b));
+    s.on('error', () => undefined);
+  });
+  const port = await listen(sink);
+  const echoPort = await listen(echo);
+  process.on('message', (m: Msg) => {
+    if (typeof m.expect === 'number') {
+      got = 0;
+      want = m.expect;
+      send({ expecting: m.expect });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ port, echo: echoPort });
 }
 
-async function proxyPath(upstream: number, full: boolean): Promise<Path> {
-  const opts: ProxyOptions = {
-    listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: '127.0.0.1', port: upstream, tls: false },
-    insecure: false,
-    format: full ? 'ndjson' : 'none',
-    // Decoding only happens for a consumer: a no-op subscriber stands in for the TUI.
-    ...(full ? { output: '/dev/null', pcap: '/dev/null' } : { onRecords: () => undefined }),
-    pcapLink: 'ethernet',
-    connectTimeoutMs: 5000,
-    maxSessions: 100,
+/** Middle process: a relay or a proxy to the sink and one to the echo server; CPU time on request. */
+async function middleRole(kind: string, sinkPort: number, echoPort: number): Promise<void> {
+  const closers: (() => Promise<void>)[] = [];
+  const start = async (upstream: number): Promise<number> => {
+    if (kind === 'relay') {
+      const server = net.createServer((c) => {
+        const u = net.connect({ host: '127.0.0.1', port: upstream });
+        c.setNoDelay(true);
+        u.setNoDelay(true);
+        c.pipe(u);
+        u.pipe(c);
+        c.on('error', () => u.destroy());
+        u.on('error', () => c.destroy());
+      });
+      const port = await listen(server);
+      closers.push(() => new Promise((r) => server.close(() => r())));
+      return port;
+    }
+    const full = kind === 'full';
+    const opts: ProxyOptions = {
+      listen: { host: '127.0.0.1', port: 0 },
+      upstream: { host: '127.0.0.1', port: upstream, tls: false },
+      insecure: false,
+      format: full ? 'ndjson' : 'none',
+      // Decoding only happens for a consumer: a no-op subscriber stands in for the TUI.
+      ...(full ? { output: '/dev/null', pcap: '/dev/null' } : { onRecords: () => undefined }),
+      pcapLink: 'ethernet',
+      connectTimeoutMs: 5000,
+      maxSessions: 100,
+    };
+    const h = await runProxy(opts);
+    closers.push(() => h.close());
+    return h.address.port;
   };
-  const h: ProxyHandle = await runProxy(opts);
-  return { name: full ? 'rtmpscope proxy (+ndjson +pcap)' : 'rtmpscope proxy (decode)', port: h.address.port, close: () => h.close() };
+  const port = await start(sinkPort);
+  const echo = await start(echoPort);
+  let cpu0 = process.cpuUsage();
+  process.on('message', (m: Msg) => {
+    if (m.cpu === 'start') {
+      cpu0 = process.cpuUsage();
+      send({ started: 1 });
+    } else if (m.cpu === 'stop') {
+      const d = process.cpuUsage(cpu0);
+      send({ cpuMs: (d.user + d.system) / 1000 });
+    }
+  });
+  process.on('disconnect', () => {
+    void Promise.all(closers.map((c) => c())).then(() => process.exit(0));
+  });
+  send({ port, echo });
 }
 
-// ---- measurements -----------------------------------------------------------------------------
-
-async function throughput(port: number, sink: { expect(n: number): Promise<void> }, block: Buffer): Promise<number> {
+/** Load process: connects, then on `go` writes the stream (handshake + media) and reports when it started. */
+async function loadRole(port: number): Promise<void> {
+  const block = mediaBlock();
   const hs = Buffer.from(handshake());
   const c = net.connect({ host: '127.0.0.1', port });
   await once(c, 'connect');
   c.setNoDelay(true);
+  c.on('error', () => undefined);
   const total = hs.length + setChunkSize.length + Math.ceil(TOTAL / block.length) * block.length;
-  const done = sink.expect(total);
-  const t0 = process.hrtime.bigint();
-  c.write(hs);
-  c.write(setChunkSize);
-  for (let sent = 0; sent < TOTAL; sent += block.length) {
-    if (!c.write(block)) await once(c, 'drain');
+  process.once('message', () => {
+    void (async () => {
+      const t0 = wall();
+      send({ t0 });
+      c.write(hs);
+      c.write(setChunkSize);
+      for (let sent = 0; sent < TOTAL; sent += block.length) {
+        if (!c.write(block)) await once(c, 'drain');
+      }
+    })();
+  });
+  process.on('disconnect', () => {
+    c.destroy();
+    process.exit(0);
+  });
+  send({ ready: total });
+}
+
+// ---- measurements -----------------------------------------------------------------------------
+
+type Sample = { mbps: number; cpuMs: number | null; p50: number; p99: number };
+
+async function throughput(port: number, sink: ChildProcess, middle: ChildProcess | null): Promise<{ mbps: number; cpuMs: number | null }> {
+  const load = child('load', ['--port', String(port), '--mb', String(values.mb)]);
+  const total = Number((await reply(load, 'ready')).ready);
+  sink.send({ expect: total });
+  await reply(sink, 'expecting');
+  if (middle !== null) {
+    middle.send({ cpu: 'start' });
+    await reply(middle, 'started');
   }
-  await done;
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  c.destroy();
-  return total / secs / 1e6;
+  const done = reply(sink, 'done');
+  const started = reply(load, 't0');
+  load.send({ go: 1 });
+  const t0 = Number((await started).t0);
+  const t1 = Number((await done).done);
+  let cpuMs: number | null = null;
+  if (middle !== null) {
+    middle.send({ cpu: 'stop' });
+    cpuMs = Number((await reply(middle, 'cpuMs')).cpuMs);
+  }
+  load.disconnect();
+  await once(load, 'exit');
+  return { mbps: total / ((t1 - t0) / 1000) / 1e6, cpuMs: (cpuMs ?? NaN) / (total / 1e6) };
 }
 
 async function latency(port: number): Promise<{ p50: number; p99: number }> {
@@ -164,86 +304,67 @@ async function latency(port: number): Promise<{ p50: number; p99: number }> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function main(): Promise<void> {
-  // Sink: counts bytes; resolves the current expectation.
-  let sinkGot = 0;
-  let sinkWant = Infinity;
-  let sinkDone: (() => void) | null = null;
-  const sinkServer = net.createServer((s) => {
-    s.on('data', (b: Buffer) => {
-      sinkGot += b.length;
-      if (sinkGot >= sinkWant && sinkDone !== null) {
-        const d = sinkDone;
-        sinkDone = null;
-        d();
-      }
-    });
-    s.on('error', () => undefined);
-  });
-  const sinkPort = await listen(sinkServer);
-  const sink = {
-    expect: (n: number) =>
-      new Promise<void>((resolve) => {
-        sinkGot = 0;
-        sinkWant = n;
-        sinkDone = resolve;
-      }),
-  };
-  const echoServer = net.createServer((s) => {
-    s.setNoDelay(true);
-    s.on('data', (b: Buffer) => s.write(b));
-    s.on('error', () => undefined);
-  });
-  const echoPort = await listen(echoServer);
-
-  const block = mediaBlock();
-  type Row = { name: string; mbps: number[]; p50: number[]; p99: number[] };
-  const makers: ((up: number) => Promise<Path>)[] = [
-    async (up) => ({ name: 'direct (no relay)', port: up, close: async () => undefined }),
-    (up) => pipeRelay(up),
-    (up) => proxyPath(up, false),
-    (up) => proxyPath(up, true),
-  ];
-  const rows: Row[] = [];
-  const t0 = Date.now();
-  for (let run = 0; run < RUNS; run++) {
-    for (let i = 0; i < makers.length; i++) {
-      const tp = await makers[i]!(sinkPort);
-      const mbps = await throughput(tp.port, sink, block);
-      await tp.close();
-      const lp = await makers[i]!(echoPort);
-      const lat = await latency(lp.port);
-      await lp.close();
-      const row = (rows[i] ??= { name: tp.name, mbps: [], p50: [], p99: [] });
-      row.mbps.push(mbps);
-      row.p50.push(lat.p50);
-      row.p99.push(lat.p99);
-    }
-  }
-  sinkServer.close();
-  echoServer.close();
-
-  const direct = rows[0]!;
-  const relay = rows[1]!;
-  const pad = (s: string, n: number) => s.padEnd(n);
-  const num = (n: number, d = 0) => n.toFixed(d).padStart(9);
-  process.stdout.write(`rtmpscope proxy benchmark: ${values.mb} MiB publish stream, ${PINGS} pings of 64 bytes, median of ${RUNS} runs (${((Date.now() - t0) / 1000).toFixed(1)} s)\n\n`);
-  process.stdout.write(`${pad('path', 34)}${'MB/s'.padStart(9)}${'vs relay'.padStart(10)}${'RTT p50'.padStart(9)}${'RTT p99'.padStart(9)}${'added p50'.padStart(11)}\n`);
-  for (const r of rows) {
-    const mbps = median(r.mbps);
-    const p50 = median(r.p50);
-    const p99 = median(r.p99);
-    process.stdout.write(
-      `${pad(r.name, 34)}${num(mbps)}${(mbps / median(relay.mbps)).toFixed(2).padStart(9)}×${num(p50)}µs${num(p99).slice(2)}µs${num(p50 - median(direct.p50)).slice(0)}µs\n`,
-    );
-  }
-  process.stdout.write('\n"added p50": median round trip minus the direct connection\'s (two extra loopback hops for any relay).\n');
-  // Issue #19's target for the proxy (not a gate here: one process runs load, proxy and sink).
-  const decoding = median(rows[2]!.mbps) / median(relay.mbps);
-  process.stdout.write(`decoding proxy (no output) ${decoding.toFixed(2)}× the relay's MB/s (#19 target ≥ 0.85: ${decoding >= 0.85 ? 'met' : 'NOT MET'})\n`);
+async function measure(kind: string, sink: ChildProcess, sinkPort: number, echoPort: number): Promise<Sample> {
+  if (kind === 'direct') return { ...(await throughput(sinkPort, sink, null)), ...(await latency(echoPort)) };
+  const middle = child('middle', ['--kind', kind, '--port', String(sinkPort), '--echo', String(echoPort)]);
+  const m = await reply(middle, 'port');
+  const tp = await throughput(Number(m.port), sink, middle);
+  const lat = await latency(Number(m.echo));
+  middle.disconnect();
+  await once(middle, 'exit');
+  return { ...tp, ...lat };
 }
 
-main().catch((e: unknown) => {
+async function main(): Promise<void> {
+  const sink = child('sink', []);
+  const ports = await reply(sink, 'port');
+  const sinkPort = Number(ports.port);
+  const echoPort = Number(ports.echo);
+  const paths: [string, string][] = [
+    ['direct', 'direct (no relay)'],
+    ['relay', 'node pipe relay'],
+    ['decode', 'rtmpscope proxy (decode)'],
+    ['full', 'rtmpscope proxy (+ndjson +pcap)'],
+  ];
+  const samples: Sample[][] = paths.map(() => []);
+  const t0 = Date.now();
+  for (let run = 0; run < RUNS; run++) {
+    for (let i = 0; i < paths.length; i++) samples[i]!.push(await measure(paths[i]![0], sink, sinkPort, echoPort));
+  }
+  sink.disconnect();
+
+  const med = (i: number, k: keyof Sample) => median(samples[i]!.map((s) => s[k] as number));
+  const relayMbps = med(1, 'mbps');
+  const relayCpu = med(1, 'cpuMs');
+  const directP50 = med(0, 'p50');
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (n: number, d = 0) => n.toFixed(d).padStart(9);
+  const out: string[] = [];
+  out.push(`rtmpscope proxy benchmark: ${values.mb} MiB publish stream, ${PINGS} pings of 64 bytes, median of ${RUNS} alternating runs; load generator, relay/proxy and sink in separate processes (${((Date.now() - t0) / 1000).toFixed(1)} s)`, '');
+  out.push(`${pad('path', 34)}${'MB/s'.padStart(9)}${'vs relay'.padStart(10)}${'CPU ms/MB'.padStart(11)}${'vs relay'.padStart(10)}${'RTT p50'.padStart(9)}${'RTT p99'.padStart(9)}${'added p50'.padStart(11)}`);
+  for (let i = 0; i < paths.length; i++) {
+    const mbps = med(i, 'mbps');
+    const cpu = med(i, 'cpuMs');
+    const p50 = med(i, 'p50');
+    const p99 = med(i, 'p99');
+    const cpuText = Number.isNaN(cpu) ? '-'.padStart(11) + ''.padStart(10) : `${num(cpu, 2).padStart(11)}${(cpu / relayCpu).toFixed(2).padStart(9)}×`;
+    out.push(`${pad(paths[i]![1], 34)}${num(mbps)}${(mbps / relayMbps).toFixed(2).padStart(9)}×${cpuText}${num(p50)}µs${num(p99).slice(2)}µs${num(p50 - directP50)}µs`);
+  }
+  out.push('', '"CPU ms/MB": user + sys CPU time of the relay/proxy process per forwarded MB (the direct path has none).');
+  out.push('"added p50": median round trip minus the direct connection\'s (two extra loopback hops for any relay).');
+  const decoding = med(2, 'mbps') / relayMbps;
+  const gated = !values['no-gate'];
+  out.push(`decoding proxy (no output) ${decoding.toFixed(2)}× the relay's MB/s (#19 target ≥ ${GATE}: ${decoding >= GATE ? 'met' : 'NOT MET'}${gated ? '' : ', not gated'})`);
+  process.stdout.write(out.join('\n') + '\n');
+  if (gated && decoding < GATE) process.exitCode = 1;
+}
+
+const fail = (e: unknown): void => {
   process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
   process.exitCode = 1;
-});
+};
+
+if (values.role === 'sink') sinkRole().catch(fail);
+else if (values.role === 'middle') middleRole(String(values.kind), Number(values.port), Number(values.echo)).catch(fail);
+else if (values.role === 'load') loadRole(Number(values.port)).catch(fail);
+else main().catch(fail);

@@ -44,6 +44,8 @@ decodes a copy as \`export\` decodes its --pcap (the same NDJSON records, sessio
                               live, as \`rtmpscope extract --dir\` names them (one line per file on stderr)
       --connect-timeout SEC   give up connecting to the upstream after SEC seconds (default 10)
       --max-sessions N        refuse connections beyond N concurrent sessions (default 1000)
+      --max-connections N     refuse connections beyond N open at once (default 4096: what
+                              reading the --pcap back follows at once with the same option)
       --memory-budget BYTES   what the decoders of all sessions may hold together; beyond it
                               the costliest session stops being decoded, never forwarded
                               (default 268435456)
@@ -139,6 +141,7 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
         'pcap-link': { type: 'string', default: 'ethernet' },
         'connect-timeout': { type: 'string' },
         'max-sessions': { type: 'string' },
+        'max-connections': { type: 'string' },
         'handshake-timeout': { type: 'string' },
         'memory-budget': { type: 'string' },
         target: { type: 'string' },
@@ -172,6 +175,8 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
     connectTimeoutMs = Math.round(s * 1000);
   }
   const maxSessions = v['max-sessions'] === undefined ? PROXY_DEFAULTS.maxSessions : positiveInt(v['max-sessions'], '--max-sessions');
+  const maxConnections = v['max-connections'] === undefined ? undefined : positiveInt(v['max-connections'], '--max-connections');
+  if (maxConnections !== undefined && maxConnections > 10_000_000) usage(`--max-connections must be a whole number from 1 to 10000000, not '${v['max-connections']}'`);
   const memoryBudget = v['memory-budget'] === undefined ? undefined : positiveInt(v['memory-budget'], '--memory-budget');
   const target = v.target;
   if (target !== undefined && !isTarget(target)) usage(`--target must be one of ${TARGETS.join(', ')}, not '${target}'`);
@@ -192,6 +197,7 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
     pcapLink: link,
     connectTimeoutMs,
     maxSessions,
+    ...(maxConnections === undefined ? {} : { maxConnections }),
     ...(memoryBudget === undefined ? {} : { memoryBudget }),
     ...(target === undefined || !isTarget(target) ? {} : { target }),
     idleTimeoutMs,

@@ -245,6 +245,10 @@ export const CATALOGUE = {
     severity: 'warn',
     explain: 'A connection was refused because the proxy already serves its maximum number of sessions (--max-sessions).',
   },
+  'proxy.connection-limit': {
+    severity: 'warn',
+    explain: 'A connection was refused because --max-connections TCP connections (default 4096) were already open through the proxy. Reading a capture back follows at most that many at once and evicts beyond it (tcp.connection-cap); the live proxy refuses instead, so that its --pcap never holds more connections at once than the reader follows, and reading it back with the same --max-connections gives the live records.',
+  },
   'proxy.shutdown': {
     severity: 'info',
     explain: 'The proxy was stopped while this session was open; both sides were closed with a FIN.',

@@ -47,6 +47,12 @@ export type ProxyOptions = {
   readonly pcapLink: PcapLink;
   readonly connectTimeoutMs: number;
   readonly maxSessions: number;
+  /**
+   * TCP connections open through the proxy at once (default DEFAULT_MAX_CONNECTIONS, 4096: what
+   * reading the --pcap back follows at once, `--max-connections`); beyond, connections are refused
+   * (`proxy.connection-limit`), so the pcap never holds more than the reader follows.
+   */
+  readonly maxConnections?: number;
   /** Bytes the decoders of all sessions may hold together (--memory-budget); beyond, the costliest session stops being decoded. */
   readonly memoryBudget?: number;
   /**

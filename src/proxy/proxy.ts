@@ -42,9 +42,10 @@ import type { CaptureSummaryRecord, OutputRecord } from '../records/index.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
 import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
-import { TcpSynth } from './pcap-synth.js';
+import { TcpSynth, type SynthSegment } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../tcp/reassembly.js';
 
 /** Default --memory-budget: what the decoders of all sessions may hold together. */
 export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
@@ -179,9 +180,43 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   /** The cross-session checks threw once: records go out unchecked from then on. */
   let checks = true;
   emitLater = (recs) => emit(recs);
+  // Decoding after forwarding: the segments of every chunk forwarded are queued here and decoded
+  // together once the bytes readable now have been forwarded (setImmediate: after the poll phase
+  // in which they were read), in arrival order across sessions. Anything else that reaches a tap
+  // or an output settles the queue first, so records come out in exactly the order in which the
+  // synthesised packets (and the --pcap read back) have them.
+  type Queued = { readonly r: Relay; readonly dir: Direction; readonly plain: Uint8Array; readonly segs: readonly SynthSegment[] };
+  let queued: Queued[] = [];
+  let settling = false;
+  let settleScheduled = false;
+  const settle = (): void => {
+    if (settling || queued.length === 0) return;
+    settling = true;
+    const q = queued;
+    queued = [];
+    try {
+      for (let i = 0; i < q.length; i++) {
+        const x = q[i]!;
+        x.r.decode(x.dir, x.plain, x.segs);
+      }
+    } finally {
+      settling = false;
+    }
+  };
+  const later = (r: Relay, dir: Direction, plain: Uint8Array, segs: readonly SynthSegment[]): void => {
+    queued.push({ r, dir, plain, segs });
+    if (settleScheduled) return;
+    settleScheduled = true;
+    setImmediate(() => {
+      settleScheduled = false;
+      settle();
+    });
+  };
+
   /** Every record passes the pipeline's checks (`admitted`: already did, as the checks' own last records). */
   const emit = (input: readonly OutputRecord[], admitted = false): void => {
     if (input.length === 0) return;
+    settle();
     let recs = input;
     if (checks && !admitted) {
       try {
@@ -239,7 +274,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     top.loadAt = t;
   };
 
-  /** Connections refused at --max-sessions, and clients whose TLS handshake failed: in the totals. */
+  const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  /** Connections refused at --max-sessions or --max-connections, and clients whose TLS handshake failed: in the totals. */
   let refused = 0;
   let tlsFailed = 0;
   budget.shedder = (requester) => {
@@ -266,6 +302,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     decode: ndjson !== null || onRecords !== null || recorder !== null,
     emit,
+    later,
+    settle,
     outputBehind: () => ndjson !== null && ndjson.lag > maxOutputLag,
     packetsReady: () => {
       if (!synth.encode || pcap === null) {
@@ -299,14 +337,17 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       sock.destroy();
       return;
     }
-    if (relays.size >= opts.maxSessions) {
+    // Every relay counts until both its sockets are gone, so the connections the pcap holds open
+    // at once (and the reader follows) never exceed either limit.
+    const sessionsFull = relays.size >= opts.maxSessions;
+    if (sessionsFull || relays.size >= maxConnections) {
       refused++;
       const ep = socketEndpoint(sock.remoteAddress, sock.remotePort);
+      const at = { session: null, ...(ep === null ? {} : { client: ep.text }) };
       emit([
-        proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, {
-          session: null,
-          ...(ep === null ? {} : { client: ep.text }),
-        }),
+        sessionsFull
+          ? proxyDiag('proxy.session-limit', `connection refused: already serving ${opts.maxSessions} sessions`, at)
+          : proxyDiag('proxy.connection-limit', `connection refused: ${maxConnections} TCP connections already open, the most a reader of the --pcap follows at once (--max-connections)`, at, { maxConnections }),
       ]);
       sock.on('error', () => undefined);
       sock.destroy();
@@ -390,6 +431,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...relays].map((r) => r.shutdown(opts.graceMs === undefined ? CLOSE_GRACE_MS : Math.min(opts.graceMs, CLOSE_GRACE_MS))));
       await listenerClosed;
+      settle();
       try {
         pipeline.finishTunnels();
         emit(pipeline.take());

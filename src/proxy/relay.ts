@@ -43,7 +43,7 @@ import type { OutputRecord } from '../records/index.js';
 import type { Clock } from './clock.js';
 import { proxyDiag, type ProxyDiagnosticCode } from './diagnostics.js';
 import { hostPortText, type UpstreamTarget } from './options.js';
-import { parseIpBytes, type SynthConn, type SynthEndpoint, type TcpSynth } from './pcap-synth.js';
+import { parseIpBytes, type SynthConn, type SynthEndpoint, type SynthSegment, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
 import { RtmpeTerminator, TERMINATED_VERSIONS, type TerminatorOutput } from './rtmpe-terminator.js';
 import type { SessionPipeline } from '../session/pipeline.js';
@@ -70,8 +70,12 @@ export interface RelayHost {
   readonly graceMs: number;
   /** Someone consumes records (NDJSON output or onRecords); otherwise nothing is decoded. */
   readonly decode: boolean;
-  /** Deliver records to every output. Never throws. */
+  /** Deliver records to every output (after the records of whatever decoding is still queued). Never throws. */
   emit(records: readonly OutputRecord[]): void;
+  /** Decode `segs` (of `plain`) for `r` once the bytes readable now are forwarded: in arrival order, all sessions. */
+  later(r: Relay, dir: Direction, plain: Uint8Array, segs: readonly SynthSegment[]): void;
+  /** Decode whatever `later` queued, now (before anything else reaches a tap or the outputs). Never throws. */
+  settle(): void;
   /** Monotonic milliseconds, to time decoding. */
   now(): number;
   /** Decoding this session just took `ms`; the host may `shed` this or another session. */
@@ -371,6 +375,7 @@ export class Relay {
       this.mode = 'relay';
       this.rtmpe = null;
       this.announce = null;
+      this.host.settle();
       this.tap?.relay();
       this.onData('c2s', this.client, up, Buffer.from(out.passthrough));
       return;
@@ -381,8 +386,10 @@ export class Relay {
   }
 
   /**
-   * Synthesise segments for the chunk and decode them: never throws, never blocks. `plain` is
-   * what the decoder gets (the decrypted bytes of a terminated RTMPE session; same length).
+   * Synthesise segments for the chunk (frame numbers and pcap packets in arrival order) and queue
+   * them for decoding (`decode`, run by the host once what is readable now has been forwarded):
+   * never throws, never blocks. `plain` is what the decoder gets (the decrypted bytes of a
+   * terminated RTMPE session; same length).
    */
   private observe(dir: Direction, chunk: Uint8Array, plain: Uint8Array = chunk): void {
     const conn = this.conn;
@@ -396,7 +403,13 @@ export class Relay {
       this.analysisFailed(e, 'pcap-synthesis');
       return;
     }
-    if (!tap.decoding) return;
+    if (tap.decoding && segs.length > 0) this.host.later(this, dir, plain, segs);
+  }
+
+  /** Decode segments queued by `observe` (called by the host's `settle`): never throws. */
+  decode(dir: Direction, plain: Uint8Array, segs: readonly SynthSegment[]): void {
+    const tap = this.tap;
+    if (tap === null || !tap.decoding) return;
     if (this.host.outputBehind()) {
       tap.stop('behind');
       const last = segs[segs.length - 1];
@@ -410,11 +423,7 @@ export class Relay {
     }
     const t0 = this.host.now();
     try {
-      let recs: OutputRecord[] = [];
-      for (const s of segs) {
-        const r = tap.segment(dir, plain.subarray(s.start, s.end), s);
-        if (r.length > 0) recs = recs.length === 0 ? r : recs.concat(r);
-      }
+      const recs = tap.segments(dir, plain, segs);
       if (recs.length > 0) this.host.emit(recs);
     } catch (e) {
       this.analysisFailed(e, 'decoder');
@@ -438,6 +447,7 @@ export class Relay {
   }
 
   private onEnd(dir: Direction, to: net.Socket): void {
+    this.host.settle();
     this.ended[dir] = true;
     if (this.state === 'open') {
       if (dir === 's2c' && !this.ended.c2s) {
@@ -455,6 +465,7 @@ export class Relay {
   }
 
   private onError(side: 'client' | 'upstream', e: NodeJS.ErrnoException, tcpUp = false): void {
+    this.host.settle();
     const code = e.code ?? 'ERR';
     if (this.state === 'connecting') {
       this.state = 'done';
@@ -663,6 +674,7 @@ export class Relay {
   private finishSession(): void {
     const tap = this.tap;
     if (tap === null) return;
+    this.host.settle();
     try {
       const recs = tap.finish();
       if (recs.length > 0) this.host.emit(recs);

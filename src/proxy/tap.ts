@@ -99,6 +99,19 @@ export class SessionTap {
     return this.pipe.take();
   }
 
+  /**
+   * Consecutive synthesised segments of one direction (`plain` sliced by each segment's start
+   * and end), pushed together: one `take` for the batch.
+   */
+  segments(dir: Direction, plain: Uint8Array, segs: readonly SynthSegment[]): OutputRecord[] {
+    if (!this.decoding) return [];
+    for (const s of segs) {
+      this.pipe.push({ kind: 'data', conn: this.conn.id, dir, offset: s.offset, data: plain.subarray(s.start, s.end), frame: s.frame, sec: s.sec, nsec: s.nsec });
+      if (!this.decoding) break;
+    }
+    return this.pipe.take();
+  }
+
   /** The synthesised connection was reset in `dir` at `frame`: what the TCP stage reports when it reads that RST. */
   reset(dir: Direction, frame: number): OutputRecord[] {
     if (this.finished) return [];

@@ -397,6 +397,7 @@ export const COVERED_BY: Readonly<Partial<Record<DiagnosticCode, string>>> = {
   'proxy.client.reset': 'test/proxy/faults.test.ts',
   'proxy.client.tls-failed': 'test/proxy/tls.test.ts',
   'proxy.session-limit': 'test/proxy/faults.test.ts',
+  'proxy.connection-limit': 'test/proxy/connection-limit.test.ts',
   'proxy.rtmpe.terminated': 'test/proxy/rtmpe.test.ts',
   'proxy.rtmpe.failed': 'test/proxy/rtmpe.test.ts',
   'proxy.shutdown': 'test/proxy/faults.test.ts',

@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
+import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { Analyzer } from '../../src/session/analyzer.js';
 import type { OutputRecord } from '../../src/records/index.js';
 import { runProxy, type ProxyHandle } from '../../src/proxy/proxy.js';
@@ -101,10 +103,10 @@ export async function startProxy(upstreamPort: number, extra: Partial<ProxyOptio
   };
 }
 
-/** A pcap (or pcapng) read back with the repo's own decoders, as export would. */
-export function analyzePcap(bytes: Uint8Array): OutputRecord[] {
+/** A pcap (or pcapng) read back with the repo's own decoders, as export would (with its options). */
+export function analyzePcap(bytes: Uint8Array, opts: AnalyzerOptions = {}): OutputRecord[] {
   const dec = createCaptureDecoder();
-  const an = new Analyzer();
+  const an = new Analyzer(opts);
   const out: OutputRecord[] = [];
   for (const ev of dec.push(bytes)) {
     if (ev.kind === 'fatal') throw new Error(ev.message);
