@@ -12,6 +12,7 @@ import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
 import type { OutputRecord } from '../records/index.js';
+import { UI_WIRE_EXCERPT } from '../session/wire.js';
 import { BatchedWriter, JsonRenderer, NdjsonRenderer, streamOut } from '../output/ndjson.js';
 import { clean } from '../core/text.js';
 import { checkNamedCaptures, RecordSelection, recordSelection, SELECT_OPTIONS, selectValues } from '../output/select.js';
@@ -129,9 +130,6 @@ async function cmdSummary(path: string, opts: AnalyzerOptions): Promise<void> {
   process.stdout.write(renderSummary(c, { color }));
 }
 
-/** Bytes of each handshake part and message the UI's hex view shows. */
-const WIRE_EXCERPT = 512;
-
 async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   const input = await openInput(path);
   prepareUi();
@@ -143,7 +141,7 @@ async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   const store = new RecordStore({ loadingNotifyIntervalMs: 300 });
   let deliver: ((recs: readonly OutputRecord[]) => void) | null = null;
   // The hex view (`x`) shows each item's first bytes from the wire.
-  const loading = analyzeStream(path, input, (recs) => (deliver === null ? store.push(recs) : deliver(recs)), { ...opts, wireExcerpt: WIRE_EXCERPT });
+  const loading = analyzeStream(path, input, (recs) => (deliver === null ? store.push(recs) : deliver(recs)), { ...opts, wireExcerpt: UI_WIRE_EXCERPT });
   loading.catch(() => {}); // reported through the UI's load() below
   const { runTui } = await import('../tui/index.js');
   await runTui({

@@ -16,6 +16,7 @@ import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { runProxy, type ProxyHandle } from '../proxy/proxy.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, parseHostPort, parseUpstream, PROXY_DEFAULTS, type ProxyOptions } from '../proxy/options.js';
 import { prepareUi } from './common.js';
+import { UI_WIRE_EXCERPT } from '../session/wire.js';
 
 export const PROXY_USAGE = `rtmpscope proxy --upstream HOST:PORT|URL [options]
 
@@ -285,6 +286,8 @@ async function runWithUi(base: ProxyOptions): Promise<void> {
     onRecords: (recs: readonly OutputRecord[]) => {
       if (open) store.push(recs);
     },
+    // The hex view (`x`): each item's first bytes from the wire (kept out of the -o file).
+    wireExcerpt: UI_WIRE_EXCERPT,
   });
   try {
     await runTui({

@@ -76,6 +76,11 @@ export type ProxyOptions = {
   readonly clock?: Clock;
   /** Every batch of records, synchronously, as they are produced (the TUI subscribes here). */
   readonly onRecords?: (records: readonly OutputRecord[]) => void;
+  /**
+   * Wire excerpts of this many bytes on the handshake parts and messages given to `onRecords`
+   * (the UI's hex view; src/session/wire.ts); never in the NDJSON output. Default 0: none.
+   */
+  readonly wireExcerpt?: number;
   /** Write records here instead of `output` (not ended by the proxy). */
   readonly outputStream?: Writable;
   /** Write the pcap here instead of `pcap` (not ended by the proxy). */

@@ -37,6 +37,7 @@ import type { Writable } from 'node:stream';
 import type { Direction } from '../core/diagnostics.js';
 import { UserError } from '../io/input.js';
 import { SessionPipeline } from '../session/pipeline.js';
+import { withoutWire } from '../session/wire.js';
 import { directoryExtractor, requireDirectory } from '../extract/record.js';
 import type { CaptureSummaryRecord, OutputRecord } from '../records/index.js';
 import { systemClock, systemStopwatch, type Clock } from './clock.js';
@@ -176,7 +177,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   // stops being decoded (at once, or after its own decoding returns if it is the one asking).
   const budget = new BufferBudget(opts.memoryBudget ?? DEFAULT_MEMORY_BUDGET);
   // What follows TCP reassembly in `export`, fed with the synthesised connections (tap.ts).
-  const pipeline = new SessionPipeline({ shared: budget, ...(recorder === null ? {} : { payloads: recorder }), ...(opts.target === undefined ? {} : { target: opts.target }) });
+  const wireExcerpt = onRecords === null ? 0 : (opts.wireExcerpt ?? 0);
+  const pipeline = new SessionPipeline({ shared: budget, ...(recorder === null ? {} : { payloads: recorder }), ...(opts.target === undefined ? {} : { target: opts.target }), ...(wireExcerpt > 0 ? { wireExcerpt } : {}) });
   /** The cross-session checks threw once: records go out unchecked from then on. */
   let checks = true;
   emitLater = (recs) => emit(recs);
@@ -229,7 +231,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     if (recs.length === 0) return;
     if (onProblem !== null) for (const r of recs) if (r.type === 'diagnostic' && r.severity === 'error' && r.code.startsWith('proxy.')) onProblem(r);
     try {
-      ndjson?.push(recs);
+      // The excerpts are for onRecords (the UI) only: the file stays as without them.
+      ndjson?.push(wireExcerpt > 0 ? withoutWire(recs) : recs);
     } catch (e) {
       warn(`internal error writing records: ${(e as Error).message}`);
     }

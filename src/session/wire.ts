@@ -48,3 +48,26 @@ export class ByteRing {
     return { offset, hex };
   }
 }
+
+/** Bytes of each handshake part and message the UI's hex view shows (the file UI and the proxy UI). */
+export const UI_WIRE_EXCERPT = 512;
+
+/**
+ * The records without their wire excerpts, for outputs beside the UI (the proxy's `-o FILE` while
+ * its UI runs): records that carry none are passed through as they are, the rest copied without
+ * `wire` (the other fields in their order), so the file is what it would be without the UI.
+ */
+export function withoutWire<T extends object>(records: readonly T[]): readonly T[] {
+  let out: T[] | null = null;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (!('wire' in r)) {
+      out?.push(r);
+      continue;
+    }
+    out ??= records.slice(0, i);
+    const { wire: _wire, ...rest } = r as T & { wire?: unknown };
+    out.push(rest as T);
+  }
+  return out ?? records;
+}

@@ -101,8 +101,11 @@ export function computeLayout(size: Size, counts: { sessions: number; diagnostic
   const split = columns >= SPLIT_MIN_COLUMNS;
   const timelineWidth = split ? Math.floor(columns * 0.56) : columns;
   const detailWidth = split ? columns - timelineWidth - 1 : columns;
-  const showDetail = split || focus === 'detail';
-  const showTimeline = split || focus !== 'detail';
+  // Stacked (narrow): the detail pane in place of the timeline while it (or, for the session
+  // overview, the sessions pane) has focus.
+  const stackDetail = focus === 'detail' || (focus === 'sessions' && counts.sessions > 0);
+  const showDetail = split || stackDetail;
+  const showTimeline = split || !stackDetail;
   return {
     columns,
     lines,

@@ -29,7 +29,7 @@ export class StoreModel implements UiModel {
   private readonly filtered = new Map<string, { matcher: RowMatcher; bySession: WeakMap<SessionEntry, FilteredIndex> }>();
   private treeFor: { session: SessionEntry; item: number; width: number; start: number; nodes: DetailNode[] } | null = null;
   private hexFor: { session: SessionEntry; item: number; width: number; lines: readonly DetailLine[] } | null = null;
-  private overviewFor: { session: SessionEntry; width: number; version: number; lines: readonly DetailLine[] } | null = null;
+  private overviewFor: { session: SessionEntry; width: number; height: number; version: number; lines: readonly DetailLine[] } | null = null;
   private flatFor: { nodes: DetailNode[]; expanded: Expanded; lines: DetailLine[] } | null = null;
 
   /** Quitting cuts the sessions still open (a live proxy): `liveSessions` counts them. */
@@ -143,14 +143,15 @@ export class StoreModel implements UiModel {
     return lines;
   }
 
-  /** The session overview (memoised per session, width and store version). */
+  /** The session overview, fitted to the detail pane (memoised per session, pane size and store version). */
   overview(session: number, version: number): readonly DetailLine[] {
     const s = this.store.sessions[session];
     if (s === undefined) return [];
     const o = this.overviewFor;
-    if (o !== null && o.session === s && o.width === this.detailWidth && o.version === version) return o.lines;
-    const lines = overviewLines(s, this.detailWidth);
-    this.overviewFor = { session: s, width: this.detailWidth, version, lines };
+    const height = this.viewport.detail;
+    if (o !== null && o.session === s && o.width === this.detailWidth && o.height === height && o.version === version) return o.lines;
+    const lines = overviewLines(s, this.detailWidth, height);
+    this.overviewFor = { session: s, width: this.detailWidth, height, version, lines };
     return lines;
   }
 

@@ -8,10 +8,16 @@
  *   buckets; at most `MAX_METERED_STREAMS` streams a session (later ones are not metered).
  *   Memory is fixed whatever the session's length; a push is O(1) (O(gap) up to the ring's size
  *   when seconds are skipped).
- * - `overviewLines(session, width)` is pure: it reads the session's record (its facts arrive when
- *   the connection ends), its `stream` records and its meters, and returns flat detail lines.
- *   Before the session record only what the messages told is shown (role, app/stream, the
- *   meters), with a line saying the rest comes when the session ends.
+ * - `overviewLines(session, width, height?)` is pure: it reads the session's record (its facts
+ *   arrive when the connection ends), its `stream` records and its meters, and returns flat detail
+ *   lines no wider than `width` (long values wrap or are clipped). Before the session record only
+ *   what the messages told is shown (role, app/stream, the meters), with a line saying the rest
+ *   comes when the session ends. With a `height` (the pane's lines) that cannot hold every line,
+ *   lines are dropped by rank, least useful first (step details, the fps sparkline, the
+ *   endpoints, problem codes, the bitrate sparkline, then connect, steps, chunk sizes), never
+ *   what each stream is (codec, size, fps, bitrate, keyframe interval) nor the problem count
+ *   unless even those do not fit (then the first lines and the problem count), and a last line
+ *   says how many were left out.
  */
 import type { SessionRecord, StreamRecord } from '../records/index.js';
 import { clean, clip, isObj, num, str, thousands } from './format.js';
@@ -140,8 +146,11 @@ export type OverviewSession = {
   readonly problemCodes: ReadonlyMap<string, number>;
 };
 
-type Out = { lines: DetailLine[]; n: number };
+/** How readily a line is dropped when the pane is short (see `fit`): 0 never. */
+type Rank = 0 | 1 | 2 | 3 | 4;
+type Out = { lines: DetailLine[]; ranks: Rank[]; n: number; rank: Rank };
 
+/** A line at the current rank (`o.rank`). */
 function push(o: Out, depth: number, label: string, value?: string, role?: ColorRole): void {
   const l: { id: string; depth: number; label: string; value?: string; role?: ColorRole; hasChildren: boolean; open: boolean } = {
     id: `ov/${o.n++}`,
@@ -153,6 +162,37 @@ function push(o: Out, depth: number, label: string, value?: string, role?: Color
   if (value !== undefined) l.value = value;
   if (role !== undefined) l.role = role;
   o.lines.push(l);
+  o.ranks.push(o.rank);
+}
+
+/** Run `f` with lines pushed at `rank`. */
+function ranked(o: Out, rank: Rank, f: () => void): void {
+  const was = o.rank;
+  o.rank = rank;
+  f();
+  o.rank = was;
+}
+
+/** Drop the highest-ranked lines (latest first) until they fit `height` with a note of how many went. */
+function fit(o: Out, height: number | undefined): DetailLine[] {
+  if (height === undefined || o.lines.length <= height) return o.lines;
+  const keep = o.ranks.map(() => true);
+  let kept = o.lines.length;
+  const room = Math.max(1, height - 1);
+  for (let rank = 4; rank > 0 && kept > room; rank--) {
+    for (let i = o.lines.length - 1; i >= 0 && kept > room; i--) {
+      if (o.ranks[i] === rank && keep[i]) {
+        keep[i] = false;
+        kept--;
+      }
+    }
+  }
+  let out = o.lines.filter((_, i) => keep[i]);
+  // Still too many (only rank 0 is left): the first lines, and the last one, the problem count.
+  if (out.length > room) out = room === 1 ? out.slice(0, 1) : [...out.slice(0, room - 1), out[out.length - 1]!];
+  const hidden = o.lines.length - out.length;
+  out.push({ id: 'ov/hidden', depth: 0, label: `${hidden} more line${hidden === 1 ? '' : 's'} in a taller terminal`, role: 'dim', hasChildren: false, open: false });
+  return out;
 }
 
 function kbps(v: number | null | undefined): string | null {
@@ -210,21 +250,21 @@ function meterLines(o: Out, m: Meter | undefined, width: number): void {
   const bytes = m.series('bytes', n);
   const frames = m.series('frames', n);
   const peak = Math.max(...bytes);
-  push(o, 1, `kb/s ${sparkline(bytes.map((b) => b))}`, `peak ${thousands(Math.round((peak * 8) / 1000))}`, 'accent');
-  if (frames.some((f) => f > 0)) push(o, 1, `fps  ${sparkline(frames)}`, `peak ${Math.max(...frames)}`, 'video');
+  ranked(o, 2, () => push(o, 1, `kb/s ${sparkline(bytes.map((b) => b))}`, `peak ${thousands(Math.round((peak * 8) / 1000))}`, 'accent'));
+  if (frames.some((f) => f > 0)) ranked(o, 4, () => push(o, 1, `fps  ${sparkline(frames)}`, `peak ${Math.max(...frames)}`, 'video'));
 }
 
 /** The overview of one session as detail lines. */
-export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
-  const o: Out = { lines: [], n: 0 };
+export function overviewLines(s: OverviewSession, width: number, height?: number): DetailLine[] {
+  const o: Out = { lines: [], ranks: [], n: 0, rank: 0 };
   const r = s.record;
   const w = Math.max(20, width);
   const state = r === null ? 'open' : `closed (${r.end}, ${r.duration.toFixed(1)} s)`;
   push(o, 0, `Session #${s.id}`, join([s.role === '' ? (r?.role ?? 'no publish/play') : s.role, s.appStream === '' ? null : s.appStream, s.transport ?? null, state]));
-  push(o, 1, clip(`${clean(s.client)} → ${clean(s.server)}`, w - 4), undefined, 'dim');
+  ranked(o, 3, () => push(o, 1, clip(`${clean(s.client)} → ${clean(s.server)}`, w - 4), undefined, 'dim'));
   if (r !== null && r.connect !== undefined && r.connect.outcome !== null) {
     const c = r.connect;
-    push(o, 1, 'connect', join([c.outcome, c.latencyMs === null ? null : ms(c.latencyMs), c.fmsVer === null ? null : clean(c.fmsVer)]), c.outcome === 'success' ? 'ok' : 'error');
+    ranked(o, 1, () => push(o, 1, 'connect', join([c.outcome, c.latencyMs === null ? null : ms(c.latencyMs), c.fmsVer === null ? null : clean(c.fmsVer)]), c.outcome === 'success' ? 'ok' : 'error'));
   }
 
   // Streams: the stream records (at the session's end), else what the meters saw so far.
@@ -247,7 +287,8 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
       if (t.video !== null) pushVideo(o, `video track ${t.trackId}`, t.video);
       if (t.audio !== null) push(o, 1, `audio track ${t.trackId}`, audioLine(t.audio), 'audio');
     }
-    if (st.avDriftMs !== null) push(o, 1, 'A/V drift', `${thousands(Math.round(st.avDriftMs))} ms max`, st.avDriftMs > 1000 ? 'warn' : undefined);
+    const drift = st.avDriftMs;
+    if (drift !== null) ranked(o, 1, () => push(o, 1, 'A/V drift', `${thousands(Math.round(drift))} ms max`, drift > 1000 ? 'warn' : undefined));
     meterLines(o, s.meters.get(st.dir, st.streamId), w);
   }
   for (const [key, m] of s.meters.byKey) {
@@ -265,11 +306,13 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
     if (m.audio !== null) push(o, 1, 'audio', m.audio, 'audio');
     meterLines(o, m, w);
   }
+  o.rank = 3;
   if (s.meters.unmetered > 0) push(o, 1, `${thousands(s.meters.unmetered)} media messages of further streams not metered`, undefined, 'dim');
 
   if (r === null) {
     push(o, 0, 'codecs, resolution and flow steps are known when the session ends', undefined, 'dim');
   } else {
+    o.rank = 1;
     // Publish/play steps with the time since the previous step.
     for (const [sid, ns] of Object.entries(r.streamIds ?? {})) {
       if (ns.steps.length === 0) continue;
@@ -277,7 +320,7 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
       let prev: number | null = null;
       let line = '';
       const flushLine = () => {
-        if (line !== '') push(o, 1, line);
+        if (line !== '') ranked(o, 4, () => push(o, 1, line));
         line = '';
       };
       for (const step of ns.steps) {
@@ -289,8 +332,15 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
       flushLine();
     }
     const sizes = r.chunkLayer?.chunkSizes;
-    push(o, 0, 'Chunk size', `c→s ${thousands(r.chunkSize.c2s)}  s→c ${thousands(r.chunkSize.s2c)}${sizes !== undefined && sizes.c2s.length + sizes.s2c.length > 2 ? `  (set: c→s ${sizes.c2s.join(',') || '-'}; s→c ${sizes.s2c.join(',') || '-'})` : ''}`);
+    const now = `c→s ${thousands(r.chunkSize.c2s)}  s→c ${thousands(r.chunkSize.s2c)}`;
+    const set = sizes !== undefined && sizes.c2s.length + sizes.s2c.length > 2 ? `set: c→s ${sizes.c2s.join(',') || '-'}; s→c ${sizes.s2c.join(',') || '-'}` : null;
+    // The sizes set along the way beside the final ones when there is room, else on a line of their own.
+    if (set !== null && 'Chunk size: '.length + now.length + set.length + 8 > w) {
+      push(o, 0, 'Chunk size', now);
+      ranked(o, 3, () => push(o, 1, clip(set, w - 6), undefined, 'dim'));
+    } else push(o, 0, 'Chunk size', set === null ? now : `${now}  (${set})`);
   }
+  o.rank = 0;
 
   // Problems: by code (the session record's counts, else those seen so far).
   const codes = r?.diagnosticCounts !== undefined ? new Map(Object.entries(r.diagnosticCounts)) : s.problemCodes;
@@ -298,8 +348,10 @@ export function overviewLines(s: OverviewSession, width: number): DetailLine[] {
   if (total === 0) push(o, 0, 'Problems', 'none', 'ok');
   else {
     push(o, 0, 'Problems', `${thousands(total)}${s.worst === null ? '' : ` (worst: ${s.worst})`}`, s.worst ?? 'warn');
+    o.rank = 2;
     for (const [code, n] of [...codes].slice(0, 8)) push(o, 1, clean(code), n > 1 ? `×${thousands(n)}` : undefined);
+    o.rank = 3;
     if (codes.size > 8) push(o, 1, `… ${codes.size - 8} more codes`, undefined, 'dim');
   }
-  return o.lines;
+  return fit(o, height);
 }

@@ -69,10 +69,15 @@ function selectedIn(frame: string, title: string): string {
   return '';
 }
 
-test('app 100×30: sessions, timeline and diagnostics from the first frame', async () => {
-  const { app, frame, settle } = mount(filledStore(records), { columns: 100, rows: 30 });
+test('app 100×30: sessions, the overview and diagnostics from the first frame; Tab: the timeline', async () => {
+  const { app, frame, settle, press } = mount(filledStore(records), { columns: 100, rows: 30 });
   await settle();
-  const f = frame();
+  let f = frame();
+  assert.match(f, /Overview #1/);
+  assert.match(f, /Session #1: publish/);
+  assert.doesNotMatch(f, /Timeline #1/, 'stacked below 120 columns: the overview in place of the timeline');
+  await press(KEY.tab);
+  f = frame();
   const lines = f.split('\n');
   assert.equal(lines.length, 29, 'rows - 1 lines');
   assert.ok(lines.every((l) => l.length <= 100), 'no line wider than the terminal');
@@ -97,9 +102,12 @@ test('app: j moves the session selection; Tab and ↓ move the timeline selectio
   assert.match(selectedIn(frame(), 'Sessions'), /10\.0\.0\.1:50000/);
   await press('j');
   assert.match(selectedIn(frame(), 'Sessions'), /10\.0\.0\.3:50001/);
+  assert.match(frame(), /Overview #2/);
+  assert.match(frame(), /Session #2: play {2}vod\/movie/);
+  await press(KEY.tab);
   assert.match(frame(), /Timeline #2/);
   assert.match(frame(), /play #3 movie/);
-  await press('k', KEY.tab);
+  await press(KEY.tab, KEY.tab, KEY.tab, 'k', KEY.tab);
   const before = selectedIn(frame(), 'Timeline');
   assert.match(before, /Handshake C0/);
   await press(KEY.down, KEY.down, 'j');
@@ -134,7 +142,7 @@ test('app: Enter opens the detail tree; Enter on a node folds it', async () => {
 
 test('app 80×24: readable; the detail replaces the timeline while it has focus', async () => {
   const { app, frame, press } = mount(filledStore(records), { columns: 80, rows: 24 });
-  await press();
+  await press(KEY.tab);
   let f = frame();
   let lines = f.split('\n');
   assert.equal(lines.length, 23);
@@ -143,7 +151,7 @@ test('app 80×24: readable; the detail replaces the timeline while it has focus'
   assert.match(f, /connect #1/);
   assert.doesNotMatch(f, /csid/, 'csid is dropped when narrow');
   assert.match(f, /size/);
-  await press(KEY.tab, ...Array.from({ length: 14 }, () => KEY.down), KEY.enter);
+  await press(...Array.from({ length: 14 }, () => KEY.down), KEY.enter);
   f = frame();
   lines = f.split('\n');
   assert.ok(lines.every((l) => l.length <= 80), f);
@@ -226,6 +234,8 @@ test('app: records pushed live appear without a key press; follow keeps the newe
   const live = records.filter((r) => r.type !== 'session' && r.type !== 'capture' && r.type !== 'stream' && 'session' in r && r.session === 1);
   store.push(live.slice(0, 20));
   await until(/Sessions \(1\)/);
+  // 100 columns stack the panes: the timeline while it has focus.
+  await press(KEY.tab);
   assert.match(frame(), /open/);
   assert.match(frame(), /⟳ loading/);
   const last20 = live[19]!;
@@ -237,7 +247,7 @@ test('app: records pushed live appear without a key press; follow keeps the newe
   assert.ok(newest.type === 'message' || newest.type === 'diagnostic');
   assert.match(frame(), new RegExp(`${live.length} of ${live.length}`));
   assert.match(selectedIn(frame(), 'Timeline'), new RegExp(`^▸ +${newest.frame} `));
-  await press(KEY.tab, 'k');
+  await press('k');
   assert.doesNotMatch(frame(), /FOLLOW/, 'moving up leaves follow mode');
   store.push(records.filter((r) => r.type === 'session'));
   store.finish();

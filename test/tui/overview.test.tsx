@@ -205,3 +205,90 @@ test('too small: the needed size comes first and survives a narrow terminal', ()
   assert.match(f, /have 20×8/);
   r.unmount();
 });
+
+/** Render the App at a width (ink-testing-library's stdout is 100 columns: wider ones are set on its prototype). */
+function mountAt(store: ReturnType<typeof filledStore>, columns: number, rows: number) {
+  const probe = render(<></>);
+  const proto = Object.getPrototypeOf(probe.stdout) as object;
+  probe.unmount();
+  const saved = Object.getOwnPropertyDescriptor(proto, 'columns')!;
+  if (columns > 100) Object.defineProperty(proto, 'columns', { get: () => columns, configurable: true });
+  const app = render(<App store={store} title="synthetic.pcap" theme={makeTheme(false)} size={{ columns, rows }} onQuit={() => {}} />);
+  Object.defineProperty(proto, 'columns', saved);
+  const frame = () => strip(app.lastFrame());
+  const until = async (re: RegExp) => {
+    const end = Date.now() + 3000;
+    while (Date.now() < end && !re.test(frame())) await delay(10);
+    assert.match(frame(), re);
+  };
+  return { app, frame, until };
+}
+
+for (const [columns, rows] of [
+  [80, 24],
+  [80, 40],
+  [100, 30],
+  [120, 40],
+  [160, 45],
+] as const) {
+  test(`App ${columns}×${rows}: the first screen is the overview (what it is, whether it is healthy), no line wider than the terminal`, async () => {
+    const store = filledStore(records);
+    const { app, frame, until } = mountAt(store, columns, rows);
+    await until(/Overview #1/);
+    const f = frame();
+    const v = pubStream.video!;
+    assert.ok(f.split('\n').every((l) => [...l].length <= columns), f);
+    assert.ok(f.includes(`${v.width}×${v.height}`), f);
+    assert.match(f, new RegExp(`video: ${v.codec} .*\\d fps`));
+    assert.match(f, /\d+ kb\/s .*keyframe every/);
+    assert.match(f, /audio: aac/);
+    assert.match(f, /Problems: \d+ \(worst: \w+\)/);
+    // Side by side from 120 columns; stacked below (the timeline with Tab).
+    if (columns >= 120) assert.match(f, /Timeline #1/);
+    else assert.doesNotMatch(f, /Timeline #1/);
+    if (rows >= 40) {
+      // Tall enough for everything: steps, chunk sizes, sparklines.
+      assert.match(f, /Publish\.Start \+\d+ ms/);
+      assert.match(f, /Chunk size: c→s 128/);
+      assert.match(f, /kb\/s [ ▁▂▃▄▅▆▇█]+: peak/);
+      assert.doesNotMatch(f, /in a taller terminal/);
+    } else if (rows <= 24) {
+      // Short: the least useful lines go first, and the overview says so.
+      assert.match(f, /\d+ more lines? in a taller terminal/);
+    }
+    if (columns < 120) {
+      app.stdin.write('\t');
+      await until(/Timeline #1/);
+      assert.doesNotMatch(frame(), /Overview #1/);
+    }
+    app.unmount();
+    store.dispose();
+  });
+}
+
+test('overview fitted to a short pane: what each stream is and the problem count stay; a note says how many lines were left out', () => {
+  const store = filledStore(records);
+  const all = overviewLines(store.sessions[0]!, 76);
+  for (const height of [8, 10, 12]) {
+    const lines = overviewLines(store.sessions[0]!, 76, height);
+    assert.ok(lines.length <= height, `${lines.length} lines in ${height}`);
+    const t = text(lines);
+    assert.match(t, /^Session #1: publish/);
+    assert.match(t, /Stream 1 c→s/);
+    assert.match(t, /video: /);
+    assert.match(t, /Problems: \d+/);
+    assert.match(t, new RegExp(`${all.length - lines.length + 1} more lines in a taller terminal$`));
+  }
+  // Order is kept: every kept line appears in the full overview's order.
+  const kept = overviewLines(store.sessions[0]!, 76, 12).slice(0, -1).map((l) => l.label);
+  const full = all.map((l) => l.label);
+  let at = 0;
+  for (const k of kept) {
+    at = full.indexOf(k, at);
+    assert.ok(at >= 0, k);
+  }
+  assert.equal(overviewLines(store.sessions[0]!, 76, all.length).length, all.length, 'nothing dropped when it fits');
+  // Shorter than what each stream is: the first lines and the problem count.
+  assert.match(text(overviewLines(store.sessions[0]!, 76, 4)), /^Session #1[^]*\nProblems: \d+[^]*\n\d+ more lines in a taller terminal$/);
+  store.dispose();
+});
