@@ -34,7 +34,7 @@ export function openOutput(output: string): TextOut {
 }
 
 /** A whole number of bytes from an option, within [min, max], or a one-line usage error. */
-export function byteOption(name: string, v: string, min: number, max: number): number {
+function byteOption(name: string, v: string, min: number, max: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name} must be a whole number of bytes from ${min} to ${max}, not '${v}'`, 2);
   return n;

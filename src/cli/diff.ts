@@ -4,7 +4,6 @@
  * Exit status as diff(1): 0 the same, 1 different, 2 trouble (usage, unreadable input).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import { clean } from '../core/text.js';
@@ -13,6 +12,7 @@ import { compareSessions, type Difference } from '../diff/compare.js';
 import { ANALYZER_OPTIONS, analyzerOptions, openOutput } from './common.js';
 import { statusExplanation } from '../core/statuses.js';
 import { wrap } from './explain.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `rtmpscope diff A B — compare two sessions, phase by phase
 
@@ -30,7 +30,7 @@ habits: command order, chunk sizes, handshake, timing). Exit status: 0 same, 1 d
 type Side = { readonly spec: string; readonly path: string; readonly session: number | null };
 
 /** `capture#N` → path and session; a path that exists as given wins (a file name may hold '#'). */
-export function parseSide(spec: string): Side {
+function parseSide(spec: string): Side {
   const i = spec.lastIndexOf('#');
   if (i < 0 || existsSync(spec)) return { spec, path: spec, session: null };
   const n = spec.slice(i + 1);
@@ -74,7 +74,7 @@ function noteLines(d: Difference): string[] {
   return lines;
 }
 
-export function renderText(a: Side, b: Side, da: SessionDigest, db: SessionDigest, diffs: readonly Difference[]): string {
+function renderText(a: Side, b: Side, da: SessionDigest, db: SessionDigest, diffs: readonly Difference[]): string {
   const out = [`A  ${clean(a.spec)}  ${describe(da)}`, `B  ${clean(b.spec)}  ${describe(db)}`, ''];
   if (diffs.length === 0) {
     out.push('no differences (ports, times, frame numbers and byte counts are not compared)');
@@ -91,7 +91,7 @@ export function renderText(a: Side, b: Side, da: SessionDigest, db: SessionDiges
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('diff', {
     args: argv,
     allowPositionals: true,
     options: {

@@ -3,10 +3,10 @@
  * server status code (NetStream.Publish.BadName, NetConnection.Connect.Rejected, _error, …) with
  * its likely causes and fixes per server family. `--list` names every code.
  */
-import { parseArgs } from 'node:util';
 import { CATALOGUE, type DiagnosticCode } from '../core/diagnostics.js';
 import { STATUSES, statusExplanation } from '../core/statuses.js';
 import { UserError } from '../io/input.js';
+import { parseCommandArgs } from './args.js';
 
 const HELP = `rtmpscope explain CODE…   the whole explanation of a diagnostic code (e.g. session.publish.bad-name)
                           or of a server status code (e.g. NetStream.Publish.BadName, _error)
@@ -55,7 +55,7 @@ function near(code: string): string[] {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { list: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values, positionals } = parseCommandArgs('explain', { args: argv, allowPositionals: true, options: { list: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return;

@@ -3,7 +3,6 @@
  * published or played stream as an FLV file (src/extract), through the same decoding as export.
  * One line per file written, per gap and per stream left out goes to stderr.
  */
-import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import { Extractor, describe, type StreamInfo } from '../extract/extractor.js';
@@ -11,6 +10,7 @@ import { baseName, createFile, createUnique } from '../extract/files.js';
 import { requireDirectory, writtenLine } from '../extract/record.js';
 import type { FlvOut } from '../extract/writer.js';
 import { ANALYZER_OPTIONS, analyzerOptions } from './common.js';
+import { parseCommandArgs } from './args.js';
 
 export const EXTRACT_USAGE = `Usage: rtmpscope extract <capture|-> (-o FILE.flv | --dir DIR) [--session N] [--stream NAME]
 
@@ -26,7 +26,7 @@ the tags dropped (rtmpscopeDroppedTags), and stderr says where.
   plus the common options of rtmpscope --help (--keylog, --conn-buffer, …)`;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('extract', {
     args: argv,
     allowPositionals: true,
     options: {

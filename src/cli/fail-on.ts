@@ -7,7 +7,7 @@ import type { Severity } from '../core/diagnostics.js';
 import type { OutputRecord } from '../records/index.js';
 import { UserError } from '../io/input.js';
 
-export const FAIL_ON_EXIT = 3;
+const FAIL_ON_EXIT = 3;
 
 export class FailOn {
   readonly counts: Record<Severity, number> = { error: 0, warn: 0, info: 0 };

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs';
 
 /** Output held at most this long after the last record arrived. */
-export const IDLE_MS = 50;
+const IDLE_MS = 50;
 
 /** The input is a pipe, FIFO, socket or terminal rather than a regular file. */
 export function isLiveInput(path: string): boolean {

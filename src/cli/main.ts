@@ -7,7 +7,6 @@
  * capped at run time (src/session/young-generation.ts), not by a V8 flag in a shebang.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import type { AnalyzerOptions } from '../session/analyzer.js';
@@ -19,6 +18,7 @@ import { checkNamedCaptures, RecordSelection, recordSelection, SELECT_OPTIONS, s
 import { ANALYZER_OPTIONS, analyzerOptions, ignoreCiDetection, openOutput, prepareUi } from './common.js';
 import { flushWhenIdle, isLiveInput } from './live.js';
 import { withProgress } from './progress.js';
+import { argError, closeNames, debugRequested, isArgError, parseCommandArgs } from './args.js';
 
 const USAGE = `rtmpscope — RTMP wire-protocol analyzer
 
@@ -167,10 +167,39 @@ const COMMANDS: Readonly<Record<string, () => Promise<(argv: string[]) => Promis
   extract: async () => (await import('./extract.js')).run,
 };
 
+/** Every command's name, for "did you mean …?". */
+const COMMAND_NAMES = ['summary', 'export', ...Object.keys(COMMANDS)];
+
+/**
+ * A first word that names no file but is a command's name mistyped: `rtmpscope sumary x.pcap`
+ * says so instead of "sumary: no such file" (a capture path stays accepted as the first argument).
+ */
+function checkCommandWord(word: string | undefined): void {
+  if (word === undefined || word === '-' || COMMAND_NAMES.includes(word) || word.includes('/') || word.includes('.')) return;
+  try {
+    statSync(word);
+    return; // an existing file or directory named like a command: a capture
+  } catch {
+    /* no such file: perhaps a command */
+  }
+  const like = closeNames(word, COMMAND_NAMES);
+  if (like.length > 0) throw new UserError(`unknown command '${word}' (did you mean ${like[0]}?)`, 2);
+}
+
 async function main(argv: string[]): Promise<void> {
-  const command = Object.hasOwn(COMMANDS, argv[0] ?? '') ? COMMANDS[argv[0] as string] : undefined;
-  if (command !== undefined) return (await command())(argv.slice(1));
-  const { values, positionals } = parseArgs({
+  const name = argv[0] ?? '';
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command !== undefined) {
+    try {
+      return await (await command())(argv.slice(1));
+    } catch (e) {
+      // A command that parses its arguments with parseArgs directly: its error as our one line.
+      if (isArgError(e)) throw new UserError(argError(e, name), 2);
+      throw e;
+    }
+  }
+  if (!name.startsWith('-')) checkCommandWord(name);
+  const { values, positionals } = parseCommandArgs(null, {
     args: argv,
     allowPositionals: true,
     options: {
@@ -193,6 +222,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const [first, second] = positionals;
+  checkCommandWord(first);
   if (first !== 'export' && !RecordSelection.empty(values)) throw new UserError('--session, --stream, --type, --dir and --frames select what export writes', 2);
   if (first === undefined) throw new UserError('no capture given\n' + USAGE, 2);
   const sub = first === 'export' || first === 'summary' ? first : null;
@@ -225,7 +255,6 @@ async function main(argv: string[]): Promise<void> {
   return cmdSummary(first, analyzerOptions(values));
 }
 
-const debug = process.argv.includes('--debug');
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
 });
@@ -233,12 +262,9 @@ main(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof UserError) {
     process.stderr.write(`rtmpscope: ${clean(e.message)}\n`);
     process.exitCode = e.exitCode;
-  } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`rtmpscope: ${clean(e.message)} (see rtmpscope --help)\n`);
-    process.exitCode = 2;
   } else {
     const err = e as NodeJS.ErrnoException;
-    if (debug) process.stderr.write(`${err.stack ?? String(e)}\n`);
+    if (debugRequested()) process.stderr.write(`${err.stack ?? String(e)}\n`);
     else process.stderr.write(`rtmpscope: internal error: ${clean(err.message ?? String(e))} (run with --debug for details)\n`);
     process.exitCode = 70;
   }

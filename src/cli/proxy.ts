@@ -8,7 +8,6 @@
  * every session get a FIN, outputs are flushed. A second signal exits at once.
  */
 import { isTarget, TARGETS } from '../targets/ingest.js';
-import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import { UserError } from '../io/input.js';
 import { clean } from '../core/text.js';
@@ -16,6 +15,7 @@ import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
 import { runProxy, type ProxyHandle } from '../proxy/proxy.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, parseHostPort, parseUpstream, PROXY_DEFAULTS, type ProxyOptions } from '../proxy/options.js';
 import { prepareUi } from './common.js';
+import { parseCommandArgs } from './args.js';
 import { UI_WIRE_EXCERPT } from '../session/wire.js';
 
 export const PROXY_USAGE = `rtmpscope proxy --upstream HOST:PORT|URL [options]
@@ -70,21 +70,6 @@ function usage(msg: string): never {
   throw new UserError(`proxy: ${msg}`, 2);
 }
 
-/** parseArgs' error as our own one line (its text names `-- "--bogus"` and spans lines). */
-function argError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const name = /'(-[^' ]+)/.exec(err.message ?? '')?.[1] ?? '';
-  const see = ' (see rtmpscope proxy --help)';
-  switch (err.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option '${name}'${see}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /does not take an argument/.test(err.message) ? `${name} takes no value${see}` : `${name} needs a value${see}`;
-    default:
-      return `${String(err.message ?? e).split('\n')[0]}${see}`;
-  }
-}
-
 export type ProxyCommand = {
   /** Null when help was asked for. */
   readonly options: ProxyOptions | null;
@@ -124,7 +109,7 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
   if (argv.includes('-h') || argv.includes('--help')) return { options: null, ui: false, help: true };
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseCommandArgs('proxy', {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -154,7 +139,7 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
       },
     });
   } catch (e) {
-    usage(argError(e));
+    throw e instanceof UserError ? new UserError(`proxy: ${e.message}`, 2) : e;
   }
   const { values: v, positionals } = parsed;
   if (positionals.length > 0) usage(`unexpected argument '${positionals[0]}'`);

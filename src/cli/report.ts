@@ -5,7 +5,6 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { openInput, UserError } from '../io/input.js';
 import { analyzeStream } from '../session/run.js';
 import { streamOut } from '../output/ndjson.js';
@@ -17,8 +16,9 @@ import { expandInputs } from './inputs.js';
 import { threadsOption } from './multi.js';
 import { renderHtml, type ReportAssets } from '../report/html.js';
 import { ANALYZER_OPTIONS, analyzerOptions, openOutput } from './common.js';
+import { parseCommandArgs } from './args.js';
 
-export const REPORT_USAGE = `Usage: rtmpscope report <capture|dir|->… [-o report.html] [common options]
+const REPORT_USAGE = `Usage: rtmpscope report <capture|dir|->… [-o report.html] [common options]
 
 Writes one self-contained HTML file (nothing is fetched when it opens): per session a ladder
 diagram, plots over time per stream and track, and the diagnostics with their explanations.
@@ -28,7 +28,7 @@ parallel as \`export\` reads them; sessions are listed per capture.
       --threads N      threads for several captures (default: one per core)`;
 
 /** uPlot's script and style, read from its package (a runtime dependency). */
-export function uplotAssets(): ReportAssets {
+function uplotAssets(): ReportAssets {
   const req = createRequire(import.meta.url);
   return {
     uplotJs: readFileSync(req.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
@@ -71,7 +71,7 @@ function isDirectory(path: string): boolean {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('report', {
     args: argv,
     allowPositionals: true,
     options: {
