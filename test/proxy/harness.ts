@@ -20,8 +20,6 @@ import type { ValidateFunction } from 'ajv';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
 import type { OutputRecord } from '../../src/records/index.js';
-import { Analyzer } from '../../src/session/analyzer.js';
-import type { OutputRecord } from '../../src/records/index.js';
 import { runProxy, type ProxyHandle } from '../../src/proxy/proxy.js';
 import type { ProxyOptions } from '../../src/proxy/options.js';
 import { rec, recDigest, recorder, runClient, startFakeServer, type Recorder, type ClientOptions, type ClientSession, type FakeServer, type ServerConn, type ServerHooks } from './fake-rtmp.js';
