@@ -39,6 +39,8 @@ export const STAGES: readonly (readonly string[])[] = [
   ['diff'],
   ['report'],
   ['cli'],
+  // The executable's launcher: answers --version/--help itself, then loads the bundle.
+  ['bin'],
 ];
 
 /**
