@@ -4,7 +4,7 @@
  * from the catalogue (`diag()`), so an unknown code is a compile error.
  */
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord } from '../records/index.js';
+import { buildDiagnosticRecord, type DiagnosticRecord } from '../records/index.js';
 
 /** The session a diagnostic belongs to. */
 export type SessionIdentity = { readonly session: number; readonly client: string; readonly server: string };
@@ -20,21 +20,7 @@ export function atOf(r: { readonly dir: Direction; readonly frame: number; reado
 }
 
 export function diagnosticRecord(id: SessionIdentity, code: DiagnosticCode, message: string, at: At, context?: Context): DiagnosticRecord {
-  const d = diag(code, message, at, context);
-  return {
-    type: 'diagnostic',
-    session: id.session,
-    client: id.client,
-    server: id.server,
-    ...(at.dir === undefined ? {} : { dir: at.dir }),
-    ...(at.frame === undefined ? {} : { frame: at.frame }),
-    ...(at.time === undefined ? {} : { time: at.time }),
-    ...(at.offset === undefined ? {} : { offset: at.offset }),
-    severity: d.severity,
-    code: d.code,
-    message: d.message,
-    ...(d.context === undefined ? {} : { context: d.context }),
-  };
+  return buildDiagnosticRecord(id, at, diag(code, message, at, context));
 }
 
 /** Milliseconds between two capture times (seconds), rounded to the microsecond. */

@@ -38,8 +38,7 @@
 import type { DiagnosticCode, Direction } from '../core/diagnostics.js';
 import type { ChunkLayerFacts, DiagnosticRecord, EnhancedRtmpFacts, FlowControlFacts, FlowOutcome, FlowStep, HandshakeRecord, MessageRecord, NetStreamFacts, SessionFacts, StreamRecord, TransactionFacts } from '../records/index.js';
 import type { CommandFields, StatusInfo } from '../rtmp/commands.js';
-import type { ControlBody } from '../rtmp/control.js';
-import type { AggregateTag, MediaInfo } from '../rtmp/messages.js';
+import type { MediaInfo } from '../rtmp/messages.js';
 import { parseAuthDescription } from './auth.js';
 import { atOf, diagnosticRecord, msBetween, opposite, round, type At, type Context, type SessionIdentity } from './emit.js';
 import { MediaStream, type StreamUse } from './media-stream.js';
@@ -309,10 +308,9 @@ export class SessionAnalysis {
     if (t === 20 || t === 17) this.onCommand(r);
     else if (t === 18 || t === 15) this.onDataMessage(r);
     else if (t === 8 || t === 9) {
-      if (r.media !== undefined) this.onMedia(r, t, r.media as unknown as MediaInfo, r.timestamp, r.length);
+      if (r.media !== undefined) this.onMedia(r, t, r.media, r.timestamp, r.length);
     } else if (t === 22 && r.aggregate !== undefined) {
-      const tags = (r.aggregate as unknown as { tags: readonly AggregateTag[] }).tags;
-      for (const tag of tags) {
+      for (const tag of r.aggregate.tags) {
         if ((tag.typeId === 8 || tag.typeId === 9) && tag.media !== undefined) this.onMedia(r, tag.typeId, tag.media, tag.timestamp, tag.length);
       }
     }
@@ -388,7 +386,7 @@ export class SessionAnalysis {
     if (this.chunked && (r.csid !== 2 || r.streamId !== 0)) {
       this.once(`ctl:${d}:${r.typeId}`, 'rtmp.control.wrong-stream', `${r.typeName} on chunk stream ${r.csid}, message stream ${r.streamId} (expected chunk stream 2, stream 0)`, atOf(r), { csid: r.csid, streamId: r.streamId, typeId: r.typeId });
     }
-    const c = r.control as ControlBody | undefined;
+    const c = r.control;
     if (c === undefined) return;
     switch (c.kind) {
       case 'set-chunk-size': {
@@ -442,7 +440,7 @@ export class SessionAnalysis {
   private onCommand(r: MessageRecord): void {
     const name = r.name;
     if (name === undefined) return;
-    const cmd = (r.command ?? {}) as CommandFields;
+    const cmd: CommandFields = r.command ?? {};
     const tx = r.transactionId;
     if (REPLIES.has(name)) {
       this.onReply(r, name, tx, cmd);
@@ -824,7 +822,7 @@ export class SessionAnalysis {
 
   private onDataMessage(r: MessageRecord): void {
     const name = r.name;
-    const cmd = (r.command ?? {}) as CommandFields;
+    const cmd: CommandFields = r.command ?? {};
     const d = r.dir;
     if (d === 's2c') {
       if (name === '@setDataFrame') this.once('setdataframe', 'session.play.setdataframe', `@setDataFrame("${cmd.dataName ?? ''}") sent to a player`, atOf(r));

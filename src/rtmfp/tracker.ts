@@ -14,7 +14,7 @@
  */
 import { diag } from '../core/diagnostics.js';
 import type { UdpDatagram } from '../net/types.js';
-import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
+import { buildDiagnosticRecord, type OutputRecord } from '../records/index.js';
 import { decodeStartupChunk } from './handshake.js';
 import { framingsFor, parseKeyLogs, type RtmfpKeyEntry } from './keylog.js';
 import { RtmfpSession, type Meta } from './session.js';
@@ -129,8 +129,7 @@ export class RtmfpTracker {
   private cap(meta: Meta): OutputRecord[] {
     if (this.capped++ > 0) return [];
     const d = diag('rtmfp.cap', `more than ${MAX_SESSIONS} RTMFP sessions; later ones are not tracked`, { frame: meta.frame });
-    const rec: DiagnosticRecord = { type: 'diagnostic', session: null, frame: meta.frame, severity: d.severity, code: d.code, message: d.message };
-    return [rec];
+    return [buildDiagnosticRecord({ session: null }, { frame: meta.frame }, d)];
   }
 
   finish(): OutputRecord[] {
