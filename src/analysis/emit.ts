@@ -34,3 +34,19 @@ export function round(n: number, digits: number): number {
 }
 
 export const opposite = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
+
+/**
+ * What a tracker of one session (flow control, chunk layer, transactions) may ask of its session:
+ * to report diagnostics (in the order they arise), and how far the session's order can be trusted.
+ */
+export interface SessionContext {
+  emit(code: DiagnosticCode, message: string, at: At, context?: Context): void;
+  /** Emit once per key (per session). */
+  once(key: string, code: DiagnosticCode, message: string, at: At, context?: Context): void;
+  /** The capture holds the session's start (its handshake was seen). */
+  startSeen(): boolean;
+  /** The capture lost bytes of this direction (order checks of it are lenient). */
+  lossy(dir: Direction): boolean;
+}
+
+export const perDir = <T>(f: () => T): { c2s: T; s2c: T } => ({ c2s: f(), s2c: f() });
