@@ -10,25 +10,21 @@
  * capped (calls, steps, names, chunk sizes), transactions kept only while outstanding (plus the
  * capped list for the facts).
  *
- * What is checked (codes in src/core/diagnostics.ts):
- * - transactions: every call with a transaction id > 0 is paired with the _result/_error of the
- *   other direction (onFCPublish/onFCUnpublish answer FCPublish/FCUnpublish); NetStream commands
- *   (publish, play, deleteStream, ...) are answered by onStatus instead and are not paired.
- *   Unanswered connect/createStream are warnings; the FMLE calls servers commonly ignore
- *   (releaseStream, FCPublish, ...) are one info line. _error replies: connect → rejected or an
- *   authentication step (authmod=adobe/llnw, reason=needauth/authfailed); optional calls → info.
+ * SessionAnalysis coordinates: it routes each record to the session's trackers and keeps what ties
+ * them together (connect, the NetStreams and their publish/play flows, the media streams).
+ *   transactions.ts  call/reply pairing (_result/_error, onFCPublish), unanswered and failed calls
+ *   flow-control.ts  Window Acknowledgement Size honoured, Acknowledgements, Set Peer Bandwidth
+ *   chunk-layer.ts   chunk sizes, chunk stream ids, the type-3 extended-timestamp habit, Abort
+ *   enhanced.ts      Enhanced RTMP media against what connect and the server's reply advertised
+ *   media-stream.ts, tracks.ts  per media stream and E-RTMP track: codec configuration, rates,
+ *                    keyframe interval, timestamp regressions and jumps, A/V drift, metadata
+ *
+ * Checked here (codes in src/core/diagnostics.ts):
+ * - connect: missing, repeated, without app; its reply: rejected or an authentication step
+ *   (authmod=adobe/llnw, reason=needauth/authfailed); E-RTMP reconnect requests.
  * - the publish flow (connect → createStream → publish on the returned id → Publish.Start →
  *   @setDataFrame → sequence headers → keyframe) and the play flow (connect → createStream →
  *   play → StreamBegin + Play.Reset/Start → |RtmpSampleAccess, onMetaData → media), step by step.
- * - per media stream (media-stream.ts): codec configuration, rates, keyframe interval, timestamp
- *   regressions and jumps, A/V drift, metadata against the stream; Enhanced RTMP media against
- *   what connect (and the server's reply) advertised.
- * - flow control: Window Acknowledgement Size honoured (acknowledgements at least every window
- *   bytes, measured with the records' byte offsets, with a 2x allowance for bytes in flight);
- *   Set Peer Bandwidth limit types.
- * - chunk-layer interop: type-3 extended-timestamp convention per peer (from the chunk header
- *   lengths), Set Chunk Size outside what servers accept, chunk stream ids >= 32, control
- *   messages off csid 2 / stream 0, Abort.
  *
  * Order checks (connect first, media before publish, sequence header first, first frame a
  * keyframe, missing metadata) need the start of the session: they are skipped when the capture
@@ -36,18 +32,19 @@
  * (a tcp.gap / rtmp.chunk.desync diagnostic record of the session, if the caller passes those).
  */
 import type { DiagnosticCode, Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord, EnhancedRtmpFacts, FlowOutcome, FlowStep, HandshakeRecord, MessageRecord, NetStreamFacts, SessionFacts, StreamRecord } from '../records/index.js';
+import type { DiagnosticRecord, FlowOutcome, FlowStep, HandshakeRecord, MessageRecord, NetStreamFacts, SessionFacts, StreamRecord } from '../records/index.js';
 import type { CommandFields, StatusInfo } from '../rtmp/commands.js';
 import type { MediaInfo } from '../rtmp/messages.js';
 import { parseAuthDescription } from './auth.js';
-import { atOf, diagnosticRecord, msBetween, perDir, round, type At, type Context, type SessionContext, type SessionIdentity } from './emit.js';
+import { atOf, diagnosticRecord, msBetween, round, type At, type Context, type SessionContext, type SessionIdentity } from './emit.js';
 import { ChunkLayer } from './chunk-layer.js';
 import { FlowControl } from './flow-control.js';
 import { REPLIES, Transactions, type Call, type Orphan } from './transactions.js';
 import { MediaStream, type StreamUse } from './media-stream.js';
 import { StreamTracks } from './tracks.js';
 import { checkStream, type IngestTarget } from '../targets/ingest.js';
-import { CAPS_EX_RECONNECT, capabilitiesUsed, declaredBy, fourCcDeclared, resolveTcUrl } from './negotiation.js';
+import { CAPS_EX_RECONNECT, prop, resolveTcUrl } from './negotiation.js';
+import { EnhancedRtmp } from './enhanced.js';
 
 export const NO_MEDIA_AFTER_S = 2;
 const MAX_STEPS = 32;
@@ -77,26 +74,6 @@ type NetStream = {
   use: Use | null;
   closedTime: number | null;
 };
-
-function asStringList(v: unknown): string[] | null {
-  if (!Array.isArray(v)) return null;
-  return v.filter((x): x is string => typeof x === 'string').slice(0, 64);
-}
-
-function asNumberMap(v: unknown): Record<string, number> | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  const out: Record<string, number> = {};
-  let n = 0;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (n++ >= 64 || k === '__proto__') break;
-    if (typeof x === 'number') out[k] = x;
-  }
-  return out;
-}
-
-function prop(v: unknown, key: string): unknown {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
-}
 
 export class SessionAnalysis {
   private readonly id: SessionIdentity;
@@ -128,8 +105,6 @@ export class SessionAnalysis {
   /** Media streams already reported for media before publish (one report per publish generation). */
   private readonly beforePublish = new WeakSet<MediaStream>();
   // Enhanced RTMP
-  private serverEnhanced: EnhancedRtmpFacts['server'] = null;
-  private readonly fourCcsSent = perDir<string[]>(() => []);
   private readonly ctx: SessionContext = {
     emit: (code, message, at, context) => this.emit(code, message, at, context),
     once: (key, code, message, at, context) => this.once(key, code, message, at, context),
@@ -138,6 +113,7 @@ export class SessionAnalysis {
   };
   private readonly transactions = new Transactions(this.ctx);
   private readonly flow = new FlowControl(this.ctx);
+  private readonly enhanced = new EnhancedRtmp(this.ctx);
   private readonly chunks: ChunkLayer;
 
   /** The ingest service published streams are checked against (--target), or none. */
@@ -361,11 +337,7 @@ export class SessionAnalysis {
     const info = r.args?.[1];
     const fmsVer = prop(props, 'fmsVer');
     if (typeof fmsVer === 'string') this.fmsVer = fmsVer;
-    // Enhanced RTMP: the server may state what it supports in either object of its reply.
-    const list = asStringList(prop(props, 'fourCcList') ?? prop(info, 'fourCcList'));
-    const caps = prop(props, 'capsEx') ?? prop(info, 'capsEx');
-    const map = [prop(props, 'videoFourCcInfoMap'), prop(props, 'audioFourCcInfoMap'), prop(info, 'videoFourCcInfoMap'), prop(info, 'audioFourCcInfoMap')].some((m) => m !== undefined && m !== null);
-    this.serverEnhanced = { fourCcList: list, capsEx: typeof caps === 'number' ? caps : null, fourCcInfoMap: map };
+    this.enhanced.onConnectReply(props, info);
     if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'connect-result', dir: r.dir, frame: r.frame, time: r.time });
     if (name === '_result' && status?.level !== 'error') {
       this.connectOutcome = 'success';
@@ -606,7 +578,7 @@ export class SessionAnalysis {
     const m = this.mediaStream(d, sid);
     if (m === null) return;
     if (d === 'c2s') this.beforePublishCheck(r, ns, m);
-    this.enhancedChecks(r, media);
+    this.enhanced.onMedia(r, media, this.connectFields);
     const at = { ...atOf(r), frame: r.frame, time: r.time };
     // E-RTMP ModEx TimestampOffsetNano refines the message's time below a millisecond.
     const t = media.nanoOffset === undefined ? timestamp : timestamp + media.nanoOffset / 1e6;
@@ -627,40 +599,6 @@ export class SessionAnalysis {
     if (ns?.use?.role === 'publish' || !this.strict('c2s') || this.beforePublish.has(m)) return;
     this.beforePublish.add(m);
     this.emit('session.publish.media-before-publish', `${r.name ?? r.typeName} on message stream ${r.streamId} before publish`, atOf(r), { streamId: r.streamId });
-  }
-
-  /** Enhanced RTMP media against what connect (and the server's reply) advertised (negotiation.ts). */
-  private enhancedChecks(r: MessageRecord, media: MediaInfo): void {
-    if (!media.ex) return;
-    const d = r.dir;
-    const kind = r.typeId === 9 ? 'video' : 'audio';
-    const c = this.connectFields;
-    // Capabilities: the receiving side is the player (s2c) or the server (c2s, from its _result).
-    for (const cap of capabilitiesUsed(media)) {
-      const caps = d === 's2c' ? (c === null ? undefined : (c.capsEx ?? null)) : this.serverEnhanced?.capsEx;
-      if (caps === undefined || (d === 'c2s' && caps === null) || (caps !== null && (caps & cap.bit) !== 0)) continue;
-      const who = d === 's2c' ? "the player's connect" : "the server's connect reply";
-      this.once(`cap:${d}:${cap.name}`, 'stream.ertmp.capability-not-advertised', `${kind} uses E-RTMP ${cap.name}, but ${who} did not announce it in capsEx (${caps === null ? 'no capsEx' : `capsEx ${caps}`})`, atOf(r), { capability: cap.name });
-    }
-    const fourCcs = new Set<string>();
-    if (media.multitrack !== undefined) for (const t of media.multitrack.tracks) fourCcs.add(t.fourCc);
-    else if (media.fourCc !== undefined) fourCcs.add(media.fourCc);
-    for (const f of fourCcs) {
-      if (this.fourCcsSent[d].includes(f)) continue;
-      if (this.fourCcsSent[d].length < 16) this.fourCcsSent[d].push(f);
-      if (c === null) continue; // connect not in the capture
-      const declared = declaredBy(c);
-      const list = declared.fourCcList ?? [];
-      const said = list.length === 0 ? ' (no fourCcList)' : ` (fourCcList: ${list.join(', ')})`;
-      if (!fourCcDeclared(declared, f, kind, d === 'c2s' ? 'encode' : 'decode')) {
-        if (d === 's2c') this.emit('stream.ertmp.not-advertised', `Enhanced RTMP ${kind} "${f}" sent to a player whose connect did not list it${said}`, atOf(r), { fourCc: f });
-        else this.emit('stream.ertmp.publish-not-advertised', `Enhanced RTMP ${kind} "${f}" published; connect did not list it${said}`, atOf(r), { fourCc: f });
-      }
-      const s = this.serverEnhanced;
-      if (d === 'c2s' && s !== null && s.fourCcList === null && s.capsEx === null && !s.fourCcInfoMap) {
-        this.once('server-not-enhanced', 'stream.ertmp.server-not-enhanced', `Enhanced RTMP "${f}" published, but the server's connect reply did not advertise Enhanced RTMP support`, atOf(r), { fourCc: f });
-      }
-    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -709,16 +647,6 @@ export class SessionAnalysis {
         steps: u?.steps ?? [],
       };
     }
-    const capsEx = c?.capsEx ?? null;
-    const enhanced: EnhancedRtmpFacts = {
-      fourCcList: c === null ? null : asStringList(c.fourCcList),
-      videoFourCcInfoMap: c === null ? null : asNumberMap(c.videoFourCcInfoMap),
-      audioFourCcInfoMap: c === null ? null : asNumberMap(c.audioFourCcInfoMap),
-      capsEx,
-      capsExNames: c?.capsExNames ?? [],
-      server: this.serverEnhanced,
-      fourCcsSent: { c2s: this.fourCcsSent.c2s, s2c: this.fourCcsSent.s2c },
-    };
     return {
       app: c?.app ?? null,
       tcUrl: c?.tcUrl ?? null,
@@ -737,7 +665,7 @@ export class SessionAnalysis {
       streamNames: [...this.names],
       streamIds,
       transactions: this.transactions.facts(),
-      enhanced,
+      enhanced: this.enhanced.facts(c),
       flowControl: this.flow.facts(),
       chunkLayer: this.chunks.facts(),
       startSeen: this.startSeen === true,
