@@ -45,7 +45,7 @@ export class CaptureAnalysis {
     }
     if (r.type === 'message' && (r.typeId === 8 || r.typeId === 9) && r.dir === 's2c') this.relay.onPlayerMedia(r);
     if (r.type !== 'message' || (r.typeId !== 20 && r.typeId !== 17)) return [];
-    const cmd = (r.command ?? {}) as { app?: string; streamName?: string; streamId?: number; status?: { code?: string }; fourCcList?: unknown };
+    const cmd = r.command ?? {};
     if (r.dir === 'c2s') {
       if (r.name === 'connect') {
         if (typeof cmd.app === 'string') this.apps.set(r.session, cmd.app);

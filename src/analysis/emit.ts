@@ -4,7 +4,7 @@
  * from the catalogue (`diag()`), so an unknown code is a compile error.
  */
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord } from '../records/index.js';
+import { buildDiagnosticRecord, type DiagnosticRecord } from '../records/index.js';
 
 /** The session a diagnostic belongs to. */
 export type SessionIdentity = { readonly session: number; readonly client: string; readonly server: string };
@@ -20,21 +20,7 @@ export function atOf(r: { readonly dir: Direction; readonly frame: number; reado
 }
 
 export function diagnosticRecord(id: SessionIdentity, code: DiagnosticCode, message: string, at: At, context?: Context): DiagnosticRecord {
-  const d = diag(code, message, at, context);
-  return {
-    type: 'diagnostic',
-    session: id.session,
-    client: id.client,
-    server: id.server,
-    ...(at.dir === undefined ? {} : { dir: at.dir }),
-    ...(at.frame === undefined ? {} : { frame: at.frame }),
-    ...(at.time === undefined ? {} : { time: at.time }),
-    ...(at.offset === undefined ? {} : { offset: at.offset }),
-    severity: d.severity,
-    code: d.code,
-    message: d.message,
-    ...(d.context === undefined ? {} : { context: d.context }),
-  };
+  return buildDiagnosticRecord(id, at, diag(code, message, at, context));
 }
 
 /** Milliseconds between two capture times (seconds), rounded to the microsecond. */
@@ -48,3 +34,19 @@ export function round(n: number, digits: number): number {
 }
 
 export const opposite = (d: Direction): Direction => (d === 'c2s' ? 's2c' : 'c2s');
+
+/**
+ * What a tracker of one session (flow control, chunk layer, transactions) may ask of its session:
+ * to report diagnostics (in the order they arise), and how far the session's order can be trusted.
+ */
+export interface SessionContext {
+  emit(code: DiagnosticCode, message: string, at: At, context?: Context): void;
+  /** Emit once per key (per session). */
+  once(key: string, code: DiagnosticCode, message: string, at: At, context?: Context): void;
+  /** The capture holds the session's start (its handshake was seen). */
+  startSeen(): boolean;
+  /** The capture lost bytes of this direction (order checks of it are lenient). */
+  lossy(dir: Direction): boolean;
+}
+
+export const perDir = <T>(f: () => T): { c2s: T; s2c: T } => ({ c2s: f(), s2c: f() });

@@ -81,3 +81,8 @@ export function resolveTcUrl(tcUrl: string, base: string | undefined): string | 
     return null;
   }
 }
+
+/** A property of a plain AMF object (undefined for anything else). */
+export function prop(v: unknown, key: string): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+}

@@ -82,7 +82,7 @@ export class ReconnectAnalysis {
   }
 
   private onStatus(r: MessageRecord): void {
-    const cmd = (r.command ?? {}) as { status?: { code?: string } };
+    const cmd = r.command ?? {};
     if (cmd.status?.code !== 'NetConnection.Connect.ReconnectRequest') return;
     const info = r.args?.[1];
     const raw = info !== null && typeof info === 'object' && !Array.isArray(info) ? (info as Record<string, unknown>)['tcUrl'] : undefined;
@@ -95,7 +95,7 @@ export class ReconnectAnalysis {
   }
 
   private onConnect(r: MessageRecord): DiagnosticRecord[] {
-    const cmd = (r.command ?? {}) as { tcUrl?: string };
+    const cmd = r.command ?? {};
     const tcUrl = typeof cmd.tcUrl === 'string' ? cmd.tcUrl : null;
     if (tcUrl !== null && (this.tcUrls.size < MAX_TCURLS || this.tcUrls.has(r.session))) this.tcUrls.set(r.session, tcUrl);
     const host = hostOf(r.client);

@@ -5,8 +5,8 @@
  * are counted, and when the run ends one diagnostic says how many were not written. The session's
  * message counts stay exact (they come from the decoders). Pure bookkeeping, no I/O.
  */
-import type { Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord, MessageRecord } from '../records/index.js';
+import { diag, type Direction } from '../core/diagnostics.js';
+import { buildDiagnosticRecord, type DiagnosticRecord, type MessageRecord } from '../records/index.js';
 
 /** Messages of a run written before the rest are counted only. */
 export const REPEAT_KEEP = 1000;
@@ -51,18 +51,8 @@ export class RepeatLimiter {
     if (run === null || run.n <= this.keep) return null;
     const m = run.last;
     const skipped = run.n - this.keep;
-    return {
-      type: 'diagnostic',
-      session: m.session,
-      client: m.client,
-      server: m.server,
-      dir,
-      frame: m.frame,
-      offset: m.offset,
-      severity: 'warn',
-      code: 'rtmp.message.repeated',
-      message: `${run.n} consecutive ${m.length}-byte ${m.typeName} messages on chunk stream ${m.csid}: the first ${this.keep} were written, the other ${skipped} (up to offset ${m.offset}) only counted`,
-      context: { messages: run.n, notWritten: skipped },
-    };
+    const at = { dir, frame: m.frame, offset: m.offset };
+    const message = `${run.n} consecutive ${m.length}-byte ${m.typeName} messages on chunk stream ${m.csid}: the first ${this.keep} were written, the other ${skipped} (up to offset ${m.offset}) only counted`;
+    return buildDiagnosticRecord(m, at, diag('rtmp.message.repeated', message, at, { messages: run.n, notWritten: skipped }));
   }
 }

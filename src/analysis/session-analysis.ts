@@ -10,25 +10,21 @@
  * capped (calls, steps, names, chunk sizes), transactions kept only while outstanding (plus the
  * capped list for the facts).
  *
- * What is checked (codes in src/core/diagnostics.ts):
- * - transactions: every call with a transaction id > 0 is paired with the _result/_error of the
- *   other direction (onFCPublish/onFCUnpublish answer FCPublish/FCUnpublish); NetStream commands
- *   (publish, play, deleteStream, ...) are answered by onStatus instead and are not paired.
- *   Unanswered connect/createStream are warnings; the FMLE calls servers commonly ignore
- *   (releaseStream, FCPublish, ...) are one info line. _error replies: connect → rejected or an
- *   authentication step (authmod=adobe/llnw, reason=needauth/authfailed); optional calls → info.
+ * SessionAnalysis coordinates: it routes each record to the session's trackers and keeps what ties
+ * them together (connect, the NetStreams and their publish/play flows, the media streams).
+ *   transactions.ts  call/reply pairing (_result/_error, onFCPublish), unanswered and failed calls
+ *   flow-control.ts  Window Acknowledgement Size honoured, Acknowledgements, Set Peer Bandwidth
+ *   chunk-layer.ts   chunk sizes, chunk stream ids, the type-3 extended-timestamp habit, Abort
+ *   enhanced.ts      Enhanced RTMP media against what connect and the server's reply advertised
+ *   media-stream.ts, tracks.ts  per media stream and E-RTMP track: codec configuration, rates,
+ *                    keyframe interval, timestamp regressions and jumps, A/V drift, metadata
+ *
+ * Checked here (codes in src/core/diagnostics.ts):
+ * - connect: missing, repeated, without app; its reply: rejected or an authentication step
+ *   (authmod=adobe/llnw, reason=needauth/authfailed); E-RTMP reconnect requests.
  * - the publish flow (connect → createStream → publish on the returned id → Publish.Start →
  *   @setDataFrame → sequence headers → keyframe) and the play flow (connect → createStream →
  *   play → StreamBegin + Play.Reset/Start → |RtmpSampleAccess, onMetaData → media), step by step.
- * - per media stream (media-stream.ts): codec configuration, rates, keyframe interval, timestamp
- *   regressions and jumps, A/V drift, metadata against the stream; Enhanced RTMP media against
- *   what connect (and the server's reply) advertised.
- * - flow control: Window Acknowledgement Size honoured (acknowledgements at least every window
- *   bytes, measured with the records' byte offsets, with a 2x allowance for bytes in flight);
- *   Set Peer Bandwidth limit types.
- * - chunk-layer interop: type-3 extended-timestamp convention per peer (from the chunk header
- *   lengths), Set Chunk Size outside what servers accept, chunk stream ids >= 32, control
- *   messages off csid 2 / stream 0, Abort.
  *
  * Order checks (connect first, media before publish, sequence header first, first frame a
  * keyframe, missing metadata) need the start of the session: they are skipped when the capture
@@ -36,64 +32,30 @@
  * (a tcp.gap / rtmp.chunk.desync diagnostic record of the session, if the caller passes those).
  */
 import type { DiagnosticCode, Direction } from '../core/diagnostics.js';
-import type { ChunkLayerFacts, DiagnosticRecord, EnhancedRtmpFacts, FlowControlFacts, FlowOutcome, FlowStep, HandshakeRecord, MessageRecord, NetStreamFacts, SessionFacts, StreamRecord, TransactionFacts } from '../records/index.js';
+import type { DiagnosticRecord, FlowOutcome, FlowStep, HandshakeRecord, MessageRecord, NetStreamFacts, SessionFacts, StreamRecord } from '../records/index.js';
 import type { CommandFields, StatusInfo } from '../rtmp/commands.js';
-import type { ControlBody } from '../rtmp/control.js';
-import type { AggregateTag, MediaInfo } from '../rtmp/messages.js';
+import type { MediaInfo } from '../rtmp/messages.js';
 import { parseAuthDescription } from './auth.js';
-import { atOf, diagnosticRecord, msBetween, opposite, round, type At, type Context, type SessionIdentity } from './emit.js';
+import { atOf, diagnosticRecord, msBetween, round, type At, type Context, type SessionContext, type SessionIdentity } from './emit.js';
+import { ChunkLayer } from './chunk-layer.js';
+import { FlowControl } from './flow-control.js';
+import { REPLIES, Transactions, type Call, type Orphan } from './transactions.js';
 import { MediaStream, type StreamUse } from './media-stream.js';
 import { StreamTracks } from './tracks.js';
 import { checkStream, type IngestTarget } from '../targets/ingest.js';
-import { CAPS_EX_RECONNECT, capabilitiesUsed, declaredBy, fourCcDeclared, resolveTcUrl } from './negotiation.js';
+import { CAPS_EX_RECONNECT, prop, resolveTcUrl } from './negotiation.js';
+import { EnhancedRtmp } from './enhanced.js';
 
-export const SLOW_REPLY_MS = 3000;
 export const NO_MEDIA_AFTER_S = 2;
-export const CHUNK_SIZE_SMALL = 128;
-export const CHUNK_SIZE_LARGE = 65536;
-export const CHUNK_SIZE_HUGE = 10 * 1024 * 1024;
-export const CSID_HIGH = 32;
-const MAX_CALLS = 64;
 const MAX_STEPS = 32;
 const MAX_NAMES = 32;
-const MAX_CHUNK_SIZES = 16;
-const MAX_LATENCIES = 1024;
-/** Outstanding calls kept per session; beyond it the oldest are dropped (hostile or broken peers). */
-const MAX_PENDING = 1024;
 /** Message stream ids and media streams tracked per session. */
 const MAX_NETSTREAMS = 256;
 const MAX_MEDIA_STREAMS = 256;
-/** Replies and statuses kept while waiting for the call they answer (see `orphanReplies`). */
-const MAX_ORPHANS = 64;
 
-/** Calls a client must get an answer to before it can go on. */
-const REQUIRED_REPLY = new Set(['connect', 'createStream']);
-/** FMLE-style calls servers often leave unanswered or answer with _error; clients do not wait. */
-const OPTIONAL_CALLS = new Set(['releaseStream', 'FCPublish', 'FCUnpublish', 'FCSubscribe', 'FCUnsubscribe', 'getStreamLength', '_checkbw', 'onBWCheck']);
-/**
- * Bandwidth probes: FMS/Akamai send onBWCheck repeatedly with one transaction id and clients answer
- * each (often with _error). Answered, they are neither an error of the session nor a reused id.
- */
-const BANDWIDTH_PROBES = new Set(['onBWCheck', '_checkbw']);
-/** NetStream commands: answered (if at all) by onStatus, not by _result/_error. */
-const NETSTREAM_COMMANDS = new Set(['publish', 'play', 'play2', 'deleteStream', 'closeStream', 'receiveAudio', 'receiveVideo', 'seek', 'pause']);
-const REPLIES = new Set(['_result', '_error']);
-/** Status-style answers to FMLE calls. */
-const STATUS_ANSWERS: Readonly<Record<string, string>> = { onFCPublish: 'FCPublish', onFCUnpublish: 'FCUnpublish' };
-/** Bytes a message still in progress may add to a direction's position when an Acknowledgement is checked. */
-export const ACK_SLACK = 1024 * 1024;
 const PUBLISH_TYPES = new Set(['live', 'record', 'append', 'appendWithGap']);
 /** Diagnostics (of this session) after which a direction's message order cannot be trusted. */
 const LOSS_CODES = new Set(['tcp.gap', 'net.truncated', 'tcp.buffer-cap', 'rtmp.chunk.desync', 'rtmp.chunk.resync', 'rtmp.chunk.size-inferred', 'rtmp.message.damaged']);
-
-type Call = {
-  readonly name: string;
-  readonly transactionId: number;
-  readonly dir: Direction;
-  readonly at: At & { frame: number; time: number };
-  reply: string | null;
-  latencyMs: number | null;
-};
 
 type Use = StreamUse & {
   readonly at: At & { frame: number; time: number };
@@ -106,48 +68,12 @@ type Use = StreamUse & {
   media: MediaStream | null;
 };
 
-/** A reply or status seen before the call it answers (the calling direction was resyncing). */
-type Orphan = { readonly name: string; readonly r: MessageRecord; readonly cmd: CommandFields };
-
 type NetStream = {
   readonly id: number;
   createdFrame: number | null;
   use: Use | null;
   closedTime: number | null;
 };
-
-const perDir = <T>(f: () => T): { c2s: T; s2c: T } => ({ c2s: f(), s2c: f() });
-
-function basicHeaderLength(csid: number): number {
-  return csid < 64 ? 1 : csid < 320 ? 2 : 3;
-}
-
-function asStringList(v: unknown): string[] | null {
-  if (!Array.isArray(v)) return null;
-  return v.filter((x): x is string => typeof x === 'string').slice(0, 64);
-}
-
-function asNumberMap(v: unknown): Record<string, number> | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-  const out: Record<string, number> = {};
-  let n = 0;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    if (n++ >= 64 || k === '__proto__') break;
-    if (typeof x === 'number') out[k] = x;
-  }
-  return out;
-}
-
-function prop(v: unknown, key: string): unknown {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
-}
-
-function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : round(((s[mid - 1] as number) + (s[mid] as number)) / 2, 3);
-}
 
 export class SessionAnalysis {
   private readonly id: SessionIdentity;
@@ -163,28 +89,8 @@ export class SessionAnalysis {
   private connectStatus: StatusInfo | null = null;
   private fmsVer: string | null = null;
   private reportedConnectMissing = false;
-  // transactions
-  private readonly pending = new Map<string, Call>();
-  /** Later calls that reused the id of a pending call, oldest first: replies pair in order within an id. */
-  private readonly sameId = new Map<string, Call[]>();
-  private sameIdCount = 0;
-  /**
-   * After a loss (or a mid-session start) the calling direction resyncs, and its decoder emits the
-   * calls it recovers later than the other direction's answers in later frames. Such answers wait
-   * here, by the key of the call they answer, and are matched by capture time when it comes.
-   */
-  private readonly orphanReplies = new Map<string, Orphan>();
   /** onStatus for a stream id with no publish/play yet, under the same circumstances. */
   private readonly orphanStatuses = new Map<number, Orphan[]>();
-  private readonly netStreamTx = new Set<string>();
-  private readonly calls: Call[] = [];
-  private callCount = 0;
-  /** Outstanding calls dropped to keep `pending` bounded. */
-  private droppedPending = 0;
-  private answered = 0;
-  private errors = 0;
-  private readonly latencies: number[] = [];
-  private maxLatency: number | null = null;
   // streams
   private readonly netStreams = new Map<number, NetStream>();
   private readonly sessionSteps: FlowStep[] = [];
@@ -199,30 +105,24 @@ export class SessionAnalysis {
   /** Media streams already reported for media before publish (one report per publish generation). */
   private readonly beforePublish = new WeakSet<MediaStream>();
   // Enhanced RTMP
-  private serverEnhanced: EnhancedRtmpFacts['server'] = null;
-  private readonly fourCcsSent = perDir<string[]>(() => []);
-  // flow control
-  private readonly window = perDir<number | null>(() => null);
-  private readonly peerBandwidth = perDir<FlowControlFacts['peerBandwidth']['c2s']>(() => null);
-  private readonly pos = perDir<number | null>(() => null);
-  private readonly ackAnchor = perDir<number | null>(() => null);
-  private readonly acks = perDir(() => ({ count: 0, lastSequence: null as number | null }));
-  private readonly ackMissing = { c2s: false, s2c: false };
-  // chunk layer
-  private readonly chunkSizes = perDir<number[]>(() => []);
-  private readonly maxCsid = perDir<number | null>(() => null);
-  private readonly ets = perDir(() => ({ repeated: 0, omitted: 0 }));
-  private readonly aborts = { c2s: 0, s2c: 0 };
-
-  /** False for messages framed without RTMP chunks (RTMFP flows): the chunk-layer checks do not apply. */
-  private readonly chunked: boolean;
+  private readonly ctx: SessionContext = {
+    emit: (code, message, at, context) => this.emit(code, message, at, context),
+    once: (key, code, message, at, context) => this.once(key, code, message, at, context),
+    startSeen: () => this.startSeen === true,
+    lossy: (d) => this.lossy[d],
+  };
+  private readonly transactions = new Transactions(this.ctx);
+  private readonly flow = new FlowControl(this.ctx);
+  private readonly enhanced = new EnhancedRtmp(this.ctx);
+  private readonly chunks: ChunkLayer;
 
   /** The ingest service published streams are checked against (--target), or none. */
   private readonly target: IngestTarget | null;
 
   constructor(id: { session: number; client: string; server: string }, opts: { readonly chunked?: boolean; readonly target?: IngestTarget | null } = {}) {
     this.id = { session: id.session, client: id.client, server: id.server };
-    this.chunked = opts.chunked ?? true;
+    // False for messages framed without RTMP chunks (RTMFP flows): the chunk-layer checks do not apply.
+    this.chunks = new ChunkLayer(this.ctx, opts.chunked ?? true);
     this.target = opts.target ?? null;
   }
 
@@ -254,7 +154,7 @@ export class SessionAnalysis {
   /** At session end: facts for the session record, one record per media stream, last diagnostics. */
   finish(): { facts: SessionFacts; streams: StreamRecord[]; diagnostics: DiagnosticRecord[] } {
     this.out = [];
-    this.finishTransactions();
+    this.transactions.finish();
     this.finishNetStreams();
     for (const m of this.allMedia) for (const p of m.finish()) this.emit(p.code, p.message, p.at, p.context);
     for (const t of this.tracks.values()) for (const p of t.finish()) this.emit(p.code, p.message, p.at, p.context);
@@ -293,8 +193,8 @@ export class SessionAnalysis {
   }
 
   private onMessageFields(r: MessageRecord): void {
-    if (this.chunked) this.chunkLayer(r);
-    this.flowControlPosition(r);
+    this.chunks.onMessage(r);
+    this.flow.onMessage(r);
     const t = r.typeId;
     if (t >= 1 && t <= 6) {
       this.onControl(r);
@@ -309,118 +209,34 @@ export class SessionAnalysis {
     if (t === 20 || t === 17) this.onCommand(r);
     else if (t === 18 || t === 15) this.onDataMessage(r);
     else if (t === 8 || t === 9) {
-      if (r.media !== undefined) this.onMedia(r, t, r.media as unknown as MediaInfo, r.timestamp, r.length);
+      if (r.media !== undefined) this.onMedia(r, t, r.media, r.timestamp, r.length);
     } else if (t === 22 && r.aggregate !== undefined) {
-      const tags = (r.aggregate as unknown as { tags: readonly AggregateTag[] }).tags;
-      for (const tag of tags) {
+      for (const tag of r.aggregate.tags) {
         if ((tag.typeId === 8 || tag.typeId === 9) && tag.media !== undefined) this.onMedia(r, tag.typeId, tag.media, tag.timestamp, tag.length);
       }
     }
   }
 
-  // ------------------------------------------------------------------------------------------
-  // chunk layer and flow control
-
-  private chunkLayer(r: MessageRecord): void {
-    const d = r.dir;
-    this.maxCsid[d] = Math.max(this.maxCsid[d] ?? 0, r.csid);
-    if (r.csid >= CSID_HIGH) {
-      this.once(`csid:${d}`, 'rtmp.chunk.csid-high', `chunk stream id ${r.csid} (nginx-rtmp closes the connection at 32 and above by default)`, atOf(r), { csid: r.csid });
-    }
-    if (r.chunks.extendedTimestamp) {
-      const base = basicHeaderLength(r.csid);
-      const c = this.ets[d];
-      const before = c.omitted;
-      for (const [fmt, , headerLength] of r.chunks.list) {
-        if (fmt !== 3) continue;
-        if (headerLength === base + 4) c.repeated++;
-        else if (headerLength === base) c.omitted++;
-      }
-      if (c.omitted > before) {
-        this.once(`ets:${d}`, 'rtmp.chunk.ets-omitted', `the ${d === 'c2s' ? 'client' : 'server'} omits the extended timestamp on type-3 chunks (chunk stream ${r.csid})`, atOf(r), { csid: r.csid });
-      }
-    }
-  }
-
-  /** The stream position after this message, and whether the acknowledgements keep up. */
-  private flowControlPosition(r: MessageRecord): void {
-    const d = r.dir;
-    const list = r.chunks.list;
-    const lastChunk = list[list.length - 1];
-    const end = lastChunk !== undefined && list.length === r.chunks.count ? lastChunk[1] + lastChunk[2] + lastChunk[3] : r.offset + r.length;
-    this.ackAnchor[d] ??= r.offset;
-    this.pos[d] = Math.max(this.pos[d] ?? 0, end);
-    const w = this.window[d];
-    const anchor = this.ackAnchor[d] ?? 0;
-    if (w !== null && w > 0 && !this.ackMissing[d] && (this.pos[d] ?? 0) - anchor > 2 * w) {
-      this.ackMissing[d] = true;
-      const receiver = d === 'c2s' ? 'server' : 'client';
-      this.emit(
-        'session.flow.ack-missing',
-        `the ${receiver} received ${(this.pos[d] ?? 0) - anchor} bytes ${this.acks[d].count === 0 ? 'without any Acknowledgement' : 'since its last Acknowledgement'}; the window is ${w} bytes`,
-        atOf(r),
-        { windowSize: w, unacknowledgedBytes: (this.pos[d] ?? 0) - anchor },
-      );
-    }
-  }
-
-  /**
-   * An Acknowledgement cannot count more bytes than the other side has sent so far: with the
-   * session's start in the capture, that is at most the other direction's stream position (the
-   * handshake included) plus what a message still in progress may hold (ACK_SLACK).
-   */
-  private checkAckSequence(r: MessageRecord, o: Direction, seq: number): void {
-    const received = this.pos[o] ?? 0;
-    if (this.startSeen !== true || seq <= received + ACK_SLACK || received + ACK_SLACK > 0xffffffff) return;
-    const w = seq === this.window[r.dir] || seq === this.window[o] ? seq : null;
-    const hint = w !== null ? `; it equals the Window Acknowledgement Size ${w}, which it evidently means` : '';
-    this.once(
-      `ack-beyond:${r.dir}`,
-      'session.flow.ack-beyond-received',
-      `Acknowledgement of ${seq} bytes after ${received} bytes from the ${o === 'c2s' ? 'client' : 'server'}${hint}`,
-      atOf(r),
-      { sequenceNumber: seq, bytesReceived: received },
-    );
-  }
-
+  /** Protocol control (types 1-6): the chunk layer's and flow control's, StreamBegin the NetStream's. */
   private onControl(r: MessageRecord): void {
-    const d = r.dir;
-    if (this.chunked && (r.csid !== 2 || r.streamId !== 0)) {
-      this.once(`ctl:${d}:${r.typeId}`, 'rtmp.control.wrong-stream', `${r.typeName} on chunk stream ${r.csid}, message stream ${r.streamId} (expected chunk stream 2, stream 0)`, atOf(r), { csid: r.csid, streamId: r.streamId, typeId: r.typeId });
-    }
-    const c = r.control as ControlBody | undefined;
+    this.chunks.onControl(r);
+    const c = r.control;
     if (c === undefined) return;
     switch (c.kind) {
-      case 'set-chunk-size': {
-        const s = c.chunkSize;
-        if (this.chunkSizes[d].length < MAX_CHUNK_SIZES) this.chunkSizes[d].push(s);
-        if (s === 0) return; // rtmp.chunk.size-out-of-range, from the chunk decoder
-        if (s < CHUNK_SIZE_SMALL) this.emit('rtmp.chunk.size-small', `Set Chunk Size ${s} (below 128; SRS rejects it)`, atOf(r), { chunkSize: s });
-        else if (s > CHUNK_SIZE_HUGE) this.emit('rtmp.chunk.size-huge', `Set Chunk Size ${s} (above 10 MiB; nginx-rtmp drops the connection)`, atOf(r), { chunkSize: s });
-        else if (s > CHUNK_SIZE_LARGE) this.emit('rtmp.chunk.size-large', `Set Chunk Size ${s} (above 65536)`, atOf(r), { chunkSize: s });
+      case 'set-chunk-size':
+        this.chunks.onSetChunkSize(r, c.chunkSize);
         return;
-      }
       case 'abort':
-        this.aborts[d]++;
-        this.emit('rtmp.chunk.abort', `Abort Message for chunk stream ${c.csid}`, atOf(r), { csid: c.csid });
+        this.chunks.onAbort(r, c.csid);
         return;
-      case 'acknowledgement': {
-        // Acknowledges the bytes of the other direction.
-        const o = opposite(d);
-        this.checkAckSequence(r, o, c.sequenceNumber);
-        this.acks[o].count++;
-        this.acks[o].lastSequence = c.sequenceNumber;
-        this.ackAnchor[o] = this.pos[o] ?? this.ackAnchor[o];
+      case 'acknowledgement':
+        this.flow.onAcknowledgement(r, c.sequenceNumber);
         return;
-      }
       case 'window-ack-size':
-        // The receiver owes its first acknowledgement a window after it learns the size.
-        this.window[d] = c.windowSize;
-        this.ackAnchor[d] = Math.max(this.ackAnchor[d] ?? 0, this.pos[d] ?? 0);
+        this.flow.onWindowAckSize(r.dir, c.windowSize);
         return;
       case 'set-peer-bandwidth':
-        this.peerBandwidth[d] = { windowSize: c.windowSize, limitType: c.limitType, limitTypeName: c.limitTypeName };
-        if (c.limitType > 2) this.emit('session.flow.bad-limit-type', `Set Peer Bandwidth limit type ${c.limitType} (0 hard, 1 soft, 2 dynamic)`, atOf(r), { limitType: c.limitType });
+        this.flow.onPeerBandwidth(r, c);
         return;
       case 'user-control':
         if (c.event === 0 && c.streamId !== undefined) {
@@ -442,7 +258,7 @@ export class SessionAnalysis {
   private onCommand(r: MessageRecord): void {
     const name = r.name;
     if (name === undefined) return;
-    const cmd = (r.command ?? {}) as CommandFields;
+    const cmd: CommandFields = r.command ?? {};
     const tx = r.transactionId;
     if (REPLIES.has(name)) {
       this.onReply(r, name, tx, cmd);
@@ -452,41 +268,9 @@ export class SessionAnalysis {
       this.onStatus(r, cmd.status ?? null);
       return;
     }
-    const answers = STATUS_ANSWERS[name];
-    if (answers !== undefined) {
-      // onFCPublish answers the pending FCPublish of the other side (by name: it has no id).
-      for (const call of this.pending.values()) {
-        if (call.name === answers && call.dir === opposite(r.dir)) {
-          this.answer(call, name, r);
-          break;
-        }
-      }
-      return;
-    }
-    let call: Call | null = null;
-    if (tx !== undefined && tx > 0) {
-      const key = `${r.dir}|${tx}`;
-      if (NETSTREAM_COMMANDS.has(name)) {
-        if (this.netStreamTx.size >= MAX_PENDING) this.netStreamTx.delete(this.netStreamTx.values().next().value as string);
-        this.netStreamTx.add(key);
-      } else {
-        const prev = this.pending.get(key);
-        if (prev !== undefined && !BANDWIDTH_PROBES.has(name)) {
-          this.emit('session.transaction.duplicate-id', `${name} reuses transaction id ${tx} while ${prev.name} (frame ${prev.at.frame}) still waits for its reply`, atOf(r), { transactionId: tx });
-        }
-        call = { name, transactionId: tx, dir: r.dir, at: { ...atOf(r), frame: r.frame, time: r.time }, reply: null, latencyMs: null };
-        if (prev === undefined && this.pending.size >= MAX_PENDING) {
-          const oldest = this.pending.keys().next().value as string;
-          this.pending.delete(oldest);
-          this.droppedPending++;
-        }
-        if (prev === undefined) this.pending.set(key, call);
-        else this.queueSameId(key, call);
-        this.callCount++;
-        if (this.calls.length < MAX_CALLS) this.calls.push(call);
-        if (name === 'connect') this.connectCall = call;
-      }
-    }
+    if (this.transactions.onStatusAnswer(r, name)) return;
+    const call = this.transactions.onCall(r, name, tx);
+    if (name === 'connect' && call !== null) this.connectCall = call;
     switch (name) {
       case 'connect':
         this.onConnect(r, cmd);
@@ -515,14 +299,8 @@ export class SessionAnalysis {
         break;
     }
     // A reply that came before this call (its direction was resyncing) answers it now.
-    if (call !== null) {
-      const key = `${call.dir}|${call.transactionId}`;
-      const o = this.orphanReplies.get(key);
-      if (o !== undefined && o.r.time >= call.at.time) {
-        this.orphanReplies.delete(key);
-        this.onReply(o.r, o.name, call.transactionId, o.cmd);
-      }
-    }
+    const o = call === null ? undefined : this.transactions.takeOrphan(call);
+    if (o !== undefined && call !== null) this.onReply(o.r, o.name, call.transactionId, o.cmd);
   }
 
   private onConnect(r: MessageRecord, cmd: CommandFields): void {
@@ -538,70 +316,18 @@ export class SessionAnalysis {
     }
   }
 
+  /** A _result/_error: paired by the transactions; connect's and createStream's answers tell the session more. */
   private onReply(r: MessageRecord, name: string, tx: number | undefined, cmd: CommandFields): void {
-    if (tx === undefined || tx <= 0) return;
-    const key = `${opposite(r.dir)}|${tx}`;
-    const call = this.pending.get(key);
-    if (call === undefined) {
-      if (this.netStreamTx.has(key)) return;
-      if (this.startSeen !== true || this.lossy[opposite(r.dir)]) {
-        // The call may not be in the capture, or may still come out of the resyncing direction.
-        if (this.orphanReplies.size < MAX_ORPHANS) this.orphanReplies.set(key, { name, r, cmd });
-        return;
-      }
-      this.emit('session.transaction.unmatched-reply', `${name} for transaction ${tx}, which no outstanding call of the ${r.dir === 's2c' ? 'client' : 'server'} has`, atOf(r), { transactionId: tx });
-      return;
-    }
-    this.answer(call, name, r);
-    const status = cmd.status ?? null;
-    const description = status?.description ?? '';
+    const call = this.transactions.onReply(r, name, tx, cmd);
+    if (call === null) return;
     if (call.name === 'connect') {
-      this.onConnectReply(r, name, status, call);
+      this.onConnectReply(r, name, cmd.status ?? null, call);
       return;
     }
     if (call.name === 'createStream' && name === '_result' && cmd.streamId !== undefined) {
       const ns = this.netStream(cmd.streamId);
       if (ns !== null) ns.createdFrame = r.frame;
       if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'createStream-result', dir: r.dir, frame: r.frame, time: r.time });
-    }
-    if (name === '_error') {
-      if (!BANDWIDTH_PROBES.has(call.name)) this.errors++;
-      const what = `${call.name} (transaction ${call.transactionId}, frame ${call.at.frame}) failed: ${status?.code ?? '_error'}${description === '' ? '' : ` "${description}"`}`;
-      const ctx: Context = { call: call.name, transactionId: call.transactionId, ...(status?.code === undefined ? {} : { statusCode: status.code }) };
-      if (OPTIONAL_CALLS.has(call.name)) this.emit('session.transaction.error-ignored', what, atOf(r), ctx);
-      else this.emit('session.transaction.error', what, atOf(r), ctx);
-    }
-  }
-
-  /** A call that reuses a pending call's id waits behind it (bounded like `pending`). */
-  private queueSameId(key: string, call: Call): void {
-    if (this.sameIdCount >= MAX_PENDING) {
-      this.droppedPending++;
-      return;
-    }
-    const q = this.sameId.get(key);
-    if (q === undefined) this.sameId.set(key, [call]);
-    else q.push(call);
-    this.sameIdCount++;
-  }
-
-  private answer(call: Call, replyName: string, r: MessageRecord): void {
-    const key = `${call.dir}|${call.transactionId}`;
-    this.pending.delete(key);
-    const q = this.sameId.get(key);
-    const next = q?.shift();
-    if (next !== undefined) {
-      this.sameIdCount--;
-      this.pending.set(key, next);
-      if (q!.length === 0) this.sameId.delete(key);
-    }
-    call.reply = replyName;
-    call.latencyMs = msBetween(call.at.time, r.time);
-    this.answered++;
-    if (this.latencies.length < MAX_LATENCIES) this.latencies.push(call.latencyMs);
-    this.maxLatency = Math.max(this.maxLatency ?? 0, call.latencyMs);
-    if (call.latencyMs > SLOW_REPLY_MS) {
-      this.emit('session.transaction.slow-reply', `${call.name} was answered after ${round(call.latencyMs / 1000, 3)} s`, atOf(r), { call: call.name, latencyMs: call.latencyMs });
     }
   }
 
@@ -611,17 +337,13 @@ export class SessionAnalysis {
     const info = r.args?.[1];
     const fmsVer = prop(props, 'fmsVer');
     if (typeof fmsVer === 'string') this.fmsVer = fmsVer;
-    // Enhanced RTMP: the server may state what it supports in either object of its reply.
-    const list = asStringList(prop(props, 'fourCcList') ?? prop(info, 'fourCcList'));
-    const caps = prop(props, 'capsEx') ?? prop(info, 'capsEx');
-    const map = [prop(props, 'videoFourCcInfoMap'), prop(props, 'audioFourCcInfoMap'), prop(info, 'videoFourCcInfoMap'), prop(info, 'audioFourCcInfoMap')].some((m) => m !== undefined && m !== null);
-    this.serverEnhanced = { fourCcList: list, capsEx: typeof caps === 'number' ? caps : null, fourCcInfoMap: map };
+    this.enhanced.onConnectReply(props, info);
     if (this.sessionSteps.length < MAX_STEPS) this.sessionSteps.push({ step: 'connect-result', dir: r.dir, frame: r.frame, time: r.time });
     if (name === '_result' && status?.level !== 'error') {
       this.connectOutcome = 'success';
       return;
     }
-    this.errors++;
+    this.transactions.countError();
     this.connectRejected(r, status, call);
   }
 
@@ -777,7 +499,7 @@ export class SessionAnalysis {
         const to = typeof tcUrl === 'string' ? ` to ${tcUrl}${resolved !== null && resolved !== tcUrl ? ` (${resolved})` : ''}` : '';
         this.emit('session.connect.reconnect-request', `the server asks the client to reconnect${to}${unannounced}`, atOf(r), typeof tcUrl === 'string' ? { tcUrl, ...(resolved === null ? {} : { resolved }) } : undefined);
       } else if ((code === 'NetConnection.Connect.Rejected' || code === 'NetConnection.Connect.Failed' || status?.level === 'error') && (this.connectOutcome === null || this.connectOutcome === 'success')) {
-        this.errors++;
+        this.transactions.countError();
         this.connectRejected(r, status, this.connectCall);
       }
       return;
@@ -824,7 +546,7 @@ export class SessionAnalysis {
 
   private onDataMessage(r: MessageRecord): void {
     const name = r.name;
-    const cmd = (r.command ?? {}) as CommandFields;
+    const cmd: CommandFields = r.command ?? {};
     const d = r.dir;
     if (d === 's2c') {
       if (name === '@setDataFrame') this.once('setdataframe', 'session.play.setdataframe', `@setDataFrame("${cmd.dataName ?? ''}") sent to a player`, atOf(r));
@@ -856,7 +578,7 @@ export class SessionAnalysis {
     const m = this.mediaStream(d, sid);
     if (m === null) return;
     if (d === 'c2s') this.beforePublishCheck(r, ns, m);
-    this.enhancedChecks(r, media);
+    this.enhanced.onMedia(r, media, this.connectFields);
     const at = { ...atOf(r), frame: r.frame, time: r.time };
     // E-RTMP ModEx TimestampOffsetNano refines the message's time below a millisecond.
     const t = media.nanoOffset === undefined ? timestamp : timestamp + media.nanoOffset / 1e6;
@@ -879,60 +601,8 @@ export class SessionAnalysis {
     this.emit('session.publish.media-before-publish', `${r.name ?? r.typeName} on message stream ${r.streamId} before publish`, atOf(r), { streamId: r.streamId });
   }
 
-  /** Enhanced RTMP media against what connect (and the server's reply) advertised (negotiation.ts). */
-  private enhancedChecks(r: MessageRecord, media: MediaInfo): void {
-    if (!media.ex) return;
-    const d = r.dir;
-    const kind = r.typeId === 9 ? 'video' : 'audio';
-    const c = this.connectFields;
-    // Capabilities: the receiving side is the player (s2c) or the server (c2s, from its _result).
-    for (const cap of capabilitiesUsed(media)) {
-      const caps = d === 's2c' ? (c === null ? undefined : (c.capsEx ?? null)) : this.serverEnhanced?.capsEx;
-      if (caps === undefined || (d === 'c2s' && caps === null) || (caps !== null && (caps & cap.bit) !== 0)) continue;
-      const who = d === 's2c' ? "the player's connect" : "the server's connect reply";
-      this.once(`cap:${d}:${cap.name}`, 'stream.ertmp.capability-not-advertised', `${kind} uses E-RTMP ${cap.name}, but ${who} did not announce it in capsEx (${caps === null ? 'no capsEx' : `capsEx ${caps}`})`, atOf(r), { capability: cap.name });
-    }
-    const fourCcs = new Set<string>();
-    if (media.multitrack !== undefined) for (const t of media.multitrack.tracks) fourCcs.add(t.fourCc);
-    else if (media.fourCc !== undefined) fourCcs.add(media.fourCc);
-    for (const f of fourCcs) {
-      if (this.fourCcsSent[d].includes(f)) continue;
-      if (this.fourCcsSent[d].length < 16) this.fourCcsSent[d].push(f);
-      if (c === null) continue; // connect not in the capture
-      const declared = declaredBy(c);
-      const list = declared.fourCcList ?? [];
-      const said = list.length === 0 ? ' (no fourCcList)' : ` (fourCcList: ${list.join(', ')})`;
-      if (!fourCcDeclared(declared, f, kind, d === 'c2s' ? 'encode' : 'decode')) {
-        if (d === 's2c') this.emit('stream.ertmp.not-advertised', `Enhanced RTMP ${kind} "${f}" sent to a player whose connect did not list it${said}`, atOf(r), { fourCc: f });
-        else this.emit('stream.ertmp.publish-not-advertised', `Enhanced RTMP ${kind} "${f}" published; connect did not list it${said}`, atOf(r), { fourCc: f });
-      }
-      const s = this.serverEnhanced;
-      if (d === 'c2s' && s !== null && s.fourCcList === null && s.capsEx === null && !s.fourCcInfoMap) {
-        this.once('server-not-enhanced', 'stream.ertmp.server-not-enhanced', `Enhanced RTMP "${f}" published, but the server's connect reply did not advertise Enhanced RTMP support`, atOf(r), { fourCc: f });
-      }
-    }
-  }
-
   // ------------------------------------------------------------------------------------------
   // end of session
-
-  private finishTransactions(): void {
-    const optional: Call[] = [];
-    for (const call of [...this.pending.values(), ...[...this.sameId.values()].flat()]) {
-      // The capture lost bytes of the answering direction: the reply may be among them.
-      if (this.lossy[opposite(call.dir)]) continue;
-      if (REQUIRED_REPLY.has(call.name)) {
-        this.emit('session.transaction.unanswered', `${call.name} (transaction ${call.transactionId}) got no _result or _error`, call.at, { call: call.name, transactionId: call.transactionId });
-      } else {
-        optional.push(call);
-      }
-    }
-    const first = optional[0];
-    if (first !== undefined) {
-      const names = optional.map((c) => `${c.name} (${c.transactionId})`).join(', ');
-      this.emit('session.transaction.unanswered-optional', `no reply to ${names}`, first.at, { calls: optional.length });
-    }
-  }
 
   private finishNetStreams(): void {
     for (const ns of this.netStreams.values()) {
@@ -977,48 +647,6 @@ export class SessionAnalysis {
         steps: u?.steps ?? [],
       };
     }
-    const transactions: TransactionFacts = {
-      count: this.callCount,
-      answered: this.answered,
-      unanswered: this.pending.size + this.sameIdCount + this.droppedPending,
-      errors: this.errors,
-      medianLatencyMs: median(this.latencies),
-      maxLatencyMs: this.maxLatency,
-      calls: this.calls.map((k) => ({ name: k.name, transactionId: k.transactionId, dir: k.dir, frame: k.at.frame, reply: k.reply, latencyMs: k.latencyMs })),
-    };
-    const capsEx = c?.capsEx ?? null;
-    const enhanced: EnhancedRtmpFacts = {
-      fourCcList: c === null ? null : asStringList(c.fourCcList),
-      videoFourCcInfoMap: c === null ? null : asNumberMap(c.videoFourCcInfoMap),
-      audioFourCcInfoMap: c === null ? null : asNumberMap(c.audioFourCcInfoMap),
-      capsEx,
-      capsExNames: c?.capsExNames ?? [],
-      server: this.serverEnhanced,
-      fourCcsSent: { c2s: this.fourCcsSent.c2s, s2c: this.fourCcsSent.s2c },
-    };
-    const honoured = (d: Direction): boolean | null => {
-      if (this.ackMissing[d]) return false;
-      if (this.window[d] === null) return null;
-      return this.acks[d].count > 0 ? true : null;
-    };
-    const flowControl: FlowControlFacts = {
-      windowAckSize: { c2s: this.window.c2s, s2c: this.window.s2c },
-      peerBandwidth: { c2s: this.peerBandwidth.c2s, s2c: this.peerBandwidth.s2c },
-      acknowledgements: {
-        c2s: { ...this.acks.c2s, honoured: honoured('c2s') },
-        s2c: { ...this.acks.s2c, honoured: honoured('s2c') },
-      },
-    };
-    const conv = (d: Direction) => {
-      const e = this.ets[d];
-      return { ...e, convention: e.repeated > 0 && e.omitted > 0 ? ('mixed' as const) : e.repeated > 0 ? ('repeated' as const) : e.omitted > 0 ? ('omitted' as const) : null };
-    };
-    const chunkLayer: ChunkLayerFacts = {
-      chunkSizes: { c2s: this.chunkSizes.c2s, s2c: this.chunkSizes.s2c },
-      maxCsid: { c2s: this.maxCsid.c2s, s2c: this.maxCsid.s2c },
-      type3ExtendedTimestamp: { c2s: conv('c2s'), s2c: conv('s2c') },
-      aborts: { ...this.aborts },
-    };
     return {
       app: c?.app ?? null,
       tcUrl: c?.tcUrl ?? null,
@@ -1036,10 +664,10 @@ export class SessionAnalysis {
       role: roles.size === 0 ? null : roles.size > 1 ? 'mixed' : (([...roles][0] ?? null)),
       streamNames: [...this.names],
       streamIds,
-      transactions,
-      enhanced,
-      flowControl,
-      chunkLayer,
+      transactions: this.transactions.facts(),
+      enhanced: this.enhanced.facts(c),
+      flowControl: this.flow.facts(),
+      chunkLayer: this.chunks.facts(),
       startSeen: this.startSeen === true,
     };
   }

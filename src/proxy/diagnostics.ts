@@ -8,7 +8,7 @@
  * neither ever stops the bytes from being forwarded.
  */
 import { CATALOGUE, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import type { DiagnosticRecord } from '../records/index.js';
+import { buildDiagnosticRecord, type DiagnosticRecord } from '../records/index.js';
 
 /** The proxy's entries of the catalogue. */
 export const PROXY_CATALOGUE: Readonly<Record<ProxyDiagnosticCode, (typeof CATALOGUE)[ProxyDiagnosticCode]>> = Object.fromEntries(
@@ -34,18 +34,5 @@ export function proxyDiag(
   at: ProxyDiagnosticAt,
   context?: Readonly<Record<string, string | number | boolean>>,
 ): DiagnosticRecord {
-  return {
-    type: 'diagnostic',
-    session: at.session,
-    ...(at.client === undefined ? {} : { client: at.client }),
-    ...(at.server === undefined ? {} : { server: at.server }),
-    ...(at.dir === undefined ? {} : { dir: at.dir }),
-    ...(at.frame === undefined ? {} : { frame: at.frame }),
-    ...(at.time === undefined ? {} : { time: at.time }),
-    ...(at.offset === undefined ? {} : { offset: at.offset }),
-    severity: CATALOGUE[code].severity,
-    code,
-    message: message.replace(/\s*\n\s*/g, ' ').trim(),
-    ...(context === undefined ? {} : { context }),
-  };
+  return buildDiagnosticRecord(at, at, { severity: CATALOGUE[code].severity, code, message: message.replace(/\s*\n\s*/g, ' ').trim(), context });
 }

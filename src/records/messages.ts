@@ -3,6 +3,10 @@
  * Locator. Part of the NDJSON contract (src/records/index.ts): fields are added, never renamed.
  */
 import type { Direction, Severity } from '../core/diagnostics.js';
+import type { PlainValue } from '../amf/index.js';
+import type { CommandFields } from '../rtmp/commands.js';
+import type { ControlBody } from '../rtmp/control.js';
+import type { AggregateBody, MediaInfo, SharedObjectBody } from '../rtmp/messages.js';
 import type { RtmfpHandshakeFacts } from './rtmfp.js';
 
 /** What a record carries: its first bytes from the wire, as hex, from stream offset `offset`. */
@@ -23,6 +27,37 @@ export type DiagnosticRecord = {
   readonly message: string;
   readonly context?: Readonly<Record<string, string | number | boolean>>;
 };
+
+/** Whose diagnostic: a session (number and endpoints), or the capture (session null). */
+export type DiagnosticOwner = { readonly session: number | null; readonly client?: string; readonly server?: string };
+
+/** Where in the owner's traffic (each field optional). */
+export type DiagnosticAt = { readonly dir?: Direction; readonly frame?: number; readonly time?: number; readonly offset?: number };
+
+/**
+ * The one builder of diagnostic records: owner, locator, then what (severity, code, message,
+ * context), keys in the record's documented order and absent ones left out.
+ */
+export function buildDiagnosticRecord(
+  owner: DiagnosticOwner,
+  at: DiagnosticAt,
+  d: { readonly severity: Severity; readonly code: string; readonly message: string; readonly context?: Readonly<Record<string, string | number | boolean>> | undefined },
+): DiagnosticRecord {
+  return {
+    type: 'diagnostic',
+    session: owner.session,
+    ...(owner.client === undefined ? {} : { client: owner.client }),
+    ...(owner.server === undefined ? {} : { server: owner.server }),
+    ...(at.dir === undefined ? {} : { dir: at.dir }),
+    ...(at.frame === undefined ? {} : { frame: at.frame }),
+    ...(at.time === undefined ? {} : { time: at.time }),
+    ...(at.offset === undefined ? {} : { offset: at.offset }),
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...(d.context === undefined ? {} : { context: d.context }),
+  };
+}
 
 /** Fields every per-session line carries to locate it. */
 export type Locator = {
@@ -84,13 +119,15 @@ export type MessageRecord = Locator & {
   readonly name?: string;
   readonly transactionId?: number;
   /** AMF values after the name (and transaction id), as plain JSON. */
-  readonly args?: readonly unknown[];
-  /** Typed fields of well-known commands and data messages. */
-  readonly command?: Readonly<Record<string, unknown>>;
-  readonly control?: Readonly<Record<string, unknown>>;
-  readonly media?: Readonly<Record<string, unknown>>;
-  readonly sharedObject?: Readonly<Record<string, unknown>>;
-  readonly aggregate?: Readonly<Record<string, unknown>>;
+  readonly args?: readonly PlainValue[];
+  /** Typed fields of well-known commands and data messages (src/rtmp/commands.ts; absent when none). */
+  readonly command?: CommandFields;
+  /** Protocol control and user control messages (types 1-6, src/rtmp/control.ts). */
+  readonly control?: ControlBody;
+  /** Audio and video tag headers with their decoded configuration (types 8, 9). */
+  readonly media?: MediaInfo;
+  readonly sharedObject?: SharedObjectBody;
+  readonly aggregate?: AggregateBody;
   readonly rawHex?: string;
   /** Its first bytes from the wire, chunk headers included (only with AnalyzerOptions.wireExcerpt: the TUI). */
   readonly wire?: WireExcerpt;

@@ -273,7 +273,7 @@ export class ReportBuilder {
       if (s.window[d] !== null || s.acked[d] !== null) g.add(`unacked|${d}`, r.time, r.offset + r.length - (s.acked[d] ?? 0));
     }
     if (r.typeId === 8 || r.typeId === 9) return this.media(s, r);
-    const ctl = r.control as { kind?: string; chunkSize?: number; windowSize?: number; sequenceNumber?: number; eventName?: string; streamId?: number; limitTypeName?: string } | undefined;
+    const ctl = r.control;
     if (ctl !== undefined) {
       if (ctl.kind === 'acknowledgement' && typeof ctl.sequenceNumber === 'number') {
         s.acked[other(r.dir)] = ctl.sequenceNumber;
@@ -289,7 +289,7 @@ export class ReportBuilder {
         ctl.kind === 'set-chunk-size' ? `${ctl.chunkSize ?? '?'} bytes`
         : ctl.kind === 'window-ack-size' ? `${ctl.windowSize ?? '?'} bytes`
         : ctl.kind === 'set-peer-bandwidth' ? `${ctl.windowSize ?? '?'} bytes, ${wireText(ctl.limitTypeName ?? '?')}`
-        : ctl.streamId !== undefined ? `stream ${ctl.streamId}`
+        : ctl.kind === 'user-control' && ctl.streamId !== undefined ? `stream ${ctl.streamId}`
         : null;
       this.addLadder(s, { frame: r.frame, dir: r.dir, kind: 'control', label, note, latencyMs: null, diag: null }, r.time);
       return;
@@ -299,7 +299,7 @@ export class ReportBuilder {
       return;
     }
     const name = wireText(r.name);
-    const cmd = (r.command ?? {}) as { streamName?: unknown; status?: { code?: unknown; description?: unknown }; app?: unknown };
+    const cmd = r.command ?? {};
     const status = typeof cmd.status?.code === 'string' ? wireText(cmd.status.code) : null;
     const isCommand = r.typeId === 20 || r.typeId === 17;
     const tid = r.transactionId;
@@ -341,7 +341,7 @@ export class ReportBuilder {
       st = { key, streamId: r.streamId, dir: r.dir, tracks: new Map(), lastVideo: null, lastAudio: null, tracksOmitted: false };
       s.streams.set(key, st);
     }
-    const parts = r.media === undefined ? [{ trackId: 0, media: {} as MediaInfo, length: r.length }] : trackParts(r.media as unknown as MediaInfo, r.length);
+    const parts = r.media === undefined ? [{ trackId: 0, media: {} as MediaInfo, length: r.length }] : trackParts(r.media, r.length);
     const g = s.grid;
     for (const p of parts) {
       const tkey = p.trackId === 0 ? kind : `${kind} ${p.trackId}`;

@@ -9,6 +9,7 @@
  * to the RtmpSession's caps.
  */
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
+import type { RtmpMessage } from '../rtmp/chunk-decoder.js';
 import type { PayloadSink } from '../extract/sink.js';
 import { DEFAULT_CONN_BUFFER, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type RtmfpFlowFacts, type RtmfpHandshakeFacts, type RtmfpSessionFacts, type SessionRecord } from '../records/index.js';
@@ -351,20 +352,8 @@ export class RtmfpSession {
   private note(code: DiagnosticCode, message: string, dir: Direction | undefined, meta: Meta, offset: number | undefined, key: string, context?: Readonly<Record<string, number>>): void {
     if (this.noted.has(key)) return;
     this.noted.add(key);
-    const d = diag(code, message, { ...(dir === undefined ? {} : { dir }), frame: meta.frame, ...(offset === undefined ? {} : { offset }) }, context);
-    const rec: DiagnosticRecord = {
-      type: 'diagnostic',
-      session: this.session,
-      client: this.client,
-      server: this.server,
-      ...(dir === undefined ? {} : { dir }),
-      frame: meta.frame,
-      ...(offset === undefined ? {} : { offset }),
-      severity: d.severity,
-      code: d.code,
-      message: d.message,
-      ...(d.context === undefined ? {} : { context: d.context }),
-    };
+    const at = { dir, frame: meta.frame, offset };
+    const rec = buildDiagnosticRecord({ session: this.session, client: this.client, server: this.server }, at, diag(code, message, at, context));
     if (this.rtmp === null) this.out.push(rec);
     else this.out.push(...this.rtmp.observe(rec));
   }

@@ -15,7 +15,7 @@
 import { diag } from '../core/diagnostics.js';
 import type { PayloadSink } from '../extract/sink.js';
 import type { UdpDatagram } from '../net/types.js';
-import type { DiagnosticRecord, OutputRecord } from '../records/index.js';
+import { buildDiagnosticRecord, type OutputRecord } from '../records/index.js';
 import { decodeStartupChunk } from './handshake.js';
 import { framingsFor, parseKeyLogs, type RtmfpKeyEntry } from './keylog.js';
 import type { IngestTarget } from '../targets/ingest.js';
@@ -135,8 +135,7 @@ export class RtmfpTracker {
   private cap(meta: Meta): OutputRecord[] {
     if (this.capped++ > 0) return [];
     const d = diag('rtmfp.cap', `more than ${MAX_SESSIONS} RTMFP sessions; later ones are not tracked`, { frame: meta.frame });
-    const rec: DiagnosticRecord = { type: 'diagnostic', session: null, frame: meta.frame, severity: d.severity, code: d.code, message: d.message };
-    return [rec];
+    return [buildDiagnosticRecord({ session: null }, { frame: meta.frame }, d)];
   }
 
   finish(): OutputRecord[] {

@@ -6,7 +6,7 @@
  * Types 15, 16 and 17 (the "AMF3" variants) start with one format byte (0) and continue in AMF0
  * encoding, where a 0x11 marker switches a single value to AMF3.
  */
-import { decodeAmf0Values, decodeAmf0Value, createAmfReader, readAmf0Utf8, asNumber, asString, toPlain, type AmfValue, type PlainValue, type AmfError } from '../amf/index.js';
+import { decodeAmf0Values, decodeAmf0Value, createAmfReader, readAmf0Utf8, asNumber, asString, toPlain, type PlainValue, type AmfError } from '../amf/index.js';
 import type { DiagnosticCode } from '../core/diagnostics.js';
 import { decodeControl, messageTypeName, type ControlBody } from './control.js';
 import { commandFields, dataFields, type CommandFields } from './commands.js';
@@ -68,6 +68,9 @@ export type AggregateTag = {
   readonly media?: MediaInfo;
 };
 
+/** An aggregate message's FLV tags (the first MAX_AGGREGATE_TAGS) and how many it held. */
+export type AggregateBody = { readonly tags: readonly AggregateTag[]; readonly count: number };
+
 export type DecodedBody = {
   readonly typeName: string;
   /** Command or data handler name (types 15, 17, 18, 20). */
@@ -75,13 +78,11 @@ export type DecodedBody = {
   readonly transactionId?: number;
   /** AMF values after name and transaction id, as plain JSON (commands: the command object first). */
   readonly args?: readonly PlainValue[];
-  /** The typed AMF values (for trees in the UI); not part of the NDJSON contract. */
-  readonly amf?: readonly AmfValue[];
   readonly command?: CommandFields;
   readonly control?: ControlBody;
   readonly media?: MediaInfo;
   readonly sharedObject?: SharedObjectBody;
-  readonly aggregate?: { readonly tags: readonly AggregateTag[]; readonly count: number };
+  readonly aggregate?: AggregateBody;
   /** Unknown types: the first bytes as hex. */
   readonly rawHex?: string;
   readonly problems: readonly Problem[];
@@ -228,7 +229,7 @@ function decodeAmfMessage(typeId: number, typeName: string, body: Uint8Array, tr
   const name = asString(values[0]);
   if (name === undefined) {
     problems.push({ code: 'rtmp.command.no-name', message: 'the first AMF value is not a string (command or handler name)' });
-    return { typeName, args: values.map(toPlain), amf: values, problems };
+    return { typeName, args: values.map(toPlain), problems };
   }
   if (typeId === 17 || typeId === 20) {
     const tx = asNumber(values[1]);
@@ -237,12 +238,11 @@ function decodeAmfMessage(typeId: number, typeName: string, body: Uint8Array, tr
       name,
       ...(tx === undefined || !Number.isFinite(tx) ? {} : { transactionId: tx }),
       args: values.slice(2).map(toPlain),
-      amf: values,
       command: commandFields(name, values),
       problems,
     };
   }
-  return { typeName, name, args: values.slice(1).map(toPlain), amf: values, command: dataFields(name, values), problems };
+  return { typeName, name, args: values.slice(1).map(toPlain), command: dataFields(name, values), problems };
 }
 
 function u32(b: Uint8Array, at: number): number {

@@ -8,7 +8,7 @@ import { CATALOGUE, diag, type Diagnostic, type DiagnosticCode, type Direction }
 import { BufferBudget, ChunkDecoder, type ByteMeta, type HandshakePart, type RtmpEvent, type RtmpMessage } from '../rtmp/chunk-decoder.js';
 import { decodeFirstBlock, decodeSecondBlock } from '../rtmp/handshake.js';
 import { decodeMessageBody } from '../rtmp/messages.js';
-import type { ChunkTuple, DiagnosticRecord, HandshakeRecord, MessageRecord, OutputRecord, RtmpeFacts } from '../records/index.js';
+import { buildDiagnosticRecord, type ChunkTuple, type DiagnosticRecord, type HandshakeRecord, type MessageRecord, type OutputRecord, type RtmpeFacts } from '../records/index.js';
 import { DiagnosticLimiter, SessionAnalysis, type SessionFacts } from '../analysis/index.js';
 import type { IngestTarget } from '../targets/ingest.js';
 import type { Layout } from './midstream.js';
@@ -353,8 +353,8 @@ export class RtmpSession {
       list[i] = [c.fmt, c.offset, c.headerLength, c.payloadLength, c.frame];
     }
     // Built field by field, in the record's documented key order (no spread copies: one record
-    // per message is the hot path).
-    const r: Record<string, unknown> = {
+    // per message is the hot path); `chunks` comes after the optional body fields.
+    const r: { -readonly [K in keyof MessageRecord]?: MessageRecord[K] } = {
       type: 'message',
       session: this.id.session,
       client: this.id.client,
@@ -371,20 +371,19 @@ export class RtmpSession {
       timestamp: m.timestamp,
       length: m.length,
     };
-    if (d.name !== undefined) r['name'] = d.name;
-    if (d.transactionId !== undefined) r['transactionId'] = d.transactionId;
-    if (d.args !== undefined) r['args'] = d.args;
-    if (d.command !== undefined && Object.keys(d.command).length > 0) r['command'] = d.command;
-    if (d.control !== undefined) r['control'] = d.control;
-    if (d.media !== undefined) r['media'] = d.media;
-    if (d.sharedObject !== undefined) r['sharedObject'] = d.sharedObject;
-    if (d.aggregate !== undefined) r['aggregate'] = d.aggregate;
-    if (d.rawHex !== undefined) r['rawHex'] = d.rawHex;
-    r['chunks'] = { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list };
-    if (m.lost > 0) r['lost'] = m.lost;
-    if (m.unknown !== undefined && m.unknown.length > 0) r['unknown'] = m.unknown;
-    const rec = r as unknown as MessageRecord;
-    this.out.push(rec);
+    if (d.name !== undefined) r.name = d.name;
+    if (d.transactionId !== undefined) r.transactionId = d.transactionId;
+    if (d.args !== undefined) r.args = d.args;
+    if (d.command !== undefined && Object.keys(d.command).length > 0) r.command = d.command;
+    if (d.control !== undefined) r.control = d.control;
+    if (d.media !== undefined) r.media = d.media;
+    if (d.sharedObject !== undefined) r.sharedObject = d.sharedObject;
+    if (d.aggregate !== undefined) r.aggregate = d.aggregate;
+    if (d.rawHex !== undefined) r.rawHex = d.rawHex;
+    r.chunks = { count: m.chunkCount, fmt: m.fmt, extendedTimestamp: m.extendedTimestamp, list };
+    if (m.lost > 0) r.lost = m.lost;
+    if (m.unknown !== undefined && m.unknown.length > 0) r.unknown = m.unknown;
+    this.out.push(r as MessageRecord);
     if (m.lost > 0) {
       this.out.push(this.diagRecord(diag('rtmp.message.damaged', `${m.lost} of the ${m.length} body bytes were not captured; fields decoded from the body may be wrong`, { frame: m.frame, dir, offset: m.offset }, { lostBytes: m.lost })));
       // AMF errors in a body with a hole are expected; do not report them as peer errors.
@@ -406,17 +405,6 @@ export class RtmpSession {
 
 /** A diagnostic of a session as its record (the session's number and endpoints). */
 export function sessionDiagnostic(id: Pick<SessionIdentity, 'session' | 'client' | 'server'>, d: Diagnostic): DiagnosticRecord {
-  return {
-    type: 'diagnostic',
-    session: id.session,
-    client: id.client,
-    server: id.server,
-    ...(d.at.dir === undefined ? {} : { dir: d.at.dir }),
-    ...(d.at.frame === undefined ? {} : { frame: d.at.frame }),
-    ...(d.at.offset === undefined ? {} : { offset: d.at.offset }),
-    severity: d.severity,
-    code: d.code,
-    message: d.message,
-    ...(d.context === undefined ? {} : { context: d.context }),
-  };
+  // The decoders' locators carry no capture time: the record's frame locates it.
+  return buildDiagnosticRecord(id, { dir: d.at.dir, frame: d.at.frame, offset: d.at.offset }, d);
 }

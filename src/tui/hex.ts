@@ -12,7 +12,7 @@
  * `rawHex` of an unknown type, a control message's `dataHex` — are dumped instead).
  */
 import { RING_BYTES } from '../session/wire.js';
-import { clean, isObj, thousands, type TimelineRecord } from './format.js';
+import { clean, thousands, type TimelineRecord } from './format.js';
 import type { ColorRole } from './theme.js';
 import { wrap, type DetailLine, type DetailSeg } from './tree.js';
 
@@ -131,7 +131,7 @@ export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
     return out;
   }
   out.push(...note('hex/none', `The wire bytes of this message were not kept (its first chunk, at offset ${thousands(r.offset)}, had left the analyzer's ${thousands(RING_BYTES)}-byte buffer, or the capture was not loaded by the UI).`, width));
-  const body = r.rawHex ?? (isObj(r.control) && typeof r.control['dataHex'] === 'string' ? r.control['dataHex'] : undefined);
+  const body = r.rawHex ?? (r.control?.kind === 'user-control' ? r.control.dataHex : undefined);
   if (body !== undefined) {
     out.push(...note('hex/body', `Body bytes the record keeps (${thousands(body.length / 2)} of the ${thousands(r.length)}-byte body), no chunk headers:`, width));
     out.push(...dump('hex/b', bytesOf(clean(body)), 0, per, () => 'payload', () => null));

@@ -39,7 +39,7 @@ function message(i: number): MessageRecord {
     time: 1_700_000_100 + i / 1000,
     offset,
     timestamp: i * 20,
-    media: { ...t.media },
+    ...(t.media === undefined ? {} : { media: { ...t.media } }),
     chunks: { ...t.chunks, list: t.chunks.list.map((c) => [c[0], offset, c[2], c[3], frame] as const) },
   };
 }
