@@ -4,7 +4,11 @@
  * server). It answers the server with rtmpscope's own chunk decoder, and announces E-RTMP in
  * connect (fourCcList, capsEx) as an E-RTMP encoder would.
  *
- *   node dist/test-interop/flv-publish.js FILE.flv rtmp://127.0.0.1:1935/live/name [CHUNK_SIZE]
+ *   node dist/test-interop/flv-publish.js FILE.flv rtmp://127.0.0.1:1935/live/name [CHUNK_SIZE [AGGREGATE]]
+ *
+ * With AGGREGATE = N > 1, audio and video tags go N at a time in aggregate messages (type 22, RTMP
+ * 1.0 §7.1.6: the FLV tags back to back, each with its back pointer, the message at the first
+ * tag's timestamp), as Wowza and Adobe Media Server send them; no Debian peer sends aggregates.
  *
  * Prints one line per FLV tag type count and exits 0 after the last tag is written.
  */
@@ -85,7 +89,22 @@ function isResult(tx: number) {
   };
 }
 
-export async function publishFlv(flv: Uint8Array, url: string, chunkSize = 4096): Promise<Record<number, number>> {
+/** One aggregate message body: the tags as FLV tags (11-byte header, data, PreviousTagSize). */
+export function aggregateBody(tags: readonly FlvTag[]): Uint8Array {
+  const out = new Uint8Array(tags.reduce((n, t) => n + 15 + t.data.length, 0));
+  let p = 0;
+  for (const t of tags) {
+    const n = t.data.length;
+    out.set([t.typeId, n >>> 16, (n >>> 8) & 0xff, n & 0xff, (t.timestamp >>> 16) & 0xff, (t.timestamp >>> 8) & 0xff, t.timestamp & 0xff, t.timestamp >>> 24, 0, 0, 0], p);
+    out.set(t.data, p + 11);
+    const back = n + 11;
+    out.set([back >>> 24, (back >>> 16) & 0xff, (back >>> 8) & 0xff, back & 0xff], p + 11 + n);
+    p += 15 + n;
+  }
+  return out;
+}
+
+export async function publishFlv(flv: Uint8Array, url: string, chunkSize = 4096, aggregate = 1): Promise<Record<number, number>> {
   const u = new URL(url);
   const [, app, ...rest] = u.pathname.split('/');
   const name = rest.join('/');
@@ -122,14 +141,28 @@ export async function publishFlv(flv: Uint8Array, url: string, chunkSize = 4096)
   send([{ csid: 4, typeId: 20, streamId: sid, timestamp: 0, body: amf0.command('publish', 5, null, name, 'live') }]);
   await conv.waitFor((m) => m.typeId === 20 && decodeMessageBody(20, m.body, 0, false).command?.status?.code === 'NetStream.Publish.Start', 'Publish.Start');
   const counts: Record<number, number> = {};
-  for (const tag of readFlvTags(flv)) {
-    counts[tag.typeId] = (counts[tag.typeId] ?? 0) + 1;
-    const body = tag.typeId === 18 ? Uint8Array.from([...amf0.encode(['@setDataFrame']), ...tag.data]) : tag.data;
-    const csid = tag.typeId === 9 ? 6 : tag.typeId === 8 ? 7 : 5;
-    if (!sock.write(writeChunks([{ csid, typeId: tag.typeId, streamId: sid, timestamp: tag.timestamp, body }], { chunkSize: CHUNK }))) {
+  const write = async (csid: number, typeId: number, timestamp: number, body: Uint8Array) => {
+    if (!sock.write(writeChunks([{ csid, typeId, streamId: sid, timestamp, body }], { chunkSize: CHUNK }))) {
       await new Promise((r) => sock.once('drain', r));
     }
+  };
+  let held: FlvTag[] = [];
+  const flush = async () => {
+    if (held.length > 0) await write(6, 22, held[0]!.timestamp, aggregateBody(held));
+    held = [];
+  };
+  for (const tag of readFlvTags(flv)) {
+    counts[tag.typeId] = (counts[tag.typeId] ?? 0) + 1;
+    if (aggregate > 1 && (tag.typeId === 8 || tag.typeId === 9)) {
+      held.push(tag);
+      if (held.length >= aggregate) await flush();
+      continue;
+    }
+    await flush();
+    const body = tag.typeId === 18 ? Uint8Array.from([...amf0.encode(['@setDataFrame']), ...tag.data]) : tag.data;
+    await write(tag.typeId === 9 ? 6 : tag.typeId === 8 ? 7 : 5, tag.typeId, tag.timestamp, body);
   }
+  await flush();
   send([{ csid: 3, typeId: 20, timestamp: 0, body: amf0.command('deleteStream', 6, null, sid) }]);
   await new Promise<void>((resolve) => sock.end(resolve));
   return counts;
@@ -137,12 +170,12 @@ export async function publishFlv(flv: Uint8Array, url: string, chunkSize = 4096)
 
 const isMain = process.argv[1]?.endsWith('flv-publish.js');
 if (isMain) {
-  const [file, url, chunk] = process.argv.slice(2);
+  const [file, url, chunk, aggregate] = process.argv.slice(2);
   if (file === undefined || url === undefined) {
     process.stderr.write('usage: flv-publish FILE.flv rtmp://host:port/app/name\n');
     process.exit(2);
   }
-  publishFlv(new Uint8Array(readFileSync(file)), url, chunk === undefined ? undefined : Number(chunk)).then(
+  publishFlv(new Uint8Array(readFileSync(file)), url, chunk === undefined ? undefined : Number(chunk), aggregate === undefined ? undefined : Number(aggregate)).then(
     (counts) => process.stdout.write(JSON.stringify(counts) + '\n'),
     (e: unknown) => {
       process.stderr.write(`flv-publish: ${(e as Error).message}\n`);

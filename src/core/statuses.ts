@@ -3,10 +3,10 @@
  * rtmpscope reports, with what it means, its likely causes and the fix, per server family. Read
  * beside the diagnostics catalogue (diagnostics.ts): `rtmpscope explain CODE` prints either.
  *
- * The per-server notes come from those servers' sources (nginx-rtmp's live/access/notify modules,
- * SRS's rtmp_conn, node-media-server's rtmp session, OvenMediaEngine's rtmp provider) and from
- * captures of real peers (captures/ffmpeg-nginx-publish-rejected.pcap). Where a server's
- * behaviour was not read, it is not described.
+ * The per-server notes come from those servers' sources and from captures of real peers
+ * (captures/ffmpeg-nginx-publish-rejected.pcap); docs/server-replies.md names the file each note
+ * was checked against, and lists the notes that could not be checked (Wowza and Adobe Media
+ * Server are closed source: their notes rest on their documentation or on what clients expect).
  */
 
 export type StatusExplanation = {
@@ -31,7 +31,7 @@ export const STATUSES: readonly StatusExplanation[] = [
   }),
   S('NetConnection.Connect.InvalidApp', 'error', 'The application named in connect (the first path segment of tcUrl) does not exist on the server.', {
     'Adobe Media Server / FMS': 'No application folder of that name: fix the app part of the URL or create the application.',
-    'nginx-rtmp': 'nginx-rtmp does not send this: for an unknown application it closes the connection after connect without any reply ("application not found" in its error log). A session that ends right after connect with no _result is that.',
+    'nginx-rtmp': 'nginx-rtmp does not send this: for an unknown application it closes the connection after connect without any reply ("connect: application not found" in its log). A session that ends right after connect with no _result is that.',
   }),
   S('NetConnection.Connect.Failed', 'error', 'The connection attempt failed (server-side error or unreachable application instance).', {
     'nginx-rtmp': 'Not sent: nginx-rtmp closes the connection instead. Look at its error log.',
@@ -50,13 +50,16 @@ export const STATUSES: readonly StatusExplanation[] = [
     'Adobe Media Server / FMS': 'The server-side method does not exist in the application script.',
   }),
   S('NetConnection.Call.BadVersion', 'error', 'The packet was encoded in a format the server does not accept (an AMF3 objectEncoding where only AMF0 is supported).'),
-  S('NetStream.Publish.Start', 'status', 'publish was accepted: the server now takes media on this stream. Not a guarantee of success: some servers check later and close (see NetStream.Publish.Denied).', {
+  S('NetStream.Publish.Start', 'status', 'publish was accepted: the server now takes media on this stream. Not a guarantee of success: several servers answer Start first, check afterwards and close the connection without another status (a connection that ends right after Publish.Start is that).', {
     'nginx-rtmp': 'With `deny publish` (access module) nginx-rtmp still answers Publish.Start and then resets the connection ("access forbidden by rule" in its error log; captures/ffmpeg-nginx-publish-rejected.pcap, session 3); an on_publish callback answering other than 2xx/3xx also ends the connection.',
+    'node-media-server': 'Version 4 answers Publish.Start before it checks anything, then closes the connection when the name already has a publisher or the auth sign fails ("already has a publisher" / "authentication verification failed" in its log).',
+    SRS: 'Sends Publish.Start (onFCPublish, and in older versions onStatus too) before it checks whether the stream is busy; a busy stream then ends the connection (see NetStream.Publish.BadName).',
+    MediaMTX: 'Answers Publish.Start to every publish before the path is looked up; a path that cannot be published is refused afterwards.',
   }),
   S('NetStream.Publish.BadName', 'error', 'The stream name cannot be published: most often it is already being published in that application (another encoder, or an earlier session of the same encoder the server has not dropped yet); some servers also use it for a name they do not allow.', {
     'nginx-rtmp': 'The live module answers "Already publishing" when the name is published in the application (captures/ffmpeg-nginx-publish-rejected.pcap, session 2). Stop the other publisher, or wait until nginx drops the old session (drop_idle_publisher shortens that).',
-    'node-media-server': '"Stream already publishing": the same; the earlier publisher\'s session must end first.',
-    SRS: 'SRS does not send it for a busy stream: it closes the connection (ERROR_SYSTEM_STREAM_BUSY, "stream is busy" in its log).',
+    'node-media-server': 'Version 2 answers "Stream already publishing" and closes the connection; version 4 sends no BadName: it answers Publish.Start and then closes. Either way the earlier publisher\'s session must end first.',
+    SRS: 'SRS does not send it for a busy stream: it closes the connection ("rtmp: stream … is busy", ERROR_SYSTEM_STREAM_BUSY, in its log), after onFCPublish NetStream.Publish.Start (see NetStream.Publish.Start).',
     OvenMediaEngine: 'Avoids BadName because OBS does not treat it as failure (its source comment: "NetStream.Publish.BadName does not work for OBS"); it answers NetStream.Play.StreamNotFound to a refused publish instead.',
   }),
   S('NetStream.Publish.Denied', 'error', 'The server refused publishing on this stream: a wrong stream key or token, a denied client address, or an application rule.', {
@@ -66,13 +69,14 @@ export const STATUSES: readonly StatusExplanation[] = [
     OvenMediaEngine: 'Its source notes that FFmpeg does not handle Publish.Rejected while OBS does.',
   }),
   S('NetStream.publish.Unauthorized', 'error', 'Publishing requires authorization the client did not give (note the lower-case "publish" some servers send).', {
-    'node-media-server': 'With auth.publish enabled, the stream URL needs a valid ?sign=EXPIRES-HASH: generate it with the server\'s secret, or check the clocks (an expired sign is refused).',
+    'node-media-server': 'Version 2 sends it ("Authorization required.") when auth.publish is on and the stream URL has no valid ?sign=EXPIRES-HASH, HASH being the MD5 of "/app/stream-EXPIRES-secret": generate it with the server\'s secret, and check the clocks (an expired sign is refused). Version 4 checks the same sign but answers Publish.Start and closes the connection instead.',
   }),
   S('NetStream.Publish.Idle', 'status', 'The publisher of the stream has been idle (no data) for a while.'),
   S('NetStream.Publish.Failed', 'error', 'Publishing failed on the server side (for example it could not record, or a relay upstream failed).'),
   S('NetStream.Unpublish.Success', 'status', 'unpublish (or the end of publishing, FCUnpublish/deleteStream) was accepted.'),
   S('NetStream.Play.Start', 'status', 'play was accepted. For a live stream nobody publishes yet, many servers still answer Start and wait: no media comes until a publisher starts (see session.play.no-media).', {
-    'node-media-server': 'Answers Start for a stream not yet published and keeps the player waiting.',
+    'node-media-server': 'Answers Start for a stream not yet published and keeps the player waiting (version 4 sends Play.Reset and Play.Start before any check, and closes the connection when the auth sign fails).',
+    MediaMTX: 'Answers Play.Reset, Play.Start, Data.Start and Play.PublishNotify to every play before the path is looked up.',
   }),
   S('NetStream.Play.Reset', 'status', 'A playlist reset, sent before Play.Start; normal.'),
   S('NetStream.Play.Stop', 'status', 'Playback stopped (the publisher ended, or the server stopped the stream).'),
@@ -84,11 +88,14 @@ export const STATUSES: readonly StatusExplanation[] = [
   S('NetStream.Play.InsufficientBW', 'warning', 'The client cannot receive the stream fast enough (bandwidth below the stream\'s bitrate).'),
   S('NetStream.Play.PublishNotify', 'status', 'A publisher started publishing the stream this player waits for.'),
   S('NetStream.Play.UnpublishNotify', 'status', 'The publisher of the stream this player plays stopped.'),
-  S('NetStream.Play.Unauthorized', 'error', 'Playing requires authorization (node-media-server auth.play: a valid ?sign= in the URL).'),
+  S('NetStream.Play.Unauthorized', 'error', 'Playing requires authorization.', {
+    'node-media-server': 'Version 2 sends it as "NetStream.play.Unauthorized" when auth.play is on and the URL has no valid ?sign= (see NetStream.publish.Unauthorized); version 4 closes the connection after Play.Start instead.',
+  }),
   S('NetStream.Record.NoAccess', 'error', 'The server may not record the stream (a record request where recording is disabled or forbidden).'),
   S('NetStream.Failed', 'error', 'A NetStream operation failed on the server.'),
   S('_error', 'error', 'The server answered a call with _error instead of _result: the call failed. For connect the info object\'s code (usually NetConnection.Connect.Rejected) and description say why; for createStream, releaseStream and FCPublish the description names the problem. FFmpeg, OBS and librtmp ignore _error to releaseStream/FCPublish (session.transaction.error-ignored); an _error to connect or createStream ends the session.', {
-    'nginx-rtmp': 'nginx-rtmp does not answer with _error; it closes the connection.',
+    'nginx-rtmp': 'For an unknown application nginx-rtmp closes the connection instead of answering _error (see NetConnection.Connect.InvalidApp).',
+    MediaMTX: 'With credentials configured, connect gets _error NetConnection.Connect.Rejected in Adobe authentication\'s steps: "code=403 need auth; authmod=adobe" (give user and password in the URL), then "authmod=adobe ?reason=needauth&user=…&salt=…&challenge=…" (the client answers the challenge), and "authmod=adobe ?reason=authfailed" for a wrong password.',
     Wowza: 'connect _error with NetConnection.Connect.Rejected and a description ("Application … is not defined", AccessManager.Reject for authentication).',
   }),
 ];

@@ -21,39 +21,36 @@ import { decodeAmf0Values, type AmfProp, type AmfValue } from '../amf/index.js';
 
 export type Amf0Script = { readonly data: Uint8Array; readonly lossy: number };
 
+/** The output as pieces, joined once at the end (a data message's values are few and small). */
 class Out {
-  private buf = new Uint8Array(256);
-  len = 0;
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const g = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    g.set(this.buf.subarray(0, this.len));
-    this.buf = g;
+  private readonly parts: Uint8Array[] = [];
+  private size = 0;
+  bytes(b: Uint8Array): void {
+    this.parts.push(b);
+    this.size += b.length;
   }
   byte(b: number): void {
-    this.room(1);
-    this.buf[this.len++] = b;
+    this.bytes(Uint8Array.of(b));
   }
   u16(n: number): void {
-    this.byte((n >>> 8) & 0xff);
-    this.byte(n & 0xff);
+    this.bytes(Uint8Array.of((n >>> 8) & 0xff, n & 0xff));
   }
   u32(n: number): void {
-    this.u16(n >>> 16);
-    this.u16(n & 0xffff);
+    this.bytes(Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff));
   }
   f64(d: number): void {
-    this.room(8);
-    new DataView(this.buf.buffer).setFloat64(this.len, d);
-    this.len += 8;
-  }
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, d);
+    this.bytes(b);
   }
   done(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 }
 
