@@ -7,12 +7,15 @@
  *   with a 1500-byte MTU, recorded by tcpdump. .bench/big10.pcap (and .bench/big16.pcap, for the
  *   UI) hold ten (sixteen) copies of it, each with the client on another port and later
  *   timestamps (sessions one after another).
- * - rtmpscope runs as a user runs it: the executable bin (its shebang sets the V8 flags).
+ * - rtmpscope runs as a user runs it: the executable bin (no V8 flags: the young generation is
+ *   capped at run time, so the memory gates below hold without any flag).
  * - What is compared is CPU time (user + sys of the child, all its threads: `times` in bash,
  *   getrusage of the children), not wall time, which swings with what else the machine runs.
  *   export, tshark, the pcap-parser loop (records read, nothing else) and a bare fs.readSync loop
  *   run RUNS times in alternation; medians are reported, with wall time and peak RSS (VmHWM).
- *   `rtmpscope --version` against `node -e 0` (3 × RUNS each, alternating) is the start-up.
+ *   `rtmpscope --version` against `node -e 0` (5 × RUNS each, alternating) is the start-up;
+ *   `summary` of a small committed capture (3 × RUNS, alternating with them) shows what loading
+ *   the decoders costs on top.
  *   `summary` (tables) and the terminal UI (in a 160×45 tmux pane, timed from start until it shows
  *   "✓ done"; skipped without tmux) are timed too, to show what rendering costs.
  * - Warm throughput: the 10× capture's CPU minus the 1× capture's (nine sessions decoded by code
@@ -21,12 +24,13 @@
  *   not goals): export CPU ≤ 2.3× the pcap-parser loop's (measured 1.7-1.8 on a quiet machine in
  *   the fresh-clone CI check, 1.5-1.7 with 15-20 jobs queued, which slow the loop too; CPU counts
  *   the GC and compiler threads, which wall-clock ratios hid) and ≥ 3.5× below tshark's (measured
- *   4.2 quiet, 6.6-6.9 loaded); start-up ≤ 2× `node -e 0` (measured 1.6-1.7); peak
- *   memory ≤ 100 MiB on the 1× and 10× captures and not growing (10× within 10 % of 1×).
- * - Issue #19's targets are printed with "met"/"not met" beside the measured value and do not
- *   fail the run: export ≤ 1.25× the floor's CPU, ≥ 0.8 GB per CPU-second warm, start-up
- *   ≤ 1.1× `node -e 0`, the UI ≤ 128 MiB at 16×, the decoding proxy ≥ 0.85× a plain relay's MB/s
- *   (bench-proxy.js, run here briefly).
+ *   4.2 quiet, 6.6-6.9 loaded); peak memory ≤ 100 MiB on the 1× and 10× captures and not
+ *   growing (10× within 10 % of 1×); and issue #19's start-up target, met: `rtmpscope --version`
+ *   ≤ 1.1× `node -e 0` (measured 1.08 under load 18).
+ * - Issue #19's other targets are printed with "met"/"NOT MET" beside the measured value and do
+ *   not fail the run (a target joins the gates once it is met): export ≤ 1.25× the floor's CPU,
+ *   ≥ 0.8 GB per CPU-second warm, the UI ≤ 128 MiB at 16×, the decoding proxy ≥ 0.85× a plain
+ *   relay's MB/s (bench-proxy.js, run here briefly).
  *
  * Options: --runs N (default 5), --no-targets (report only), --quick (skip the 10×/16× captures and
  * the proxy), --clean (remove .bench afterwards).
@@ -52,10 +56,12 @@ const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 5) || 5;
 const CHECK = !args.includes('--no-targets');
 const QUICK = args.includes('--quick');
 
-/** Gates: exit 1 beyond them (headroom over what a loaded 2-core CI machine measures). */
-const GATE = { floorCpu: 2.3, tsharkCpu: 3.5, startup: 2.0, peakMiB: 100, growth: 1.1 };
-/** Issue #19's targets: printed with met / not met, not gating. */
+/** Issue #19's targets: printed with met / NOT MET; those met are gates too (GATE.startup). */
 const TARGET = { floorCpu: 1.25, warmGBps: 0.8, startup: 1.1, uiMiB: 128, proxy: 0.85 };
+/** Gates: exit 1 beyond them (headroom over what a loaded 2-core CI machine measures, or a #19 target that is met). */
+const GATE = { floorCpu: 2.3, tsharkCpu: 3.5, startup: TARGET.startup, peakMiB: 100, growth: 1.1 };
+/** A small committed capture: `summary` of it is start-up plus loading and warming the decoders. */
+const SMALL = join(ROOT, 'captures', 'ffmpeg-nginx-publish.pcapng');
 
 /** CPU time (user + sys of the child and its threads), wall time, peak RSS. */
 type Sample = { cpu: number; seconds: number; peakKiB: number };
@@ -298,10 +304,11 @@ async function main(): Promise<void> {
     for (const [name, [cmd, a]] of Object.entries(tools)) samples[name]!.push(await measure(cmd, a));
   }
   // Start-up: the executable's shortest run against node's.
-  const startup: Record<'ours' | 'node', number[]> = { ours: [], node: [] };
-  for (let i = 0; i < 3 * RUNS; i++) {
+  const startup: Record<'ours' | 'node' | 'small', number[]> = { ours: [], node: [], small: [] };
+  for (let i = 0; i < 5 * RUNS; i++) {
     startup.ours.push((await measure(CLI, ['--version'])).cpu);
     startup.node.push((await measure(process.execPath, ['-e', '0'])).cpu);
+    if (i % 5 < 3) startup.small.push((await measure(CLI, ['summary', SMALL])).cpu);
   }
   const summaries: Sample[] = [];
   for (let i = 0; i < Math.min(RUNS, 3); i++) summaries.push(await measure(CLI, ['summary', BIG]));
@@ -348,14 +355,14 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.join(' | ')} |`),
     '',
     `rtmpscope export: ${(messages / ours / 1000).toFixed(1)}k RTMP messages and ${(frames / ours / 1000).toFixed(0)}k packets per CPU-second; CPU ${vsFloor.toFixed(2)}× the pcap-parser loop, ${vsRead.toFixed(2)}× the readSync loop, ${vsTshark.toFixed(1)}× less than tshark; wall ${(wall(EXPORT) / wall(FLOOR_NAME)).toFixed(2)}× the pcap-parser loop`,
-    `start-up: rtmpscope --version ${(median(startup.ours) * 1000).toFixed(0)} ms CPU, node -e 0 ${(median(startup.node) * 1000).toFixed(0)} ms (${start.toFixed(2)}×; medians of ${3 * RUNS})`,
+    `start-up: rtmpscope --version ${(median(startup.ours) * 1000).toFixed(0)} ms CPU, node -e 0 ${(median(startup.node) * 1000).toFixed(0)} ms (${start.toFixed(2)}×; medians of ${5 * RUNS}); rtmpscope summary of a ${(statSync(SMALL).size / 1e3).toFixed(0)} KB capture ${(median(startup.small) * 1000).toFixed(0)} ms (${(median(startup.small) / median(startup.node)).toFixed(2)}×; median of ${startup.small.length})`,
     warm === null ? 'warm throughput: not measured (--quick)' : `warm throughput (10× capture's CPU beyond the 1×): ${warm.toFixed(2)} GB per CPU-second; the whole 10× capture ${((10 * size) / 1e9 / big10!.cpu).toFixed(2)} GB per CPU-second`,
     '',
-    `gates (exit 1 when missed): export CPU ≤ ${GATE.floorCpu}× the floor (${vsFloor.toFixed(2)}), ≥ ${GATE.tsharkCpu}× less than tshark (${vsTshark.toFixed(1)}), start-up ≤ ${GATE.startup}× node (${start.toFixed(2)}), peak ≤ ${GATE.peakMiB} MiB (${mib(peak(EXPORT))}${big10 ? `, ${mib(big10.peakKiB)} on the 10× capture` : ''}), not growing (10× within ${Math.round((GATE.growth - 1) * 100)} % of 1×)`,
+    `gates (exit 1 when missed): export CPU ≤ ${GATE.floorCpu}× the floor (${vsFloor.toFixed(2)}), ≥ ${GATE.tsharkCpu}× less than tshark (${vsTshark.toFixed(1)}), start-up ≤ ${GATE.startup}× node (${start.toFixed(2)}; #19's target), peak ≤ ${GATE.peakMiB} MiB (${mib(peak(EXPORT))}${big10 ? `, ${mib(big10.peakKiB)} on the 10× capture` : ''}), not growing (10× within ${Math.round((GATE.growth - 1) * 100)} % of 1×)`,
     `issue #19 targets:`,
     `- export CPU ≤ ${TARGET.floorCpu}× the pcap-parser loop: ${vsFloor.toFixed(2)}× — ${met(vsFloor <= TARGET.floorCpu)}`,
     `- ≥ ${TARGET.warmGBps} GB per CPU-second warm on the 10× capture: ${warm === null ? 'not measured' : `${warm.toFixed(2)} — ${met(warm >= TARGET.warmGBps)}`}`,
-    `- start-up ≤ ${TARGET.startup}× node -e 0: ${start.toFixed(2)}× — ${met(start <= TARGET.startup)}`,
+    `- start-up ≤ ${TARGET.startup}× node -e 0: ${start.toFixed(2)}× — ${met(start <= TARGET.startup)} (gated)`,
     `- UI ≤ ${TARGET.uiMiB} MiB at 16×: ${ui16 === null ? 'not measured' : `${mib(ui16.peakKiB)} — ${met(ui16.peakKiB / 1024 <= TARGET.uiMiB)}`}`,
     `- decoding proxy ≥ ${TARGET.proxy}× a plain relay's MB/s: ${proxy === null ? 'not measured' : `${proxy.toFixed(2)}× (bench-proxy.js, one process) — ${met(proxy >= TARGET.proxy)}`}`,
   ];

@@ -155,7 +155,8 @@ export class Analyzer {
 
   /** Capture-level records go to `out`; the TCP events of a capture record are returned, to be decoded by the caller. */
   private pushRaw(ev: CaptureEvent): readonly TcpEvent[] {
-    this.pipe.out = [];
+    // Most packets complete no record: their (empty) array is reused, not reallocated.
+    if (this.pipe.out.length > 0) this.pipe.out = [];
     switch (ev.kind) {
       case 'header':
         this.format = ev.format;

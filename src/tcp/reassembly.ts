@@ -285,7 +285,9 @@ export class TcpReassembler {
   }
 
   push(seg: TcpSegment, meta: PacketMeta): TcpEvent[] {
-    this.out = [];
+    // About half the packets (bare ACKs) yield no event: an empty array is reused, not reallocated
+    // (callers use the result before the next push).
+    if (this.out.length > 0) this.out = [];
     let conn = this.lookup(seg);
     const key = this.lookedUpKey;
     const f = seg.flags;
