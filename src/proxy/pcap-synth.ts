@@ -146,7 +146,11 @@ export class TcpSynth {
     return b;
   }
 
-  /** Encoded pcap records since the last call (empty when not encoding). */
+  /**
+   * Encoded pcap bytes since the last call, in order (empty when not encoding): every packet's
+   * record header and protocol headers in one array, a data packet's payload as a second one —
+   * a view of the forwarded bytes themselves, not a copy (they must not change until written).
+   */
   take(): Uint8Array[] {
     const p = this.pending;
     this.pending = [];
@@ -246,14 +250,18 @@ export class TcpSynth {
     half.ipId = (half.ipId + 1) & 0xffff;
     if (!this.encode) return t;
     const [src, dst] = dir === 'c2s' ? [conn.client, conn.server] : [conn.server, conn.client];
-    const rec = encodePacket(this.link, dir === 'c2s', src, dst, half.seq, ack, flags, data, start, end, ipId, t, tcpOptions);
-    this.pending.push(rec);
-    this.pendingBytes += rec.length;
+    const head = encodePacket(this.link, dir === 'c2s', src, dst, half.seq, ack, flags, data, start, end, ipId, t, tcpOptions);
+    this.pending.push(head);
+    this.pendingBytes += head.length;
+    if (data !== null && end > start) {
+      this.pending.push(data.subarray(start, end));
+      this.pendingBytes += end - start;
+    }
     return t;
   }
 }
 
-/** One pcap record: 16-byte record header, link header, IP header, TCP header, payload. */
+/** One pcap record without its payload: 16-byte record header, link header, IP header, TCP header (checksum over the payload too). */
 function encodePacket(
   link: PcapLink,
   fromClient: boolean,
@@ -276,7 +284,7 @@ function encodePacket(
   const tcpLen = 20 + optLen;
   const payloadLen = data === null ? 0 : end - start;
   const frameLen = linkLen + ipLen + tcpLen + payloadLen;
-  const out = new Uint8Array(PCAP_RECORD_HEADER + frameLen);
+  const out = new Uint8Array(PCAP_RECORD_HEADER + frameLen - payloadLen);
   const v = new DataView(out.buffer);
   v.setUint32(0, t.sec >>> 0, true);
   v.setUint32(4, t.nsec, true);
@@ -318,12 +326,12 @@ function encodePacket(
   out[tcp + 13] = flags;
   v.setUint16(tcp + 14, 0xffff);
   if (tcpOptions !== undefined) out.set(tcpOptions, tcp + 20);
-  if (data !== null) out.set(data.subarray(start, end), tcp + tcpLen);
-  // TCP checksum over the pseudo-header, the TCP header and the payload.
+  // TCP checksum over the pseudo-header, the TCP header (an even length) and the payload.
   let s = sum16(src.ip, 0, src.ip.length, 0);
   s = sum16(dst.ip, 0, dst.ip.length, s);
   s += 6 + tcpLen + payloadLen;
-  s = sum16(out, tcp, tcp + tcpLen + payloadLen, s);
+  s = sum16(out, tcp, tcp + tcpLen, s);
+  if (data !== null) s = sum16(data, start, end, s);
   v.setUint16(tcp + 16, finishChecksum(s));
   return out;
 }

@@ -16,10 +16,17 @@
  * - Sessions cannot hold a slot for ever: one in which no byte moved either way for
  *   `idleTimeoutMs`, or in which bytes waited `stallTimeoutMs` for a peer that does not read
  *   them, is closed on both sides (`proxy.idle-timeout`, `proxy.stall-timeout`; see relay.ts).
- * - Memory is bounded: at most `maxSessions` sessions, per-direction socket buffers bounded by
+ * - Memory is bounded: at most `maxSessions` sessions and `maxConnections` TCP connections
+ *   (refused beyond: see `onSocket`), per-direction socket buffers bounded by
  *   backpressure, the record and pcap outputs capped by `maxOutputLag` / `maxPcapLag` (past the
  *   cap, decoding (per session) or pcap writing (globally) stops with a diagnostic).
- * - Time is bounded too: decoding runs on the forwarding path, so the time it takes is summed
+ * - Forwarding never waits on decoding: a chunk is written to the other socket, its packets are
+ *   synthesised (frame numbers and --pcap bytes in arrival order), and its segments are queued;
+ *   the queue is decoded after the poll phase in which the chunk was read (setImmediate), so all
+ *   the bytes readable at once are forwarded first. Whatever else reaches a tap or an output (a
+ *   FIN, a reset, a diagnostic, the end) settles the queue first: records come out in the order
+ *   reading the --pcap back gives them.
+ * - Time is bounded too: decoding shares the forwarding thread, so the time it takes is summed
  *   over all sessions with an exponential decay (time constant ANALYSIS_WINDOW_MS). When that sum
  *   says decoding took more than `maxAnalysisShare` of the time, the session with the largest
  *   share of it stops being decoded (`proxy.analysis.slow`), one at a time until the total is

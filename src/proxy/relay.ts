@@ -10,8 +10,9 @@
  *   socket *before* it is looked at. Backpressure: when the writing side's `write()` returns
  *   false the reading side is paused until 'drain', so at most one read chunk beyond the socket's
  *   high-water mark is buffered per direction.
- * - Analysis (segment synthesis, decoding, record output) runs synchronously after forwarding,
- *   inside try/catch. A throw, or a record output that lags more than its cap, stops decoding of
+ * - Analysis runs after forwarding, inside try/catch: segment synthesis right after the write,
+ *   decoding and record output once the host settles its queue (`later`/`settle`: after the
+ *   bytes readable now were forwarded, and before any other event reaches the tap or an output). A throw, or a record output that lags more than its cap, stops decoding of
  *   this session (with a diagnostic) and nothing else. The time decoding takes is reported to the
  *   host (`analysed`), which stops the decoding of the costliest session (`shed`) when decoding
  *   as a whole takes more than its share of the proxy's time.

@@ -50,8 +50,9 @@ abstract class BatchSink<T extends string | Uint8Array> {
     return this.size + this.stream.writableLength;
   }
 
-  protected abstract join(parts: T[]): string | Uint8Array;
   protected abstract sizeOf(part: T): number;
+  /** Hand the queued parts to the stream. */
+  protected abstract writeOut(stream: Writable, parts: T[]): void;
 
   protected add(part: T): void {
     if (this.failedWith !== null || this.ended) return;
@@ -69,12 +70,12 @@ abstract class BatchSink<T extends string | Uint8Array> {
 
   flush(): void {
     if (this.size === 0 && this.parts.length === 0) return;
-    const data = this.join(this.parts);
+    const parts = this.parts;
     this.parts = [];
     this.size = 0;
     if (this.failedWith !== null || this.stream.destroyed) return;
     try {
-      this.stream.write(data);
+      this.writeOut(this.stream, parts);
     } catch (e) {
       this.fail(e as Error);
     }
@@ -119,21 +120,27 @@ export class NdjsonSink extends BatchSink<string> {
     for (const r of records) text += toJson(r) + '\n';
     this.add(text);
   }
-  protected join(parts: string[]): string {
-    return parts.join('');
+  protected writeOut(stream: Writable, parts: string[]): void {
+    stream.write(parts.join(''));
   }
   protected sizeOf(part: string): number {
     return part.length;
   }
 }
 
-/** pcap bytes: the global header, then records as the synthesiser produces them. */
+/** pcap bytes: the global header, then records as the synthesiser produces them (headers and payloads apart). */
 export class PcapSink extends BatchSink<Uint8Array> {
   push(records: readonly Uint8Array[]): void {
     for (const r of records) this.add(r);
   }
-  protected join(parts: Uint8Array[]): Uint8Array {
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  /** Corked: the stream gets the parts in one writev (a file stream), without copying them together. */
+  protected writeOut(stream: Writable, parts: Uint8Array[]): void {
+    stream.cork();
+    try {
+      for (const p of parts) stream.write(p);
+    } finally {
+      stream.uncork();
+    }
   }
   protected sizeOf(part: Uint8Array): number {
     return part.length;
