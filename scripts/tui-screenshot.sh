@@ -1,14 +1,18 @@
 #!/bin/sh
-# Renders the TUI on a capture to a PNG (README's docs/tui-overview.png): tmux runs it at
-# 160×45, capture-pane -e keeps the colours, a few lines of Python turn the ANSI into HTML and
-# headless chromium takes the picture. Usage: scripts/tui-screenshot.sh CAPTURE OUT.png [KEYS...]
+# Renders the TUI on a capture to a PNG (README's docs/tui-overview.png, docs/tui-overview-80.png):
+# tmux runs it at 160×45 (COLS=80 ROWS=24 for another size), capture-pane -e keeps the colours, a
+# few lines of Python turn the ANSI into HTML and headless chromium takes the picture.
+# Usage: [COLS=N ROWS=N] scripts/tui-screenshot.sh CAPTURE OUT.png [KEYS...]
 set -eu
 cap=$1; out=$2; shift 2
+cols=${COLS:-160}; rows=${ROWS:-45}
 sock=rtmpscope-shot-$$
 dir=$(mktemp -d)
 trap 'tmux -L $sock kill-server 2>/dev/null || true; rm -rf "$dir"' EXIT
-tmux -L $sock -f /dev/null new-session -d -s s -x 160 -y 45 "env TERM=xterm-256color node dist/bin/rtmpscope.js $cap"
-sleep 6
+tmux -L $sock -f /dev/null new-session -d -s s -x "$cols" -y "$rows" "env TERM=xterm-256color node dist/bin/rtmpscope.js $cap"
+# Until the capture has loaded (a loaded machine takes seconds to start node).
+for _ in $(seq 120); do tmux -L $sock capture-pane -p -t s | grep -q '✓ done' && break; sleep 0.5; done
+sleep 0.5
 for k in "$@"; do tmux -L $sock send-keys -t s "$k"; sleep 0.5; done
 tmux -L $sock capture-pane -e -p -t s > "$dir/pane.ans"
 python3 - "$dir/pane.ans" "$dir/pane.html" <<'PY'
@@ -50,5 +54,5 @@ open(sys.argv[2], 'w', encoding='utf-8').write(
     + ''.join(out) + '</pre></body></html>')
 PY
 chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
-  --hide-scrollbars --window-size=1300,780 --screenshot="$out" "file://$dir/pane.html" 2>/dev/null
+  --hide-scrollbars --window-size=$((cols * 8 + 20)),$((rows * 17 + 20)) --screenshot="$out" "file://$dir/pane.html" 2>/dev/null
 echo "wrote $out"

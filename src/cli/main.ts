@@ -138,7 +138,7 @@ async function cmdTui(path: string, opts: AnalyzerOptions): Promise<void> {
   // is held while the UI loads (held records outlive young-generation collections, and V8 then
   // allocates every later record in the old generation: the heap grows as the file loads).
   const { RecordStore } = await import('../tui/store.js');
-  const store = new RecordStore({ loadingNotifyIntervalMs: 300 });
+  const store = new RecordStore({ loadingNotifyIntervalMs: 1000 });
   let deliver: ((recs: readonly OutputRecord[]) => void) | null = null;
   // The hex view (`x`) shows each item's first bytes from the wire.
   const loading = analyzeStream(path, input, (recs) => (deliver === null ? store.push(recs) : deliver(recs)), { ...opts, wireExcerpt: UI_WIRE_EXCERPT });

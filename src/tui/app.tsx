@@ -115,6 +115,8 @@ export function App(props: AppProps): ReactNode {
       sessions={store.sessions.length}
       follow={v.follow}
       live={props.live === true}
+      dropped={store.rowsDropped}
+      maxRows={store.maxRows}
       width={width}
       theme={theme}
     />

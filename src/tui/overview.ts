@@ -144,6 +144,8 @@ export type OverviewSession = {
   readonly meters: StreamMeters;
   /** Diagnostic codes seen live (first few), for open sessions. */
   readonly problemCodes: ReadonlyMap<string, number>;
+  /** Records past the UI's row cap: counted (meters, problems), not in the timeline. */
+  readonly dropped?: number;
 };
 
 /** How readily a line is dropped when the pane is short (see `fit`): 0 never. */
@@ -262,6 +264,8 @@ export function overviewLines(s: OverviewSession, width: number, height?: number
   const state = r === null ? 'open' : `closed (${r.end}, ${r.duration.toFixed(1)} s)`;
   push(o, 0, `Session #${s.id}`, join([s.role === '' ? (r?.role ?? 'no publish/play') : s.role, s.appStream === '' ? null : s.appStream, s.transport ?? null, state]));
   ranked(o, 3, () => push(o, 1, clip(`${clean(s.client)} → ${clean(s.server)}`, w - 4), undefined, 'dim'));
+  const dropped = s.dropped ?? 0;
+  if (dropped > 0) push(o, 1, 'row cap', `${thousands(dropped)} later records counted, not in the timeline`, 'warn');
   if (r !== null && r.connect !== undefined && r.connect.outcome !== null) {
     const c = r.connect;
     ranked(o, 1, () => push(o, 1, 'connect', join([c.outcome, c.latencyMs === null ? null : ms(c.latencyMs), c.fmsVer === null ? null : clean(c.fmsVer)]), c.outcome === 'success' ? 'ok' : 'error'));

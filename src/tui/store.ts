@@ -11,6 +11,11 @@
  *   a small LRU cache. Lists only grow and are never reordered; sessions and
  *   diagnostics are kept in arrival order too, so an index held by the UI keeps naming the same
  *   session, row or diagnostic while records stream in (live follow mode depends on that).
+ * - At most `maxRows` rows (default MAX_ROWS: timeline rows and capture-level diagnostics) are
+ *   kept: the rows are the one part of the UI's memory that grows with the input (42 bytes each).
+ *   Past the cap, records are still counted (messages, problems, the overview's meters, roles,
+ *   app and stream names, session and stream records) but neither spooled nor listed;
+ *   `rowsDropped` (store) and `dropped` (session) count them, and the UI says so.
  * - A session appears with its first record (the `session` record itself arrives only when the
  *   TCP connection ends; until then the session is "open"; session records and the capture
  *   record are few and stay in memory). Its app comes from the client's connect command, its
@@ -26,10 +31,14 @@
  */
 import type { CaptureSummaryRecord, OutputRecord, SessionRecord, StreamRecord } from '../records/index.js';
 import type { Severity } from '../core/diagnostics.js';
-import { clean, str } from './format.js';
+import { clean, str, type TimelineRecord } from './format.js';
 import { DiagnosticList, ItemList, TextTable } from './items.js';
 import { MAX_STREAM_RECORDS, StreamMeters } from './overview.js';
 import { Spool, type SpoolOptions } from './spool.js';
+import { HeapKeeper } from './heap.js';
+
+/** Rows kept (see the contract): 21 MB of rows and spool offsets, ~55× the benchmark capture's. */
+export const MAX_ROWS = 500_000;
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warn: 1, error: 2 };
 
@@ -50,6 +59,8 @@ export class SessionEntry {
   readonly items: ItemList;
   messageCount = 0;
   problemCount = 0;
+  /** Records of this session past the store's row cap (counted, not listed). */
+  dropped = 0;
   /** The most severe diagnostic of the session so far. */
   worst: Severity | null = null;
   /** The session's stream records (they arrive when it ends; at most MAX_STREAM_RECORDS). */
@@ -126,6 +137,10 @@ export type StoreOptions = {
   /** Bounds of the interned row texts (tests; default MAX_TEXTS, MAX_TEXT_CHARS). */
   readonly maxTexts?: number;
   readonly maxTextChars?: number;
+  /** Rows kept (default MAX_ROWS). */
+  readonly maxRows?: number;
+  /** Keeps the heap near what the UI holds (heap.ts); null: leave it to V8 (tests). Default: one. */
+  readonly heap?: HeapKeeper | null;
 };
 
 export class RecordStore {
@@ -139,6 +154,9 @@ export class RecordStore {
   capture: CaptureSummaryRecord | null = null;
   recordCount = 0;
   messageCount = 0;
+  /** Rows not kept past the row cap (see the contract). */
+  rowsDropped = 0;
+  readonly maxRows: number;
   state: LoadState = 'loading';
   error: string | null = null;
 
@@ -152,8 +170,11 @@ export class RecordStore {
   private readonly interval: number;
   private readonly loadingInterval: number;
   private readonly sched: Scheduler;
+  private readonly heap: HeapKeeper | null;
 
   constructor(opts: StoreOptions = {}) {
+    this.heap = opts.heap === undefined ? new HeapKeeper() : opts.heap;
+    this.maxRows = opts.maxRows ?? MAX_ROWS;
     this.interval = opts.notifyIntervalMs ?? 100;
     this.loadingInterval = opts.loadingNotifyIntervalMs ?? this.interval;
     this.sched = opts.scheduler ?? realScheduler;
@@ -168,6 +189,7 @@ export class RecordStore {
     for (const r of records) this.add(r);
     this.recordCount += records.length;
     this.changed();
+    this.heap?.check();
   }
 
   /** The input is exhausted. */
@@ -215,6 +237,8 @@ export class RecordStore {
     if (this.published === this.version) return;
     this.published = this.version;
     for (const l of [...this.listeners]) l();
+    // A render just ran (the listeners): its garbage is what the heap keeper is for.
+    this.heap?.check();
   }
 
   /** The UI is gone: cancel a pending notification, close and delete the spool (idempotent). */
@@ -251,6 +275,24 @@ export class RecordStore {
     return s;
   }
 
+  /** The row cap is reached. */
+  private full(): boolean {
+    return this.rowsKept >= this.maxRows;
+  }
+
+  /** Rows kept: the sessions' timeline rows and the capture-level diagnostics. */
+  private rowsKept = 0;
+
+  private keep(s: SessionEntry, r: TimelineRecord): void {
+    this.rowsKept++;
+    s.items.push(this.spool.append(r), r, this.texts.intern(r));
+  }
+
+  private drop(s: SessionEntry): void {
+    s.dropped++;
+    this.rowsDropped++;
+  }
+
   private add(r: OutputRecord): void {
     switch (r.type) {
       case 'capture':
@@ -271,14 +313,23 @@ export class RecordStore {
         return;
       }
       case 'diagnostic': {
-        const id = this.spool.append(r);
-        const text = this.texts.intern(r);
+        const full = this.full();
         if (r.session === null) {
-          this.diagnostics.push(id, r, text, -1);
+          if (full) this.rowsDropped++;
+          else {
+            this.rowsKept++;
+            this.diagnostics.push(this.spool.append(r), r, this.texts.intern(r), -1);
+          }
           return;
         }
         const s = this.entry(r.session, r.client, r.server, r.time);
-        this.diagnostics.push(id, r, text, s.items.push(id, r, text));
+        if (full) this.drop(s);
+        else {
+          this.rowsKept++;
+          const id = this.spool.append(r);
+          const text = this.texts.intern(r);
+          this.diagnostics.push(id, r, text, s.items.push(id, r, text));
+        }
         s.problemCount++;
         const seen = s.problemCodes.get(r.code);
         if (seen !== undefined || s.problemCodes.size < 32) s.problemCodes.set(r.code, (seen ?? 0) + 1);
@@ -288,7 +339,8 @@ export class RecordStore {
       }
       case 'handshake': {
         const s = this.entry(r.session, r.client, r.server, r.time);
-        s.items.push(this.spool.append(r), r, this.texts.intern(r));
+        if (this.full()) this.drop(s);
+        else this.keep(s, r);
         s.lastTime = Math.max(s.lastTime, r.time);
         if (r.part === 'C0' && r.encrypted === true) s.encryptedHandshake = true;
         if (r.rtmfp !== undefined) s.rtmfpHandshake = true;
@@ -296,7 +348,8 @@ export class RecordStore {
       }
       case 'message': {
         const s = this.entry(r.session, r.client, r.server, r.time);
-        s.items.push(this.spool.append(r), r, this.texts.intern(r));
+        if (this.full()) this.drop(s);
+        else this.keep(s, r);
         s.messageCount++;
         this.messageCount++;
         if (r.typeId === 8 || r.typeId === 9) {

@@ -122,6 +122,9 @@ export type HeaderProps = {
   readonly sessions: number;
   readonly follow: boolean;
   readonly live: boolean;
+  /** Records past the store's row cap (counted, not listed), and the cap. */
+  readonly dropped?: number;
+  readonly maxRows?: number;
   readonly width: number;
   readonly theme: Theme;
 };
@@ -138,6 +141,7 @@ export function Header(p: HeaderProps): ReactNode {
     { text: '  ' + counts },
   ];
   if (p.follow) segs.push({ text: '  FOLLOW', role: 'busy', bold: true });
+  if ((p.dropped ?? 0) > 0) segs.push({ text: `  ⚠ ${thousands(p.dropped ?? 0)} over the ${thousands(p.maxRows ?? 0)}-row cap`, role: 'warn', bold: true });
   const used = segs.reduce((n, s) => n + s.text.length, 0);
   const hint = '? help  q quit ';
   if (used + hint.length + 1 <= p.width) segs.push({ text: ' '.repeat(p.width - used - hint.length) + hint, role: 'dim' });

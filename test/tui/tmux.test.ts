@@ -4,7 +4,10 @@
  * `capture-pane`. It checks what a user sees at 160×45 and, after a live resize, at 80×24:
  * sessions, the first screen's session overview (resolution, bitrate), the connect/publish/play
  * commands, selection movement, the hex view (`x`), the detail tree, the help
- * overlay, and that `q` ends the process and gives the shell its screen back. The records are
+ * overlay, and that `q` ends the process and gives the shell its screen back. A terminal 80
+ * columns wide from the start shows the overview first too (the panes stacked). The proxy's UI
+ * (`rtmpscope proxy … -o FILE`, a client publishing through it to a fake server) shows the hex of
+ * the selected message with `x`, and its NDJSON file carries no excerpt. The records are
  * spooled to a temporary file in a private TMPDIR: while the UI runs the process holds it open
  * with its name already unlinked, and nothing is left there after it quits.
  *
@@ -19,6 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSyntheticCapture } from './fixtures.js';
+import { readFileSync } from 'node:fs';
+import { runClient, startFakeServer } from '../proxy/fake-rtmp.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ENTRY = 'dist/bin/rtmpscope.js';
@@ -221,4 +226,75 @@ test('tmux: the real TUI on the committed ffmpeg → nginx publish + play captur
     sessions: [/Sessions \(3\)/, /live\/test +publish/, /live\/test +play/],
     commands: [/connect #1 app=live/, /publish #5 test \(live\)/, /onStatus NetStream\.Publish\.Start/],
   });
+});
+
+/** Start the UI in a fresh shell in a `cols`×`rows` pane; returns the pane, with the command run. */
+async function shellWith(t: Tmux, cols: number, rows: number, command: string): Promise<void> {
+  t.start(cols, rows);
+  await t.waitFor((s) => s.includes('tui-test$'), 'the shell prompt');
+  t.type(`${command}; echo TUI-EXITED $?`);
+  t.keys('Enter');
+}
+
+test('tmux: 80×24 from the start — the overview first (what it is, its size and bitrate, its problems), Tab: the timeline', { skip: SKIP, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-tui-'));
+  const t = new Tmux();
+  try {
+    const cap = join(dir, 'synthetic.pcap');
+    writeSyntheticCapture(cap);
+    await shellWith(t, 80, 24, `node ${ENTRY} ${cap}`);
+    let s = await t.waitFor((x) => /✓ done/.test(x) && /Overview #1/.test(x), 'the overview');
+    assert.ok(s.split('\n').every((l) => [...l].length <= 80), s);
+    assert.match(s, /Session #1: publish {2}live\/cam1/);
+    assert.match(s, /video: \w+ .* \d+×\d+ .*fps/);
+    assert.match(s, /^ +\d+ kb\/s/m);
+    assert.match(s, /Problems: \d+/);
+    assert.match(s, /more lines? in a taller terminal/);
+    assert.doesNotMatch(s, /Timeline #1/);
+    t.keys('j');
+    s = await t.waitFor((x) => /Overview #2/.test(x), 'the second session');
+    assert.match(s, /Session #2: play {2}vod\/movie/);
+    t.keys('Tab');
+    s = await t.waitFor((x) => /Timeline #2/.test(x), 'the timeline');
+    assert.doesNotMatch(s, /Overview #2/);
+    t.keys('q');
+    await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the process to end');
+  } finally {
+    t.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tmux: the proxy UI — x shows the hex of the selected message; the -o file carries no excerpt', { skip: SKIP, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtmpscope-tui-'));
+  const server = await startFakeServer();
+  const t = new Tmux();
+  try {
+    const out = join(dir, 'proxy.ndjson');
+    await shellWith(t, 160, 45, `node ${ENTRY} proxy --upstream 127.0.0.1:${server.port} --listen 127.0.0.1:0 -o ${out}`);
+    let s = await t.waitFor((x) => /rtmpscope rtmp:\/\/127\.0\.0\.1:\d+ →/.test(x), 'the proxy UI');
+    const port = Number(/rtmpscope rtmp:\/\/127\.0\.0\.1:(\d+) →/.exec(s)![1]);
+    const c = runClient(port, { seed: 8811 });
+    await c.done;
+    await t.waitFor((x) => /live\/stream8811 +publish/.test(x), 'the session');
+    t.keys('Tab');
+    t.type('/name:connect');
+    t.keys('Enter');
+    await t.waitFor((x) => /Detail frame \d+ AMF0 Cmd connect/.test(x), 'connect selected');
+    t.keys('x');
+    s = await t.waitFor((x) => /Hex frame \d+ AMF0 Cmd connect/.test(x), 'the hex view');
+    assert.match(s, /[0-9a-f]{6} ▸03 00 /);
+    assert.match(s, /chunk 1: fmt 0, 12 B hdr/);
+    assert.match(s, /bytes on the wire/);
+    await t.waitFor((x) => /closed/.test(x), 'the session to close');
+    t.keys('q');
+    await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the proxy to end');
+    const lines = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '');
+    assert.ok(lines.some((l) => l.includes('"name":"connect"')), 'the NDJSON file has the session');
+    assert.ok(lines.every((l) => !('wire' in (JSON.parse(l) as object))), 'no wire excerpt in the file');
+  } finally {
+    t.kill();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
