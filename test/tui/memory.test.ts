@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
 import { MAX_ROWS, RecordStore } from '../../src/tui/store.js';
 import { HeapKeeper } from '../../src/tui/heap.js';
 import { overviewLines } from '../../src/tui/overview.js';

@@ -5,11 +5,11 @@
  * chunk-stream floods against a small --conn-buffer, escape-laden strings in commands, and pcapng
  * interfaces whose timestamps lie beyond a date's range. A pure function of the random source.
  */
-import type { AnalyzerOptions } from '../src/session/analyzer.js';
-import { amf0 } from '../test/builders/amf-writer.js';
-import { chunkStreamFlood, midstreamFlood, openHugeMessages, synFlood, tsoTinyChunks } from '../test/builders/hostile.js';
-import { Rtmp } from '../test/analysis/script.js';
-import { writePcapng } from '../test/builders/pcap.js';
+import type { AnalyzerOptions } from '../../src/session/analyzer.js';
+import { amf0 } from './amf-writer.js';
+import { chunkStreamFlood, midstreamFlood, openHugeMessages, synFlood, tsoTinyChunks } from './hostile.js';
+import { Rtmp } from '../analysis/script.js';
+import { writePcapng } from './pcap.js';
 
 /** The part of the fuzzer's random source used here. */
 export type HostileRng = { int(n: number): number; pick<T>(a: readonly T[]): T; chance(p: number): boolean };
