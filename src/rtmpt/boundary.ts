@@ -15,7 +15,9 @@
  * bounded number of times (once, plus once per push while it sits in a carried candidate).
  */
 import type { Direction } from '../core/diagnostics.js';
+import type { ByteMeta } from '../rtmp/chunk-decoder.js';
 import type { ConnectionHold } from '../session/midstream.js';
+import type { Piece } from './order.js';
 import { parseTarget } from './tunnel.js';
 
 /** The longest head looked for (RTMPT heads are 100-300 bytes; the HTTP parser allows 16 KiB, real clients never need it). */
@@ -146,14 +148,87 @@ export class RtmptSniffer {
 
 /** Bytes a mid-stream connection may hold while its decision as RTMP waits for the other side. */
 export const RTMPT_WAIT_BYTES = 256 * 1024;
+/** Server ports HTTP (so RTMPT) is usually served on: there, a mid-stream decision waits for both sides. */
+export const HTTP_PORTS: readonly number[] = [80, 8080, 8000, 8008, 8088, 8888];
 
 /**
  * Whether a mid-stream connection that shows chunk headers should still wait before it is taken
  * for plain RTMP: RTMPT begun inside a body shows tunnelled chunks first, and its next HTTP head
- * comes with the other side's next bytes (the reply, or the next request). So while only one side
- * has sent, and less than RTMPT_WAIT_BYTES are held, the decision waits (the held bytes are
- * decoded all the same once it is made).
+ * comes with the other side's next bytes (the reply, or the next request). So on an HTTP port,
+ * while only one side has sent and less than RTMPT_WAIT_BYTES are held, the decision waits (the
+ * held bytes are decoded all the same once it is made). Elsewhere it does not: waiting would
+ * change when plain RTMP sessions are numbered and written, for a case not seen off HTTP ports.
  */
-export function awaitingOtherSide(hold: ConnectionHold): boolean {
-  return hold.bytes < RTMPT_WAIT_BYTES && (hold.firstSegment('c2s') === null || hold.firstSegment('s2c') === null);
+export function awaitingOtherSide(hold: ConnectionHold, serverPort: number): boolean {
+  return HTTP_PORTS.includes(serverPort) && hold.bytes < RTMPT_WAIT_BYTES && (hold.firstSegment('c2s') === null || hold.firstSegment('s2c') === null);
+}
+
+/** Bytes of a direction kept from before its first head (the end of a cut body), and of replies to unseen requests. */
+export const MAX_PREFIX = 1 << 20;
+
+/**
+ * The bytes one direction carried before its first RTMPT head, kept (bounded: the last
+ * MAX_PREFIX + MAX_SCAN_HEAD bytes) so that the end of the body the capture began in can be
+ * decoded: when the head is found, `tail` gives what preceded it, from just after the last head
+ * end (CR LF CR LF) it holds, if any.
+ */
+export class TailKeeper {
+  private pieces: { data: Uint8Array; meta: ByteMeta }[] = [];
+  private bytes = 0;
+
+  keep(data: Uint8Array, meta: ByteMeta): void {
+    if (data.length === 0) return;
+    this.pieces.push({ data: data.slice(), meta: { frame: meta.frame, sec: meta.sec, nsec: meta.nsec } });
+    this.bytes += data.length;
+    while (this.bytes - this.pieces[0]!.data.length > MAX_PREFIX + MAX_SCAN_HEAD) this.bytes -= this.pieces.shift()!.data.length;
+  }
+
+  /** Bytes were lost: what came before cannot be joined to what follows. */
+  clear(): void {
+    this.pieces = [];
+    this.bytes = 0;
+  }
+
+  /**
+   * The head was found with `rest` bytes (from the head on) among those kept: the pieces before
+   * it, after the last head end among them; `skipFirst` bytes more are dropped after a head end
+   * (a reply body's polling hint). Tails of one byte (the padding of /idle and /close) are none.
+   */
+  tail(rest: number, skipFirst: number): Piece[] {
+    const all = this.bytes - rest;
+    const out: Uint8Array[] = [];
+    const metas: ByteMeta[] = [];
+    let n = 0;
+    for (const p of this.pieces) {
+      if (n >= all) break;
+      const d = p.data.subarray(0, Math.min(p.data.length, all - n));
+      n += d.length;
+      out.push(d);
+      metas.push(p.meta);
+    }
+    this.clear();
+    // After the last CR LF CR LF (the end of a head the capture began inside).
+    let from = 0;
+    let at = 0;
+    let run = 0;
+    for (const d of out) {
+      for (let j = 0; j < d.length; j++) {
+        const b = d[j]!;
+        run = (run & 1) === 0 ? (b === 13 ? run + 1 : 0) : b === 10 ? run + 1 : b === 13 ? 1 : 0;
+        if (run === 4) {
+          from = at + j + 1 + skipFirst;
+          run = 0;
+        }
+      }
+      at += d.length;
+    }
+    const result: Piece[] = [];
+    let pos = 0;
+    for (let i = 0; i < out.length; i++) {
+      const d = out[i]!;
+      if (pos + d.length > from) result.push({ data: d.subarray(Math.max(0, from - pos)), lost: 0, meta: metas[i]! });
+      pos += d.length;
+    }
+    return pos - from <= 1 ? [] : result;
+  }
 }

@@ -30,6 +30,11 @@ export class Orderer {
   /** Bodies dropped because their number was already passed (duplicates, or too late). */
   late = 0;
 
+  /** Whether a body was added (the order's start is set). */
+  get started(): boolean {
+    return this.next !== null;
+  }
+
   /** With the tunnel's /open seen, numbering starts at 0 (or 1: some clients start there). */
   constructor(private readonly startSeen: boolean) {
     this.next = startSeen ? 0 : null;

@@ -25,7 +25,7 @@ import { RtmpSession, sessionDiagnostic } from '../session/rtmp-session.js';
 import { buildSessionRecord, type DiagnosticRecord, type OutputRecord, type RtmptFacts, type SessionRecord } from '../records/index.js';
 import { HttpParser, type HttpEvent, type HttpHead } from './http.js';
 import { Orderer, type Piece } from './order.js';
-import { HeadScan } from './boundary.js';
+import { HeadScan, MAX_PREFIX, TailKeeper } from './boundary.js';
 
 export type TunnelConnInfo = {
   readonly conn: number;
@@ -83,6 +83,8 @@ type Body = { pieces: Piece[]; bytes: number };
 /** One request and its reply. */
 type Exchange = {
   readonly target: Target;
+  /** A reply to a request sent before the capture began (mid-exchange start). */
+  readonly orphan?: boolean;
   tunnel: Tunnel | null;
   req: Body;
   reqFirst: ByteMeta;
@@ -115,9 +117,20 @@ type Conn = {
    * it has not been found (bytes before it cannot be framed and are passed over).
    */
   readonly seek: Record<Direction, HeadScan | null>;
+  /** While seeking: the bytes passed over (the end of the reply body the capture began in). */
+  readonly tails: Record<Direction, TailKeeper | null>;
+  /**
+   * Mid-exchange: tunnelled bytes from before the first exchange seen (the end of a cut body,
+   * replies to unseen requests), for the connection's first tunnel, whose stream they begin.
+   */
+  readonly prefix: Record<Direction, { pieces: Piece[]; bytes: number }>;
   /** Replies whose request came before the capture did (passed over), before the first paired one. */
   orphans: number;
   paired: boolean;
+  /** Claimed mid-exchange (the replies may be one behind the requests: see replySeq). */
+  readonly midExchange: boolean;
+  /** Mid-exchange: the sequence number the last reply was delivered under. */
+  lastReplySeq: number | null;
   /** TCP-stage diagnostics that came before the connection carried a tunnel (mid-exchange start). */
   readonly early: DiagnosticRecord[];
 };
@@ -167,10 +180,11 @@ export class RtmptTracker {
 
   /**
    * Take a connection whose first client bytes are RTMPT (see looksLikeRtmpt), or, `midExchange`,
-   * one whose capture began inside an HTTP exchange (boundary.ts): each direction is decoded from
-   * its first RTMPT message head on.
+   * one whose capture began inside an HTTP exchange (boundary.ts; by default any connection whose
+   * start is unseen: its first request may be one that pipelined requests went before): each
+   * direction is decoded from its first RTMPT message head on.
    */
-  claim(info: TunnelConnInfo, startSeen: boolean, midExchange = false): void {
+  claim(info: TunnelConnInfo, startSeen: boolean, midExchange = !startSeen): void {
     if (this.conns.has(info.conn)) return;
     const c: Conn = {
       info,
@@ -187,8 +201,15 @@ export class RtmptTracker {
       tunnels: new Set(),
       startSeen,
       seek: midExchange ? { c2s: new HeadScan('request'), s2c: new HeadScan('reply') } : { c2s: null, s2c: null },
+      // Only the end of a reply body is kept: the end of a request body may be the padding of
+      // /idle, and starting the client's stream there made the chunk size guessed after it worse
+      // in the cut sweep (ffmpeg-rtmpdump-rtmpt.pcap, cut at frame 125: recall 0.96 -> 0.48).
+      tails: { c2s: null, s2c: midExchange ? new TailKeeper() : null },
+      prefix: { c2s: { pieces: [], bytes: 0 }, s2c: { pieces: [], bytes: 0 } },
       orphans: 0,
       paired: !midExchange,
+      midExchange,
+      lastReplySeq: null,
       early: [],
     };
     this.conns.set(info.conn, c);
@@ -202,8 +223,14 @@ export class RtmptTracker {
       const seek = c.seek[dir];
       if (seek !== null) {
         const f = seek.push(bytes);
+        const tails = c.tails[dir];
+        tails?.keep(bytes, meta);
         if (f === null) return this.out;
         c.seek[dir] = null;
+        c.tails[dir] = null;
+        // The end of the reply body the capture began in (after the polling hint, when the end
+        // of its head is there too).
+        if (tails !== null) this.addPrefix(c, dir, tails.tail(f.rest.length, 1));
         from = f.rest;
       }
       const p = dir === 'c2s' ? c.req : c.res;
@@ -216,7 +243,10 @@ export class RtmptTracker {
     this.out = [];
     const c = this.conns.get(conn);
     const seek = c?.seek[dir] ?? null;
-    if (seek !== null) seek.lost(length);
+    if (seek !== null) {
+      seek.lost(length);
+      c!.tails[dir]?.clear();
+    }
     else if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta);
     return this.out;
   }
@@ -340,11 +370,19 @@ export class RtmptTracker {
         const x = c.pending[0] ?? null;
         c.curRes = x;
         if (x === null && !c.paired) {
-          // Mid-exchange: the reply to a request sent before the capture began; passed over.
+          // Mid-exchange: the reply to a request sent before the capture began: its bytes begin
+          // the stream of the connection's first tunnel.
           c.orphans++;
+          c.curRes = { target: { cmd: 'idle', id: null, seq: null }, orphan: true, tunnel: null, req: { pieces: [], bytes: 0 }, reqFirst: copyMeta(meta), reqEnd: null, status: e.head.status, res: { pieces: [], bytes: 0 }, resFirst: copyMeta(meta) };
           return;
         }
         c.paired = true;
+        if (x === null && c.midExchange && c.lastTunnel !== null && !c.lastTunnel.done) {
+          // Mid-exchange with pipelined requests: the replies run one (or more) behind the
+          // requests seen, as requests sent before the capture began are answered first.
+          c.curRes = { target: { cmd: 'idle', id: c.lastTunnel.id, seq: null }, tunnel: c.lastTunnel, req: { pieces: [], bytes: 0 }, reqFirst: copyMeta(meta), reqEnd: null, status: e.head.status, res: { pieces: [], bytes: 0 }, resFirst: copyMeta(meta) };
+          return;
+        }
         if (x === null) {
           if (c.verified) this.connDiag(c, 'rtmpt.http.unframed', 'a reply without a request; the rest of this connection is not decoded', meta, 's2c');
           c.dead = true;
@@ -374,7 +412,11 @@ export class RtmptTracker {
         const x = c.curRes;
         c.curRes = null;
         if (x === null) return;
-        c.pending.shift();
+        if (x.orphan === true) {
+          this.onOrphanReply(c, x);
+          return;
+        }
+        if (x.target.seq !== null || !c.midExchange) c.pending.shift();
         this.onReply(c, x, meta);
         return;
       }
@@ -399,7 +441,8 @@ export class RtmptTracker {
       return;
     }
     const t = x.tunnel;
-    if (t === null || x.target.seq === null || t.done) return;
+    const seq = c.midExchange ? this.replySeq(c, x.target.seq) : x.target.seq;
+    if (t === null || seq === null || t.done) return;
     if (x.target.cmd === 'close') t.closeSeen = true;
     // Strip the polling interval hint: the reply body's first byte.
     const pieces: Piece[] = [];
@@ -422,8 +465,73 @@ export class RtmptTracker {
       }
     }
     if (rtmpBytes === 0 && (x.target.cmd === 'send' || x.target.cmd === 'idle')) t.emptyReplies++;
-    this.deliver(t, 's2c', t.order.s2c.add(x.target.seq, pieces, meta));
+    this.deliver(t, 's2c', t.order.s2c.add(seq, pieces, meta));
     x.res.pieces = [];
+  }
+
+  /**
+   * Mid-exchange: the number a reply is delivered under. Replies on one connection come in the
+   * order of its requests, but pipelined requests sent before the capture began are answered
+   * after requests the capture has: a reply then finds a later request at the head of the queue,
+   * and the next one finds none (or its number taken). Numbering the replies on from the last one
+   * keeps them in their order on the connection.
+   */
+  private replySeq(c: Conn, seq: number | null): number | null {
+    const last = c.lastReplySeq;
+    const n = last !== null && (seq === null || seq <= last) ? last + 1 : seq;
+    if (n !== null) c.lastReplySeq = n;
+    return n;
+  }
+
+  /** A reply to an unseen request: its bytes (after the hint) join the prefix, unless it answers /open. */
+  private onOrphanReply(c: Conn, x: Exchange): void {
+    if (x.status !== 200 || idFromBody(x.res.pieces) !== null) return;
+    const pieces: Piece[] = [];
+    let hinted = false;
+    for (const p of x.res.pieces) {
+      if (hinted) pieces.push(p);
+      else if (p.data === null) {
+        hinted = true;
+        if (p.lost > 1) pieces.push({ data: null, lost: p.lost - 1, meta: p.meta });
+      } else if (p.data.length > 0) {
+        hinted = true;
+        if (p.data.length > 1) pieces.push({ data: p.data.subarray(1), lost: 0, meta: p.meta });
+      }
+    }
+    this.addPrefix(c, 's2c', pieces);
+  }
+
+  /**
+   * Tunnelled bytes from before the connection's first exchange: held (bounded; past MAX_PREFIX
+   * they count as lost) until the connection carries a tunnel, then delivered (flushPrefix).
+   */
+  private addPrefix(c: Conn, dir: Direction, pieces: readonly Piece[]): void {
+    const pre = c.prefix[dir];
+    for (const p of pieces) {
+      const n = p.data?.length ?? p.lost;
+      if (n === 0) continue;
+      if (p.data !== null && pre.bytes + n <= MAX_PREFIX) {
+        pre.pieces.push(p);
+        pre.bytes += n;
+      } else pre.pieces.push({ data: null, lost: n, meta: p.meta });
+    }
+    if (c.lastTunnel !== null) this.flushPrefix(c, c.lastTunnel, dir);
+  }
+
+  /**
+   * The prefix begins the stream of a tunnel first seen on this connection mid-stream, while
+   * nothing of that direction was delivered yet; otherwise its place is unknown and it is dropped.
+   */
+  private flushPrefix(c: Conn, t: Tunnel, dir: Direction): void {
+    const pre = c.prefix[dir];
+    if (pre.pieces.length === 0) return;
+    const pieces = pre.pieces;
+    pre.pieces = [];
+    pre.bytes = 0;
+    if (t.done || t.startSeen || t.first.conn !== c.info.conn || t.order[dir].started || t.offset[dir] !== 0) return;
+    // A leading loss says nothing: the stream starts mid-way anyway.
+    while (pieces.length > 0 && pieces[0]!.data === null) pieces.shift();
+    this.deliver(t, dir, pieces);
   }
 
   private noteHint(t: Tunnel, h: number): void {
@@ -483,6 +591,7 @@ export class RtmptTracker {
       c.tunnels.add(t);
     }
     c.lastTunnel = t;
+    for (const dir of ['c2s', 's2c'] as const) this.flushPrefix(c, t, dir);
     for (const d of c.early.splice(0)) for (const r of t.rtmp.observe({ ...d, session: t.session, client: t.first.client, server: t.first.server })) this.out.push(r);
     return t;
   }
