@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeEvents, captureEvents, compareCut, cutEvents, cutPoints, earliestFrame, type CutResult } from '../builders/cut-sweep.js';
-import type { MessageRecord, OutputRecord } from '../../src/session/records.js';
+import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
 
 export const hasTshark = spawnSync('sh', ['-c', 'command -v tshark && command -v editcap']).status === 0;
 
