@@ -37,7 +37,7 @@ import { LruList, type LruLinks } from '../core/lru.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HANDSHAKE_SIZE } from './handshake.js';
 import { isEncryptedVersion, isRtmpVersion } from './detect.js';
-import { findResync, plausibleMessageHeader, type KnownStream } from './resync.js';
+import { findResync, plausibleMessageHeader, sizeBeforeHole, type KnownStream } from './resync.js';
 
 export type ByteMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
 
@@ -541,8 +541,7 @@ export class ChunkDecoder {
    */
   private resyncOnce(final: boolean): { data: Uint8Array; meta: ByteMeta }[] | null {
     if (this.scanLen === 0) return null;
-    const known = new Map<number, KnownStream>();
-    for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId });
+    const known = this.knownStreams();
     const buf = this.scan.subarray(0, this.scanLen);
     // A position a non-final attempt ruled out stays ruled out as bytes arrive (the known streams
     // and chunk size do not change while out of sync), so the next attempt goes on from where the
@@ -563,15 +562,36 @@ export class ChunkDecoder {
       }
       return null;
     }
-    const inferred = r.chunkSize !== this.chunkSize;
-    this.chunkSize = r.chunkSize;
-    if (r.evidence > 0) this.chunkSizeConfirmed = true;
+    return this.resume(r.at, r.chunkSize, r.evidence);
+  }
+
+  /** The chunk streams whose type, length and stream id a type-2 header may inherit. */
+  private knownStreams(): Map<number, KnownStream> {
+    const known = new Map<number, KnownStream>();
+    for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId, exact: !st.needHeader && st.msg === null });
+    return known;
+  }
+
+  /** Decoding resumes at scan[at] with chunk size `chunkSize`: the scanned bytes from there, to be decoded next. */
+  private resume(at: number, chunkSize: number, evidence: number): { data: Uint8Array; meta: ByteMeta }[] {
+    // A rescan that found the message where it began and only raised the guess is the guess
+    // being checked, as the first resync's diagnostic says: it is not reported again.
+    const quiet = this.rescanning && this.skipped + at === 0 && evidence === 0;
+    if (this.rescanning) {
+      this.rescanning = false;
+      // The scan from a header that parsed skipped bytes after all: they may have held headers,
+      // so chunk boundaries were lost there as after a gap.
+      if (this.skipped + at > 0) this.out.push({ kind: 'desync', offset: this.rescanAt, frame: this.meta.frame, droppedMessages: this.forgetAfterLoss() });
+    }
+    const inferred = chunkSize !== this.chunkSize;
+    this.chunkSize = chunkSize;
+    if (evidence > 0) this.chunkSizeConfirmed = true;
     if (inferred) {
       this.provenLength = 0;
       this.provenMulti = 0;
     }
-    const skipped = this.skipped + r.at;
-    const resumeAt = this.scanStart + r.at;
+    const skipped = this.skipped + at;
+    const resumeAt = this.scanStart + at;
     const end = this.scanStart + this.scanLen;
     const replay: { data: Uint8Array; meta: ByteMeta }[] = [];
     let frame = this.meta.frame;
@@ -582,7 +602,7 @@ export class ChunkDecoder {
       if (m.at <= resumeAt) frame = m.meta.frame;
       if (to > from) replay.push({ data: this.scan.slice(from - this.scanStart, to - this.scanStart), meta: m.meta });
     }
-    this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize: r.chunkSize, chunkSizeInferred: inferred, frame });
+    if (!quiet) this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize, chunkSizeInferred: inferred, frame });
     this.scan = new Uint8Array(0);
     this.resetScan(resumeAt);
     this.skipped = 0;
@@ -646,6 +666,12 @@ export class ChunkDecoder {
 
   /** Decode what the scan window holds, as far as it can be decoded; nothing continues it. */
   private settle(): void {
+    // A rescan (from a header that parsed) cut short by a hole or the end is not decided on what
+    // is left: decoding goes on from its header under the guess, whose checks apply as before.
+    while (this.desynced() && this.rescanning) {
+      this.queue = this.resume(0, sizeBeforeHole(this.scan.subarray(0, this.scanLen), this.knownStreams(), this.chunkSize), 0);
+      this.run();
+    }
     const was = this.scanFinal;
     this.scanFinal = true;
     // Each found resync decodes at least one header, so this ends.
@@ -899,6 +925,10 @@ export class ChunkDecoder {
         if (m.chunkCount > 1 && ++this.provenMulti >= 2) this.chunkSizeConfirmed = true;
         this.emit(m);
       }
+      if (!this.chunkSizeConfirmed && fmt <= 1 && s.msg === null && startOffset !== this.rescanAt && readU24(b, p + 3) > this.chunkSize) {
+        this.rescan(startOffset);
+        return 0;
+      }
     }
     // Commit the header.
     const starting = s.msg === null;
@@ -1003,18 +1033,47 @@ export class ChunkDecoder {
       this.held = null;
     }
     this.lastStream = null;
+    dropped += this.forgetAfterLoss();
+    this.rescanning = false;
+    this.resetScan(offset);
+    this.skipped = 0;
+    this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
+  }
+
+  /** Lost bytes may have held headers of any chunk stream: messages in progress are dropped (how many), timestamps unknown. */
+  private forgetAfterLoss(): number {
+    let dropped = 0;
     for (const st of this.streams.values()) {
       if (st.msg !== null) {
         dropped++;
         this.dropMessage(st);
       }
-      // The lost bytes may have held headers of any chunk stream.
       st.tsKnown = false;
       st.needHeader = true;
     }
+    return dropped;
+  }
+
+  /** Where the last rescan() began: the header there is not rescanned twice. */
+  private rescanAt = -1;
+  /** The scan in progress began at a header that parsed (rescan()): nothing was lost before it. */
+  private rescanning = false;
+
+  /**
+   * A message longer than the guessed chunk size starts here: scan again from its header (nothing
+   * was lost) so that its own continuation headers show the size (resync.ts), rather than read it
+   * under the guess. At most once per header: a resync that finds the same guess decodes it then.
+   */
+  private rescan(offset: number): void {
+    this.phase = 'desync';
+    this.cur = null;
+    this.curLeft = 0;
+    this.headLen = 0;
+    this.lastStream = null;
+    this.rescanAt = offset;
+    this.rescanning = true;
     this.resetScan(offset);
     this.skipped = 0;
-    this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
   }
 
   /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */

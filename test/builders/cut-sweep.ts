@@ -3,8 +3,10 @@
  * in out K-` makes it) is decoded and compared with the intact capture's decode. A message of the
  * intact decode is recoverable from a cut when all its bytes follow the cut (every chunk of it in
  * frame K or later). Precision: messages of the cut's decode that the intact decode has (same
- * client, server, direction, chunk stream, type, length, first and last frame); recall: the
- * recoverable messages the cut's decode has.
+ * client, server, direction, chunk stream, type, length, first and last frame, chunk payload
+ * lengths); recall: the
+ * recoverable messages the cut's decode has. Messages that share all of these are counted as
+ * often as they occur (a multiset), so a message decoded once cannot stand for two.
  */
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import type { CaptureEvent } from '../../src/capture/types.js';
@@ -30,7 +32,8 @@ export function cutEvents(events: readonly CaptureEvent[], k: number): CaptureEv
 }
 
 export function messageKey(m: MessageRecord): string {
-  return `${m.client}|${m.server}|${m.dir}|${m.csid}|${m.typeId}|${m.length}|${m.firstFrame}|${m.frame}`;
+  // The chunks' payload lengths too: a message read under a wrong chunk size keeps its length and frames.
+  return `${m.client}|${m.server}|${m.dir}|${m.csid}|${m.typeId}|${m.length}|${m.firstFrame}|${m.frame}|${m.chunks.list.map((c) => c[3]).join(',')}`;
 }
 
 /** First frame any byte of the message arrived in. */
@@ -42,24 +45,36 @@ export function earliestFrame(m: MessageRecord): number {
 
 export type CutResult = { readonly cut: number; readonly recoverable: number; readonly decoded: number; readonly matched: number; readonly found: number; readonly precision: number; readonly recall: number };
 
-export function compareCut(intact: readonly MessageRecord[], cut: readonly MessageRecord[], k: number): CutResult {
-  const all = new Set(intact.map(messageKey));
-  const recoverable = new Set(intact.filter((m) => earliestFrame(m) >= k).map(messageKey));
-  let matched = 0;
-  let found = 0;
-  for (const m of cut) {
-    const key = messageKey(m);
-    if (all.has(key)) matched++;
-    if (recoverable.has(key)) found++;
+/** How many times each key occurs (two messages can share one: same length, chunk stream and frames). */
+function counts(ms: readonly MessageRecord[]): Map<string, number> {
+  const c = new Map<string, number>();
+  for (const m of ms) {
+    const k = messageKey(m);
+    c.set(k, (c.get(k) ?? 0) + 1);
   }
+  return c;
+}
+
+/** Messages of `cut` found in `of`, each of `of` matched at most once. */
+function overlap(cut: ReadonlyMap<string, number>, of: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const [k, c] of cut) n += Math.min(c, of.get(k) ?? 0);
+  return n;
+}
+
+export function compareCut(intact: readonly MessageRecord[], cut: readonly MessageRecord[], k: number): CutResult {
+  const got = counts(cut);
+  const recoverable = intact.filter((m) => earliestFrame(m) >= k);
+  const matched = overlap(got, counts(intact));
+  const found = overlap(got, counts(recoverable));
   return {
     cut: k,
-    recoverable: recoverable.size,
+    recoverable: recoverable.length,
     decoded: cut.length,
     matched,
     found,
     precision: cut.length === 0 ? 1 : matched / cut.length,
-    recall: recoverable.size === 0 ? 1 : found / recoverable.size,
+    recall: recoverable.length === 0 ? 1 : found / recoverable.length,
   };
 }
 
