@@ -256,6 +256,12 @@ const DEFAULTS = {
 };
 
 export const DEFAULT_CHUNK_SIZE = 128;
+/**
+ * The smallest chunk size taken for granted when the size in force is a guess: the protocol's
+ * initial size, below which no peer in use sets it (a message no longer than this is one chunk).
+ */
+const MIN_GUESSED_CHUNK = DEFAULT_CHUNK_SIZE;
+
 const MAX_HEADER = 18;
 
 /** Per chunk-stream state: the previous header and the message being assembled. */
@@ -375,6 +381,14 @@ export class ChunkDecoder {
   private provenLength = 0;
   /** Multi-chunk messages proven under the guessed chunk size. */
   private provenMulti = 0;
+  /**
+   * While the chunk size is a guess: the longest message length it is known to cover, from
+   * messages whose reading a chain of headers decided from their own header (a resync position,
+   * or a rescan). A message no longer than this is one chunk (or spans chunks exactly as one of
+   * those did) whatever the true size; any longer one is rescanned from its header before a byte
+   * of it is read, so a guess above the true size never reads a continuation header as payload.
+   */
+  private coveredLength = 0;
   private readonly budget: BufferBudget;
   private readonly payloads: boolean;
 
@@ -577,6 +591,9 @@ export class ChunkDecoder {
     // A rescan that found the message where it began and only raised the guess is the guess
     // being checked, as the first resync's diagnostic says: it is not reported again.
     const quiet = this.rescanning && this.skipped + at === 0 && evidence === 0;
+    // Only a rescan that lost nothing keeps what the guess was shown to cover: after lost bytes
+    // (a Set Chunk Size may have been among them) every message is checked again.
+    if (!(this.rescanning && this.skipped + at === 0)) this.coveredLength = 0;
     if (this.rescanning) {
       this.rescanning = false;
       // The scan from a header that parsed skipped bytes after all: they may have held headers,
@@ -606,6 +623,8 @@ export class ChunkDecoder {
     this.scan = new Uint8Array(0);
     this.resetScan(resumeAt);
     this.skipped = 0;
+    // The chain that chose this position decided how its first message is read.
+    this.rescanAt = resumeAt;
     this.phase = 'chunks';
     this.pos = resumeAt;
     return replay;
@@ -668,8 +687,12 @@ export class ChunkDecoder {
   private settle(): void {
     // A rescan (from a header that parsed) cut short by a hole or the end is not decided on what
     // is left: decoding goes on from its header under the guess, whose checks apply as before.
+    // Only a size its own continuation headers show: with none, the message is not read under a
+    // size nothing supports, and what is left is scanned as after a loss.
     while (this.desynced() && this.rescanning) {
-      this.queue = this.resume(0, sizeBeforeHole(this.scan.subarray(0, this.scanLen), this.knownStreams(), this.chunkSize), 0);
+      const size = sizeBeforeHole(this.scan.subarray(0, this.scanLen), this.knownStreams(), Math.max(1, this.coveredLength));
+      if (size === null) break;
+      this.queue = this.resume(0, size, 0);
       this.run();
     }
     const was = this.scanFinal;
@@ -925,7 +948,7 @@ export class ChunkDecoder {
         if (m.chunkCount > 1 && ++this.provenMulti >= 2) this.chunkSizeConfirmed = true;
         this.emit(m);
       }
-      if (!this.chunkSizeConfirmed && fmt <= 1 && s.msg === null && startOffset !== this.rescanAt && readU24(b, p + 3) > this.chunkSize) {
+      if (!this.chunkSizeConfirmed && s.msg === null && startOffset !== this.rescanAt && (fmt <= 1 ? readU24(b, p + 3) : s.length) > Math.max(MIN_GUESSED_CHUNK, this.coveredLength)) {
         this.rescan(startOffset);
         return 0;
       }
@@ -1255,6 +1278,7 @@ export class ChunkDecoder {
       firstFrame: m.firstFrame,
       ...this.meta,
     };
+    if (this.lossy && !this.chunkSizeConfirmed) this.coveredLength = Math.max(this.coveredLength, msg.chunkCount > 1 ? this.chunkSize : msg.length);
     if (this.lossy && !this.chunkSizeConfirmed && msg.length > this.provenLength) {
       this.held = msg; // until the next header shows where this message really ended
       return;

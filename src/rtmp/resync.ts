@@ -291,18 +291,19 @@ export function chainStartAt(b: Uint8Array, i: number): boolean | 'more' {
 
 /**
  * The chunk size to go on with when bytes that begin at a header which parsed (`b[0]`, a message
- * longer than the guessed size `guess`) end at a hole or at the end before any size could be
- * confirmed: the smallest size in use in practice under which the chain holds up to the end of
- * the bytes and at least one continuation header sat exactly where it said; with none, the first
- * size above the guess in the order sizes are met in practice (COMMON_CHUNK_SIZES) under which the
- * chain holds (the guess was only the smallest size that fitted earlier messages); else the guess.
+ * longer than `guess`, the length the guessed size is known to cover) end at a hole or at the end before
+ * any size could be confirmed: the smallest size in use in practice under which the chain holds up
+ * to the end of the bytes and at least one continuation header sat exactly where it said; null
+ * with none (no size is supported by evidence: the message is not to be read under a guess).
  * (Sizes found only from where the header byte reappears are left out: their first continuation
  * header is there by construction, not by evidence.)
  */
-export function sizeBeforeHole(b: Uint8Array, known: ReadonlyMap<number, KnownStream>, guess: number): number {
-  const holding = COMMON_CHUNK_SIZES.filter((cs) => cs > guess).map((cs) => ({ cs, c: chainAt(b, 0, cs, known, true) })).filter((x) => x.c.clean);
-  const seen = holding.filter((x) => x.c.continued > 0).sort((x, y) => x.cs - y.cs)[0];
-  return (seen ?? holding[0])?.cs ?? guess;
+export function sizeBeforeHole(b: Uint8Array, known: ReadonlyMap<number, KnownStream>, guess: number): number | null {
+  const seen = COMMON_CHUNK_SIZES.filter((cs) => cs >= guess)
+    .map((cs) => ({ cs, c: chainAt(b, 0, cs, known, true) }))
+    .filter((x) => x.c.clean && x.c.continued > 0)
+    .sort((x, y) => x.cs - y.cs)[0];
+  return seen?.cs ?? null;
 }
 
 /** Chunk sizes worth trying for the message whose full header is at `at`. */

@@ -26,7 +26,10 @@ const FLOOR: Record<string, number> = {
   // After capture losses a message whose length exceeds the guessed chunk size and is cut by a
   // hole before its first continuation header cannot show the size: a message or two lost per cut.
   'ffmpeg-nginx-publish-play-lossy.pcap': 0.97,
-  'ffmpeg-nginx-rtmps13-lossy.pcap': 0.97,
+  // Cut at frame 348: under a guessed chunk size a message longer than any read before it is only
+  // decoded once the headers after it show how it is read; a 1,114-byte video message followed by
+  // a hole (the next message's body) shows nothing, and is not decoded: 3 of 61 lost.
+  'ffmpeg-nginx-rtmps13-lossy.pcap': 0.95,
   // RTMPT: an HTTP connection cut mid-exchange is not recognised as RTMPT; the server's replies
   // (RTMP inside HTTP bodies) are then taken for RTMP server->client only, and the player's
   // client->server messages inside the tunnel are lost. The gateway's plain RTMP legs are unaffected.

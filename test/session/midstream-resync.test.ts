@@ -107,7 +107,10 @@ test('a false header claiming megabytes does not hold up the chain that complete
   assert.equal(r.kind === 'found' ? r.at : -1, junk.length, 'the real first header, not the false one before it');
   const { pushed, all } = decode(input);
   assertNothingInvented(messages(all), msgs);
-  assert.ok(pushed.length >= msgs.length - 1, `${pushed.length} of ${msgs.length} messages before the end of the input`);
+  // A message longer than any before it waits for the headers after it to decide how it is read
+  // (the chunk size is a guess): the last two, here.
+  assert.ok(pushed.length >= msgs.length - 2, `${pushed.length} of ${msgs.length} messages before the end of the input`);
+  assert.equal(messages(all).length, msgs.length, 'every message by the end');
 });
 
 test('mid-stream resync (property): the events do not depend on how the input is split', () => {
