@@ -16,12 +16,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Namespace } from './netns.js';
 import { nodeMediaServer, requireTool } from './tools.js';
-import { analyzeEvents, captureEvents, cutEvents, cutPoints, earliestFrame, compareCut } from '../test/builders/cut-sweep.js';
+import { analyzeEvents, captureEvents, cutEvents, cutPoints, compareCut, tsharkShare } from '../test/builders/cut-sweep.js';
 import type { MessageRecord, OutputRecord } from '../src/session/records.js';
 
 const FFMPEG = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
@@ -50,16 +49,8 @@ function sweepWithTshark(file: string, port: number): void {
   const every = Math.max(1, Math.ceil(points.length / TSHARK_CUTS));
   for (const [i, k] of points.entries()) {
     const r = compareCut(intact, messages(analyzeEvents(cutEvents(events, k))), k);
-    let tsharkShare = '';
-    if (i % every === 0) {
-      const cut = `${file}.cut`;
-      execFileSync('editcap', ['-r', file, cut, `${k}-1000000`]);
-      const ts = execFileSync('tshark', ['-r', cut, '-d', `tcp.port==${port},rtmpt`, '-Y', 'rtmpt', '-T', 'fields', '-e', 'rtmpt.header.typeid'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      const tsharkCount = ts.split('\n').filter((l) => l.trim() !== '').reduce((a, l) => a + l.split(',').length, 0);
-      const recoverable = intact.filter((m) => earliestFrame(m) >= k).length;
-      tsharkShare = `; tshark ${recoverable === 0 ? '-' : Math.min(1, tsharkCount / recoverable).toFixed(2)}`;
-    }
-    rows.push(`cut ${k}: precision ${r.precision.toFixed(4)} recall ${r.recall.toFixed(4)} (${r.found}/${r.recoverable})${tsharkShare}`);
+    const share = i % every === 0 ? `; tshark ${tsharkShare(file, k, [port], r.recoverable).toFixed(2)}` : '';
+    rows.push(`cut ${k}: precision ${r.precision.toFixed(4)} recall ${r.recall.toFixed(4)} (${r.found}/${r.recoverable})${share}`);
     assert.ok(r.precision >= 0.995, `${file} cut at frame ${k}: precision ${r.precision}\n${rows.join('\n')}`);
     assert.ok(r.recall >= 0.98, `${file} cut at frame ${k}: recall ${r.recall} (${r.found} of ${r.recoverable})\n${rows.join('\n')}`);
   }

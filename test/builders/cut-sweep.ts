@@ -8,6 +8,8 @@
  * recoverable messages the cut's decode has. Messages that share all of these are counted as
  * often as they occur (a multiset), so a message decoded once cannot stand for two.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import type { CaptureEvent } from '../../src/capture/types.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
@@ -110,4 +112,23 @@ export function sweep(bytes: Uint8Array, opts: AnalyzerOptions = {}, points?: re
   const intactRecs = analyzeEvents(events, opts);
   const intact = messages(intactRecs);
   return (points ?? cutPoints(events, intactRecs)).map((k) => compareCut(intact, messages(analyzeEvents(cutEvents(events, k), opts)), k));
+}
+
+/**
+ * tshark's share of the recoverable messages on the cut at frame `k` of `file` (`editcap -r`, as
+ * in the README), capped at 1: the RTMP messages tshark 4.0 dissects (told each of `ports` other
+ * than 1935 with -d) over the `recoverable` ones. A count, not a match: an upper bound on tshark's
+ * recall. Needs editcap and tshark.
+ */
+export function tsharkShare(file: string, k: number, ports: readonly number[], recoverable: number): number {
+  const cut = `${file}.cut-${process.pid}`;
+  try {
+    execFileSync('editcap', ['-r', file, cut, `${k}-1000000`]);
+    const decodeAs = ports.filter((p) => p !== 1935).flatMap((p) => ['-d', `tcp.port==${p},rtmpt`]);
+    const ts = execFileSync('tshark', ['-r', cut, ...decodeAs, '-Y', 'rtmpt', '-T', 'fields', '-e', 'rtmpt.header.typeid'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
+    const count = ts.split('\n').filter((l) => l.trim() !== '').reduce((a, l) => a + l.split(',').length, 0);
+    return recoverable === 0 ? 1 : Math.min(1, count / recoverable);
+  } finally {
+    rmSync(cut, { force: true });
+  }
 }
