@@ -1,27 +1,47 @@
 /**
- * The cut sweep over captures, as a table: `node dist/scripts/cut-sweep.js CAPTURE… [--rtmp-port P]`.
- * Per capture: cuts, the worst precision and recall over them, and the mean recall.
+ * The cut sweep over captures, as a table:
+ * `node dist/scripts/cut-sweep.js CAPTURE… [--rtmp-port P] [--tshark N]`.
+ * Per capture: cuts, the worst and median precision and recall over them, the mean number of
+ * recoverable messages, and with `--tshark N` tshark's share of the recoverable messages on N of
+ * the same cuts spread over them (editcap + tshark, told the capture's server ports).
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { sweep } from '../test/builders/cut-sweep.js';
+import { analyzeEvents, captureEvents, cutPoints, sweep, tsharkShare } from '../test/builders/cut-sweep.js';
 
 const args = process.argv.slice(2);
 const ports: number[] = [];
 const files: string[] = [];
+let tsharkCuts = 0;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--rtmp-port') ports.push(Number(args[++i]));
+  else if (args[i] === '--tshark') tsharkCuts = Number(args[++i]);
   else files.push(args[i] as string);
 }
 const verbose = process.env['SWEEP_VERBOSE'] === '1';
-console.log('| capture | cuts | min precision | min recall | mean recall | messages recoverable (mean) |');
-console.log('|---|---:|---:|---:|---:|---:|');
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const pair = (xs: readonly number[]): string => `${Math.min(...xs).toFixed(3)} / ${median(xs).toFixed(3)}`;
+console.log(`| capture | cuts | precision min / median | recall min / median |${tsharkCuts > 0 ? ' tshark min / median (cuts) |' : ''} recoverable (mean) |`);
+console.log(`|---|---:|---:|---:|${tsharkCuts > 0 ? '---:|' : ''}---:|`);
 for (const f of files) {
-  const rs = sweep(new Uint8Array(readFileSync(f)), ports.length > 0 ? { rtmpPorts: ports } : {});
+  const opts = ports.length > 0 ? { rtmpPorts: ports } : {};
+  const events = captureEvents(new Uint8Array(readFileSync(f)));
+  const intact = analyzeEvents(events, opts);
+  const points = cutPoints(events, intact);
+  const rs = sweep(new Uint8Array(readFileSync(f)), opts, points);
   if (verbose) for (const r of rs) console.log(`  cut ${r.cut}: recoverable ${r.recoverable} decoded ${r.decoded} matched ${r.matched} found ${r.found} P ${r.precision.toFixed(4)} R ${r.recall.toFixed(4)}`);
-  const minP = Math.min(...rs.map((r) => r.precision));
-  const minR = Math.min(...rs.map((r) => r.recall));
-  const meanR = rs.reduce((a, r) => a + r.recall, 0) / rs.length;
+  let tshark = '';
+  if (tsharkCuts > 0) {
+    const servers = new Set<number>();
+    for (const r of intact) if (r.type === 'message') servers.add(Number(r.server.slice(r.server.lastIndexOf(':') + 1)));
+    const every = Math.max(1, Math.ceil(rs.length / tsharkCuts));
+    const shares = rs.filter((_, i) => i % every === 0).map((r) => tsharkShare(f, r.cut, [...servers, ...ports], r.recoverable));
+    tshark = ` ${pair(shares)} (${shares.length}) |`;
+  }
   const meanRec = rs.reduce((a, r) => a + r.recoverable, 0) / rs.length;
-  console.log(`| ${basename(f)} | ${rs.length} | ${minP.toFixed(4)} | ${minR.toFixed(4)} | ${meanR.toFixed(4)} | ${meanRec.toFixed(0)} |`);
+  console.log(`| ${basename(f)} | ${rs.length} | ${pair(rs.map((r) => r.precision))} | ${pair(rs.map((r) => r.recall))} |${tshark} ${meanRec.toFixed(0)} |`);
 }

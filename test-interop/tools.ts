@@ -3,7 +3,7 @@
  * itself as a user would (the built CLI).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -61,4 +61,19 @@ export function rtmpscopeNdjson(file: string, opts: { withKeylog?: boolean } = {
 
 export function endpoint(ip: string, port: string | number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+/**
+ * The node-media-server module (version NMS_VERSION, default 4.4.3), installed on first use into
+ * <repo>/.cache/nms (git-ignored) as captures/make-captures.sh does; its directory.
+ */
+export function nodeMediaServer(): string {
+  const version = process.env['NMS_VERSION'] ?? '4.4.3';
+  const prefix = join(ROOT, '.cache', 'nms');
+  const dir = join(prefix, 'node_modules', 'node-media-server');
+  const manifest = join(dir, 'package.json');
+  if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version === version) return dir;
+  mkdirSync(prefix, { recursive: true });
+  execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefix', prefix, `node-media-server@${version}`], { stdio: 'ignore', timeout: 180_000 });
+  return dir;
 }

@@ -37,7 +37,7 @@ import { LruList, type LruLinks } from '../core/lru.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HANDSHAKE_SIZE } from './handshake.js';
 import { isEncryptedVersion, isRtmpVersion } from './detect.js';
-import { findResync, plausibleMessageHeader, type KnownStream } from './resync.js';
+import { findResync, plausibleMessageHeader, sizeBeforeHole, type KnownStream } from './resync.js';
 
 export type ByteMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
 
@@ -256,6 +256,12 @@ const DEFAULTS = {
 };
 
 export const DEFAULT_CHUNK_SIZE = 128;
+/**
+ * The smallest chunk size taken for granted when the size in force is a guess: the protocol's
+ * initial size, below which no peer in use sets it (a message no longer than this is one chunk).
+ */
+const MIN_GUESSED_CHUNK = DEFAULT_CHUNK_SIZE;
+
 const MAX_HEADER = 18;
 
 /** Per chunk-stream state: the previous header and the message being assembled. */
@@ -375,6 +381,14 @@ export class ChunkDecoder {
   private provenLength = 0;
   /** Multi-chunk messages proven under the guessed chunk size. */
   private provenMulti = 0;
+  /**
+   * While the chunk size is a guess: the longest message length it is known to cover, from
+   * messages whose reading a chain of headers decided from their own header (a resync position,
+   * or a rescan). A message no longer than this is one chunk (or spans chunks exactly as one of
+   * those did) whatever the true size; any longer one is rescanned from its header before a byte
+   * of it is read, so a guess above the true size never reads a continuation header as payload.
+   */
+  private coveredLength = 0;
   private readonly budget: BufferBudget;
   private readonly payloads: boolean;
 
@@ -541,8 +555,7 @@ export class ChunkDecoder {
    */
   private resyncOnce(final: boolean): { data: Uint8Array; meta: ByteMeta }[] | null {
     if (this.scanLen === 0) return null;
-    const known = new Map<number, KnownStream>();
-    for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId });
+    const known = this.knownStreams();
     const buf = this.scan.subarray(0, this.scanLen);
     // A position a non-final attempt ruled out stays ruled out as bytes arrive (the known streams
     // and chunk size do not change while out of sync), so the next attempt goes on from where the
@@ -563,15 +576,39 @@ export class ChunkDecoder {
       }
       return null;
     }
-    const inferred = r.chunkSize !== this.chunkSize;
-    this.chunkSize = r.chunkSize;
-    if (r.evidence > 0) this.chunkSizeConfirmed = true;
+    return this.resume(r.at, r.chunkSize, r.evidence);
+  }
+
+  /** The chunk streams whose type, length and stream id a type-2 header may inherit. */
+  private knownStreams(): Map<number, KnownStream> {
+    const known = new Map<number, KnownStream>();
+    for (const [csid, st] of this.streams) if (st.seen) known.set(csid, { typeId: st.typeId, length: st.length, streamId: st.streamId, exact: !st.needHeader && st.msg === null });
+    return known;
+  }
+
+  /** Decoding resumes at scan[at] with chunk size `chunkSize`: the scanned bytes from there, to be decoded next. */
+  private resume(at: number, chunkSize: number, evidence: number): { data: Uint8Array; meta: ByteMeta }[] {
+    // A rescan that found the message where it began and only raised the guess is the guess
+    // being checked, as the first resync's diagnostic says: it is not reported again.
+    const quiet = this.rescanning && this.skipped + at === 0 && evidence === 0;
+    // Only a rescan that lost nothing keeps what the guess was shown to cover: after lost bytes
+    // (a Set Chunk Size may have been among them) every message is checked again.
+    if (!(this.rescanning && this.skipped + at === 0)) this.coveredLength = 0;
+    if (this.rescanning) {
+      this.rescanning = false;
+      // The scan from a header that parsed skipped bytes after all: they may have held headers,
+      // so chunk boundaries were lost there as after a gap.
+      if (this.skipped + at > 0) this.out.push({ kind: 'desync', offset: this.rescanAt, frame: this.meta.frame, droppedMessages: this.forgetAfterLoss() });
+    }
+    const inferred = chunkSize !== this.chunkSize;
+    this.chunkSize = chunkSize;
+    if (evidence > 0) this.chunkSizeConfirmed = true;
     if (inferred) {
       this.provenLength = 0;
       this.provenMulti = 0;
     }
-    const skipped = this.skipped + r.at;
-    const resumeAt = this.scanStart + r.at;
+    const skipped = this.skipped + at;
+    const resumeAt = this.scanStart + at;
     const end = this.scanStart + this.scanLen;
     const replay: { data: Uint8Array; meta: ByteMeta }[] = [];
     let frame = this.meta.frame;
@@ -582,10 +619,12 @@ export class ChunkDecoder {
       if (m.at <= resumeAt) frame = m.meta.frame;
       if (to > from) replay.push({ data: this.scan.slice(from - this.scanStart, to - this.scanStart), meta: m.meta });
     }
-    this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize: r.chunkSize, chunkSizeInferred: inferred, frame });
+    if (!quiet) this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize, chunkSizeInferred: inferred, frame });
     this.scan = new Uint8Array(0);
     this.resetScan(resumeAt);
     this.skipped = 0;
+    // The chain that chose this position decided how its first message is read.
+    this.rescanAt = resumeAt;
     this.phase = 'chunks';
     this.pos = resumeAt;
     return replay;
@@ -646,6 +685,16 @@ export class ChunkDecoder {
 
   /** Decode what the scan window holds, as far as it can be decoded; nothing continues it. */
   private settle(): void {
+    // A rescan (from a header that parsed) cut short by a hole or the end is not decided on what
+    // is left: decoding goes on from its header under the guess, whose checks apply as before.
+    // Only a size its own continuation headers show: with none, the message is not read under a
+    // size nothing supports, and what is left is scanned as after a loss.
+    while (this.desynced() && this.rescanning) {
+      const size = sizeBeforeHole(this.scan.subarray(0, this.scanLen), this.knownStreams(), Math.max(1, this.coveredLength));
+      if (size === null) break;
+      this.queue = this.resume(0, size, 0);
+      this.run();
+    }
     const was = this.scanFinal;
     this.scanFinal = true;
     // Each found resync decodes at least one header, so this ends.
@@ -899,6 +948,10 @@ export class ChunkDecoder {
         if (m.chunkCount > 1 && ++this.provenMulti >= 2) this.chunkSizeConfirmed = true;
         this.emit(m);
       }
+      if (!this.chunkSizeConfirmed && s.msg === null && startOffset !== this.rescanAt && (fmt <= 1 ? readU24(b, p + 3) : s.length) > Math.max(MIN_GUESSED_CHUNK, this.coveredLength)) {
+        this.rescan(startOffset);
+        return 0;
+      }
     }
     // Commit the header.
     const starting = s.msg === null;
@@ -1003,18 +1056,47 @@ export class ChunkDecoder {
       this.held = null;
     }
     this.lastStream = null;
+    dropped += this.forgetAfterLoss();
+    this.rescanning = false;
+    this.resetScan(offset);
+    this.skipped = 0;
+    this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
+  }
+
+  /** Lost bytes may have held headers of any chunk stream: messages in progress are dropped (how many), timestamps unknown. */
+  private forgetAfterLoss(): number {
+    let dropped = 0;
     for (const st of this.streams.values()) {
       if (st.msg !== null) {
         dropped++;
         this.dropMessage(st);
       }
-      // The lost bytes may have held headers of any chunk stream.
       st.tsKnown = false;
       st.needHeader = true;
     }
+    return dropped;
+  }
+
+  /** Where the last rescan() began: the header there is not rescanned twice. */
+  private rescanAt = -1;
+  /** The scan in progress began at a header that parsed (rescan()): nothing was lost before it. */
+  private rescanning = false;
+
+  /**
+   * A message longer than the guessed chunk size starts here: scan again from its header (nothing
+   * was lost) so that its own continuation headers show the size (resync.ts), rather than read it
+   * under the guess. At most once per header: a resync that finds the same guess decodes it then.
+   */
+  private rescan(offset: number): void {
+    this.phase = 'desync';
+    this.cur = null;
+    this.curLeft = 0;
+    this.headLen = 0;
+    this.lastStream = null;
+    this.rescanAt = offset;
+    this.rescanning = true;
     this.resetScan(offset);
     this.skipped = 0;
-    this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
   }
 
   /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */
@@ -1196,6 +1278,7 @@ export class ChunkDecoder {
       firstFrame: m.firstFrame,
       ...this.meta,
     };
+    if (this.lossy && !this.chunkSizeConfirmed) this.coveredLength = Math.max(this.coveredLength, msg.chunkCount > 1 ? this.chunkSize : msg.length);
     if (this.lossy && !this.chunkSizeConfirmed && msg.length > this.provenLength) {
       this.held = msg; // until the next header shows where this message really ended
       return;

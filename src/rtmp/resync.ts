@@ -18,17 +18,26 @@
  * When the chunk size in force is unknown (Set Chunk Size was lost or sent before the capture),
  * every candidate size is followed over all the bytes available, and a size is taken on evidence:
  * messages that spanned several chunks and completed where the next header holds. With no such
- * message (every message so far fits one chunk, as with node-media-server's 65535) the smallest
- * candidate that holds over all the bytes is taken once no more bytes can decide: every size
- * that holds decodes them alike, and of the sizes that hold, only one above the true size could
- * later misread a chunk boundary before noticing. Two sizes with equal evidence are a coincidence
- * of payload bytes that cannot be told apart: the position is not taken. Candidates are the
+ * message (every message so far fits one chunk, as with node-media-server's 65535) the position
+ * is taken as soon as a chain holds over all the bytes and no smaller size is still undecided,
+ * with the smallest size that holds as a guess: every size that holds decodes them alike, and of the sizes that hold, only one above the
+ * true size could later misread a chunk boundary before noticing, while a message longer than a
+ * guess too small sends the decoder back here from its header, where its own continuation headers
+ * show the size (the size in force, a guess from before a loss, stays while it holds as well as
+ * any). Two sizes with equal evidence are a coincidence of payload bytes (both read the
+ * same boundaries): the smallest is a guess, not evidence. Candidates are the
  * sizes seen in practice and every distance at which the message's own type-3 header byte
  * reappears. Everything here is a guess backed by consistency checks, flagged as such to the
  * user; the decoder keeps checking a guessed size (chunk-decoder.ts).
  */
 
-export type KnownStream = { readonly typeId: number; readonly length: number; readonly streamId: number };
+export type KnownStream = {
+  readonly typeId: number;
+  readonly length: number;
+  readonly streamId: number;
+  /** No byte was lost since this chunk stream's last header and no message of it is in progress: a type-3 header starts its next message. */
+  readonly exact?: boolean;
+};
 
 export type ResyncResult =
   | { readonly kind: 'found'; readonly at: number; readonly chunkSize: number; readonly evidence: number }
@@ -143,6 +152,8 @@ export type Chain = {
   readonly firstDone: boolean;
   /** The last header's chunk ended exactly at the end of the bytes. */
   readonly endsOnBoundary: boolean;
+  /** Continuation headers that held (type 3, in the middle of a message, one chunk size after the last). */
+  readonly continued: number;
 };
 
 /**
@@ -166,6 +177,7 @@ export class ChainWalk {
   private evidence = 0;
   private completed = 0;
   private pendingEvidence = 0;
+  private continued = 0;
   private count = 0;
   private ok = false;
   /** The candidate's own message completed (and so was checked to its end). */
@@ -186,7 +198,7 @@ export class ChainWalk {
 
   private result(b: Uint8Array, end: 'bad' | 'short' | 'ok', count = this.count, firstDone = this.firstDone): Chain {
     const reached = this.ok || (count >= CHAIN && this.completed >= CHAIN && firstDone);
-    return { status: reached ? 'ok' : end, headers: count, evidence: this.evidence, clean: end !== 'bad', firstDone, endsOnBoundary: this.p === b.length };
+    return { status: reached ? 'ok' : end, headers: count, evidence: this.evidence, clean: end !== 'bad', firstDone, endsOnBoundary: this.p === b.length, continued: this.continued };
   }
 
   private bad(b: Uint8Array): Chain {
@@ -217,9 +229,10 @@ export class ChainWalk {
         if (this.count === 0) return this.bad(b);
         if (s === undefined) {
           // Type 2 inherits type and length from the surviving state; type 3 could be a
-          // continuation of a message whose start was lost just as well as a new message.
+          // continuation of a message whose start was lost just as well as a new message (unless
+          // nothing was lost since the chunk stream's last header: a rescan).
           const k = this.known.get(h.csid);
-          if (h.fmt === 3 || k === undefined) return this.bad(b);
+          if (k === undefined || (h.fmt === 3 && k.exact !== true)) return this.bad(b);
           s = { typeId: k.typeId, length: k.length, remaining: 0, chunks: 0 };
         } else s = { ...s };
         if (h.fmt === 2 && s.remaining > 0) return this.bad(b);
@@ -237,15 +250,17 @@ export class ChainWalk {
       if (p + h.len + payload > b.length) {
         // The bytes end inside this chunk: report it as followed, but resume before it.
         this.need = p + h.len + payload;
-        const [completed, evidence] = [this.completed, this.evidence];
+        const [completed, evidence, continued] = [this.completed, this.evidence, this.continued];
         if (completes) this.completed++;
+        if (!starting) this.continued++;
         this.evidence += this.pendingEvidence;
         const r = this.result(b, 'short', this.count + 1, firstDone);
-        [this.completed, this.evidence] = [completed, evidence];
+        [this.completed, this.evidence, this.continued] = [completed, evidence, continued];
         return r;
       }
       // This header holds: a multi-chunk message completed before it is now confirmed.
       this.sim.set(h.csid, s);
+      if (!starting) this.continued++;
       this.evidence += this.pendingEvidence;
       this.pendingEvidence = 0;
       if (completes) {
@@ -272,6 +287,23 @@ export function chainStartAt(b: Uint8Array, i: number): boolean | 'more' {
   const h = parseHeader(b, i);
   if (h === 'more') return 'more';
   return h !== null && sane(h, b);
+}
+
+/**
+ * The chunk size to go on with when bytes that begin at a header which parsed (`b[0]`, a message
+ * longer than `guess`, the length the guessed size is known to cover) end at a hole or at the end before
+ * any size could be confirmed: the smallest size in use in practice under which the chain holds up
+ * to the end of the bytes and at least one continuation header sat exactly where it said; null
+ * with none (no size is supported by evidence: the message is not to be read under a guess).
+ * (Sizes found only from where the header byte reappears are left out: their first continuation
+ * header is there by construction, not by evidence.)
+ */
+export function sizeBeforeHole(b: Uint8Array, known: ReadonlyMap<number, KnownStream>, guess: number): number | null {
+  const seen = COMMON_CHUNK_SIZES.filter((cs) => cs >= guess)
+    .map((cs) => ({ cs, c: chainAt(b, 0, cs, known, true) }))
+    .filter((x) => x.c.clean && x.c.continued > 0)
+    .sort((x, y) => x.cs - y.cs)[0];
+  return seen?.cs ?? null;
 }
 
 /** Chunk sizes worth trying for the message whose full header is at `at`. */
@@ -309,9 +341,20 @@ export function findResync(
   from = 0,
 ): ResyncResult {
   let firstWeak = -1;
+  /** The first undecided position whose own first message is not complete yet under any size (there may be more). */
+  let pending = -1;
   for (let i = from; i < b.length; i++) {
-    const r = candidate(b, i, currentChunkSize, known, final, sizeConfirmed);
-    if (r === 'more') return { kind: 'more', at: firstWeak >= 0 ? firstWeak : i };
+    const seen = { firstDone: false };
+    const c = candidate(b, i, currentChunkSize, known, final, sizeConfirmed, seen);
+    const r = c === 'more' && !seen.firstDone ? 'pending' : c;
+    // A header whose first message the bytes have not completed under any size (a false header
+    // claiming megabytes waits for them) does not hold up a chain that completes after it: the
+    // bytes that follow contradict its length. Any other undecided position does.
+    if (r === 'pending') {
+      if (pending < 0) pending = i;
+      continue;
+    }
+    if (r === 'more') return { kind: 'more', at: Math.min(...[firstWeak, pending, i].filter((x) => x >= 0)) };
     if (r === 'weak') {
       if (firstWeak < 0) firstWeak = i;
       continue;
@@ -327,13 +370,15 @@ export function findResync(
     }
     return { kind: 'found', at: i, chunkSize: r.size, evidence: r.evidence };
   }
+  if (pending >= 0) return { kind: 'more', at: firstWeak >= 0 ? Math.min(firstWeak, pending) : pending };
   return { kind: 'none' };
 }
 
 /**
  * The chunk size under which the chain from `i` holds best, null when none does whatever bytes
  * follow, 'weak' when none does with these bytes but more could change that (a chain that is not
- * contradicted yet), 'more' when the available bytes cannot decide yet.
+ * contradicted yet), 'more' when the available bytes cannot decide yet (then `seen.firstDone`
+ * says whether the header's own message completed under some size whose chain is still alive).
  */
 function candidate(
   b: Uint8Array,
@@ -342,6 +387,8 @@ function candidate(
   known: ReadonlyMap<number, KnownStream>,
   final: boolean,
   sizeConfirmed: boolean,
+  /** Set when some size's chain from `i`, not contradicted, completed its first message. */
+  seen: { firstDone: boolean } = { firstDone: false },
 ): { size: number; evidence: number } | 'more' | 'weak' | null {
   const start = chainStartAt(b, i);
   if (start === 'more') return final || i >= b.length ? null : 'more';
@@ -351,6 +398,8 @@ function candidate(
   let undecided = false;
   /** Some size's chain is not contradicted by the bytes there are. */
   let alive = false;
+  /** The smallest size whose chain neither holds nor breaks yet (more bytes decide). */
+  let smallestOpen = Infinity;
   for (const cs of candidateSizes(b, i, current)) {
     // With the size known, CHAIN messages confirm the position; otherwise every size is followed
     // as far as the bytes go, so that a size that fits the first messages but not a later, longer
@@ -358,10 +407,12 @@ function candidate(
     const c = chainAt(b, i, cs, known, !sizeConfirmed);
     if (c.status === 'bad') continue;
     alive = true;
+    if (c.firstDone) seen.firstDone = true;
     // With no more bytes to come, a chain that holds to their end holds: one that ends on a chunk
     // boundary, or one of CHAIN headers whose last chunk is cut by the end (or by a hole).
     const holds = c.status === 'ok' || (final && (c.endsOnBoundary ? c.headers >= 1 : c.headers >= CHAIN && c.firstDone));
     if (!holds) {
+      smallestOpen = Math.min(smallestOpen, cs);
       // With a known size, only the size itself, or another already showing evidence, is worth
       // waiting for; anything else would let payload bytes hold up the scan.
       if (!sizeConfirmed || cs === current || c.evidence > 0) undecided = true;
@@ -384,20 +435,47 @@ function candidate(
   }
   top.sort((x, y) => x.size - y.size);
   const best = top[0];
-  // A size with evidence (messages spanning chunks that ended where the next header holds) wins;
-  // one such message can be a coincidence of payload bytes, two hardly. Two sizes with the same
-  // evidence read the same messages differently (a payload byte that looks like the continuation
-  // header): ambiguous, so wait for more, or give this position up.
-  if (best !== undefined && best.evidence >= (final ? 1 : 2)) {
-    if (top.length === 1) return { size: best.size, evidence: best.evidence };
-    return final ? null : 'more';
+  // A size with evidence (messages spanning chunks that ended where the next header holds) wins
+  // when it is the only one with that much; before the end of the bytes, one such message counts
+  // only if the chain holds over all of them (a payload byte that looks like the continuation
+  // header shifts what follows by a byte: a wrong size with evidence hardly stays clean).
+  if (best !== undefined && best.evidence > 0 && top.length === 1 && (final || best.evidence >= 2 || (!sizeConfirmed && best.clean))) {
+    return { size: best.size, evidence: best.evidence };
   }
   // A known chunk size only gives way to evidence (a Set Chunk Size lost in a gap): other sizes
   // that merely hold do not count.
   // (A chain not contradicted by these bytes may still hold with more of them: 'weak', not null.)
   const none = alive ? 'weak' : null;
-  if (sizeConfirmed) return !final && (undecided || (best !== undefined && best.evidence > 0)) ? 'more' : none;
-  // Otherwise the chunk size cannot be told yet: wait for a longer message, unless no more will come.
-  if (!final) return undecided || best !== undefined ? 'more' : none;
-  return best === undefined ? none : { size: best.size, evidence: 0 };
+  if (sizeConfirmed) {
+    // Two sizes with the same evidence read the same messages differently (a payload byte that
+    // looks like the continuation header): ambiguous, so wait for more, or give this position up.
+    if (best !== undefined && best.evidence >= (final ? 1 : 2)) return final ? null : 'more';
+    return !final && (undecided || (best !== undefined && best.evidence > 0)) ? 'more' : none;
+  }
+  // The chunk size is not known. The position is taken as soon as a chain holds (over all the
+  // bytes there are, before their end), with a guess (evidence 0: the decoder keeps checking it).
+  // With no evidence, the smallest size that holds: every size that holds decodes these messages
+  // alike; a message longer than the guess sends the decoder back here from its own header, where
+  // its continuation headers show the size (chunk-decoder.ts), so a guess too small costs nothing,
+  // while one too large would read a continuation header as payload. The size in force (a guess
+  // from before a loss) stays while it holds as well as any. Sizes tied on evidence (a payload
+  // byte equal to the continuation header at another candidate's distance: the same boundaries,
+  // not the same bytes) go by how common they are: the sizes in use in practice, in the order of
+  // COMMON_CHUNK_SIZES, before those found where the header byte reappears.
+  const pick =
+    best !== undefined && best.evidence > 0
+      ? top.map((t) => t.size).sort((x, y) => commonness(x) - commonness(y) || x - y)[0]
+      : top.some((t) => t.size === current)
+        ? current
+        : best?.size;
+  // Before the end of the bytes, a smaller size still open could hold too (a message cut by the
+  // end of the bytes is counted as complete under a size above its length): wait for it.
+  if (best === undefined || pick === undefined || (!final && (!best.clean || pick > smallestOpen))) return !final && (undecided || best !== undefined) ? 'more' : none;
+  return { size: pick, evidence: 0 };
+}
+
+/** Rank of a chunk size among those in use in practice (lower: more common); others last. */
+function commonness(cs: number): number {
+  const i = COMMON_CHUNK_SIZES.indexOf(cs);
+  return i < 0 ? COMMON_CHUNK_SIZES.length : i;
 }

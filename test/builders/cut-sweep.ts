@@ -3,9 +3,13 @@
  * in out K-` makes it) is decoded and compared with the intact capture's decode. A message of the
  * intact decode is recoverable from a cut when all its bytes follow the cut (every chunk of it in
  * frame K or later). Precision: messages of the cut's decode that the intact decode has (same
- * client, server, direction, chunk stream, type, length, first and last frame); recall: the
- * recoverable messages the cut's decode has.
+ * client, server, direction, chunk stream, type, length, first and last frame, chunk payload
+ * lengths); recall: the
+ * recoverable messages the cut's decode has. Messages that share all of these are counted as
+ * often as they occur (a multiset), so a message decoded once cannot stand for two.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import type { CaptureEvent } from '../../src/capture/types.js';
 import { Analyzer, type AnalyzerOptions } from '../../src/session/analyzer.js';
@@ -30,7 +34,8 @@ export function cutEvents(events: readonly CaptureEvent[], k: number): CaptureEv
 }
 
 export function messageKey(m: MessageRecord): string {
-  return `${m.client}|${m.server}|${m.dir}|${m.csid}|${m.typeId}|${m.length}|${m.firstFrame}|${m.frame}`;
+  // The chunks' payload lengths too: a message read under a wrong chunk size keeps its length and frames.
+  return `${m.client}|${m.server}|${m.dir}|${m.csid}|${m.typeId}|${m.length}|${m.firstFrame}|${m.frame}|${m.chunks.list.map((c) => c[3]).join(',')}`;
 }
 
 /** First frame any byte of the message arrived in. */
@@ -42,24 +47,36 @@ export function earliestFrame(m: MessageRecord): number {
 
 export type CutResult = { readonly cut: number; readonly recoverable: number; readonly decoded: number; readonly matched: number; readonly found: number; readonly precision: number; readonly recall: number };
 
-export function compareCut(intact: readonly MessageRecord[], cut: readonly MessageRecord[], k: number): CutResult {
-  const all = new Set(intact.map(messageKey));
-  const recoverable = new Set(intact.filter((m) => earliestFrame(m) >= k).map(messageKey));
-  let matched = 0;
-  let found = 0;
-  for (const m of cut) {
-    const key = messageKey(m);
-    if (all.has(key)) matched++;
-    if (recoverable.has(key)) found++;
+/** How many times each key occurs (two messages can share one: same length, chunk stream and frames). */
+function counts(ms: readonly MessageRecord[]): Map<string, number> {
+  const c = new Map<string, number>();
+  for (const m of ms) {
+    const k = messageKey(m);
+    c.set(k, (c.get(k) ?? 0) + 1);
   }
+  return c;
+}
+
+/** Messages of `cut` found in `of`, each of `of` matched at most once. */
+function overlap(cut: ReadonlyMap<string, number>, of: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const [k, c] of cut) n += Math.min(c, of.get(k) ?? 0);
+  return n;
+}
+
+export function compareCut(intact: readonly MessageRecord[], cut: readonly MessageRecord[], k: number): CutResult {
+  const got = counts(cut);
+  const recoverable = intact.filter((m) => earliestFrame(m) >= k);
+  const matched = overlap(got, counts(intact));
+  const found = overlap(got, counts(recoverable));
   return {
     cut: k,
-    recoverable: recoverable.size,
+    recoverable: recoverable.length,
     decoded: cut.length,
     matched,
     found,
     precision: cut.length === 0 ? 1 : matched / cut.length,
-    recall: recoverable.size === 0 ? 1 : found / recoverable.size,
+    recall: recoverable.length === 0 ? 1 : found / recoverable.length,
   };
 }
 
@@ -95,4 +112,23 @@ export function sweep(bytes: Uint8Array, opts: AnalyzerOptions = {}, points?: re
   const intactRecs = analyzeEvents(events, opts);
   const intact = messages(intactRecs);
   return (points ?? cutPoints(events, intactRecs)).map((k) => compareCut(intact, messages(analyzeEvents(cutEvents(events, k), opts)), k));
+}
+
+/**
+ * tshark's share of the recoverable messages on the cut at frame `k` of `file` (`editcap -r`, as
+ * in the README), capped at 1: the RTMP messages tshark 4.0 dissects (told each of `ports` other
+ * than 1935 with -d) over the `recoverable` ones. A count, not a match: an upper bound on tshark's
+ * recall. Needs editcap and tshark.
+ */
+export function tsharkShare(file: string, k: number, ports: readonly number[], recoverable: number): number {
+  const cut = `${file}.cut-${process.pid}`;
+  try {
+    execFileSync('editcap', ['-r', file, cut, `${k}-1000000`]);
+    const decodeAs = ports.filter((p) => p !== 1935).flatMap((p) => ['-d', `tcp.port==${p},rtmpt`]);
+    const ts = execFileSync('tshark', ['-r', cut, ...decodeAs, '-Y', 'rtmpt', '-T', 'fields', '-e', 'rtmpt.header.typeid'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
+    const count = ts.split('\n').filter((l) => l.trim() !== '').reduce((a, l) => a + l.split(',').length, 0);
+    return recoverable === 0 ? 1 : Math.min(1, count / recoverable);
+  } finally {
+    rmSync(cut, { force: true });
+  }
 }
