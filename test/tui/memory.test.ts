@@ -10,8 +10,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
-import { MAX_ROWS, RecordStore } from '../../src/tui/store.js';
 import { HeapKeeper } from '../../src/tui/heap.js';
 import { overviewLines } from '../../src/tui/overview.js';
 import { Header } from '../../src/tui/views.js';
@@ -19,7 +17,7 @@ import { makeTheme } from '../../src/tui/theme.js';
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import type { MessageRecord, OutputRecord } from '../../src/records/index.js';
-import { RecordStore } from '../../src/tui/store.js';
+import { MAX_ROWS, RecordStore } from '../../src/tui/store.js';
 import { syntheticRecords } from './fixtures.js';
 
 v8.setFlagsFromString('--expose-gc');
