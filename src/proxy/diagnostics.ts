@@ -7,8 +7,8 @@
  * our own analysis (a decoder that threw, an output that fell behind) both become diagnostics;
  * neither ever stops the bytes from being forwarded.
  */
-import { CATALOGUE, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
-import { buildDiagnosticRecord, type DiagnosticRecord } from '../records/index.js';
+import { CATALOGUE, type DiagnosticCode } from '../core/diagnostics.js';
+import { buildDiagnosticRecord, type DiagnosticAt, type DiagnosticOwner, type DiagnosticRecord } from '../records/index.js';
 
 /** The proxy's entries of the catalogue. */
 export const PROXY_CATALOGUE: Readonly<Record<ProxyDiagnosticCode, (typeof CATALOGUE)[ProxyDiagnosticCode]>> = Object.fromEntries(
@@ -18,15 +18,7 @@ export const PROXY_CATALOGUE: Readonly<Record<ProxyDiagnosticCode, (typeof CATAL
 
 export type ProxyDiagnosticCode = Extract<DiagnosticCode, `proxy.${string}`>;
 
-export type ProxyDiagnosticAt = {
-  readonly session: number | null;
-  readonly client?: string;
-  readonly server?: string;
-  readonly dir?: Direction;
-  readonly frame?: number;
-  readonly time?: number;
-  readonly offset?: number;
-};
+export type ProxyDiagnosticAt = DiagnosticOwner & DiagnosticAt;
 
 export function proxyDiag(
   code: ProxyDiagnosticCode,

@@ -20,7 +20,7 @@ import type { StreamRecord } from './stream.js';
 
 export type { GapStats, Transport, RtmpeFacts, SessionRecord, RtmptFacts, SessionBase, CaptureSummaryRecord } from './session.js';
 export { buildSessionRecord } from './session.js';
-export type { WireExcerpt, DiagnosticRecord, DiagnosticOwner, DiagnosticAt, Locator, HandshakeRecord, ChunkTuple, MessageRecord } from './messages.js';
+export type { WireExcerpt, DiagnosticRecord, DiagnosticOwner, DiagnosticAt, Locator, HandshakeRecord, ChunkTuple, MessageBodyFields, MessageRecord } from './messages.js';
 export { buildDiagnosticRecord } from './messages.js';
 export type {
   PerDir,

@@ -3,10 +3,7 @@
  * Locator. Part of the NDJSON contract (src/records/index.ts): fields are added, never renamed.
  */
 import type { Direction, Severity } from '../core/diagnostics.js';
-import type { PlainValue } from '../amf/index.js';
-import type { CommandFields } from '../rtmp/commands.js';
-import type { ControlBody } from '../rtmp/control.js';
-import type { AggregateBody, MediaInfo, SharedObjectBody } from '../rtmp/messages.js';
+import type { DecodedBody } from '../rtmp/messages.js';
 import type { RtmfpHandshakeFacts } from './rtmfp.js';
 
 /** What a record carries: its first bytes from the wire, as hex, from stream offset `offset`. */
@@ -105,7 +102,17 @@ export type HandshakeRecord = Locator & {
 /** One chunk: [fmt, stream offset of its header, header length, payload length, frame]. */
 export type ChunkTuple = readonly [number, number, number, number, number];
 
-export type MessageRecord = Locator & {
+/**
+ * What a message record carries of its decoded body, typed as src/rtmp/messages.ts decodes it:
+ * the command or data handler name and transaction id, the AMF arguments as plain JSON, the typed
+ * fields of well-known commands and data messages (absent when none), control (types 1-6), media
+ * (audio/video tag headers with their decoded configuration), shared object, aggregate, and the
+ * first bytes of unknown types as hex. Written after `length`, in this order.
+ */
+export type MessageBodyFields = Pick<DecodedBody, 'name' | 'transactionId' | 'args' | 'command' | 'control' | 'media' | 'sharedObject' | 'aggregate' | 'rawHex'>;
+
+export type MessageRecord = Locator &
+  MessageBodyFields & {
   readonly type: 'message';
   /** Frame in which the message's first byte arrived. */
   readonly firstFrame: number;
@@ -115,20 +122,6 @@ export type MessageRecord = Locator & {
   readonly streamId: number;
   readonly timestamp: number;
   readonly length: number;
-  /** Command or data handler name (types 15, 17, 18, 20). */
-  readonly name?: string;
-  readonly transactionId?: number;
-  /** AMF values after the name (and transaction id), as plain JSON. */
-  readonly args?: readonly PlainValue[];
-  /** Typed fields of well-known commands and data messages (src/rtmp/commands.ts; absent when none). */
-  readonly command?: CommandFields;
-  /** Protocol control and user control messages (types 1-6, src/rtmp/control.ts). */
-  readonly control?: ControlBody;
-  /** Audio and video tag headers with their decoded configuration (types 8, 9). */
-  readonly media?: MediaInfo;
-  readonly sharedObject?: SharedObjectBody;
-  readonly aggregate?: AggregateBody;
-  readonly rawHex?: string;
   /** Its first bytes from the wire, chunk headers included (only with AnalyzerOptions.wireExcerpt: the TUI). */
   readonly wire?: WireExcerpt;
   /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
