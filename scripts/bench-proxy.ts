@@ -22,7 +22,8 @@
  * the middle process is the steadier measure of what the proxy costs.
  *
  * Options: --mb N (stream size, default 256), --pings N (default 3000), --runs N (default 3), --gate,
- * --cpu-prof DIR (profile every relay/proxy process with `node --cpu-prof` into DIR).
+ * --cpu-prof DIR (profile every relay/proxy process with `node --cpu-prof` into DIR), --paths LIST
+ * (of direct, relay, decode, full; default all: relay and decode are always measured).
  */
 import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     gate: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    paths: { type: 'string', default: 'direct,relay,decode,full' },
     role: { type: 'string' },
     kind: { type: 'string' },
     port: { type: 'string' },
@@ -323,12 +325,16 @@ async function main(): Promise<void> {
   const ports = await reply(sink, 'port');
   const sinkPort = Number(ports.port);
   const echoPort = Number(ports.echo);
-  const paths: [string, string][] = [
-    ['direct', 'direct (no relay)'],
-    ['relay', 'node pipe relay'],
-    ['decode', 'rtmpscope proxy (decode)'],
-    ['full', 'rtmpscope proxy (+ndjson +pcap)'],
-  ];
+  const wanted = new Set([...String(values.paths).split(','), 'relay', 'decode']);
+  const paths = (
+    [
+      ['direct', 'direct (no relay)'],
+      ['relay', 'node pipe relay'],
+      ['decode', 'rtmpscope proxy (decode)'],
+      ['full', 'rtmpscope proxy (+ndjson +pcap)'],
+    ] as [string, string][]
+  ).filter(([k]) => wanted.has(k));
+  const at = (k: string) => paths.findIndex(([x]) => x === k);
   const samples: Sample[][] = paths.map(() => []);
   const t0 = Date.now();
   for (let run = 0; run < RUNS; run++) {
@@ -337,9 +343,9 @@ async function main(): Promise<void> {
   sink.disconnect();
 
   const med = (i: number, k: keyof Sample) => median(samples[i]!.map((s) => s[k] as number));
-  const relayMbps = med(1, 'mbps');
-  const relayCpu = med(1, 'cpuMs');
-  const directP50 = med(0, 'p50');
+  const relayMbps = med(at('relay'), 'mbps');
+  const relayCpu = med(at('relay'), 'cpuMs');
+  const directP50 = at('direct') < 0 ? NaN : med(at('direct'), 'p50');
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (n: number, d = 0) => n.toFixed(d).padStart(9);
   const out: string[] = [];
@@ -355,7 +361,7 @@ async function main(): Promise<void> {
   }
   out.push('', '"CPU ms/MB": user + sys CPU time of the relay/proxy process per forwarded MB (the direct path has none).');
   out.push('"added p50": median round trip minus the direct connection\'s (two extra loopback hops for any relay).');
-  const decoding = med(2, 'mbps') / relayMbps;
+  const decoding = med(at('decode'), 'mbps') / relayMbps;
   const gated = values.gate;
   out.push(`decoding proxy (no output) ${decoding.toFixed(2)}× the relay's MB/s (#19 target ≥ ${GATE}: ${decoding >= GATE ? 'met' : 'NOT MET'}${gated ? '' : ', not gated'})`);
   process.stdout.write(out.join('\n') + '\n');

@@ -22,8 +22,8 @@
  *   cap, decoding (per session) or pcap writing (globally) stops with a diagnostic).
  * - Forwarding never waits on decoding: a chunk is written to the other socket, its packets are
  *   synthesised (frame numbers and --pcap bytes in arrival order), and its segments are queued;
- *   the queue is decoded after the poll phase in which the chunk was read (setImmediate), so all
- *   the bytes readable at once are forwarded first. Whatever else reaches a tap or an output (a
+ *   the queue is decoded after the poll phase in which the chunk was read (setImmediate), so the
+ *   bytes readable at once are forwarded first (up to SETTLE_BYTES queued: then decoded at once). Whatever else reaches a tap or an output (a
  *   FIN, a reset, a diagnostic, the end) settles the queue first: records come out in the order
  *   reading the --pcap back gives them.
  * - Time is bounded too: decoding shares the forwarding thread, so the time it takes is summed
@@ -95,6 +95,8 @@ const CLOSE_GRACE_MS = 1000;
 /** Time constant of the decaying sum of decoding time (see the file contract). */
 const ANALYSIS_WINDOW_MS = 500;
 const DEFAULT_ANALYSIS_SHARE = 0.6;
+/** Bytes of forwarded chunks queued for decoding before they are decoded without waiting for the poll phase to end. */
+const SETTLE_BYTES = 256 * 1024;
 
 /** A programmatic timeout option (ms) → ms, 0 meaning never. */
 function timeoutMs(value: number | undefined, fallback: number, what: string): number {
@@ -196,6 +198,8 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   // synthesised packets (and the --pcap read back) have them.
   type Queued = { readonly r: Relay; readonly dir: Direction; readonly plain: Uint8Array; readonly segs: readonly SynthSegment[] };
   let queued: Queued[] = [];
+  /** Bytes queued; at SETTLE_BYTES the queue is decoded at once (bounded memory, bytes still in cache). */
+  let queuedBytes = 0;
   let settling = false;
   let settleScheduled = false;
   const settle = (): void => {
@@ -203,6 +207,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     settling = true;
     const q = queued;
     queued = [];
+    queuedBytes = 0;
     try {
       for (let i = 0; i < q.length; i++) {
         const x = q[i]!;
@@ -214,7 +219,9 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   };
   const later = (r: Relay, dir: Direction, plain: Uint8Array, segs: readonly SynthSegment[]): void => {
     queued.push({ r, dir, plain, segs });
-    if (settleScheduled) return;
+    queuedBytes += plain.length;
+    if (queuedBytes >= SETTLE_BYTES) settle();
+    if (settleScheduled || queued.length === 0) return;
     settleScheduled = true;
     setImmediate(() => {
       settleScheduled = false;
