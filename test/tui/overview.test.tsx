@@ -167,19 +167,7 @@ test('reducer: x toggles hex (from the sessions pane it goes to the timeline); t
 test('App 160×45: the first screen shows the overview; x shows hex; t shows times of day', async () => {
   const store = filledStore(records);
   // ink-testing-library's stdout is 100 columns wide; the split layout needs 120 or more.
-  const probe = render(<></>);
-  const proto = Object.getPrototypeOf(probe.stdout) as object;
-  probe.unmount();
-  const saved = Object.getOwnPropertyDescriptor(proto, 'columns')!;
-  Object.defineProperty(proto, 'columns', { get: () => 160, configurable: true });
-  const app = render(<App store={store} title="synthetic.pcap" theme={makeTheme(false)} size={{ columns: 160, rows: 45 }} onQuit={() => {}} />);
-  Object.defineProperty(proto, 'columns', saved);
-  const frame = () => strip(app.lastFrame());
-  const until = async (re: RegExp) => {
-    const end = Date.now() + 3000;
-    while (Date.now() < end && !re.test(frame())) await delay(10);
-    assert.match(frame(), re);
-  };
+  const { app, frame, until } = mountAt(store, 160, 45);
   await until(/Overview #1/);
   const v = pubStream.video!;
   assert.match(frame(), /Overview #1/);

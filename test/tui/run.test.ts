@@ -85,7 +85,9 @@ test('runTui: renders the loaded records and resolves when the user quits', asyn
   const screen = strip(t.stdout.out);
   assert.match(screen, /✓ done/);
   assert.match(screen, /Sessions \(2\)/);
-  assert.match(screen, /connect #1 app=live/);
+  // 100 columns: the first screen is the selected session's overview (the panes stacked).
+  assert.match(screen, /Overview #1/);
+  assert.match(screen, /Session #1: publish {2}live\/cam1/);
   assert.doesNotMatch(t.stdout.out, /\u001b\[\?1049h/, 'no alternate screen when stdout is not a terminal');
 });
 
