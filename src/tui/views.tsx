@@ -308,9 +308,9 @@ export function Footer(p: FooterProps): ReactNode {
 export function HelpOverlay(p: { width: number; height: number; theme: Theme }): ReactNode {
   const keyW = Math.min(26, Math.max(...BINDINGS.map(([k]) => k.length)) + 2);
   const lines: ReactNode[] = [];
-  lines.push(<Line key="t" segs={[{ text: ' Keys', bold: true, role: 'accent' }]} width={p.width} theme={p.theme} />);
+  lines.push(<Line key="title" segs={[{ text: ' Keys', bold: true, role: 'accent' }]} width={p.width} theme={p.theme} />);
   for (const [k, what] of BINDINGS) {
-    lines.push(<Line key={k} segs={[{ text: '   ' + fit(k, keyW), role: 'accent', bold: true }, { text: what }]} width={p.width} theme={p.theme} />);
+    lines.push(<Line key={`key:${k}`} segs={[{ text: '   ' + fit(k, keyW), role: 'accent', bold: true }, { text: what }]} width={p.width} theme={p.theme} />);
   }
   lines.push(<Line key="b" segs={[{ text: '' }]} width={p.width} theme={p.theme} />);
   lines.push(
