@@ -4,10 +4,15 @@
  * any byte and the events are the same; it never throws on peer input.
  *
  * Invariants:
- * - Only chunk *headers* are ever buffered across pushes (at most 18 bytes); payload bytes are
- *   copied straight into the message they belong to, and only up to `maxBodyBytes` (media) or
- *   `maxCommandBytes` (everything else) per message: lengths from the wire never size an
- *   allocation beyond those caps.
+ * - Bounded buffering. In sync, the only bytes carried across pushes outside messages are one
+ *   chunk header (at most 18 bytes, plus the 4 that tell whether a type-3 header repeats an
+ *   extended timestamp) and the handshake block being assembled (1536 bytes); payload bytes are
+ *   copied straight into the message they belong to, and only up to `maxMediaBytes` (media) or
+ *   `maxCommandBytes` (everything else) per message, counted in the connection's budget: lengths
+ *   from the wire never size an allocation beyond those caps. Out of sync, the bytes scanned for
+ *   a chunk boundary are held in the scan window (scan-window.ts), at most 256 KiB, older ones
+ *   counted as skipped. Under a guessed chunk size one completed message may be held until the
+ *   header after it parses.
  * - Set Chunk Size and Abort received in this direction are applied by the decoder itself, at
  *   the message boundary where they complete.
  * - Extended timestamps on type-3 chunks: when the previous header of the chunk stream carried
@@ -35,144 +40,16 @@
  */
 import { LruList, type LruLinks } from '../core/lru.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
-import { HANDSHAKE_SIZE } from './handshake.js';
-import { isEncryptedVersion, isRtmpVersion } from './detect.js';
+import { HandshakeAssembler } from './handshake-assembler.js';
+import { MEDIA_TYPES, mediaBodyWanted } from '../media/retention.js';
 import { findResync, plausibleMessageHeader, sizeBeforeHole, type KnownStream } from './resync.js';
+import { SCAN_MAX, ScanWindow, type Replay } from './scan-window.js';
+import { BufferBudget, FIRST_BODY } from './buffer-budget.js';
+import type { ByteMeta, ChunkDecoderOptions, RtmpEvent, RtmpMessage, UnknownField, ChunkInfo } from './chunk-types.js';
 
-export type ByteMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
+export type * from './chunk-types.js';
+export { BufferBudget, DEFAULT_CONN_BUFFER } from './buffer-budget.js';
 
-export type HandshakePart = {
-  readonly kind: 'handshake';
-  readonly part: 'C0' | 'C1' | 'C2' | 'S0' | 'S1' | 'S2';
-  /** Stream offset of the part's first byte. */
-  readonly offset: number;
-  readonly frame: number;
-  readonly sec: number;
-  readonly nsec: number;
-  /** C0/S0: the version byte. */
-  readonly version?: number;
-  /** C1/S1/C2/S2: the 1536 bytes (a copy; renderers must not serialise it). */
-  readonly block?: Uint8Array;
-  /** Bytes of the block the capture lost (zeros in `block`): its digest and echo cannot be checked. */
-  readonly lost?: number;
-};
-
-export type ChunkInfo = {
-  readonly fmt: 0 | 1 | 2 | 3;
-  /** Stream offset of the chunk's basic header. */
-  readonly offset: number;
-  readonly headerLength: number;
-  readonly payloadLength: number;
-  readonly frame: number;
-};
-
-/** Header fields a loss made unknowable (see the invariants above). */
-export type UnknownField = 'timestamp' | 'streamId';
-
-export type RtmpMessage = {
-  readonly kind: 'message';
-  readonly csid: number;
-  readonly typeId: number;
-  readonly streamId: number;
-  /** Absolute timestamp (ms, uint32, wraps). */
-  readonly timestamp: number;
-  readonly length: number;
-  /** The first min(length, cap) bytes of the body (a copy). */
-  readonly body: Uint8Array;
-  /** True when the body was cut at the cap (media payloads are not kept). */
-  readonly bodyTruncated: boolean;
-  /** The header form that started the message, and whether it used an extended timestamp. */
-  readonly fmt: 0 | 1 | 2 | 3;
-  readonly extendedTimestamp: boolean;
-  /** Body bytes the capture lost inside this message (a gap within a chunk's payload). */
-  readonly lost: number;
-  /** Present when a loss made header fields unknowable: their values are then not the sender's. */
-  readonly unknown?: readonly UnknownField[];
-  /**
-   * Decoding with `payloads` (extraction), audio, video and aggregate messages only: the whole
-   * body; null when it could not be kept whole (the budget refused it, or bytes were lost).
-   */
-  readonly payload?: Uint8Array | null;
-  /** Chunk boundaries (the first `maxChunkInfo` of them) and the total chunk count. */
-  readonly chunks: readonly ChunkInfo[];
-  readonly chunkCount: number;
-  /** Stream offset of the first chunk header. */
-  readonly offset: number;
-  readonly firstFrame: number;
-  /** Frame in which the last byte arrived. */
-  readonly frame: number;
-  readonly sec: number;
-  readonly nsec: number;
-};
-
-export type ChunkSizeChange = { readonly kind: 'chunk-size'; readonly size: number; readonly frame: number };
-
-export type Encrypted = { readonly kind: 'encrypted'; readonly version: number; readonly frame: number };
-
-export type Desync = {
-  readonly kind: 'desync';
-  /** Stream offset where decoding lost the chunk boundaries. */
-  readonly offset: number;
-  readonly frame: number;
-  /** Messages in progress that were dropped (their remaining bytes cannot be placed). */
-  readonly droppedMessages: number;
-};
-
-export type Resync = {
-  readonly kind: 'resync';
-  /** Stream offset of the chunk header decoding resumed at. */
-  readonly offset: number;
-  /** Bytes that were captured but skipped while looking for it. */
-  readonly skipped: number;
-  /** Chunk size in force from here (inferred when it changed). */
-  readonly chunkSize: number;
-  readonly chunkSizeInferred: boolean;
-  readonly frame: number;
-};
-
-export type RtmpEvent = HandshakePart | RtmpMessage | ChunkSizeChange | Encrypted | Desync | Resync | Diagnostic;
-
-export type ChunkDecoderOptions = {
-  /** Body bytes kept for audio/video messages (sequence headers are far smaller). */
-  readonly maxMediaBytes?: number;
-  /**
-   * Media bytes kept before looking at the tag header (0: no look, keep up to maxMediaBytes); the
-   * rest is kept only for sequence headers, metadata and multitrack/ModEx forms.
-   */
-  readonly mediaHead?: number;
-  /** Body bytes kept for every other message (commands, data, control, shared objects). */
-  readonly maxCommandBytes?: number;
-  /** Chunk boundaries recorded per message. */
-  readonly maxChunkInfo?: number;
-  /**
-   * Keep the whole body of audio, video and aggregate messages in `payload` (for extraction; off:
-   * no cost). Those bodies count against the budget like any other.
-   */
-  readonly payloads?: boolean;
-  /** Connection id for locators. */
-  readonly conn?: number;
-  /** The handshake was not captured: start directly in the chunk phase (at a chunk boundary). */
-  readonly skipHandshake?: boolean;
-  /**
-   * The bytes after an RTMPE handshake arrive decrypted (the proxy terminates RTMPE and pushes
-   * the plaintext): decode them as chunks instead of passing them over as encrypted.
-   */
-  readonly decrypted?: boolean;
-  /** Stream offset of the first byte that will be pushed (for mid-stream starts). */
-  readonly startOffset?: number;
-  /** The start of this direction is not in the capture: find the first chunk boundary by scanning. */
-  readonly startInDesync?: boolean;
-  /** The capture starts this direction at its second handshake block (C2/S2), chunks after it. */
-  readonly startAtSecondBlock?: boolean;
-  /**
-   * Bytes that bodies of messages in progress may hold, shared by both directions of a connection
-   * (default: a budget of DEFAULT_CONN_BUFFER for this decoder alone).
-   */
-  readonly budget?: BufferBudget;
-};
-
-/** Largest first allocation for a non-media body (never more than its first bytes); it doubles as bytes arrive, up to its cap. */
-const FIRST_BODY = 4096;
 /** Smallest body allocation. */
 const MIN_BODY = 64;
 /** Bookkeeping counted in the budget: per chunk stream, per message in progress, per chunk listed. */
@@ -180,72 +57,7 @@ export const STREAM_COST = 320;
 const MSG_COST = 512;
 const CHUNK_INFO_COST = 64;
 
-/** Default cap on the bytes held by messages in progress on one connection. */
-export const DEFAULT_CONN_BUFFER = 8 * 1024 * 1024;
-
-/**
- * The bytes held by message bodies still being assembled, against a limit: peers (or damage) that
- * open many huge messages at once cannot make the decoder allocate more than this.
- */
-export class BufferBudget {
-  used = 0;
-  /**
-   * Beyond the limit, small bodies (a whole message of at most FIRST_BODY bytes: commands,
-   * control, media tag headers) may still take this much, so a peer that fills the budget with
-   * huge messages does not blind the decoder to the small commands that follow.
-   */
-  readonly reserve: number;
-  /** Refusals (a take that did not fit). */
-  refused = 0;
-  /**
-   * `parent`: a budget shared with other connections (the analyzer's or the proxy's across
-   * sessions); a take must fit both.
-   */
-  constructor(
-    readonly limit: number = DEFAULT_CONN_BUFFER,
-    readonly parent: BufferBudget | null = null,
-  ) {
-    this.reserve = Math.min(1024 * 1024, Math.max(FIRST_BODY * 16, limit >> 3));
-  }
-  take(n: number, small = false): boolean {
-    // The shared budget refuses small takes only at twice its limit: a connection within its own
-    // limits can still decode its commands and control messages (Set Chunk Size above all) when
-    // huge bodies elsewhere filled the shared budget.
-    const p = this.parent;
-    if (this.used + n > this.limit + (small ? this.reserve : 0) || (p !== null && !(small ? p.takeShared(n, this) : p.take(n)))) {
-      this.refused++;
-      return false;
-    }
-    this.used += n;
-    return true;
-  }
-  give(n: number): void {
-    this.used -= n;
-    this.parent?.give(n);
-  }
-
-  /**
-   * Of a shared budget: when it is full, asked to free room held by connections costlier than
-   * `requester` (true when it freed some). Unset: nothing is freed.
-   */
-  shedder: ((requester: BufferBudget, wanted: number) => boolean) | null = null;
-
-  /** A small take on a shared budget: beyond it, the costliest other connection sheds first. */
-  private takeShared(n: number, requester: BufferBudget): boolean {
-    while (this.used + n > this.limit) {
-      if (this.shedder === null || !this.shedder(requester, n)) return false;
-    }
-    this.used += n;
-    return true;
-  }
-}
-
 const EMPTY = new Uint8Array(0);
-
-/** Bytes kept while scanning for a chunk boundary; older ones are counted as skipped. */
-const SCAN_MAX = 256 * 1024;
-/** Pushes remembered (frame and time of their bytes) in the scan window. */
-const MAX_MARKS = 4096;
 
 const DEFAULTS = {
   maxMediaBytes: 4096,
@@ -278,7 +90,7 @@ type ChunkStream = LruLinks & {
   /** The 32-bit value of that extended timestamp field. */
   extendedValue: number;
   /** Message being assembled, or null between messages. */
-  msg: Partial | null;
+  msg: MessageInProgress | null;
   seen: boolean;
   /** The absolute timestamp is known (a type-0 header since the last loss). */
   tsKnown: boolean;
@@ -288,7 +100,7 @@ type ChunkStream = LruLinks & {
   needHeader: boolean;
 };
 
-type Partial = {
+type MessageInProgress = {
   body: Uint8Array;
   kept: number;
   received: number;
@@ -314,41 +126,12 @@ type Partial = {
 /** Types whose whole body `payloads` keeps: audio, video, aggregate. */
 const PAYLOAD_TYPES = new Set([8, 9, 22]);
 
-/** Audio and video: only the tag header and small configuration records are of interest. */
-const MEDIA_TYPES = new Set([8, 9]);
-
-/**
- * Does this media message carry more than a tag header of interest — a sequence header (codec
- * configuration), E-RTMP metadata or multichannel configuration, or a form whose effective packet
- * type is only known further in (ModEx, multitrack)?
- */
-function mediaBodyWanted(typeId: number, b: Uint8Array): boolean {
-  const b0 = b[0];
-  if (b0 === undefined) return false;
-  if (typeId === 9) {
-    if ((b0 & 0x80) !== 0) {
-      const pt = b0 & 0x0f;
-      return pt === 0 || pt === 4 || pt === 5 || pt === 6 || pt === 7;
-    }
-    const codec = b0 & 0x0f;
-    return (codec === 7 || codec === 12 || codec === 13) && b[1] === 0;
-  }
-  const fmt = b0 >> 4;
-  if (fmt === 9) {
-    const pt = b0 & 0x0f;
-    return pt === 0 || pt === 4 || pt === 5 || pt === 7;
-  }
-  return fmt === 10 && b[1] === 0;
-}
-
 export class ChunkDecoder {
   private readonly opts: typeof DEFAULTS;
   private readonly side: 'client' | 'server';
-  private phase: 'hs0' | 'hs1' | 'hs2' | 'chunks' | 'encrypted' | 'desync';
-  /** Bytes of the current handshake block gathered so far. */
-  private hsBuf: Uint8Array | null = null;
-  private hsFill = 0;
-  private hsOffset = 0;
+  private phase: 'handshake' | 'chunks' | 'encrypted' | 'desync';
+  /** The handshake, assembled while `phase` is 'handshake'. */
+  private readonly handshake: HandshakeAssembler;
   /** Stream offset of the next byte pushed. */
   private pos = 0;
   chunkSize = DEFAULT_CHUNK_SIZE;
@@ -372,7 +155,7 @@ export class ChunkDecoder {
   /** Bytes were lost before (mid-stream start, or a desync): headers are checked for plausibility. */
   private lossy: boolean;
   /** Input still to process in this call: pushed bytes, preceded by scanned bytes being replayed. */
-  private queue: { data: Uint8Array; meta: ByteMeta }[] = [];
+  private queue: Replay = [];
   /** The chunk stream of the last chunk header (whose message may want its next chunk). */
   private lastStream: ChunkStream | null = null;
   /** A message completed under a guessed chunk size, emitted once the next header parses. */
@@ -391,6 +174,20 @@ export class ChunkDecoder {
   private coveredLength = 0;
   private readonly budget: BufferBudget;
   private readonly payloads: boolean;
+  /** finish() in progress: no more bytes will come. */
+  private final = false;
+  /** The bytes held while out of sync. */
+  private readonly window: ScanWindow;
+  /** The scanned bytes are all there will be before a hole or the end: resync decides now. */
+  private scanFinal = false;
+  /** Where the last rescan() began: the header there is not rescanned twice. */
+  private rescanAt = -1;
+  /** The scan in progress began at a header that parsed (rescan()): nothing was lost before it. */
+  private rescanning = false;
+  /** Chunk streams forgotten by shed() (reported at the next push) and by takeState (at the end of this push). */
+  private shedStreams = 0;
+  private forgotten = 0;
+  private forgottenAt: { offset: number; csid: number } | null = null;
 
   constructor(dir: Direction, options: ChunkDecoderOptions = {}) {
     this.dir = dir;
@@ -403,18 +200,17 @@ export class ChunkDecoder {
       maxCommandBytes: options.maxCommandBytes ?? DEFAULTS.maxCommandBytes,
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
-    this.decrypted = options.decrypted === true;
     this.payloads = options.payloads === true;
-    this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : options.startAtSecondBlock === true ? 'hs2' : 'hs0';
-    if (this.phase === 'hs2') this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
+    this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : 'handshake';
+    this.handshake = new HandshakeAssembler(this.side, options.decrypted === true, options.startAtSecondBlock === true);
     this.chunkSizeConfirmed = options.startInDesync !== true;
     this.lossy = options.startInDesync === true;
     this.pos = options.startOffset ?? 0;
-    this.scanStart = this.pos;
+    this.window = new ScanWindow(this.pos);
   }
 
   get state(): 'handshake' | 'chunks' | 'encrypted' | 'desync' {
-    return this.phase === 'chunks' || this.phase === 'encrypted' || this.phase === 'desync' ? this.phase : 'handshake';
+    return this.phase;
   }
 
   /** Ordered bytes of this direction. `data` may be a view valid only during the call. */
@@ -440,13 +236,13 @@ export class ChunkDecoder {
     const n = data.length;
     while (p < n) {
       switch (this.phase) {
-        case 'hs0':
-          p = this.handshakeVersion(data, p);
+        case 'handshake': {
+          const r = this.handshake.push(data, p, this.pos, this.meta, this.out, (code, message, offset) => this.diag(code, message, offset));
+          this.pos += r.taken;
+          p += r.taken;
+          if (r.done !== null) this.phase = r.done;
           break;
-        case 'hs1':
-        case 'hs2':
-          p = this.handshakeBlock(data, p);
-          break;
+        }
         case 'chunks':
           p = this.chunks(data, p);
           break;
@@ -456,14 +252,14 @@ export class ChunkDecoder {
           break;
         case 'desync': {
           // Fill the scan window (never past SCAN_MAX: a full window decides), then try.
-          const take = Math.min(n - p, SCAN_MAX - this.scanLen);
-          this.scanAppend(data.subarray(p, p + take));
+          const take = Math.min(n - p, SCAN_MAX - this.window.length);
+          this.window.append(data.subarray(p, p + take), this.meta);
           this.pos += take;
           p += take;
-          const final = this.scanFinal || this.scanLen >= SCAN_MAX;
+          const final = this.scanFinal || this.window.length >= SCAN_MAX;
           // After an undecided attempt, try again once the window has grown by a quarter: the
           // scan costs about the window's size, so this keeps it linear however small the pushes.
-          if (!final && this.scanLen < this.triedAt + Math.max(512, this.triedAt >> 2)) break;
+          if (!final && this.window.length < this.window.triedAt + Math.max(512, this.window.triedAt >> 2)) break;
           const replay = this.resyncOnce(final);
           if (replay !== null) {
             if (p < n) replay.push({ data: data.subarray(p), meta });
@@ -478,101 +274,26 @@ export class ChunkDecoder {
 
   // ---- resync -------------------------------------------------------------------------------
 
-  private scan = new Uint8Array(0);
-  private scanLen = 0;
-  /** Stream offset of scan[0]. */
-  private scanStart = 0;
-  /** Captured bytes skipped since the last desync. */
-  private skipped = 0;
-  /** Stream offset from which the next non-final attempt looks for a chunk header. */
-  private scanResume = 0;
-  /** Window size at the last attempt that could not decide yet (0: none since the window changed). */
-  private triedAt = 0;
-  /** Where (stream offset) the scanned bytes of each push begin, with that push's frame and time. */
-  private marks: { at: number; meta: ByteMeta }[] = [];
-
-  private scanAppend(d: Uint8Array): void {
-    if (d.length === 0) return;
-    const last = this.marks[this.marks.length - 1]?.meta;
-    const m = this.meta;
-    if (last === undefined || last.frame !== m.frame || last.sec !== m.sec || last.nsec !== m.nsec) {
-      if (this.marks.length >= MAX_MARKS) this.thinMarks();
-      this.marks.push({ at: this.scanStart + this.scanLen, meta: m });
-    }
-    if (this.scanLen + d.length > SCAN_MAX) {
-      // Keep the newest half of the window: what falls out was scanned already and is skipped.
-      const keep = Math.min(this.scanLen, SCAN_MAX >> 1);
-      const drop = this.scanLen - keep;
-      this.scan.copyWithin(0, drop, this.scanLen);
-      this.scanLen = keep;
-      this.scanStart += drop;
-      this.skipped += drop;
-      if (d.length > SCAN_MAX - keep) {
-        const cut = d.length - (SCAN_MAX - keep);
-        this.skipped += cut;
-        this.scanStart += cut;
-        d = d.subarray(cut);
-      }
-    }
-    if (this.scan.length < this.scanLen + d.length) {
-      const grown = new Uint8Array(Math.min(SCAN_MAX, Math.max(this.scanLen + d.length, this.scan.length * 2, 256)));
-      grown.set(this.scan.subarray(0, this.scanLen));
-      this.scan = grown;
-    }
-    this.scan.set(d, this.scanLen);
-    this.scanLen += d.length;
-    this.trimMarks();
-  }
-
-  /**
-   * Tiny pushes (a peer or a capture with one byte per segment) would make a mark per byte: past
-   * MAX_MARKS every second one goes, its bytes counted to the push before (an earlier frame).
-   */
-  private thinMarks(): void {
-    this.marks = this.marks.filter((_, i) => i % 2 === 0);
-  }
-
-  /** Forget marks of bytes no longer in the scan window (keep the one covering scan[0]). */
-  private trimMarks(): void {
-    let i = 0;
-    while (i + 1 < this.marks.length && (this.marks[i + 1] as { at: number }).at <= this.scanStart) i++;
-    if (i > 0) this.marks.splice(0, i);
-  }
-
-  /** Empty the scan window; the next byte scanned is at stream offset `at`. */
-  private resetScan(at: number): void {
-    this.scanLen = 0;
-    this.scanResume = at;
-    this.triedAt = 0;
-    this.scanStart = at;
-    this.marks = [];
-  }
-
   /**
    * One attempt on the scan window. When decoding can resume, returns the scanned bytes from the
    * resume point on, split where their pushes began (each with its own frame and time), to be
    * decoded next; null when it cannot yet.
    */
-  private resyncOnce(final: boolean): { data: Uint8Array; meta: ByteMeta }[] | null {
-    if (this.scanLen === 0) return null;
+  private resyncOnce(final: boolean): Replay | null {
+    if (this.window.length === 0) return null;
     const known = this.knownStreams();
-    const buf = this.scan.subarray(0, this.scanLen);
+    const buf = this.window.bytes();
     // A position a non-final attempt ruled out stays ruled out as bytes arrive (the known streams
     // and chunk size do not change while out of sync), so the next attempt goes on from where the
     // last stopped; a final attempt (which accepts shorter chains) looks at the whole window.
-    const from = final ? 0 : Math.max(0, Math.min(this.scanLen, this.scanResume - this.scanStart));
+    const from = final ? 0 : Math.max(0, Math.min(this.window.length, this.window.resumeAt - this.window.start));
     const r = findResync(buf, this.chunkSize, known, final, this.chunkSizeConfirmed, from);
     if (r.kind !== 'found') {
-      this.triedAt = r.kind === 'more' ? this.scanLen : 0;
-      this.scanResume = r.kind === 'more' ? this.scanStart + r.at : this.scanStart;
+      this.window.triedAt = r.kind === 'more' ? this.window.length : 0;
+      this.window.resumeAt = r.kind === 'more' ? this.window.start + r.at : this.window.start;
       if (r.kind === 'none') {
         // Nothing plausible anywhere: all but a header's worth of bytes are skipped for good.
-        const drop = Math.max(0, this.scanLen - MAX_HEADER);
-        this.scan.copyWithin(0, drop, this.scanLen);
-        this.scanLen -= drop;
-        this.scanStart += drop;
-        this.skipped += drop;
-        this.trimMarks();
+        this.window.dropFront(Math.max(0, this.window.length - MAX_HEADER));
       }
       return null;
     }
@@ -587,18 +308,18 @@ export class ChunkDecoder {
   }
 
   /** Decoding resumes at scan[at] with chunk size `chunkSize`: the scanned bytes from there, to be decoded next. */
-  private resume(at: number, chunkSize: number, evidence: number): { data: Uint8Array; meta: ByteMeta }[] {
+  private resume(at: number, chunkSize: number, evidence: number): Replay {
     // A rescan that found the message where it began and only raised the guess is the guess
     // being checked, as the first resync's diagnostic says: it is not reported again.
-    const quiet = this.rescanning && this.skipped + at === 0 && evidence === 0;
+    const quiet = this.rescanning && this.window.skipped + at === 0 && evidence === 0;
     // Only a rescan that lost nothing keeps what the guess was shown to cover: after lost bytes
     // (a Set Chunk Size may have been among them) every message is checked again.
-    if (!(this.rescanning && this.skipped + at === 0)) this.coveredLength = 0;
+    if (!(this.rescanning && this.window.skipped + at === 0)) this.coveredLength = 0;
     if (this.rescanning) {
       this.rescanning = false;
       // The scan from a header that parsed skipped bytes after all: they may have held headers,
       // so chunk boundaries were lost there as after a gap.
-      if (this.skipped + at > 0) this.out.push({ kind: 'desync', offset: this.rescanAt, frame: this.meta.frame, droppedMessages: this.forgetAfterLoss() });
+      if (this.window.skipped + at > 0) this.out.push({ kind: 'desync', offset: this.rescanAt, frame: this.meta.frame, droppedMessages: this.forgetAfterLoss() });
     }
     const inferred = chunkSize !== this.chunkSize;
     this.chunkSize = chunkSize;
@@ -607,22 +328,11 @@ export class ChunkDecoder {
       this.provenLength = 0;
       this.provenMulti = 0;
     }
-    const skipped = this.skipped + at;
-    const resumeAt = this.scanStart + at;
-    const end = this.scanStart + this.scanLen;
-    const replay: { data: Uint8Array; meta: ByteMeta }[] = [];
-    let frame = this.meta.frame;
-    for (let i = 0; i < this.marks.length; i++) {
-      const m = this.marks[i] as { at: number; meta: ByteMeta };
-      const from = Math.max(m.at, resumeAt);
-      const to = Math.min(this.marks[i + 1]?.at ?? end, end);
-      if (m.at <= resumeAt) frame = m.meta.frame;
-      if (to > from) replay.push({ data: this.scan.slice(from - this.scanStart, to - this.scanStart), meta: m.meta });
-    }
+    const skipped = this.window.skipped + at;
+    const resumeAt = this.window.start + at;
+    const { replay, frame } = this.window.replayFrom(resumeAt, this.meta.frame);
     if (!quiet) this.out.push({ kind: 'resync', offset: resumeAt, skipped, chunkSize, chunkSizeInferred: inferred, frame });
-    this.scan = new Uint8Array(0);
-    this.resetScan(resumeAt);
-    this.skipped = 0;
+    this.window.release(resumeAt);
     // The chain that chose this position decided how its first message is read.
     this.rescanAt = resumeAt;
     this.phase = 'chunks';
@@ -655,33 +365,26 @@ export class ChunkDecoder {
       if (this.curLeft === 0) this.endChunk(this.cur);
       return this.out;
     }
-    if ((this.phase === 'hs1' || this.phase === 'hs2') && this.hsFill + length < HANDSHAKE_SIZE) {
+    if (this.phase === 'handshake' && this.handshake.lose(length)) {
       // A hole inside a handshake block: its position is known, its bytes are not.
-      this.hsFill += length;
-      this.hsLost += length;
       this.pos += length;
       return this.out;
     }
     if (this.phase === 'desync') {
       // Bytes already scanned before the hole cannot continue across it.
-      this.skipped += this.scanLen;
+      this.window.skipped += this.window.length;
     } else if (this.phase !== 'encrypted') {
       // A header carried over from the last push is cut by the hole: its bytes are skipped.
       const carried = this.headLen;
       this.headLen = 0;
       this.enterDesync(this.pos - carried);
-      this.skipped += carried;
+      this.window.skipped += carried;
     }
     this.headLen = 0;
     this.pos += length;
-    this.resetScan(this.pos);
+    this.window.reset(this.pos);
     return this.out;
   }
-
-  /** Bytes of the current handshake block lost in the capture. */
-  private hsLost = 0;
-  /** The scanned bytes are all there will be before a hole or the end: resync decides now. */
-  private scanFinal = false;
 
   /** Decode what the scan window holds, as far as it can be decoded; nothing continues it. */
   private settle(): void {
@@ -690,7 +393,7 @@ export class ChunkDecoder {
     // Only a size its own continuation headers show: with none, the message is not read under a
     // size nothing supports, and what is left is scanned as after a loss.
     while (this.desynced() && this.rescanning) {
-      const size = sizeBeforeHole(this.scan.subarray(0, this.scanLen), this.knownStreams(), Math.max(1, this.coveredLength));
+      const size = sizeBeforeHole(this.window.bytes(), this.knownStreams(), Math.max(1, this.coveredLength));
       if (size === null) break;
       this.queue = this.resume(0, size, 0);
       this.run();
@@ -698,7 +401,7 @@ export class ChunkDecoder {
     const was = this.scanFinal;
     this.scanFinal = true;
     // Each found resync decodes at least one header, so this ends.
-    while (this.desynced() && this.scanLen > 0) {
+    while (this.desynced() && this.window.length > 0) {
       const replay = this.resyncOnce(true);
       if (replay === null) break;
       this.queue = replay;
@@ -739,58 +442,6 @@ export class ChunkDecoder {
     return this.out;
   }
 
-  // ---- handshake ----------------------------------------------------------------------------
-
-  private handshakeVersion(data: Uint8Array, p: number): number {
-    const v = data[p] as number;
-    const part = this.side === 'client' ? 'C0' : 'S0';
-    this.out.push({ kind: 'handshake', part, offset: this.pos, version: v, ...this.meta });
-    this.pos++;
-    if (!isRtmpVersion(v)) {
-      this.out.push(this.diag('rtmp.handshake.bad-version', `${part} version ${v} is not an RTMP version (3, or 6/8/9/10 for RTMPE)`, this.pos - 1));
-    }
-    this.phase = 'hs1';
-    this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
-    this.hsFill = 0;
-    this.hsOffset = this.pos;
-    if (isRtmpVersion(v) && isEncryptedVersion(v)) this.encryptedVersion = v;
-    return p + 1;
-  }
-
-  private encryptedVersion = 0;
-  private readonly decrypted: boolean;
-  /** finish() in progress: no more bytes will come. */
-  private final = false;
-
-  private handshakeBlock(data: Uint8Array, p: number): number {
-    const buf = this.hsBuf as Uint8Array;
-    if (this.hsFill === 0) this.hsOffset = this.pos;
-    const take = Math.min(HANDSHAKE_SIZE - this.hsFill, data.length - p);
-    buf.set(data.subarray(p, p + take), this.hsFill);
-    this.hsFill += take;
-    this.pos += take;
-    if (this.hsFill === HANDSHAKE_SIZE) {
-      const first = this.phase === 'hs1';
-      const part = this.side === 'client' ? (first ? 'C1' : 'C2') : first ? 'S1' : 'S2';
-      this.out.push({ kind: 'handshake', part, offset: this.hsOffset, block: buf, ...(this.hsLost > 0 ? { lost: this.hsLost } : {}), ...this.meta });
-      this.hsLost = 0;
-      if (first) {
-        this.phase = 'hs2';
-        this.hsBuf = new Uint8Array(HANDSHAKE_SIZE);
-        this.hsFill = 0;
-      } else {
-        this.hsBuf = null;
-        if (this.encryptedVersion !== 0 && !this.decrypted) {
-          this.phase = 'encrypted';
-          this.out.push({ kind: 'encrypted', version: this.encryptedVersion, frame: this.meta.frame });
-        } else {
-          this.phase = 'chunks';
-        }
-      }
-    }
-    return p + take;
-  }
-
   // ---- chunks -------------------------------------------------------------------------------
 
   private chunks(data: Uint8Array, p: number): number {
@@ -814,7 +465,7 @@ export class ChunkDecoder {
         if (this.desynced()) {
           // The rejected header began in the carried bytes: scanning starts with them.
           this.headLen = 0;
-          this.scanAppend(this.head.subarray(0, had));
+          this.window.append(this.head.subarray(0, had), this.meta);
           return p;
         }
         if (used < 0) {
@@ -834,7 +485,7 @@ export class ChunkDecoder {
           this.pos -= surplus.length;
           const q = this.chunks(surplus, 0);
           if (this.desynced()) {
-            this.scanAppend(surplus.subarray(q));
+            this.window.append(surplus.subarray(q), this.meta);
             this.pos += surplus.length - q;
             return p;
           }
@@ -989,7 +640,7 @@ export class ChunkDecoder {
     if (!starting && fmt !== 3) {
       // A new header in the middle of a message: the old message is abandoned.
       this.out.push(
-        this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as Partial).received} of its bytes)`, startOffset),
+        this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as MessageInProgress).received} of its bytes)`, startOffset),
       );
       this.dropMessage(s);
       if (fmt === 1 || fmt === 2) s.timestamp = (s.timestamp + s.delta) >>> 0;
@@ -1058,8 +709,8 @@ export class ChunkDecoder {
     this.lastStream = null;
     dropped += this.forgetAfterLoss();
     this.rescanning = false;
-    this.resetScan(offset);
-    this.skipped = 0;
+    this.window.reset(offset);
+    this.window.skipped = 0;
     this.out.push({ kind: 'desync', offset, frame: this.meta.frame, droppedMessages: dropped });
   }
 
@@ -1077,11 +728,6 @@ export class ChunkDecoder {
     return dropped;
   }
 
-  /** Where the last rescan() began: the header there is not rescanned twice. */
-  private rescanAt = -1;
-  /** The scan in progress began at a header that parsed (rescan()): nothing was lost before it. */
-  private rescanning = false;
-
   /**
    * A message longer than the guessed chunk size starts here: scan again from its header (nothing
    * was lost) so that its own continuation headers show the size (resync.ts), rather than read it
@@ -1095,8 +741,8 @@ export class ChunkDecoder {
     this.lastStream = null;
     this.rescanAt = offset;
     this.rescanning = true;
-    this.resetScan(offset);
-    this.skipped = 0;
+    this.window.reset(offset);
+    this.window.skipped = 0;
   }
 
   /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */
@@ -1127,11 +773,6 @@ export class ChunkDecoder {
     }
     return true;
   }
-
-  /** Chunk streams forgotten by shed() (reported at the next push) and by takeState (at the end of this push). */
-  private shedStreams = 0;
-  private forgotten = 0;
-  private forgottenAt: { offset: number; csid: number } | null = null;
 
   private reportForgotten(): void {
     if (this.forgotten === 0 || this.forgottenAt === null) return;
@@ -1185,7 +826,7 @@ export class ChunkDecoder {
   }
 
   /** Grow a body to `size` bytes if the budget allows (a small message's first bytes may use its reserve). */
-  private growBody(m: Partial, size: number): boolean {
+  private growBody(m: MessageInProgress, size: number): boolean {
     if (!this.budget.take(size - m.body.length, m.body.length === 0 && (m.cap <= FIRST_BODY || m.checkMedia))) return false;
     const grown = new Uint8Array(size);
     grown.set(m.body);
@@ -1194,7 +835,7 @@ export class ChunkDecoder {
   }
 
   /** `payloads`: the whole body, grown by doubling as bytes arrive (never to a claimed length); dropped when the budget refuses. */
-  private appendFull(s: ChunkStream, m: Partial, data: Uint8Array, p: number, take: number): void {
+  private appendFull(s: ChunkStream, m: MessageInProgress, data: Uint8Array, p: number, take: number): void {
     const full = m.full as Uint8Array;
     if (m.fullLen + take > full.length) {
       const size = Math.min(s.length, Math.max(m.fullLen + take, full.length * 2, FIRST_BODY));
@@ -1215,7 +856,7 @@ export class ChunkDecoder {
   }
 
   private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
-    const m = s.msg as Partial;
+    const m = s.msg as MessageInProgress;
     if (m.full !== null) this.appendFull(s, m, data, p, take);
     let at = p;
     let left = take;
@@ -1255,7 +896,7 @@ export class ChunkDecoder {
 
   private endChunk(s: ChunkStream): void {
     this.cur = null;
-    const m = s.msg as Partial;
+    const m = s.msg as MessageInProgress;
     if (m.received < s.length) return;
     this.dropMessage(s);
     const msg: RtmpMessage = {

@@ -284,6 +284,6 @@ test('garbage one byte per push while scanning keeps a bounded number of push ma
     x = (x * 1103515245 + 12345) >>> 0;
     d.push(Uint8Array.of(x >>> 24), { frame: i + 1, sec: 0, nsec: i });
   }
-  const marks = (d as unknown as { marks: unknown[] }).marks;
+  const marks = (d as unknown as { window: { marks: unknown[] } }).window.marks;
   assert.ok(marks.length <= 4096, `${marks.length} marks held`);
 });
