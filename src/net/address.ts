@@ -15,19 +15,33 @@
 
 const V4_CACHE_MAX = 4096;
 const v4Cache = new Map<number, string>();
+/** The last two IPv4 addresses formatted, with their keys (initially 0.0.0.0, whose key is 0). */
+let v4Key0 = 0;
+let v4Text0 = '0.0.0.0';
+let v4Key1 = 0;
+let v4Text1 = '0.0.0.0';
 
 export function formatIPv4(b: Uint8Array, off: number): string {
   const b0 = b[off]!;
   const b1 = b[off + 1]!;
   const b2 = b[off + 2]!;
   const b3 = b[off + 3]!;
-  const key = ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+  // A signed 32-bit key: always a small integer to V8 (`>>> 0` made addresses from 128.0.0.0 on
+  // a heap number, allocated per call).
+  const key = (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+  // A packet's two addresses are mostly the previous packet's two.
+  if (key === v4Key0) return v4Text0;
+  if (key === v4Key1) return v4Text1;
   let s = v4Cache.get(key);
   if (s === undefined) {
     s = `${b0}.${b1}.${b2}.${b3}`;
     if (v4Cache.size >= V4_CACHE_MAX) v4Cache.clear();
     v4Cache.set(key, s);
   }
+  v4Key1 = v4Key0;
+  v4Text1 = v4Text0;
+  v4Key0 = key;
+  v4Text0 = s;
   return s;
 }
 

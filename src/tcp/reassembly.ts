@@ -646,8 +646,15 @@ export class TcpReassembler {
     while (size < want) size *= 2;
     size = Math.min(size, this.opts.historyBytes);
     const grown = new Uint8Array(size);
-    // Re-place the bytes still remembered (after the latest gap, within the old window).
-    if (old.length > 0) for (let o = Math.max(half.gapEnd, half.offset - old.length); o < half.offset; o++) grown[o % size] = old[o % old.length] as number;
+    // Re-place the bytes still remembered (after the latest gap, within the old window): runs
+    // that wrap neither ring, copied whole (at most three).
+    for (let o = old.length === 0 ? half.offset : Math.max(half.gapEnd, half.offset - old.length); o < half.offset; ) {
+      const from = o % old.length;
+      const to = o % size;
+      const run = Math.min(half.offset - o, old.length - from, size - to);
+      grown.set(old.subarray(from, from + run), to);
+      o += run;
+    }
     half.history = grown;
   }
 
