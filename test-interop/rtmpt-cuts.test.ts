@@ -10,38 +10,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Namespace, sleep } from './netns.js';
-import { CLI, requireTool } from './tools.js';
+import { Namespace } from './netns.js';
+import { requireTool } from './tools.js';
+import { publishAndPlay, startGateway } from './rtmpt-peers.js';
 import { summary, sweepRtmpt, sweepTable } from '../test/rtmpt/sweep.js';
-
-const GATEWAY = join(CLI, '..', '..', 'test-interop', 'rtmpt-gateway.js');
 
 test('RTMPT cut mid-exchange: fresh ffmpeg and rtmpdump tunnels, cut at every sweep point', async () => {
   for (const t of ['ip', 'ffmpeg', 'rtmpdump', 'nginx', 'tcpdump', 'editcap', 'tshark']) requireTool(t);
   const ns = new Namespace('rt-cuts');
-  let wire = '';
   try {
-    ns.exec('ip', ['link', 'set', 'lo', 'gso_max_size', '1500', 'gso_max_segs', '1']);
-    await ns.startNginx([1935]);
-    ns.start(process.execPath, [GATEWAY, '8080', '127.0.0.1:1935'], 'gateway');
-    await ns.waitForPort(8080);
-    wire = join(ns.dir, 'rtmpt-cuts.pcap');
+    await startGateway(ns);
+    const wire = join(ns.dir, 'rtmpt-cuts.pcap');
     const cap = await ns.startCapture(wire, ['tcp', 'port', '8080']);
-    const pub = ns.start(
-      'timeout',
-      ['-k', '2', '20', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050', '-t', '3', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '10', '-b:v', '60k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', '-f', 'flv', 'rtmpt://127.0.0.1:8080/live/cuts'],
-      'ffmpeg',
-    );
-    const pubDone = new Promise<number | null>((r) => pub.on('exit', (c) => r(c)));
-    await sleep(800);
-    const play = spawn('ip', ['netns', 'exec', ns.name, 'timeout', '--preserve-status', '-s', 'INT', '-k', '2', '1.8', 'rtmpdump', '-r', 'rtmpt://127.0.0.1:8080/live/cuts', '-v', '-m', '10', '-o', '/dev/null'], { stdio: 'ignore' });
-    const playCode = await new Promise<number | null>((r) => play.on('exit', (c) => r(c)));
-    assert.ok(playCode === 0 || playCode === 2, `rtmpdump exit ${playCode}`);
-    assert.equal(await pubDone, 0, 'ffmpeg published');
-    await sleep(300);
+    await publishAndPlay(ns, 'rtmpt://127.0.0.1:8080/live/cuts', 3, 60, 'rtmpt://127.0.0.1:8080/live/cuts', 1.8);
     await cap.stop();
 
     const bytes = new Uint8Array(readFileSync(wire));

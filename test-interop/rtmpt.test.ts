@@ -15,15 +15,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Namespace, sleep } from './netns.js';
+import { Namespace } from './netns.js';
 import { CAPTURES, CLI, requireTool, rtmpscopeNdjson } from './tools.js';
+import { publishAndPlay, startGateway } from './rtmpt-peers.js';
 
 type Rec = Record<string, unknown>;
-
-const GATEWAY = join(CLI, '..', '..', 'test-interop', 'rtmpt-gateway.js');
 
 /** What must be equal between the tunnel and the plain leg: the message itself. */
 function msgKey(m: Rec): string {
@@ -101,29 +100,14 @@ test('RTMPT: ffmpeg publishes and rtmpdump plays rtmpt:// through the gateway (a
   for (const t of ['ip', 'ffmpeg', 'rtmpdump', 'nginx', 'tcpdump', 'tshark']) requireTool(t);
   const ns = new Namespace('tt-rtmpt');
   try {
-    // TCP segments of at most 1448 bytes, as on Ethernet (and in the committed capture).
-    ns.exec('ip', ['link', 'set', 'lo', 'gso_max_size', '1500', 'gso_max_segs', '1']);
-    await ns.startNginx([1935]);
-    ns.start(process.execPath, [GATEWAY, '8080', '127.0.0.1:1935'], 'gateway');
-    await ns.waitForPort(8080);
+    await startGateway(ns);
     const live = join(ns.dir, 'proxy.ndjson');
     const proxy = ns.start(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:8081', '--upstream', 'rtmpt://127.0.0.1:8080', '-o', live], 'proxy');
     await ns.waitForPort(8081);
     const wire = join(ns.dir, 'wire.pcap');
     const cap = await ns.startCapture(wire);
-    const pub = ns.start(
-      'timeout',
-      ['-k', '2', '20', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050', '-t', '2.5', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '10', '-b:v', '40k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '24k', '-ac', '1', '-f', 'flv', 'rtmpt://127.0.0.1:8080/live/it'],
-      'ffmpeg',
-    );
-    const pubDone = new Promise<number | null>((r) => pub.on('exit', (c) => r(c)));
-    await sleep(800);
     // rtmpdump through the proxy; SIGINT after 1.5 s makes it send deleteStream and POST /close.
-    const play = spawn('ip', ['netns', 'exec', ns.name, 'timeout', '--preserve-status', '-s', 'INT', '-k', '2', '1.5', 'rtmpdump', '-r', 'rtmpt://127.0.0.1:8081/live/it', '-v', '-m', '10', '-o', '/dev/null'], { stdio: 'ignore' });
-    const playCode = await new Promise<number | null>((r) => play.on('exit', (c) => r(c)));
-    assert.ok(playCode === 0 || playCode === 2, `rtmpdump exit ${playCode}`);
-    assert.equal(await pubDone, 0, 'ffmpeg published');
-    await sleep(300);
+    await publishAndPlay(ns, 'rtmpt://127.0.0.1:8080/live/it', 2.5, 40, 'rtmpt://127.0.0.1:8081/live/it', 1.5);
     await cap.stop();
     proxy.kill('SIGINT');
     await new Promise<void>((r) => (proxy.exitCode !== null ? r() : proxy.once('exit', () => r())));

@@ -277,8 +277,8 @@ export class SessionPipeline {
           if (c.status !== 'other') for (const e of c.tls.gap(t.dir, t.length, t)) this.onTls(c, e);
           return;
         }
+        c?.sniff?.lost(t.dir, t.length);
         if (c?.status === 'rtmpt') for (const r of this.rtmpt.gap(t.conn, c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
-        else if (c?.sniff != null) c.sniff.lost(t.dir, t.length);
         else if (c?.hold != null) this.decide(c, this.gate.gap(c.hold, t));
         else if (c?.rtmp != null) for (const r of c.rtmp.gap(c.swap ? flip(t.dir) : t.dir, t.length, t)) this.out.push(r);
         return;

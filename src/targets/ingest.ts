@@ -123,7 +123,7 @@ export const TARGET_SPECS: Readonly<Record<IngestTarget, TargetSpec>> = {
     maxAudioKbps: null,
     audioRequired: false,
     rtmpsRequired: false,
-    source: 'the common subset of the three services (docs/ingest-targets.md)',
+    source: 'what the three services all take, with the 4 s keyframe limit of YouTube and Facebook (docs/ingest-targets.md, generic)',
   },
 };
 

@@ -6,18 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { concat as cat } from '../builders/bytes.js';
 import { HeadScan, MAX_SCAN_HEAD, rtmptHead, RtmptSniffer, TailKeeper } from '../../src/rtmpt/boundary.js';
 
 const enc = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const cat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
 const meta = (frame: number) => ({ frame, sec: 0, nsec: 0 });
 
 const REQ = 'POST /send/8fe2/7 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/x-fcs\r\nContent-Length: 5\r\n\r\n';
