@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportLines } from '../../src/output/export-lines.js';
+import { exportLines } from '../builders/export-lines.js';
 import type { OutputRecord } from '../../src/session/records.js';
 import type { StreamRecord } from '../../src/analysis/index.js';
 import { analyseRecords, type Analysed } from './script.js';

@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
-import { exportLines } from '../../src/output/export-lines.js';
+import { exportLines } from '../builders/export-lines.js';
 import type { HandshakeRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/session/records.js';
 import { rtmfpDataDir } from './shared.js';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
