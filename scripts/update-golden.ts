@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportLines } from '../src/output/export-lines.js';
+import { exportLines } from '../test/builders/export-lines.js';
 import { rtmfpDataDir } from '../test/rtmfp/shared.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -25,8 +25,7 @@
 import { AUDIO_FOURCCS, fourCcAt } from './fourcc.js';
 import {
   inKeyOrder,
-  PACKET_TYPE_MODEX,
-  readModExChain,
+  readExPreamble,
   type KeysComplete,
   type Mutable,
   type MediaContent,
@@ -34,6 +33,7 @@ import {
 } from './ex-header.js';
 import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import { u32 } from '../core/byte-reader.js';
 
 export type SoundFormatName =
   | 'pcm-platform-endian'
@@ -344,7 +344,7 @@ function readMultichannel(
       addProblem(problems, 'media.audio.truncated');
       return { config: { channelOrder, channelOrderName: 'native', channelCount }, pos: end };
     }
-    const channelFlags = (((p[pos] ?? 0) << 24) | ((p[pos + 1] ?? 0) << 16) | ((p[pos + 2] ?? 0) << 8) | (p[pos + 3] ?? 0)) >>> 0;
+    const channelFlags = u32(p, pos);
     return { config: { channelOrder, channelOrderName: 'native', channelCount, channelFlags }, pos: pos + 4 };
   }
   if (channelOrder === 2) {
@@ -376,22 +376,10 @@ const AUDIO_MULTITRACK: MultitrackCodec<AudioTrack, AudioPacketTypeName> = {
 
 function decodeEx(p: Uint8Array, low: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {
   const n = p.length;
-  let pos = 1;
-  let packetType: number | undefined = low;
-  if (packetType === PACKET_TYPE_MODEX) {
-    const chain = readModExChain(p, pos, 'audio', problems);
-    if (chain.entries.length > 0) h.modEx = chain.entries;
-    pos = chain.pos;
-    packetType = chain.packetType;
-    if (packetType === undefined) {
-      h.packetType = PACKET_TYPE_MODEX;
-      h.packetTypeName = 'mod-ex';
-      h.bodyOffset = pos;
-      return;
-    }
-  }
-  h.packetType = packetType;
-  h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
+  const pre = readExPreamble(p, low, 'audio', EX_PACKET_TYPE_NAMES, h, problems);
+  if (pre === null) return;
+  let pos = pre.pos;
+  const packetType = pre.packetType;
 
   if (packetType === PACKET_TYPE_MULTITRACK) {
     decodeMultitrack(p, pos, h, AUDIO_MULTITRACK, problems);

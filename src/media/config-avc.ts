@@ -12,6 +12,7 @@
 import { BitReader, unescapeRbsp } from './bit-reader.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import type { Mutable } from './ex-header.js';
+import { u16 } from '../core/byte-reader.js';
 
 export type ChromaFormat = '4:0:0' | '4:2:0' | '4:2:2' | '4:4:4';
 
@@ -363,7 +364,7 @@ export function decodeAvcConfig(b: Uint8Array): AvcConfig {
       addProblem(problems, 'media.config.truncated');
       break;
     }
-    const len = ((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0);
+    const len = u16(b, pos);
     pos += 2;
     if (pos + len > n) {
       addProblem(problems, 'media.config.truncated');
@@ -385,7 +386,7 @@ export function decodeAvcConfig(b: Uint8Array): AvcConfig {
         addProblem(problems, 'media.config.truncated');
         break;
       }
-      pos += 2 + (((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0));
+      pos += 2 + (u16(b, pos));
       if (pos > n) {
         addProblem(problems, 'media.config.truncated');
         break;

@@ -13,6 +13,7 @@ import { BitReader, unescapeRbsp } from './bit-reader.js';
 import { CHROMA_FORMATS, type ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import type { Mutable } from './ex-header.js';
+import { u16, u32 } from '../core/byte-reader.js';
 
 export type HevcNalArray = {
   /** NAL unit type (32 VPS, 33 SPS, 34 PPS, 39/40 SEI). */
@@ -91,7 +92,7 @@ function hexBytes(b: Uint8Array, start: number, end: number): string {
 function codecString(b: Uint8Array): string {
   const ptl = b[1] ?? 0;
   const space = ['', 'A', 'B', 'C'][ptl >> 6] ?? '';
-  const compat = (((b[2] ?? 0) << 24) | ((b[3] ?? 0) << 16) | ((b[4] ?? 0) << 8) | (b[5] ?? 0)) >>> 0;
+  const compat = u32(b, 2);
   let s = `hvc1.${space}${ptl & 0x1f}.${reverseBits32(compat).toString(16).toUpperCase()}.${(ptl & 0x20) !== 0 ? 'H' : 'L'}${b[12] ?? 0}`;
   let last = 11;
   while (last >= 6 && (b[last] ?? 0) === 0) last--;
@@ -111,7 +112,7 @@ export function walkNalUnits(b: Uint8Array, pos: number, count: number, problems
       addProblem(problems, 'media.config.truncated');
       return undefined;
     }
-    const len = ((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0);
+    const len = u16(b, pos);
     pos += 2;
     visit?.(b.subarray(pos, Math.min(pos + len, n)));
     if (pos + len > n) {
@@ -138,7 +139,7 @@ export function decodeHevcConfig(b: Uint8Array): HevcConfig {
   c.highTier = (ptl & 0x20) !== 0;
   c.profileIdc = ptl & 0x1f;
   c.profileName = hevcProfileName(c.profileIdc);
-  c.profileCompatibilityFlags = (((b[2] ?? 0) << 24) | ((b[3] ?? 0) << 16) | ((b[4] ?? 0) << 8) | (b[5] ?? 0)) >>> 0;
+  c.profileCompatibilityFlags = u32(b, 2);
   c.constraintIndicatorHex = hexBytes(b, 6, 12);
   c.levelIdc = b[12] ?? 0;
   c.level = (c.levelIdc / 30).toFixed(1);
@@ -146,7 +147,7 @@ export function decodeHevcConfig(b: Uint8Array): HevcConfig {
   c.chromaFormat = CHROMA_FORMATS[c.chromaFormatIdc] ?? '4:2:0';
   c.bitDepthLuma = ((b[17] ?? 0) & 7) + 8;
   c.bitDepthChroma = ((b[18] ?? 0) & 7) + 8;
-  c.avgFrameRate = ((b[19] ?? 0) << 8) | (b[20] ?? 0);
+  c.avgFrameRate = u16(b, 19);
   c.numTemporalLayers = ((b[21] ?? 0) >> 3) & 7;
   c.nalLengthSize = ((b[21] ?? 0) & 3) + 1;
   if (c.nalLengthSize === 3) addProblem(problems, 'media.config.bad-syntax');
@@ -161,7 +162,7 @@ export function decodeHevcConfig(b: Uint8Array): HevcConfig {
       break;
     }
     const nalType = (b[pos] ?? 0) & 0x3f;
-    const count = ((b[pos + 1] ?? 0) << 8) | (b[pos + 2] ?? 0);
+    const count = u16(b, pos + 1);
     arrays.push({ nalType, count });
     const next = walkNalUnits(b, pos + 3, count, problems, nalType === 33 ? (nal) => (firstSps ??= nal) : undefined);
     if (next === undefined) break;

@@ -29,6 +29,7 @@ import { CHROMA_FORMATS, type ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import type { Mutable } from './ex-header.js';
 import { walkNalUnits } from './config-hevc.js';
+import { u16 } from '../core/byte-reader.js';
 
 export type VvcNalArray = {
   /** NAL unit type (12 OPI, 13 DCI, 14 VPS, 15 SPS, 16 PPS, 17/18 APS, 23/24 SEI). */
@@ -195,7 +196,7 @@ function readArrays(b: Uint8Array, start: number, c: Mutable<VvcConfig>, problem
         addProblem(problems, 'media.config.truncated');
         break;
       }
-      count = ((b[pos] ?? 0) << 8) | (b[pos + 1] ?? 0);
+      count = u16(b, pos);
       pos += 2;
     }
     arrays.push({ nalType, count });

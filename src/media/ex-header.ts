@@ -22,6 +22,7 @@
  */
 import { fourCcAt, type FourCcRead } from './fourcc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import { u16, u24 } from '../core/byte-reader.js';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -130,7 +131,7 @@ export function readModExChain(
     pos += 1;
     if (size === 256) {
       if (pos + 2 > n) return truncatedChain(pos, entries, media, problems);
-      size = (((p[pos] ?? 0) << 8) | (p[pos + 1] ?? 0)) + 1;
+      size = (u16(p, pos)) + 1;
       pos += 2;
     }
     if (pos + size + 1 > n) return truncatedChain(pos, entries, media, problems);
@@ -145,7 +146,7 @@ export function readModExChain(
       if (size < 3) {
         addProblem(problems, problemCode(media, 'bad-nano-offset'));
       } else {
-        nanoOffset = ((p[dataStart] ?? 0) << 16) | ((p[dataStart + 1] ?? 0) << 8) | (p[dataStart + 2] ?? 0);
+        nanoOffset = u24(p, dataStart);
         if (nanoOffset > 999_999) addProblem(problems, problemCode(media, 'bad-nano-offset'));
       }
     } else {
@@ -239,7 +240,7 @@ export function splitTracks(
         short = true;
         break;
       }
-      const size = ((p[pos] ?? 0) << 16) | ((p[pos + 1] ?? 0) << 8) | (p[pos + 2] ?? 0);
+      const size = u24(p, pos);
       pos += 3;
       end = pos + size;
       if (end > n) {
@@ -271,3 +272,39 @@ export function inKeyOrder<T extends object>(h: T, keys: readonly (keyof T)[]): 
 
 /** A writable view of a readonly record type, for building results field by field. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The header fields the ExHeader preamble sets, in audio and video headers alike. */
+type PreambleFields<N extends string> = { modEx?: readonly ModEx[]; packetType?: number; packetTypeName?: N | 'mod-ex' | 'reserved'; bodyOffset: number };
+
+/**
+ * The start of an ExHeader, shared by audio and video: the first byte's packet type (`low`), then
+ * any ModEx chain, whose entries go into `h.modEx`. Returns the position after the preamble and
+ * the final packet type, with `h.packetType` and `h.packetTypeName` (from `names`) set; or null
+ * when the chain was cut short (the header then says 'mod-ex' and the body starts where it ended).
+ */
+export function readExPreamble<N extends string>(
+  p: Uint8Array,
+  low: number,
+  media: MediaKind,
+  names: readonly (N | 'mod-ex' | 'reserved')[],
+  h: PreambleFields<N>,
+  problems: MediaProblemCode[],
+): { pos: number; packetType: number } | null {
+  let pos = 1;
+  let packetType: number | undefined = low;
+  if (packetType === PACKET_TYPE_MODEX) {
+    const chain = readModExChain(p, pos, media, problems);
+    if (chain.entries.length > 0) h.modEx = chain.entries;
+    pos = chain.pos;
+    packetType = chain.packetType;
+    if (packetType === undefined) {
+      h.packetType = PACKET_TYPE_MODEX;
+      h.packetTypeName = 'mod-ex';
+      h.bodyOffset = pos;
+      return null;
+    }
+  }
+  h.packetType = packetType;
+  h.packetTypeName = names[packetType] ?? 'reserved';
+  return { pos, packetType };
+}

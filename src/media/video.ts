@@ -33,8 +33,7 @@ import {
 } from './fourcc.js';
 import {
   inKeyOrder,
-  PACKET_TYPE_MODEX,
-  readModExChain,
+  readExPreamble,
   type KeysComplete,
   type Mutable,
   type MediaContent,
@@ -42,6 +41,7 @@ import {
 } from './ex-header.js';
 import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
+import { i24 } from '../core/byte-reader.js';
 
 export type VideoFrameTypeName = 'key' | 'inter' | 'disposable-inter' | 'generated-key' | 'command' | 'reserved';
 
@@ -216,9 +216,6 @@ const PACKET_TYPE_METADATA = 4;
 const PACKET_TYPE_MULTITRACK = 6;
 const FRAME_TYPE_COMMAND = 5;
 
-function si24(p: Uint8Array, pos: number): number {
-  return ((((p[pos] ?? 0) << 16) | ((p[pos + 1] ?? 0) << 8) | (p[pos + 2] ?? 0)) << 8) >> 8;
-}
 
 function legacyPacketTypeName(codecId: number, packetType: number): VideoPacketTypeName {
   if (codecId === 13 && packetType === 1) return 'obu';
@@ -275,7 +272,7 @@ function decodeLegacy(p: Uint8Array, codecId: number, h: Mutable<VideoHeader>, p
     if ((codecId === 7 || codecId === 12 || codecId === 13) && n >= 6) {
       h.packetType = p[1] ?? 0;
       h.packetTypeName = legacyPacketTypeName(codecId, h.packetType);
-      h.compositionTime = si24(p, 2);
+      h.compositionTime = i24(p, 2);
       readCommand(p, 5, h, problems, 'media.video.truncated');
       return;
     }
@@ -305,7 +302,7 @@ function decodeLegacy(p: Uint8Array, codecId: number, h: Mutable<VideoHeader>, p
     h.bodyOffset = n;
     return;
   }
-  h.compositionTime = si24(p, 2);
+  h.compositionTime = i24(p, 2);
   h.bodyOffset = 5;
 }
 
@@ -343,29 +340,17 @@ const VIDEO_MULTITRACK: MultitrackCodec<VideoTrack, VideoPacketTypeName> = {
       addProblem(problems, 'media.video.truncated');
       return end;
     }
-    t.compositionTime = si24(p, start);
+    t.compositionTime = i24(p, start);
     return start + 3;
   },
 };
 
 function decodeEx(p: Uint8Array, low: number, h: Mutable<VideoHeader>, problems: MediaProblemCode[]): void {
   const n = p.length;
-  let pos = 1;
-  let packetType: number | undefined = low;
-  if (packetType === PACKET_TYPE_MODEX) {
-    const chain = readModExChain(p, pos, 'video', problems);
-    if (chain.entries.length > 0) h.modEx = chain.entries;
-    pos = chain.pos;
-    packetType = chain.packetType;
-    if (packetType === undefined) {
-      h.packetType = PACKET_TYPE_MODEX;
-      h.packetTypeName = 'mod-ex';
-      h.bodyOffset = pos;
-      return;
-    }
-  }
-  h.packetType = packetType;
-  h.packetTypeName = EX_PACKET_TYPE_NAMES[packetType] ?? 'reserved';
+  const pre = readExPreamble(p, low, 'video', EX_PACKET_TYPE_NAMES, h, problems);
+  if (pre === null) return;
+  let pos = pre.pos;
+  const packetType = pre.packetType;
 
   // E-RTMP v2: a command frame carries a UI8 command and no FourCC, unless it is Metadata.
   if (h.frameType === FRAME_TYPE_COMMAND && packetType !== PACKET_TYPE_METADATA) {
@@ -402,7 +387,7 @@ function decodeEx(p: Uint8Array, low: number, h: Mutable<VideoHeader>, problems:
       h.bodyOffset = n;
       return;
     }
-    h.compositionTime = si24(p, pos);
+    h.compositionTime = i24(p, pos);
     pos += 3;
   }
   h.bodyOffset = pos;

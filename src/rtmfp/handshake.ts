@@ -8,7 +8,8 @@
  * prefixes.
  */
 import { createHash } from 'node:crypto';
-import { hex, hexU32, readOptions, readVlu, u32, type RtmfpOption } from './wire.js';
+import { u32 } from '../core/byte-reader.js';
+import { hex, hexU32, readOptions, readVlu, type RtmfpOption, u32 } from './wire.js';
 import type { Certificate, Epd, KeyComponent, Negotiation } from '../records/index.js';
 
 /** Longest text kept from a startup chunk (URLs, host names). */

@@ -17,6 +17,7 @@ import type { IngestTarget } from '../targets/ingest.js';
 import { negotiated, type StartupChunk } from './handshake.js';
 import { decodeAck, decodeException, decodeTcMetadata, decodeUserData, FlowReassembler, FragmentBudget, type FlowEvent, type FragmentMeta, type UserData, type UserMessage } from './flows.js';
 import { CHUNK_NAMES, decryptPacket, hex, hexU32, parsePacket, type Framing, type Packet } from './wire.js';
+import { u32 } from '../core/byte-reader.js';
 
 export type Meta = { readonly frame: number; readonly sec: number; readonly nsec: number };
 
@@ -318,7 +319,7 @@ export class RtmfpSession {
       csid: f.id,
       typeId,
       streamId: f.tc!.streamId,
-      timestamp: ((d[1]! << 24) | (d[2]! << 16) | (d[3]! << 8) | d[4]!) >>> 0,
+      timestamp: u32(d, 1),
       length: m.length - 5,
       body: d.subarray(5, keep),
       bodyTruncated: m.length > keep,

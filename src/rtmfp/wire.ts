@@ -8,14 +8,12 @@
  * buffers sized by a length from the wire.
  */
 import { createDecipheriv, createHmac } from 'node:crypto';
+import { u16, u32 } from '../core/byte-reader.js';
 
 /** "Adobe Systems 02": the key of the startup packets (RFC 7425 §4.1). */
 export const DEFAULT_KEY = new TextEncoder().encode('Adobe Systems 02');
 const ZERO_IV = new Uint8Array(16);
 
-export function u32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
 
 export function hex(b: Uint8Array, max = 64): string {
   let s = '';
@@ -65,7 +63,7 @@ export function readOptions(b: Uint8Array, off: number, end: number, max = 64): 
 export function inCksum(b: Uint8Array, off: number, end: number): number {
   let sum = 0;
   let p = off;
-  for (; p + 1 < end; p += 2) sum += (b[p]! << 8) | b[p + 1]!;
+  for (; p + 1 < end; p += 2) sum += u16(b, p);
   if (p < end) sum += b[p]! << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
@@ -128,7 +126,7 @@ export function decryptPacket(d: Uint8Array, f: Framing): Decrypted {
   }
   if (f.hmac === null) {
     if (plain.length - p < 2) return { ok: false, reason: 'checksum' };
-    const want = (plain[p]! << 8) | plain[p + 1]!;
+    const want = u16(plain, p);
     p += 2;
     if (inCksum(plain, p, plain.length) !== want) return { ok: false, reason: 'checksum' };
   }
@@ -162,12 +160,12 @@ export function parsePacket(b: Uint8Array, off: number): Packet | null {
   let timestampEcho: number | undefined;
   if ((flags & 0x08) !== 0) {
     if (p + 2 > b.length) return null;
-    timestamp = (b[p]! << 8) | b[p + 1]!;
+    timestamp = u16(b, p);
     p += 2;
   }
   if ((flags & 0x04) !== 0) {
     if (p + 2 > b.length) return null;
-    timestampEcho = (b[p]! << 8) | b[p + 1]!;
+    timestampEcho = u16(b, p);
     p += 2;
   }
   const chunks: Chunk[] = [];
@@ -179,7 +177,7 @@ export function parsePacket(b: Uint8Array, off: number): Packet | null {
       trailing = b.length - p;
       break;
     }
-    const len = (b[p + 1]! << 8) | b[p + 2]!;
+    const len = u16(b, p + 1);
     if (p + 3 + len > b.length) {
       trailing = b.length - p;
       break;

@@ -3,6 +3,7 @@
  * (§6.2 / §7.1.7: type 4). Pure decoders: a body in, a JSON-friendly description out, with a
  * problem code when the body is shorter or longer than the message type defines.
  */
+import { u16, u32 } from '../core/byte-reader.js';
 
 export const MESSAGE_TYPES: Readonly<Record<number, string>> = {
   1: 'Set Chunk Size',
@@ -61,9 +62,6 @@ export type ControlBody =
 
 export type ControlResult = { readonly control: ControlBody | null; readonly problem?: 'short' | 'long' };
 
-function u32(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-}
 
 function hex(b: Uint8Array): string {
   let s = '';
@@ -105,7 +103,7 @@ function fixed(b: Uint8Array, size: number, control: ControlBody): ControlResult
 }
 
 function decodeUserControl(b: Uint8Array): ControlResult {
-  const event = ((b[0] as number) << 8) | (b[1] as number);
+  const event = u16(b, 0);
   const eventName = USER_CONTROL_EVENTS[event] ?? `Unknown (${event})`;
   const base = { kind: 'user-control' as const, event, eventName };
   switch (event) {

@@ -7,6 +7,7 @@
  * - Without the start, either a handshake still in flight (C0 + 1536 bytes of C1), or chunk
  *   headers that make sense: a chain of them (session/midstream.ts, with the resync criterion).
  */
+import { u24 } from '../core/byte-reader.js';
 
 export const RTMP_VERSIONS = [3, 6, 8, 9, 10] as const;
 export const HANDSHAKE_SIZE = 1536;
@@ -56,7 +57,7 @@ export function plausibleChunkStart(b: Uint8Array, at: number): boolean {
     p += 2;
   }
   if (csid < 2 || p + 11 > b.length) return false;
-  const len = ((b[p + 3] as number) << 16) | ((b[p + 4] as number) << 8) | (b[p + 5] as number);
+  const len = u24(b, p + 3);
   const type = b[p + 6] as number;
   const sid = (b[p + 7] as number) | ((b[p + 8] as number) << 8) | ((b[p + 9] as number) << 16) | ((b[p + 10] as number) << 24);
   if (!KNOWN_TYPES.has(type)) return false;

@@ -14,6 +14,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { encryptSignature } from './rtmpe.js';
+import { u32 } from '../core/byte-reader.js';
 
 export const HANDSHAKE_SIZE = 1536;
 const DIGEST = 32;
@@ -47,9 +48,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function u32(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-}
 
 export function digestOffset(block: Uint8Array, scheme: 0 | 1): number {
   const base = scheme === 0 ? 8 : 772;

@@ -16,6 +16,7 @@ import { decodeAudioConfig, decodeVideoConfig, type AudioConfig, type VideoConfi
 import { decodeAc3Syncframe, type Ac3Syncframe } from '../media/ac3.js';
 import { timestampOffsetNano } from '../media/ex-header.js';
 import { decodeVp9KeyframeHeader, type Vp9KeyframeHeader } from '../media/vp9.js';
+import { u24, u32 } from '../core/byte-reader.js';
 
 export type Problem = { readonly code: DiagnosticCode; readonly message: string; readonly offset?: number };
 
@@ -245,9 +246,6 @@ function decodeAmfMessage(typeId: number, typeName: string, body: Uint8Array, tr
   return { typeName, name, args: values.slice(1).map(toPlain), command: dataFields(name, values), problems };
 }
 
-function u32(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-}
 
 /** Shared object message: name, version, flags, then a list of typed events. */
 function decodeSharedObject(typeName: string, b: Uint8Array, base: number): DecodedBody {
@@ -317,9 +315,9 @@ function decodeAggregate(typeName: string, b: Uint8Array, timestamp: number, tru
       break;
     }
     const typeId = (b[p] as number) & 0x1f;
-    const length = ((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number);
-    const ts = (((b[p + 7] as number) << 24) | ((b[p + 4] as number) << 16) | ((b[p + 5] as number) << 8) | (b[p + 6] as number)) >>> 0;
-    const streamId = ((b[p + 8] as number) << 16) | ((b[p + 9] as number) << 8) | (b[p + 10] as number);
+    const length = u24(b, p + 1);
+    const ts = (((b[p + 7] as number) << 24) | u24(b, p + 4)) >>> 0;
+    const streamId = u24(b, p + 8);
     const dataStart = p + 11;
     if (dataStart + length > b.length) {
       if (truncated) break; // the kept prefix ends here; the message itself is whole

@@ -20,6 +20,7 @@ import { SUITES, hashLen, open12, open13, suiteName, tls12Keys, tls13NextSecret,
 import { decodeClientHello, decodeEncryptedExtensionsAlpn, decodeServerHello, versionName, type ClientHello, type ServerHello } from './hello.js';
 import type { TlsKeyLog, TlsSecrets } from './keylog.js';
 import { RecordFramer, TLS_HEADER, plausibleHeader, type TlsRecord } from './record-framer.js';
+import { u16 } from '../core/byte-reader.js';
 
 export type TlsEvent =
   | { readonly kind: 'data'; readonly dir: Direction; readonly data: Uint8Array; readonly offset: number; readonly meta: ByteMeta }
@@ -430,7 +431,7 @@ export function looksLikeClientHello(b: Uint8Array): boolean {
 export function tlsStart(b: Uint8Array, startSeen: boolean): 'hello' | 'midstream' | null {
   if (looksLikeClientHello(b)) return 'hello';
   if (startSeen || b.length < TLS_HEADER || (b[0] !== 23 && b[0] !== 21) || b[2] !== 3 || !plausibleHeader(b, 0)) return null;
-  const next = TLS_HEADER + ((b[3]! << 8) | b[4]!);
+  const next = TLS_HEADER + (u16(b, 3));
   return next + TLS_HEADER > b.length || plausibleHeader(b, next) ? 'midstream' : null;
 }
 

@@ -4,6 +4,7 @@
  * (RFC 8446 §4.2.1), encrypt_then_mac (RFC 7366). Pure; a body that does not parse gives null.
  * Names from the wire are made printable here (non-ASCII bytes become `\xNN`) and capped.
  */
+import { ByteReader } from '../core/byte-reader.js';
 
 export type ClientHello = {
   readonly legacyVersion: number;
@@ -48,54 +49,7 @@ export function printable(b: Uint8Array): string {
   return b.length > MAX_NAME ? `${s}…` : s;
 }
 
-/** A bounds-checked reader; any overrun sets `bad` and reads as zeros. */
-class Reader {
-  bad = false;
-  constructor(
-    private readonly b: Uint8Array,
-    public pos = 0,
-    private readonly end = b.length,
-  ) {}
-  get left(): number {
-    return this.end - this.pos;
-  }
-  u8(): number {
-    if (this.pos + 1 > this.end) return this.fail();
-    return this.b[this.pos++]!;
-  }
-  u16(): number {
-    if (this.pos + 2 > this.end) return this.fail();
-    const v = (this.b[this.pos]! << 8) | this.b[this.pos + 1]!;
-    this.pos += 2;
-    return v;
-  }
-  bytes(n: number): Uint8Array {
-    if (this.pos + n > this.end) {
-      this.fail();
-      return new Uint8Array(0);
-    }
-    const v = this.b.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
-  }
-  /** A sub-reader over the next `n` bytes (a length-prefixed vector). */
-  sub(n: number): Reader {
-    if (this.pos + n > this.end) {
-      this.fail();
-      return new Reader(this.b, this.end, this.end);
-    }
-    const r = new Reader(this.b, this.pos, this.pos + n);
-    this.pos += n;
-    return r;
-  }
-  private fail(): number {
-    this.bad = true;
-    this.pos = this.end;
-    return 0;
-  }
-}
-
-function extensions(r: Reader, each: (type: number, body: Reader) => void): boolean {
+function extensions(r: ByteReader, each: (type: number, body: ByteReader) => void): boolean {
   if (r.left === 0) return true; // no extensions (allowed before TLS 1.3)
   const all = r.sub(r.u16());
   while (all.left > 0 && !all.bad) {
@@ -107,7 +61,7 @@ function extensions(r: Reader, each: (type: number, body: Reader) => void): bool
   return !all.bad && !r.bad;
 }
 
-function alpnList(body: Reader): string[] {
+function alpnList(body: ByteReader): string[] {
   const out: string[] = [];
   const list = body.sub(body.u16());
   while (list.left > 0 && !list.bad && out.length < 16) out.push(printable(list.bytes(list.u8())));
@@ -115,7 +69,7 @@ function alpnList(body: Reader): string[] {
 }
 
 export function decodeClientHello(body: Uint8Array): ClientHello | null {
-  const r = new Reader(body);
+  const r = new ByteReader(body);
   const legacyVersion = r.u16();
   const random = r.bytes(32);
   r.bytes(r.u8()); // legacy_session_id
@@ -150,7 +104,7 @@ export function decodeClientHello(body: Uint8Array): ClientHello | null {
 }
 
 export function decodeServerHello(body: Uint8Array): ServerHello | null {
-  const r = new Reader(body);
+  const r = new ByteReader(body);
   const legacyVersion = r.u16();
   const random = Uint8Array.from(r.bytes(32));
   r.bytes(r.u8());
@@ -174,7 +128,7 @@ export function decodeServerHello(body: Uint8Array): ServerHello | null {
 /** EncryptedExtensions (TLS 1.3, §4.3.1): the server's ALPN choice, if any. */
 export function decodeEncryptedExtensionsAlpn(body: Uint8Array): string | null {
   let alpn: string | null = null;
-  extensions(new Reader(body), (type, e) => {
+  extensions(new ByteReader(body), (type, e) => {
     if (type === 16) alpn = alpnList(e)[0] ?? null;
   });
   return alpn;

@@ -10,6 +10,7 @@
  * by the caller.
  */
 import type { ByteMeta } from '../rtmp/chunk-decoder.js';
+import { u16 } from '../core/byte-reader.js';
 
 export const MAX_RECORD_BODY = (1 << 14) + 2048;
 export const TLS_HEADER = 5;
@@ -39,7 +40,7 @@ export function plausibleHeader(b: Uint8Array, i: number): boolean {
   const type = b[i]!;
   if (type < 20 || type > 24) return false;
   if (b[i + 1] !== 3 || b[i + 2]! > 4) return false;
-  const len = (b[i + 3]! << 8) | b[i + 4]!;
+  const len = u16(b, i + 3);
   return len > 0 && len <= MAX_RECORD_BODY;
 }
 
@@ -110,7 +111,7 @@ export class RecordFramer {
     const at = this.start + i;
     return {
       type: this.buf[at]!,
-      version: (this.buf[at + 1]! << 8) | this.buf[at + 2]!,
+      version: u16(this.buf, at + 1),
       header: this.buf.slice(at, at + TLS_HEADER),
       body: this.buf.slice(at + TLS_HEADER, at + TLS_HEADER + len),
       offset: this.pos + i,
@@ -129,7 +130,7 @@ export class RecordFramer {
           this.skipped = 0;
           continue;
         }
-        const len = (this.buf[this.start + 3]! << 8) | this.buf[this.start + 4]!;
+        const len = u16(this.buf, this.start + 3);
         if (have < TLS_HEADER + len) return;
         const r = this.recordAt(0, len);
         this.consume(TLS_HEADER + len);
@@ -147,7 +148,7 @@ export class RecordFramer {
       }
       this.skipped += i;
       this.consume(i);
-      const len = (this.buf[this.start + 3]! << 8) | this.buf[this.start + 4]!;
+      const len = u16(this.buf, this.start + 3);
       if (this.end - this.start < TLS_HEADER + len) return;
       const r = this.recordAt(0, len);
       if (sink.candidate(r, this.skipped)) {

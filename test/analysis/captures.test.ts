@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exportLines } from '../builders/export-lines.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { exportLines } from '../../src/output/export-lines.js';
 import type { OutputRecord } from '../../src/records/index.js';
 import type { StreamRecord } from '../../src/analysis/index.js';

@@ -62,20 +62,7 @@ class Sink {
   /** AMF3 U29 (0 .. 2^29-1). */
   u29(v: number): void {
     if (!Number.isInteger(v) || v < 0 || v > 0x1fffffff) throw new RangeError(`U29 out of range: ${v}`);
-    if (v < 0x80) this.u8(v);
-    else if (v < 0x4000) {
-      this.u8((v >>> 7) | 0x80);
-      this.u8(v & 0x7f);
-    } else if (v < 0x200000) {
-      this.u8((v >>> 14) | 0x80);
-      this.u8(((v >>> 7) & 0x7f) | 0x80);
-      this.u8(v & 0x7f);
-    } else {
-      this.u8((v >>> 22) | 0x80);
-      this.u8(((v >>> 15) & 0x7f) | 0x80);
-      this.u8(((v >>> 8) & 0x7f) | 0x80);
-      this.u8(v & 0xff);
-    }
+    writeU29(this, v);
   }
   done(): Uint8Array {
     return this.buf.slice(0, this.length);
@@ -95,6 +82,24 @@ class Amf3State {
 }
 
 type Ctx = { readonly out: Sink; readonly amf3: Amf3State };
+
+/** An AMF3 U29 (0 .. 2^29-1, not checked) through `w.u8`: 1 to 4 bytes, the 4-byte form for the top range. */
+export function writeU29(w: { u8(v: number): void }, v: number): void {
+  if (v < 0x80) w.u8(v);
+  else if (v < 0x4000) {
+    w.u8((v >>> 7) | 0x80);
+    w.u8(v & 0x7f);
+  } else if (v < 0x200000) {
+    w.u8((v >>> 14) | 0x80);
+    w.u8(((v >>> 7) & 0x7f) | 0x80);
+    w.u8(v & 0x7f);
+  } else {
+    w.u8((v >>> 22) | 0x80);
+    w.u8(((v >>> 15) & 0x7f) | 0x80);
+    w.u8(((v >>> 8) & 0x7f) | 0x80);
+    w.u8(v & 0xff);
+  }
+}
 
 /** A pre-built encoding step. `kind` says which encoding it belongs in ('raw' fits both). */
 export class Node {

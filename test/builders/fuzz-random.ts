@@ -1,4 +1,5 @@
 /** The fuzzer's random source and byte writer (scripts/fuzz.ts): any value allowed, the point is to write what peers must not. */
+import { writeU29 } from './amf-writer.js';
 
 // =============================================================================================
 // Randomness
@@ -116,21 +117,7 @@ export class W {
   }
   /** AMF3 U29 of any value 0..2^29−1 (the 4-byte form for the top range). */
   u29(v: number): void {
-    v &= 0x1fffffff;
-    if (v < 0x80) this.u8(v);
-    else if (v < 0x4000) {
-      this.u8((v >>> 7) | 0x80);
-      this.u8(v & 0x7f);
-    } else if (v < 0x200000) {
-      this.u8((v >>> 14) | 0x80);
-      this.u8(((v >>> 7) & 0x7f) | 0x80);
-      this.u8(v & 0x7f);
-    } else {
-      this.u8((v >>> 22) | 0x80);
-      this.u8(((v >>> 15) & 0x7f) | 0x80);
-      this.u8(((v >>> 8) & 0x7f) | 0x80);
-      this.u8(v & 0xff);
-    }
+    writeU29(this, v & 0x1fffffff);
   }
   bytes(b: Uint8Array): void {
     this.grow(b.length);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exportLines } from '../../src/output/export-lines.js';
+import { exportLines } from '../builders/export-lines.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
 const files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();

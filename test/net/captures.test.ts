@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeStream } from '../../src/session/run.js';
+import { exportLines } from '../builders/export-lines.js';
+import type { OutputRecord } from '../../src/records/index.js';
 import { exportLines } from '../../src/output/export-lines.js';
 import type { OutputRecord } from '../../src/records/index.js';
 import { readEthernetCapture, wrapCapture, writePcap } from '../../scripts/wrap-capture.js';

@@ -11,6 +11,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
+import { exportLines } from '../builders/export-lines.js';
+import type { HandshakeRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/records/index.js';
 import { exportLines } from '../../src/output/export-lines.js';
 import type { HandshakeRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/records/index.js';
 import { rtmfpDataDir } from './shared.js';

@@ -34,7 +34,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { decodeFrame } from '../../src/net/decode.js';
-import { exportLines } from '../../src/output/export-lines.js';
+import { exportLines } from '../builders/export-lines.js';
 import { formatEndpoint } from '../../src/session/analyzer.js';
 import { TcpReassembler, type TcpEvent } from '../../src/tcp/reassembly.js';
 import { ChunkDecoder, type RtmpEvent, type RtmpMessage } from '../../src/rtmp/chunk-decoder.js';

@@ -1,10 +1,10 @@
 /**
  * A capture file as NDJSON lines, in memory: for golden files and tests (the CLI streams instead).
  */
-import { readFileChunks } from '../io/input.js';
-import type { AnalyzerOptions } from '../session/analyzer.js';
-import { analyzeStream } from '../session/run.js';
-import { toJson } from '../core/text.js';
+import { readFileChunks } from '../../src/io/input.js';
+import type { AnalyzerOptions } from '../../src/session/analyzer.js';
+import { analyzeStream } from '../../src/session/run.js';
+import { toJson } from '../../src/core/text.js';
 
 export async function exportLines(file: string, opts: AnalyzerOptions = {}): Promise<string[]> {
   const lines: string[] = [];
