@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { u32 } from '../core/byte-reader.js';
-import { hex, hexU32, readOptions, readVlu, type RtmfpOption, u32 } from './wire.js';
+import { hex, hexU32, readOptions, readVlu, type RtmfpOption } from './wire.js';
 import type { Certificate, Epd, KeyComponent, Negotiation } from '../records/index.js';
 
 /** Longest text kept from a startup chunk (URLs, host names). */

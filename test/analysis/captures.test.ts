@@ -11,8 +11,6 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exportLines } from '../builders/export-lines.js';
 import type { OutputRecord } from '../../src/records/index.js';
-import { exportLines } from '../../src/output/export-lines.js';
-import type { OutputRecord } from '../../src/records/index.js';
 import type { StreamRecord } from '../../src/analysis/index.js';
 import { analyseRecords, type Analysed } from './script.js';
 

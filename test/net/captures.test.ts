@@ -13,8 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { analyzeStream } from '../../src/session/run.js';
 import { exportLines } from '../builders/export-lines.js';
 import type { OutputRecord } from '../../src/records/index.js';
-import { exportLines } from '../../src/output/export-lines.js';
-import type { OutputRecord } from '../../src/records/index.js';
 import { readEthernetCapture, wrapCapture, writePcap } from '../../scripts/wrap-capture.js';
 import { truncationLine, tunnelLine } from '../../src/output/summary.js';
 

@@ -13,8 +13,6 @@ import { createRequire } from 'node:module';
 import type { ValidateFunction } from 'ajv';
 import { exportLines } from '../builders/export-lines.js';
 import type { HandshakeRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/records/index.js';
-import { exportLines } from '../../src/output/export-lines.js';
-import type { HandshakeRecord, MessageRecord, OutputRecord, SessionRecord } from '../../src/records/index.js';
 import { rtmfpDataDir } from './shared.js';
 import { createCaptureDecoder } from '../../src/capture/decoder.js';
 import { Analyzer } from '../../src/session/analyzer.js';
