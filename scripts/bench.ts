@@ -104,7 +104,43 @@ rtmp { server { listen 1935; chunk_size 4096; application live { live on; record
     const dump = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'lo', '-s', '0', '-B', '65536', '-U', '-w', tmp, 'tcp', 'port', '1935'], { stdio: 'ignore' });
     procs.push(dump);
     await sleep(1500);
-    sh('ip', ['netns', 'exec', ns, 'ffmpeg', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '120', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '4M', '-maxrate', '4M', '-bufsize', '8M', '-g', '60', '-c:a', 'aac', '-b:a', '128k', '-f', 'flv', 'rtmp://127.0.0.1/live/bench']);
+    sh('ip', [
+      'netns',
+      'exec',
+      ns,
+      'ffmpeg',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1280x720:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      '120',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-b:v',
+      '4M',
+      '-maxrate',
+      '4M',
+      '-bufsize',
+      '8M',
+      '-g',
+      '60',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-f',
+      'flv',
+      'rtmp://127.0.0.1/live/bench',
+    ]);
     await sleep(1500);
     dump.kill('SIGINT');
     await new Promise((r) => dump.once('exit', r));
@@ -153,7 +189,7 @@ function makeCopies(copies: number, path: string): void {
         recs.push(rec);
       }
       const b = Buffer.concat(recs);
-      for (let at = 0; at < b.length; ) at += writeSync(fd, b, at);
+      for (let at = 0; at < b.length;) at += writeSync(fd, b, at);
     }
   } finally {
     closeSync(fd);
@@ -169,7 +205,13 @@ function treePeakKiB(root: number): number {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) peak = Math.max(peak, Number(m[1]));
-      queue.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x !== '').map(Number));
+      queue.push(
+        ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter((x) => x !== '')
+          .map(Number),
+      );
     } catch {
       /* exited */
     }
@@ -215,7 +257,13 @@ function uiPid(pane: number): number | null {
   for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('rtmpscope.js')) return pid;
-      queue.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter((x) => x !== '').map(Number));
+      queue.push(
+        ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter((x) => x !== '')
+          .map(Number),
+      );
     } catch {
       /* gone */
     }
@@ -246,7 +294,12 @@ async function measureTui(file: string): Promise<Sample> {
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         const m = pid === null ? null : /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
         // utime and stime (fields 14 and 15, in USER_HZ = 1/100 s ticks) of the still-running UI.
-        const stat = pid === null ? [] : readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+        const stat =
+          pid === null
+            ? []
+            : readFileSync(`/proc/${pid}/stat`, 'utf8')
+                .replace(/^.*\) /, '')
+                .split(' ');
         const cpu = (Number(stat[11] ?? 0) + Number(stat[12] ?? 0)) / 100;
         return { cpu, seconds, peakKiB: m === null ? 0 : Number(m[1]) };
       }

@@ -66,6 +66,10 @@ writeFileSync(join(BIN, 'package.json'), '{ "type": "commonjs" }\n');
 for (const f of ['main.js', ...readdirSync(join(OUT, 'chunks')).map((c) => join('chunks', c)), join('..', 'bin', 'rtmpscope.js')]) {
   const path = join(OUT, f);
   const text = readFileSync(path, 'utf8');
-  if (/[^\x00-\x7f]/.test(text)) writeFileSync(path, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (/[^\x00-\x7f]/.test(text))
+    writeFileSync(
+      path,
+      text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    );
 }
 chmodSync(join(BIN, 'rtmpscope.js'), 0o755);

@@ -30,18 +30,12 @@ import { decodeFrame } from '../src/net/decode.js';
 
 type Rec = { frame: number; sec: number; nsec: number; data: Uint8Array; origLen: number; linkType: number };
 
-type Mode =
-  | { kind: 'cut-seconds'; seconds: number }
-  | { kind: 'cut-frames'; frames: number }
-  | { kind: 'drop-every'; every: number; dir: 'c2s' | 's2c' | 'both'; seed: number };
+type Mode = { kind: 'cut-seconds'; seconds: number } | { kind: 'cut-frames'; frames: number } | { kind: 'drop-every'; every: number; dir: 'c2s' | 's2c' | 'both'; seed: number };
 
 const SERVER_PORTS = [1935, 19350];
 
 function usage(msg: string): never {
-  process.stderr.write(
-    `damage-capture: ${msg}\n` +
-      'usage: damage-capture IN OUT (--cut-start-seconds S | --cut-start-frames N | --drop-every K [--drop-dir c2s|s2c|both] [--seed N])\n',
-  );
+  process.stderr.write(`damage-capture: ${msg}\n` + 'usage: damage-capture IN OUT (--cut-start-seconds S | --cut-start-frames N | --drop-every K [--drop-dir c2s|s2c|both] [--seed N])\n');
   process.exit(2);
 }
 
@@ -135,9 +129,7 @@ function damage(records: readonly Rec[], mode: Mode): { kept: Rec[]; dropped: Ma
     const first = records[0];
     const t0 = first === undefined ? 0n : BigInt(first.sec) * 1_000_000_000n + BigInt(first.nsec);
     const cutNs = mode.kind === 'cut-seconds' ? BigInt(Math.round(mode.seconds * 1e9)) : 0n;
-    const kept = records.filter((r) =>
-      mode.kind === 'cut-frames' ? r.frame > mode.frames : BigInt(r.sec) * 1_000_000_000n + BigInt(r.nsec) - t0 >= cutNs,
-    );
+    const kept = records.filter((r) => (mode.kind === 'cut-frames' ? r.frame > mode.frames : BigInt(r.sec) * 1_000_000_000n + BigInt(r.nsec) - t0 >= cutNs));
     for (const r of records.slice(0, records.length - kept.length)) {
       const seg = decodeFrame(r.linkType, r.data, r.origLen);
       count('before the cut', seg.kind === 'tcp' ? seg.payload.length : 0);

@@ -25,7 +25,7 @@ export const LAYERS: readonly (readonly [string, string])[] = [
   ['media', 'Audio/video tag headers (legacy FLV and Enhanced RTMP) and codec configuration records.'],
   ['session', 'One session as a whole: command transactions, connect and authentication, publish and play flows, flow control.'],
   ['stream', 'One published or played media stream: sequence headers, keyframes, timestamps, metadata, Enhanced RTMP negotiation.'],
-  ['target', 'Published streams checked against an ingest service\'s documented requirements (--target youtube|twitch|facebook|generic; sources in docs/ingest-targets.md).'],
+  ['target', "Published streams checked against an ingest service's documented requirements (--target youtube|twitch|facebook|generic; sources in docs/ingest-targets.md)."],
   ['proxy', 'The live proxy: faults of the peers and of its own outputs and analysis. Forwarding never stops for them.'],
 ];
 

@@ -100,7 +100,7 @@ function runCapture(bytes: Uint8Array, cuts: readonly number[], summary: boolean
   if (collector !== null) {
     const text = renderSummary(collector, { color: false });
     // Nothing from the wire reaches a terminal raw (newlines only between lines).
-     
+
     if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(text)) throw new Failure('the summary tables hold a raw control character');
     acc.bytes += text.length;
   }
@@ -187,9 +187,7 @@ export function makeInput(seed: number): Input {
       const m = kind === 'capture' ? captureMutant(r) : conversationCapture(r);
       // The summary tables and JSON.parse of every line are costly: on some inputs only.
       // Sometimes tiny limits, to reach the caps (out-of-order bytes, message buffers).
-      const opts: AnalyzerOptions = r.chance(0.15)
-        ? { maxQueuedBytes: r.pick([1024, 4096, 65536]), connBuffer: r.pick([0, 1, 4096, 65536]), rtmpPorts: r.pick([[1935], [], [80, 443, 1935, 19350]]) }
-        : {};
+      const opts: AnalyzerOptions = r.chance(0.15) ? { maxQueuedBytes: r.pick([1024, 4096, 65536]), connBuffer: r.pick([0, 1, 4096, 65536]), rtmpPorts: r.pick([[1935], [], [80, 443, 1935, 19350]]) } : {};
       return { kind, bytes: m.bytes, cuts: randomCuts(r, m.bytes.length), summary: r.chance(0.05), parse: r.chance(0.15), opts, note: `${m.note}${opts.connBuffer === undefined ? '' : ` ${JSON.stringify(opts)}`}` };
     }
     case 'stream': {
@@ -239,9 +237,15 @@ export function saveInput(prefix: 'crash' | 'hang', seed: number, index: number,
   if (input.kind === 'capture' || input.kind === 'conversation') bytes = input.bytes;
   else if (input.kind === 'stream') {
     // As a capture the CLI can read (the direct run also had random pieces and gaps).
-    const turns = [{ from: 'c' as const, data: input.streams.c2s }, { from: 's' as const, data: input.streams.s2c }].filter((t) => t.data.length > 0);
+    const turns = [
+      { from: 'c' as const, data: input.streams.c2s },
+      { from: 's' as const, data: input.streams.s2c },
+    ].filter((t) => t.data.length > 0);
     const frames = conversationFrames(turns, { noHandshake: input.midStream });
-    bytes = writePcap(frames.map((data, i) => ({ sec: 1_700_000_000, nsec: i * 1000, data })), { linkType: 1 });
+    bytes = writePcap(
+      frames.map((data, i) => ({ sec: 1_700_000_000, nsec: i * 1000, data })),
+      { linkType: 1 },
+    );
     writeFileSync(`${base}.c2s.bin`, input.streams.c2s);
     writeFileSync(`${base}.s2c.bin`, input.streams.s2c);
   } else bytes = input.body;
@@ -254,4 +258,3 @@ export function saveInput(prefix: 'crash' | 'hang', seed: number, index: number,
   );
   return `${base}.bin`;
 }
-

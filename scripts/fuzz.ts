@@ -216,8 +216,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (!(KINDS as readonly string[]).includes(v ?? '')) usage(`--kind must be one of ${KINDS.join(', ')}`);
       a.kind = v as Kind;
       i++;
-    }
-    else if (k === '--help' || k === '-h') usage(null);
+    } else if (k === '--help' || k === '-h') usage(null);
     else usage(`unknown argument ${k}`);
   }
   // --seconds alone: run until the time is up.

@@ -11,7 +11,9 @@ import { rtmfpDataDir } from '../test/rtmfp/shared.js';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = join(root, 'captures');
 mkdirSync(join(dir, 'golden'), { recursive: true });
-for (const f of readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
+for (const f of readdirSync(dir)
+  .filter((f) => /\.(pcap|pcapng)$/.test(f))
+  .sort()) {
   // A capture with a key log beside it (<capture>.keylog) is decoded with it, and also without.
   const keylog = join(dir, `${f}.keylog`);
   const lines = await exportLines(join(dir, f), existsSync(keylog) ? { keylogs: [readFileSync(keylog, 'utf8')] } : {});
@@ -30,7 +32,9 @@ const rtmfp = rtmfpDataDir(root);
 if (rtmfp !== null) {
   const out = join(root, 'test', 'rtmfp', 'golden');
   mkdirSync(out, { recursive: true });
-  for (const f of readdirSync(rtmfp).filter((f) => f.endsWith('.pcap')).sort()) {
+  for (const f of readdirSync(rtmfp)
+    .filter((f) => f.endsWith('.pcap'))
+    .sort()) {
     const keylog = join(rtmfp, f.replace(/\.pcap$/, '.keylog.txt'));
     const variants: [string, string[]][] = [[f, []]];
     if (existsSync(keylog)) variants.push([`${f}.keylog`, [readFileSync(keylog, 'utf8')]]);

@@ -43,11 +43,9 @@ function ipv4(proto: number, src: readonly number[], dst: readonly number[], pay
   return concat(h, payload);
 }
 
-const udp = (sport: number, dport: number, payload: Uint8Array): Uint8Array =>
-  concat([...be16(sport), ...be16(dport), ...be16(8 + payload.length), 0, 0], payload); // checksum 0: none (IPv4)
+const udp = (sport: number, dport: number, payload: Uint8Array): Uint8Array => concat([...be16(sport), ...be16(dport), ...be16(8 + payload.length), 0, 0], payload); // checksum 0: none (IPv4)
 
-const eth = (type: number, payload: Uint8Array, c2s: boolean): Uint8Array =>
-  concat(c2s ? MAC_B : MAC_A, c2s ? MAC_A : MAC_B, be16(type), payload);
+const eth = (type: number, payload: Uint8Array, c2s: boolean): Uint8Array => concat(c2s ? MAC_B : MAC_A, c2s ? MAC_A : MAC_B, be16(type), payload);
 
 /** Is this inner IP packet sent by the client (its TCP destination port is 1935)? */
 function fromClient(ip: Uint8Array): boolean {

@@ -21,10 +21,7 @@ type Conv = {
 
 /** TCP conversations as tshark sees them, with the SYN sender as client. */
 export function tsharkConversations(file: string): Conv[] {
-  const fields = [
-    'tcp.stream', 'frame.number', 'ip.src', 'ipv6.src', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'tcp.dstport',
-    'tcp.len', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.analysis.retransmission', 'tcp.analysis.keep_alive',
-  ];
+  const fields = ['tcp.stream', 'frame.number', 'ip.src', 'ipv6.src', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'tcp.dstport', 'tcp.len', 'tcp.flags.syn', 'tcp.flags.ack', 'tcp.analysis.retransmission', 'tcp.analysis.keep_alive'];
   const out = tshark(['-r', file, '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])]);
   const convs = new Map<number, Conv & { a: string; synSeen: boolean }>();
   for (const line of out.split('\n')) {
@@ -55,9 +52,7 @@ export function tsharkConversations(file: string): Conv[] {
   }
   // Without a SYN (capture started mid-connection) the side on the RTMP port is the server, the
   // rule rtmpscope documents; tshark itself has no notion of client here.
-  return [...convs.values()].map(({ a: _a, synSeen, ...c }) =>
-    !synSeen && RTMP_PORTS.some((p) => c.client.endsWith(`:${p}`)) ? { ...c, client: c.server, server: c.client, c2s: c.s2c, s2c: c.c2s } : c,
-  );
+  return [...convs.values()].map(({ a: _a, synSeen, ...c }) => (!synSeen && RTMP_PORTS.some((p) => c.client.endsWith(`:${p}`)) ? { ...c, client: c.server, server: c.client, c2s: c.s2c, s2c: c.c2s } : c));
 }
 
 requireTool('tshark');

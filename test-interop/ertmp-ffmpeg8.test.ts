@@ -109,13 +109,21 @@ function checkCapture(pcap: string, run: Run, server: 'nginx' | 'nms'): void {
   }
   assert.equal(pubTracks.size, run.publish.streams.length, 'no track the publisher did not write');
   const media = recs.filter((r) => r['type'] === 'diagnostic' && String(r['code']).startsWith('media.') && r['code'] !== 'media.config.flac-bare-streaminfo');
-  assert.deepEqual(media.map((d) => d['code']), [], 'no media problem');
+  assert.deepEqual(
+    media.map((d) => d['code']),
+    [],
+    'no media problem',
+  );
   const relay = recs.filter((r) => r['type'] === 'diagnostic' && String(r['code']).startsWith('session.relay.'));
   const ertmpVideo = ['hevc', 'av1', 'vp9'].includes(String((pub['video'] as Stats | null)?.codec));
   const advertisedWarn = recs.filter((r) => r['type'] === 'diagnostic' && r['code'] === 'stream.ertmp.not-advertised');
   assert.deepEqual(advertisedWarn, [], 'the player listed every FourCC (fourCcList), the publisher is not warned about');
   if (server === 'nms') {
-    assert.deepEqual(relay.map((d) => d['message']), [], 'node-media-server relays clean');
+    assert.deepEqual(
+      relay.map((d) => d['message']),
+      [],
+      'node-media-server relays clean',
+    );
     const playTracks = tracksOf(play);
     for (const id of pubTracks.keys()) assert.ok((playTracks.get(id)?.frames ?? 0) > 0, `the player got ${id}`);
   } else if (ertmpVideo) {
@@ -167,7 +175,10 @@ test('through rtmpscope proxy: the nginx-rtmp E-RTMP video drop is diagnosed liv
     await sleep(500);
     proxy.kill('SIGINT');
     await new Promise<void>((r) => (proxy.exitCode !== null ? r() : proxy.once('exit', () => r())));
-    const lines = readFileSync(live, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
+    const lines = readFileSync(live, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Rec);
     const d = lines.find((l) => l['type'] === 'diagnostic' && l['code'] === 'session.relay.media-dropped');
     assert.ok(d !== undefined, `the proxy diagnosed the drop; codes: ${[...new Set(lines.filter((l) => l['type'] === 'diagnostic').map((l) => l['code']))].join(', ')}`);
     assert.match(String(d['message']), /hvc1/);

@@ -40,7 +40,11 @@ for (const sample of ['testsrc.flv', 'mptestsrc.flv']) {
       assert.equal(sessions.length, 2, 'publisher and player sessions');
       const media = recs.filter((r) => r['type'] === 'message' && (r['typeId'] === 8 || r['typeId'] === 9));
       const problems = recs.filter((r) => r['type'] === 'diagnostic' && String(r['code']).startsWith('media.'));
-      assert.deepEqual(problems.map((p) => p['code']), [], 'no media problems');
+      assert.deepEqual(
+        problems.map((p) => p['code']),
+        [],
+        'no media problems',
+      );
       const publisher = media.filter((m) => m['dir'] === 'c2s');
       const played = media.filter((m) => m['dir'] === 's2c');
       const count = (ms: Record<string, unknown>[], t: number) => ms.filter((m) => m['typeId'] === t).length;

@@ -25,15 +25,46 @@ import { readFlv } from '../test/builders/flv-reader.js';
 import { tagKind } from '../src/extract/writer.js';
 
 const PUBLISHER = join(ROOT, 'dist', 'test-interop', 'flv-publish.js');
-const exited = (p: { exitCode: number | null; signalCode: NodeJS.Signals | null; once(e: 'exit', f: () => void): unknown }) =>
-  new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
+const exited = (p: { exitCode: number | null; signalCode: NodeJS.Signals | null; once(e: 'exit', f: () => void): unknown }) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
 
 test('extract: aggregate messages from a real capture (publisher → nginx-rtmp → ffmpeg), every frame read back by ffprobe', { timeout: 120_000 }, async () => {
   for (const tool of ['ip', 'ffmpeg', 'ffprobe', 'nginx', 'tcpdump']) requireTool(tool);
   const ns = new Namespace('ex-aggregate');
   try {
     const src = join(ns.dir, 'src.flv');
-    const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '10', '-c:a', 'aac', '-ac', '1', '-f', 'flv', src], { encoding: 'utf8', timeout: 30_000 });
+    const made = spawnSync(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=160x120:rate=10',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=22050',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        '-g',
+        '10',
+        '-c:a',
+        'aac',
+        '-ac',
+        '1',
+        '-f',
+        'flv',
+        src,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     assert.equal(made.status, 0, made.stderr);
     const source = readFlv(new Uint8Array(readFileSync(src))).tags.filter((t) => t.type === 8 || t.type === 9);
     const frames = source.filter((t) => t.type === 9 && tagKind(9, t.data) !== 'other').length;
@@ -50,7 +81,10 @@ test('extract: aggregate messages from a real capture (publisher → nginx-rtmp 
     await cap.stop();
 
     const types = spawnSync(process.execPath, [CLI, 'export', pcap, '--type', 'message', '--dir', 'c2s'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    const c2s = types.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { typeId: number; streamId: number });
+    const c2s = types.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { typeId: number; streamId: number });
     const aggregates = c2s.filter((m) => m.typeId === 22).length;
     assert.equal(aggregates, Math.ceil(source.length / 4), 'the capture holds the aggregates');
     assert.equal(c2s.filter((m) => m.typeId === 8 || m.typeId === 9).length, 0, 'the publisher sent no plain audio or video');

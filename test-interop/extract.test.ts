@@ -76,7 +76,7 @@ function fromGolden(file: string): Map<string, { frames: number; enhanced: boole
     if (r['type'] !== 'message') continue;
     const media: { typeId: number; media?: Media }[] = [];
     if (r['typeId'] === 8 || r['typeId'] === 9) media.push({ typeId: r['typeId'] as number, media: r['media'] as Media });
-    if (r['typeId'] === 22) for (const t of ((r['aggregate'] as { tags?: { typeId: number; media?: Media }[] } | undefined)?.tags ?? [])) media.push(t);
+    if (r['typeId'] === 22) for (const t of (r['aggregate'] as { tags?: { typeId: number; media?: Media }[] } | undefined)?.tags ?? []) media.push(t);
     for (const m of media) {
       if (m.media?.ex === true) e.enhanced = true;
       if (m.typeId === 9 && m.media?.content === 'frames') e.frames++;
@@ -120,7 +120,9 @@ test('extract: every committed capture, each stream read back by FFmpeg', { time
   const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-extract-'));
   let files = 0;
   try {
-    for (const file of readdirSync(CAPTURES).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()) {
+    for (const file of readdirSync(CAPTURES)
+      .filter((f) => /\.(pcap|pcapng)$/.test(f))
+      .sort()) {
       await t.test(file, (st) => {
         const out = join(tmp, file);
         spawnSync('mkdir', ['-p', out]);
@@ -131,7 +133,11 @@ test('extract: every committed capture, each stream read back by FFmpeg', { time
         if (r.status !== 0) {
           // Only captures with no stream to extract may fail, and they say so.
           assert.match(r.stderr, /no published or played stream with media/, r.stderr);
-          assert.equal([...golden.values()].reduce((n, g) => n + g.frames, 0), 0, `${file}: extract found nothing, the golden has video frames`);
+          assert.equal(
+            [...golden.values()].reduce((n, g) => n + g.frames, 0),
+            0,
+            `${file}: extract found nothing, the golden has video frames`,
+          );
           return;
         }
         assert.equal(readdirSync(out).length, streams.length, `one line per file: ${r.stderr}`);
@@ -186,7 +192,11 @@ test('extract: RTMP over RTMFP (shared zenomt/rtmfp-cpp captures, with key logs)
       const s = streams[0]!;
       // Coded video messages in the capture: its Video Data messages but the sequence header.
       const ndjson = spawnSync(process.execPath, [CLI, 'export', join(RTMFP!, `${name}.pcap`), '--keylog', join(RTMFP!, `${name}.keylog.txt`)], { encoding: 'utf8', timeout: 30_000, maxBuffer: 1 << 26 });
-      const frames = ndjson.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec).filter((m) => m['type'] === 'message' && m['typeId'] === 9 && (m['media'] as Media | undefined)?.content === 'frames').length;
+      const frames = ndjson.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Rec)
+        .filter((m) => m['type'] === 'message' && m['typeId'] === 9 && (m['media'] as Media | undefined)?.content === 'frames').length;
       assert.equal(frames, 20);
       assert.equal(s.videoFrames, frames, `${name}: extract wrote every coded video message`);
       assert.equal(s.gaps, 0);
@@ -210,8 +220,25 @@ test('extract: an AMF3 onMetaData (type 15) is written as AMF0 script data that 
     assert.equal(made.status, 0, made.stderr);
     const id = { session: 1, client: '10.0.0.1:5000', server: '10.0.0.2:1935' };
     const msg = (typeId: number, body: Uint8Array, timestamp = 0): RtmpMessage => ({
-      kind: 'message', csid: 4, typeId, streamId: 1, timestamp, length: body.length, body, bodyTruncated: false, fmt: 0, extendedTimestamp: false,
-      lost: 0, chunks: [], chunkCount: 1, offset: 0, firstFrame: 1, frame: 1, sec: 0, nsec: 0, payload: body,
+      kind: 'message',
+      csid: 4,
+      typeId,
+      streamId: 1,
+      timestamp,
+      length: body.length,
+      body,
+      bodyTruncated: false,
+      fmt: 0,
+      extendedTimestamp: false,
+      lost: 0,
+      chunks: [],
+      chunkCount: 1,
+      offset: 0,
+      firstFrame: 1,
+      frame: 1,
+      sec: 0,
+      nsec: 0,
+      payload: body,
     });
     const file = join(tmp, 'amf3.flv');
     const notes: string[] = [];
@@ -249,7 +276,47 @@ test('proxy --record: ffmpeg → rtmpscope proxy → nginx-rtmp, publish and pla
     const exited = new Promise<void>((resolve) => proxy.once('exit', () => resolve()));
     await ns.waitForPort(1936);
     const ffmpeg = ['ffmpeg', '-hide_banner', '-loglevel', 'error', '-nostdin'];
-    const publish = ns.start('timeout', ['-k', '2', '30', ...ffmpeg, '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=20', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-frames:v', '40', '-map', '0:v', '-map', '1:a', '-shortest', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '20', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-ac', '1', '-f', 'flv', 'rtmp://127.0.0.1:1936/live/rec?key=secret'], 'publish');
+    const publish = ns.start(
+      'timeout',
+      [
+        '-k',
+        '2',
+        '30',
+        ...ffmpeg,
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=320x240:rate=20',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=44100',
+        '-frames:v',
+        '40',
+        '-map',
+        '0:v',
+        '-map',
+        '1:a',
+        '-shortest',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-g',
+        '20',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-ac',
+        '1',
+        '-f',
+        'flv',
+        'rtmp://127.0.0.1:1936/live/rec?key=secret',
+      ],
+      'publish',
+    );
     await sleep(800);
     const play = ns.start('timeout', ['-k', '2', '20', ...ffmpeg, '-i', 'rtmp://127.0.0.1:1936/live/rec', '-t', '1', '-f', 'null', '-'], 'play');
     await Promise.all([publish, play].map((p) => new Promise<void>((resolve) => (p.exitCode !== null ? resolve() : p.once('exit', () => resolve())))));

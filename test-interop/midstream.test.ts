@@ -25,9 +25,41 @@ import type { MessageRecord, OutputRecord } from '../src/records/index.js';
 
 const FFMPEG = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
 const SOURCE = [
-  '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-  '-t', '3', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '15', '-b:v', '300k',
-  '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-f', 'flv',
+  '-re',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc=size=320x240:rate=15',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:sample_rate=44100',
+  '-t',
+  '3',
+  '-map',
+  '0:v',
+  '-map',
+  '1:a',
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-tune',
+  'zerolatency',
+  '-g',
+  '15',
+  '-b:v',
+  '300k',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  '-b:a',
+  '64k',
+  '-ac',
+  '1',
+  '-f',
+  'flv',
 ];
 
 /** Cuts per capture that tshark is run on too. */
@@ -119,11 +151,35 @@ test('interop midstream: GStreamer rtmpsink (librtmp, chunk size 128) → nginx-
     await ns.startNginx([1937]);
     const file = join(ns.dir, 'gst-1937.pcap');
     const cap = await ns.startCapture(file, ['tcp', 'port', '1937']);
-    const r = ns.exec('gst-launch-1.0', [
-      '-q', '-e', 'videotestsrc', 'is-live=true', 'num-buffers=45', '!', 'video/x-raw,width=320,height=240,framerate=15/1',
-      '!', 'x264enc', 'tune=zerolatency', 'speed-preset=veryfast', 'bitrate=300', 'key-int-max=15',
-      '!', 'h264parse', '!', 'queue', '!', 'flvmux', 'streamable=true', '!', 'rtmpsink', 'location=rtmp://127.0.0.1:1937/live/gst',
-    ], 60_000);
+    const r = ns.exec(
+      'gst-launch-1.0',
+      [
+        '-q',
+        '-e',
+        'videotestsrc',
+        'is-live=true',
+        'num-buffers=45',
+        '!',
+        'video/x-raw,width=320,height=240,framerate=15/1',
+        '!',
+        'x264enc',
+        'tune=zerolatency',
+        'speed-preset=veryfast',
+        'bitrate=300',
+        'key-int-max=15',
+        '!',
+        'h264parse',
+        '!',
+        'queue',
+        '!',
+        'flvmux',
+        'streamable=true',
+        '!',
+        'rtmpsink',
+        'location=rtmp://127.0.0.1:1937/live/gst',
+      ],
+      60_000,
+    );
     await cap.stop();
     assert.equal(r.status, 0, r.stderr);
     sweepWithTshark(file, 1937);

@@ -92,7 +92,9 @@ ${ports.map((p) => `  server { listen ${p}; chunk_size 4096; ${extra} applicatio
     const alive = this.procs.filter((p) => p.exitCode === null && p.signalCode === null);
     for (const p of alive) p.kill('SIGKILL');
     await Promise.all(alive.map((p) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())))));
-    const pids = spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout.split('\n').filter((x) => x !== '');
+    const pids = spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((x) => x !== '');
     for (const pid of pids) spawnSync('kill', ['-KILL', pid]);
     spawnSync('ip', ['netns', 'del', this.name]);
     if (process.env['KEEP_TMP'] === undefined) rmSync(this.dir, { recursive: true, force: true });

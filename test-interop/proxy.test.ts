@@ -72,12 +72,47 @@ async function stop(c: ChildProcess & { exited: Promise<number | null> }, signal
 const FFMPEG = ['ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning'];
 function publishCmd(seconds: number, url: string): string[] {
   return [
-    'timeout', '-k', '2', '30', ...FFMPEG, '-re',
-    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-t', String(seconds), '-map', '0:v', '-map', '1:a',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '15', '-b:v', '200k', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-f', 'flv', url,
+    'timeout',
+    '-k',
+    '2',
+    '30',
+    ...FFMPEG,
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+    '-t',
+    String(seconds),
+    '-map',
+    '0:v',
+    '-map',
+    '1:a',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '15',
+    '-b:v',
+    '200k',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-ac',
+    '1',
+    '-f',
+    'flv',
+    url,
   ];
 }
 function playCmd(seconds: number, url: string): string[] {
@@ -148,9 +183,30 @@ const parse = (text: string): Lines =>
 /** TCP payload per stream and direction from a capture, as tshark reassembles nothing: raw segments, retransmissions excluded. */
 function payloads(file: string): Map<number, { client: string; server: string; c2s: Buffer; s2c: Buffer; first: number }> {
   const out = tshark([
-    '-r', file, '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t',
-    '-e', 'tcp.stream', '-e', 'frame.number', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.flags.syn', '-e', 'tcp.flags.ack',
-    '-e', 'tcp.analysis.retransmission', '-e', 'tcp.payload',
+    '-r',
+    file,
+    '-Y',
+    'tcp',
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-e',
+    'tcp.stream',
+    '-e',
+    'frame.number',
+    '-e',
+    'tcp.srcport',
+    '-e',
+    'tcp.dstport',
+    '-e',
+    'tcp.flags.syn',
+    '-e',
+    'tcp.flags.ack',
+    '-e',
+    'tcp.analysis.retransmission',
+    '-e',
+    'tcp.payload',
   ]);
   const streams = new Map<number, { client: string; server: string; c2s: Buffer[]; s2c: Buffer[]; first: number }>();
   for (const line of out.split('\n')) {
@@ -185,7 +241,9 @@ before(() => {
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   try {
-    const pids = spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout.split('\n').filter((p) => p !== '');
+    const pids = spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((p) => p !== '');
     for (const p of pids) {
       try {
         process.kill(Number(p), 'SIGKILL');
@@ -208,9 +266,7 @@ async function scenario(name: string, startServer: () => ChildProcess & { exited
   const wire = join(dir, 'wire.pcap');
   const server = startServer();
   await waitFor(() => listening(SERVER_PORT), 15000, `${name} listening`);
-  const proxy = bg(`${name}-proxy`, [
-    process.execPath, CLI, 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`, '--upstream', `127.0.0.1:${SERVER_PORT}`, '-o', live, '--pcap', proxyPcap,
-  ]);
+  const proxy = bg(`${name}-proxy`, [process.execPath, CLI, 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`, '--upstream', `127.0.0.1:${SERVER_PORT}`, '-o', live, '--pcap', proxyPcap]);
   await waitFor(() => logHas(proxy.log, /listening on/), 10000, 'proxy listening');
   const dump = bg(`${name}-tcpdump`, ['tcpdump', '-i', 'lo', '-n', '-s', '0', '-B', '65536', '-U', '--immediate-mode', '-Z', 'root', '-w', wire, 'tcp']);
   await waitFor(() => logHas(dump.log, /listening on/), 10000, 'tcpdump');

@@ -80,7 +80,11 @@ test('report: opens in chromium without errors; every plot drawn with data; diag
       // Each plot's canvas has series-coloured pixels inside the plot area (below the diagnostic ticks).
       const drawn = (await page.evaluate(COLOURED_PIXELS)) as { kind: string; coloured: number }[];
       for (const d of drawn) assert.ok(d.coloured > 20, `session ${i + 1} plot ${d.kind}: ${d.coloured} coloured pixels`);
-      for (const p of s.plots) assert.ok(p.series.every((se) => se.values.some((v) => v !== null)), `${p.kind} has data`);
+      for (const p of s.plots)
+        assert.ok(
+          p.series.every((se) => se.values.some((v) => v !== null)),
+          `${p.kind} has data`,
+        );
       await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: join(LOGS, `report-session${i + 1}.png`), fullPage: true });
     }

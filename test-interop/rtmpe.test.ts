@@ -33,10 +33,56 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
     ns.start(process.execPath, [CLI, 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`, '--upstream', `127.0.0.1:${SERVER_PORT}`, '-o', live], 'proxy');
     await ns.waitForPort(PROXY_PORT);
     // 6 s of media: rtmpdump starts after 1.5 s and plays 3 s of it.
-    ns.start('timeout', ['-k', '2', '30', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning', '-re',
-      '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-      '-t', '6', '-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '15',
-      '-b:v', '200k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-ac', '1', '-f', 'flv', `rtmp://127.0.0.1:${SERVER_PORT}/live/e`], 'ffmpeg');
+    ns.start(
+      'timeout',
+      [
+        '-k',
+        '2',
+        '30',
+        'ffmpeg',
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'warning',
+        '-re',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=320x240:rate=15',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:sample_rate=44100',
+        '-t',
+        '6',
+        '-map',
+        '0:v',
+        '-map',
+        '1:a',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-tune',
+        'zerolatency',
+        '-g',
+        '15',
+        '-b:v',
+        '200k',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '64k',
+        '-ac',
+        '1',
+        '-f',
+        'flv',
+        `rtmp://127.0.0.1:${SERVER_PORT}/live/e`,
+      ],
+      'ffmpeg',
+    );
     await sleep(1500);
     const flv = join(ns.dir, 'out.flv');
     const dump = ns.exec('timeout', ['--preserve-status', '-k', '2', '4', 'rtmpdump', '-r', `rtmpe://127.0.0.1:${PROXY_PORT}/live/e`, '-v', '-o', flv, '-V'], 20_000);
@@ -49,7 +95,10 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
     await sleep(5000); // ffmpeg ends; the proxy writes the session record at rtmpdump's close
     await cap.stop();
 
-    const recs = readFileSync(live, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
+    const recs = readFileSync(live, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Rec);
     const sessions = recs.filter((r) => r['type'] === 'session');
     assert.equal(sessions.length, 1);
     const s = sessions[0]!;
@@ -66,9 +115,16 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
     for (const n of ['c2s connect', 'c2s createStream', 'c2s play', 's2c onStatus']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
     assert.ok(msgs.filter((m) => m['dir'] === 's2c' && m['typeId'] === 9).length > 20, 'video messages decoded');
     const hs = recs.filter((r) => r['type'] === 'handshake' && (r['part'] === 'C2' || r['part'] === 'S2'));
-    assert.deepEqual(hs.map((h) => h['digestValid']), [true, true], 'C2 and S2 signatures verify');
+    assert.deepEqual(
+      hs.map((h) => h['digestValid']),
+      [true, true],
+      'C2 and S2 signatures verify',
+    );
     const bad = recs.filter((r) => r['type'] === 'diagnostic' && r['severity'] !== 'info');
-    assert.deepEqual(bad.map((d) => d['code']), []);
+    assert.deepEqual(
+      bad.map((d) => d['code']),
+      [],
+    );
     assert.ok(recs.some((r) => r['code'] === 'proxy.rtmpe.terminated'));
 
     // The wire: the client leg is RTMPE (nothing decodes after the handshake), the upstream leg
@@ -82,9 +138,7 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
     assert.equal(clientLeg['transport'], 'rtmpe');
     assert.equal((clientLeg['rtmpe'] as Rec)['content'], 'encrypted');
     assert.equal(upstreamLeg['transport'], 'rtmp');
-    const upNames = wireRecs
-      .filter((r) => r['type'] === 'message' && r['session'] === upstreamLeg['session'] && r['name'] !== undefined && r['dir'] === 'c2s')
-      .map((r) => r['name']);
+    const upNames = wireRecs.filter((r) => r['type'] === 'message' && r['session'] === upstreamLeg['session'] && r['name'] !== undefined && r['dir'] === 'c2s').map((r) => r['name']);
     const liveNames = msgs.filter((m) => m['name'] !== undefined && m['dir'] === 'c2s').map((m) => m['name']);
     assert.deepEqual(upNames, liveNames, 'the upstream got the messages the client sent');
     // Same lengths (RC4 keeps them, the handshakes are equally long), other bytes: the client
@@ -130,5 +184,8 @@ test('rtmpdump plays rtmpe:// through the proxy to an rtmpe:// upstream (rtmpsrv
 });
 
 function existsLines(file: string): Rec[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Rec);
 }

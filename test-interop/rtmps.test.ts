@@ -30,13 +30,16 @@ type Rec = Record<string, unknown>;
 
 function exportWith(pcap: string, keylog: string): Rec[] {
   const out = execFileSync(process.execPath, [CLI, 'export', pcap, '--keylog', keylog], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  return out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Rec);
 }
 
 /** A message as both legs must agree on it (frames, times and endpoints differ). */
 const key = (m: Rec) => JSON.stringify([m['offset'], m['csid'], m['typeId'], m['streamId'], m['timestamp'], m['length'], m['name'] ?? null, m['args'] ?? null, m['media'] ?? null]);
 
-test('RTMPS: ffmpeg → nginx stream ssl → nginx-rtmp, decrypted with GnuTLS\'s key log, equals the plaintext leg', { timeout: 120_000 }, async () => {
+test("RTMPS: ffmpeg → nginx stream ssl → nginx-rtmp, decrypted with GnuTLS's key log, equals the plaintext leg", { timeout: 120_000 }, async () => {
   for (const t of ['nginx', 'ffmpeg', 'tcpdump', 'tshark', 'openssl']) requireTool(t);
   assert.ok(existsSync(NGX_STREAM_MODULE), `missing ${NGX_STREAM_MODULE} (libnginx-mod-stream)`);
   const ns = new Namespace('ts-rtmps');
@@ -64,7 +67,42 @@ rtmp { server { listen 1935; chunk_size 4096; application live { live on; record
       const pcap = join(ns.dir, `rtmps-${i}.pcap`);
       const keylog = join(ns.dir, `rtmps-${i}.keylog`);
       const cap = await ns.startCapture(pcap, ['tcp']);
-      const ff = ns.exec('env', [`SSLKEYLOGFILE=${keylog}`, 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=22050', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-c:a', 'aac', '-b:a', '32k', '-f', 'flv', 'rtmps://localhost:1936/live/tls'], 60_000);
+      const ff = ns.exec(
+        'env',
+        [
+          `SSLKEYLOGFILE=${keylog}`,
+          'ffmpeg',
+          '-hide_banner',
+          '-nostdin',
+          '-loglevel',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc=size=160x120:rate=15',
+          '-f',
+          'lavfi',
+          '-i',
+          'sine=frequency=440:sample_rate=22050',
+          '-t',
+          '1',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-g',
+          '15',
+          '-c:a',
+          'aac',
+          '-b:a',
+          '32k',
+          '-f',
+          'flv',
+          'rtmps://localhost:1936/live/tls',
+        ],
+        60_000,
+      );
       assert.equal(ff.status, 0, `${c.name}: ffmpeg failed: ${ff.stderr}`);
       await sleep(300);
       await cap.stop();
@@ -94,7 +132,10 @@ rtmp { server { listen 1935; chunk_size 4096; application live { live on; record
       // tshark 4.0 decrypts the same TLS with the key log, but the plaintext never reaches its RTMP
       // dissector: there is no RTMP on the TLS port, while the plaintext leg has it.
       const ts = (args: string[]) => execFileSync('tshark', ['-n', '-r', pcap, '-o', `tls.keylog_file:${keylog}`, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      const decrypted = ts(['-Y', 'tcp.port==1936 && data', '-T', 'fields', '-e', 'frame.number']).trim().split('\n').filter((l) => l !== '');
+      const decrypted = ts(['-Y', 'tcp.port==1936 && data', '-T', 'fields', '-e', 'frame.number'])
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '');
       assert.ok(decrypted.length > 10, `${c.name}: tshark decrypts the TLS leg (${decrypted.length} frames)`);
       assert.equal(ts(['-Y', 'tcp.port==1936 && rtmpt']).trim(), '', `${c.name}: tshark shows no RTMP inside the TLS`);
       assert.notEqual(ts(['-Y', 'tcp.port==1935 && rtmpt']).trim(), '', `${c.name}: tshark shows the plaintext leg's RTMP`);

@@ -41,7 +41,9 @@ test('RTMPT cut mid-exchange: fresh ffmpeg and rtmpdump tunnels, cut at every sw
     const picks = [0, 1, 2, 3, 4, 5].map((i) => cuts[Math.floor((i * (cuts.length - 1)) / 5)]!.cut);
     const withTshark = sweepRtmpt(bytes, 8080, true, wire, picks).cuts;
     for (const c of withTshark) assert.ok(c.recall >= (c.tshark?.recall ?? 0), `cut at frame ${c.cut}: rtmpscope ${c.recall} < tshark ${c.tshark?.recall}`);
-    console.log(`fresh RTMPT capture, ${intact} tunnel messages, ${cuts.length} cuts: recall min ${recall.min.toFixed(4)} mean ${recall.mean.toFixed(4)}, precision 1.0\n  ${table.split('\n').join('\n  ')}\n  tshark:\n  ${sweepTable(withTshark).split('\n').join('\n  ')}`);
+    console.log(
+      `fresh RTMPT capture, ${intact} tunnel messages, ${cuts.length} cuts: recall min ${recall.min.toFixed(4)} mean ${recall.mean.toFixed(4)}, precision 1.0\n  ${table.split('\n').join('\n  ')}\n  tshark:\n  ${sweepTable(withTshark).split('\n').join('\n  ')}`,
+    );
   } finally {
     await ns.close();
   }

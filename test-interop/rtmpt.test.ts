@@ -82,14 +82,20 @@ function tsharkInfo(file: string, httpPort: number): string[] {
   }).split('\n');
 }
 
-test('RTMPT: the committed capture decodes like its plain RTMP legs; tshark misreads librtmp\'s tunnel', () => {
+test("RTMPT: the committed capture decodes like its plain RTMP legs; tshark misreads librtmp's tunnel", () => {
   requireTool('tshark');
   const file = join(CAPTURES, 'ffmpeg-rtmpdump-rtmpt.pcap');
   const recs = rtmpscopeNdjson(file);
   assert.equal(checkAgainstPlainLegs(recs, 1935, 'committed'), 2);
   const info = tsharkInfo(file, 8080);
-  assert.ok(info.some((l) => l.includes('Unknown (0x67)')), 'tshark reads the C2 body as a message of type 0x67');
-  assert.ok(info.some((l) => /connect\('live'\)\[Malformed Packet\]/.test(l)), 'tshark finds the next connect malformed');
+  assert.ok(
+    info.some((l) => l.includes('Unknown (0x67)')),
+    'tshark reads the C2 body as a message of type 0x67',
+  );
+  assert.ok(
+    info.some((l) => /connect\('live'\)\[Malformed Packet\]/.test(l)),
+    'tshark finds the next connect malformed',
+  );
   // rtmpscope: C2 is a handshake part, the connects are whole and nothing is malformed.
   const hs = recs.filter((r) => r['type'] === 'handshake' && r['part'] === 'C2' && String(r['server']).endsWith(':8080'));
   assert.equal(hs.length, 2);
@@ -120,7 +126,10 @@ test('RTMPT: ffmpeg publishes and rtmpdump plays rtmpt:// through the gateway (a
     const clientLeg = sessions.find((s) => s.session['transport'] === 'rtmpt' && String(s.session['server']).endsWith(':8081'));
     assert.ok(clientLeg !== undefined, 'the client → proxy tunnel is in the capture');
     // The proxy's live decode equals the capture's client → proxy leg.
-    const liveRecs = readFileSync(live, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Rec);
+    const liveRecs = readFileSync(live, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Rec);
     const liveSessions = liveRecs.filter((r) => r['type'] === 'session');
     assert.equal(liveSessions.length, 1);
     assert.equal(liveSessions[0]!['transport'], 'rtmpt');

@@ -55,11 +55,16 @@ for (const [file, source, frames, field, value] of CASES) {
     const want = plain(source, frames);
     assert.ok(want.split('\n').length > 10, 'tshark decodes RTMP from the unwrapped frames');
     // One pass over the wrapped capture: every frame with the tunnel's field, and the RTMP lines.
-    const lines = tshark(['-r', join(CAPTURES, file), ...FIELDS, '-e', field]).split('\n').filter((l) => l !== '');
+    const lines = tshark(['-r', join(CAPTURES, file), ...FIELDS, '-e', field])
+      .split('\n')
+      .filter((l) => l !== '');
     assert.equal(lines.length, frames);
     for (const l of lines) assert.equal(l.split('\t')[3], value, `tshark went through the tunnel: ${l}`);
     const got = lines.filter((l) => l.split('\t')[1] !== '').map((l) => l.split('\t').slice(0, 3).join('\t'));
     // (Handshake lines carry no type id; the messages after them show the handshake was read.)
-    assert.deepEqual(got, want.split('\n').filter((l) => l !== '' && l.split('\t')[1] !== ''));
+    assert.deepEqual(
+      got,
+      want.split('\n').filter((l) => l !== '' && l.split('\t')[1] !== ''),
+    );
   });
 }

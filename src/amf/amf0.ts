@@ -17,28 +17,8 @@
  * to allocate. Nesting is checked before descending.
  */
 import { value3 } from './amf3.js';
-import {
-  AmfReader,
-  NULL,
-  STOP,
-  UNDEFINED,
-  UNSUPPORTED,
-  amfNumber,
-  doubleFields,
-  refTarget,
-  withAvmplus,
-  type Building,
-} from './reader.js';
-import type {
-  AmfDate,
-  AmfDecodeOptions,
-  AmfDecodeResult,
-  AmfEcmaArray,
-  AmfObject,
-  AmfProp,
-  AmfStrictArray,
-  AmfValue,
-} from './types.js';
+import { AmfReader, NULL, STOP, UNDEFINED, UNSUPPORTED, amfNumber, doubleFields, refTarget, withAvmplus, type Building } from './reader.js';
+import type { AmfDate, AmfDecodeOptions, AmfDecodeResult, AmfEcmaArray, AmfObject, AmfProp, AmfStrictArray, AmfValue } from './types.js';
 
 /** AMF0 type markers (§2.1). */
 export const AMF0_MARKER = {
@@ -141,8 +121,7 @@ export function value0(r: AmfReader, depth: number): AmfValue {
       // §2.13: DOUBLE ms since epoch UTC + S16 time zone (reserved, should be 0).
       const f = doubleFields(r.readF64());
       const tzMinutes = r.readS16();
-      const d: AmfDate =
-        f.special === undefined ? { type: 'date', ms: f.value, tzMinutes } : { type: 'date', ms: f.value, special: f.special, tzMinutes };
+      const d: AmfDate = f.special === undefined ? { type: 'date', ms: f.value, tzMinutes } : { type: 'date', ms: f.value, special: f.special, tzMinutes };
       return d;
     }
     case 0x0c:
@@ -155,9 +134,7 @@ export function value0(r: AmfReader, depth: number): AmfValue {
       // §2.17: U32 length + UTF-8.
       const value = r.readUtf8(r.readU32());
       const full = r.lastFullBytes;
-      return full < 0
-        ? { type: 'xml', variant: 'xml-document', value }
-        : { type: 'xml', variant: 'xml-document', value, fullBytes: full };
+      return full < 0 ? { type: 'xml', variant: 'xml-document', value } : { type: 'xml', variant: 'xml-document', value, fullBytes: full };
     }
     case 0x10: {
       // §2.18: class name (UTF-8) then properties as for an anonymous object.

@@ -15,38 +15,8 @@
  * table (§1.3.2). Nesting is checked against `maxDepth` before descending, so recursion depth is
  * bounded by the cap whatever the input.
  */
-import {
-  AmfReader,
-  FALSE,
-  NULL,
-  STOP,
-  TRUE,
-  UNDEFINED,
-  amfNumber,
-  doubleFields,
-  refTarget,
-  type Building,
-  type Traits3,
-} from './reader.js';
-import type {
-  AmfArray,
-  AmfByteArray,
-  AmfDate,
-  AmfDecodeOptions,
-  AmfDecodeResult,
-  AmfDictionary,
-  AmfDictionaryEntry,
-  AmfNumber,
-  AmfObject,
-  AmfProp,
-  AmfReference,
-  AmfTraits,
-  AmfValue,
-  AmfVectorDouble,
-  AmfVectorInt,
-  AmfVectorObject,
-  AmfXml,
-} from './types.js';
+import { AmfReader, FALSE, NULL, STOP, TRUE, UNDEFINED, amfNumber, doubleFields, refTarget, type Building, type Traits3 } from './reader.js';
+import type { AmfArray, AmfByteArray, AmfDate, AmfDecodeOptions, AmfDecodeResult, AmfDictionary, AmfDictionaryEntry, AmfNumber, AmfObject, AmfProp, AmfReference, AmfTraits, AmfValue, AmfVectorDouble, AmfVectorInt, AmfVectorObject, AmfXml } from './types.js';
 
 /** AMF3 type markers (§3.1). */
 export const AMF3_MARKER = {
@@ -74,14 +44,7 @@ export const AMF3_MARKER = {
  * Externalizable classes whose body is exactly one AMF3 value (their writeExternal writes the
  * wrapped source array or object). Anything else externalizable has a private format: stop.
  */
-export const KNOWN_EXTERNALIZABLE: ReadonlySet<string> = new Set([
-  'flex.messaging.io.ArrayCollection',
-  'flex.messaging.io.ArrayList',
-  'flex.messaging.io.ObjectProxy',
-  'mx.collections.ArrayCollection',
-  'mx.collections.ArrayList',
-  'mx.utils.ObjectProxy',
-]);
+export const KNOWN_EXTERNALIZABLE: ReadonlySet<string> = new Set(['flex.messaging.io.ArrayCollection', 'flex.messaging.io.ArrayList', 'flex.messaging.io.ObjectProxy', 'mx.collections.ArrayCollection', 'mx.collections.ArrayList', 'mx.utils.ObjectProxy']);
 
 /** Create a cursor (with fresh per-message tables) for `decodeAmf3Value` / `decodeAmf0Value`. */
 export function createAmfReader(bytes: Uint8Array, opts?: AmfDecodeOptions): AmfReader {
@@ -322,8 +285,7 @@ function object3(r: AmfReader, depth: number, at: number): AmfValue {
   r.checkDepth(depth, at);
   const t = traits3(r, u, at);
   const props: AmfProp[] = [];
-  const obj: AmfObject =
-    t.className === '' ? { type: 'object', traits: t.info, props } : { type: 'object', className: t.className, traits: t.info, props };
+  const obj: AmfObject = t.className === '' ? { type: 'object', traits: t.info, props } : { type: 'object', className: t.className, traits: t.info, props };
   const index = enter(r, obj, true);
   let key: string | undefined;
   try {

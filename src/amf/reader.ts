@@ -10,17 +10,7 @@
  * A container that is being unwound by `STOP` marks itself `incomplete` and hands itself to its
  * parent through `reader.partial`, so truncated input still yields the partial tree.
  */
-import {
-  AMF_DEFAULTS,
-  type AmfDecodeOptions,
-  type AmfError,
-  type AmfErrorCode,
-  type AmfNumber,
-  type AmfRefTarget,
-  type AmfTraits,
-  type AmfValue,
-  type DoubleSpecial,
-} from './types.js';
+import { AMF_DEFAULTS, type AmfDecodeOptions, type AmfError, type AmfErrorCode, type AmfNumber, type AmfRefTarget, type AmfTraits, type AmfValue, type DoubleSpecial } from './types.js';
 
 /** Thrown internally to unwind after `reader.error` was set. Never escapes the public API. */
 export const STOP: { readonly stop: true } = Object.freeze({ stop: true });

@@ -82,13 +82,11 @@ export class CaptureAnalysis {
     const other = others[0];
     if (other === undefined) return [];
     return [
-      diagnosticRecord(
-        r,
-        'session.publish.duplicate',
-        `"${app}/${baseName(name)}" is already published by session ${other.session}, yet the server answered NetStream.Publish.Start instead of NetStream.Publish.BadName`,
-        atOf(r),
-        { otherSession: other.session, app, name: baseName(name) },
-      ),
+      diagnosticRecord(r, 'session.publish.duplicate', `"${app}/${baseName(name)}" is already published by session ${other.session}, yet the server answered NetStream.Publish.Start instead of NetStream.Publish.BadName`, atOf(r), {
+        otherSession: other.session,
+        app,
+        name: baseName(name),
+      }),
     ];
   }
 

@@ -42,12 +42,10 @@ export class FlowControl {
     if (w !== null && w > 0 && !this.ackMissing[d] && (this.pos[d] ?? 0) - anchor > 2 * w) {
       this.ackMissing[d] = true;
       const receiver = d === 'c2s' ? 'server' : 'client';
-      this.ctx.emit(
-        'session.flow.ack-missing',
-        `the ${receiver} received ${(this.pos[d] ?? 0) - anchor} bytes ${this.acks[d].count === 0 ? 'without any Acknowledgement' : 'since its last Acknowledgement'}; the window is ${w} bytes`,
-        atOf(r),
-        { windowSize: w, unacknowledgedBytes: (this.pos[d] ?? 0) - anchor },
-      );
+      this.ctx.emit('session.flow.ack-missing', `the ${receiver} received ${(this.pos[d] ?? 0) - anchor} bytes ${this.acks[d].count === 0 ? 'without any Acknowledgement' : 'since its last Acknowledgement'}; the window is ${w} bytes`, atOf(r), {
+        windowSize: w,
+        unacknowledgedBytes: (this.pos[d] ?? 0) - anchor,
+      });
     }
   }
 
@@ -81,13 +79,7 @@ export class FlowControl {
     if (!this.ctx.startSeen() || seq <= received + ACK_SLACK || received + ACK_SLACK > 0xffffffff) return;
     const w = seq === this.window[r.dir] || seq === this.window[o] ? seq : null;
     const hint = w !== null ? `; it equals the Window Acknowledgement Size ${w}, which it evidently means` : '';
-    this.ctx.once(
-      `ack-beyond:${r.dir}`,
-      'session.flow.ack-beyond-received',
-      `Acknowledgement of ${seq} bytes after ${received} bytes from the ${o === 'c2s' ? 'client' : 'server'}${hint}`,
-      atOf(r),
-      { sequenceNumber: seq, bytesReceived: received },
-    );
+    this.ctx.once(`ack-beyond:${r.dir}`, 'session.flow.ack-beyond-received', `Acknowledgement of ${seq} bytes after ${received} bytes from the ${o === 'c2s' ? 'client' : 'server'}${hint}`, atOf(r), { sequenceNumber: seq, bytesReceived: received });
   }
 
   facts(): FlowControlFacts {

@@ -11,19 +11,4 @@ export { SessionAnalysis } from './session-analysis.js';
 export { CaptureAnalysis } from './capture-analysis.js';
 export { DiagnosticLimiter, DEFAULT_PER_CODE } from './limiter.js';
 export { parseAuthDescription, type AuthStep } from './auth.js';
-export type {
-  AudioStats,
-  ChunkLayerFacts,
-  EnhancedRtmpFacts,
-  FlowControlFacts,
-  FlowOutcome,
-  FlowStep,
-  NetStreamFacts,
-  PerDir,
-  RangeMs,
-  Role,
-  SessionFacts,
-  StreamRecord,
-  TransactionFacts,
-  VideoStats,
-} from '../records/index.js';
+export type { AudioStats, ChunkLayerFacts, EnhancedRtmpFacts, FlowControlFacts, FlowOutcome, FlowStep, NetStreamFacts, PerDir, RangeMs, Role, SessionFacts, StreamRecord, TransactionFacts, VideoStats } from '../records/index.js';

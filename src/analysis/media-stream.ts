@@ -514,7 +514,12 @@ export class MediaStream {
       const streamCodec = this.videoCodec;
       if (metaCodec !== null && streamCodec !== null && streamCodec !== 'multiple' && metaCodec !== streamCodec) {
         if (vc === 7 && ENHANCED_ONLY_VIDEO.has(streamCodec)) {
-          out.push({ code: 'stream.metadata.legacy-codec-id', message: `onMetaData says videocodecid 7 (AVC) but the stream carries ${streamCodec.toUpperCase()}${this.videoEnhanced ? ' (Enhanced RTMP)' : ''}`, at, context: { videocodecid: 7, codec: streamCodec } });
+          out.push({
+            code: 'stream.metadata.legacy-codec-id',
+            message: `onMetaData says videocodecid 7 (AVC) but the stream carries ${streamCodec.toUpperCase()}${this.videoEnhanced ? ' (Enhanced RTMP)' : ''}`,
+            at,
+            context: { videocodecid: 7, codec: streamCodec },
+          });
         } else {
           out.push({ code: 'stream.metadata.codec-mismatch', message: `onMetaData videocodecid ${String(vc)} (${metaCodec}) but the stream carries ${streamCodec}`, at, context: { track: 'video', metadata: metaCodec, stream: streamCodec } });
         }

@@ -108,9 +108,7 @@ export class ReconnectAnalysis {
     const after = round(msBetween(p.time, r.time) / 1000, 3);
     const where = tcUrl === null ? 'without a tcUrl' : `to ${tcUrl}`;
     const asked = matches === false ? ` (the server asked for ${p.target ?? ''})` : '';
-    const how = overlap
-      ? 'while the old connection was still open (make before break)'
-      : `after closing the old connection ${round(msBetween(p.closedAt ?? p.time, r.time) / 1000, 3)} s earlier (the stream had a gap)`;
+    const how = overlap ? 'while the old connection was still open (make before break)' : `after closing the old connection ${round(msBetween(p.closedAt ?? p.time, r.time) / 1000, 3)} s earlier (the stream had a gap)`;
     const msg = `the client reconnected ${where}${asked} in session ${r.session}, ${after} s after the server's Reconnect Request, ${how}`;
     return [
       diagnosticRecord(p, 'session.connect.reconnected', msg, p.at, {

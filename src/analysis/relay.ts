@@ -135,12 +135,25 @@ export class RelayAnalysis {
       const sent = sentTracks.get(key);
       if (sent === undefined || frames(got.stats) === 0 || got.stats.sequenceHeaders > 0 || sent.stats.sequenceHeaders === 0 || !NEEDS_CONFIG.has(sent.stats.codec)) continue;
       const what = got.trackId === 0 ? describe(got.kind, got.stats) : `${describe(got.kind, got.stats)} (track ${got.trackId})`;
-      out.push(diagnosticRecord(player, 'session.relay.no-sequence-header', `the player got ${frames(got.stats)} ${what} frames but no sequence header, though the publisher of ${where} sent ${sent.stats.sequenceHeaders}: the server did not pass it on (it keeps no copy for late joiners, or none of this codec's E-RTMP SequenceStart)`, at, { track: got.kind, trackId: got.trackId, publisherSession: pub.session }));
+      out.push(
+        diagnosticRecord(
+          player,
+          'session.relay.no-sequence-header',
+          `the player got ${frames(got.stats)} ${what} frames but no sequence header, though the publisher of ${where} sent ${sent.stats.sequenceHeaders}: the server did not pass it on (it keeps no copy for late joiners, or none of this codec's E-RTMP SequenceStart)`,
+          at,
+          { track: got.kind, trackId: got.trackId, publisherSession: pub.session },
+        ),
+      );
     }
     const dropped = [...sentTracks.values()].filter((t) => t.trackId !== 0 && frames(t.stats) > 0 && frames(gotTracks.get(`${t.kind}:${t.trackId}`)?.stats) === 0);
     if (dropped.length > 0) {
       const names = dropped.map((t) => `${t.kind} track ${t.trackId} (${t.stats.codec})`).join(', ');
-      out.push(diagnosticRecord(player, 'session.relay.track-dropped', `the publisher of ${where} sent ${names}; the player got none of it: the server does not relay E-RTMP multitrack, or passes on the default track only`, at, { publisherSession: pub.session, tracks: dropped.length }));
+      out.push(
+        diagnosticRecord(player, 'session.relay.track-dropped', `the publisher of ${where} sent ${names}; the player got none of it: the server does not relay E-RTMP multitrack, or passes on the default track only`, at, {
+          publisherSession: pub.session,
+          tracks: dropped.length,
+        }),
+      );
     }
     return out;
   }

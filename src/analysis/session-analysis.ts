@@ -160,7 +160,9 @@ export class SessionAnalysis {
     for (const t of this.tracks.values()) for (const p of t.finish()) this.emit(p.code, p.message, p.at, p.context);
     const streams = this.allMedia.filter((m) => m.hasMedia || m.use.role !== null || m.dataMessages > 0).map((m) => this.streamRecord(m));
     const tcUrl = this.connectFields?.tcUrl ?? null;
-    for (const s of streams) for (const p of checkStream(s, this.target, typeof tcUrl === 'string' ? tcUrl : null)) this.emit(p.code, p.message, { dir: s.dir, ...(s.firstFrame === null ? {} : { frame: s.firstFrame }), ...(s.startTime === null ? {} : { time: s.startTime }) }, p.context);
+    for (const s of streams)
+      for (const p of checkStream(s, this.target, typeof tcUrl === 'string' ? tcUrl : null))
+        this.emit(p.code, p.message, { dir: s.dir, ...(s.firstFrame === null ? {} : { frame: s.firstFrame }), ...(s.startTime === null ? {} : { time: s.startTime }) }, p.context);
     const diagnostics = this.out;
     this.out = [];
     return { facts: this.facts(), streams, diagnostics };
@@ -442,7 +444,13 @@ export class SessionAnalysis {
   }
 
   private newMediaStream(dir: Direction, sid: number, use: StreamUse): MediaStream {
-    const m = new MediaStream(sid, dir, use, () => this.strict(dir), () => !this.lossy[dir]);
+    const m = new MediaStream(
+      sid,
+      dir,
+      use,
+      () => this.strict(dir),
+      () => !this.lossy[dir],
+    );
     this.media.set(`${dir}|${sid}`, m);
     this.allMedia.push(m);
     return m;
@@ -452,7 +460,17 @@ export class SessionAnalysis {
   private tracksOf(m: MediaStream): StreamTracks {
     let t = this.tracks.get(m);
     if (t === undefined) {
-      t = new StreamTracks(m, (sid, dir) => new MediaStream(sid, dir, m.use, () => this.strict(dir), () => !this.lossy[dir]));
+      t = new StreamTracks(
+        m,
+        (sid, dir) =>
+          new MediaStream(
+            sid,
+            dir,
+            m.use,
+            () => this.strict(dir),
+            () => !this.lossy[dir],
+          ),
+      );
       this.tracks.set(m, t);
     }
     return t;
@@ -612,7 +630,12 @@ export class SessionAnalysis {
       if (use.outcome === null) {
         use.outcome = 'no-answer';
         // The capture lost bytes of the server's direction: the answer may be among them.
-        if (!this.lossy.s2c) this.emit(use.role === 'publish' ? 'session.publish.no-start' : 'session.play.no-start', `${use.role}${use.name === null ? '' : ` "${use.name}"`} got no ${use.role === 'publish' ? 'NetStream.Publish.Start' : 'NetStream.Play.Start'} nor an error`, use.at);
+        if (!this.lossy.s2c)
+          this.emit(
+            use.role === 'publish' ? 'session.publish.no-start' : 'session.play.no-start',
+            `${use.role}${use.name === null ? '' : ` "${use.name}"`} got no ${use.role === 'publish' ? 'NetStream.Publish.Start' : 'NetStream.Play.Start'} nor an error`,
+            use.at,
+          );
       }
       if (use.role === 'publish' && m !== null && m.codedFrames > 0 && m.metadata === null && this.strict('c2s')) {
         this.emit('session.publish.no-metadata', `"${use.name ?? ''}" was published without @setDataFrame("onMetaData", ...)`, use.at);
@@ -661,7 +684,7 @@ export class SessionAnalysis {
         latencyMs: this.connectCall?.latencyMs ?? null,
         fmsVer: this.fmsVer,
       },
-      role: roles.size === 0 ? null : roles.size > 1 ? 'mixed' : (([...roles][0] ?? null)),
+      role: roles.size === 0 ? null : roles.size > 1 ? 'mixed' : ([...roles][0] ?? null),
       streamNames: [...this.names],
       streamIds,
       transactions: this.transactions.facts(),
@@ -704,5 +727,3 @@ export class SessionAnalysis {
     };
   }
 }
-
-

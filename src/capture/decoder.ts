@@ -61,7 +61,7 @@ class SniffingCaptureDecoder implements CaptureDecoder {
   private nextFile(before: readonly CaptureEvent[]): readonly CaptureEvent[] {
     let out = before;
     let pieces: readonly Uint8Array[] = [];
-    for (let h = this.inner?.handoff ?? null; h !== null; ) {
+    for (let h = this.inner?.handoff ?? null; h !== null;) {
       const first = h.rest[0] as Uint8Array;
       const kind = captureFileStart(new DataView(first.buffer, first.byteOffset, first.byteLength), 0);
       const next = kind === 'pcapng' ? new PcapngDecoder(h.frame, h.offset) : new PcapDecoder(h.frame, h.offset);

@@ -56,12 +56,7 @@ export class PcapDecoder extends UnitFramer {
     const incl = view.getUint32(at + 8, this.littleEndian);
     if (incl > this.cap) {
       this.out.push(
-        diag(
-          'capture.record-too-large',
-          `record ${this.frame + 1} claims ${incl} captured bytes (limit ${this.cap}); the file is damaged from byte ${this.offset} on`,
-          { frame: this.frame + 1 },
-          { fileOffset: this.offset, length: incl, limit: this.cap },
-        ),
+        diag('capture.record-too-large', `record ${this.frame + 1} claims ${incl} captured bytes (limit ${this.cap}); the file is damaged from byte ${this.offset} on`, { frame: this.frame + 1 }, { fileOffset: this.offset, length: incl, limit: this.cap }),
       );
       return -1;
     }
@@ -135,9 +130,7 @@ export class PcapDecoder extends UnitFramer {
       this.out.push(
         diag(
           'capture.truncated',
-          expected > 0
-            ? `the capture ends inside record ${this.frame + 1} (${partial} of ${expected} bytes present)`
-            : `the capture ends inside the header of record ${this.frame + 1} (${partial} of ${RECORD_HEADER_LEN} bytes present)`,
+          expected > 0 ? `the capture ends inside record ${this.frame + 1} (${partial} of ${expected} bytes present)` : `the capture ends inside the header of record ${this.frame + 1} (${partial} of ${RECORD_HEADER_LEN} bytes present)`,
           { frame: this.frame + 1 },
           { fileOffset: this.offset, present: partial, expected: expected > 0 ? expected : RECORD_HEADER_LEN },
         ),

@@ -111,12 +111,7 @@ export class PcapngDecoder extends UnitFramer {
     }
     if (len > MAX_BLOCK_LEN) {
       this.out.push(
-        diag(
-          'capture.record-too-large',
-          `pcapng block at byte ${this.offset} claims ${len} bytes (limit ${MAX_BLOCK_LEN}); the file is damaged from here on`,
-          { frame: this.frame + 1 },
-          { fileOffset: this.offset, length: len, limit: MAX_BLOCK_LEN },
-        ),
+        diag('capture.record-too-large', `pcapng block at byte ${this.offset} claims ${len} bytes (limit ${MAX_BLOCK_LEN}); the file is damaged from here on`, { frame: this.frame + 1 }, { fileOffset: this.offset, length: len, limit: MAX_BLOCK_LEN }),
       );
       return -1;
     }
@@ -235,20 +230,12 @@ export class PcapngDecoder extends UnitFramer {
     const capLen = view.getUint32(at + 20, le);
     const origLen = view.getUint32(at + 24, le);
     if (capLen > length - 32) {
-      this.badPacket(
-        'capture.pcapng.bad-packet',
-        frame,
-        `packet block of frame ${frame} claims ${capLen} captured bytes but holds at most ${length - 32}`,
-      );
+      this.badPacket('capture.pcapng.bad-packet', frame, `packet block of frame ${frame} claims ${capLen} captured bytes but holds at most ${length - 32}`);
       return;
     }
     const iface = this.ifaces[id];
     if (iface === undefined) {
-      this.badPacket(
-        'capture.pcapng.unknown-interface',
-        frame,
-        `frame ${frame} refers to interface ${id}, which this section never described`,
-      );
+      this.badPacket('capture.pcapng.unknown-interface', frame, `frame ${frame} refers to interface ${id}, which this section never described`);
       return;
     }
     const time = this.time;
@@ -256,9 +243,7 @@ export class PcapngDecoder extends UnitFramer {
     if (iface.offsetSec !== 0) time.sec += iface.offsetSec;
     if (!isRepresentableTime(time.sec) && !iface.reportedTime) {
       iface.reportedTime = true;
-      this.out.push(
-        diag('capture.time-out-of-range', `timestamps of interface ${id} (if_tsresol, if_tsoffset) are outside the range a date can show (e.g. ${time.sec} s since 1970): they are written as raw seconds`, { frame }, { iface: id }),
-      );
+      this.out.push(diag('capture.time-out-of-range', `timestamps of interface ${id} (if_tsresol, if_tsoffset) are outside the range a date can show (e.g. ${time.sec} s since 1970): they are written as raw seconds`, { frame }, { iface: id }));
     }
     this.out.push({
       kind: 'record',
@@ -281,11 +266,7 @@ export class PcapngDecoder extends UnitFramer {
     }
     const iface = this.ifaces[0];
     if (iface === undefined) {
-      this.badPacket(
-        'capture.pcapng.unknown-interface',
-        frame,
-        `frame ${frame} is a simple packet block but this section described no interface`,
-      );
+      this.badPacket('capture.pcapng.unknown-interface', frame, `frame ${frame} is a simple packet block but this section described no interface`);
       return;
     }
     const origLen = view.getUint32(at + 8, this.littleEndian);

@@ -126,4 +126,3 @@ export function prepareUi(): void {
   process.env['NODE_ENV'] ??= 'production'; // React's production build
   ignoreCiDetection();
 }
-

@@ -114,10 +114,7 @@ export async function run(argv: string[]): Promise<void> {
     const da = await load(a, opts);
     const db = await load(b, opts);
     const diffs = compareSessions(da, db);
-    const text =
-      values.format === 'json'
-        ? JSON.stringify({ a: { capture: a.path, session: da.session }, b: { capture: b.path, session: db.session }, same: diffs.length === 0, differences: diffs }, null, 2) + '\n'
-        : renderText(a, b, da, db, diffs);
+    const text = values.format === 'json' ? JSON.stringify({ a: { capture: a.path, session: da.session }, b: { capture: b.path, session: db.session }, same: diffs.length === 0, differences: diffs }, null, 2) + '\n' : renderText(a, b, da, db, diffs);
     if (values.output === undefined) process.stdout.write(text);
     else {
       const o = openOutput(values.output);

@@ -44,7 +44,10 @@ export function explainLines(code: string, width = 100): string[] | null {
 /** Codes sharing the most (and longest) name parts with `code`, best first. */
 function near(code: string): string[] {
   const all = [...Object.keys(CATALOGUE), ...STATUSES.map((s) => s.code)];
-  const parts = code.toLowerCase().split(/[.\-_]/).filter((p) => p.length > 2);
+  const parts = code
+    .toLowerCase()
+    .split(/[.\-_]/)
+    .filter((p) => p.length > 2);
   const score = (c: string) => parts.reduce((n, p) => n + (c.toLowerCase().includes(p) ? p.length : 0), 0);
   return all
     .map((c) => ({ c, s: score(c) }))

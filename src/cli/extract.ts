@@ -55,8 +55,7 @@ export async function run(argv: string[]): Promise<void> {
   const stream = values.stream ?? null;
   const opts = analyzerOptions(values);
 
-  const selected = (i: StreamInfo): boolean =>
-    (session === null || i.session === session) && (stream === null || (i.name !== null && (i.name === stream || i.name.split('?')[0] === stream)));
+  const selected = (i: StreamInfo): boolean => (session === null || i.session === session) && (stream === null || (i.name !== null && (i.name === stream || i.name.split('?')[0] === stream)));
   let taken = false;
   let seen = 0;
   const note = (l: string) => process.stderr.write(`${l}\n`);

@@ -191,7 +191,9 @@ async function main(argv: string[]): Promise<void> {
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command !== undefined) {
     try {
-      return await (await command())(argv.slice(1));
+      return await (
+        await command()
+      )(argv.slice(1));
     } catch (e) {
       // A command that parses its arguments with parseArgs directly: its error as our one line.
       if (isArgError(e)) throw new UserError(argError(e, name), 2);

@@ -39,7 +39,12 @@ function inputs(args: readonly string[]): { sources: CaptureSource[]; failed: nu
  * terminal) and each failure reported as one line; resolves to the number of failures.
  */
 async function readAll(sources: readonly CaptureSource[], mode: JobMode, opts: AnalyzerOptions, multi: MultiOptions, drawOn: boolean, output: CaptureHandlers['output']): Promise<number> {
-  const progress = drawOn ? startProgress(sources.reduce((n, s) => n + s.size, 0), sources.length) : startProgress(0, 0);
+  const progress = drawOn
+    ? startProgress(
+        sources.reduce((n, s) => n + s.size, 0),
+        sources.length,
+      )
+    : startProgress(0, 0);
   let failed = 0;
   let finished = 0;
   let lastBytes = 0;
@@ -70,7 +75,11 @@ async function readAll(sources: readonly CaptureSource[], mode: JobMode, opts: A
 
 export async function exportMany(args: readonly string[], format: 'ndjson' | 'json', output: string | undefined, opts: AnalyzerOptions, multi: MultiOptions): Promise<void> {
   const { sources, failed: unusable } = inputs(args);
-  if (multi.select !== undefined) checkNamedCaptures(multi.select, sources.map((s) => s.name));
+  if (multi.select !== undefined)
+    checkNamedCaptures(
+      multi.select,
+      sources.map((s) => s.name),
+    );
   const w = new BatchedWriter(output === undefined ? streamOut(process.stdout) : openOutput(output));
   const several = sources.length > 1;
   let current = -1;
@@ -105,7 +114,12 @@ export async function summarizeMany(args: readonly string[], opts: AnalyzerOptio
     const d = (digests[0] as { digest: CaptureDigest }).digest;
     process.stdout.write(renderSummary({ ...d, totals: () => d.totals }, { color }));
   } else if (digests.length > 0) {
-    process.stdout.write(renderSummaries(digests.map((d) => ({ name: d.name, ...d.digest })), { color }));
+    process.stdout.write(
+      renderSummaries(
+        digests.map((d) => ({ name: d.name, ...d.digest })),
+        { color },
+      ),
+    );
   }
   if (problems > 0) process.exitCode = 1;
 }

@@ -189,8 +189,8 @@ export function parseProxyCommand(argv: string[]): ProxyCommand {
     idleTimeoutMs,
     handshakeTimeoutMs,
     stallTimeoutMs,
-  };  return { options, ui: !v['no-ui'], help: false };
-
+  };
+  return { options, ui: !v['no-ui'], help: false };
 }
 
 /** One stderr line for an error-level problem of the proxy (wire text sanitised). */

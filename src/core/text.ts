@@ -4,7 +4,7 @@
  */
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides.
- 
+
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** Make a wire string safe to print: control characters (C0, C1, DEL), line separators and bidi overrides become `·`. */

@@ -83,7 +83,10 @@ export function compareSessions(a: SessionDigest, b: SessionDigest): Difference[
   ertmp(a, b, out);
   timing(a, b, out);
   const order: readonly Phase[] = ['outcome', 'diagnostics', 'connect', 'replies', 'media', 'commands', 'chunk-and-flow', 'handshake', 'metadata', 'ertmp', 'timing'];
-  return out.list.map((d, i) => ({ d, i })).sort((x, y) => y.d.weight - x.d.weight || order.indexOf(x.d.phase) - order.indexOf(y.d.phase) || x.i - y.i).map((x) => x.d);
+  return out.list
+    .map((d, i) => ({ d, i }))
+    .sort((x, y) => y.d.weight - x.d.weight || order.indexOf(x.d.phase) - order.indexOf(y.d.phase) || x.i - y.i)
+    .map((x) => x.d);
 }
 
 function outcome(a: SessionDigest, b: SessionDigest, out: Diffs): void {
@@ -91,7 +94,7 @@ function outcome(a: SessionDigest, b: SessionDigest, out: Diffs): void {
   const ob = outcomeText(b);
   if (oa !== ob) {
     const bad = [a, b].find((d) => /rejected|no answer|failed|auth/.test(outcomeText(d)));
-    const code = bad === undefined ? null : statusCode(bad) ?? bad.record?.connect?.code ?? null;
+    const code = bad === undefined ? null : (statusCode(bad) ?? bad.record?.connect?.code ?? null);
     out.add('outcome', 'outcome', oa, ob, W.outcome, code === null ? undefined : `see \`rtmpscope explain ${code}\``);
   }
   out.add('outcome', 'status code', statusCode(a), statusCode(b), W.outcome - 1);
@@ -182,7 +185,12 @@ function media(a: SessionDigest, b: SessionDigest, out: Diffs): void {
   const sent = (s: StreamRecord | null) => s !== null && (s.video !== null || s.audio !== null);
   if (sent(sa) !== sent(sb)) {
     // one side sent no media at all: one line, not one per field
-    const what = (s: StreamRecord | null) => (!sent(s) || s === null ? 'none' : [s.video === null ? null : [s.video.codec, s.video.profile, s.video.width === null ? null : `${s.video.width}x${s.video.height}`].filter((x) => x !== null).join(' '), s.audio === null ? null : s.audio.objectTypeName ?? s.audio.codec].filter((x) => x !== null).join(' + '));
+    const what = (s: StreamRecord | null) =>
+      !sent(s) || s === null
+        ? 'none'
+        : [s.video === null ? null : [s.video.codec, s.video.profile, s.video.width === null ? null : `${s.video.width}x${s.video.height}`].filter((x) => x !== null).join(' '), s.audio === null ? null : (s.audio.objectTypeName ?? s.audio.codec)]
+            .filter((x) => x !== null)
+            .join(' + ');
     out.add('media', 'media sent', what(sa), what(sb), W.format);
     metadata(sa, sb, out);
     return;

@@ -23,34 +23,12 @@
  * Speex (11, 0xB?) and ExHeader (9, 0x9?) differ only in the high nibble; we switch on it whole.
  */
 import { AUDIO_FOURCCS, fourCcAt } from './fourcc.js';
-import {
-  inKeyOrder,
-  readExPreamble,
-  type KeysComplete,
-  type Mutable,
-  type MediaContent,
-  type ModEx,
-} from './ex-header.js';
+import { inKeyOrder, readExPreamble, type KeysComplete, type Mutable, type MediaContent, type ModEx } from './ex-header.js';
 import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import { u32 } from '../core/byte-reader.js';
 
-export type SoundFormatName =
-  | 'pcm-platform-endian'
-  | 'adpcm'
-  | 'mp3'
-  | 'pcm-le'
-  | 'nellymoser-16k-mono'
-  | 'nellymoser-8k-mono'
-  | 'nellymoser'
-  | 'g711-alaw'
-  | 'g711-mulaw'
-  | 'ex-header'
-  | 'aac'
-  | 'speex'
-  | 'reserved'
-  | 'mp3-8k'
-  | 'device-specific';
+export type SoundFormatName = 'pcm-platform-endian' | 'adpcm' | 'mp3' | 'pcm-le' | 'nellymoser-16k-mono' | 'nellymoser-8k-mono' | 'nellymoser' | 'g711-alaw' | 'g711-mulaw' | 'ex-header' | 'aac' | 'speex' | 'reserved' | 'mp3-8k' | 'device-specific';
 
 /** Codec names; an unknown E-RTMP FourCC is reported as its text instead. */
 export type AudioCodecName =
@@ -246,16 +224,7 @@ export function channelMaskNames(flags: number): string[] {
   return out;
 }
 
-const EX_PACKET_TYPE_NAMES: readonly AudioPacketTypeName[] = [
-  'sequence-start',
-  'coded-frames',
-  'sequence-end',
-  'reserved',
-  'multichannel-config',
-  'multitrack',
-  'reserved',
-  'mod-ex',
-];
+const EX_PACKET_TYPE_NAMES: readonly AudioPacketTypeName[] = ['sequence-start', 'coded-frames', 'sequence-end', 'reserved', 'multichannel-config', 'multitrack', 'reserved', 'mod-ex'];
 
 const EX_PACKET_CONTENT: readonly (MediaContent | undefined)[] = ['config', 'frames', 'end', undefined, 'multichannel-config'];
 
@@ -326,12 +295,7 @@ function decodeLegacy(p: Uint8Array, b0: number, h: Mutable<AudioHeader>, proble
  * Reads the MultichannelConfig fields in [pos, end). Returns the config (if its fixed part was
  * there) and the position after it.
  */
-function readMultichannel(
-  p: Uint8Array,
-  pos: number,
-  end: number,
-  problems: MediaProblemCode[],
-): { config: MultichannelConfig | undefined; pos: number } {
+function readMultichannel(p: Uint8Array, pos: number, end: number, problems: MediaProblemCode[]): { config: MultichannelConfig | undefined; pos: number } {
   if (pos + 2 > end) {
     addProblem(problems, 'media.audio.truncated');
     return { config: undefined, pos: end };

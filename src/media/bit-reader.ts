@@ -46,7 +46,7 @@ export class BitReader {
     }
     let v = 0;
     for (let i = 0; i < n; i++) {
-      const byte = this.b[(this.bit >>> 3)] ?? 0;
+      const byte = this.b[this.bit >>> 3] ?? 0;
       v = v * 2 + ((byte >>> (7 - (this.bit & 7))) & 1);
       this.bit++;
     }

@@ -65,11 +65,8 @@ export type FlacConfig = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-
 /** ISO/IEC 14496-3 Table 1.18 (indices 13, 14 reserved; 15 = explicit). */
-export const AAC_SAMPLE_RATES: readonly number[] = [
-  96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
-];
+export const AAC_SAMPLE_RATES: readonly number[] = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 
 /** ISO/IEC 14496-3 Table 1.19 channel configurations. */
 const AAC_CHANNELS: readonly (number | undefined)[] = [undefined, 1, 2, 3, 4, 5, 6, 8, undefined, undefined, undefined, 7, 8, 24, 8];
@@ -207,12 +204,8 @@ export function decodeOpusConfig(b: Uint8Array): OpusConfig {
   }
   // OpusHead: version 1 (major version 0 in the high nibble is what matters); dOps: version 0.
   if (magic ? c.version >> 4 !== 0 : c.version !== 0) addProblem(problems, 'media.config.bad-version');
-  const u16 = (o: number): number =>
-    le ? ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8)) : (((b[o] ?? 0) << 8) | (b[o + 1] ?? 0));
-  const u32 = (o: number): number =>
-    le
-      ? ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16) | ((b[o + 3] ?? 0) << 24)) >>> 0
-      : (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0;
+  const u16 = (o: number): number => (le ? (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) : ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0));
+  const u32 = (o: number): number => (le ? ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16) | ((b[o + 3] ?? 0) << 24)) >>> 0 : (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0);
   c.channels = b[base + 1] ?? 0;
   c.preSkip = u16(base + 2);
   c.inputSampleRate = u32(base + 4);

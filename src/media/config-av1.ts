@@ -40,7 +40,6 @@ export type Av1Config = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-
 const PROFILE_NAMES = ['Main', 'High', 'Professional'] as const;
 
 /** Decodes an AV1CodecConfigurationRecord and the sequence header OBU inside it, if any. */
@@ -66,13 +65,7 @@ export function decodeAv1Config(b: Uint8Array): Av1Config {
   c.monochrome = (b2 & 0x10) !== 0;
   c.chromaSubsamplingX = (b2 >> 3) & 1;
   c.chromaSubsamplingY = (b2 >> 2) & 1;
-  c.chromaFormat = c.monochrome
-    ? '4:0:0'
-    : c.chromaSubsamplingX === 1
-      ? c.chromaSubsamplingY === 1
-        ? '4:2:0'
-        : '4:2:2'
-      : '4:4:4';
+  c.chromaFormat = c.monochrome ? '4:0:0' : c.chromaSubsamplingX === 1 ? (c.chromaSubsamplingY === 1 ? '4:2:0' : '4:2:2') : '4:4:4';
   c.chromaSamplePosition = b2 & 3;
   if ((b3 & 0x10) !== 0) c.initialPresentationDelayMinusOne = b3 & 0x0f;
   c.codecString = `av01.${c.seqProfile}.${String(c.seqLevelIdx0).padStart(2, '0')}${c.highTier ? 'H' : 'M'}.${String(c.bitDepth).padStart(2, '0')}`;

@@ -69,7 +69,6 @@ export type AvcConfig = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-
 const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
 
 /** Table E-1 sample aspect ratios for aspect_ratio_idc 1..16. */
@@ -386,7 +385,7 @@ export function decodeAvcConfig(b: Uint8Array): AvcConfig {
         addProblem(problems, 'media.config.truncated');
         break;
       }
-      pos += 2 + (u16(b, pos));
+      pos += 2 + u16(b, pos);
       if (pos > n) {
         addProblem(problems, 'media.config.truncated');
         break;

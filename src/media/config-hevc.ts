@@ -51,7 +51,6 @@ export type HevcConfig = {
   readonly problems: readonly MediaProblemCode[];
 };
 
-
 const PROFILE_NAMES: readonly string[] = [
   'unknown (0)',
   'Main',
@@ -185,10 +184,7 @@ export function decodeHevcConfig(b: Uint8Array): HevcConfig {
  * Reads an H.265 SPS (with its 2-byte NAL header) up to the conformance window and returns the
  * cropped picture size, or undefined (with a problem code) when it cannot.
  */
-export function decodeHevcSpsSize(
-  nal: Uint8Array,
-  problems: MediaProblemCode[],
-): { width: number; height: number } | undefined {
+export function decodeHevcSpsSize(nal: Uint8Array, problems: MediaProblemCode[]): { width: number; height: number } | undefined {
   if (nal.length < 3) {
     addProblem(problems, 'media.config.truncated');
     return undefined;

@@ -19,48 +19,17 @@ import { decodeAvcConfig, type AvcConfig } from './config-avc.js';
 import { decodeHevcConfig, type HevcConfig } from './config-hevc.js';
 import { decodeAv1Config, type Av1Config } from './config-av1.js';
 import { decodeVvcConfig, type VvcConfig } from './config-vvc.js';
-import {
-  decodeAacConfig,
-  decodeFlacConfig,
-  decodeOpusConfig,
-  type AacConfig,
-  type FlacConfig,
-  type OpusConfig,
-} from './config-audio.js';
+import { decodeAacConfig, decodeFlacConfig, decodeOpusConfig, type AacConfig, type FlacConfig, type OpusConfig } from './config-audio.js';
 
-export {
-  decodeAvcConfig,
-  decodeH264Sps,
-  h264LevelName,
-  h264ProfileName,
-  CHROMA_FORMATS,
-  type AvcConfig,
-  type ChromaFormat,
-  type H264Sps,
-} from './config-avc.js';
+export { decodeAvcConfig, decodeH264Sps, h264LevelName, h264ProfileName, CHROMA_FORMATS, type AvcConfig, type ChromaFormat, type H264Sps } from './config-avc.js';
 export { decodeHevcConfig, decodeHevcSpsSize, hevcProfileName, type HevcConfig, type HevcNalArray } from './config-hevc.js';
 export { decodeAv1Config, type Av1Config } from './config-av1.js';
 export { decodeVvcConfig, vvcLevelName, vvcProfileName, type VvcConfig, type VvcNalArray } from './config-vvc.js';
-export {
-  AAC_SAMPLE_RATES,
-  decodeAacConfig,
-  decodeFlacConfig,
-  decodeOpusConfig,
-  type AacConfig,
-  type FlacConfig,
-  type OpusConfig,
-} from './config-audio.js';
+export { AAC_SAMPLE_RATES, decodeAacConfig, decodeFlacConfig, decodeOpusConfig, type AacConfig, type FlacConfig, type OpusConfig } from './config-audio.js';
 
-export type VideoConfig =
-  | ({ readonly codec: 'avc' } & AvcConfig)
-  | ({ readonly codec: 'hevc' } & HevcConfig)
-  | ({ readonly codec: 'av1' } & Av1Config)
-  | ({ readonly codec: 'vvc' } & VvcConfig);
+export type VideoConfig = ({ readonly codec: 'avc' } & AvcConfig) | ({ readonly codec: 'hevc' } & HevcConfig) | ({ readonly codec: 'av1' } & Av1Config) | ({ readonly codec: 'vvc' } & VvcConfig);
 
-export type AudioConfig =
-  | ({ readonly codec: 'aac' } & AacConfig)
-  | ({ readonly codec: 'opus' } & OpusConfig)
-  | ({ readonly codec: 'flac' } & FlacConfig);
+export type AudioConfig = ({ readonly codec: 'aac' } & AacConfig) | ({ readonly codec: 'opus' } & OpusConfig) | ({ readonly codec: 'flac' } & FlacConfig);
 
 /**
  * Decodes a video configuration body for `codec` (a VideoHeader's or VideoTrack's `codec`), or

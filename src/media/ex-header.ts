@@ -38,32 +38,13 @@ export type MediaKind = 'audio' | 'video';
  * - silence: a zero-length audio message (E-RTMP v2: "audio silence")
  * - unknown: reserved packet type, unknown codec, or the header was cut short
  */
-export type MediaContent =
-  | 'config'
-  | 'frames'
-  | 'end'
-  | 'metadata'
-  | 'command'
-  | 'multichannel-config'
-  | 'silence'
-  | 'unknown';
+export type MediaContent = 'config' | 'frames' | 'end' | 'metadata' | 'command' | 'multichannel-config' | 'silence' | 'unknown';
 
 /** Compile-time check that a key list names every key of a type: `KeysComplete<T, typeof KEYS>`. */
 export type KeysComplete<T, K extends readonly (keyof T)[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : never;
 
 /** Problem suffixes that exist for both media kinds. */
-type SharedProblem =
-  | 'truncated'
-  | 'unknown-packet-type'
-  | 'unknown-fourcc'
-  | 'unknown-modex-type'
-  | 'bad-nano-offset'
-  | 'too-many-modex'
-  | 'unknown-multitrack-type'
-  | 'bad-multitrack-packet-type'
-  | 'track-overrun'
-  | 'too-many-tracks'
-  | 'duplicate-track-id';
+type SharedProblem = 'truncated' | 'unknown-packet-type' | 'unknown-fourcc' | 'unknown-modex-type' | 'bad-nano-offset' | 'too-many-modex' | 'unknown-multitrack-type' | 'bad-multitrack-packet-type' | 'track-overrun' | 'too-many-tracks' | 'duplicate-track-id';
 
 export function problemCode(media: MediaKind, p: SharedProblem): MediaProblemCode {
   const code: `media.${MediaKind}.${SharedProblem}` = `media.${media}.${p}`;
@@ -116,12 +97,7 @@ function hexOf(p: Uint8Array, start: number, end: number): string {
  * Reads the ModEx chain starting at `pos` (just after the byte whose packet type was ModEx).
  * Spec: E-RTMP v2 ExAudioTagHeader / ExVideoTagHeader, "Process each ModEx data packet".
  */
-export function readModExChain(
-  p: Uint8Array,
-  pos: number,
-  media: MediaKind,
-  problems: MediaProblemCode[],
-): ModExChain {
+export function readModExChain(p: Uint8Array, pos: number, media: MediaKind, problems: MediaProblemCode[]): ModExChain {
   const entries: ModEx[] = [];
   const n = p.length;
   let packetType = PACKET_TYPE_MODEX;
@@ -131,7 +107,7 @@ export function readModExChain(
     pos += 1;
     if (size === 256) {
       if (pos + 2 > n) return truncatedChain(pos, entries, media, problems);
-      size = (u16(p, pos)) + 1;
+      size = u16(p, pos) + 1;
       pos += 2;
     }
     if (pos + size + 1 > n) return truncatedChain(pos, entries, media, problems);
@@ -157,11 +133,7 @@ export function readModExChain(
       continue;
     }
     const dataHex = hexOf(p, dataStart, dataStart + Math.min(size, MODEX_HEX_CAP));
-    entries.push(
-      nanoOffset === undefined
-        ? { type, typeName: type === 0 ? 'timestamp-offset-nano' : 'reserved', dataLength: size, dataHex }
-        : { type, typeName: 'timestamp-offset-nano', nanoOffset, dataLength: size, dataHex },
-    );
+    entries.push(nanoOffset === undefined ? { type, typeName: type === 0 ? 'timestamp-offset-nano' : 'reserved', dataLength: size, dataHex } : { type, typeName: 'timestamp-offset-nano', nanoOffset, dataLength: size, dataHex });
   }
   return { pos, packetType, entries };
 }
@@ -205,14 +177,7 @@ export type RawTrack = {
  * header (undefined for ManyTracksManyCodecs, where each track carries its own). The caller has
  * rejected reserved multitrack types.
  */
-export function splitTracks(
-  p: Uint8Array,
-  pos: number,
-  multitrackType: 0 | 1 | 2,
-  shared: FourCcRead | undefined,
-  media: MediaKind,
-  problems: MediaProblemCode[],
-): RawTrack[] {
+export function splitTracks(p: Uint8Array, pos: number, multitrackType: 0 | 1 | 2, shared: FourCcRead | undefined, media: MediaKind, problems: MediaProblemCode[]): RawTrack[] {
   const n = p.length;
   const tracks: RawTrack[] = [];
   const seen = [0, 0, 0, 0, 0, 0, 0, 0]; // 256-bit set of track ids
@@ -282,14 +247,7 @@ type PreambleFields<N extends string> = { modEx?: readonly ModEx[]; packetType?:
  * the final packet type, with `h.packetType` and `h.packetTypeName` (from `names`) set; or null
  * when the chain was cut short (the header then says 'mod-ex' and the body starts where it ended).
  */
-export function readExPreamble<N extends string>(
-  p: Uint8Array,
-  low: number,
-  media: MediaKind,
-  names: readonly (N | 'mod-ex' | 'reserved')[],
-  h: PreambleFields<N>,
-  problems: MediaProblemCode[],
-): { pos: number; packetType: number } | null {
+export function readExPreamble<N extends string>(p: Uint8Array, low: number, media: MediaKind, names: readonly (N | 'mod-ex' | 'reserved')[], h: PreambleFields<N>, problems: MediaProblemCode[]): { pos: number; packetType: number } | null {
   let pos = 1;
   let packetType: number | undefined = low;
   if (packetType === PACKET_TYPE_MODEX) {

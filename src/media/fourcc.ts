@@ -63,12 +63,7 @@ function hex2(b: number): string {
 }
 
 /** Known FourCCs by UI32 value, so the common case allocates nothing. */
-const KNOWN_BY_VALUE: ReadonlyMap<number, FourCcRead> = new Map(
-  [...VIDEO_FOURCCS.keys(), ...AUDIO_FOURCCS.keys()].map((text) => [
-    fourCcToNumber(text),
-    { text, hex: fourCcToNumber(text).toString(16).padStart(8, '0'), exact: true },
-  ]),
-);
+const KNOWN_BY_VALUE: ReadonlyMap<number, FourCcRead> = new Map([...VIDEO_FOURCCS.keys(), ...AUDIO_FOURCCS.keys()].map((text) => [fourCcToNumber(text), { text, hex: fourCcToNumber(text).toString(16).padStart(8, '0'), exact: true }]));
 
 /** Reads the FourCC at `pos`; the caller has checked that 4 bytes are there. */
 export function fourCcAt(p: Uint8Array, pos: number): FourCcRead {

@@ -10,17 +10,7 @@
  * of each track body (audio: MultichannelConfig; video: SI24 composition time).
  */
 import { type FourCcRead, fourCcAt } from './fourcc.js';
-import {
-  inKeyOrder,
-  multitrackTypeName,
-  PACKET_TYPE_MODEX,
-  problemCode,
-  splitTracks,
-  type MediaContent,
-  type MediaKind,
-  type MultitrackTypeName,
-  type Mutable,
-} from './ex-header.js';
+import { inKeyOrder, multitrackTypeName, PACKET_TYPE_MODEX, problemCode, splitTracks, type MediaContent, type MediaKind, type MultitrackTypeName, type Mutable } from './ex-header.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 
 /** The fields every multitrack track has; audio and video tracks add their own. */
@@ -73,27 +63,14 @@ export type MultitrackCodec<T extends MultitrackTrack, N extends string> = {
    * Reads the codec-specific fields at the start of one track's body, [start, end), into `track`
    * (whose common fields are already set) and returns where the media bytes start (≤ end).
    */
-  readonly readTrackFields: (
-    p: Uint8Array,
-    track: Mutable<T>,
-    packetType: number,
-    start: number,
-    end: number,
-    problems: MediaProblemCode[],
-  ) => number;
+  readonly readTrackFields: (p: Uint8Array, track: Mutable<T>, packetType: number, start: number, end: number, problems: MediaProblemCode[]) => number;
 };
 
 /**
  * Records FourCC `f` in `target`: its text, and its codec from `fourCcs`; an unknown or inexact
  * FourCC becomes the codec name as text, keeps its exact bytes in `fourCcHex` and is a problem.
  */
-export function setFourCc(
-  target: FourCcTarget,
-  f: FourCcRead,
-  fourCcs: ReadonlyMap<string, string>,
-  media: MediaKind,
-  problems: MediaProblemCode[],
-): void {
+export function setFourCc(target: FourCcTarget, f: FourCcRead, fourCcs: ReadonlyMap<string, string>, media: MediaKind, problems: MediaProblemCode[]): void {
   target.fourCc = f.text;
   const codec = fourCcs.get(f.text);
   if (codec === undefined || !f.exact) {
@@ -112,13 +89,7 @@ export function setFourCc(
  * they agree, else 'multiple'), bodyOffset the start of the track list. `content` is 'unknown'
  * unless at least one track was read and the inner packet type has a content.
  */
-export function decodeMultitrack<T extends MultitrackTrack, N extends string>(
-  p: Uint8Array,
-  pos: number,
-  h: MultitrackTarget<T, N | 'reserved'>,
-  codec: MultitrackCodec<T, N>,
-  problems: MediaProblemCode[],
-): void {
+export function decodeMultitrack<T extends MultitrackTrack, N extends string>(p: Uint8Array, pos: number, h: MultitrackTarget<T, N | 'reserved'>, codec: MultitrackCodec<T, N>, problems: MediaProblemCode[]): void {
   const { media } = codec;
   const n = p.length;
   h.content = 'unknown';

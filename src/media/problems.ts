@@ -8,14 +8,13 @@
  */
 import { CATALOGUE, type DiagnosticCode } from '../core/diagnostics.js';
 
-
-
 export type MediaProblemCode = Extract<DiagnosticCode, `media.${string}`>;
 
 /** The media entries of the catalogue. */
-export const MEDIA_PROBLEMS: Readonly<Record<MediaProblemCode, (typeof CATALOGUE)[MediaProblemCode]>> = Object.fromEntries(
-  Object.entries(CATALOGUE).filter(([code]) => code.startsWith('media.')),
-) as Record<MediaProblemCode, (typeof CATALOGUE)[MediaProblemCode]>;
+export const MEDIA_PROBLEMS: Readonly<Record<MediaProblemCode, (typeof CATALOGUE)[MediaProblemCode]>> = Object.fromEntries(Object.entries(CATALOGUE).filter(([code]) => code.startsWith('media.'))) as Record<
+  MediaProblemCode,
+  (typeof CATALOGUE)[MediaProblemCode]
+>;
 
 /** Appends `code` once (problem lists are sets, kept in first-seen order). */
 export function addProblem(problems: MediaProblemCode[], code: MediaProblemCode): void {

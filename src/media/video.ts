@@ -26,19 +26,8 @@
  * (E-RTMP's reading), except that an AVC/12/13 command frame of 6+ bytes is read in the FLV 10.1
  * layout (packet type, SI24, then the command); we have seen no capture of either.
  */
-import {
-  FOURCCS_WITH_COMPOSITION_TIME,
-  VIDEO_FOURCCS,
-  fourCcAt,
-} from './fourcc.js';
-import {
-  inKeyOrder,
-  readExPreamble,
-  type KeysComplete,
-  type Mutable,
-  type MediaContent,
-  type ModEx,
-} from './ex-header.js';
+import { FOURCCS_WITH_COMPOSITION_TIME, VIDEO_FOURCCS, fourCcAt } from './fourcc.js';
+import { inKeyOrder, readExPreamble, type KeysComplete, type Mutable, type MediaContent, type ModEx } from './ex-header.js';
 import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import { i24 } from '../core/byte-reader.js';
@@ -174,16 +163,7 @@ const VIDEO_TRACK_KEY_LIST = ['trackId', 'codec', 'fourCc', 'fourCcHex', 'compos
 /** JSON key order of a VideoTrack. */
 export const VIDEO_TRACK_KEYS: KeysComplete<VideoTrack, typeof VIDEO_TRACK_KEY_LIST> = VIDEO_TRACK_KEY_LIST;
 
-const FRAME_TYPE_NAMES: readonly VideoFrameTypeName[] = [
-  'reserved',
-  'key',
-  'inter',
-  'disposable-inter',
-  'generated-key',
-  'command',
-  'reserved',
-  'reserved',
-];
+const FRAME_TYPE_NAMES: readonly VideoFrameTypeName[] = ['reserved', 'key', 'inter', 'disposable-inter', 'generated-key', 'command', 'reserved', 'reserved'];
 
 /** Legacy codec ids (FLV 10.1 E.4.3.1, plus the non-standard 12 and 13). */
 export const LEGACY_VIDEO_CODECS: ReadonlyMap<number, VideoCodecName> = new Map([
@@ -199,23 +179,13 @@ export const LEGACY_VIDEO_CODECS: ReadonlyMap<number, VideoCodecName> = new Map(
 
 const LEGACY_PACKET_TYPE_NAMES: readonly VideoPacketTypeName[] = ['sequence-header', 'nalu', 'end-of-sequence'];
 
-const EX_PACKET_TYPE_NAMES: readonly VideoPacketTypeName[] = [
-  'sequence-start',
-  'coded-frames',
-  'sequence-end',
-  'coded-frames-x',
-  'metadata',
-  'mpeg2ts-sequence-start',
-  'multitrack',
-  'mod-ex',
-];
+const EX_PACKET_TYPE_NAMES: readonly VideoPacketTypeName[] = ['sequence-start', 'coded-frames', 'sequence-end', 'coded-frames-x', 'metadata', 'mpeg2ts-sequence-start', 'multitrack', 'mod-ex'];
 
 const EX_PACKET_CONTENT: readonly MediaContent[] = ['config', 'frames', 'end', 'frames', 'metadata', 'config'];
 
 const PACKET_TYPE_METADATA = 4;
 const PACKET_TYPE_MULTITRACK = 6;
 const FRAME_TYPE_COMMAND = 5;
-
 
 function legacyPacketTypeName(codecId: number, packetType: number): VideoPacketTypeName {
   if (codecId === 13 && packetType === 1) return 'obu';
@@ -306,13 +276,7 @@ function decodeLegacy(p: Uint8Array, codecId: number, h: Mutable<VideoHeader>, p
   h.bodyOffset = 5;
 }
 
-function readCommand(
-  p: Uint8Array,
-  pos: number,
-  h: Mutable<VideoHeader>,
-  problems: MediaProblemCode[],
-  truncated: MediaProblemCode,
-): void {
+function readCommand(p: Uint8Array, pos: number, h: Mutable<VideoHeader>, problems: MediaProblemCode[], truncated: MediaProblemCode): void {
   h.content = 'command';
   if (pos >= p.length) {
     addProblem(problems, truncated);

@@ -40,7 +40,7 @@ export function fileOut(path: string): TextOut {
   return {
     write: (text) => {
       const b = Buffer.from(text);
-      for (let at = 0; at < b.length; ) at += writeSync(fd, b, at);
+      for (let at = 0; at < b.length;) at += writeSync(fd, b, at);
     },
     close: async () => closeSync(fd),
   };
@@ -151,7 +151,7 @@ export class JsonRenderer {
   }
   private flushSpool(): void {
     const b = Buffer.from(this.pending.join(''));
-    for (let at = 0; at < b.length; ) at += writeSync(this.fd, b, at);
+    for (let at = 0; at < b.length;) at += writeSync(this.fd, b, at);
     this.pending = [];
     this.pendingSize = 0;
   }

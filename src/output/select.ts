@@ -53,7 +53,10 @@ const MESSAGE_KINDS: Readonly<Record<string, (m: MessageRecord) => boolean>> = {
 const MAX_FOLLOWED = 65536;
 
 function list(v: readonly string[] | undefined): string[] {
-  return (v ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x.length > 0);
+  return (v ?? [])
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
 }
 
 /** `CAPTURE#N` → its capture part, null for a plain number. */
@@ -69,7 +72,9 @@ export function namesCapture(spec: string, name: string): boolean {
 
 /** The captures named by `--session CAPTURE#N` entries (in order, repeated as given). */
 export function namedCaptures(v: SelectValues): string[] {
-  return list(v.session).map(capturePart).filter((c): c is string => c !== null);
+  return list(v.session)
+    .map(capturePart)
+    .filter((c): c is string => c !== null);
 }
 
 /** A usage error for a `CAPTURE#N` naming none of `names`. */

@@ -147,17 +147,19 @@ function sessionTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean, cap
     // The transport when it is not plain RTMP (RTMPE, RTMPS, RTMPT, RTMFP).
     const via = s.transport === 'rtmp' ? '' : s.transport.toUpperCase();
     const end = [s.end, via, gaps > 0 ? `${gaps}g` : ''].filter((x) => x !== '').join(' ');
-    t.push(row([
-      ...capCell(caps, s),
-      String(s.session),
-      clip(`${s.client}${s.clientGuessed ? '?' : ''}→${s.server}`, 31),
-      clip(appStream, 12),
-      s.role ?? '-',
-      `${s.duration.toFixed(1)}s`,
-      `${shortBytes(s.bytes.c2s)}/${shortBytes(s.bytes.s2c)}`,
-      String(s.messageCount.c2s + s.messageCount.s2c),
-      end,
-    ]));
+    t.push(
+      row([
+        ...capCell(caps, s),
+        String(s.session),
+        clip(`${s.client}${s.clientGuessed ? '?' : ''}→${s.server}`, 31),
+        clip(appStream, 12),
+        s.role ?? '-',
+        `${s.duration.toFixed(1)}s`,
+        `${shortBytes(s.bytes.c2s)}/${shortBytes(s.bytes.s2c)}`,
+        String(s.messageCount.c2s + s.messageCount.s2c),
+        end,
+      ]),
+    );
   }
   return t.toString() + endLegend(ends, gapped);
 }
@@ -203,7 +205,18 @@ function negotiationTable(c: Pick<SummaryCollector, 'sessions'>, color: boolean,
     const e = s.enhanced;
     if (e === undefined) continue;
     const maps = (m: Readonly<Record<string, number>> | null, kind: string): string | null =>
-      m === null ? null : `${kind} {${Object.entries(m).map(([k, v]) => `${k}:${FOURCC_FLAGS.filter(([bit]) => (v & bit) !== 0).map(([, n]) => n).join('+') || v}`).join(' ')}}`;
+      m === null
+        ? null
+        : `${kind} {${Object.entries(m)
+            .map(
+              ([k, v]) =>
+                `${k}:${
+                  FOURCC_FLAGS.filter(([bit]) => (v & bit) !== 0)
+                    .map(([, n]) => n)
+                    .join('+') || v
+                }`,
+            )
+            .join(' ')}}`;
     const client = [e.fourCcList === null ? null : `[${e.fourCcList.join(' ')}]`, maps(e.videoFourCcInfoMap, 'video'), maps(e.audioFourCcInfoMap, 'audio'), e.capsExNames.length > 0 ? e.capsExNames.join('+') : null].filter((x) => x !== null);
     const sv = e.server;
     const server = sv === null ? '-' : [sv.fourCcList === null ? null : `[${sv.fourCcList.join(' ')}]`, sv.fourCcInfoMap ? 'info maps' : null, sv.capsEx === null ? null : `capsEx ${sv.capsEx}`].filter((x) => x !== null).join(' ') || 'no E-RTMP';
@@ -263,7 +276,10 @@ function diagnosticTable(rows: ReadonlyMap<string, DiagRow | MergedDiagRow>, col
   const sorted = [...rows.entries()].sort((a, b) => (order[a[1].severity] ?? 3) - (order[b[1].severity] ?? 3) || b[1].count - a[1].count || a[0].localeCompare(b[0]));
   const legend: string[] = [];
   for (const [code, e] of sorted) {
-    const ss = [...e.sessions].map((s) => (s === null ? '-' : String(s))).sort().join(',');
+    const ss = [...e.sessions]
+      .map((s) => (s === null ? '-' : String(s)))
+      .sort()
+      .join(',');
     t.push(row([code, e.severity, String(e.count), clip(ss, 12), e.firstFrame === null ? '-' : String(e.firstFrame)]));
     const explain = (CATALOGUE as Record<string, { explain: string } | undefined>)[code]?.explain ?? '';
     legend.push(clean(clip(`  ${code}: ${explain}`, 100)));
@@ -279,11 +295,7 @@ function unreadTlsNote(ds: readonly DiagnosticRecord[]): string {
     const facts = [x['version'], x['cipherSuite'], x['sni'] === '' || x['sni'] === undefined ? '' : `SNI ${String(x['sni'])}`].filter((v) => v !== '' && v !== undefined).join(', ');
     return clip(`  ${d.client ?? '?'} → ${d.server ?? '?'}  ${facts}`, 100);
   });
-  return [
-    `TLS (RTMPS?) not decrypted: ${ds.length} connection${ds.length === 1 ? '' : 's'}:`,
-    ...lines,
-    '  decrypt with --keylog FILE (the SSLKEYLOGFILE its client wrote), or capture through `rtmpscope proxy`.',
-  ].join('\n');
+  return [`TLS (RTMPS?) not decrypted: ${ds.length} connection${ds.length === 1 ? '' : 's'}:`, ...lines, '  decrypt with --keylog FILE (the SSLKEYLOGFILE its client wrote), or capture through `rtmpscope proxy`.'].join('\n');
 }
 
 /** The snap length cut payload: say so plainly (these bytes were sent, not lost). */
@@ -294,7 +306,10 @@ export function truncationLine(t: NonNullable<CaptureSummaryRecord['truncated']>
 
 /** TCP packets decoded through tunnels, and tunnelled packets that could not be followed. */
 export function tunnelLine(t: NonNullable<CaptureSummaryRecord['tunnels']>): string {
-  const list = (r: Readonly<Record<string, number>>) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
+  const list = (r: Readonly<Record<string, number>>) =>
+    Object.entries(r)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   const undecodable = list(t.undecodable);
   return `Through tunnels (TCP packets per layer): ${list(t.packets) || 'none'}${undecodable === '' ? '' : `; not followed: ${undecodable}`}.`;
 }
@@ -304,7 +319,9 @@ function captureLines(cap: CaptureSummaryRecord, prefix = ''): string[] {
   const parts: string[] = [];
   const skipped = Object.values(cap.skipped).reduce((a, b) => a + b, 0);
   parts.push(
-    clean(`${prefix}${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}${cap.refusedConnections !== undefined ? `, ${cap.refusedConnections} refused (--max-sessions)` : ''}${cap.failedTlsHandshakes !== undefined ? `, ${cap.failedTlsHandshakes} failed TLS handshakes` : ''}`),
+    clean(
+      `${prefix}${cap.format ?? 'capture'}: ${cap.frames} frames, ${cap.tcpConnections} TCP connection${cap.tcpConnections === 1 ? '' : 's'}${cap.tlsConnections === undefined ? '' : ` (${cap.tlsConnections} TLS)`}, ${cap.rtmpSessions} RTMP session${cap.rtmpSessions === 1 ? '' : 's'}${skipped > 0 ? `, ${skipped} packets not TCP or undecodable` : ''}${cap.evictedConnections !== undefined ? `, ${cap.evictedConnections} evicted (--max-connections)` : ''}${cap.refusedConnections !== undefined ? `, ${cap.refusedConnections} refused (--max-sessions)` : ''}${cap.failedTlsHandshakes !== undefined ? `, ${cap.failedTlsHandshakes} failed TLS handshakes` : ''}`,
+    ),
   );
   if (cap.truncated !== undefined) parts.push(truncationLine(cap.truncated));
   if (cap.tunnels !== undefined) parts.push(tunnelLine(cap.tunnels));

@@ -107,7 +107,6 @@ export type ProxyOptions = {
   readonly stopwatch?: Stopwatch;
 };
 
-
 export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;

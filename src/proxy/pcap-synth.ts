@@ -224,16 +224,7 @@ export class TcpSynth {
     conn.end = 'rst';
   }
 
-  private packet(
-    conn: SynthConn,
-    dir: Direction,
-    flags: number,
-    data: Uint8Array | null,
-    start: number,
-    end: number,
-    at: Timestamp,
-    tcpOptions?: Uint8Array,
-  ): Timestamp {
+  private packet(conn: SynthConn, dir: Direction, flags: number, data: Uint8Array | null, start: number, end: number, at: Timestamp, tcpOptions?: Uint8Array): Timestamp {
     const t = at.sec > this.last.sec || (at.sec === this.last.sec && at.nsec >= this.last.nsec) ? at : this.last;
     this.last = t;
     this.frame++;

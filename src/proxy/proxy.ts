@@ -389,9 +389,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       const ep = socketEndpoint(s.remoteAddress, s.remotePort);
       s.destroy(); // Node leaves a timed-out handshake's socket open
       tlsFailed++;
-      emit([
-        proxyDiag('proxy.client.tls-failed', `TLS handshake with a client failed (${e.code ?? e.message})`, { session: null, ...(ep === null ? {} : { client: ep.text }) }, { error: e.code ?? 'ERR' }),
-      ]);
+      emit([proxyDiag('proxy.client.tls-failed', `TLS handshake with a client failed (${e.code ?? e.message})`, { session: null, ...(ep === null ? {} : { client: ep.text }) }, { error: e.code ?? 'ERR' })]);
     });
   }
 
@@ -407,8 +405,7 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     for (const s of owned) s.destroy();
     const code = (e as NodeJS.ErrnoException).code;
     const where = hostPortText(opts.listen);
-    const why =
-      code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : code === 'EADDRNOTAVAIL' ? 'no such local address' : code === 'ENOTFOUND' ? 'unknown host' : (code ?? String(e));
+    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : code === 'EADDRNOTAVAIL' ? 'no such local address' : code === 'ENOTFOUND' ? 'unknown host' : (code ?? String(e));
     throw new UserError(`proxy: cannot listen on ${where}: ${why}`);
   }
   server.on('error', (e) => warn(`listener error: ${e.message}`));

@@ -180,9 +180,14 @@ export class Relay {
     this.tap.stop('behind');
     const pct = Math.round(share * 100);
     this.emit([
-      this.diag('proxy.analysis.slow', `decoding took ${pct}% of the proxy's time; decoding of this session, the costliest, stopped; forwarding continues`, {}, {
-        share: Math.round(share * 1000) / 1000,
-      }),
+      this.diag(
+        'proxy.analysis.slow',
+        `decoding took ${pct}% of the proxy's time; decoding of this session, the costliest, stopped; forwarding continues`,
+        {},
+        {
+          share: Math.round(share * 1000) / 1000,
+        },
+      ),
     ]);
   }
 
@@ -211,9 +216,7 @@ export class Relay {
     }
     const held = this.tap.held;
     this.tap.shedMemory();
-    this.emit([
-      this.diag('proxy.memory-budget', `the sessions' decoders together filled --memory-budget; this session held the most (${held} bytes): its decoding stopped, forwarding continues`, {}, { heldBytes: held }),
-    ]);
+    this.emit([this.diag('proxy.memory-budget', `the sessions' decoders together filled --memory-budget; this session held the most (${held} bytes): its decoding stopped, forwarding continues`, {}, { heldBytes: held })]);
   }
 
   start(): void {
@@ -223,9 +226,7 @@ export class Relay {
     c.on('error', (e: NodeJS.ErrnoException) => this.onError('client', e));
     c.on('close', () => this.onClose('client'));
     const up = this.host.upstream;
-    const sock = up.tls
-      ? tls.connect({ ...this.host.upstreamTls, host: up.host, port: up.port, allowHalfOpen: true } as tls.ConnectionOptions)
-      : net.connect({ host: up.host, port: up.port, allowHalfOpen: true });
+    const sock = up.tls ? tls.connect({ ...this.host.upstreamTls, host: up.host, port: up.port, allowHalfOpen: true } as tls.ConnectionOptions) : net.connect({ host: up.host, port: up.port, allowHalfOpen: true });
     this.upstream = sock;
     this.open.upstream = true;
     sock.setNoDelay(true);
@@ -337,10 +338,15 @@ export class Relay {
     const t = (this.rtmpe = new RtmpeTerminator(upstream));
     this.tap?.terminate(upstream, () => t.upstreamBytes);
     this.announce = () =>
-      this.diag('proxy.rtmpe.terminated', `the client asked for RTMPE (C0 ${first}): the proxy answers its handshake and decrypts; the upstream gets ${upstream === 'rtmp' ? 'plain RTMP' : 'RTMPE under the proxy\'s own keys'}`, { dir }, {
-        version: first,
-        upstream,
-      });
+      this.diag(
+        'proxy.rtmpe.terminated',
+        `the client asked for RTMPE (C0 ${first}): the proxy answers its handshake and decrypts; the upstream gets ${upstream === 'rtmp' ? 'plain RTMP' : "RTMPE under the proxy's own keys"}`,
+        { dir },
+        {
+          version: first,
+          upstream,
+        },
+      );
   }
 
   /** Bytes of a terminated RTMPE session: through the terminator, which answers either side. */
@@ -440,10 +446,15 @@ export class Relay {
     this.tap?.stop('broken');
     const err = e as Error;
     this.emit([
-      this.diag('proxy.analysis.failed', `internal error in the ${where} (decoding of this session stopped; forwarding continues): ${err?.message ?? String(e)}`, {}, {
-        where,
-        error: String(err?.message ?? e).slice(0, 200),
-      }),
+      this.diag(
+        'proxy.analysis.failed',
+        `internal error in the ${where} (decoding of this session stopped; forwarding continues): ${err?.message ?? String(e)}`,
+        {},
+        {
+          where,
+          error: String(err?.message ?? e).slice(0, 200),
+        },
+      ),
     ]);
   }
 
@@ -499,10 +510,7 @@ export class Relay {
         this.host.packetsReady();
         if (this.tap !== null) tcpReset = this.tap.reset(dir, this.conn.lastFrame);
       });
-      this.emit([
-        this.diag(side === 'client' ? 'proxy.client.reset' : 'proxy.upstream.reset', `the ${side === 'client' ? 'client' : 'server'} connection failed: ${e.message}`, { dir }, { error: code }),
-        ...tcpReset,
-      ]);
+      this.emit([this.diag(side === 'client' ? 'proxy.client.reset' : 'proxy.upstream.reset', `the ${side === 'client' ? 'client' : 'server'} connection failed: ${e.message}`, { dir }, { error: code }), ...tcpReset]);
       this.finishSession();
     }
     // The failed socket is destroyed by Node; the other side gets a FIN after its pending bytes.
@@ -610,9 +618,7 @@ export class Relay {
     const fwd = `${this.forwarded.c2s} bytes client→server and ${this.forwarded.s2c} server→client so far`;
     if (stalled === 'handshake') {
       const secs = this.host.handshakeTimeoutMs / 1000;
-      this.emit([
-        this.diag('proxy.handshake-timeout', `the client had sent ${this.forwarded.c2s} of the ${CLIENT_HANDSHAKE} bytes of its handshake ${secs} s after connecting; both sides closed (${fwd})`, {}, { seconds: secs, sent: this.forwarded.c2s }),
-      ]);
+      this.emit([this.diag('proxy.handshake-timeout', `the client had sent ${this.forwarded.c2s} of the ${CLIENT_HANDSHAKE} bytes of its handshake ${secs} s after connecting; both sides closed (${fwd})`, {}, { seconds: secs, sent: this.forwarded.c2s })]);
     } else if (stalled !== null) {
       const peer = receiver(stalled);
       const to = stalled === 'c2s' ? this.upstream : this.client;
@@ -620,11 +626,16 @@ export class Relay {
       const secs = this.host.stallTimeoutMs / 1000;
       const other = this.paused[stalled === 'c2s' ? 's2c' : 'c2s'] ? ` (the ${receiver(stalled === 'c2s' ? 's2c' : 'c2s')} was not reading either)` : '';
       this.emit([
-        this.diag('proxy.stall-timeout', `the ${peer} stopped reading: data waited for it for ${secs} s (${waiting} bytes in the proxy, more in the kernel's buffers) while the proxy held the ${peer === 'client' ? 'server' : 'client'} back${other}; both sides closed (${fwd})`, { dir: stalled }, {
-          peer,
-          waiting,
-          seconds: secs,
-        }),
+        this.diag(
+          'proxy.stall-timeout',
+          `the ${peer} stopped reading: data waited for it for ${secs} s (${waiting} bytes in the proxy, more in the kernel's buffers) while the proxy held the ${peer === 'client' ? 'server' : 'client'} back${other}; both sides closed (${fwd})`,
+          { dir: stalled },
+          {
+            peer,
+            waiting,
+            seconds: secs,
+          },
+        ),
       ]);
     } else {
       const secs = this.host.idleTimeoutMs / 1000;
@@ -696,12 +707,7 @@ export class Relay {
     this.host.emit(recs);
   }
 
-  private diag(
-    code: ProxyDiagnosticCode,
-    message: string,
-    at: { dir?: Direction; frame?: number; offset?: number },
-    context?: Readonly<Record<string, string | number | boolean>>,
-  ) {
+  private diag(code: ProxyDiagnosticCode, message: string, at: { dir?: Direction; frame?: number; offset?: number }, context?: Readonly<Record<string, string | number | boolean>>) {
     const t = this.host.clock();
     const frame = at.frame ?? (this.conn !== null && this.conn.lastFrame > 0 ? this.conn.lastFrame : undefined);
     return proxyDiag(
@@ -720,4 +726,3 @@ export class Relay {
     );
   }
 }
-

@@ -22,19 +22,7 @@ export type { GapStats, Transport, RtmpeFacts, SessionRecord, RtmptFacts, Sessio
 export { buildSessionRecord } from './session.js';
 export type { WireExcerpt, DiagnosticRecord, DiagnosticOwner, DiagnosticAt, Locator, HandshakeRecord, ChunkTuple, MessageBodyFields, MessageRecord } from './messages.js';
 export { buildDiagnosticRecord } from './messages.js';
-export type {
-  PerDir,
-  RangeMs,
-  Role,
-  FlowOutcome,
-  FlowStep,
-  NetStreamFacts,
-  TransactionFacts,
-  EnhancedRtmpFacts,
-  FlowControlFacts,
-  ChunkLayerFacts,
-  SessionFacts,
-} from './facts.js';
+export type { PerDir, RangeMs, Role, FlowOutcome, FlowStep, NetStreamFacts, TransactionFacts, EnhancedRtmpFacts, FlowControlFacts, ChunkLayerFacts, SessionFacts } from './facts.js';
 export type { VideoStats, AudioStats, StreamRecord, TrackKind, TrackForm, TrackRecord } from './stream.js';
 export type { Epd, Certificate, Negotiation, KeyComponent, RtmfpHandshakeFacts, RtmfpFlowFacts, RtmfpSessionFacts } from './rtmfp.js';
 

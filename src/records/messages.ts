@@ -113,30 +113,30 @@ export type MessageBodyFields = Pick<DecodedBody, 'name' | 'transactionId' | 'ar
 
 export type MessageRecord = Locator &
   MessageBodyFields & {
-  readonly type: 'message';
-  /** Frame in which the message's first byte arrived. */
-  readonly firstFrame: number;
-  readonly csid: number;
-  readonly typeId: number;
-  readonly typeName: string;
-  readonly streamId: number;
-  readonly timestamp: number;
-  readonly length: number;
-  /** Its first bytes from the wire, chunk headers included (only with AnalyzerOptions.wireExcerpt: the TUI). */
-  readonly wire?: WireExcerpt;
-  /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
-  readonly lost?: number;
-  /**
-   * Header fields that could not be known after a loss or a mid-stream start (their values are
-   * carried on from the last known ones): 'timestamp', 'streamId'.
-   */
-  readonly unknown?: readonly ('timestamp' | 'streamId')[];
-  readonly chunks: {
-    readonly count: number;
-    /** Header form of the first chunk and whether the message used an extended timestamp. */
-    readonly fmt: number;
-    readonly extendedTimestamp: boolean;
-    /** The first chunks (up to 1024). */
-    readonly list: readonly ChunkTuple[];
+    readonly type: 'message';
+    /** Frame in which the message's first byte arrived. */
+    readonly firstFrame: number;
+    readonly csid: number;
+    readonly typeId: number;
+    readonly typeName: string;
+    readonly streamId: number;
+    readonly timestamp: number;
+    readonly length: number;
+    /** Its first bytes from the wire, chunk headers included (only with AnalyzerOptions.wireExcerpt: the TUI). */
+    readonly wire?: WireExcerpt;
+    /** Body bytes lost in the capture (a TCP gap inside one of the message's chunks). */
+    readonly lost?: number;
+    /**
+     * Header fields that could not be known after a loss or a mid-stream start (their values are
+     * carried on from the last known ones): 'timestamp', 'streamId'.
+     */
+    readonly unknown?: readonly ('timestamp' | 'streamId')[];
+    readonly chunks: {
+      readonly count: number;
+      /** Header form of the first chunk and whether the message used an extended timestamp. */
+      readonly fmt: number;
+      readonly extendedTimestamp: boolean;
+      /** The first chunks (up to 1024). */
+      readonly list: readonly ChunkTuple[];
+    };
   };
-};

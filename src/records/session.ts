@@ -125,13 +125,15 @@ export type SessionBase = Pick<
 > & {
   /** Default: 'rtmpe' when `encrypted`, else 'rtmp'. */
   readonly transport?: Transport;
-  readonly firstTime: { readonly sec: number; readonly nsec: number }; readonly lastTime: { readonly sec: number; readonly nsec: number } };
+  readonly firstTime: { readonly sec: number; readonly nsec: number };
+  readonly lastTime: { readonly sec: number; readonly nsec: number };
+};
 
 /** A session record from its connection facts, decode statistics and the analysis's facts. */
 export function buildSessionRecord(
   base: SessionBase,
   stats: Pick<SessionRecord, 'messageCount' | 'chunkSize' | 'type3ExtendedTimestamp'>,
-  facts: Partial<SessionFacts> & { readonly rtmpe?: RtmpeFacts; readonly diagnosticCounts?: Readonly<Record<string, number>> } | null,
+  facts: (Partial<SessionFacts> & { readonly rtmpe?: RtmpeFacts; readonly diagnosticCounts?: Readonly<Record<string, number>> }) | null,
 ): SessionRecord {
   const startTime = base.firstTime.sec + base.firstTime.nsec / 1e9;
   const endTime = base.lastTime.sec + base.lastTime.nsec / 1e9;

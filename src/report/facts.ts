@@ -15,7 +15,6 @@ export function wireText(s: unknown): string {
   return c.length > MAX_TEXT ? c.slice(0, MAX_TEXT - 1) + '…' : c;
 }
 
-
 export type Fact = readonly [string, string];
 
 function kbps(v: number | null | undefined): string | null {
@@ -60,13 +59,7 @@ export function streamFacts(r: StreamRecord): Fact[] {
   }
   const a = r.audio;
   if (a !== null) {
-    const parts = [
-      wireText(a.codecString ?? a.codec),
-      a.objectTypeName === null ? null : wireText(a.objectTypeName),
-      a.sampleRate === null ? null : `${a.sampleRate} Hz`,
-      a.channels === null ? null : `${a.channels} ch`,
-      kbps(a.bitrateKbps.avg),
-    ];
+    const parts = [wireText(a.codecString ?? a.codec), a.objectTypeName === null ? null : wireText(a.objectTypeName), a.sampleRate === null ? null : `${a.sampleRate} Hz`, a.channels === null ? null : `${a.channels} ch`, kbps(a.bitrateKbps.avg)];
     f.push(['audio', parts.filter((x) => x !== null).join(', ')]);
   }
   if (r.tracks !== undefined) f.push(['tracks', String(r.tracks.length)]);

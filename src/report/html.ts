@@ -26,18 +26,15 @@ function sha256(s: string): string {
 }
 
 export function renderHtml(model: ReportModel, assets: ReportAssets): string {
-  for (const [what, text] of [['uPlot', assets.uplotJs], ['uPlot CSS', assets.uplotCss]] as const) {
+  for (const [what, text] of [
+    ['uPlot', assets.uplotJs],
+    ['uPlot CSS', assets.uplotCss],
+  ] as const) {
     if (/<\/(script|style)/i.test(text)) throw new Error(`${what} cannot be inlined: it contains a closing tag`);
   }
   const script = `${assets.uplotJs}\n${CLIENT_JS}`;
   const style = `${assets.uplotCss}\n${CLIENT_CSS}`;
-  const csp = [
-    "default-src 'none'",
-    `script-src ${sha256(script)}`,
-    `style-src ${sha256(style)}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const csp = ["default-src 'none'", `script-src ${sha256(script)}`, `style-src ${sha256(style)}`, "base-uri 'none'", "form-action 'none'"].join('; ');
   const names = model.captures.map((c) => c.name).join(', ');
   return `<!doctype html>
 <html lang="en">

@@ -286,11 +286,15 @@ export class ReportBuilder {
       }
       const label = ctl.kind === 'user-control' && ctl.eventName !== undefined ? wireText(ctl.eventName) : r.typeName;
       const note =
-        ctl.kind === 'set-chunk-size' ? `${ctl.chunkSize ?? '?'} bytes`
-        : ctl.kind === 'window-ack-size' ? `${ctl.windowSize ?? '?'} bytes`
-        : ctl.kind === 'set-peer-bandwidth' ? `${ctl.windowSize ?? '?'} bytes, ${wireText(ctl.limitTypeName ?? '?')}`
-        : ctl.kind === 'user-control' && ctl.streamId !== undefined ? `stream ${ctl.streamId}`
-        : null;
+        ctl.kind === 'set-chunk-size'
+          ? `${ctl.chunkSize ?? '?'} bytes`
+          : ctl.kind === 'window-ack-size'
+            ? `${ctl.windowSize ?? '?'} bytes`
+            : ctl.kind === 'set-peer-bandwidth'
+              ? `${ctl.windowSize ?? '?'} bytes, ${wireText(ctl.limitTypeName ?? '?')}`
+              : ctl.kind === 'user-control' && ctl.streamId !== undefined
+                ? `stream ${ctl.streamId}`
+                : null;
       this.addLadder(s, { frame: r.frame, dir: r.dir, kind: 'control', label, note, latencyMs: null, diag: null }, r.time);
       return;
     }
@@ -324,10 +328,7 @@ export class ReportBuilder {
       s.starts.set(r.streamId, { time: r.time, name });
       if (typeof cmd.streamName === 'string' && s.streamNames.size < 64) s.streamNames.set(r.streamId, wireText(cmd.streamName));
     }
-    const note =
-      typeof cmd.streamName === 'string' ? wireText(cmd.streamName)
-      : r.name === 'connect' && typeof cmd.app === 'string' ? `app ${wireText(cmd.app)}`
-      : status;
+    const note = typeof cmd.streamName === 'string' ? wireText(cmd.streamName) : r.name === 'connect' && typeof cmd.app === 'string' ? `app ${wireText(cmd.app)}` : status;
     const label = tid !== undefined && tid > 0 ? `${name} (${tid})` : name;
     this.addLadder(s, { frame: r.frame, dir: r.dir, kind: isCommand ? 'command' : 'data', label, note, latencyMs: null, diag: null }, r.time);
   }

@@ -84,8 +84,14 @@ export function decodeKeyComponent(b: Uint8Array): KeyComponent {
     length: b.length,
     dhGroup,
     dhPublicKeyBytes,
-    hmac: negotiation(options.find((o) => o.type === 0x1a), true),
-    sseq: negotiation(options.find((o) => o.type === 0x1e), false),
+    hmac: negotiation(
+      options.find((o) => o.type === 0x1a),
+      true,
+    ),
+    sseq: negotiation(
+      options.find((o) => o.type === 0x1e),
+      false,
+    ),
   };
 }
 

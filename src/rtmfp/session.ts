@@ -187,7 +187,7 @@ export class RtmfpSession {
     const offset = this.count(dir, d.length, meta);
     if (framings.length === 0) {
       this.undecrypted[dir]++;
-      this.note('rtmfp.keys-needed', 'session packets are encrypted with keys from the Diffie-Hellman exchange; --keylog with this session\'s keys reads its flows and RTMP messages', undefined, meta, undefined, 'keys');
+      this.note('rtmfp.keys-needed', "session packets are encrypted with keys from the Diffie-Hellman exchange; --keylog with this session's keys reads its flows and RTMP messages", undefined, meta, undefined, 'keys');
       return this.out;
     }
     this.keysLogged = true;

@@ -14,7 +14,6 @@ import { u16, u32 } from '../core/byte-reader.js';
 export const DEFAULT_KEY = new TextEncoder().encode('Adobe Systems 02');
 const ZERO_IV = new Uint8Array(16);
 
-
 export function hex(b: Uint8Array, max = 64): string {
   let s = '';
   const n = Math.min(b.length, max);
@@ -101,9 +100,7 @@ export type Framing = {
 
 export const STARTUP_FRAMING: Framing = { key: DEFAULT_KEY, hmac: null, sseq: false };
 
-export type Decrypted =
-  | { readonly ok: true; readonly plain: Uint8Array; /** Where the packet header starts in `plain`. */ readonly start: number; readonly sseq?: number }
-  | { readonly ok: false; readonly reason: 'size' | 'hmac' | 'checksum' | 'sseq' };
+export type Decrypted = { readonly ok: true; readonly plain: Uint8Array; /** Where the packet header starts in `plain`. */ readonly start: number; readonly sseq?: number } | { readonly ok: false; readonly reason: 'size' | 'hmac' | 'checksum' | 'sseq' };
 
 /** Decrypt and check one datagram (including its 4 scrambled-id bytes) with `f`. */
 export function decryptPacket(d: Uint8Array, f: Framing): Decrypted {

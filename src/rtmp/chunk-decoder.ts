@@ -434,9 +434,7 @@ export class ChunkDecoder {
     }
     for (const [csid, s] of this.streams) {
       if (s.msg !== null) {
-        this.out.push(
-          this.diag('rtmp.message.incomplete', `message on chunk stream ${csid} ended early: ${s.msg.received} of ${s.length} bytes`, s.msg.offset),
-        );
+        this.out.push(this.diag('rtmp.message.incomplete', `message on chunk stream ${csid} ended early: ${s.msg.received} of ${s.length} bytes`, s.msg.offset));
       }
     }
     return this.out;
@@ -535,8 +533,22 @@ export class ChunkDecoder {
     if (s === undefined) {
       this.takeState(STREAM_COST, null, csid, startOffset);
       s = {
-        csid, timestamp: 0, delta: 0, length: 0, typeId: 0, streamId: 0, extended: false, extendedValue: 0, msg: null, seen: false,
-        tsKnown: false, sidKnown: false, needHeader: false, lruPrev: null, lruNext: null, lruIn: false,
+        csid,
+        timestamp: 0,
+        delta: 0,
+        length: 0,
+        typeId: 0,
+        streamId: 0,
+        extended: false,
+        extendedValue: 0,
+        msg: null,
+        seen: false,
+        tsKnown: false,
+        sidKnown: false,
+        needHeader: false,
+        lruPrev: null,
+        lruNext: null,
+        lruIn: false,
       };
       this.streams.set(csid, s);
       this.lru.touch(s);
@@ -569,9 +581,7 @@ export class ChunkDecoder {
       // loss a type-1 header may open a chunk stream: its type-0 header was not captured. Any
       // other is our misplacement, not the peer's error: no diagnostic then.)
       if (!this.lossy) {
-        this.out.push(
-          this.diag('rtmp.chunk.no-previous-header', `chunk stream ${csid} starts with a type-${fmt} header, which needs a previous header`, startOffset),
-        );
+        this.out.push(this.diag('rtmp.chunk.no-previous-header', `chunk stream ${csid} starts with a type-${fmt} header, which needs a previous header`, startOffset));
       }
       this.enterDesync(startOffset);
       return 0;
@@ -581,10 +591,7 @@ export class ChunkDecoder {
       // boundary after all (a resync on payload bytes, or a chunk size guessed wrong): scan again
       // rather than decode payload as headers. So does a type-3 header nobody can place.
       const plausible =
-        (fmt === 3
-          ? !(s.needHeader && s.msg === null)
-          : s.msg === null &&
-            plausibleMessageHeader(fmt, ts, fmt <= 1 ? (b[p + 6] as number) : s.typeId, fmt <= 1 ? readU24(b, p + 3) : s.length, fmt === 0 ? readU32LE(b, p + 7) : -1)) &&
+        (fmt === 3 ? !(s.needHeader && s.msg === null) : s.msg === null && plausibleMessageHeader(fmt, ts, fmt <= 1 ? (b[p + 6] as number) : s.typeId, fmt <= 1 ? readU24(b, p + 3) : s.length, fmt === 0 ? readU32LE(b, p + 7) : -1)) &&
         // With a guessed size, the message in progress must continue right here.
         (this.chunkSizeConfirmed || this.lastStream === null || this.lastStream.msg === null || (fmt === 3 && s === this.lastStream));
       if (!plausible) {
@@ -639,9 +646,7 @@ export class ChunkDecoder {
     }
     if (!starting && fmt !== 3) {
       // A new header in the middle of a message: the old message is abandoned.
-      this.out.push(
-        this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as MessageInProgress).received} of its bytes)`, startOffset),
-      );
+      this.out.push(this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as MessageInProgress).received} of its bytes)`, startOffset));
       this.dropMessage(s);
       if (fmt === 1 || fmt === 2) s.timestamp = (s.timestamp + s.delta) >>> 0;
     }
@@ -810,7 +815,11 @@ export class ChunkDecoder {
   private reportShed(): void {
     if (this.shedStreams === 0) return;
     this.out.push(
-      this.diag('rtmp.chunk.stream-cap', `${this.shedStreams} chunk streams of this connection (the least recently used, with their messages in progress) were forgotten: all connections together filled the shared decode budget, and this one held the most`, this.pos),
+      this.diag(
+        'rtmp.chunk.stream-cap',
+        `${this.shedStreams} chunk streams of this connection (the least recently used, with their messages in progress) were forgotten: all connections together filled the shared decode budget, and this one held the most`,
+        this.pos,
+      ),
     );
     this.shedStreams = 0;
   }
@@ -843,7 +852,11 @@ export class ChunkDecoder {
         this.budget.give(full.length);
         m.full = null;
         this.out.push(
-          this.diag('rtmp.message.buffer-cap', `chunk stream ${s.csid}: the whole ${s.length}-byte body cannot be kept for extraction: messages in progress on this connection already hold ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer)`, m.offset),
+          this.diag(
+            'rtmp.message.buffer-cap',
+            `chunk stream ${s.csid}: the whole ${s.length}-byte body cannot be kept for extraction: messages in progress on this connection already hold ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer)`,
+            m.offset,
+          ),
         );
         return;
       }

@@ -93,7 +93,12 @@ export function commandFields(name: string, values: readonly AmfValue[]): Comman
         videoFourCcInfoMap: plainProp(obj, 'videoFourCcInfoMap'),
         audioFourCcInfoMap: plainProp(obj, 'audioFourCcInfoMap'),
         capsEx,
-        capsExNames: capsEx === undefined ? undefined : Object.entries(CAPS_EX).filter(([bit]) => (capsEx & Number(bit)) !== 0).map(([, n]) => n),
+        capsExNames:
+          capsEx === undefined
+            ? undefined
+            : Object.entries(CAPS_EX)
+                .filter(([bit]) => (capsEx & Number(bit)) !== 0)
+                .map(([, n]) => n),
       });
     }
     case 'publish':

@@ -62,7 +62,6 @@ export type ControlBody =
 
 export type ControlResult = { readonly control: ControlBody | null; readonly problem?: 'short' | 'long' };
 
-
 function hex(b: Uint8Array): string {
   let s = '';
   for (const x of b) s += (x < 16 ? '0' : '') + x.toString(16);

@@ -41,14 +41,7 @@ export class HandshakeAssembler {
    * Take bytes from `data[p]` on (at stream offset `pos`, arrived with `meta`), pushing events to
    * `out`. Returns how many were taken and, when the handshake completed with them, what follows.
    */
-  push(
-    data: Uint8Array,
-    p: number,
-    pos: number,
-    meta: ByteMeta,
-    out: RtmpEvent[],
-    diag: (code: Diagnostic['code'], message: string, offset: number) => Diagnostic,
-  ): { taken: number; done: AfterHandshake | null } {
+  push(data: Uint8Array, p: number, pos: number, meta: ByteMeta, out: RtmpEvent[], diag: (code: Diagnostic['code'], message: string, offset: number) => Diagnostic): { taken: number; done: AfterHandshake | null } {
     if (this.step === 'version') {
       const v = data[p] as number;
       const part = this.side === 'client' ? 'C0' : 'S0';

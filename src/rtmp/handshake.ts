@@ -19,10 +19,7 @@ import { u32 } from '../core/byte-reader.js';
 export const HANDSHAKE_SIZE = 1536;
 const DIGEST = 32;
 
-const CONSTANT = Uint8Array.from([
-  0xf0, 0xee, 0xc2, 0x4a, 0x80, 0x68, 0xbe, 0xe8, 0x2e, 0x00, 0xd0, 0xd1, 0x02, 0x9e, 0x7e, 0x57,
-  0x6e, 0xec, 0x5d, 0x2d, 0x29, 0x80, 0x6f, 0xab, 0x93, 0xb8, 0xe6, 0x36, 0xcf, 0xeb, 0x31, 0xae,
-]);
+const CONSTANT = Uint8Array.from([0xf0, 0xee, 0xc2, 0x4a, 0x80, 0x68, 0xbe, 0xe8, 0x2e, 0x00, 0xd0, 0xd1, 0x02, 0x9e, 0x7e, 0x57, 0x6e, 0xec, 0x5d, 0x2d, 0x29, 0x80, 0x6f, 0xab, 0x93, 0xb8, 0xe6, 0x36, 0xcf, 0xeb, 0x31, 0xae]);
 const enc = new TextEncoder();
 const FP_KEY = enc.encode('Genuine Adobe Flash Player 001');
 const FMS_KEY = enc.encode('Genuine Adobe Flash Media Server 001');
@@ -47,7 +44,6 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
 
 export function digestOffset(block: Uint8Array, scheme: 0 | 1): number {
   const base = scheme === 0 ? 8 : 772;
@@ -94,10 +90,7 @@ export type FirstBlockFacts = {
 };
 
 /** C1 or S1. `digest` (not serialised) is kept by the caller to check C2/S2. */
-export function decodeFirstBlock(
-  block: Uint8Array,
-  side: 'client' | 'server',
-): FirstBlockFacts & { readonly digest: Uint8Array | null } {
+export function decodeFirstBlock(block: Uint8Array, side: 'client' | 'server'): FirstBlockFacts & { readonly digest: Uint8Array | null } {
   const time = u32(block, 0);
   const v = block.subarray(4, 8);
   const version = `${v[0]}.${v[1]}.${v[2]}.${v[3]}`;
@@ -130,13 +123,7 @@ export type SecondBlockFacts = {
  * block and `peerDigest` its digest when it used the digest scheme. `rtmpeType`: the RTMPE
  * handshake type (S0's byte); types 8 and 9 encrypt the signature (rtmpe.ts).
  */
-export function decodeSecondBlock(
-  block: Uint8Array,
-  side: 'client' | 'server',
-  peerFirst: Uint8Array | null,
-  peerDigest: Uint8Array | null,
-  rtmpeType = 0,
-): SecondBlockFacts {
+export function decodeSecondBlock(block: Uint8Array, side: 'client' | 'server', peerFirst: Uint8Array | null, peerDigest: Uint8Array | null, rtmpeType = 0): SecondBlockFacts {
   const time = u32(block, 0);
   const time2 = u32(block, 4);
   const echoes = peerFirst === null ? null : equal(block.subarray(8), peerFirst.subarray(8));

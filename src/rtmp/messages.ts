@@ -246,7 +246,6 @@ function decodeAmfMessage(typeId: number, typeName: string, body: Uint8Array, tr
   return { typeName, name, args: values.slice(1).map(toPlain), command: dataFields(name, values), problems };
 }
 
-
 /** Shared object message: name, version, flags, then a list of typed events. */
 function decodeSharedObject(typeName: string, b: Uint8Array, base: number): DecodedBody {
   const problems: Problem[] = [];

@@ -425,8 +425,7 @@ function candidate(
   // longer chain. Among equals the smallest size, because the true size always holds: a size
   // below it expects a continuation header where there is payload (caught before any message is
   // emitted), while one above it would read a continuation header as payload (caught only after).
-  const rank = (a: Scored, than: Scored): number =>
-    a.clean !== than.clean ? (a.clean ? 1 : -1) : a.evidence !== than.evidence ? a.evidence - than.evidence : a.clean ? 0 : a.headers - than.headers;
+  const rank = (a: Scored, than: Scored): number => (a.clean !== than.clean ? (a.clean ? 1 : -1) : a.evidence !== than.evidence ? a.evidence - than.evidence : a.clean ? 0 : a.headers - than.headers);
   let top: Scored[] = [];
   for (const s of held) {
     const r = top[0] === undefined ? 1 : rank(s, top[0]);
@@ -462,12 +461,7 @@ function candidate(
   // byte equal to the continuation header at another candidate's distance: the same boundaries,
   // not the same bytes) go by how common they are: the sizes in use in practice, in the order of
   // COMMON_CHUNK_SIZES, before those found where the header byte reappears.
-  const pick =
-    best !== undefined && best.evidence > 0
-      ? top.map((t) => t.size).sort((x, y) => commonness(x) - commonness(y) || x - y)[0]
-      : top.some((t) => t.size === current)
-        ? current
-        : best?.size;
+  const pick = best !== undefined && best.evidence > 0 ? top.map((t) => t.size).sort((x, y) => commonness(x) - commonness(y) || x - y)[0] : top.some((t) => t.size === current) ? current : best?.size;
   // Before the end of the bytes, a smaller size still open could hold too (a message cut by the
   // end of the bytes is counted as complete under a size above its length): wait for it.
   if (best === undefined || pick === undefined || (!final && (!best.clean || pick > smallestOpen))) return !final && (undecided || best !== undefined) ? 'more' : none;

@@ -246,8 +246,7 @@ export class RtmptTracker {
     if (seek !== null) {
       seek.lost(length);
       c!.tails[dir]?.clear();
-    }
-    else if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta);
+    } else if (c !== undefined && !c.dead) this.onHttp(c, dir, (dir === 'c2s' ? c.req : c.res).gap(length), meta);
     return this.out;
   }
 
@@ -551,7 +550,12 @@ export class RtmptTracker {
     if (t === undefined && (c.tunnels.size >= MAX_TUNNELS_PER_CONN || this.tunnels.size >= MAX_LIVE_TUNNELS)) {
       if (!c.limited) {
         c.limited = true;
-        const d = diag('rtmpt.tunnel-limit', `more than ${c.tunnels.size >= MAX_TUNNELS_PER_CONN ? `${MAX_TUNNELS_PER_CONN} RTMPT sessions on one connection` : `${MAX_LIVE_TUNNELS} RTMPT sessions at once`}: requests of further session ids on this connection are not decoded`, { frame: meta.frame, conn: c.info.conn }, { tcpStream: c.info.conn });
+        const d = diag(
+          'rtmpt.tunnel-limit',
+          `more than ${c.tunnels.size >= MAX_TUNNELS_PER_CONN ? `${MAX_TUNNELS_PER_CONN} RTMPT sessions on one connection` : `${MAX_LIVE_TUNNELS} RTMPT sessions at once`}: requests of further session ids on this connection are not decoded`,
+          { frame: meta.frame, conn: c.info.conn },
+          { tcpStream: c.info.conn },
+        );
         this.out.push(connLevel(c.info, d));
       }
       return null;
@@ -611,7 +615,12 @@ export class RtmptTracker {
         continue;
       }
       if (p.hole !== undefined) {
-        const d = diag('rtmpt.sequence-missing', `${dir === 'c2s' ? 'request' : 'reply'} body #${p.hole} of RTMPT session ${t.id} was not captured; its bytes are missing from the tunnelled stream`, { frame: p.meta.frame, dir, offset: t.offset[dir] }, { sequence: p.hole });
+        const d = diag(
+          'rtmpt.sequence-missing',
+          `${dir === 'c2s' ? 'request' : 'reply'} body #${p.hole} of RTMPT session ${t.id} was not captured; its bytes are missing from the tunnelled stream`,
+          { frame: p.meta.frame, dir, offset: t.offset[dir] },
+          { sequence: p.hole },
+        );
         for (const r of t.rtmp.observe(this.sessionDiag(t, d))) this.out.push(r);
       }
       t.gaps[dir].count++;
@@ -638,10 +647,7 @@ export class RtmptTracker {
       lateBodies: t.order.c2s.late + t.order.s2c.late,
       idleRatio: polls === 0 ? null : Math.round((t.requests.idle / polls) * 1e4) / 1e4,
       pollHint: t.hint === null ? null : { ...t.hint },
-      replyLatencyMs:
-        t.latency.count === 0
-          ? null
-          : { count: t.latency.count, min: t.latency.min, mean: Math.round((t.latency.sum / t.latency.count) * 1e3) / 1e3, max: t.latency.max },
+      replyLatencyMs: t.latency.count === 0 ? null : { count: t.latency.count, min: t.latency.min, mean: Math.round((t.latency.sum / t.latency.count) * 1e3) / 1e3, max: t.latency.max },
     };
     const rec: SessionRecord = buildSessionRecord(
       {

@@ -176,9 +176,7 @@ export class Analyzer {
           if (r.why !== undefined) this.tunnelUndecodable[r.why] = (this.tunnelUndecodable[r.why] ?? 0) + 1;
           if (r.reason === 'unsupported-link' && !this.reportedLinks.has(ev.linkType)) {
             this.reportedLinks.add(ev.linkType);
-            this.pipe.out.push(
-              this.simpleDiag('capture.unsupported-link', `link type ${ev.linkType} is not decoded; its packets are skipped`, ev.frame),
-            );
+            this.pipe.out.push(this.simpleDiag('capture.unsupported-link', `link type ${ev.linkType} is not decoded; its packets are skipped`, ev.frame));
           } else if (r.reason === 'malformed' || r.reason === 'truncated') {
             this.pipe.out.push(this.simpleDiag(r.reason === 'malformed' ? 'net.malformed' : 'net.truncated', r.detail ?? r.reason, ev.frame));
           } else if (r.reason === 'fragment' && this.skipped[r.reason] === 1) {
@@ -188,7 +186,13 @@ export class Analyzer {
         }
         if (r.kind === 'tcp' && r.tunnel !== undefined) for (const l of r.tunnel.layers) this.tunnelPackets[l.type] = (this.tunnelPackets[l.type] ?? 0) + 1;
         if (r.kind === 'udp') {
-          this.rtmfp ??= new RtmfpTracker({ keylogs: this.keylogs, nextSession: () => this.pipe.nextSession(), ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }), ...(this.payloads === undefined ? {} : { payloads: this.payloads }), ...(this.target === undefined ? {} : { target: this.target }) });
+          this.rtmfp ??= new RtmfpTracker({
+            keylogs: this.keylogs,
+            nextSession: () => this.pipe.nextSession(),
+            ...(this.connBuffer === undefined ? {} : { connBuffer: this.connBuffer }),
+            ...(this.payloads === undefined ? {} : { payloads: this.payloads }),
+            ...(this.target === undefined ? {} : { target: this.target }),
+          });
           const recs = this.rtmfp.push(r, meta);
           // UDP that is not RTMFP is counted as before.
           if (recs === null) this.skipped['not-tcp'] = (this.skipped['not-tcp'] ?? 0) + 1;
@@ -225,9 +229,7 @@ export class Analyzer {
       ...(this.pipe.tlsConnections > 0 ? { tlsConnections: this.pipe.tlsConnections } : {}),
       skipped: { ...this.skipped },
       ...(this.tcp.evicted > 0 ? { evictedConnections: this.tcp.evicted } : {}),
-      ...(Object.keys(this.tunnelPackets).length + Object.keys(this.tunnelUndecodable).length === 0
-        ? {}
-        : { tunnels: { packets: { ...this.tunnelPackets }, undecodable: { ...this.tunnelUndecodable } } }),
+      ...(Object.keys(this.tunnelPackets).length + Object.keys(this.tunnelUndecodable).length === 0 ? {} : { tunnels: { packets: { ...this.tunnelPackets }, undecodable: { ...this.tunnelUndecodable } } }),
       ...(this.pipe.truncation.holes === 0 ? {} : { truncated: { ...this.pipe.truncation, snapLen: this.snapLen } }),
     };
     yield summary;

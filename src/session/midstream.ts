@@ -221,9 +221,7 @@ export function clientFromLayouts(layouts: Readonly<Record<Direction, Layout>>, 
 export type HoldMeta = { readonly frame: number; readonly sec: number; readonly nsec: number };
 
 /** A held piece of input, replayed in arrival order once the connection is decided. */
-export type Held =
-  | { readonly kind: 'data'; readonly dir: Direction; readonly offset: number; readonly data: Uint8Array; readonly meta: HoldMeta }
-  | { readonly kind: 'gap'; readonly dir: Direction; readonly length: number; readonly meta: HoldMeta };
+export type Held = { readonly kind: 'data'; readonly dir: Direction; readonly offset: number; readonly data: Uint8Array; readonly meta: HoldMeta } | { readonly kind: 'gap'; readonly dir: Direction; readonly length: number; readonly meta: HoldMeta };
 
 type HeldRef =
   | { readonly kind: 'data'; readonly dir: Direction; readonly offset: number; readonly scan: DirectionScan; readonly from: number; readonly to: number; readonly meta: HoldMeta }
@@ -285,7 +283,10 @@ export class ConnectionHold {
     };
     const l = { c2s: of('c2s'), s2c: of('s2c') };
     // The other side's handshake is in the capture: this side's may end inside it too.
-    for (const [dir, other] of [['c2s', 's2c'], ['s2c', 'c2s']] as const) {
+    for (const [dir, other] of [
+      ['c2s', 's2c'],
+      ['s2c', 'c2s'],
+    ] as const) {
       if (l[dir] !== 'chunks' || (l[other] !== 'handshake' && l[other] !== 'second-block')) continue;
       const s = this.first[dir] as DirectionScan;
       if (s.base !== 0) continue;

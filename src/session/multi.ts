@@ -68,17 +68,15 @@ export function poolSize(sources: readonly CaptureSource[], threads?: number): n
  * to `handlers` in input order. Records carry a `capture` field when there is more than one source.
  * A capture that cannot be read is reported through `end` and the others go on.
  */
-export async function analyzeCaptures(
-  sources: readonly CaptureSource[],
-  mode: JobMode,
-  opts: AnalyzerOptions,
-  handlers: CaptureHandlers,
-  multi: MultiOptions = {},
-): Promise<void> {
+export async function analyzeCaptures(sources: readonly CaptureSource[], mode: JobMode, opts: AnalyzerOptions, handlers: CaptureHandlers, multi: MultiOptions = {}): Promise<void> {
   const tag = sources.length > 1;
   const threads = poolSize(sources, multi.threads);
   const select = multi.select === undefined ? {} : { select: multi.select };
-  if (threads <= 1) return inProcess(sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts, ...select })), handlers);
+  if (threads <= 1)
+    return inProcess(
+      sources.map((s, id) => ({ id, path: s.path, name: s.name, tag, mode, opts, ...select })),
+      handlers,
+    );
   // Functions cannot cross to a worker thread: the threads count diagnostics for `observe`'s
   // owner instead (AnalyzerOptions.tally); extraction's payload sink runs on one thread only.
   const { observe: _observe, tally, payloads: _payloads, ...plain } = opts;
@@ -117,10 +115,7 @@ async function inProcess(jobs: readonly CaptureJob[], h: CaptureHandlers): Promi
 
 type Held = { items: JobOutput[]; textBytes: number; spill: { fd: number; dir: string; bytes: number } | null; deferredAcks: number };
 type State = { worker: Worker | null; held: Held; done: boolean; failure: CaptureFailure | null; bytesRead: number };
-type FromWorker =
-  | { type: 'out'; id: number; out: JobOutput }
-  | { type: 'done'; id: number; bytesRead: number; counts: Readonly<Record<Severity, number>> | null }
-  | { type: 'error'; id: number; message: string; internal: boolean };
+type FromWorker = { type: 'out'; id: number; out: JobOutput } | { type: 'done'; id: number; bytesRead: number; counts: Readonly<Record<Severity, number>> | null } | { type: 'error'; id: number; message: string; internal: boolean };
 
 /** The worker script beside this module (tsc's layout) or one level up (the bundle's chunks/). */
 function workerUrl(): URL {
@@ -189,9 +184,7 @@ class Pool {
   private message(w: Worker, m: FromWorker): void {
     const st = this.states[m.id] as State;
     if (m.type !== 'out') this.dispatch(w); // the thread is free: give it the next capture at once
-    this.chain = this.chain
-      .then(() => this.handle(w, st, m))
-      .catch((e: unknown) => this.fail(e));
+    this.chain = this.chain.then(() => this.handle(w, st, m)).catch((e: unknown) => this.fail(e));
   }
 
   private progress(): void {
@@ -217,8 +210,7 @@ class Pool {
     if (m.type === 'done') {
       st.bytesRead = m.bytesRead;
       if (m.counts !== null) this.tally?.(m.counts);
-    }
-    else st.failure = { message: m.message, internal: m.internal };
+    } else st.failure = { message: m.message, internal: m.internal };
     this.progress();
     if (m.id === this.head) await this.advance();
   }
@@ -234,7 +226,7 @@ class Pool {
         held.spill = { fd, dir, bytes: 0 };
       }
       const b = Buffer.from(out.text);
-      for (let at = 0; at < b.length; ) at += writeSync(held.spill.fd, b, at, b.length - at, held.spill.bytes + at);
+      for (let at = 0; at < b.length;) at += writeSync(held.spill.fd, b, at, b.length - at, held.spill.bytes + at);
       held.spill.bytes += b.length;
       w.postMessage({ type: 'ack' });
       return;
@@ -269,7 +261,7 @@ class Pool {
     if (held.spill !== null) {
       const buf = Buffer.allocUnsafe(1 << 20);
       const dec = new StringDecoder('utf8');
-      for (let pos = 0; pos < held.spill.bytes; ) {
+      for (let pos = 0; pos < held.spill.bytes;) {
         const n = readSync(held.spill.fd, buf, 0, Math.min(buf.length, held.spill.bytes - pos), pos);
         pos += n;
         await this.h.output(i, { kind: 'text', text: dec.write(buf.subarray(0, n)), bytesRead: st.bytesRead });
@@ -294,9 +286,7 @@ export class Stopped extends Error {
 }
 
 /** One batch of a capture's records, tagged with it, or the one line saying it could not be read. */
-export type TaggedBatch =
-  | { readonly index: number; readonly source: CaptureSource; readonly records: readonly OutputRecord[] }
-  | { readonly index: number; readonly source: CaptureSource; readonly failure: CaptureFailure };
+export type TaggedBatch = { readonly index: number; readonly source: CaptureSource; readonly records: readonly OutputRecord[] } | { readonly index: number; readonly source: CaptureSource; readonly failure: CaptureFailure };
 
 /**
  * Every capture's records as batches in input order (records tagged with `capture` when there are

@@ -402,22 +402,12 @@ export class SessionPipeline {
       // The end of a handshake whose start was missed is skipped: chunks begin at the tail's end.
       const skip = d.layouts[h.dir] === 'handshake-tail' ? d.tails[h.dir] - (h.kind === 'data' ? h.offset : 0) : 0;
       if (h.kind === 'data' && skip >= h.data.length) continue;
-      const recs =
-        h.kind === 'data'
-          ? rtmp.data(dir, skip > 0 ? h.data.subarray(skip) : h.data, skip > 0 ? h.offset + skip : h.offset, meta)
-          : rtmp.gap(dir, h.length, meta);
+      const recs = h.kind === 'data' ? rtmp.data(dir, skip > 0 ? h.data.subarray(skip) : h.data, skip > 0 ? h.offset + skip : h.offset, meta) : rtmp.gap(dir, h.length, meta);
       for (const r of recs) this.out.push(r);
     }
   }
 
-  private accept(
-    c: ConnState,
-    by: SessionRecord['detectedBy'],
-    version: number | null,
-    swap: boolean,
-    layouts?: RtmpDecision['layouts'],
-    because?: string | null,
-  ): void {
+  private accept(c: ConnState, by: SessionRecord['detectedBy'], version: number | null, swap: boolean, layouts?: RtmpDecision['layouts'], because?: string | null): void {
     c.status = 'rtmp';
     c.session = this.nextSession();
     c.detectedBy = by;
@@ -427,12 +417,14 @@ export class SessionPipeline {
       c.client = c.open.server;
       c.server = c.open.client;
     }
-    c.rtmp = new RtmpSession(
-      { session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) },
-      by !== 'handshake' || layouts !== undefined,
-      this.connBuffer,
-      { shared: this.shared, target: this.target, payloads: this.payloads, wireExcerpt: this.wireExcerpt, ...(c.terminated === null ? {} : { decrypted: true }), ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }) },
-    );
+    c.rtmp = new RtmpSession({ session: c.session, conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server) }, by !== 'handshake' || layouts !== undefined, this.connBuffer, {
+      shared: this.shared,
+      target: this.target,
+      payloads: this.payloads,
+      wireExcerpt: this.wireExcerpt,
+      ...(c.terminated === null ? {} : { decrypted: true }),
+      ...(layouts === undefined ? {} : { layouts: swap ? { c2s: layouts.s2c, s2c: layouts.c2s } : layouts }),
+    });
     for (const d of c.pending) for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     c.pending = [];
     if (c.clientGuessed) {
@@ -440,10 +432,10 @@ export class SessionPipeline {
         because != null
           ? `${formatEndpoint(c.client)} ${because}`
           : by === 'handshake'
-          ? `${formatEndpoint(c.client)} sent C0+C1`
-          : WELL_KNOWN_SERVER_PORTS.includes(c.server.port)
-            ? `${formatEndpoint(c.server)} is on a well-known RTMP port`
-            : `${formatEndpoint(c.client)} has the higher (ephemeral) port`;
+            ? `${formatEndpoint(c.client)} sent C0+C1`
+            : WELL_KNOWN_SERVER_PORTS.includes(c.server.port)
+              ? `${formatEndpoint(c.server)} is on a well-known RTMP port`
+              : `${formatEndpoint(c.client)} has the higher (ephemeral) port`;
       const d = diag('tcp.client-guessed', `no SYN seen; client inferred because ${how}`, { frame: c.open.frame, conn: c.open.conn });
       for (const r of c.rtmp.observe(this.diagRecord(d, c))) this.out.push(r);
     }
@@ -552,9 +544,7 @@ export class SessionPipeline {
         },
         startUnseen: { c2s: c2s.startUnseen, s2c: s2c.startUnseen },
         end: t.reason,
-        ...(cut === 0
-          ? {}
-          : { truncated: { c2s: { count: c2s.truncated, bytes: c2s.truncatedBytes }, s2c: { count: s2c.truncated, bytes: s2c.truncatedBytes } } }),
+        ...(cut === 0 ? {} : { truncated: { c2s: { count: c2s.truncated, bytes: c2s.truncatedBytes }, s2c: { count: s2c.truncated, bytes: s2c.truncatedBytes } } }),
         ...(t.tunnel === undefined ? {} : { tunnel: { c2s: t.tunnel[c.swap ? 's2c' : 'c2s']?.layers ?? null, s2c: t.tunnel[c.swap ? 'c2s' : 's2c']?.layers ?? null } }),
       },
       ...this.decodeFacts(c, c.rtmp),

@@ -248,11 +248,7 @@ export class RtmpSession {
         this.out.push(this.diagRecord(e));
         return;
       case 'encrypted':
-        this.out.push(
-          this.diagRecord(
-            diag('rtmp.handshake.encrypted', `RTMPE type ${this.rtmpe.type || e.version}: the rest of this direction is RC4-encrypted; reading it needs an endpoint (rtmpscope proxy terminates RTMPE)`, { frame: e.frame, dir }),
-          ),
-        );
+        this.out.push(this.diagRecord(diag('rtmp.handshake.encrypted', `RTMPE type ${this.rtmpe.type || e.version}: the rest of this direction is RC4-encrypted; reading it needs an endpoint (rtmpscope proxy terminates RTMPE)`, { frame: e.frame, dir })));
         return;
       case 'desync':
         this.payloads?.loss(this.id, dir, `chunk boundaries lost at offset ${e.offset}`);
@@ -309,9 +305,10 @@ export class RtmpSession {
       if (side === 'client') this.c1 = { block, digest: f.digest, lost };
       else this.s1 = { block, digest: f.digest, lost };
       // Bytes lost inside the block (zeros here): its digest cannot be checked.
-      rec = lost > 0
-        ? { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake === 'unknown-digest' ? 'digest' : f.handshake, scheme: f.scheme, digestValid: null, lost }
-        : { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid, ...this.dhKey(h, side, block, f.scheme) };
+      rec =
+        lost > 0
+          ? { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake === 'unknown-digest' ? 'digest' : f.handshake, scheme: f.scheme, digestValid: null, lost }
+          : { ...base, epoch: f.time, peerVersion: f.version, handshake: f.handshake, scheme: f.scheme, digestValid: f.digestValid, ...this.dhKey(h, side, block, f.scheme) };
       if (f.handshake === 'unknown-digest' && lost === 0) {
         this.out.push(this.diagRecord(diag('rtmp.handshake.digest-unverified', `${h.part} announces version ${f.version} but carries no digest that verifies`, { frame: h.frame, dir, offset: h.offset })));
       }
@@ -322,9 +319,7 @@ export class RtmpSession {
       const lost = h.lost ?? 0;
       // With bytes lost in this block or in the one it answers, echo and digest cannot be checked.
       const unknown = lost > 0 || (peer?.lost ?? 0) > 0;
-      rec = unknown
-        ? { ...base, epoch: f.time, epoch2: f.time2, echoes: null, digestValid: null, ...(lost > 0 ? { lost } : {}) }
-        : { ...base, epoch: f.time, epoch2: f.time2, echoes: f.echoes, digestValid: f.digestValid };
+      rec = unknown ? { ...base, epoch: f.time, epoch2: f.time2, echoes: null, digestValid: null, ...(lost > 0 ? { lost } : {}) } : { ...base, epoch: f.time, epoch2: f.time2, echoes: f.echoes, digestValid: f.digestValid };
       if (peer !== null && !unknown && f.echoes !== true && f.digestValid !== true) {
         const code: DiagnosticCode = h.part === 'C2' ? 'rtmp.handshake.c2-invalid' : 'rtmp.handshake.s2-invalid';
         this.out.push(this.diagRecord(diag(code, `${h.part} neither echoes ${h.part === 'C2' ? 'S1' : 'C1'} nor carries a valid digest`, { frame: h.frame, dir, offset: h.offset })));

@@ -14,12 +14,7 @@ export type RecordSink = (records: readonly OutputRecord[]) => void | Promise<vo
 /** Records handed to the sink at once at most: what one capture record produces streams out in batches. */
 const MAX_BATCH = 256;
 
-export async function analyzeStream(
-  name: string,
-  input: AsyncIterable<Uint8Array>,
-  sink: RecordSink,
-  opts: AnalyzerOptions = {},
-): Promise<void> {
+export async function analyzeStream(name: string, input: AsyncIterable<Uint8Array>, sink: RecordSink, opts: AnalyzerOptions = {}): Promise<void> {
   const decoder = createCaptureDecoder();
   const analyzer = new Analyzer(opts);
   let batch: OutputRecord[] = [];

@@ -157,7 +157,8 @@ export function checkStream(s: StreamRecord, target: IngestTarget | null, tcUrl:
   const v = s.video;
   if (target === null) {
     const odd = v === null ? null : uncommonFormat(v);
-    if (odd !== null && v !== null) out.push({ code: 'stream.video.uncommon-format', message: `${odd}: few players, browsers and hardware decoders can decode it`, context: { profile: v.profile ?? '', chromaFormat: v.chromaFormat ?? '', bitDepth: v.bitDepth ?? 0 } });
+    if (odd !== null && v !== null)
+      out.push({ code: 'stream.video.uncommon-format', message: `${odd}: few players, browsers and hardware decoders can decode it`, context: { profile: v.profile ?? '', chromaFormat: v.chromaFormat ?? '', bitDepth: v.bitDepth ?? 0 } });
     return out;
   }
   if (s.role !== 'publish') return out;
@@ -178,7 +179,7 @@ function videoChecks(v: VideoStats, spec: TargetSpec, ctx: Ctx, out: TargetProbl
     out.push({ code: 'target.video.codec', message: `${spec.name} does not document ${codecLabel(v)} as an ingest codec (documented: ${spec.videoCodecs.join(', ')})`, context: { ...ctx, codec: v.codec } });
   } else {
     const odd = uncommonFormat(v);
-    const profiles = v.codec === 'avc' ? spec.avcProfiles ?? AVC_COMMON_PROFILES : null;
+    const profiles = v.codec === 'avc' ? (spec.avcProfiles ?? AVC_COMMON_PROFILES) : null;
     if (odd !== null || (profiles !== null && v.profile !== null && !profiles.includes(v.profile))) {
       out.push({ code: 'target.video.codec', message: `${spec.name} does not take ${odd ?? codecLabel(v)}: encode 8-bit 4:2:0 (x264: -pix_fmt yuv420p, -profile:v high)`, context: { ...ctx, codec: v.codec, profile: v.profile ?? '' } });
     }
@@ -201,7 +202,11 @@ function videoChecks(v: VideoStats, spec: TargetSpec, ctx: Ctx, out: TargetProbl
     const row = spec.bitrates.find((r) => h <= r.height && (fps ?? 30) <= r.fps * 1.05) ?? spec.bitrates[spec.bitrates.length - 1];
     if (row !== undefined && ((row.minKbps !== null && kbps < row.minKbps) || kbps > row.maxKbps)) {
       const range = row.minKbps === null ? `at most ${row.maxKbps} kbit/s` : `${row.minKbps}-${row.maxKbps} kbit/s`;
-      out.push({ code: 'target.video.bitrate', message: `video at ${kbps} kbit/s (${v.width ?? '?'}x${v.height}${fps === null ? '' : ` @ ${fps} fps`}); ${spec.name} documents ${range} for it`, context: { ...ctx, kbps, minKbps: row.minKbps ?? 0, maxKbps: row.maxKbps } });
+      out.push({
+        code: 'target.video.bitrate',
+        message: `video at ${kbps} kbit/s (${v.width ?? '?'}x${v.height}${fps === null ? '' : ` @ ${fps} fps`}); ${spec.name} documents ${range} for it`,
+        context: { ...ctx, kbps, minKbps: row.minKbps ?? 0, maxKbps: row.maxKbps },
+      });
     }
   }
 }

@@ -270,10 +270,7 @@ export class TcpReassembler {
     if (l !== null && !l.closed && (seg.tunnel?.key ?? '') === l.tunnelKey) {
       const c = l.client;
       const sv = l.server;
-      if (
-        (seg.srcPort === c.port && seg.dstPort === sv.port && seg.srcIp === c.ip && seg.dstIp === sv.ip) ||
-        (seg.srcPort === sv.port && seg.dstPort === c.port && seg.srcIp === sv.ip && seg.dstIp === c.ip)
-      ) {
+      if ((seg.srcPort === c.port && seg.dstPort === sv.port && seg.srcIp === c.ip && seg.dstIp === sv.ip) || (seg.srcPort === sv.port && seg.dstPort === c.port && seg.srcIp === sv.ip && seg.dstIp === c.ip)) {
         this.lookedUpKey = l.key;
         return l;
       }
@@ -318,8 +315,7 @@ export class TcpReassembler {
     conn.lastFrame = meta.frame;
     conn.lastTime.sec = meta.sec;
     conn.lastTime.nsec = meta.nsec;
-    const dir: Direction =
-      seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
+    const dir: Direction = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
     const half = conn.halves[dir];
     const other = conn.halves[dir === 'c2s' ? 's2c' : 'c2s'];
     if (seg.tunnel !== undefined && conn.tunnel?.[dir] === undefined) (conn.tunnel ??= {})[dir] = seg.tunnel;
@@ -441,16 +437,7 @@ export class TcpReassembler {
         server = src;
       }
     }
-    const conn = new Connection(
-      this.nextId++,
-      key,
-      client,
-      server,
-      guessed,
-      meta.frame,
-      { sec: meta.sec, nsec: meta.nsec },
-      seg.tunnel?.key,
-    );
+    const conn = new Connection(this.nextId++, key, client, server, guessed, meta.frame, { sec: meta.sec, nsec: meta.nsec }, seg.tunnel?.key);
     this.conns.set(key, conn);
     this.byId.set(conn.id, conn);
     this.warmList.touch(conn);
@@ -475,14 +462,7 @@ export class TcpReassembler {
     return conn;
   }
 
-  private onData(
-    conn: Connection,
-    dir: Direction,
-    seq: number,
-    payload: Uint8Array,
-    declaredLen: number,
-    meta: PacketMeta,
-  ): void {
+  private onData(conn: Connection, dir: Direction, seq: number, payload: Uint8Array, declaredLen: number, meta: PacketMeta): void {
     const half = conn.halves[dir];
     if (half.ended) {
       this.emit(
@@ -526,14 +506,7 @@ export class TcpReassembler {
     this.maybeEnd(conn, dir, meta);
   }
 
-  private enqueue(
-    conn: Connection,
-    dir: Direction,
-    seq: number,
-    payload: Uint8Array,
-    declaredLen: number,
-    meta: PacketMeta,
-  ): void {
+  private enqueue(conn: Connection, dir: Direction, seq: number, payload: Uint8Array, declaredLen: number, meta: PacketMeta): void {
     const half = conn.halves[dir];
     const copy = payload.slice();
     const q = half.queue;
@@ -648,7 +621,7 @@ export class TcpReassembler {
     const grown = new Uint8Array(size);
     // Re-place the bytes still remembered (after the latest gap, within the old window): runs
     // that wrap neither ring, copied whole (at most three).
-    for (let o = old.length === 0 ? half.offset : Math.max(half.gapEnd, half.offset - old.length); o < half.offset; ) {
+    for (let o = old.length === 0 ? half.offset : Math.max(half.gapEnd, half.offset - old.length); o < half.offset;) {
       const from = o % old.length;
       const to = o % size;
       const run = Math.min(half.offset - o, old.length - from, size - to);

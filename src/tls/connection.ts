@@ -50,9 +50,7 @@ const MAX_HS_BODY = 1 << 16;
 const MAX_SEQ_TRIES = 512;
 const MAX_CANDIDATES = 16;
 
-type Cipher =
-  | { readonly v: 13; readonly suite: Suite; secret: Uint8Array; keys: { key: Uint8Array; iv: Uint8Array }; seq: bigint; app: boolean }
-  | { readonly v: 12; readonly suite: Suite; keys: DirKeys; seq: bigint; etm: boolean };
+type Cipher = { readonly v: 13; readonly suite: Suite; secret: Uint8Array; keys: { key: Uint8Array; iv: Uint8Array }; seq: bigint; app: boolean } | { readonly v: 12; readonly suite: Suite; keys: DirKeys; seq: bigint; etm: boolean };
 
 type Side = {
   readonly dir: Direction;
@@ -150,7 +148,8 @@ export class TlsConnection {
     if (this.midstream && !this.noticed) {
       this.noticed = true;
       this.idle = true;
-      const msg = 'a TLS connection whose handshake is not in the capture (it began before the capture did): its content (RTMPS?) cannot be decrypted, not even with a key log, whose secrets are found by the ClientHello; capture from the start, or through `rtmpscope proxy`';
+      const msg =
+        'a TLS connection whose handshake is not in the capture (it began before the capture did): its content (RTMPS?) cannot be decrypted, not even with a key log, whose secrets are found by the ClientHello; capture from the start, or through `rtmpscope proxy`';
       this.problem('tls.encrypted', msg, meta, undefined, undefined, { midstream: true });
     }
     if (this.idle) return this.out;
@@ -272,7 +271,11 @@ export class TlsConnection {
       c.seq += BigInt(k) + 1n;
       s.lostBytes = 0;
       s.candidates = 0;
-      this.problem('tls.record.lost', `${this.who(s)}: ${k} TLS record(s) lost in a gap (${lost} bytes); decryption resumed at offset ${r.offset}; about ${plainLost} plaintext bytes missing`, r.meta, s.dir, r.offset, { records: k, bytes: lost, plaintextBytes: plainLost });
+      this.problem('tls.record.lost', `${this.who(s)}: ${k} TLS record(s) lost in a gap (${lost} bytes); decryption resumed at offset ${r.offset}; about ${plainLost} plaintext bytes missing`, r.meta, s.dir, r.offset, {
+        records: k,
+        bytes: lost,
+        plaintextBytes: plainLost,
+      });
       if (plainLost > 0 || k > 0) this.out.push({ kind: 'gap', dir: s.dir, length: Math.max(1, plainLost), meta: r.meta });
       s.plainOffset += Math.max(1, plainLost);
       this.onPlain(s, p.type, p.data, r);
@@ -431,7 +434,7 @@ export function looksLikeClientHello(b: Uint8Array): boolean {
 export function tlsStart(b: Uint8Array, startSeen: boolean): 'hello' | 'midstream' | null {
   if (looksLikeClientHello(b)) return 'hello';
   if (startSeen || b.length < TLS_HEADER || (b[0] !== 23 && b[0] !== 21) || b[2] !== 3 || !plausibleHeader(b, 0)) return null;
-  const next = TLS_HEADER + (u16(b, 3));
+  const next = TLS_HEADER + u16(b, 3);
   return next + TLS_HEADER > b.length || plausibleHeader(b, next) ? 'midstream' : null;
 }
 

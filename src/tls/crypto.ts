@@ -23,8 +23,7 @@ export type Suite = {
   readonly mac?: HashName;
 };
 
-const S = (id: number, name: string, tls: 12 | 13, cipher: CipherKind, keyLen: number, hash: HashName, mac?: HashName): Suite =>
-  mac === undefined ? { id, name, tls, cipher, keyLen, hash } : { id, name, tls, cipher, keyLen, hash, mac };
+const S = (id: number, name: string, tls: 12 | 13, cipher: CipherKind, keyLen: number, hash: HashName, mac?: HashName): Suite => (mac === undefined ? { id, name, tls, cipher, keyLen, hash } : { id, name, tls, cipher, keyLen, hash, mac });
 
 /** Suites we decrypt, by id. Key exchange does not matter: the key log gives the secrets. */
 export const SUITES: ReadonlyMap<number, Suite> = new Map(

@@ -139,22 +139,13 @@ export function App(props: AppProps): ReactNode {
 
   const via = session?.transport ?? null;
   const tlTitle = session === undefined ? 'Timeline' : `Timeline #${session.id} ${clean(session.client)} → ${clean(session.server)}${via !== null && via !== 'rtmp' ? ` (${via})` : ''}`;
-  const position =
-    tlen === 0 ? '' : `${thousands(v.timeline.selected + 1)} of ${thousands(tlen)}${v.filter.terms.length > 0 ? ` (${thousands(total)})` : ''}`;
+  const position = tlen === 0 ? '' : `${thousands(v.timeline.selected + 1)} of ${thousands(tlen)}${v.filter.terms.length > 0 ? ` (${thousands(total)})` : ''}`;
   const tlRight = (v.follow ? 'FOLLOW ' : '') + position;
   const record = model.record(sessionIndex, v.filter, v.timeline.selected);
   // With the sessions pane focused, the detail pane shows the session's overview.
   const overview = v.focus === 'sessions' && session !== undefined;
-  const detailAll = overview
-    ? model.overview(sessionIndex, store.getSnapshot())
-    : record === undefined
-      ? []
-      : model.detailLines(sessionIndex, v.filter, v.timeline.selected, v.expanded, v.hex);
-  const detailTitle = overview
-    ? `Overview #${session.id}`
-    : record === undefined
-      ? 'Detail'
-      : `${v.hex ? 'Hex' : 'Detail'}${record.frame !== undefined ? ` frame ${record.frame}` : ''} ${typeLabel(record)} ${summarize(record)}`;
+  const detailAll = overview ? model.overview(sessionIndex, store.getSnapshot()) : record === undefined ? [] : model.detailLines(sessionIndex, v.filter, v.timeline.selected, v.expanded, v.hex);
+  const detailTitle = overview ? `Overview #${session.id}` : record === undefined ? 'Detail' : `${v.hex ? 'Hex' : 'Detail'}${record.frame !== undefined ? ` frame ${record.frame}` : ''} ${typeLabel(record)} ${summarize(record)}`;
   const detailTop = overview ? 0 : v.detail.top;
 
   return (

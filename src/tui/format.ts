@@ -80,7 +80,6 @@ export function typeLabelOf(type: TimelineRecord['type'], typeId: number, severi
   return TYPE_SHORT[typeId] ?? `Type ${typeId}`;
 }
 
-
 /** Truncate to `width` columns (with `…`) and pad to exactly `width`. */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';

@@ -93,8 +93,23 @@ export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
       return out;
     }
     const bytes = bytesOf(wire.hex);
-    out.push(...note('hex/what', `${r.part}: bytes ${thousands(wire.offset)}–${thousands(wire.offset + bytes.length - 1)} of the ${r.dir} stream${total === null ? '' : `, ${thousands(bytes.length)} of ${thousands(total)}`}${total !== null && bytes.length < total ? ' (the rest not kept)' : ''}`, width));
-    out.push(...dump('hex', bytes, wire.offset, per, () => 'payload', () => null));
+    out.push(
+      ...note(
+        'hex/what',
+        `${r.part}: bytes ${thousands(wire.offset)}–${thousands(wire.offset + bytes.length - 1)} of the ${r.dir} stream${total === null ? '' : `, ${thousands(bytes.length)} of ${thousands(total)}`}${total !== null && bytes.length < total ? ' (the rest not kept)' : ''}`,
+        width,
+      ),
+    );
+    out.push(
+      ...dump(
+        'hex',
+        bytes,
+        wire.offset,
+        per,
+        () => 'payload',
+        () => null,
+      ),
+    );
     return out;
   }
   // A message: its chunks' headers marked.
@@ -126,7 +141,7 @@ export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
         width,
       ),
     );
-    out.push(line('hex/key', '', undefined, [{ text: '▸ chunk start  ', role: 'accent' }, { text: 'header', role: 'accent' }, { text: '  payload  ' }, { text: 'other messages\' chunks', role: 'dim' }]));
+    out.push(line('hex/key', '', undefined, [{ text: '▸ chunk start  ', role: 'accent' }, { text: 'header', role: 'accent' }, { text: '  payload  ' }, { text: "other messages' chunks", role: 'dim' }]));
     out.push(...dump('hex', bytes, wire.offset, per, classOf, startNote));
     return out;
   }
@@ -134,7 +149,16 @@ export function hexLines(r: TimelineRecord, width: number): DetailLine[] {
   const body = r.rawHex ?? (r.control?.kind === 'user-control' ? r.control.dataHex : undefined);
   if (body !== undefined) {
     out.push(...note('hex/body', `Body bytes the record keeps (${thousands(body.length / 2)} of the ${thousands(r.length)}-byte body), no chunk headers:`, width));
-    out.push(...dump('hex/b', bytesOf(clean(body)), 0, per, () => 'payload', () => null));
+    out.push(
+      ...dump(
+        'hex/b',
+        bytesOf(clean(body)),
+        0,
+        per,
+        () => 'payload',
+        () => null,
+      ),
+    );
   }
   return out;
 }

@@ -102,10 +102,7 @@ export async function runTui(opts: RunTuiOptions): Promise<void> {
 
   let closed = false;
   let loadError: unknown = null;
-  const instance = render(
-    createElement(App, { store, title: opts.title, theme, follow: opts.follow === true, live: opts.live ?? opts.follow === true, quitCutsSessions: opts.quitCutsSessions === true }),
-    { stdout, stdin, exitOnCtrlC: false, maxFps: 30 },
-  );
+  const instance = render(createElement(App, { store, title: opts.title, theme, follow: opts.follow === true, live: opts.live ?? opts.follow === true, quitCutsSessions: opts.quitCutsSessions === true }), { stdout, stdin, exitOnCtrlC: false, maxFps: 30 });
   const sink: RecordSinkFn = (records) => {
     if (closed) throw new TuiClosedError();
     store.push(records);

@@ -26,7 +26,7 @@ export const BINDINGS: readonly (readonly [string, string])[] = [
   ['Esc', 'clear the filter / close help / back from the detail'],
   ['n N', 'next / previous diagnostic (jumps to the message at fault)'],
   ['f', 'follow: keep the newest message selected (live)'],
-  ['x', 'hex: the selected item\'s bytes, chunk headers marked (x again: its fields)'],
+  ['x', "hex: the selected item's bytes, chunk headers marked (x again: its fields)"],
   ['t', 'times: relative to the session start / absolute (UTC)'],
   ['?', 'this help'],
   ['q  Ctrl-C', 'quit (live sessions open: press twice)'],

@@ -232,13 +232,7 @@ function pushVideo(o: Out, label: string, v: NonNullable<StreamRecord['video']>)
 }
 
 function audioLine(a: NonNullable<StreamRecord['audio']>): string {
-  return join([
-    clean(a.codec),
-    a.objectTypeName === null ? null : clean(a.objectTypeName),
-    a.sampleRate === null ? null : `${thousands(a.sampleRate)} Hz`,
-    a.channels === null ? null : `${a.channels} ch`,
-    kbps(a.bitrateKbps.avg),
-  ]);
+  return join([clean(a.codec), a.objectTypeName === null ? null : clean(a.objectTypeName), a.sampleRate === null ? null : `${thousands(a.sampleRate)} Hz`, a.channels === null ? null : `${a.channels} ch`, kbps(a.bitrateKbps.avg)]);
 }
 
 function arrowOf(dir: 'c2s' | 's2c'): string {
@@ -277,13 +271,7 @@ export function overviewLines(s: OverviewSession, width: number, height?: number
     const key = `${st.dir}:${st.streamId}`;
     shown.add(key);
     const outcome = st.outcome === null ? null : st.outcome;
-    push(
-      o,
-      0,
-      `Stream ${st.streamId} ${arrowOf(st.dir)}`,
-      join([st.role, st.name === null ? null : clean(st.name), outcome]),
-      st.outcome === 'started' || st.outcome === null ? undefined : 'error',
-    );
+    push(o, 0, `Stream ${st.streamId} ${arrowOf(st.dir)}`, join([st.role, st.name === null ? null : clean(st.name), outcome]), st.outcome === 'started' || st.outcome === null ? undefined : 'error');
     if (st.video !== null) pushVideo(o, 'video', st.video);
     if (st.audio !== null) push(o, 1, 'audio', audioLine(st.audio), 'audio');
     for (const t of st.tracks ?? []) {

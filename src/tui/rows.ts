@@ -158,9 +158,7 @@ export function diagnosticRows(m: StoreModel, top: number, count: number, width:
       code = d?.code ?? '?';
       message = d === undefined ? '' : clean(d.message);
     }
-    const where = [session === null ? 'capture' : `#${session}`, dir !== undefined ? arrow(dir) : '', frame !== undefined ? `frame ${frame}` : '']
-      .filter((x) => x !== '')
-      .join(' ');
+    const where = [session === null ? 'capture' : `#${session}`, dir !== undefined ? arrow(dir) : '', frame !== undefined ? `frame ${frame}` : ''].filter((x) => x !== '').join(' ');
     out.push({
       key: i,
       severity,

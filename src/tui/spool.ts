@@ -195,7 +195,7 @@ export class Spool {
 
   private writeAll(b: Buffer): void {
     try {
-      for (let at = 0; at < b.length; ) at += writeSync(this.handle!.fd, b, at, b.length - at, this.flushed + at);
+      for (let at = 0; at < b.length;) at += writeSync(this.handle!.fd, b, at, b.length - at, this.flushed + at);
     } catch (e) {
       throw new Error(`cannot write the UI's temporary file of records (${e instanceof Error ? e.message : String(e)})`, { cause: e });
     }
@@ -258,7 +258,7 @@ export class Spool {
   }
 
   private readAll(buf: Buffer, len: number, pos: number): void {
-    for (let at = 0; at < len; ) {
+    for (let at = 0; at < len;) {
       const got = readSync(this.handle!.fd, buf, at, len - at, pos + at);
       if (got === 0) throw new Error('the spool file is shorter than expected');
       at += got;

@@ -364,7 +364,7 @@ export function reduce(state: UiState, action: Action, m: UiModel): UiState {
       return { ...s, help: !s.help };
     case 'toggle-hex':
       // The hex is of the selected timeline row: from the sessions pane, show it beside the timeline.
-      return { ...s, hex: !s.hex, detail: ZERO, focus: !s.hex && pane === 'sessions' ? 'timeline' : pane, notice: s.hex ? 'hex off' : 'hex on: the selected item\'s bytes (x again: fields)' };
+      return { ...s, hex: !s.hex, detail: ZERO, focus: !s.hex && pane === 'sessions' ? 'timeline' : pane, notice: s.hex ? 'hex off' : "hex on: the selected item's bytes (x again: fields)" };
     case 'toggle-time':
       return { ...s, absTime: !s.absTime, notice: s.absTime ? 'times relative to the session start' : 'times absolute (capture time of day, UTC)' };
     case 'quit':

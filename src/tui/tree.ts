@@ -167,10 +167,7 @@ export function chunkLayout(r: TimelineRecord & { type: 'message' }, width: numb
   const base = list[0]?.[1] ?? r.offset;
   const rows: DetailNode[] = list.slice(0, MAX_CHILDREN).map((c, i) => ({
     id: `${id}/${i}`,
-    label: clip(
-      `${String(i + 1).padStart(4)} ${String(c[0]).padStart(3)} ${String(c[1]).padStart(10)} ${('+' + (c[1] - base)).padStart(7)} ${String(c[2]).padStart(3)} ${String(c[3]).padStart(7)} ${String(c[4]).padStart(7)}`,
-      avail,
-    ),
+    label: clip(`${String(i + 1).padStart(4)} ${String(c[0]).padStart(3)} ${String(c[1]).padStart(10)} ${('+' + (c[1] - base)).padStart(7)} ${String(c[2]).padStart(3)} ${String(c[3]).padStart(7)} ${String(c[4]).padStart(7)}`, avail),
   }));
   kids.push(...rows);
   const unlisted = r.chunks.count - Math.min(list.length, MAX_CHILDREN);
@@ -200,11 +197,7 @@ export function hexDump(hex: string, width: number): string[] {
 export function buildDetail(r: TimelineRecord, ctx: DetailContext): DetailNode[] {
   const w = Math.max(20, ctx.width);
   if (r.type === 'diagnostic') {
-    const kids: DetailNode[] = [
-      leaf('diag/severity', 'Severity', r.severity, r.severity),
-      leaf('diag/code', 'Code', r.code),
-      ...textLines('diag/message', clean(r.message), w - 4),
-    ];
+    const kids: DetailNode[] = [leaf('diag/severity', 'Severity', r.severity, r.severity), leaf('diag/code', 'Code', r.code), ...textLines('diag/message', clean(r.message), w - 4)];
     if (r.session !== null) kids.push(leaf('diag/session', 'Session', String(r.session)));
     if (r.dir !== undefined) kids.push(leaf('diag/dir', 'Direction', dirText(r.dir)));
     if (r.frame !== undefined) kids.push(leaf('diag/frame', 'Frame', String(r.frame)));

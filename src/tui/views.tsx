@@ -99,15 +99,7 @@ function ListPane<R extends { readonly key: number }>(p: ListPaneProps<R>): Reac
       {p.empty === null ? null : <Line segs={[p.empty]} width={width} theme={theme} />}
       {p.rows.map((r) => {
         const sel = r.key === selected;
-        return (
-          <Line
-            key={r.key}
-            segs={[{ text: sel ? '▸' : ' ', role: 'focus' }, ...p.segs(r)]}
-            width={width}
-            theme={theme}
-            selected={sel ? (focused ? 'focus' : 'blur') : undefined}
-          />
-        );
+        return <Line key={r.key} segs={[{ text: sel ? '▸' : ' ', role: 'focus' }, ...p.segs(r)]} width={width} theme={theme} selected={sel ? (focused ? 'focus' : 'blur') : undefined} />;
       })}
     </Box>
   );
@@ -130,16 +122,10 @@ export type HeaderProps = {
 };
 
 export function Header(p: HeaderProps): ReactNode {
-  const status =
-    p.state === 'loading' ? (p.live ? '● live' : '⟳ loading…') : p.state === 'done' ? (p.live ? '■ ended' : '✓ done') : `✗ ${p.error ?? 'error'}`;
+  const status = p.state === 'loading' ? (p.live ? '● live' : '⟳ loading…') : p.state === 'done' ? (p.live ? '■ ended' : '✓ done') : `✗ ${p.error ?? 'error'}`;
   const role: ColorRole = p.state === 'loading' ? 'busy' : p.state === 'done' ? 'ok' : 'bad';
   const counts = `${thousands(p.records)} records · ${thousands(p.messages)} messages · ${thousands(p.sessions)} session${p.sessions === 1 ? '' : 's'}`;
-  const segs: Seg[] = [
-    { text: ' rtmpscope ', bold: true, role: 'accent' },
-    { text: clip(p.title, Math.max(8, Math.floor(p.width / 3))) + '  ', bold: true },
-    { text: status, role, bold: true },
-    { text: '  ' + counts },
-  ];
+  const segs: Seg[] = [{ text: ' rtmpscope ', bold: true, role: 'accent' }, { text: clip(p.title, Math.max(8, Math.floor(p.width / 3))) + '  ', bold: true }, { text: status, role, bold: true }, { text: '  ' + counts }];
   if (p.follow) segs.push({ text: '  FOLLOW', role: 'busy', bold: true });
   if ((p.dropped ?? 0) > 0) segs.push({ text: `  ⚠ ${thousands(p.dropped ?? 0)} over the ${thousands(p.maxRows ?? 0)}-row cap`, role: 'warn', bold: true });
   const used = segs.reduce((n, s) => n + s.text.length, 0);
@@ -171,16 +157,7 @@ function sessionSegs(r: SessionRow, c: SessionColumns, header: boolean): Seg[] {
 }
 
 export function SessionsPane(p: SessionsPaneProps): ReactNode {
-  return (
-    <ListPane
-      frame={p}
-      title={`Sessions (${p.total})`}
-      header={sessionSegs(p.header, p.columns, true)}
-      empty={p.total === 0 ? { text: '  no RTMP session yet', role: 'dim' } : null}
-      rows={p.rows}
-      segs={(r) => sessionSegs(r, p.columns, false)}
-    />
-  );
+  return <ListPane frame={p} title={`Sessions (${p.total})`} header={sessionSegs(p.header, p.columns, true)} empty={p.total === 0 ? { text: '  no RTMP session yet', role: 'dim' } : null} rows={p.rows} segs={(r) => sessionSegs(r, p.columns, false)} />;
 }
 
 export type TimelinePaneProps = PaneFrame & {
@@ -205,17 +182,7 @@ function timelineSegs(r: TimelineRow, c: TimelineColumns, header: boolean): Seg[
 }
 
 export function TimelinePane(p: TimelinePaneProps): ReactNode {
-  return (
-    <ListPane
-      frame={p}
-      title={p.title}
-      right={p.right}
-      header={timelineSegs(p.header, p.columns, true)}
-      empty={p.rows.length === 0 ? { text: '  ' + p.empty, role: 'dim' } : null}
-      rows={p.rows}
-      segs={(r) => timelineSegs(r, p.columns, false)}
-    />
-  );
+  return <ListPane frame={p} title={p.title} right={p.right} header={timelineSegs(p.header, p.columns, true)} empty={p.rows.length === 0 ? { text: '  ' + p.empty, role: 'dim' } : null} rows={p.rows} segs={(r) => timelineSegs(r, p.columns, false)} />;
 }
 
 export type DetailPaneProps = PaneFrame & {
@@ -262,12 +229,7 @@ export function DiagnosticsPane(p: DiagnosticsPaneProps): ReactNode {
       right={p.total > 0 ? 'n/N jump' : undefined}
       empty={p.total === 0 ? { text: '  no problems found', role: 'ok' } : null}
       rows={p.rows}
-      segs={(r) => [
-        { text: r.sev + ' ', role: r.severity, bold: true },
-        { text: r.code + ' ', role: r.severity },
-        { text: r.message + ' ' },
-        { text: r.where, role: 'dim' },
-      ]}
+      segs={(r) => [{ text: r.sev + ' ', role: r.severity, bold: true }, { text: r.code + ' ', role: r.severity }, { text: r.message + ' ' }, { text: r.where, role: 'dim' }]}
     />
   );
 }
@@ -313,14 +275,7 @@ export function HelpOverlay(p: { width: number; height: number; theme: Theme }):
     lines.push(<Line key={`key:${k}`} segs={[{ text: '   ' + fit(k, keyW), role: 'accent', bold: true }, { text: what }]} width={p.width} theme={p.theme} />);
   }
   lines.push(<Line key="b" segs={[{ text: '' }]} width={p.width} theme={p.theme} />);
-  lines.push(
-    <Line
-      key="c"
-      segs={[{ text: ' Colours  ', bold: true, role: 'accent' }, ...KINDS.filter((k) => k !== 'other').map((k) => ({ text: k + '  ', role: k }))]}
-      width={p.width}
-      theme={p.theme}
-    />,
-  );
+  lines.push(<Line key="c" segs={[{ text: ' Colours  ', bold: true, role: 'accent' }, ...KINDS.filter((k) => k !== 'other').map((k) => ({ text: k + '  ', role: k }))]} width={p.width} theme={p.theme} />);
   lines.push(<Line key="d" segs={[{ text: ' Direction  → client to server   ← server to client', role: 'dim' }]} width={p.width} theme={p.theme} />);
   lines.push(<Line key="e" segs={[{ text: ' Press ? or Esc to close this help.', role: 'dim' }]} width={p.width} theme={p.theme} />);
   return (

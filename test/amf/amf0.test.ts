@@ -1,14 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createAmfReader,
-  decodeAmf0Value,
-  decodeAmf0Values,
-  getProp,
-  readAmf0Utf8,
-  toPlain,
-  type AmfValue,
-} from '../../src/amf/index.js';
+import { createAmfReader, decodeAmf0Value, decodeAmf0Values, getProp, readAmf0Utf8, toPlain, type AmfValue } from '../../src/amf/index.js';
 import { amf0, amf3, concat, fromHex } from '../builders/amf-writer.js';
 import { assertJsonClean, bytes, ok, one, repeat, timed } from './util.js';
 
@@ -290,12 +282,7 @@ describe('AMF0 caps', () => {
       while (v !== undefined) {
         assert.equal((v as { incomplete?: true }).incomplete, true);
         depth++;
-        v =
-          v.type === 'strict-array' || v.type === 'array'
-            ? v.items[0]
-            : v.type === 'object' || v.type === 'ecma-array'
-              ? v.props[0]?.value
-              : undefined;
+        v = v.type === 'strict-array' || v.type === 'array' ? v.items[0] : v.type === 'object' || v.type === 'ecma-array' ? v.props[0]?.value : undefined;
       }
       assert.equal(depth, 64);
       assertJsonClean(r);
@@ -364,13 +351,7 @@ describe('AMF0 realistic bodies', () => {
   });
 
   it('truncated at every offset of a body with AVM+ values', () => {
-    const body = amf0.encode([
-      'call',
-      0,
-      null,
-      amf0.avmplus({ list: [1, 'two', { three: 3 }], when: amf3.date(1e12) }),
-      amf0.avmplus(amf3.external('flex.messaging.io.ArrayCollection', ['a', 'b'])),
-    ]);
+    const body = amf0.encode(['call', 0, null, amf0.avmplus({ list: [1, 'two', { three: 3 }], when: amf3.date(1e12) }), amf0.avmplus(amf3.external('flex.messaging.io.ArrayCollection', ['a', 'b']))]);
     ok(dec(body));
     for (let i = 0; i < body.length; i++) {
       const r = dec(body.subarray(0, i));

@@ -1,13 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  createAmfReader,
-  decodeAmf3Value,
-  decodeAmf3Values,
-  getProp,
-  toPlain,
-  type AmfValue,
-} from '../../src/amf/index.js';
+import { createAmfReader, decodeAmf3Value, decodeAmf3Values, getProp, toPlain, type AmfValue } from '../../src/amf/index.js';
 import { amf3, concat, fromHex, toHex } from '../builders/amf-writer.js';
 import { assertJsonClean, ok, one, repeat, timed } from './util.js';
 
@@ -50,12 +43,7 @@ describe('AMF3 U29 and integers', () => {
 
 describe('AMF3 markers', () => {
   it('0x00 undefined, 0x01 null, 0x02 false, 0x03 true', () => {
-    assert.deepEqual(ok(dec(fromHex('00 01 02 03'))), [
-      { type: 'undefined' },
-      { type: 'null' },
-      { type: 'boolean', value: false },
-      { type: 'boolean', value: true },
-    ]);
+    assert.deepEqual(ok(dec(fromHex('00 01 02 03'))), [{ type: 'undefined' }, { type: 'null' }, { type: 'boolean', value: false }, { type: 'boolean', value: true }]);
   });
 
   it('0x05 double, including NaN, ±Infinity, -0', () => {
@@ -101,7 +89,19 @@ describe('AMF3 markers', () => {
   });
 
   it('0x09 array: associative part then dense part', () => {
-    const v = one(dec(amf3.encode(amf3.array([1, 'two'], [['k', true], ['__proto__', null]]))));
+    const v = one(
+      dec(
+        amf3.encode(
+          amf3.array(
+            [1, 'two'],
+            [
+              ['k', true],
+              ['__proto__', null],
+            ],
+          ),
+        ),
+      ),
+    );
     assert.deepEqual(v, {
       type: 'array',
       declaredCount: 2,
@@ -129,8 +129,22 @@ describe('AMF3 markers', () => {
   });
 
   it('0x0A object: typed, sealed + dynamic members, trait references', () => {
-    const o = amf3.object({ className: 'com.Foo', sealed: [['x', 1], ['y', 2]], dynamic: { z: 3 } });
-    const o2 = amf3.object({ className: 'com.Foo', sealed: [['x', 4], ['y', 5]], dynamic: {} });
+    const o = amf3.object({
+      className: 'com.Foo',
+      sealed: [
+        ['x', 1],
+        ['y', 2],
+      ],
+      dynamic: { z: 3 },
+    });
+    const o2 = amf3.object({
+      className: 'com.Foo',
+      sealed: [
+        ['x', 4],
+        ['y', 5],
+      ],
+      dynamic: {},
+    });
     const b = amf3.encodeValues([o, o2]);
     const v = ok(dec(b));
     const traits = { sealed: 2, dynamic: true, externalizable: false };
@@ -189,9 +203,7 @@ describe('AMF3 markers', () => {
     const p = one(dec(amf3.encode(amf3.external('flex.messaging.io.ObjectProxy', { code: 'ok' }))));
     assert.deepEqual(getProp(p, 'code'), { type: 'string', value: 'ok' });
     // By trait reference too.
-    const two = ok(
-      dec(amf3.encodeValues([amf3.external('mx.collections.ArrayCollection', [1]), amf3.external('mx.collections.ArrayCollection', [2])])),
-    );
+    const two = ok(dec(amf3.encodeValues([amf3.external('mx.collections.ArrayCollection', [1]), amf3.external('mx.collections.ArrayCollection', [2])])));
     assert.deepEqual(toPlain(two[1]!), [2]);
   });
 
@@ -224,22 +236,19 @@ describe('AMF3 markers', () => {
   });
 
   it('0x0D/0x0E/0x0F vectors of int, uint, double with the fixed flag', () => {
-    assert.deepEqual(
-      ok(dec(amf3.encodeValues([amf3.vectorInt([-1, 2, -2147483648], true), amf3.vectorUint([0xffffffff, 0]), amf3.vectorDouble([0.5, NaN])]))),
-      [
-        { type: 'vector-int', fixed: true, declaredCount: 3, items: [-1, 2, -2147483648] },
-        { type: 'vector-uint', fixed: false, declaredCount: 2, items: [0xffffffff, 0] },
-        {
-          type: 'vector-double',
-          fixed: false,
-          declaredCount: 2,
-          items: [
-            { type: 'number', value: 0.5 },
-            { type: 'number', value: null, special: 'NaN' },
-          ],
-        },
-      ],
-    );
+    assert.deepEqual(ok(dec(amf3.encodeValues([amf3.vectorInt([-1, 2, -2147483648], true), amf3.vectorUint([0xffffffff, 0]), amf3.vectorDouble([0.5, NaN])]))), [
+      { type: 'vector-int', fixed: true, declaredCount: 3, items: [-1, 2, -2147483648] },
+      { type: 'vector-uint', fixed: false, declaredCount: 2, items: [0xffffffff, 0] },
+      {
+        type: 'vector-double',
+        fixed: false,
+        declaredCount: 2,
+        items: [
+          { type: 'number', value: 0.5 },
+          { type: 'number', value: null, special: 'NaN' },
+        ],
+      },
+    ]);
   });
 
   it('0x10 vector of objects with its type name', () => {
@@ -253,18 +262,33 @@ describe('AMF3 markers', () => {
   });
 
   it('0x11 dictionary with weak keys and non-string keys', () => {
-    assert.deepEqual(one(dec(amf3.encode(amf3.dictionary([['k', 1], [{ o: true }, 'v']], true)))), {
-      type: 'dictionary',
-      weakKeys: true,
-      declaredCount: 2,
-      entries: [
-        { key: { type: 'string', value: 'k' }, value: { type: 'integer', value: 1 } },
-        {
-          key: { type: 'object', traits: TRAITS_DYN, props: [{ key: 'o', value: { type: 'boolean', value: true } }] },
-          value: { type: 'string', value: 'v' },
-        },
-      ],
-    });
+    assert.deepEqual(
+      one(
+        dec(
+          amf3.encode(
+            amf3.dictionary(
+              [
+                ['k', 1],
+                [{ o: true }, 'v'],
+              ],
+              true,
+            ),
+          ),
+        ),
+      ),
+      {
+        type: 'dictionary',
+        weakKeys: true,
+        declaredCount: 2,
+        entries: [
+          { key: { type: 'string', value: 'k' }, value: { type: 'integer', value: 1 } },
+          {
+            key: { type: 'object', traits: TRAITS_DYN, props: [{ key: 'o', value: { type: 'boolean', value: true } }] },
+            value: { type: 'string', value: 'v' },
+          },
+        ],
+      },
+    );
   });
 
   it('unknown markers 0x12..0xFF', () => {
@@ -280,21 +304,7 @@ describe('AMF3 markers', () => {
 describe('AMF3 reference tables', () => {
   it('the object table counts every complex value in start order', () => {
     // 0 outer array, 1 date, 2 object, 3 bytearray, 4 vector, 5 dictionary, 6 xml.
-    const b = amf3.encode([
-      amf3.date(0),
-      { a: 1 },
-      new Uint8Array([9]),
-      amf3.vectorInt([1]),
-      amf3.dictionary([]),
-      amf3.xml('<x/>'),
-      amf3.ref(0, 0x09),
-      amf3.ref(1, 0x08),
-      amf3.ref(2),
-      amf3.ref(3, 0x0c),
-      amf3.ref(4, 0x0d),
-      amf3.ref(5, 0x11),
-      amf3.ref(6, 0x0b),
-    ]);
+    const b = amf3.encode([amf3.date(0), { a: 1 }, new Uint8Array([9]), amf3.vectorInt([1]), amf3.dictionary([]), amf3.xml('<x/>'), amf3.ref(0, 0x09), amf3.ref(1, 0x08), amf3.ref(2), amf3.ref(3, 0x0c), amf3.ref(4, 0x0d), amf3.ref(5, 0x11), amf3.ref(6, 0x0b)]);
     const items = (one(dec(b)) as unknown as { items: AmfValue[] }).items.slice(6);
     assert.deepEqual(
       items.map((v) => (v.type === 'reference' ? [v.index, v.target.type, v.target.cyclic] : v.type)),
@@ -313,11 +323,7 @@ describe('AMF3 reference tables', () => {
 
   it('cycles and reference loops become reference nodes, never expanded', () => {
     // a = {b: {a: a, self: b}}, then a top-level reference to each.
-    const b = amf3.encodeValues([
-      amf3.object({ className: 'A', dynamic: { b: amf3.object({ dynamic: { a: amf3.ref(0), self: amf3.ref(1) } }) } }),
-      amf3.ref(0),
-      amf3.ref(1),
-    ]);
+    const b = amf3.encodeValues([amf3.object({ className: 'A', dynamic: { b: amf3.object({ dynamic: { a: amf3.ref(0), self: amf3.ref(1) } }) } }), amf3.ref(0), amf3.ref(1)]);
     const v = ok(dec(b));
     const inner = getProp(v[0], 'b');
     assert.deepEqual(getProp(inner, 'a'), { type: 'reference', amf: 3, index: 0, target: { type: 'object', className: 'A', cyclic: true } });

@@ -1,16 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  asBoolean,
-  asNumber,
-  asString,
-  decodeAmf0Values,
-  decodeAmf3Values,
-  getProp,
-  propNumber,
-  propString,
-  toPlain,
-} from '../../src/amf/index.js';
+import { asBoolean, asNumber, asString, decodeAmf0Values, decodeAmf3Values, getProp, propNumber, propString, toPlain } from '../../src/amf/index.js';
 import { amf0, amf3 } from '../builders/amf-writer.js';
 import { one } from './util.js';
 
@@ -41,7 +31,13 @@ describe('toPlain', () => {
     ).values;
     const p = v.map(toPlain);
     assert.deepEqual(p.slice(0, 2), ['_result', 1]);
-    assert.deepStrictEqual(p[2], obj([['__proto__', 'p'], ['a', 2]]));
+    assert.deepStrictEqual(
+      p[2],
+      obj([
+        ['__proto__', 'p'],
+        ['a', 2],
+      ]),
+    );
     assert.equal(Object.getPrototypeOf(p[2]), null);
     assert.deepStrictEqual(p[3], ['NaN', 'Infinity', '-Infinity', 0, null, null, null]);
     assert.deepStrictEqual(p[4], obj([['x', true]]));
@@ -53,24 +49,28 @@ describe('toPlain', () => {
 
   it('maps AMF3 values', () => {
     const v = decodeAmf3Values(
-      amf3.encodeValues([
-        amf3.array([1, 2], { k: 'v' }),
-        amf3.vectorInt([-1]),
-        amf3.vectorDouble([NaN, 2]),
-        amf3.vectorObject('*', ['s']),
-        amf3.dictionary([[{ o: 1 }, 'x']]),
-        new Uint8Array([0xab, 0xcd]),
-        amf3.date(NaN),
-        amf3.date(8.64e15 + 1),
-      ]),
+      amf3.encodeValues([amf3.array([1, 2], { k: 'v' }), amf3.vectorInt([-1]), amf3.vectorDouble([NaN, 2]), amf3.vectorObject('*', ['s']), amf3.dictionary([[{ o: 1 }, 'x']]), new Uint8Array([0xab, 0xcd]), amf3.date(NaN), amf3.date(8.64e15 + 1)]),
     ).values;
     const p = v.map(toPlain);
-    assert.deepStrictEqual(p[0], obj([['0', 1], ['1', 2], ['k', 'v']]));
+    assert.deepStrictEqual(
+      p[0],
+      obj([
+        ['0', 1],
+        ['1', 2],
+        ['k', 'v'],
+      ]),
+    );
     assert.deepStrictEqual(p[1], [-1]);
     assert.deepStrictEqual(p[2], ['NaN', 2]);
     assert.deepStrictEqual(p[3], ['s']);
     assert.deepStrictEqual(p[4], [[obj([['o', 1]]), 'x']]);
-    assert.deepStrictEqual(p[5], obj([['$bytes', 2], ['$hex', 'abcd']]));
+    assert.deepStrictEqual(
+      p[5],
+      obj([
+        ['$bytes', 2],
+        ['$hex', 'abcd'],
+      ]),
+    );
     assert.equal(p[6], null);
     assert.equal(p[7], null);
   });

@@ -1,14 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  AMF_ERRORS,
-  decodeAmf0Values,
-  decodeAmf3Values,
-  toPlain,
-  type AmfDecodeResult,
-  type PlainValue,
-} from '../../src/amf/index.js';
+import { AMF_ERRORS, decodeAmf0Values, decodeAmf3Values, toPlain, type AmfDecodeResult, type PlainValue } from '../../src/amf/index.js';
 import { amf0, amf3, concat, fromHex, type Amf0Intent, type Amf3Intent } from '../builders/amf-writer.js';
 import { assertJsonClean } from './util.js';
 
@@ -30,21 +23,9 @@ function decodeBoth(b: Uint8Array): void {
 }
 
 // A generator of values both encoders understand, with the plain JSON toPlain must produce.
-type G =
-  | { t: 'num'; v: number }
-  | { t: 'str'; v: string }
-  | { t: 'bool'; v: boolean }
-  | { t: 'null' }
-  | { t: 'undef' }
-  | { t: 'date'; ms: number }
-  | { t: 'arr'; items: G[] }
-  | { t: 'obj'; pairs: [string, G][] }
-  | { t: 'ecma'; pairs: [string, G][] };
+type G = { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'bool'; v: boolean } | { t: 'null' } | { t: 'undef' } | { t: 'date'; ms: number } | { t: 'arr'; items: G[] } | { t: 'obj'; pairs: [string, G][] } | { t: 'ecma'; pairs: [string, G][] };
 
-const key = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', '2', 'a', 'app', 'é✓'),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
-);
+const key = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', '0', '10', '2', 'a', 'app', 'é✓'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }));
 
 const gen: fc.Arbitrary<G> = fc.letrec<{ g: G }>((tie) => ({
   g: fc.oneof(
@@ -150,18 +131,13 @@ describe('AMF property tests', () => {
 
   it('mutated and truncated valid bodies never throw', () => {
     fc.assert(
-      fc.property(
-        fc.array(gen, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
-        fc.nat(),
-        (values, flips, cut) => {
-          const body = amf0.encode([...values.map(to0), amf0.avmplus(to3(values[0]!))]);
-          const b = body.slice();
-          for (const [at, x] of flips) b[at % b.length] = x;
-          decodeBoth(b);
-          decodeBoth(b.subarray(0, cut % (b.length + 1)));
-        },
-      ),
+      fc.property(fc.array(gen, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(), (values, flips, cut) => {
+        const body = amf0.encode([...values.map(to0), amf0.avmplus(to3(values[0]!))]);
+        const b = body.slice();
+        for (const [at, x] of flips) b[at % b.length] = x;
+        decodeBoth(b);
+        decodeBoth(b.subarray(0, cut % (b.length + 1)));
+      }),
       { numRuns: RUNS },
     );
   });
@@ -172,7 +148,10 @@ describe('AMF property tests', () => {
         const r = decodeAmf0Values(amf0.encode(values.map(to0)));
         assert.equal(r.error, undefined);
         assertJsonClean(r);
-        assert.deepStrictEqual(r.values.map(toPlain), values.map((g) => plain(g, false)));
+        assert.deepStrictEqual(
+          r.values.map(toPlain),
+          values.map((g) => plain(g, false)),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -182,13 +161,24 @@ describe('AMF property tests', () => {
     fc.assert(
       fc.property(fc.array(gen, { maxLength: 4 }), fc.boolean(), (values, refs) => {
         const opts = { stringRefs: refs, traitRefs: refs };
-        const viaAvm = decodeAmf0Values(amf0.encode(values.map((g) => amf0.avmplus(to3(g))), opts));
+        const viaAvm = decodeAmf0Values(
+          amf0.encode(
+            values.map((g) => amf0.avmplus(to3(g))),
+            opts,
+          ),
+        );
         assert.equal(viaAvm.error, undefined);
         assertJsonClean(viaAvm);
-        assert.deepStrictEqual(viaAvm.values.map(toPlain), values.map((g) => plain(g, true)));
+        assert.deepStrictEqual(
+          viaAvm.values.map(toPlain),
+          values.map((g) => plain(g, true)),
+        );
         const bare = decodeAmf3Values(amf3.encodeValues(values.map(to3), opts));
         assert.equal(bare.error, undefined);
-        assert.deepStrictEqual(bare.values.map(toPlain), values.map((g) => plain(g, true)));
+        assert.deepStrictEqual(
+          bare.values.map(toPlain),
+          values.map((g) => plain(g, true)),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -211,20 +201,16 @@ describe('AMF property tests', () => {
       '00 00 09',
     ].map(fromHex);
     fc.assert(
-      fc.property(
-        fc.array(fc.integer({ min: 0, max: fragments.length - 1 }), { minLength: 1, maxLength: 30 }),
-        fc.integer({ min: 1, max: 4000 }),
-        (picks, times) => {
-          const unit = concat(...picks.map((i) => fragments[i]!));
-          const parts: Uint8Array[] = [amf0.encode([amf0.avmplus('x'.repeat(1000)), { a: 1 }])];
-          for (let i = 0; i < times && unit.length * i < 256 * 1024; i++) parts.push(unit);
-          const b = concat(...parts);
-          const t = performance.now();
-          decodeBoth(b);
-          const ms = performance.now() - t;
-          assert.ok(ms < 500, `${ms} ms for ${b.length} bytes`);
-        },
-      ),
+      fc.property(fc.array(fc.integer({ min: 0, max: fragments.length - 1 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 4000 }), (picks, times) => {
+        const unit = concat(...picks.map((i) => fragments[i]!));
+        const parts: Uint8Array[] = [amf0.encode([amf0.avmplus('x'.repeat(1000)), { a: 1 }])];
+        for (let i = 0; i < times && unit.length * i < 256 * 1024; i++) parts.push(unit);
+        const b = concat(...parts);
+        const t = performance.now();
+        decodeBoth(b);
+        const ms = performance.now() - t;
+        assert.ok(ms < 500, `${ms} ms for ${b.length} bytes`);
+      }),
       { numRuns: 60 },
     );
   });

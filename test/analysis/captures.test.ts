@@ -15,7 +15,9 @@ import type { StreamRecord } from '../../src/analysis/index.js';
 import { analyseRecords, type Analysed } from './script.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
-const files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.(pcap|pcapng)$/.test(f))
+  .sort();
 
 async function analyseFile(f: string): Promise<Analysed> {
   const recs = (await exportLines(join(dir, f))).map((l) => JSON.parse(l) as OutputRecord);
@@ -80,7 +82,11 @@ describe('analysis over the committed captures', () => {
       }
       for (const s of a.streams) assert.deepEqual(JSON.parse(JSON.stringify(s)), s);
       if (CLEAN.has(f)) {
-        assert.deepEqual(a.analysis.filter((d) => d.severity !== 'info').map((d) => `${d.code} @${d.frame}`), [], 'only info from the analysis');
+        assert.deepEqual(
+          a.analysis.filter((d) => d.severity !== 'info').map((d) => `${d.code} @${d.frame}`),
+          [],
+          'only info from the analysis',
+        );
         for (const s of sessions) assert.equal(a.facts(s).startSeen, true);
       }
     });
@@ -97,8 +103,15 @@ describe('analysis over the committed captures', () => {
     assert.equal(pub.streamIds['1']?.outcome, 'started');
     assert.equal(pub.streamIds['1']?.statusCode, 'NetStream.Publish.Start');
     // nginx-rtmp answers neither releaseStream nor FCPublish; FFmpeg does not wait.
-    assert.deepEqual(pub.transactions.calls.filter((c) => c.reply === null).map((c) => c.name), ['releaseStream', 'FCPublish', 'FCUnpublish']);
-    assertFfmpegPublish(a.streams.find((s) => s.session === 1), 'test', 4);
+    assert.deepEqual(
+      pub.transactions.calls.filter((c) => c.reply === null).map((c) => c.name),
+      ['releaseStream', 'FCPublish', 'FCUnpublish'],
+    );
+    assertFfmpegPublish(
+      a.streams.find((s) => s.session === 1),
+      'test',
+      4,
+    );
     for (const session of [2, 3]) {
       const f = a.facts(session);
       assert.equal(f.role, 'play');
@@ -113,11 +126,7 @@ describe('analysis over the committed captures', () => {
     }
     assert.equal(a.facts(2).flashVer, 'LNX 10,0,32,18');
     assert.equal(a.facts(3).flashVer, 'LNX 9,0,124,2');
-    assert.deepEqual(a.analysis.map((d) => `${d.session} ${d.code}`).sort(), [
-      '1 session.transaction.unanswered-optional',
-      '2 session.transaction.unanswered-optional',
-      '3 session.transaction.unanswered-optional',
-    ]);
+    assert.deepEqual(a.analysis.map((d) => `${d.session} ${d.code}`).sort(), ['1 session.transaction.unanswered-optional', '2 session.transaction.unanswered-optional', '3 session.transaction.unanswered-optional']);
   });
 
   for (const [f, name, seconds] of [
@@ -131,7 +140,11 @@ describe('analysis over the committed captures', () => {
     test(`${f}: the ffmpeg publisher of "${name}"`, async () => {
       const a = await analyseFile(f);
       assert.equal(a.facts(1).role, 'publish');
-      assertFfmpegPublish(a.streams.find((s) => s.session === 1 && s.role === 'publish'), name, seconds);
+      assertFfmpegPublish(
+        a.streams.find((s) => s.session === 1 && s.role === 'publish'),
+        name,
+        seconds,
+      );
     });
   }
 
@@ -153,7 +166,10 @@ describe('analysis over the committed captures', () => {
 
   test('node-media-server 4 sends the player its media and metadata on stream 0, with @setDataFrame', async () => {
     const a = await analyseFile('ffmpeg-nms-publish.pcap');
-    const codes = a.analysis.filter((d) => d.session === 2).map((d) => d.code).sort();
+    const codes = a.analysis
+      .filter((d) => d.session === 2)
+      .map((d) => d.code)
+      .sort();
     assert.deepEqual(codes, ['session.play.setdataframe', 'session.stream.data-on-stream-zero', 'session.transaction.unanswered-optional']);
     const play = a.streams.find((s) => s.session === 2);
     assert.equal(play?.streamId, 1);

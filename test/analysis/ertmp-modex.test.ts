@@ -15,11 +15,23 @@ import { Rtmp, filler } from './script.js';
 const SPEC_FORM = Uint8Array.from([
   0x97, // ExHeader | frameType 1 (key) | packetType 7 (ModEx)
   0x02, // modExDataSize - 1 = 2: three bytes
-  0x07, 0xa1, 0x20, // UI24 500000 ns
+  0x07,
+  0xa1,
+  0x20, // UI24 500000 ns
   0x01, // modExType 0 (TimestampOffsetNano) | packetType 1 (CodedFrames)
-  0x68, 0x76, 0x63, 0x31, // 'hvc1'
-  0x00, 0x00, 0x50, // SI24 composition time 80 ms
-  0x00, 0x00, 0x00, 0x02, 0x26, 0x01, // one length-prefixed NAL unit
+  0x68,
+  0x76,
+  0x63,
+  0x31, // 'hvc1'
+  0x00,
+  0x00,
+  0x50, // SI24 composition time 80 ms
+  0x00,
+  0x00,
+  0x00,
+  0x02,
+  0x26,
+  0x01, // one length-prefixed NAL unit
 ]);
 
 function media(typeId: 8 | 9, body: Uint8Array, timestamp: number): MediaInfo {

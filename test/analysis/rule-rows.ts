@@ -31,7 +31,9 @@ function relayPublisher(o: { track1?: boolean } = {}): Rtmp {
   if (o.track1 === true) r.video(0, t1(0, HVCC_320, true));
   for (let i = 0; i < 15; i++) {
     const ts = i * 66;
-    r.at(1 + ts / 1000).video(ts, hevcFrame(ts, i === 0)).audio(ts, aac(ts));
+    r.at(1 + ts / 1000)
+      .video(ts, hevcFrame(ts, i === 0))
+      .audio(ts, aac(ts));
     if (o.track1 === true) r.video(ts, t1(1, filler(300, ts), i === 0));
   }
   return r;
@@ -133,7 +135,12 @@ export const RULE_ROWS: readonly Row[] = [
   {
     code: 'session.connect.reconnect-request',
     name: 'E-RTMP ReconnectRequest',
-    run: () => new Rtmp().connect().connectResult().cmd('s2c', 'onStatus', 0, null, [{ level: 'status', code: 'NetConnection.Connect.ReconnectRequest', tcUrl: 'rtmp://other/live' }]).analyse(),
+    run: () =>
+      new Rtmp()
+        .connect()
+        .connectResult()
+        .cmd('s2c', 'onStatus', 0, null, [{ level: 'status', code: 'NetConnection.Connect.ReconnectRequest', tcUrl: 'rtmp://other/live' }])
+        .analyse(),
     check: (_, d) => assert.equal(d.context?.['tcUrl'], 'rtmp://other/live'),
   },
   {
@@ -164,7 +171,12 @@ export const RULE_ROWS: readonly Row[] = [
   {
     code: 'session.connect.reconnect-ignored',
     name: 'a ReconnectRequest the client does not follow',
-    run: () => new Rtmp().publishPreamble('cam').cmd('s2c', 'onStatus', 0, null, [{ level: 'status', code: 'NetConnection.Connect.ReconnectRequest' }]).av(1).analyse(),
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam')
+        .cmd('s2c', 'onStatus', 0, null, [{ level: 'status', code: 'NetConnection.Connect.ReconnectRequest' }])
+        .av(1)
+        .analyse(),
     check: (_, d) => assert.equal(d.context?.['reaction'], 'closed'),
   },
   {
@@ -223,7 +235,12 @@ export const RULE_ROWS: readonly Row[] = [
     run: () => new Rtmp().connect().connectResult().createStream(2).createStreamResult(2, 1).avcConfig(0).publish(3, 1, 'cam', 'live').onStatus(1, 'status', 'NetStream.Publish.Start').analyse(),
     check: (_, d) => assert.equal(d.context?.['streamId'], 1),
   },
-  { code: 'session.publish.bad-type', name: 'publish type "LIVE"', run: () => new Rtmp().connect().connectResult().createStream(2).createStreamResult(2, 1).publish(3, 1, 'cam', 'LIVE').analyse(), check: (_, d) => assert.equal(d.context?.['publishType'], 'LIVE') },
+  {
+    code: 'session.publish.bad-type',
+    name: 'publish type "LIVE"',
+    run: () => new Rtmp().connect().connectResult().createStream(2).createStreamResult(2, 1).publish(3, 1, 'cam', 'LIVE').analyse(),
+    check: (_, d) => assert.equal(d.context?.['publishType'], 'LIVE'),
+  },
   { code: 'session.publish.bad-type', name: 'publish without a type', run: () => new Rtmp().connect().connectResult().createStream(2).createStreamResult(2, 1).publish(3, 1, 'cam').analyse() },
   {
     code: 'session.publish.bad-name',
@@ -367,12 +384,20 @@ export const RULE_ROWS: readonly Row[] = [
   {
     code: 'stream.metadata.size-mismatch',
     name: 'metadata 640x480, SPS 320x240',
-    run: () => new Rtmp().publishPreamble('cam', { metadata: { width: 640, height: 480, videocodecid: 7, audiocodecid: 10 } }).av(1).analyse(),
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam', { metadata: { width: 640, height: 480, videocodecid: 7, audiocodecid: 10 } })
+        .av(1)
+        .analyse(),
   },
   {
     code: 'stream.metadata.codec-mismatch',
     name: 'audiocodecid 2 (MP3) for an AAC stream',
-    run: () => new Rtmp().publishPreamble('cam', { metadata: { width: 320, height: 240, videocodecid: 7, audiocodecid: 2 } }).av(1).analyse(),
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam', { metadata: { width: 320, height: 240, videocodecid: 7, audiocodecid: 2 } })
+        .av(1)
+        .analyse(),
     check: (_, d) => assert.equal(d.context?.['track'], 'audio'),
   },
   {
@@ -401,16 +426,32 @@ export const RULE_ROWS: readonly Row[] = [
       assert.equal(a.streams[0]?.video?.codecId, 12);
     },
   },
-  { code: 'stream.metadata.framerate-mismatch', name: 'metadata 30 fps, stream 15 fps', run: () => new Rtmp().publishPreamble('cam', { metadata: { framerate: 30 } }).av(2).analyse() },
+  {
+    code: 'stream.metadata.framerate-mismatch',
+    name: 'metadata 30 fps, stream 15 fps',
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam', { metadata: { framerate: 30 } })
+        .av(2)
+        .analyse(),
+  },
   {
     code: 'stream.metadata.audio-mismatch',
     name: 'metadata 48 kHz mono, AAC 44.1 kHz stereo',
-    run: () => new Rtmp().publishPreamble('cam', { metadata: { audiosamplerate: 48000, stereo: false, audiocodecid: 10 } }).av(1).analyse(),
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam', { metadata: { audiosamplerate: 48000, stereo: false, audiocodecid: 10 } })
+        .av(1)
+        .analyse(),
   },
   {
     code: 'stream.track.described-not-sent',
-    name: "videoTrackIdInfoMap describes track 1, no media on it",
-    run: () => new Rtmp().publishPreamble('cam', { metadata: { width: 320, height: 240, videocodecid: 7, videoTrackIdInfoMap: { '1': { width: 160, height: 90 } } } }).av(1).analyse(),
+    name: 'videoTrackIdInfoMap describes track 1, no media on it',
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam', { metadata: { width: 320, height: 240, videocodecid: 7, videoTrackIdInfoMap: { '1': { width: 160, height: 90 } } } })
+        .av(1)
+        .analyse(),
     check: (_, d) => assert.equal(d.context?.['trackId'], 1),
   },
   {
@@ -444,11 +485,15 @@ export const RULE_ROWS: readonly Row[] = [
   {
     code: 'stream.ertmp.server-not-enhanced',
     name: 'hvc1 advertised by the client, the server reply shows no E-RTMP (OBS #8589)',
-    run: () => new Rtmp().publishPreamble('cam', { sequenceHeaders: false, connect: { fourCcList: ['hvc1', 'av01'] } }).video(0, hevcConfig).video(0, hevcFrame(0, true)).analyse(),
+    run: () =>
+      new Rtmp()
+        .publishPreamble('cam', { sequenceHeaders: false, connect: { fourCcList: ['hvc1', 'av01'] } })
+        .video(0, hevcConfig)
+        .video(0, hevcFrame(0, true))
+        .analyse(),
     check: (a) => {
       assert.ok(!a.codes.has('stream.ertmp.not-advertised'));
       assert.deepEqual(a.facts().enhanced.fourCcsSent.c2s, ['hvc1']);
     },
   },
 ];
-

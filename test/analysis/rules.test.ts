@@ -40,7 +40,10 @@ describe('analysis rules: each row produces its code', () => {
 describe('analysis rules: clean conversations are quiet', () => {
   test('FFmpeg-like publish to an nginx-like server: no analysis diagnostics, full facts', () => {
     const a = new Rtmp().publishPreamble('cam').av(3).analyse();
-    assert.deepEqual(a.analysis.map((d) => d.code), []);
+    assert.deepEqual(
+      a.analysis.map((d) => d.code),
+      [],
+    );
     const f = a.facts();
     assert.equal(f.role, 'publish');
     assert.equal(f.app, 'live');
@@ -71,7 +74,10 @@ describe('analysis rules: clean conversations are quiet', () => {
 
   test('rtmpdump-like play from an nginx-like server: no analysis diagnostics', () => {
     const a = new Rtmp().playPreamble('cam').av(3, { dir: 's2c' }).cmd('c2s', 'deleteStream', 4, null, [1]).analyse();
-    assert.deepEqual(a.analysis.map((d) => d.code), []);
+    assert.deepEqual(
+      a.analysis.map((d) => d.code),
+      [],
+    );
     const f = a.facts();
     assert.equal(f.role, 'play');
     assert.equal(f.streamIds['1']?.outcome, 'started');
@@ -120,7 +126,10 @@ describe('analysis rules: clean conversations are quiet', () => {
       .video(0, hevcFrame(0, true))
       .video(66, hevcFrame(66, false))
       .analyse();
-    assert.deepEqual(b.analysis.map((d) => d.code), []);
+    assert.deepEqual(
+      b.analysis.map((d) => d.code),
+      [],
+    );
     assert.deepEqual(b.facts().enhanced.server, { fourCcList: ['hvc1', 'av01'], capsEx: 1, fourCcInfoMap: false });
     assert.equal(b.facts().enhanced.capsEx, 15);
     assert.equal(b.streams[0]?.video?.fourCc, 'hvc1');
@@ -164,7 +173,10 @@ describe('analysis rules: clean conversations are quiet', () => {
       .aacConfig(0)
       .av(1)
       .analyse();
-    assert.deepEqual(a.streams.map((s) => s.name), ['one', 'two']);
+    assert.deepEqual(
+      a.streams.map((s) => s.name),
+      ['one', 'two'],
+    );
     assert.deepEqual(a.facts().streamNames, ['one', 'two']);
     assert.ok(!a.codes.has('stream.timestamp.regression'), 'the new publish restarts the timestamps');
   });
@@ -187,7 +199,10 @@ describe('analysis: defects seen on third-party captures', () => {
     const t = a.facts().transactions;
     assert.equal(t.errors, 0);
     assert.equal(t.unanswered, 0);
-    assert.deepEqual(t.calls.filter((c) => c.name === 'onBWCheck').map((c) => c.reply), ['_error', '_error']);
+    assert.deepEqual(
+      t.calls.filter((c) => c.name === 'onBWCheck').map((c) => c.reply),
+      ['_error', '_error'],
+    );
   });
 
   test('a reused transaction id: replies pair with the calls in order (the first reply answers the first call)', () => {

@@ -138,9 +138,7 @@ export class Rtmp {
   }
 
   connectResult(tx = 1, props: Record<string, Amf0Intent> = {}, info: Record<string, Amf0Intent> = {}): this {
-    return this.cmd('s2c', '_result', tx, { fmsVer: 'FMS/3,0,1,123', capabilities: 31, ...props }, [
-      { level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.', objectEncoding: 0, ...info },
-    ]);
+    return this.cmd('s2c', '_result', tx, { fmsVer: 'FMS/3,0,1,123', capabilities: 31, ...props }, [{ level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.', objectEncoding: 0, ...info }]);
   }
 
   error(tx: number, code: string, description: string, dir: Dir = 's2c'): this {
@@ -229,10 +227,7 @@ export class Rtmp {
    * `seconds` of A/V at `fps` (AVC, a keyframe every `gop` frames) and AAC (one frame per 23 ms),
    * interleaved by timestamp, starting at media time `from` ms. Capture time follows media time.
    */
-  av(
-    seconds: number,
-    opts: { from?: number; fps?: number; gop?: number; videoBytes?: number; audio?: boolean; video?: boolean; dir?: Dir; streamId?: number; type3Ets?: 'repeat' | 'omit' } = {},
-  ): this {
+  av(seconds: number, opts: { from?: number; fps?: number; gop?: number; videoBytes?: number; audio?: boolean; video?: boolean; dir?: Dir; streamId?: number; type3Ets?: 'repeat' | 'omit' } = {}): this {
     const from = opts.from ?? 0;
     const fps = opts.fps ?? 15;
     const gop = opts.gop ?? fps;
@@ -269,7 +264,10 @@ export class Rtmp {
     this.wait(1).onStatus(1, 'status', 'NetStream.Publish.Start', `${name} is now published`);
     this.wait(10);
     if (o.metadata !== null) {
-      this.setDataFrame(1, o.metadata ?? { duration: 0, width: 320, height: 240, videodatarate: 195.3125, framerate: 15, videocodecid: 7, audiodatarate: 62.5, audiosamplerate: 44100, audiosamplesize: 16, stereo: true, audiocodecid: 10, encoder: 'Lavf59.27.100' });
+      this.setDataFrame(
+        1,
+        o.metadata ?? { duration: 0, width: 320, height: 240, videodatarate: 195.3125, framerate: 15, videocodecid: 7, audiodatarate: 62.5, audiosamplerate: 44100, audiosamplesize: 16, stereo: true, audiocodecid: 10, encoder: 'Lavf59.27.100' },
+      );
     }
     return o.sequenceHeaders === false ? this : this.avcConfig(0).aacConfig(0);
   }
@@ -308,9 +306,7 @@ export class Rtmp {
     let sseq = 9000;
     const push = (time: number, from: 'c' | 's', flags: { syn?: boolean; fin?: boolean; psh?: boolean; ack?: boolean }, payload: Uint8Array = new Uint8Array(0)) => {
       const [a, b] = from === 'c' ? [c, s] : [s, c];
-      const frame = ethernet(
-        tcpPacket({ src: a.ip, dst: b.ip, sport: a.port, dport: b.port, seq: from === 'c' ? cseq : sseq, ack: flags.ack === false ? 0 : from === 'c' ? sseq : cseq, flags: { ack: true, ...flags }, payload }),
-      );
+      const frame = ethernet(tcpPacket({ src: a.ip, dst: b.ip, sport: a.port, dport: b.port, seq: from === 'c' ? cseq : sseq, ack: flags.ack === false ? 0 : from === 'c' ? sseq : cseq, flags: { ack: true, ...flags }, payload }));
       const us = Math.round((start + time) * 1e6);
       recs.push({ sec: Math.floor(us / 1e6), nsec: (us % 1e6) * 1000, data: frame });
     };
@@ -431,10 +427,12 @@ export function analyseRecords(input: readonly OutputRecord[]): Analysed {
 export function mergedPcap(...conversations: readonly Rtmp[]): Uint8Array {
   const all = conversations.flatMap((c, i) => c.frames().map((f, j) => ({ f, key: [f.sec, f.nsec ?? 0, i, j] as const })));
   all.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3]);
-  return writePcap(all.map((x) => x.f), { linkType: 1 });
+  return writePcap(
+    all.map((x) => x.f),
+    { linkType: 1 },
+  );
 }
 
 export function analysePcap(pcap: Uint8Array | readonly Uint8Array[], opts: AnalyzerOptions = {}): Analysed {
   return analyseRecords(pipeline(pcap, opts));
 }
-

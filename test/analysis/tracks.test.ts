@@ -13,15 +13,16 @@ import { trackParts } from '../../src/analysis/tracks.js';
 import { decodeMessageBody } from '../../src/rtmp/messages.js';
 
 const AVCC_320 = X264_320_SEQUENCE_HEADER.subarray(5);
-const hevcTrack1 = (packetType: 0 | 1, body: Uint8Array, key = true) =>
-  exVideo({ packetType, frameType: key ? 1 : 2, fourCc: 'hvc1', multitrack: { type: 0, tracks: [{ trackId: 1, body }] } });
+const hevcTrack1 = (packetType: 0 | 1, body: Uint8Array, key = true) => exVideo({ packetType, frameType: key ? 1 : 2, fourCc: 'hvc1', multitrack: { type: 0, tracks: [{ trackId: 1, body }] } });
 
 /** FFmpeg 8.1's multitrack video form: track 0 plain AVC, track 1 HEVC in OneTrack packets, both at 15 fps. */
 function ffmpegMultitrackVideo(metadata: Record<string, Amf0Intent>, frames = 30): Rtmp {
   const r = new Rtmp().publishPreamble('cam', { sequenceHeaders: false, metadata }).avcConfig(0).video(0, hevcTrack1(0, HVCC_320));
   for (let i = 0; i < frames; i++) {
     const ts = Math.round((i * 1000) / 15);
-    r.at(ts / 1000).video(ts, avcNalu(filler(600, i), { key: i % 15 === 0 })).video(ts, hevcTrack1(1, filler(300, i), i % 15 === 0));
+    r.at(ts / 1000)
+      .video(ts, avcNalu(filler(600, i), { key: i % 15 === 0 }))
+      .video(ts, hevcTrack1(1, filler(300, i), i % 15 === 0));
   }
   return r;
 }
@@ -69,9 +70,28 @@ test('a track problem names its track: HEVC frames on track 1 before its sequenc
 });
 
 test('ManyTracksManyCodecs: one message, two codecs, each track its configuration and frames', () => {
-  const config = exVideo({ packetType: 0, multitrack: { type: 2, tracks: [{ trackId: 0, fourCc: 'avc1', body: AVCC_320 }, { trackId: 2, fourCc: 'hvc1', body: HVCC_320 }] } });
+  const config = exVideo({
+    packetType: 0,
+    multitrack: {
+      type: 2,
+      tracks: [
+        { trackId: 0, fourCc: 'avc1', body: AVCC_320 },
+        { trackId: 2, fourCc: 'hvc1', body: HVCC_320 },
+      ],
+    },
+  });
   const frame = (i: number) =>
-    exVideo({ packetType: 1, frameType: i === 0 ? 1 : 2, multitrack: { type: 2, tracks: [{ trackId: 0, fourCc: 'avc1', body: filler(500, i) }, { trackId: 2, fourCc: 'hvc1', body: filler(200, i) }] } });
+    exVideo({
+      packetType: 1,
+      frameType: i === 0 ? 1 : 2,
+      multitrack: {
+        type: 2,
+        tracks: [
+          { trackId: 0, fourCc: 'avc1', body: filler(500, i) },
+          { trackId: 2, fourCc: 'hvc1', body: filler(200, i) },
+        ],
+      },
+    });
   const r = new Rtmp().publishPreamble('cam', { sequenceHeaders: false, metadata: null, connect: { fourCcList: ['avc1', 'hvc1'] } }).video(0, config);
   for (let i = 0; i < 10; i++) r.video(i * 40, frame(i));
   const a = r.analyse();
@@ -123,7 +143,21 @@ test('trackParts: a plain message is track 0 whole; a Multitrack one gives each 
     trackParts(plain, 19).map((p) => [p.trackId, p.form, p.length]),
     [[0, 'plain', 19]],
   );
-  const mt = decodeMessageBody(9, exVideo({ packetType: 1, multitrack: { type: 2, tracks: [{ trackId: 0, fourCc: 'avc1', body: filler(7, 0) }, { trackId: 5, fourCc: 'av01', body: filler(9, 0) }] } }), 0, false).media;
+  const mt = decodeMessageBody(
+    9,
+    exVideo({
+      packetType: 1,
+      multitrack: {
+        type: 2,
+        tracks: [
+          { trackId: 0, fourCc: 'avc1', body: filler(7, 0) },
+          { trackId: 5, fourCc: 'av01', body: filler(9, 0) },
+        ],
+      },
+    }),
+    0,
+    false,
+  ).media;
   assert.ok(mt !== undefined);
   assert.deepEqual(
     trackParts(mt, 100).map((p) => [p.trackId, p.form, p.media.codec, p.media.multitrack, p.length]),

@@ -45,7 +45,10 @@ describe('DiagnosticLimiter', () => {
 
   test('default of 5, and a positive integer is required', () => {
     const l = new DiagnosticLimiter();
-    assert.deepEqual(Array.from({ length: 7 }, () => l.admit(d(1, 'x'))), [true, true, true, true, true, false, false]);
+    assert.deepEqual(
+      Array.from({ length: 7 }, () => l.admit(d(1, 'x'))),
+      [true, true, true, true, true, false, false],
+    );
     assert.throws(() => new DiagnosticLimiter(0), RangeError);
     assert.throws(() => new DiagnosticLimiter(1.5), RangeError);
   });
@@ -134,7 +137,10 @@ describe('SessionAnalysis on hand-made records', () => {
     ];
     for (const r of recs) assert.deepEqual(a.onRecord(r), []);
     const { facts, diagnostics } = a.finish();
-    assert.deepEqual(diagnostics.map((d) => d.code), []);
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      [],
+    );
     assert.equal(facts.transactions.answered, 1);
     assert.equal(facts.transactions.calls[0]?.latencyMs, 100);
     assert.equal(facts.streamIds['1']?.outcome, 'started');

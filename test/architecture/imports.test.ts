@@ -47,8 +47,7 @@ export const STAGES: readonly (readonly string[])[] = [
  * Known upward imports, each with the file that makes it and why it is still here (issue #14).
  * Remove an entry when its import goes; an entry that no longer matches anything fails the test.
  */
-const KNOWN_UPWARD: readonly { readonly file: string; readonly to: string; readonly why: string }[] = [
-];
+const KNOWN_UPWARD: readonly { readonly file: string; readonly to: string; readonly why: string }[] = [];
 
 export type Import = { readonly file: string; readonly spec: string; readonly from: string; readonly to: string };
 
@@ -100,14 +99,20 @@ function allCrossings(): Import[] {
 
 test('every folder of src/ has a stage', () => {
   const folders = readdirSync(SRC).filter((n) => statSync(join(SRC, n)).isDirectory());
-  assert.deepEqual(folders.filter((f) => stageOf(f) < 0), []);
+  assert.deepEqual(
+    folders.filter((f) => stageOf(f) < 0),
+    [],
+  );
   assert.equal(new Set(STAGES.flat()).size, STAGES.flat().length, 'a folder is in two stages');
 });
 
 test('no import between stage folders runs upward', () => {
   const upward = allCrossings().filter((i) => !allowed(i.from, i.to));
   const unexplained = upward.filter((i) => !KNOWN_UPWARD.some((k) => k.file === i.file && k.to === i.to));
-  assert.deepEqual(unexplained.map((i) => `${i.file} imports ${i.spec}`), []);
+  assert.deepEqual(
+    unexplained.map((i) => `${i.file} imports ${i.spec}`),
+    [],
+  );
   const stale = KNOWN_UPWARD.filter((k) => !upward.some((i) => i.file === k.file && i.to === k.to));
   assert.deepEqual(stale, [], 'a known upward import is gone: remove its entry');
 });
@@ -129,8 +134,14 @@ test('the checker sees static, type-only, re-export and dynamic imports, and fla
     "import Table from 'cli-table3';",
   ].join('\n');
   const found = crossings('analysis/x.ts', src);
-  assert.deepEqual(found.map((i) => i.to), ['core', 'session', 'records', 'cli', 'rtmp']);
-  assert.deepEqual(found.filter((i) => !allowed(i.from, i.to)).map((i) => i.to), ['session', 'cli']);
+  assert.deepEqual(
+    found.map((i) => i.to),
+    ['core', 'session', 'records', 'cli', 'rtmp'],
+  );
+  assert.deepEqual(
+    found.filter((i) => !allowed(i.from, i.to)).map((i) => i.to),
+    ['session', 'cli'],
+  );
   assert.equal(allowed('rtmpt', 'session'), true);
   assert.equal(allowed('records', 'analysis'), false);
   assert.equal(allowed('nowhere', 'core'), false);

@@ -109,26 +109,9 @@ export class Node {
   ) {}
 }
 
-export type Amf0Intent =
-  | number
-  | boolean
-  | string
-  | null
-  | undefined
-  | Node
-  | readonly Amf0Intent[]
-  | { readonly [key: string]: Amf0Intent };
+export type Amf0Intent = number | boolean | string | null | undefined | Node | readonly Amf0Intent[] | { readonly [key: string]: Amf0Intent };
 
-export type Amf3Intent =
-  | number
-  | boolean
-  | string
-  | null
-  | undefined
-  | Uint8Array
-  | Node
-  | readonly Amf3Intent[]
-  | { readonly [key: string]: Amf3Intent };
+export type Amf3Intent = number | boolean | string | null | undefined | Uint8Array | Node | readonly Amf3Intent[] | { readonly [key: string]: Amf3Intent };
 
 export type Pairs<T> = readonly (readonly [string, T])[];
 
@@ -513,11 +496,7 @@ export const amf3 = {
     return node3((c) => write3(c, b));
   },
   /** Array with dense items and an associative part (written first, as on the wire). */
-  array(
-    dense: readonly Amf3Intent[],
-    assoc: Pairs<Amf3Intent> | { readonly [key: string]: Amf3Intent } = [],
-    o: { count?: number } = {},
-  ): Node {
+  array(dense: readonly Amf3Intent[], assoc: Pairs<Amf3Intent> | { readonly [key: string]: Amf3Intent } = [], o: { count?: number } = {}): Node {
     return node3((c) => {
       c.out.u8(0x09);
       c.out.u29(((o.count ?? dense.length) << 1) | 1);

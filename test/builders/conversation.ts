@@ -33,9 +33,7 @@ export function conversationFrames(turns: readonly Turn[], opts: ConversationOpt
     const [a, b] = from === 'c' ? [c, s] : [s, c];
     const seq = from === 'c' ? cseq : sseq;
     const ack = from === 'c' ? sseq : cseq;
-    return ethernet(
-      tcpPacket({ src: a.ip, dst: b.ip, sport: a.port, dport: b.port, seq, ack: flags.ack === false ? 0 : ack, flags: { ack: true, ...flags }, payload }),
-    );
+    return ethernet(tcpPacket({ src: a.ip, dst: b.ip, sport: a.port, dport: b.port, seq, ack: flags.ack === false ? 0 : ack, flags: { ack: true, ...flags }, payload }));
   };
   if (opts.noHandshake !== true) {
     frames.push(pkt('c', { syn: true, ack: false }));

@@ -93,11 +93,13 @@ export const MIN_AFTER = 50;
 export function cutPoints(events: readonly CaptureEvent[], intact: readonly OutputRecord[], n = 20): number[] {
   const frames = events.filter((e) => e.kind === 'record').length;
   // Spread up to where MIN_AFTER messages still follow (one message is a tenth of a recall of 10).
-  const starts = messages(intact).map(earliestFrame).sort((a, b) => a - b);
+  const starts = messages(intact)
+    .map(earliestFrame)
+    .sort((a, b) => a - b);
   const last = Math.max(3, starts[Math.max(0, starts.length - MIN_AFTER)] ?? frames);
   const pts = new Set<number>();
   for (let i = 0; i < n; i++) pts.add(2 + Math.floor(((last - 2) * i) / n));
-  for (const r of intact) if (r.type === 'handshake') for (const f of [(r).frame, (r).frame + 1]) pts.add(f);
+  for (const r of intact) if (r.type === 'handshake') for (const f of [r.frame, r.frame + 1]) pts.add(f);
   const big = messages(intact)
     .filter((m) => m.frame > m.firstFrame + 1)
     .sort((a, b) => b.length - a.length)
@@ -126,7 +128,10 @@ export function tsharkShare(file: string, k: number, ports: readonly number[], r
     execFileSync('editcap', ['-r', file, cut, `${k}-1000000`]);
     const decodeAs = ports.filter((p) => p !== 1935).flatMap((p) => ['-d', `tcp.port==${p},rtmpt`]);
     const ts = execFileSync('tshark', ['-r', cut, ...decodeAs, '-Y', 'rtmpt', '-T', 'fields', '-e', 'rtmpt.header.typeid'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
-    const count = ts.split('\n').filter((l) => l.trim() !== '').reduce((a, l) => a + l.split(',').length, 0);
+    const count = ts
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .reduce((a, l) => a + l.split(',').length, 0);
     return recoverable === 0 ? 1 : Math.min(1, count / recoverable);
   } finally {
     rmSync(cut, { force: true });

@@ -4,11 +4,65 @@ import { Rng, W, enc } from './fuzz-random.js';
 // =============================================================================================
 // Random AMF
 
-const KEYS = ['app', 'tcUrl', 'flashVer', 'objectEncoding', 'code', 'level', 'description', 'duration', 'width', 'height', 'framerate',
-  'videocodecid', 'audiocodecid', 'fourCcList', 'videoFourCcInfoMap', 'capsEx', '__proto__', 'constructor', 'toJSON', '', 'a', '0', '1', '4294967295'];
-const STRINGS = ['connect', '_result', '_error', 'createStream', 'publish', 'play', 'releaseStream', 'FCPublish', 'FCUnpublish', 'deleteStream',
-  'onStatus', '@setDataFrame', 'onMetaData', '|RtmpSampleAccess', 'onBWDone', '_checkbw', 'getStreamLength', 'closeStream', 'pause', 'seek',
-  'receiveAudio', 'receiveVideo', 'NetStream.Publish.Start', 'NetConnection.Connect.Success', 'live', 'status', 'error', 'avc1', 'hvc1', 'av01', 'mp4a'];
+const KEYS = [
+  'app',
+  'tcUrl',
+  'flashVer',
+  'objectEncoding',
+  'code',
+  'level',
+  'description',
+  'duration',
+  'width',
+  'height',
+  'framerate',
+  'videocodecid',
+  'audiocodecid',
+  'fourCcList',
+  'videoFourCcInfoMap',
+  'capsEx',
+  '__proto__',
+  'constructor',
+  'toJSON',
+  '',
+  'a',
+  '0',
+  '1',
+  '4294967295',
+];
+const STRINGS = [
+  'connect',
+  '_result',
+  '_error',
+  'createStream',
+  'publish',
+  'play',
+  'releaseStream',
+  'FCPublish',
+  'FCUnpublish',
+  'deleteStream',
+  'onStatus',
+  '@setDataFrame',
+  'onMetaData',
+  '|RtmpSampleAccess',
+  'onBWDone',
+  '_checkbw',
+  'getStreamLength',
+  'closeStream',
+  'pause',
+  'seek',
+  'receiveAudio',
+  'receiveVideo',
+  'NetStream.Publish.Start',
+  'NetConnection.Connect.Success',
+  'live',
+  'status',
+  'error',
+  'avc1',
+  'hvc1',
+  'av01',
+  'mp4a',
+];
 const NUMBERS = [0, -0, 1, -1, 0.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 63), 5e-324, 1.7976931348623157e308, 4294967295, 1e21, 8.64e15, 8.64e15 + 1];
 const EXTERNAL_CLASSES = ['flex.messaging.io.ArrayCollection', 'flex.messaging.io.ArrayList', 'flex.messaging.io.ObjectProxy', 'DSK', 'com.example.Private'];
 export const HUGE_COUNTS = [0xffffffff, 0x7fffffff, 0x80000000, 0x10000000, 0xfffffff, 65536, 1_000_000];
@@ -53,7 +107,29 @@ export function amf0Value(c: AmfCtx, depth: number): void {
   const { r, w } = c;
   c.budget--;
   const leaf = c.budget <= 0 || depth > 12;
-  const m = leaf ? r.pick([0, 1, 2, 5, 6]) : r.weighted<number>([[6, 0], [3, 1], [8, 2], [8, 3], [1, 4], [2, 5], [2, 6], [3, 7], [6, 8], [1, 9], [5, 10], [2, 11], [2, 12], [1, 13], [1, 14], [1, 15], [3, 16], [8, 17], [1, -1]]);
+  const m = leaf
+    ? r.pick([0, 1, 2, 5, 6])
+    : r.weighted<number>([
+        [6, 0],
+        [3, 1],
+        [8, 2],
+        [8, 3],
+        [1, 4],
+        [2, 5],
+        [2, 6],
+        [3, 7],
+        [6, 8],
+        [1, 9],
+        [5, 10],
+        [2, 11],
+        [2, 12],
+        [1, 13],
+        [1, 14],
+        [1, 15],
+        [3, 16],
+        [8, 17],
+        [1, -1],
+      ]);
   switch (m) {
     case 0:
       w.u8(0);
@@ -156,7 +232,29 @@ export function amf3Value(c: AmfCtx, depth: number): void {
   const { r, w } = c;
   c.budget--;
   const leaf = c.budget <= 0 || depth > 12;
-  const m = leaf ? r.pick([0, 1, 2, 3, 4, 5, 6]) : r.weighted<number>([[1, 0], [2, 1], [1, 2], [1, 3], [4, 4], [3, 5], [8, 6], [1, 7], [2, 8], [8, 9], [12, 10], [1, 11], [2, 12], [1, 13], [1, 14], [1, 15], [2, 16], [2, 17], [1, -1]]);
+  const m = leaf
+    ? r.pick([0, 1, 2, 3, 4, 5, 6])
+    : r.weighted<number>([
+        [1, 0],
+        [2, 1],
+        [1, 2],
+        [1, 3],
+        [4, 4],
+        [3, 5],
+        [8, 6],
+        [1, 7],
+        [2, 8],
+        [8, 9],
+        [12, 10],
+        [1, 11],
+        [2, 12],
+        [1, 13],
+        [1, 14],
+        [1, 15],
+        [2, 16],
+        [2, 17],
+        [1, -1],
+      ]);
   if (m < 0) {
     w.u8(r.range(0x12, 0xff));
     return;
@@ -366,4 +464,3 @@ export function amfBody(r: Rng, typeId: number): Uint8Array {
   for (let i = 0; i < n; i++) amf0Value(c, 0);
   return w.done();
 }
-

@@ -26,7 +26,7 @@ function loadCaptures(): Capture[] {
     const bytes = new Uint8Array(readFileSync(join(CAPTURES, name)));
     const dec = createCaptureDecoder();
     const evs = [...dec.push(bytes), ...dec.finish()];
-    const pcapng = (bytes[0] === 0x0a && bytes[1] === 0x0d);
+    const pcapng = bytes[0] === 0x0a && bytes[1] === 0x0d;
     const dv = new DataView(bytes.buffer);
     const le = pcapng ? dv.getUint32(8, true) === 0x1a2b3c4d : dv.getUint32(0, true) === 0xa1b2c3d4 || dv.getUint32(0, true) === 0xa1b23c4d;
     const units: Unit[] = [];
@@ -103,7 +103,22 @@ export function captureMutant(r: Rng): { bytes: Uint8Array; note: string } {
   };
   const muts = r.chance(0.05) ? 0 : 1 + r.small(6);
   for (let i = 0; i < muts && out.length > 0; i++) {
-    const op = r.weighted<string>([[20, 'flip-payload'], [8, 'flip'], [12, 'overwrite-payload'], [4, 'overwrite'], [6, 'garbage-payload'], [6, 'u32'], [6, 'u32-payload'], [6, 'record-length'], [3, 'orig-length'], [3, 'pcapng-caplen'], [4, 'truncate'], [4, 'splice'], [3, 'dup-range'], [3, 'drop-range']]);
+    const op = r.weighted<string>([
+      [20, 'flip-payload'],
+      [8, 'flip'],
+      [12, 'overwrite-payload'],
+      [4, 'overwrite'],
+      [6, 'garbage-payload'],
+      [6, 'u32'],
+      [6, 'u32-payload'],
+      [6, 'record-length'],
+      [3, 'orig-length'],
+      [3, 'pcapng-caplen'],
+      [4, 'truncate'],
+      [4, 'splice'],
+      [3, 'dup-range'],
+      [3, 'drop-range'],
+    ]);
     notes.push(op);
     const havePayload = payloads.length > 0;
     switch (op) {
@@ -152,7 +167,7 @@ export function captureMutant(r: Rng): { bytes: Uint8Array; note: string } {
         if (!cap.pcapng || placed.length === 0) break;
         const x = r.pick(placed);
         const field = x.at + 20;
-        if (field + 4 <= out.length) dv.setUint32(field, r.pick([0xffffffff, 0x7fffffff, (x.u.end - x.u.start) - 31, r.u32()]), cap.le);
+        if (field + 4 <= out.length) dv.setUint32(field, r.pick([0xffffffff, 0x7fffffff, x.u.end - x.u.start - 31, r.u32()]), cap.le);
         break;
       }
       case 'truncate':
@@ -227,7 +242,10 @@ export function conversationCapture(r: Rng): { bytes: Uint8Array; note: string }
     const packets: PcapngPacketSpec[] = frames.map((data, i) => ({ iface: 0, sec: 1_700_000_000, nsec: i * 1000, data }));
     bytes = writePcapng([{ interfaces: [{ linkType: 1, tsresol: r.pick([6, 9, 0x83]) }], packets }]);
   } else {
-    bytes = writePcap(frames.map((data, i) => ({ sec: 1_700_000_000, nsec: i * 1000, data })), { linkType: 1, nanosecond: r.chance(0.3), bigEndian: r.chance(0.3) });
+    bytes = writePcap(
+      frames.map((data, i) => ({ sec: 1_700_000_000, nsec: i * 1000, data })),
+      { linkType: 1, nanosecond: r.chance(0.3), bigEndian: r.chance(0.3) },
+    );
   }
   if (r.chance(0.25) && bytes.length > 0) {
     const n = 1 + r.small(8);
@@ -235,4 +253,3 @@ export function conversationCapture(r: Rng): { bytes: Uint8Array; note: string }
   }
   return { bytes, note: `hs=${s.handshake} c2s=${s.c2s.length} s2c=${s.s2c.length} drop=${drop.length}` };
 }
-

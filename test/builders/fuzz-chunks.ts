@@ -68,7 +68,14 @@ function writeMessage(r: Rng, w: W, st: StreamState, csid: number, typeId: numbe
 /** A handshake side: C0/S0 + first block (+ second block echoing `echo`). */
 function handshakeSide(r: Rng, seed: number, echo: Uint8Array | null): Uint8Array {
   const hs = handshakeBytes(seed, echo === null ? {} : { second: echo });
-  const v = r.weighted<number>([[90, 3], [3, 6], [1, 8], [2, 0x16], [2, r.int(256)], [2, 0x47]]);
+  const v = r.weighted<number>([
+    [90, 3],
+    [3, 6],
+    [1, 8],
+    [2, 0x16],
+    [2, r.int(256)],
+    [2, 0x47],
+  ]);
   hs[0] = v;
   if (r.chance(0.05)) hs.set([1, 2, 3, 4], 5); // a version field: the digest handshake, unverifiable
   if (r.chance(0.03)) return hs.subarray(0, r.int(hs.length)); // ends inside the handshake
@@ -80,7 +87,18 @@ function chunkStream(r: Rng, w: W, maxBytes: number): void {
   const st: StreamState = { chunkSize: 128, seen: new Map() };
   const ops = 1 + r.small(r.chance(0.1) ? 200 : 24);
   for (let i = 0; i < ops && w.length < maxBytes; i++) {
-    const op = r.weighted<string>([[30, 'msg'], [12, 'command'], [14, 'media'], [7, 'chunk-size'], [3, 'abort'], [10, 'raw'], [3, 'garbage'], [3, 'huge'], [2, 'interleave'], [2, 'many-streams']]);
+    const op = r.weighted<string>([
+      [30, 'msg'],
+      [12, 'command'],
+      [14, 'media'],
+      [7, 'chunk-size'],
+      [3, 'abort'],
+      [10, 'raw'],
+      [3, 'garbage'],
+      [3, 'huge'],
+      [2, 'interleave'],
+      [2, 'many-streams'],
+    ]);
     const csid = r.chance(0.7) ? r.pick([2, 3, 4, 5, 6, 8]) : r.chance(0.5) ? r.pick(CSIDS) : r.range(2, 65599);
     switch (op) {
       case 'msg': {
@@ -146,7 +164,7 @@ function chunkStream(r: Rng, w: W, maxBytes: number): void {
           parts.push({ csid: 3 + j * r.range(1, 70), body: messageBody(r, typeId), typeId, off: 0 });
         }
         const size = Math.max(1, Math.min(st.chunkSize, 4096));
-        for (let live = true; live && w.length < maxBytes; ) {
+        for (let live = true; live && w.length < maxBytes;) {
           live = false;
           for (const p of parts) {
             if (p.off > p.body.length || (p.off === p.body.length && p.off > 0)) continue;
@@ -200,4 +218,3 @@ export function randomStreams(r: Rng, maxBytes: number): Streams {
   if (r.chance(0.8)) chunkStream(r, s, maxBytes >> 1);
   return { c2s: c.done(), s2c: s.done(), handshake };
 }
-

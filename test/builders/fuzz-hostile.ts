@@ -61,7 +61,9 @@ export function hostileCapture(r: HostileRng): { bytes: Uint8Array; note: string
       const app = nastyString(r);
       const name = nastyString(r);
       const s = new Rtmp().connect({ app, tcUrl: `rtmp://h/${app}`, flashVer: nastyString(r) }).connectResult(1, {}, { description: nastyString(r) });
-      s.createStream(2).publish(3, 1, name, 'live').data('c2s', ['@setDataFrame', 'onMetaData', amf0.ecma({ [nastyString(r)]: nastyString(r) })], { streamId: 1 });
+      s.createStream(2)
+        .publish(3, 1, name, 'live')
+        .data('c2s', ['@setDataFrame', 'onMetaData', amf0.ecma({ [nastyString(r)]: nastyString(r) })], { streamId: 1 });
       return { bytes: s.pcap(), note: 'hostile: escape-laden strings', opts: {} };
     }
     default: {

@@ -29,8 +29,27 @@ function buildTemplates(): { video: Uint8Array[]; audio: Uint8Array[]; commands:
     exVideo({ packetType: 3, fourCc: 'av01', body: frame(50) }),
     exVideo({ packetType: 4, fourCc: 'av01', body: amf0.encode(['colorInfo', { colorConfig: { bitDepth: 10, colorPrimaries: 9 } }]) }),
     exVideo({ packetType: 1, fourCc: 'avc1', modEx: [nanoOffsetModEx(500_000)], body: frame(30) }),
-    exVideo({ packetType: 1, fourCc: 'avc1', multitrack: { type: 1, tracks: [{ trackId: 0, body: frame(20) }, { trackId: 1, body: frame(20) }] } }),
-    exVideo({ packetType: 0, multitrack: { type: 2, tracks: [{ trackId: 0, fourCc: 'hvc1', body: HVCC_320 }, { trackId: 1, fourCc: 'av01', body: AV1C_AOM, sizeOverride: 0xffffff }] } }),
+    exVideo({
+      packetType: 1,
+      fourCc: 'avc1',
+      multitrack: {
+        type: 1,
+        tracks: [
+          { trackId: 0, body: frame(20) },
+          { trackId: 1, body: frame(20) },
+        ],
+      },
+    }),
+    exVideo({
+      packetType: 0,
+      multitrack: {
+        type: 2,
+        tracks: [
+          { trackId: 0, fourCc: 'hvc1', body: HVCC_320 },
+          { trackId: 1, fourCc: 'av01', body: AV1C_AOM, sizeOverride: 0xffffff },
+        ],
+      },
+    }),
     exVideo({ packetType: 5, fourCc: 'avc1' }),
     exVideo({ frameType: 5, packetType: 1, command: 1 }),
   ];
@@ -45,7 +64,16 @@ function buildTemplates(): { video: Uint8Array[]; audio: Uint8Array[]; commands:
     exAudio({ packetType: 1, fourCc: 'fLaC', body: frame(40) }),
     exAudio({ packetType: 4, fourCc: 'Opus', multichannel: { order: 2, channelCount: 6, mapping: [0, 1, 2, 3, 4, 5] } }),
     exAudio({ packetType: 4, fourCc: 'mp4a', multichannel: { order: 1, channelCount: 2, flags: 3 } }),
-    exAudio({ packetType: 1, multitrack: { type: 2, tracks: [{ trackId: 0, fourCc: 'mp4a', body: frame(10) }, { trackId: 2, fourCc: 'Opus', body: frame(10), sizeOverride: 0x7fffff }] } }),
+    exAudio({
+      packetType: 1,
+      multitrack: {
+        type: 2,
+        tracks: [
+          { trackId: 0, fourCc: 'mp4a', body: frame(10) },
+          { trackId: 2, fourCc: 'Opus', body: frame(10), sizeOverride: 0x7fffff },
+        ],
+      },
+    }),
     exAudio({ packetType: 1, fourCc: 'ac-3', modEx: [nanoOffsetModEx(1, { dataLength: 300 })], body: frame(10) }),
   ];
   const commands = [
@@ -184,4 +212,3 @@ export function messageBody(r: Rng, typeId: number): Uint8Array {
       return r.bytes(r.small(100));
   }
 }
-

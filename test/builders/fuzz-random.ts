@@ -130,4 +130,3 @@ export class W {
 }
 
 export const enc = new TextEncoder();
-

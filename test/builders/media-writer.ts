@@ -136,8 +136,7 @@ export function exVideo(v: ExVideoIntent): Uint8Array {
   const out: number[] = [0x80 | ((frameType & 0x07) << 4) | (first & 0x0f), ...modExBytes(modEx, wirePacketType)];
   const body = v.body ?? new Uint8Array(0);
   if (v.command !== undefined) return concat(out, [v.command], body);
-  const withCts = (fourCc: string, cts: number | undefined): number[] =>
-    v.packetType === 1 && CTS_FOURCCS.has(fourCc) ? si24(cts ?? 0) : [];
+  const withCts = (fourCc: string, cts: number | undefined): number[] => (v.packetType === 1 && CTS_FOURCCS.has(fourCc) ? si24(cts ?? 0) : []);
   if (v.multitrack === undefined) {
     const fourCc = v.fourCc ?? 'avc1';
     return concat(out, fourCcBytes(fourCc), withCts(fourCc, v.compositionTime), body);
@@ -174,8 +173,7 @@ export type LegacyAudioIntent = {
 };
 
 export function legacyAudio(a: LegacyAudioIntent): Uint8Array {
-  const b0 =
-    ((a.soundFormat & 0x0f) << 4) | ((a.soundRate ?? 3) << 2) | ((a.soundSize ?? 1) << 1) | (a.soundType ?? 1);
+  const b0 = ((a.soundFormat & 0x0f) << 4) | ((a.soundRate ?? 3) << 2) | ((a.soundSize ?? 1) << 1) | (a.soundType ?? 1);
   const body = a.body ?? new Uint8Array(0);
   if (a.soundFormat === 10) return concat([b0, a.aacPacketType ?? 1], body);
   return concat([b0], body);

@@ -91,8 +91,7 @@ export function tcpPacket(spec: TcpPacketSpec): Uint8Array {
   v.setUint32(8, (spec.ack ?? 0) >>> 0);
   tcp[12] = ((spec.dataOffset ?? hlen / 4) & 0x0f) << 4;
   const f = spec.flags ?? {};
-  tcp[13] =
-    (f.fin ? 0x01 : 0) | (f.syn ? 0x02 : 0) | (f.rst ? 0x04 : 0) | (f.psh ? 0x08 : 0) | (f.ack ? 0x10 : 0) | (f.urg ? 0x20 : 0);
+  tcp[13] = (f.fin ? 0x01 : 0) | (f.syn ? 0x02 : 0) | (f.rst ? 0x04 : 0) | (f.psh ? 0x08 : 0) | (f.ack ? 0x10 : 0) | (f.urg ? 0x20 : 0);
   v.setUint16(14, spec.window ?? 65535);
   tcp.set(options, 20);
   tcp.set(payload, hlen);
@@ -210,10 +209,7 @@ export type VlanTag = number | { id: number; tpid?: number; pcp?: number };
  * 0x88a8 (802.1ad) and the innermost 0x8100, unless a tag gives its own `tpid`.
  * `minLength` pads the frame with zeros (real NICs pad to 60 bytes, excluding the FCS).
  */
-export function ethernet(
-  ip: Uint8Array,
-  opts: { vlans?: VlanTag[]; etherType?: number; src?: Uint8Array; dst?: Uint8Array; minLength?: number } = {},
-): Uint8Array {
+export function ethernet(ip: Uint8Array, opts: { vlans?: VlanTag[]; etherType?: number; src?: Uint8Array; dst?: Uint8Array; minLength?: number } = {}): Uint8Array {
   const vlans = opts.vlans ?? [];
   const etherType = opts.etherType ?? ipEtherType(ip);
   const headerLen = 14 + 4 * vlans.length;
@@ -335,10 +331,12 @@ export function parseIPv6(text: string): Uint8Array {
   const halves = s.split('::');
   if (halves.length > 2) throw new Error(`bad IPv6 address: ${text}`);
   const parseGroups = (h: string): number[] =>
-    h === '' ? [] : h.split(':').map((g) => {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`bad IPv6 address: ${text}`);
-      return parseInt(g, 16);
-    });
+    h === ''
+      ? []
+      : h.split(':').map((g) => {
+          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) throw new Error(`bad IPv6 address: ${text}`);
+          return parseInt(g, 16);
+        });
   const head = parseGroups(halves[0]!);
   const after = halves.length === 2 ? parseGroups(halves[1]!) : [];
   const explicit = head.length + after.length;

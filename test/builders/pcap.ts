@@ -107,14 +107,7 @@ export function writePcapng(sections: readonly PcapngSectionSpec[]): Uint8Array 
     const le = !s.bigEndian;
     const resolutions: bigint[] = [];
     // Section Header Block body: magic, major 1, minor 0, section length -1 (unknown), options.
-    const shbBody = concat([
-      u32(0x1a2b3c4d, le),
-      u16(1, le),
-      u16(0, le),
-      u32(0xffffffff, le),
-      u32(0xffffffff, le),
-      s.comment === undefined ? new Uint8Array(0) : options([[1, utf8(s.comment)]], le),
-    ]);
+    const shbBody = concat([u32(0x1a2b3c4d, le), u16(1, le), u16(0, le), u32(0xffffffff, le), u32(0xffffffff, le), s.comment === undefined ? new Uint8Array(0) : options([[1, utf8(s.comment)]], le)]);
     blocks.push(block(PCAPNG_TYPE.SHB, shbBody, le));
     for (const i of s.interfaces) {
       const opts: [number, Uint8Array][] = [];
@@ -140,8 +133,7 @@ export function writePcapng(sections: readonly PcapngSectionSpec[]): Uint8Array 
         const ts = BigInt(p.sec) * units + (BigInt(p.nsec ?? 0) * units) / 1_000_000_000n;
         const hi = Number(ts >> 32n);
         const lo = Number(ts & 0xffffffffn);
-        const head =
-          p.kind === 'pb' ? concat([u16(p.iface, le), u16(0, le)]) : u32(p.iface, le);
+        const head = p.kind === 'pb' ? concat([u16(p.iface, le), u16(0, le)]) : u32(p.iface, le);
         const body = concat([head, u32(hi, le), u32(lo, le), u32(p.data.length, le), u32(p.origLen ?? p.data.length, le), pad4(p.data)]);
         blocks.push(block(p.kind === 'pb' ? PCAPNG_TYPE.PB : PCAPNG_TYPE.EPB, body, le));
       }

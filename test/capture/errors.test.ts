@@ -39,7 +39,10 @@ function fatalMessage(input: Uint8Array): string {
 describe('truncated input', () => {
   it('pcap: a record cut in its data → the earlier records, then capture.truncated', () => {
     const events = decodeEveryWay(threeRecords.subarray(0, threeRecords.length - 7));
-    assert.deepStrictEqual(records(events).map((r) => r.frame), [1, 2]);
+    assert.deepStrictEqual(
+      records(events).map((r) => r.frame),
+      [1, 2],
+    );
     assert.deepStrictEqual(codes(events), ['capture.truncated']);
     const d = events.at(-1);
     assert.equal(d?.kind === 'diagnostic' && d.at.frame, 3);
@@ -48,7 +51,10 @@ describe('truncated input', () => {
 
   it('pcap: a record cut in its header → capture.truncated', () => {
     const events = decodeEveryWay(threeRecords.subarray(0, thirdStart + 5));
-    assert.deepStrictEqual(records(events).map((r) => r.frame), [1, 2]);
+    assert.deepStrictEqual(
+      records(events).map((r) => r.frame),
+      [1, 2],
+    );
     assert.deepStrictEqual(codes(events), ['capture.truncated']);
   });
 
@@ -63,14 +69,21 @@ describe('truncated input', () => {
 
   it('pcap: just the global header is a capture with no records', () => {
     const events = decodeEveryWay(threeRecords.subarray(0, 24));
-    assert.deepStrictEqual(events.map((e) => e.kind), ['header']);
+    assert.deepStrictEqual(
+      events.map((e) => e.kind),
+      ['header'],
+    );
   });
 
   it('pcapng: a block cut short → the earlier records, then capture.truncated', () => {
     const input = ngOneIface(3);
     for (const cut of [1, 5, 12, 20]) {
       const events = decodeEveryWay(input.subarray(0, input.length - cut), 512);
-      assert.deepStrictEqual(records(events).map((r) => r.frame), [1, 2], `cut ${cut}`);
+      assert.deepStrictEqual(
+        records(events).map((r) => r.frame),
+        [1, 2],
+        `cut ${cut}`,
+      );
       assert.deepStrictEqual(codes(events), ['capture.truncated'], `cut ${cut}`);
     }
   });
@@ -87,7 +100,10 @@ describe('impossible lengths', () => {
     const input = threeRecords.slice();
     new DataView(input.buffer).setUint32(thirdStart + 8, 0x80000000, true);
     const events = decodeEveryWay(input);
-    assert.deepStrictEqual(records(events).map((r) => r.frame), [1, 2]);
+    assert.deepStrictEqual(
+      records(events).map((r) => r.frame),
+      [1, 2],
+    );
     assert.deepStrictEqual(codes(events), ['capture.record-too-large']);
   });
 
@@ -157,7 +173,10 @@ describe('impossible lengths', () => {
     new DataView(input.buffer).setUint32(at + 20, 1000, true);
     const events = decodeEveryWay(input, 512);
     assert.deepStrictEqual(codes(events), ['capture.pcapng.bad-packet']);
-    assert.deepStrictEqual(records(events).map((r) => r.frame), [2, 3]);
+    assert.deepStrictEqual(
+      records(events).map((r) => r.frame),
+      [2, 3],
+    );
   });
 
   it('pcapng: a packet block too short to hold its header is skipped', () => {
@@ -171,7 +190,10 @@ describe('impossible lengths', () => {
     const bad = ngOneIface(1);
     new DataView(bad.buffer).setUint32(8, 0x11223344, true);
     const events = decodeEveryWay(concat([good, bad]), 512);
-    assert.deepStrictEqual(records(events).map((r) => r.frame), [1]);
+    assert.deepStrictEqual(
+      records(events).map((r) => r.frame),
+      [1],
+    );
     assert.deepStrictEqual(codes(events), ['capture.pcapng.bad-block']);
   });
 

@@ -123,7 +123,7 @@ describe('pcap quirks', () => {
     const d = createCaptureDecoder();
     const frames: number[] = [];
     let sizes = 1;
-    for (let p = 0; p < input.length; ) {
+    for (let p = 0; p < input.length;) {
       const n = Math.min(sizes, input.length - p);
       for (const e of d.push(input.subarray(p, p + n))) {
         if (e.kind === 'record') {
@@ -135,6 +135,9 @@ describe('pcap quirks', () => {
       sizes = (sizes * 7 + 3) % 251;
     }
     assert.deepStrictEqual(d.finish(), []);
-    assert.deepStrictEqual(frames, Array.from({ length: 500 }, (_, i) => i + 1));
+    assert.deepStrictEqual(
+      frames,
+      Array.from({ length: 500 }, (_, i) => i + 1),
+    );
   });
 });

@@ -87,7 +87,13 @@ describe('pcapng', () => {
   it('resets the interface table at each section', () => {
     const input = writePcapng([
       { interfaces: [{ linkType: 1 }, { linkType: 113 }], packets: [{ iface: 1, sec: 1, data: bytes(4) }] },
-      { interfaces: [{ linkType: 101 }], packets: [{ iface: 1, sec: 2, data: bytes(4) }, { iface: 0, sec: 3, data: bytes(4) }] },
+      {
+        interfaces: [{ linkType: 101 }],
+        packets: [
+          { iface: 1, sec: 2, data: bytes(4) },
+          { iface: 0, sec: 3, data: bytes(4) },
+        ],
+      },
     ]);
     const events = decodeEveryWay(input);
     assert.deepStrictEqual(codes(events), ['capture.pcapng.unknown-interface']);
@@ -109,7 +115,15 @@ describe('pcapng', () => {
   });
 
   it('reports an SPB in a section without interfaces', () => {
-    const input = writePcapng([{ interfaces: [], packets: [{ kind: 'spb', data: bytes(4) }, { kind: 'spb', data: bytes(4) }] }]);
+    const input = writePcapng([
+      {
+        interfaces: [],
+        packets: [
+          { kind: 'spb', data: bytes(4) },
+          { kind: 'spb', data: bytes(4) },
+        ],
+      },
+    ]);
     const events = decodeEveryWay(input);
     assert.deepStrictEqual(codes(events), ['capture.pcapng.unknown-interface', 'capture.pcapng.unknown-interface']);
     assert.deepStrictEqual(records(events), []);

@@ -13,10 +13,8 @@ import type { PcapngPacketSpec, PcapngSectionSpec } from '../builders/pcap.js';
 import { splitAt } from '../builders/splits.js';
 import { records, runDecoder } from './run.js';
 
-const pcapHeader = (nanosecond: boolean, bigEndian: boolean): Uint8Array =>
-  writePcap([], { linkType: LINKTYPE.ETHERNET, nanosecond, bigEndian });
-const pcapngHeader = (bigEndian: boolean): Uint8Array =>
-  writePcapng([{ bigEndian, interfaces: [{ linkType: LINKTYPE.ETHERNET }, { linkType: LINKTYPE.RAW, tsresol: 9 }], packets: [] }]);
+const pcapHeader = (nanosecond: boolean, bigEndian: boolean): Uint8Array => writePcap([], { linkType: LINKTYPE.ETHERNET, nanosecond, bigEndian });
+const pcapngHeader = (bigEndian: boolean): Uint8Array => writePcapng([{ bigEndian, interfaces: [{ linkType: LINKTYPE.ETHERNET }, { linkType: LINKTYPE.RAW, tsresol: 9 }], packets: [] }]);
 
 /** Split points for an input of length n. */
 const cuts = (n: number) => fc.array(fc.integer({ min: 0, max: n }), { maxLength: 12 });
@@ -29,9 +27,7 @@ const header = fc.oneof(
 /** Mostly small numbers so that random bytes often look like plausible lengths. */
 const noisyTail = fc.oneof(
   fc.uint8Array({ maxLength: 600 }),
-  fc.array(fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 6, 12, 16, 20, 28, 32, 0x0a, 0x0d), fc.integer({ min: 0, max: 255 })), { maxLength: 400 }).map((a) =>
-    Uint8Array.from(a),
-  ),
+  fc.array(fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 6, 12, 16, 20, 28, 32, 0x0a, 0x0d), fc.integer({ min: 0, max: 255 })), { maxLength: 400 }).map((a) => Uint8Array.from(a)),
 );
 
 describe('capture properties', () => {
@@ -54,7 +50,12 @@ describe('capture properties', () => {
   it('arbitrary bytes never throw', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), cuts(200), (input, c) => {
-        const events = runDecoder(splitAt(input, c.map((x) => Math.min(x, input.length))));
+        const events = runDecoder(
+          splitAt(
+            input,
+            c.map((x) => Math.min(x, input.length)),
+          ),
+        );
         assert.ok(events.length >= 1);
       }),
       { numRuns: 300 },
@@ -78,23 +79,24 @@ describe('capture properties', () => {
 
   it('random pcap files decode back to their records under random chunking', () => {
     fc.assert(
-      fc.property(
-        fc.boolean(),
-        fc.boolean(),
-        fc.array(fc.record({ t: time, data }), { maxLength: 20 }),
-        cuts(3000),
-        (nanosecond, bigEndian, recs, c) => {
-          const input = writePcap(
-            recs.map((r) => ({ sec: r.t.sec, nsec: r.t.nsec, data: r.data })),
-            { linkType: LINKTYPE.LINUX_SLL2, nanosecond, bigEndian },
-          );
-          const got = records(runDecoder(splitAt(input, c.map((x) => Math.min(x, input.length)))));
-          assert.deepStrictEqual(
-            got.map((r) => [r.frame, r.sec, r.nsec, r.data, r.linkType]),
-            recs.map((r, i) => [i + 1, r.t.sec, nanosecond ? r.t.nsec : r.t.nsec - (r.t.nsec % 1000), Array.from(r.data), LINKTYPE.LINUX_SLL2]),
-          );
-        },
-      ),
+      fc.property(fc.boolean(), fc.boolean(), fc.array(fc.record({ t: time, data }), { maxLength: 20 }), cuts(3000), (nanosecond, bigEndian, recs, c) => {
+        const input = writePcap(
+          recs.map((r) => ({ sec: r.t.sec, nsec: r.t.nsec, data: r.data })),
+          { linkType: LINKTYPE.LINUX_SLL2, nanosecond, bigEndian },
+        );
+        const got = records(
+          runDecoder(
+            splitAt(
+              input,
+              c.map((x) => Math.min(x, input.length)),
+            ),
+          ),
+        );
+        assert.deepStrictEqual(
+          got.map((r) => [r.frame, r.sec, r.nsec, r.data, r.linkType]),
+          recs.map((r, i) => [i + 1, r.t.sec, nanosecond ? r.t.nsec : r.t.nsec - (r.t.nsec % 1000), Array.from(r.data), LINKTYPE.LINUX_SLL2]),
+        );
+      }),
       { numRuns: 200 },
     );
   });
@@ -110,15 +112,17 @@ describe('capture properties', () => {
       .map(({ bigEndian, interfaces, packets }): PcapngSectionSpec => ({
         bigEndian,
         interfaces,
-        packets: packets.map(
-          (p): PcapngPacketSpec =>
-            p.simple ? { kind: 'spb', data: p.data } : { iface: p.iface % interfaces.length, sec: p.t.sec, nsec: p.t.nsec, data: p.data },
-        ),
+        packets: packets.map((p): PcapngPacketSpec => (p.simple ? { kind: 'spb', data: p.data } : { iface: p.iface % interfaces.length, sec: p.t.sec, nsec: p.t.nsec, data: p.data })),
       }));
     fc.assert(
       fc.property(fc.array(section, { minLength: 1, maxLength: 3 }), cuts(4000), (sections, c) => {
         const input = writePcapng(sections);
-        const events = runDecoder(splitAt(input, c.map((x) => Math.min(x, input.length))));
+        const events = runDecoder(
+          splitAt(
+            input,
+            c.map((x) => Math.min(x, input.length)),
+          ),
+        );
         assert.deepStrictEqual(
           events.filter((e) => e.kind === 'diagnostic' || e.kind === 'fatal'),
           [],

@@ -18,10 +18,7 @@ import { COVERED_BY, PIPELINE_INPUTS, UNPRODUCIBLE, type Input } from './inputs.
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-const inputs: Input[] = [
-  ...PIPELINE_INPUTS,
-  ...RULE_ROWS.map((r) => ({ name: `${r.code}: ${r.name}`, codes: [r.code], run: r.run })),
-];
+const inputs: Input[] = [...PIPELINE_INPUTS, ...RULE_ROWS.map((r) => ({ name: `${r.code}: ${r.name}`, codes: [r.code], run: r.run }))];
 
 const produced = new Map<string, string[]>();
 

@@ -15,10 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 test('docs/diagnostics.md is up to date with the catalogue', () => {
   const committed = readFileSync(join(root, DOC_PATH), 'utf8');
-  assert.ok(
-    committed === renderDiagnosticsDoc(),
-    'docs/diagnostics.md is out of date: run `npx tsc -p tsconfig.json && node dist/scripts/diagnostics-doc.js`',
-  );
+  assert.ok(committed === renderDiagnosticsDoc(), 'docs/diagnostics.md is out of date: run `npx tsc -p tsconfig.json && node dist/scripts/diagnostics-doc.js`');
 });
 
 test('the doc lists every code once, with its severity', () => {

@@ -20,7 +20,10 @@ export const RTMPT_INPUTS: readonly Input[] = [
     codes: ['rtmpt.sequence-missing'],
     run: () => {
       const turns = tunnelTurns('m');
-      turns.splice(turns.findIndex((t) => t.from === 'c' && String.fromCharCode(...t.data.subarray(0, 20)).startsWith('POST /send/m/2 ')), 2);
+      turns.splice(
+        turns.findIndex((t) => t.from === 'c' && String.fromCharCode(...t.data.subarray(0, 20)).startsWith('POST /send/m/2 ')),
+        2,
+      );
       return tunnel(turns);
     },
   },
@@ -32,6 +35,12 @@ export const RTMPT_INPUTS: readonly Input[] = [
   {
     name: 'RTMPT: polls of 17 session ids on one connection',
     codes: ['rtmpt.tunnel-limit'],
-    run: () => tunnel(Array.from({ length: 17 }, (_, i): Turn[] => [{ from: 'c', data: request(`/idle/id${i}/0`, Uint8Array.of(0)) }, { from: 's', data: tunnelReply(1) }]).flat()),
+    run: () =>
+      tunnel(
+        Array.from({ length: 17 }, (_, i): Turn[] => [
+          { from: 'c', data: request(`/idle/id${i}/0`, Uint8Array.of(0)) },
+          { from: 's', data: tunnelReply(1) },
+        ]).flat(),
+      ),
   },
 ];

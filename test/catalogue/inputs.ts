@@ -131,7 +131,15 @@ export const PIPELINE_INPUTS: readonly Input[] = [
     name: 'pcapng block length not a multiple of 4',
     codes: ['capture.pcapng.bad-block'],
     run: () => {
-      const p = writePcapng([{ interfaces: [{ linkType: LINKTYPE.ETHERNET }], packets: [{ iface: 0, sec: 1, data: new Uint8Array(60) }, { iface: 0, sec: 2, data: new Uint8Array(60) }] }]);
+      const p = writePcapng([
+        {
+          interfaces: [{ linkType: LINKTYPE.ETHERNET }],
+          packets: [
+            { iface: 0, sec: 1, data: new Uint8Array(60) },
+            { iface: 0, sec: 2, data: new Uint8Array(60) },
+          ],
+        },
+      ]);
       const v = new DataView(p.buffer, p.byteOffset);
       const second = v.getUint32(4, true) + v.getUint32(v.getUint32(4, true) + 4, true);
       v.setUint32(second + 4, 42, true);
@@ -330,7 +338,22 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   {
     name: 'video track size past the end',
     codes: ['media.video.track-overrun'],
-    run: () => client(video(exVideo({ packetType: 3, fourCc: 'av01', multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY }, { trackId: 1, body: BODY, sizeOverride: 1000 }] } }))),
+    run: () =>
+      client(
+        video(
+          exVideo({
+            packetType: 3,
+            fourCc: 'av01',
+            multitrack: {
+              type: 1,
+              tracks: [
+                { trackId: 0, body: BODY },
+                { trackId: 1, body: BODY, sizeOverride: 1000 },
+              ],
+            },
+          }),
+        ),
+      ),
   },
   {
     name: '300 video tracks (ids repeat)',
@@ -381,9 +404,7 @@ export const PIPELINE_INPUTS: readonly Input[] = [
 ];
 
 /** Codes no input can produce today, with why (reported to the lead; nothing removed). */
-export const UNPRODUCIBLE: Readonly<Partial<Record<DiagnosticCode, string>>> = {
-};
-
+export const UNPRODUCIBLE: Readonly<Partial<Record<DiagnosticCode, string>>> = {};
 
 /**
  * Codes produced only with real sockets (the live proxy): the test file that provokes each and

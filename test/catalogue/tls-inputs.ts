@@ -67,7 +67,13 @@ export const TLS_INPUTS: readonly Input[] = [
   {
     name: 'a server answering a ClientHello with a fatal alert',
     codes: ['tls.alert'],
-    run: () => analysePcap(conversationPcap([{ from: 'c', data: tls13().turns[0]!.data }, { from: 's', data: record(21, Uint8Array.of(2, 40)) }])),
+    run: () =>
+      analysePcap(
+        conversationPcap([
+          { from: 'c', data: tls13().turns[0]!.data },
+          { from: 's', data: record(21, Uint8Array.of(2, 40)) },
+        ]),
+      ),
   },
   {
     name: 'TLS whose plaintext is HTTP, not RTMP',

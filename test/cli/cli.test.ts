@@ -51,9 +51,16 @@ test('cli: export from a path and from stdin give the same lines', () => {
   const b = run(['export', '-'], readFileSync(capture));
   assert.equal(a.status, 0, a.stderr);
   assert.equal(b.stdout, a.stdout);
-  const lines = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name?: string });
+  const lines = a.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; name?: string });
   assert.equal(lines.filter((l) => l.type === 'session').length, 3);
-  for (const n of ['connect', 'publish', 'play']) assert.ok(lines.some((l) => l.type === 'message' && l.name === n), n);
+  for (const n of ['connect', 'publish', 'play'])
+    assert.ok(
+      lines.some((l) => l.type === 'message' && l.name === n),
+      n,
+    );
   assert.equal(lines.at(-1)?.type, 'capture');
 });
 
@@ -63,7 +70,10 @@ test('cli: --format json -o FILE groups by session', () => {
   assert.equal(r.status, 0, r.stderr);
   const doc = JSON.parse(readFileSync(out, 'utf8')) as { capture: { rtmpSessions: number }; sessions: { session: number; messages: unknown[]; handshake: unknown[] }[] };
   assert.equal(doc.capture.rtmpSessions, 3);
-  assert.deepEqual(doc.sessions.map((s) => s.session), [1, 2, 3]);
+  assert.deepEqual(
+    doc.sessions.map((s) => s.session),
+    [1, 2, 3],
+  );
   assert.ok(doc.sessions.every((s) => s.messages.length > 0 && s.handshake.length === 6));
 });
 

@@ -42,14 +42,11 @@ test('extract --dir: every stream, one line each; existing files are never repla
   const r = run([capture, '--dir', tmp]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stderr.trim().split('\n');
-  assert.deepEqual(
-    lines.map((l) => l.replace(tmp, 'DIR')).sort(),
-    [
-      "wrote DIR/s1-live-test-publish-2.flv: session 1 c2s stream 1 'live/test' (publish), 60 video frames, 174 audio and 4 other tags, no gap",
-      "wrote DIR/s2-live-test-play.flv: session 2 s2c stream 1 'live/test' (play), 34 video frames, 106 audio and 4 other tags, no gap",
-      "wrote DIR/s3-live-test-play.flv: session 3 s2c stream 1 'live/test' (play), 18 video frames, 91 audio and 4 other tags, no gap",
-    ],
-  );
+  assert.deepEqual(lines.map((l) => l.replace(tmp, 'DIR')).sort(), [
+    "wrote DIR/s1-live-test-publish-2.flv: session 1 c2s stream 1 'live/test' (publish), 60 video frames, 174 audio and 4 other tags, no gap",
+    "wrote DIR/s2-live-test-play.flv: session 2 s2c stream 1 'live/test' (play), 34 video frames, 106 audio and 4 other tags, no gap",
+    "wrote DIR/s3-live-test-play.flv: session 3 s2c stream 1 'live/test' (play), 18 video frames, 91 audio and 4 other tags, no gap",
+  ]);
   assert.equal(readFileSync(join(tmp, 's1-live-test-publish.flv'), 'utf8'), 'mine');
   assert.equal(readdirSync(tmp).length, 4);
   const f = readFlv(new Uint8Array(readFileSync(join(tmp, 's1-live-test-publish-2.flv'))));

@@ -79,7 +79,10 @@ test('multi: a directory is searched recursively by content, in name order; unre
   symlinkSync(dir, join(dir, 'sub', 'loop'));
   const r = run(['export', '--threads', '2', dir]);
   const order = [join(dir, 'a.pcap'), join(dir, 'sub', 'deeper', 'rotated.pcap7'), join(dir, 'z-first-by-name-is-a.cap')];
-  assert.deepStrictEqual(r.stdout.split('\n').filter((x) => x !== ''), expected([c, a, b], order));
+  assert.deepStrictEqual(
+    r.stdout.split('\n').filter((x) => x !== ''),
+    expected([c, a, b], order),
+  );
   assert.deepStrictEqual(r.stderr.trim().split('\n'), [`rtmpscope: ${join(dir, 'broken.pcap')}: cannot read (no such file)`]);
   assert.equal(r.status, 1);
 });
@@ -89,7 +92,10 @@ test('multi: a named file that is not a capture is reported and the others are s
   writeFileSync(txt, 'hello\n');
   const r = run(['export', '--threads', '2', a, txt, join(tmp, 'nope.pcap'), b]);
   assert.equal(r.status, 1);
-  assert.deepStrictEqual(r.stdout.split('\n').filter((x) => x !== ''), expected([a, b]));
+  assert.deepStrictEqual(
+    r.stdout.split('\n').filter((x) => x !== ''),
+    expected([a, b]),
+  );
   const err = r.stderr.trim().split('\n');
   assert.equal(err.length, 2, r.stderr);
   assert.match(r.stderr, /nope\.pcap: no such file or directory/);
@@ -126,7 +132,12 @@ test('multi: summary merges the tables with a cap column and numbers sessions pe
 });
 
 test('multi: export selection filters each capture on its own, on worker threads and on the main thread; CAPTURE#N names one', () => {
-  const keys = (out: string) => out.split('\n').filter((x) => x !== '').map((l) => JSON.parse(l) as { capture: string; type: string; session: number | null }).map((r) => `${r.capture.split('/').pop()!}:${r.type}:${r.session}`);
+  const keys = (out: string) =>
+    out
+      .split('\n')
+      .filter((x) => x !== '')
+      .map((l) => JSON.parse(l) as { capture: string; type: string; session: number | null })
+      .map((r) => `${r.capture.split('/').pop()!}:${r.type}:${r.session}`);
   for (const threads of ['1', '2']) {
     const r = run(['export', a, c, '--session', '1', '--type', 'session', '--threads', threads]);
     assert.equal(r.status, 0, r.stderr);
@@ -136,8 +147,16 @@ test('multi: export selection filters each capture on its own, on worker threads
     assert.deepEqual(keys(named.stdout).sort(), ['ffmpeg-nginx-publish-play.pcap:capture:undefined', 'ffmpeg-nginx-publish-play.pcap:session:2', 'ffmpeg-nginx-publish-play.pcap:session:3', 'gstreamer-nginx-publish.pcap:capture:undefined']);
     // Per capture, the same as one capture alone.
     const per = run(['export', a, c, '--dir', 's2c', '--type', 'command', '--frames', '1-40', '--threads', threads]);
-    const alone = run(['export', c, '--dir', 's2c', '--type', 'command', '--frames', '1-40']).stdout.split('\n').filter((x) => x !== '');
-    assert.deepEqual(per.stdout.split('\n').filter((l) => l.includes('gstreamer-nginx-publish.pcap')).map((l) => l.replace(/"capture":"[^"]*",/, '')), alone);
+    const alone = run(['export', c, '--dir', 's2c', '--type', 'command', '--frames', '1-40'])
+      .stdout.split('\n')
+      .filter((x) => x !== '');
+    assert.deepEqual(
+      per.stdout
+        .split('\n')
+        .filter((l) => l.includes('gstreamer-nginx-publish.pcap'))
+        .map((l) => l.replace(/"capture":"[^"]*",/, '')),
+      alone,
+    );
   }
   const unknown = run(['export', a, c, '--session', 'nope.pcap#1']);
   assert.equal(unknown.status, 2);
@@ -153,7 +172,10 @@ test("multi: '-' cannot be mixed with files", () => {
 test('concatenated stdin: cat a.pcap b.pcapng | export - decodes both, frames counting on', () => {
   const r = run(['export', '-'], Buffer.concat([readFileSync(a), readFileSync(b)]));
   assert.equal(r.status, 0, r.stderr);
-  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; frames?: number; linkTypes?: number[] });
+  const recs = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; frames?: number; linkTypes?: number[] });
   assert.equal(recs.filter((x) => x.type === 'session').length, 4);
   assert.equal(recs.at(-1)?.frames, 1437 + 474);
   // The pcapng's messages are those of the file on its own (the same connection, frames shifted).

@@ -22,12 +22,15 @@ test('summary: multitrack video shows track 1 (HEVC) under the AVC stream, at 25
   const out = summary('ertmp-mt-video-nms.pcap');
   const publish = out.split('\n').findIndex((l) => /publish s/.test(l));
   assert.ok(publish >= 0, out);
-  const rows = out.split('\n').slice(publish, publish + 3).join('\n');
+  const rows = out
+    .split('\n')
+    .slice(publish, publish + 3)
+    .join('\n');
   assert.match(rows, /publish s\s+│ avc .*│ 160x96 │ 25 /);
   assert.match(rows, /└ video track 1 │ hevc .*│ 160x96 │ 25 /);
 });
 
-test('summary: the negotiation table shows the player\'s fourCcList, the server reply and what was sent', () => {
+test("summary: the negotiation table shows the player's fourCcList, the server reply and what was sent", () => {
   const out = summary('ertmp-hevc-nginx.pcap');
   assert.match(out, /E-RTMP: client declares/);
   assert.match(out, /│ 1 │ \[hvc1 av01 vp09 Opus/);

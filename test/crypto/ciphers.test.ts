@@ -47,7 +47,7 @@ test('XTEA: published vectors (32 cycles, big-endian words)', () => {
   assert.equal(enc('00000000000000000000000000000000', '0000000000000000'), 'dee9d4d8f7131ed9');
 });
 
-test('Blowfish: Eric Young\'s vectors (8-, 16- and 24-byte keys); P-array from the digits of pi', () => {
+test("Blowfish: Eric Young's vectors (8-, 16- and 24-byte keys); P-array from the digits of pi", () => {
   const enc = (key: string, plain: string) => {
     const [a, b] = words(plain) as [number, number];
     return wordsHex(new Blowfish(hex(key)).encrypt(a, b));

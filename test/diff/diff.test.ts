@@ -40,7 +40,10 @@ test('diff: an accepted publish against one rejected with NetStream.Publish.BadN
   const media = d.differences.findIndex((x) => x.phase === 'media');
   assert.ok(i > 0 && i < media, `bad-name at ${i}, media at ${media}`);
   // ports, times and frame numbers are never compared
-  assert.ok(d.differences.every((x) => !/port|frame|time\b/i.test(x.what)), JSON.stringify(d.differences.map((x) => x.what)));
+  assert.ok(
+    d.differences.every((x) => !/port|frame|time\b/i.test(x.what)),
+    JSON.stringify(d.differences.map((x) => x.what)),
+  );
 });
 
 test('diff: the text form explains the status and names the explain command', () => {
@@ -81,7 +84,13 @@ test('diff: without #N the first publishing session is taken', () => {
 });
 
 test('diff: trouble is exit 2 (usage, missing file, missing session)', () => {
-  for (const args of [['diff', REJECTED], ['diff', REJECTED, join(root, 'nope.pcap')], ['diff', REJECTED, `${REJECTED}#9`], ['diff', REJECTED, `${REJECTED}#x`], ['diff', REJECTED, REJECTED, '--format', 'xml']]) {
+  for (const args of [
+    ['diff', REJECTED],
+    ['diff', REJECTED, join(root, 'nope.pcap')],
+    ['diff', REJECTED, `${REJECTED}#9`],
+    ['diff', REJECTED, `${REJECTED}#x`],
+    ['diff', REJECTED, REJECTED, '--format', 'xml'],
+  ]) {
     const r = run(args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -64,17 +64,20 @@ test('AVM+ values become AMF0 that flvdec reads: integers, arrays, vectors, type
   assert.equal(values[0]?.type, 'string');
   assert.equal(values[1]?.type, 'object');
   const plain = toPlain(values[1]!) as Record<string, unknown>;
-  assert.deepEqual({ ...plain }, {
-    width: 320,
-    height: 240,
-    framerate: 29.97,
-    dense: [1, 'two'],
-    mixed: Object.assign(Object.create(null) as object, { 0: true, k: null }),
-    when: plain['when'],
-    x: '<a/>',
-    v: [1, -2],
-    bytes: null,
-  });
+  assert.deepEqual(
+    { ...plain },
+    {
+      width: 320,
+      height: 240,
+      framerate: 29.97,
+      dense: [1, 'two'],
+      mixed: Object.assign(Object.create(null) as object, { 0: true, k: null }),
+      when: plain['when'],
+      x: '<a/>',
+      v: [1, -2],
+      bytes: null,
+    },
+  );
   const when = (values[1] as Extract<AmfValue, { type: 'object' }>).props.find((p) => p.key === 'when')?.value;
   assert.equal(when?.type === 'date' ? when.ms : null, 1_700_000_000_000);
 });
@@ -83,7 +86,10 @@ test('an AMF3 object reference cannot be resolved from the value model: unsuppor
   const { values, lossy } = converted(body15('onCuePoint', amf0.avmplus(amf3.array([amf3.object({ dynamic: { a: 1 } }), amf3.ref(1)]))));
   assert.equal(lossy, 1);
   const items = values[1]?.type === 'strict-array' ? values[1].items : [];
-  assert.deepEqual(items.map((v) => v.type), ['object', 'unsupported']);
+  assert.deepEqual(
+    items.map((v) => v.type),
+    ['object', 'unsupported'],
+  );
 });
 
 test('undecodable AMF gives null; an empty body too', () => {
@@ -101,7 +107,11 @@ const intent: fc.Arbitrary<Amf3Intent> = fc.letrec<{ v: Amf3Intent }>((tie) => (
     fc.constant(null),
     fc.constant(undefined),
     fc.array(tie('v'), { maxLength: 4 }),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !/^\d+$/.test(k)), tie('v'), { maxKeys: 4 }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6 }).filter((k) => !/^\d+$/.test(k)),
+      tie('v'),
+      { maxKeys: 4 },
+    ),
   ),
 })).v;
 
@@ -125,11 +135,28 @@ test('property: any AMF3 value converts to accepted AMF0 with the same plain val
   );
 });
 
-test('extraction: a type-15 onMetaData before the media is the file\'s first script tag, in AMF0, with our properties', () => {
+test("extraction: a type-15 onMetaData before the media is the file's first script tag, in AMF0, with our properties", () => {
   const id = { session: 1, client: 'a:1', server: 'b:1935' };
   const msg = (typeId: number, streamId: number, body: Uint8Array): RtmpMessage => ({
-    kind: 'message', csid: 3, typeId, streamId, timestamp: 0, length: body.length, body, bodyTruncated: false, fmt: 0, extendedTimestamp: false,
-    lost: 0, chunks: [], chunkCount: 1, offset: 0, firstFrame: 1, frame: 1, sec: 0, nsec: 0, ...(typeId === 9 ? { payload: body } : {}),
+    kind: 'message',
+    csid: 3,
+    typeId,
+    streamId,
+    timestamp: 0,
+    length: body.length,
+    body,
+    bodyTruncated: false,
+    fmt: 0,
+    extendedTimestamp: false,
+    lost: 0,
+    chunks: [],
+    chunkCount: 1,
+    offset: 0,
+    firstFrame: 1,
+    frame: 1,
+    sec: 0,
+    nsec: 0,
+    ...(typeId === 9 ? { payload: body } : {}),
   });
   const out = new MemoryOut();
   const notes: string[] = [];
@@ -140,7 +167,10 @@ test('extraction: a type-15 onMetaData before the media is the file\'s first scr
   x.message(id, 'c2s', msg(9, 1, avcNalu(hex('65'), { key: true })));
   x.finish();
   const tags = readFlv(out.bytes()).tags;
-  assert.deepEqual(tags.map((t) => t.type), [18, 9]);
+  assert.deepEqual(
+    tags.map((t) => t.type),
+    [18, 9],
+  );
   const meta = decodeAmf0Values(tags[0]!.data);
   assert.equal(meta.error, undefined);
   const plain = toPlain(meta.values[1]!) as Record<string, unknown>;

@@ -15,8 +15,24 @@ const id = { session: 1, client: '10.0.0.1:5000', server: '10.0.0.2:1935' };
 
 function msg(typeId: number, streamId: number, timestamp: number, body: Uint8Array): RtmpMessage {
   return {
-    kind: 'message', csid: 3, typeId, streamId, timestamp, length: body.length, body, bodyTruncated: false, fmt: 0, extendedTimestamp: false,
-    lost: 0, chunks: [], chunkCount: 1, offset: 0, firstFrame: 1, frame: 1, sec: 0, nsec: 0,
+    kind: 'message',
+    csid: 3,
+    typeId,
+    streamId,
+    timestamp,
+    length: body.length,
+    body,
+    bodyTruncated: false,
+    fmt: 0,
+    extendedTimestamp: false,
+    lost: 0,
+    chunks: [],
+    chunkCount: 1,
+    offset: 0,
+    firstFrame: 1,
+    frame: 1,
+    sec: 0,
+    nsec: 0,
     ...([8, 9, 22].includes(typeId) ? { payload: body } : {}),
   };
 }
@@ -56,7 +72,10 @@ test('publish and play make streams; deleteStream and the end close them; node-m
     ],
   );
   const played = readFlv(opened[1]!.out.bytes());
-  assert.deepEqual(played.tags.map((t) => t.type), [18, 9, 18]);
+  assert.deepEqual(
+    played.tags.map((t) => t.type),
+    [18, 9, 18],
+  );
   assert.equal(x.written.length, 2);
 });
 

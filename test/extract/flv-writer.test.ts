@@ -73,7 +73,7 @@ test('script data: @setDataFrame is dropped; onMetaData gets the extractor prope
   const v = decodeAmf0Values(s.data);
   assert.equal(v.error, undefined);
   assert.deepEqual(v.values.map(toPlain), ['onMetaData', { width: 320, encoder: 'Lavf', a: 0, b: 0 }]);
-  assert.equal(new DataView(s.data.buffer).getUint32(14), 4, "ECMA count");
+  assert.equal(new DataView(s.data.buffer).getUint32(14), 4, 'ECMA count');
   // The offsets point at the numbers' 8 bytes.
   new DataView(s.data.buffer).setFloat64(s.offsets['b'] as number, 42);
   assert.deepEqual(toPlain(decodeAmf0Values(s.data).values[1]!), { width: 320, encoder: 'Lavf', a: 0, b: 42 });
@@ -94,7 +94,11 @@ const PPS = hex('68ee3cb0');
 function collect(): { out: MemoryOut; episodes: GapEpisode[]; writer: FlvStreamWriter } {
   const out = new MemoryOut();
   const episodes: GapEpisode[] = [];
-  const writer = new FlvStreamWriter(() => out, (e) => episodes.push(e), (_p, e) => assert.fail(String(e)));
+  const writer = new FlvStreamWriter(
+    () => out,
+    (e) => episodes.push(e),
+    (_p, e) => assert.fail(String(e)),
+  );
   return { out, episodes, writer };
 }
 
@@ -136,12 +140,25 @@ test('writer: Enhanced RTMP bodies (ExHeader, ModEx, multitrack) pass through by
     exVideo({ packetType: 0, fourCc: 'hvc1', body: hex('01020304') }),
     exVideo({ packetType: 1, fourCc: 'hvc1', compositionTime: 33, body: hex('aabbcc') }),
     exVideo({ frameType: 2, packetType: 3, fourCc: 'av01', modEx: [{ type: 0, data: hex('000100') }], body: hex('dd') }),
-    exVideo({ frameType: 2, packetType: 1, multitrack: { type: 1, tracks: [{ trackId: 0, body: hex('01') }, { trackId: 1, body: hex('0203') }] } }),
+    exVideo({
+      frameType: 2,
+      packetType: 1,
+      multitrack: {
+        type: 1,
+        tracks: [
+          { trackId: 0, body: hex('01') },
+          { trackId: 1, body: hex('0203') },
+        ],
+      },
+    }),
   ];
   bodies.forEach((b, i) => writer.message(9, i * 40, b.subarray(0, 4), false, b));
   writer.close();
   const f = readFlv(out.bytes());
-  assert.deepEqual(f.tags.slice(1).map((t) => t.data), bodies);
+  assert.deepEqual(
+    f.tags.slice(1).map((t) => t.data),
+    bodies,
+  );
   assert.deepEqual(metaOf(f.tags[0]!.data), { [GAPS_PROPERTY]: 0, [DROPPED_PROPERTY]: 0 }, 'no stream metadata: ours alone, at 0');
   assert.equal(writer.stats().videoFrames, 3);
 });
@@ -180,7 +197,11 @@ test('writer: across a loss frames are dropped up to the next keyframe; the coun
 
 test('writer: a stream the opener declines writes nothing; an output that fails is reported once and never throws', () => {
   let asked = 0;
-  const w = new FlvStreamWriter(() => (asked++, null), () => {}, () => assert.fail('no error'));
+  const w = new FlvStreamWriter(
+    () => (asked++, null),
+    () => {},
+    () => assert.fail('no error'),
+  );
   const key = avcNalu(hex('65'), { key: true });
   w.message(9, 0, key, false, key);
   w.message(9, 40, key, false, key);
@@ -192,7 +213,11 @@ test('writer: a stream the opener declines writes nothing; an output that fails 
   failing.write = () => {
     throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
   };
-  const w2 = new FlvStreamWriter(() => failing, () => {}, (p, e) => errors.push(`${p} ${(e as NodeJS.ErrnoException).code}`));
+  const w2 = new FlvStreamWriter(
+    () => failing,
+    () => {},
+    (p, e) => errors.push(`${p} ${(e as NodeJS.ErrnoException).code}`),
+  );
   w2.message(9, 0, key, false, key);
   w2.message(9, 40, key, false, key);
   w2.close();

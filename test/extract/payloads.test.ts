@@ -79,7 +79,10 @@ test('payloads: random messages and splits give the bodies sent (property)', () 
         const bytes = new Uint8Array([...writeChunks([setSize]), ...writeChunks(specs, { chunkSize })]);
         const cuts = [...new Set(rawCuts.filter((c) => c < bytes.length))].sort((a, b) => a - b);
         const got = messages(decode(bytes, cuts, true)).filter((m) => m.typeId !== 1);
-        assert.deepEqual(got.map((m) => m.payload), specs.map((s) => s.body));
+        assert.deepEqual(
+          got.map((m) => m.payload),
+          specs.map((s) => s.body),
+        );
       },
     ),
     { numRuns: 150 },

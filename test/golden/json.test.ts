@@ -14,7 +14,9 @@ import { BatchedWriter, JsonRenderer, type TextOut } from '../../src/output/ndjs
 import type { OutputRecord } from '../../src/records/index.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
-const files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.(pcap|pcapng)$/.test(f))
+  .sort();
 
 /** The grouping the JSON format promises, built in memory. */
 function oracle(recs: readonly OutputRecord[]): string {

@@ -22,7 +22,9 @@ const goldens = readdirSync(goldenDir).filter((f) => f.endsWith('.ndjson'));
 test('schema: every golden line validates', () => {
   assert.ok(goldens.length > 0);
   for (const g of goldens) {
-    const lines = readFileSync(join(goldenDir, g), 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(join(goldenDir, g), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     lines.forEach((l, i) => {
       const ok = validate(JSON.parse(l));
       assert.ok(ok, `${g}:${i + 1}: ${JSON.stringify(validate.errors?.slice(0, 3))}`);

@@ -20,10 +20,26 @@ const EAC3_FFMPEG = hex('0b77007f3487c0002084210827c00006060601818186f0df');
 
 test('real FFmpeg 8.1 syncframes: AC-3 and E-AC-3, 48 kHz, 2/0, 64 kbit/s, 256-byte frames', () => {
   assert.deepEqual(decodeAc3Syncframe(AC3_FFMPEG), {
-    codec: 'ac3', bsid: 8, sampleRate: 48000, acmod: 2, lfe: false, channels: 2, channelLayout: '2/0', frameBytes: 256, bitrateKbps: 64,
+    codec: 'ac3',
+    bsid: 8,
+    sampleRate: 48000,
+    acmod: 2,
+    lfe: false,
+    channels: 2,
+    channelLayout: '2/0',
+    frameBytes: 256,
+    bitrateKbps: 64,
   });
   assert.deepEqual(decodeAc3Syncframe(EAC3_FFMPEG), {
-    codec: 'eac3', bsid: 16, sampleRate: 48000, acmod: 2, lfe: false, channels: 2, channelLayout: '2/0', frameBytes: 256, bitrateKbps: 64,
+    codec: 'eac3',
+    bsid: 16,
+    sampleRate: 48000,
+    acmod: 2,
+    lfe: false,
+    channels: 2,
+    channelLayout: '2/0',
+    frameBytes: 256,
+    bitrateKbps: 64,
   });
 });
 

@@ -194,7 +194,7 @@ describe('E-RTMP audio', () => {
     assert.equal(real.codec, 'mp3');
   });
 
-  test('the sample files\' Opus SequenceStart (OpusHead)', () => {
+  test("the sample files' Opus SequenceStart (OpusHead)", () => {
     const p = concat([0x90], ascii('Opus'), ascii('OpusHead'), hex('0101380180bb0000000000'));
     const h = decodeAudioHeader(p);
     assert.equal(h.content, 'config');
@@ -237,7 +237,7 @@ describe('E-RTMP audio MultichannelConfig', () => {
     assert.equal(h.multichannel?.channelFlags, 0x80000004);
   });
 
-  test('the sample files\' MultichannelConfig: Opus, native, 1 channel, FrontCenter', () => {
+  test("the sample files' MultichannelConfig: Opus, native, 1 channel, FrontCenter", () => {
     const h = decodeAudioHeader(hex('944f707573010100000004'));
     assert.deepEqual(h.multichannel, { channelOrder: 1, channelOrderName: 'native', channelCount: 1, channelFlags: 4 });
     assert.deepEqual(channelMaskNames(4), ['FrontCenter']);
@@ -301,9 +301,7 @@ describe('E-RTMP audio ModEx', () => {
   });
 
   test('ModEx then MultichannelConfig', () => {
-    const h = decodeAudioHeader(
-      exAudio({ packetType: 4, fourCc: 'Opus', modEx: [nanoOffsetModEx(9)], multichannel: { order: 0, channelCount: 2 } }),
-    );
+    const h = decodeAudioHeader(exAudio({ packetType: 4, fourCc: 'Opus', modEx: [nanoOffsetModEx(9)], multichannel: { order: 0, channelCount: 2 } }));
     assert.equal(h.modEx?.[0]?.nanoOffset, 9);
     assert.equal(h.multichannel?.channelCount, 2);
   });
@@ -335,7 +333,13 @@ describe('E-RTMP audio multitrack', () => {
     const p = exAudio({
       packetType: 1,
       fourCc: 'mp4a',
-      multitrack: { type: 1, tracks: [{ trackId: 0, body: hex('01') }, { trackId: 1, body: hex('0202') }] },
+      multitrack: {
+        type: 1,
+        tracks: [
+          { trackId: 0, body: hex('01') },
+          { trackId: 1, body: hex('0202') },
+        ],
+      },
     });
     const h = decodeAudioHeader(p);
     roundTrips(h);
@@ -402,18 +406,14 @@ describe('E-RTMP audio multitrack', () => {
   });
 
   test('ModEx, then Multitrack', () => {
-    const h = decodeAudioHeader(
-      exAudio({ packetType: 1, fourCc: 'Opus', modEx: [nanoOffsetModEx(3)], multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY }] } }),
-    );
+    const h = decodeAudioHeader(exAudio({ packetType: 1, fourCc: 'Opus', modEx: [nanoOffsetModEx(3)], multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY }] } }));
     assert.equal(h.modEx?.[0]?.nanoOffset, 3);
     assert.equal(h.multitrack?.tracks.length, 1);
     assert.deepEqual(h.problems, []);
   });
 
   test('overrun, nested multitrack, reserved multitrack type', () => {
-    const o = decodeAudioHeader(
-      exAudio({ packetType: 1, fourCc: 'Opus', multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY, sizeOverride: 99 }] } }),
-    );
+    const o = decodeAudioHeader(exAudio({ packetType: 1, fourCc: 'Opus', multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY, sizeOverride: 99 }] } }));
     assert.deepEqual(o.problems, ['media.audio.track-overrun']);
     assert.equal(o.multitrack?.tracks[0]?.bodyLength, 3);
     const n = decodeAudioHeader(concat([0x95, 0x15], ascii('Opus')));
@@ -444,10 +444,7 @@ describe('E-RTMP audio multitrack', () => {
       roundTrips(h);
       assert.equal(h.bodyOffset + h.bodyLength, i);
       if (i === boundary) continue;
-      assert.ok(
-        h.problems.includes('media.audio.truncated') || h.problems.includes('media.audio.track-overrun'),
-        `prefix ${i}: ${JSON.stringify(h.problems)}`,
-      );
+      assert.ok(h.problems.includes('media.audio.truncated') || h.problems.includes('media.audio.track-overrun'), `prefix ${i}: ${JSON.stringify(h.problems)}`);
     }
   });
 });

@@ -22,17 +22,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  decodeAacConfig,
-  decodeAudioConfig,
-  decodeAv1Config,
-  decodeAvcConfig,
-  decodeFlacConfig,
-  decodeH264Sps,
-  decodeHevcConfig,
-  decodeOpusConfig,
-  decodeVideoConfig,
-} from '../../src/media/config.js';
+import { decodeAacConfig, decodeAudioConfig, decodeAv1Config, decodeAvcConfig, decodeFlacConfig, decodeH264Sps, decodeHevcConfig, decodeOpusConfig, decodeVideoConfig } from '../../src/media/config.js';
 import { decodeVideoHeader } from '../../src/media/video.js';
 import { decodeAudioHeader } from '../../src/media/audio.js';
 import { MEDIA_PROBLEMS } from '../../src/media/problems.js';
@@ -40,24 +30,14 @@ import { unescapeRbsp } from '../../src/media/bit-reader.js';
 import { ascii, concat, hex } from '../builders/media-writer.js';
 import { BitWriter, escapeRbsp } from './bit-writer.js';
 
-const X264_320 = hex(
-  '17000000000164000cffe100196764000cacd94141fb0110000003001000000301e0f142996001000668ebe3cb22c0fdf8f800',
-);
+const X264_320 = hex('17000000000164000cffe100196764000cacd94141fb0110000003001000000301e0f142996001000668ebe3cb22c0fdf8f800');
 const X264_1080 = hex('1700000000014d4028ffe10018674d4028eca03c0113f2e022000007d20001d4c01e30632c01000568ebe3cb20');
-const X264_444 = hex(
-  '170000000001f4000cffe1001967f4000c919b28283f60220000030002000003003c1e28532c01000668ebe3c44844fff8f800',
-);
+const X264_444 = hex('170000000001f4000cffe1001967f4000c919b28283f60220000030002000003003c1e28532c01000668ebe3c44844fff8f800');
 const X264_576I = hex('0164001effe100186764001eacd940b424d8088000000300800000190f8a14cb01000668fba3cb22c0fdf8f800');
 const AAC_LC = hex('121056e500');
-const HVCC_320 = hex(
-  '0101600000009000000000003cf000fcfdf8f800000f03200001001840010c01ffff01600000030090000003000003003c959809' +
-    '210001002a42010101600000030090000003000003003ca00a080f165959a4932bc05a020000030002000003001e102200010007' +
-    '4401c172b46240',
-);
+const HVCC_320 = hex('0101600000009000000000003cf000fcfdf8f800000f03200001001840010c01ffff01600000030090000003000003003c959809' + '210001002a42010101600000030090000003000003003ca00a080f165959a4932bc05a020000030002000003001e102200010007' + '4401c172b46240');
 const HVCC_330_10BIT = hex(
-  '0102200000009000000000003cf000fcfdfafa00000f03200001001840010c01ffff02200000030090000003000003003c959809' +
-    '210001002b42010102200000030090000003000003003ca00a880407248d96566924caf0168080000003008000000c8422000100' +
-    '074401c172b46240',
+  '0102200000009000000000003cf000fcfdfafa00000f03200001001840010c01ffff02200000030090000003000003003c959809' + '210001002b42010102200000030090000003000003003ca00a880407248d96566924caf0168080000003008000000c8422000100' + '074401c172b46240',
 );
 const AV1C_AOM = hex('81000c000a0b000000043cffbcdaf90040');
 const AV1C_SVT = hex('81014c000a0b0000000cc4ff6700be1010');
@@ -444,7 +424,7 @@ describe('AV1', () => {
     assert.deepEqual(c.problems, []);
   });
 
-  test('record without configOBUs, empty body (the E-RTMP sample\'s first SequenceStart), prefixes', () => {
+  test("record without configOBUs, empty body (the E-RTMP sample's first SequenceStart), prefixes", () => {
     const bare = decodeAv1Config(AV1C_AOM.subarray(0, 4));
     assert.equal(bare.hasSequenceHeader, undefined);
     assert.equal(bare.width, undefined);
@@ -556,7 +536,7 @@ describe('Opus and FLAC', () => {
     assert.deepEqual(c, { format: 'dops', version: 0, channels: 2, preSkip: 312, inputSampleRate: 48000, outputGain: 0, mappingFamily: 0, problems: [] });
   });
 
-  test('OpusHead (the E-RTMP sample files\' form), family 1 surround, negative gain', () => {
+  test("OpusHead (the E-RTMP sample files' form), family 1 surround, negative gain", () => {
     const mono = decodeOpusConfig(concat(ascii('OpusHead'), hex('0101380180bb0000000000')));
     assert.equal(mono.format, 'opus-head');
     assert.equal(mono.channels, 1);
@@ -588,7 +568,7 @@ describe('Opus and FLAC', () => {
     assert.deepEqual(decodeFlacConfig(concat(ascii('fLaC'), [0x04, 0, 0, 4, 1, 2, 3, 4])).problems, ['media.config.bad-syntax']);
   });
 
-  test("FLAC SequenceStart as FFmpeg 8.1 sends it: the bare 34-byte STREAMINFO (its extradata)", () => {
+  test('FLAC SequenceStart as FFmpeg 8.1 sends it: the bare 34-byte STREAMINFO (its extradata)', () => {
     const bare = FLAC.subarray(8, 42);
     const c = decodeFlacConfig(bare);
     assert.deepEqual(c.problems, ['media.config.flac-bare-streaminfo']);

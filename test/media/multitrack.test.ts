@@ -90,7 +90,7 @@ describe('shared multitrack parser', () => {
     assert.deepEqual(Object.keys(h.multitrack?.tracks[0] ?? {}), ['trackId', 'codec', 'fourCc', 'tag', 'bodyOffset', 'bodyLength']);
   });
 
-  test('many codecs: the FourCC table is the caller\'s, problems are named by the media kind', () => {
+  test("many codecs: the FourCC table is the caller's, problems are named by the media kind", () => {
     // header: many-tracks-many-codecs (2), packet type 0; tracks with their own FourCCs
     const p = concat(hex('20'), ascii('abcd'), hex('01 000001 00'), ascii('wxyz'), hex('02 000001 00'));
     const { h, problems } = run(p);

@@ -8,15 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeVideoHeader, VIDEO_HEADER_KEYS, VIDEO_TRACK_KEYS } from '../../src/media/video.js';
 import { AUDIO_HEADER_KEYS, AUDIO_TRACK_KEYS, decodeAudioHeader } from '../../src/media/audio.js';
-import {
-  decodeAacConfig,
-  decodeAv1Config,
-  decodeAvcConfig,
-  decodeFlacConfig,
-  decodeH264Sps,
-  decodeHevcConfig,
-  decodeOpusConfig,
-} from '../../src/media/config.js';
+import { decodeAacConfig, decodeAv1Config, decodeAvcConfig, decodeFlacConfig, decodeH264Sps, decodeHevcConfig, decodeOpusConfig } from '../../src/media/config.js';
 import { MEDIA_PROBLEMS } from '../../src/media/problems.js';
 import { exAudio, exVideo, type ModExIntent } from '../builders/media-writer.js';
 
@@ -31,16 +23,18 @@ function checkRange(r: Ranged, n: number): void {
 function checkKeyOrder(o: object, order: readonly string[]): void {
   const keys = Object.keys(o);
   const positions = keys.map((k) => order.indexOf(k));
-  assert.ok(positions.every((p) => p >= 0), `unexpected key in ${keys.join(',')}`);
-  assert.deepEqual(positions, [...positions].sort((a, b) => a - b), keys.join(','));
+  assert.ok(
+    positions.every((p) => p >= 0),
+    `unexpected key in ${keys.join(',')}`,
+  );
+  assert.deepEqual(
+    positions,
+    [...positions].sort((a, b) => a - b),
+    keys.join(','),
+  );
 }
 
-function checkResult(
-  h: Ranged & { problems: readonly string[]; multitrack?: { tracks: readonly Ranged[] } },
-  n: number,
-  keys: readonly string[],
-  trackKeys: readonly string[],
-): void {
+function checkResult(h: Ranged & { problems: readonly string[]; multitrack?: { tracks: readonly Ranged[] } }, n: number, keys: readonly string[], trackKeys: readonly string[]): void {
   assert.deepEqual(JSON.parse(JSON.stringify(h)), h);
   checkKeyOrder(h, keys);
   for (const t of h.multitrack?.tracks ?? []) checkKeyOrder(t, trackKeys);
@@ -54,9 +48,7 @@ function checkResult(
 // Bytes biased towards the interesting first-byte values (ExHeader, ModEx, Multitrack).
 const payload = fc.oneof(
   fc.uint8Array({ maxLength: 64 }),
-  fc
-    .tuple(fc.constantFrom(0x17, 0x27, 0x57, 0x1c, 0x90, 0x91, 0x94, 0x95, 0x96, 0x97, 0xaf, 0xd4, 0xd1), fc.uint8Array({ maxLength: 64 }))
-    .map(([b, rest]) => Uint8Array.of(b, ...rest)),
+  fc.tuple(fc.constantFrom(0x17, 0x27, 0x57, 0x1c, 0x90, 0x91, 0x94, 0x95, 0x96, 0x97, 0xaf, 0xd4, 0xd1), fc.uint8Array({ maxLength: 64 })).map(([b, rest]) => Uint8Array.of(b, ...rest)),
 );
 
 test('video: arbitrary bytes never throw and give plain JSON', () => {
@@ -169,9 +161,7 @@ test('audio: E-RTMP messages built from random intent decode back to it', () => 
   const multichannel = fc.oneof(
     fc.record({ order: fc.constant(0), channelCount: fc.integer({ min: 0, max: 255 }) }),
     fc.record({ order: fc.constant(1), channelCount: fc.integer({ min: 0, max: 255 }), flags: fc.integer({ min: 0, max: 0xffffffff }) }),
-    fc
-      .array(fc.integer({ min: 0, max: 255 }), { maxLength: 8 })
-      .map((mapping) => ({ order: 2, channelCount: mapping.length, mapping })),
+    fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 8 }).map((mapping) => ({ order: 2, channelCount: mapping.length, mapping })),
   );
   const track = fc.record({
     trackId: fc.integer({ min: 0, max: 255 }),
@@ -201,9 +191,7 @@ test('audio: E-RTMP messages built from random intent decode back to it', () => 
           ? undefined
           : {
               type: a.multitrack.type,
-              tracks: (a.multitrack.type === 0 ? a.multitrack.tracks.slice(0, 1) : a.multitrack.tracks).map((t) =>
-                isMc ? t : { ...t, multichannel: undefined },
-              ),
+              tracks: (a.multitrack.type === 0 ? a.multitrack.tracks.slice(0, 1) : a.multitrack.tracks).map((t) => (isMc ? t : { ...t, multichannel: undefined })),
             };
       const p = exAudio({ ...a, multichannel: isMc ? a.multichannel : undefined, multitrack: mt });
       const h = decodeAudioHeader(p);

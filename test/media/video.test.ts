@@ -265,7 +265,7 @@ describe('E-RTMP video', () => {
     assert.equal(h.frameTypeName, 'inter');
   });
 
-  test('the sample files\' first video tag: av01 SequenceStart with an empty body', () => {
+  test("the sample files' first video tag: av01 SequenceStart with an empty body", () => {
     const h = decodeVideoHeader(hex('9061763031'));
     assert.equal(h.codec, 'av1');
     assert.equal(h.content, 'config');
@@ -530,7 +530,13 @@ describe('E-RTMP video multitrack', () => {
     const h = decodeVideoHeader(
       exVideo({
         packetType: 0,
-        multitrack: { type: 2, tracks: [{ trackId: 0, fourCc: 'av01' }, { trackId: 1, fourCc: 'av01' }] },
+        multitrack: {
+          type: 2,
+          tracks: [
+            { trackId: 0, fourCc: 'av01' },
+            { trackId: 1, fourCc: 'av01' },
+          ],
+        },
       }),
     );
     assert.equal(h.codec, 'av1');
@@ -540,7 +546,17 @@ describe('E-RTMP video multitrack', () => {
 
   test('Multitrack Metadata and SequenceStart per track', () => {
     const h = decodeVideoHeader(
-      exVideo({ packetType: 4, fourCc: 'hvc1', multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY }, { trackId: 1, body: BODY }] } }),
+      exVideo({
+        packetType: 4,
+        fourCc: 'hvc1',
+        multitrack: {
+          type: 1,
+          tracks: [
+            { trackId: 0, body: BODY },
+            { trackId: 1, body: BODY },
+          ],
+        },
+      }),
     );
     assert.equal(h.content, 'metadata');
     assert.equal(h.multitrack?.tracks.length, 2);
@@ -551,7 +567,13 @@ describe('E-RTMP video multitrack', () => {
     const p = exVideo({
       packetType: 3,
       fourCc: 'av01',
-      multitrack: { type: 1, tracks: [{ trackId: 0, body: BODY }, { trackId: 1, body: BODY, sizeOverride: 1000 }] },
+      multitrack: {
+        type: 1,
+        tracks: [
+          { trackId: 0, body: BODY },
+          { trackId: 1, body: BODY, sizeOverride: 1000 },
+        ],
+      },
     });
     const h = decodeVideoHeader(p);
     assert.equal(h.multitrack?.tracks[1]?.bodyLength, 4);
@@ -587,9 +609,7 @@ describe('E-RTMP video multitrack', () => {
   });
 
   test('duplicate track ids are flagged', () => {
-    const h = decodeVideoHeader(
-      exVideo({ packetType: 3, fourCc: 'av01', multitrack: { type: 1, tracks: [{ trackId: 4 }, { trackId: 4 }] } }),
-    );
+    const h = decodeVideoHeader(exVideo({ packetType: 3, fourCc: 'av01', multitrack: { type: 1, tracks: [{ trackId: 4 }, { trackId: 4 }] } }));
     assert.deepEqual(h.problems, ['media.video.duplicate-track-id']);
   });
 
@@ -650,10 +670,7 @@ describe('E-RTMP video multitrack', () => {
       roundTrips(h);
       assert.ok(h.bodyOffset + h.bodyLength === i);
       // a cut anywhere is visible: either a field ran out or a track size overran the end
-      assert.ok(
-        i === 0 || h.problems.includes('media.video.truncated') || h.problems.includes('media.video.track-overrun'),
-        `prefix ${i}: ${JSON.stringify(h.problems)}`,
-      );
+      assert.ok(i === 0 || h.problems.includes('media.video.truncated') || h.problems.includes('media.video.track-overrun'), `prefix ${i}: ${JSON.stringify(h.problems)}`);
     }
   });
 });

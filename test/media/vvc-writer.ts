@@ -33,12 +33,23 @@ export type VvccIntent = {
 export function vvcc(v: VvccIntent): Uint8Array {
   const w = new BitWriter();
   const p = v.ptl;
-  w.u(5, 0x1f).u(2, v.lengthSizeMinusOne ?? 3).flag(p !== undefined);
+  w.u(5, 0x1f)
+    .u(2, v.lengthSizeMinusOne ?? 3)
+    .flag(p !== undefined);
   if (p !== undefined) {
     const sub = p.numSublayers ?? 1;
-    w.u(9, p.olsIdx ?? 0).u(3, sub).u(2, p.constantFrameRate ?? 0).u(2, p.chromaFormatIdc ?? 1).u(3, (p.bitDepth ?? 10) - 8).u(5, 0x1f);
+    w.u(9, p.olsIdx ?? 0)
+      .u(3, sub)
+      .u(2, p.constantFrameRate ?? 0)
+      .u(2, p.chromaFormatIdc ?? 1)
+      .u(3, (p.bitDepth ?? 10) - 8)
+      .u(5, 0x1f);
     const gci = p.gciBytes ?? 1;
-    w.u(2, 0).u(6, gci).u(7, p.profileIdc ?? 1).flag(p.highTier ?? false).u(8, p.levelIdc ?? 51);
+    w.u(2, 0)
+      .u(6, gci)
+      .u(7, p.profileIdc ?? 1)
+      .flag(p.highTier ?? false)
+      .u(8, p.levelIdc ?? 51);
     w.flag(p.frameOnly ?? true).flag(p.multiLayer ?? false);
     for (let i = 0; i < 8 * gci - 2; i++) w.u(1, i % 3 === 0 ? 1 : 0);
     const levels = p.sublayerLevels ?? [];
@@ -50,7 +61,9 @@ export function vvcc(v: VvccIntent): Uint8Array {
     const subs = p.subProfiles ?? [];
     w.u(8, subs.length);
     for (const s of subs) w.u(32, s);
-    w.u(16, p.width ?? 1920).u(16, p.height ?? 1080).u(16, p.avgFrameRate ?? 0);
+    w.u(16, p.width ?? 1920)
+      .u(16, p.height ?? 1080)
+      .u(16, p.avgFrameRate ?? 0);
   }
   const arrays = v.arrays ?? [];
   w.u(8, arrays.length);

@@ -20,9 +20,15 @@ const CAPTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..',
 
 async function decode(bytes: Uint8Array): Promise<OutputRecord[]> {
   const out: OutputRecord[] = [];
-  await analyzeStream('mem', (async function* () { yield bytes; })(), (recs) => {
-    out.push(...recs);
-  });
+  await analyzeStream(
+    'mem',
+    (async function* () {
+      yield bytes;
+    })(),
+    (recs) => {
+      out.push(...recs);
+    },
+  );
   return out;
 }
 
@@ -65,8 +71,14 @@ describe('tunnelled captures decode like the unwrapped frames', () => {
       assert.equal(sessions.length, 1);
       for (const s of sessions) {
         assert.ok(s.type === 'session' && s.tunnel !== undefined);
-        assert.deepEqual(s.tunnel.c2s?.map((l) => l.type), types);
-        assert.deepEqual(s.tunnel.s2c?.map((l) => l.type), types);
+        assert.deepEqual(
+          s.tunnel.c2s?.map((l) => l.type),
+          types,
+        );
+        assert.deepEqual(
+          s.tunnel.s2c?.map((l) => l.type),
+          types,
+        );
       }
       const cap = wrapped.find((r) => r.type === 'capture');
       assert.ok(cap?.type === 'capture');
@@ -97,12 +109,20 @@ describe('snap length', () => {
   it('publish cut by the snap length (frame 34 of ffmpeg-nginx-publish-ns.pcap kept to 66..90 bytes): truncation, no error from the missing name', async () => {
     const { recs, nano } = readEthernetCapture(readFileSync(join(CAPTURES, 'ffmpeg-nginx-publish-ns.pcap')));
     for (const cut of [66, 70, 80, 90]) {
-      const out = await decode(writePcap(recs.map((r, i) => (i === 33 ? { ...r, data: r.data.slice(0, cut) } : r)), nano));
+      const out = await decode(
+        writePcap(
+          recs.map((r, i) => (i === 33 ? { ...r, data: r.data.slice(0, cut) } : r)),
+          nano,
+        ),
+      );
       const diags = out.filter((r) => r.type === 'diagnostic');
       const codes = diags.map((r) => (r.type === 'diagnostic' ? r.code : ''));
       assert.ok(codes.includes('net.truncated') && codes.includes('rtmp.message.damaged'), codes.join());
       assert.ok(!codes.includes('tcp.gap') && !codes.includes('session.stream.no-name'), codes.join());
-      assert.deepEqual(diags.filter((r) => r.type === 'diagnostic' && r.severity === 'error'), []);
+      assert.deepEqual(
+        diags.filter((r) => r.type === 'diagnostic' && r.severity === 'error'),
+        [],
+      );
     }
   });
 
@@ -111,7 +131,10 @@ describe('snap length', () => {
     const codes = lines.filter((r) => r.type === 'diagnostic').map((r) => (r.type === 'diagnostic' ? r.code : ''));
     assert.ok(codes.includes('net.truncated'));
     assert.ok(!codes.includes('tcp.gap'), 'no tcp.gap');
-    assert.deepEqual(lines.filter((r) => r.type === 'diagnostic' && r.severity === 'error'), []);
+    assert.deepEqual(
+      lines.filter((r) => r.type === 'diagnostic' && r.severity === 'error'),
+      [],
+    );
     const s = lines.find((r) => r.type === 'session');
     assert.ok(s?.type === 'session');
     assert.deepEqual(s.gaps, { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } });

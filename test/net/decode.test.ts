@@ -65,10 +65,14 @@ describe('link types', () => {
     ['Ethernet + QinQ (88a8, 8100)', LINKTYPE.ETHERNET, (ip) => ethernet(ip, { vlans: [10, 20] })],
     ['Ethernet + 9100, 88a8, 8100', LINKTYPE.ETHERNET, (ip) => ethernet(ip, { vlans: [{ id: 1, tpid: 0x9100 }, 2, 3] })],
     ['Linux SLL', LINKTYPE.LINUX_SLL, (ip) => sll(ip)],
-    ['Linux SLL + 802.1Q', LINKTYPE.LINUX_SLL, (ip) => {
-      const tagged = ethernet(ip, { vlans: [7] }).subarray(14); // TCI, inner type, IP
-      return sll(tagged, { protocol: 0x8100 });
-    }],
+    [
+      'Linux SLL + 802.1Q',
+      LINKTYPE.LINUX_SLL,
+      (ip) => {
+        const tagged = ethernet(ip, { vlans: [7] }).subarray(14); // TCI, inner type, IP
+        return sll(tagged, { protocol: 0x8100 });
+      },
+    ],
     ['Linux SLL2', LINKTYPE.LINUX_SLL2, (ip) => sll2(ip)],
     ['NULL little-endian', LINKTYPE.NULL, (ip) => nullLoop(ip, { littleEndian: true })],
     ['NULL big-endian', LINKTYPE.NULL, (ip) => nullLoop(ip, { littleEndian: false })],
@@ -88,13 +92,11 @@ describe('link types', () => {
 
   for (const family of [24, 28, 30]) {
     for (const littleEndian of [true, false]) {
-      it(`NULL with IPv6 family ${family} (${littleEndian ? 'LE' : 'BE'})`, () =>
-        expectSegment(decodeFrame(LINKTYPE.NULL, nullLoop(v6, { family, littleEndian }), 0), 6));
+      it(`NULL with IPv6 family ${family} (${littleEndian ? 'LE' : 'BE'})`, () => expectSegment(decodeFrame(LINKTYPE.NULL, nullLoop(v6, { family, littleEndian }), 0), 6));
     }
   }
   it('NULL with an unknown family → not-ip', () => expectSkip(decodeFrame(LINKTYPE.NULL, nullLoop(v4, { family: 7 }), 0), 'not-ip'));
-  it('LOOP reads the family big-endian only', () =>
-    expectSkip(decodeFrame(LINKTYPE.LOOP, nullLoop(v4, { littleEndian: true, family: 2 }), 0), 'not-ip'));
+  it('LOOP reads the family big-endian only', () => expectSkip(decodeFrame(LINKTYPE.LOOP, nullLoop(v4, { littleEndian: true, family: 2 }), 0), 'not-ip'));
   it('LOOP with IPv6 family 24/28/30', () => {
     for (const family of [24, 28, 30]) expectSegment(decodeFrame(LINKTYPE.LOOP, loop(v6, { family }), 0), 6);
   });
@@ -223,7 +225,13 @@ describe('IPv4', () => {
 
 describe('IPv6', () => {
   it('follows hop-by-hop and destination options headers', () => {
-    const ip = tcpPacket({ ...v6spec, ipv6ExtHeaders: [{ type: 0, body: Uint8Array.of(5, 2, 0, 0) }, { type: 60, body: new Uint8Array(10) }] });
+    const ip = tcpPacket({
+      ...v6spec,
+      ipv6ExtHeaders: [
+        { type: 0, body: Uint8Array.of(5, 2, 0, 0) },
+        { type: 60, body: new Uint8Array(10) },
+      ],
+    });
     assert.equal(ip[6], 0);
     expectSegment(decodeFrame(LINKTYPE.ETHERNET, ethernet(ip), 0), 6);
   });
@@ -237,7 +245,10 @@ describe('IPv6', () => {
   });
 
   it('fragment header with an offset or M set → fragment', () => {
-    for (const frag of [{ type: 44 as const, more: true }, { type: 44 as const, offset: 1448 }]) {
+    for (const frag of [
+      { type: 44 as const, more: true },
+      { type: 44 as const, offset: 1448 },
+    ]) {
       const ip = tcpPacket({ ...v6spec, ipv6ExtHeaders: [frag] });
       expectSkip(decodeFrame(LINKTYPE.RAW, ip, 0), 'fragment');
     }

@@ -74,19 +74,14 @@ describe('net properties', () => {
 
   it('valid frames decode; mutated and truncated ones never throw', () => {
     fc.assert(
-      fc.property(
-        frame,
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
-        fc.nat(),
-        ([lt, data], mutations, cutSeed) => {
-          assert.equal(decodeFrame(lt, data, data.length).kind, 'tcp');
-          const mutated = data.slice();
-          for (const [at, value] of mutations) mutated[at % mutated.length] = value;
-          checkInvariants(decodeFrame(lt, mutated, mutated.length), mutated);
-          const cut = mutated.subarray(0, cutSeed % (mutated.length + 1));
-          checkInvariants(decodeFrame(lt, cut, mutated.length), cut);
-        },
-      ),
+      fc.property(frame, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.nat(), ([lt, data], mutations, cutSeed) => {
+        assert.equal(decodeFrame(lt, data, data.length).kind, 'tcp');
+        const mutated = data.slice();
+        for (const [at, value] of mutations) mutated[at % mutated.length] = value;
+        checkInvariants(decodeFrame(lt, mutated, mutated.length), mutated);
+        const cut = mutated.subarray(0, cutSeed % (mutated.length + 1));
+        checkInvariants(decodeFrame(lt, cut, mutated.length), cut);
+      }),
       { numRuns: 3000 },
     );
   });

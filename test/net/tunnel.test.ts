@@ -120,7 +120,10 @@ describe('VXLAN, GRE, ERSPAN, MPLS, PPPoE details', () => {
     sameInner(eth(overGre([0xb0, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 1], inner4)), inner4);
     sameInner(eth(overGre([0x00, 0x00, 0x86, 0xdd], inner6)), inner6);
     const viaMpls = seg(eth(overGre([0x00, 0x00, 0x88, 0x47], bytes([0x00, 0x01, 0x01, 0x40], inner4))));
-    assert.deepEqual(viaMpls.tunnel!.layers.map((l) => l.type), ['gre', 'mpls']);
+    assert.deepEqual(
+      viaMpls.tunnel!.layers.map((l) => l.type),
+      ['gre', 'mpls'],
+    );
     skipWhy(eth(overGre([0x00, 0x01, 0x88, 0x0b], inner4)), 'gre-version');
     skipWhy(eth(overGre([0x40, 0x00, 0x08, 0x00], inner4)), 'gre-routing');
     skipWhy(eth(overGre([0x00, 0x00, 0x12, 0x34], inner4)), 'gre-protocol');
@@ -141,8 +144,7 @@ describe('VXLAN, GRE, ERSPAN, MPLS, PPPoE details', () => {
     skipWhy(eth(ethernet(deep, { etherType: 0x8848 })), 'mpls-stack');
   });
   it('PPPoE: LCP and bad headers are undecodable; IPv6 is decoded', () => {
-    const pppoe = (vt: number, proto: number, body: Uint8Array) =>
-      ethernet(bytes([vt, 0, 0x12, 0x34, (body.length + 2) >> 8, (body.length + 2) & 0xff, proto >> 8, proto & 0xff], body), { etherType: 0x8864 });
+    const pppoe = (vt: number, proto: number, body: Uint8Array) => ethernet(bytes([vt, 0, 0x12, 0x34, (body.length + 2) >> 8, (body.length + 2) & 0xff, proto >> 8, proto & 0xff], body), { etherType: 0x8864 });
     sameInner(eth(pppoe(0x11, 0x0057, inner6)), inner6);
     skipWhy(eth(pppoe(0x11, 0xc021, new Uint8Array(8))), 'pppoe-protocol');
     skipWhy(eth(pppoe(0x12, 0x0021, inner4)), 'pppoe-header');

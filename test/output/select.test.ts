@@ -65,7 +65,10 @@ test('select: --dir and --frames', () => {
 });
 
 test('select: bad values are usage errors', () => {
-  assert.throws(() => recordSelection({ type: ['frames'] }), (e: unknown) => e instanceof UserError && e.exitCode === 2);
+  assert.throws(
+    () => recordSelection({ type: ['frames'] }),
+    (e: unknown) => e instanceof UserError && e.exitCode === 2,
+  );
   assert.throws(() => recordSelection({ dir: 'up' }), UserError);
   assert.throws(() => recordSelection({ session: ['0'] }), UserError);
 });
@@ -84,7 +87,10 @@ test('select: --session CAPTURE#N applies to the capture it names (name, file na
   assert.ok(namesCapture('./captures/ffmpeg-nginx-publish-play.pcap', name));
   assert.ok(!namesCapture('publish-play.pcap', name));
   checkNamedCaptures({ session: ['ffmpeg-nginx-publish-play.pcap#1', '2'] }, [name, 'b.pcap']);
-  assert.throws(() => checkNamedCaptures({ session: ['c.pcap#1'] }, [name, 'b.pcap']), (e: unknown) => e instanceof UserError && e.exitCode === 2);
+  assert.throws(
+    () => checkNamedCaptures({ session: ['c.pcap#1'] }, [name, 'b.pcap']),
+    (e: unknown) => e instanceof UserError && e.exitCode === 2,
+  );
   for (const bad of ['#1', 'a.pcap#0', 'a.pcap#', 'a.pcap#x']) assert.throws(() => recordSelection({ session: [bad] }, name), UserError, bad);
 });
 

@@ -17,7 +17,7 @@ import { openMessagesBody } from '../builders/hostile.js';
 import { sleep } from './fake-rtmp.js';
 import { assertForwarded, byType, rawClient, runSession, sessionOf, withProxy } from './harness.js';
 
-test("memory budget: a client opening 20,000 huge messages fills --memory-budget: its decoding stops, forwarding goes on; another session is decoded", async () => {
+test('memory budget: a client opening 20,000 huge messages fills --memory-budget: its decoding stops, forwarding goes on; another session is decoded', async () => {
   await withProxy({}, { memoryBudget: 1024 * 1024 }, async (proxy, server) => {
     const { c, sc } = await runSession(proxy, server, { seed: 9300, media: 4 });
     assertForwarded(c, sc);

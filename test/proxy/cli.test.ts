@@ -127,7 +127,10 @@ test('cli: with -o, error-level problems (the upstream unreachable) also go to s
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.kill('SIGINT');
     assert.equal(await exited, 0, stderr);
-    assert.ok(parse(readFileSync(out, 'utf8')).some((l) => l['code'] === 'proxy.upstream.unreachable'), 'and in the file');
+    assert.ok(
+      parse(readFileSync(out, 'utf8')).some((l) => l['code'] === 'proxy.upstream.unreachable'),
+      'and in the file',
+    );
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -172,7 +175,10 @@ test('cli on a terminal: the UI and -o together — the UI shows where encoders 
     await Promise.race([c.closed, new Promise((r) => setTimeout(r, 5000))]);
     c.socket.destroy();
     const lines = parse(readFileSync(out, 'utf8'));
-    assert.ok(lines.some((l) => l['type'] === 'message' && l['name'] === 'publish'), 'the NDJSON file has the session');
+    assert.ok(
+      lines.some((l) => l['type'] === 'message' && l['name'] === 'publish'),
+      'the NDJSON file has the session',
+    );
     assert.equal(lines.filter((l) => l['type'] === 'session').length, 1, 'its session record written when the UI quit');
     assert.equal(lines.at(-1)!['type'], 'capture');
   } finally {

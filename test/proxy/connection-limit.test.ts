@@ -44,7 +44,10 @@ test('max-connections: beyond it the live proxy refuses (proxy.connection-limit)
     await proxy.close();
     const lines = proxy.lines();
     for (const l of lines) assert.equal(validateLine(l), null);
-    assert.deepEqual(codes(lines).filter((c) => String(c).startsWith('proxy.')), ['proxy.connection-limit']);
+    assert.deepEqual(
+      codes(lines).filter((c) => String(c).startsWith('proxy.')),
+      ['proxy.connection-limit'],
+    );
     const capture = byType(lines, 'capture')[0]!;
     assert.equal(capture['refusedConnections'], 1);
     assert.equal(capture['tcpConnections'], 3);

@@ -191,13 +191,7 @@ export async function startFakeServer(hooks: ServerHooks = {}, host = '127.0.0.1
       if (n.name === 'connect') conn.seed = connectSeed(ev);
       if (hooks.onMessage?.(conn, n.name, ev) === true) return;
       if (n.name === 'connect') {
-        conn.send(
-          writeChunks([
-            { csid: 2, typeId: 5, timestamp: 0, body: u32(2_500_000) },
-            { csid: 2, typeId: 6, timestamp: 0, body: concatBytes(u32(2_500_000), Uint8Array.of(2)) },
-            setChunkSize(SERVER_CHUNK),
-          ]),
-        );
+        conn.send(writeChunks([{ csid: 2, typeId: 5, timestamp: 0, body: u32(2_500_000) }, { csid: 2, typeId: 6, timestamp: 0, body: concatBytes(u32(2_500_000), Uint8Array.of(2)) }, setChunkSize(SERVER_CHUNK)]));
         reply([
           {
             csid: 3,
@@ -294,10 +288,7 @@ export function mediaFrames(seed: number, count: number, size: number, csidBase 
 
 /** What a publisher sends after Publish.Start: metadata, sequence headers, `count` media frames. */
 export function mediaMessages(seed: number, count: number, size: number): MessageSpec[] {
-  return [
-    { csid: 4, typeId: 18, timestamp: 0, streamId: 1, body: amf0.encode(['@setDataFrame', 'onMetaData', amf0.ecma({ width: 320, height: 240, seed })]) },
-    ...mediaFrames(seed, count, size),
-  ];
+  return [{ csid: 4, typeId: 18, timestamp: 0, streamId: 1, body: amf0.encode(['@setDataFrame', 'onMetaData', amf0.ecma({ width: 320, height: 240, seed })]) }, ...mediaFrames(seed, count, size)];
 }
 
 export function runClient(port: number, opts: ClientOptions = {}): ClientSession {
@@ -368,11 +359,7 @@ export function runClient(port: number, opts: ClientOptions = {}): ClientSession
         write([{ csid: 3, typeId: 20, timestamp: 0, body: amf0.command('createStream', 2, null) }]);
       } else if (n.name === '_result' && n.tid === 2) {
         const name = `stream${seed}`;
-        write([
-          opts.mode === 'play'
-            ? { csid: 8, typeId: 20, timestamp: 0, streamId: 1, body: amf0.command('play', 0, null, name) }
-            : { csid: 4, typeId: 20, timestamp: 0, streamId: 1, body: amf0.command('publish', 0, null, name, 'live') },
-        ]);
+        write([opts.mode === 'play' ? { csid: 8, typeId: 20, timestamp: 0, streamId: 1, body: amf0.command('play', 0, null, name) } : { csid: 4, typeId: 20, timestamp: 0, streamId: 1, body: amf0.command('publish', 0, null, name, 'live') }]);
       } else if (n.name === 'onStatus' && opts.mode !== 'play') {
         opts.onPublishing?.(session);
         if (socket.destroyed) return;

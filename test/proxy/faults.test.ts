@@ -13,22 +13,7 @@ import { once } from 'node:events';
 import { RtmpSession } from '../../src/session/rtmp-session.js';
 import { writeChunks } from '../builders/chunk-writer.js';
 import { concatRec, mediaFrames, mediaMessages, runClient, sleep, startFakeServer, waitFor, type FakeServer, type ServerHooks } from './fake-rtmp.js';
-import {
-  analyzePcap,
-  assertForwarded,
-  byType,
-  closeServer,
-  damage,
-  expectUpstreamFailure,
-  listenLoopback,
-  MemoryWritable,
-  plain,
-  runSession,
-  startProxy,
-  validateLine,
-  withProxy,
-  type TestProxy,
-} from './harness.js';
+import { analyzePcap, assertForwarded, byType, closeServer, damage, expectUpstreamFailure, listenLoopback, MemoryWritable, plain, runSession, startProxy, validateLine, withProxy, type TestProxy } from './harness.js';
 
 const codes = (lines: Record<string, unknown>[]) => byType(lines, 'diagnostic').map((d) => d['code']);
 const noProxyDiags = (lines: Record<string, unknown>[]) => lines.filter((l) => !(l['type'] === 'diagnostic' && String(l['code']).startsWith('proxy.')));
@@ -60,7 +45,13 @@ test('fault: upstream refusing: client closed cleanly, reported, proxy keeps ser
     const lines = proxy.lines();
     const diags = byType(lines, 'diagnostic');
     // Never connected: no session (the pcap has no connection for them), capture-level diagnostics naming the client.
-    assert.deepEqual(diags.map((d) => [d['code'], d['session']]), [['proxy.upstream.unreachable', null], ['proxy.upstream.unreachable', null]]);
+    assert.deepEqual(
+      diags.map((d) => [d['code'], d['session']]),
+      [
+        ['proxy.upstream.unreachable', null],
+        ['proxy.upstream.unreachable', null],
+      ],
+    );
     assert.ok(diags.every((d) => typeof d['client'] === 'string'));
     assert.equal((diags[0]!['context'] as Record<string, unknown>)['error'], 'ECONNREFUSED');
     assert.equal(diags[0]!['server'], `127.0.0.1:${port}`);
@@ -145,7 +136,13 @@ test('fault: client reset mid-session: server gets a clean FIN, reported, proxy 
     assert.equal(d['session'], 1);
     assert.equal(d['dir'], 'c2s');
     const ss = byType(lines, 'session');
-    assert.deepEqual(ss.map((s) => [s['session'], s['end']]), [[1, 'rst'], [2, 'fin']]);
+    assert.deepEqual(
+      ss.map((s) => [s['session'], s['end']]),
+      [
+        [1, 'rst'],
+        [2, 'fin'],
+      ],
+    );
     for (const l of lines) assert.equal(validateLine(l), null);
     // The pcap shows the reset too, and decodes to the same records.
     assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), noProxyDiags(lines));
@@ -172,7 +169,10 @@ test('fault: upstream reset mid-session: client gets a clean FIN after all it wa
     await proxy.close();
     const lines = proxy.lines();
     assert.ok(codes(lines).includes('proxy.upstream.reset'));
-    assert.deepEqual(byType(lines, 'session').map((s) => s['end']), ['rst', 'fin']);
+    assert.deepEqual(
+      byType(lines, 'session').map((s) => s['end']),
+      ['rst', 'fin'],
+    );
   });
 });
 
@@ -219,7 +219,10 @@ test('fault: the decoder throwing stops decoding of that session only; bytes sti
       assert.equal(d[0]!['session'], 1);
       const ss = byType(lines, 'session');
       assert.equal(ss.length, 2, 'both sessions still get their session record');
-      assert.ok(byType(lines, 'message').some((m) => m['session'] === 2 && m['name'] === 'publish'), 'session 2 decoded normally');
+      assert.ok(
+        byType(lines, 'message').some((m) => m['session'] === 2 && m['name'] === 'publish'),
+        'session 2 decoded normally',
+      );
     });
   } finally {
     RtmpSession.prototype.data = orig;
@@ -234,7 +237,10 @@ test('fault: a record output that falls behind stops decoding, never forwarding'
     assert.ok(proxy.records.some((r) => r.type === 'diagnostic' && r.code === 'proxy.analysis.behind'));
     const decoded = proxy.records.filter((r) => r.type === 'message').length;
     assert.ok(decoded < 200, `decoding stopped early (${decoded} messages)`);
-    assert.ok(proxy.records.some((r) => r.type === 'session'), 'the session record is still emitted');
+    assert.ok(
+      proxy.records.some((r) => r.type === 'session'),
+      'the session record is still emitted',
+    );
   });
 });
 
@@ -300,6 +306,9 @@ test('fault: a pcap output that fails (disk full) is reported; forwarding and de
     const { c, sc } = await runSession(proxy, server, { seed: 140, media: 20, mediaSize: 3000 });
     assert.ok(concatRec(c.sent).equals(concatRec(sc.received)), 'client → server bytes intact');
     assert.ok(proxy.records.some((r) => r.type === 'diagnostic' && r.code === 'proxy.pcap.failed'));
-    assert.ok(proxy.records.some((r) => r.type === 'message' && r.name === 'connect'), 'decoding went on');
+    assert.ok(
+      proxy.records.some((r) => r.type === 'message' && r.name === 'connect'),
+      'decoding went on',
+    );
   });
 });

@@ -27,7 +27,10 @@ import { rec, recDigest, recorder, runClient, startFakeServer, type Recorder, ty
 export class MemoryWritable extends Writable {
   readonly chunks: Buffer[] = [];
   size = 0;
-  constructor(private readonly delayMs = 0, highWaterMark = 16384) {
+  constructor(
+    private readonly delayMs = 0,
+    highWaterMark = 16384,
+  ) {
     super({ highWaterMark });
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -147,8 +150,7 @@ export function damage(lines: readonly Record<string, unknown>[]): Record<string
   return lines.filter((l) => l['type'] === 'diagnostic' && /^(proxy|capture|net|tcp|rtmp|amf)\./.test(String(l['code'])));
 }
 
-export const byType = (recs: readonly OutputRecord[] | readonly Record<string, unknown>[], type: string) =>
-  (recs as readonly Record<string, unknown>[]).filter((r) => r['type'] === type);
+export const byType = (recs: readonly OutputRecord[] | readonly Record<string, unknown>[], type: string) => (recs as readonly Record<string, unknown>[]).filter((r) => r['type'] === type);
 
 // ---------------------------------------------------------------------------------------------
 // setup shared by the socket tests
@@ -210,7 +212,10 @@ export async function expectUpstreamFailure(proxy: TestProxy, seed: number, code
   assert.deepEqual(await c.closed, { ended: true, error: null }, 'the client got a FIN, not a reset');
   await proxy.close();
   const d = byType(proxy.lines(), 'diagnostic');
-  assert.deepEqual(d.map((x) => x['code']), [code]);
+  assert.deepEqual(
+    d.map((x) => x['code']),
+    [code],
+  );
   assert.equal((d[0]!['context'] as Record<string, unknown>)['error'], error);
 }
 
@@ -282,7 +287,10 @@ export async function checkBystanders(clients: readonly ClientSession[], server:
     assert.ok(session !== undefined, `${what}publish decoded`);
     const mine = lines.filter((l) => l['session'] === session);
     const msgs = byType(mine, 'message');
-    assert.ok(msgs.some((m) => m['name'] === 'connect'), `${what}connect decoded`);
+    assert.ok(
+      msgs.some((m) => m['name'] === 'connect'),
+      `${what}connect decoded`,
+    );
     assert.equal(msgs.filter((m) => m['dir'] === 'c2s' && (m['typeId'] === 8 || m['typeId'] === 9)).length, media + 2, `${what}media decoded`);
     assert.equal(byType(mine, 'handshake').length, 6, `${what}handshake decoded`);
     assert.deepEqual(damage(mine), [], `${what}no damage`);

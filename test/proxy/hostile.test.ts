@@ -84,7 +84,6 @@ function serverSideOf(server: FakeServer, c: RawClient): ServerConn {
   return sc;
 }
 
-
 /** The records of the session that published `stream<seed>`. */
 function publisherSession(lines: readonly Record<string, unknown>[], seed: number): Record<string, unknown>[] {
   const publish = byType(lines, 'message').find((m) => m['name'] === 'publish' && (m['args'] as unknown[])[1] === `stream${seed}`);
@@ -187,7 +186,10 @@ test('hostile: clients sending garbage (random bytes; a fake handshake, then gar
       assert.deepEqual(s.record['bytes'], { c2s: c.sent.bytes, s2c: c.received.bytes });
       assert.equal(s.record['end'], 'fin');
       const codes = codesOf(s.lines);
-      assert.ok(codes.some((x) => x.startsWith('rtmp.')), `garbage reported (${codes.join(', ')})`);
+      assert.ok(
+        codes.some((x) => x.startsWith('rtmp.')),
+        `garbage reported (${codes.join(', ')})`,
+      );
       reported.push(`[${[...new Set(codes)].join(', ')}]`);
       if (i === 1) assert.equal(byType(s.lines, 'handshake').length, 6, 'the fake handshake decoded (C2 is garbage)');
     }
@@ -278,12 +280,23 @@ test('hostile: an upstream sending 16 MiB of garbage to its client: forwarded un
     const s = sessionOf(lines, v.endpoint);
     assert.deepEqual(s.record['bytes'], { c2s: v.sent.bytes, s2c: 3073 + SIZE });
     assert.equal(s.record['end'], 'fin');
-    const s2c = byType(s.lines, 'diagnostic').filter((d) => d['dir'] === 's2c').map((d) => String(d['code']));
-    assert.ok(s2c.some((x) => x.startsWith('rtmp.chunk.')), `garbage from the server reported (${s2c.join(', ')})`);
-    assert.ok(byType(s.lines, 'message').some((m) => m['name'] === 'connect'), 'the victim’s connect decoded');
+    const s2c = byType(s.lines, 'diagnostic')
+      .filter((d) => d['dir'] === 's2c')
+      .map((d) => String(d['code']));
+    assert.ok(
+      s2c.some((x) => x.startsWith('rtmp.chunk.')),
+      `garbage from the server reported (${s2c.join(', ')})`,
+    );
+    assert.ok(
+      byType(s.lines, 'message').some((m) => m['name'] === 'connect'),
+      'the victim’s connect decoded',
+    );
     // The server ended first; decoding 16 MiB of garbage may or may not exceed the time budget.
     assert.ok(proxyCodes(s.lines).includes('proxy.upstream.closed'));
-    assert.deepEqual(proxyCodes(s.lines).filter((x) => x !== 'proxy.analysis.slow' && x !== 'proxy.upstream.closed'), []);
+    assert.deepEqual(
+      proxyCodes(s.lines).filter((x) => x !== 'proxy.analysis.slow' && x !== 'proxy.upstream.closed'),
+      [],
+    );
     assert.equal(proxyCodes(s.lines).length, proxyCodes(lines).length, 'nothing for the other sessions');
     report(`upstream garbage: ${mib(SIZE)} to the client (${proxyCodes(lines).join(', ')}); ${run.mem.text()}; ${run.text()}, ${bytes} bytes forwarded`);
     assertBounded(run.mem);
@@ -428,7 +441,10 @@ test('hostile: clients that half-close at once, and a slowloris sending one byte
     for (const c of [quiet, shy, slow]) assert.deepEqual(endOf(await c.closed), { ended: true, error: null });
     // Nothing sent: the server saw a bare FIN; no session (the pcap read back has none either).
     assert.ok(!byType(lines, 'session').some((s) => s['client'] === quiet.endpoint));
-    assert.ok(server.conns.some((x) => x.received.bytes === 0 && x.ended), 'the server saw a connection with a bare FIN');
+    assert.ok(
+      server.conns.some((x) => x.received.bytes === 0 && x.ended),
+      'the server saw a connection with a bare FIN',
+    );
     // C0+C1 then FIN: the server's S0 S1 S2 still reached the client.
     const shySc = serverSideOf(server, shy);
     await shySc.closed;
@@ -437,7 +453,11 @@ test('hostile: clients that half-close at once, and a slowloris sending one byte
     assert.equal(recDigest(shy.received), recDigest(shySc.sent));
     const sh = sessionOf(lines, shy.endpoint);
     assert.deepEqual(sh.record['bytes'], { c2s: 1537, s2c: 3073 });
-    assert.deepEqual(byType(sh.lines, 'handshake').map((h) => h['part']), ['C0', 'C1', 'S0', 'S1', 'S2'], 'no C2');
+    assert.deepEqual(
+      byType(sh.lines, 'handshake').map((h) => h['part']),
+      ['C0', 'C1', 'S0', 'S1', 'S2'],
+      'no C2',
+    );
     // The slowloris's bytes arrived one by one, untouched.
     const slowSc = serverSideOf(server, slow);
     await slowSc.closed;

@@ -41,7 +41,10 @@ test('load: 100 concurrent sessions, each byte-identical and decoded separately'
     const lines = proxy.lines();
     const sessions = byType(lines, 'session');
     assert.equal(sessions.length, N);
-    assert.deepEqual(sessions.map((s) => s['session']).sort((a, b) => (a as number) - (b as number)), Array.from({ length: N }, (_, i) => i + 1));
+    assert.deepEqual(
+      sessions.map((s) => s['session']).sort((a, b) => (a as number) - (b as number)),
+      Array.from({ length: N }, (_, i) => i + 1),
+    );
     // Each session holds exactly its own client's publish and media.
     for (const s of sessions) {
       const msgs = byType(lines, 'message').filter((m) => m['session'] === s['session']);

@@ -44,10 +44,7 @@ test('options: listen spellings, TLS, outputs', () => {
   assert.deepEqual(parseProxyArgs(['--upstream', 'h:1', '--listen', '1940']).listen, { host: '127.0.0.1', port: 1940 });
   assert.deepEqual(parseProxyArgs(['--upstream', 'h:1', '--listen', '[::1]:1935']).listen, { host: '::1', port: 1935 });
   assert.deepEqual(parseProxyArgs(['--upstream', 'h:1', '--listen', '0.0.0.0:1935']).listen, { host: '0.0.0.0', port: 1935 });
-  const o = parseProxyArgs([
-    '--upstream', 'rtmps://h', '--insecure', '--ca', 'ca.pem', '--tls-cert', 'c.pem', '--tls-key', 'k.pem',
-    '-o', 'out.ndjson', '--pcap', 'out.pcap', '--pcap-link', 'raw', '--connect-timeout', '2.5', '--max-sessions', '8', '--debug',
-  ]);
+  const o = parseProxyArgs(['--upstream', 'rtmps://h', '--insecure', '--ca', 'ca.pem', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '-o', 'out.ndjson', '--pcap', 'out.pcap', '--pcap-link', 'raw', '--connect-timeout', '2.5', '--max-sessions', '8', '--debug']);
   assert.equal(o.insecure, true);
   assert.equal(o.ca, 'ca.pem');
   assert.equal(o.tlsCert, 'c.pem');

@@ -87,12 +87,15 @@ test('synth: chunks above 65495 bytes are split into segments; offsets and frame
   const conn = synth.open(a, b, clock());
   synth.take();
   const segs = synth.data(conn, 'c2s', new Uint8Array(200_000), clock());
-  assert.deepEqual(segs.map((s) => [s.frame, s.offset, s.start, s.end]), [
-    [4, 0, 0, MAX_SEGMENT],
-    [5, MAX_SEGMENT, MAX_SEGMENT, 2 * MAX_SEGMENT],
-    [6, 2 * MAX_SEGMENT, 2 * MAX_SEGMENT, 3 * MAX_SEGMENT],
-    [7, 3 * MAX_SEGMENT, 3 * MAX_SEGMENT, 200_000],
-  ]);
+  assert.deepEqual(
+    segs.map((s) => [s.frame, s.offset, s.start, s.end]),
+    [
+      [4, 0, 0, MAX_SEGMENT],
+      [5, MAX_SEGMENT, MAX_SEGMENT, 2 * MAX_SEGMENT],
+      [6, 2 * MAX_SEGMENT, 2 * MAX_SEGMENT, 3 * MAX_SEGMENT],
+      [7, 3 * MAX_SEGMENT, 3 * MAX_SEGMENT, 200_000],
+    ],
+  );
   // Each data packet: its headers, then its payload (a view of the forwarded bytes).
   const parts = synth.take();
   assert.equal(parts.length, 8);

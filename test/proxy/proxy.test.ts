@@ -101,7 +101,14 @@ test('proxy: raw link type pcap and sequential sessions number 1.. with tcpStrea
     await proxy.close();
     const lines = proxy.lines();
     const sess = byType(lines, 'session');
-    assert.deepEqual(sess.map((s) => [s['session'], s['tcpStream']]), [[1, 0], [2, 1], [3, 2]]);
+    assert.deepEqual(
+      sess.map((s) => [s['session'], s['tcpStream']]),
+      [
+        [1, 0],
+        [2, 1],
+        [3, 2],
+      ],
+    );
     assert.deepEqual(byType(lines, 'capture')[0]!['linkTypes'], [101]);
     assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), lines);
   } finally {

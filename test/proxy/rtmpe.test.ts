@@ -152,10 +152,17 @@ test('proxy: an RTMPE client is terminated; the session is decoded from the decr
     assert.equal(rtmpe['type'], 8);
     assert.equal(rtmpe['content'], 'decrypted');
     assert.deepEqual(Object.keys(rtmpe['terminated'] as object), ['upstream', 'upstreamBytes']);
-    const names = byType(lines, 'message').filter((m) => m['dir'] === 'c2s').map((m) => m['name']);
+    const names = byType(lines, 'message')
+      .filter((m) => m['dir'] === 'c2s')
+      .map((m) => m['name']);
     assert.deepEqual(names.slice(0, 2), ['connect', 'createStream']);
     assert.ok(byType(lines, 'diagnostic').some((d) => d['code'] === 'proxy.rtmpe.terminated'));
-    assert.deepEqual(byType(lines, 'diagnostic').filter((d) => d['severity'] !== 'info').map((d) => d['code']), []);
+    assert.deepEqual(
+      byType(lines, 'diagnostic')
+        .filter((d) => d['severity'] !== 'info')
+        .map((d) => d['code']),
+      [],
+    );
   });
 });
 

@@ -40,7 +40,15 @@ function fakeServer(tlsFiles?: { cert: Buffer; key: Buffer }): Promise<{ port: n
   const server = tlsFiles === undefined ? http.createServer(handler) : https.createServer(tlsFiles, handler);
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ port: (server.address() as net.AddressInfo).port, received, close: () => new Promise<void>((d) => { server.closeAllConnections(); server.close(() => d()); }) }),
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        received,
+        close: () =>
+          new Promise<void>((d) => {
+            server.closeAllConnections();
+            server.close(() => d());
+          }),
+      }),
     ),
   );
 }
@@ -115,7 +123,10 @@ test('proxy: rtmpts:// upstream (TLS to the server, plain rtmpt from the client)
     const sessions = byType(lines, 'session');
     assert.equal(sessions.length, 1);
     assert.equal(sessions[0]!['transport'], 'rtmpt');
-    assert.deepEqual(byType(lines, 'message').map((m) => `${m['dir']} ${m['name']}`), ['c2s connect', 's2c _result', 'c2s createStream', 's2c _result']);
+    assert.deepEqual(
+      byType(lines, 'message').map((m) => `${m['dir']} ${m['name']}`),
+      ['c2s connect', 's2c _result', 'c2s createStream', 's2c _result'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

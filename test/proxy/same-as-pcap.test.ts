@@ -46,11 +46,14 @@ test('same as the pcap: sessions numbered in order of recognition; a corrupt C0 
     assert.deepEqual(plain(analyzePcap(proxy.pcap.bytes())), lines);
     const sessions = byType(lines, 'session');
     // In order of the first C0 seen: c1, c2, then the client accepted first.
-    assert.deepEqual(sessions.map((s) => [s['session'], s['client']]).sort((a, b) => (a[0] as number) - (b[0] as number)), [
-      [1, `127.0.0.1:${p1}`],
-      [2, `127.0.0.1:${p2}`],
-      [3, late.endpoint],
-    ]);
+    assert.deepEqual(
+      sessions.map((s) => [s['session'], s['client']]).sort((a, b) => (a[0] as number) - (b[0] as number)),
+      [
+        [1, `127.0.0.1:${p1}`],
+        [2, `127.0.0.1:${p2}`],
+        [3, late.endpoint],
+      ],
+    );
     assert.ok(!sessions.some((s) => s['client'] === corrupt.endpoint || s['client'] === silent.endpoint), 'a corrupt C0 and a silent client are no session');
     const capture = byType(lines, 'capture')[0]!;
     assert.equal(capture['tcpConnections'], 5);

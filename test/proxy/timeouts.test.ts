@@ -123,11 +123,17 @@ test('timeouts: an idle client (connects, sends nothing) is closed after --idle-
     // It sent nothing: no session (the pcap read back has none either); the diagnostic is capture-level and names it.
     assert.ok(!byType(lines, 'session').some((s) => s['client'] === idle!.endpoint));
     const ds = byType(lines, 'diagnostic').filter((l) => l['client'] === idle!.endpoint);
-    assert.deepEqual(ds.map((d) => [d['code'], d['session']]), [['proxy.idle-timeout', null]]);
+    assert.deepEqual(
+      ds.map((d) => [d['code'], d['session']]),
+      [['proxy.idle-timeout', null]],
+    );
     const d = ds[0]!;
     assert.deepEqual(ctx(d), { seconds: IDLE / 1000, connected: true });
     assert.equal(d['severity'], 'warn');
-    assert.ok(server.conns.some((c) => c.seed === null && c.received.bytes === 0 && c.ended && c.error === null), 'the server got a FIN too');
+    assert.ok(
+      server.conns.some((c) => c.seed === null && c.received.bytes === 0 && c.ended && c.error === null),
+      'the server got a FIN too',
+    );
     assert.deepEqual(proxyCodes(lines), ['proxy.idle-timeout'], 'no bystander was touched');
   });
 });
@@ -147,7 +153,10 @@ test('timeouts: idle clients holding every --max-sessions slot are closed, and a
     await proxy.close();
     const codes = proxyCodes(proxy.lines());
     assert.deepEqual(codes.filter((x) => x === 'proxy.idle-timeout').length, 2);
-    assert.deepEqual(codes.filter((x) => x !== 'proxy.idle-timeout'), ['proxy.session-limit']);
+    assert.deepEqual(
+      codes.filter((x) => x !== 'proxy.idle-timeout'),
+      ['proxy.session-limit'],
+    );
     assert.deepEqual(proxyCodes(publisherSession(proxy.lines(), 9200)), []);
   });
 });
@@ -221,7 +230,10 @@ test('timeouts: an rtmps upstream that accepts TCP and never answers TLS is idle
     assertAfter(Date.now() - t0, IDLE, 'closed');
     await proxy.close();
     const d = byType(proxy.lines(), 'diagnostic');
-    assert.deepEqual(d.map((x) => x['code']), ['proxy.idle-timeout']);
+    assert.deepEqual(
+      d.map((x) => x['code']),
+      ['proxy.idle-timeout'],
+    );
     assert.deepEqual(ctx(d[0]!), { seconds: IDLE / 1000, connected: false });
     assert.equal(byType(proxy.lines(), 'session').length, 0, 'no session reached the upstream');
   } finally {
@@ -323,7 +335,7 @@ test('timeouts: an upstream that stops reading while the client floods (and keep
       await waitFor(() => proxy.handle.stats().active === 0, 5000, 'the session released');
     } finally {
       stop();
-      (deaf)?.socket.destroy();
+      deaf?.socket.destroy();
     }
     await proxy.close();
     const mine = publisherSession(proxy.lines(), SEED);
@@ -388,7 +400,11 @@ test('timeouts: options: --idle-timeout / --stall-timeout in seconds (0: never),
         `${opt} ${JSON.stringify(bad)}`,
       );
     }
-    assert.throws(() => parseProxyArgs(['--upstream', 'h', opt]), (e: unknown) => e instanceof UserError && e.exitCode === 2, `${opt} without a value`);
+    assert.throws(
+      () => parseProxyArgs(['--upstream', 'h', opt]),
+      (e: unknown) => e instanceof UserError && e.exitCode === 2,
+      `${opt} without a value`,
+    );
   }
 });
 
@@ -401,7 +417,10 @@ test('timeouts: runProxy rejects impossible timeouts; the CLI exits 2 with one l
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--idle-timeout SEC/);
   assert.match(help.stdout, /--stall-timeout SEC/);
-  for (const argv of [['--idle-timeout', 'never'], ['--stall-timeout', '-5']]) {
+  for (const argv of [
+    ['--idle-timeout', 'never'],
+    ['--stall-timeout', '-5'],
+  ]) {
     const r = spawnSync(process.execPath, [MAIN, 'proxy', '--upstream', '127.0.0.1:1', ...argv], { encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

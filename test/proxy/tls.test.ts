@@ -34,11 +34,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rtmpscope-tls-'));
   certFile = join(dir, 'cert.pem');
   keyFile = join(dir, 'key.pem');
-  const r = spawnSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', keyFile, '-out', certFile, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
-    { encoding: 'utf8' },
-  );
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', keyFile, '-out', certFile, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   fake = await startFakeServer();
   // TLS terminator: rtmps in, plain RTMP to the fake server, half-close passed through.
@@ -130,7 +126,10 @@ test('tls: a client that fails the TLS handshake of the listener is reported; no
     await once(s, 'close');
     await proxy.close();
     const d = byType(proxy.lines(), 'diagnostic');
-    assert.deepEqual(d.map((x) => [x['code'], x['session']]), [['proxy.client.tls-failed', null]]);
+    assert.deepEqual(
+      d.map((x) => [x['code'], x['session']]),
+      [['proxy.client.tls-failed', null]],
+    );
     assert.equal(fake.conns.length, before, 'no upstream connection was made');
   } finally {
     await proxy.close();
@@ -150,7 +149,10 @@ test('tls: a client that connects to the listener and never starts its TLS hands
     assert.ok(took >= 250 && took < 5000, `closed after ${took} ms`);
     await proxy.close();
     const d = byType(proxy.lines(), 'diagnostic');
-    assert.deepEqual(d.map((x) => [x['code'], x['session'], (x['context'] as Record<string, unknown> | undefined)?.['error']]), [['proxy.client.tls-failed', null, 'ERR_TLS_HANDSHAKE_TIMEOUT']]);
+    assert.deepEqual(
+      d.map((x) => [x['code'], x['session'], (x['context'] as Record<string, unknown> | undefined)?.['error']]),
+      [['proxy.client.tls-failed', null, 'ERR_TLS_HANDSHAKE_TIMEOUT']],
+    );
   } finally {
     await proxy.close();
   }

@@ -22,7 +22,27 @@ function hostileModel() {
   const b = new ReportBuilder(`cap-${evil}.pcap`);
   b.push([
     { type: 'handshake', session: 1, client: evil, server: 's:1935', dir: 'c2s', frame: 1, time: 1, offset: 0, part: 'C0', elapsedMs: 0 } as OutputRecord,
-    { type: 'message', session: 1, client: evil, server: 's:1935', dir: 'c2s', frame: 2, time: 2, offset: 1, firstFrame: 2, csid: 3, typeId: 20, typeName: 'AMF0 Command', streamId: 0, timestamp: 0, length: 9, name: evil, transactionId: 1, command: { app: evil }, chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [] } } as OutputRecord,
+    {
+      type: 'message',
+      session: 1,
+      client: evil,
+      server: 's:1935',
+      dir: 'c2s',
+      frame: 2,
+      time: 2,
+      offset: 1,
+      firstFrame: 2,
+      csid: 3,
+      typeId: 20,
+      typeName: 'AMF0 Command',
+      streamId: 0,
+      timestamp: 0,
+      length: 9,
+      name: evil,
+      transactionId: 1,
+      command: { app: evil },
+      chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [] },
+    } as OutputRecord,
   ]);
   return reportModel([b.finish()]);
 }
@@ -81,7 +101,10 @@ test('cli: several captures give one report (one unreadable: a line on stderr, e
   assert.match(r.stderr, /nope\.pcap: /);
   const html = readFileSync(out, 'utf8');
   const data = JSON.parse(/<script type="application\/json"[^>]*>(.*?)<\/script>/s.exec(html)![1]!.replace(/\\u003c/g, '<')) as { captures: { name: string; sessions: unknown[] }[] };
-  assert.deepEqual(data.captures.map((c) => c.name), [a, b]);
+  assert.deepEqual(
+    data.captures.map((c) => c.name),
+    [a, b],
+  );
   assert.equal(data.captures[0]!.sessions.length, 1);
   assert.equal(data.captures[1]!.sessions.length, 3);
 });

@@ -26,7 +26,10 @@ test('grid: coarsens to stay within its buckets, keeping sums, extremes and alig
   assert.ok(g.used <= 8);
   assert.equal(g.width, 8);
   const sums = g.values('a', 'sum');
-  assert.equal(sums.reduce((x, y) => (x ?? 0) + (y ?? 0), 0), (63 * 64) / 2);
+  assert.equal(
+    sums.reduce((x, y) => (x ?? 0) + (y ?? 0), 0),
+    (63 * 64) / 2,
+  );
   assert.deepEqual(g.values('a', 'min'), [0, 8, 16, 24, 32, 40, 48, 56]);
   assert.deepEqual(g.values('a', 'max'), [7, 15, 23, 31, 39, 47, 55, 63]);
   assert.deepEqual(g.values('a', 'last'), [7, 15, 23, 31, 39, 47, 55, 63]);
@@ -68,7 +71,19 @@ test('frame clock: the time of the latest sampled frame at or before, within a b
 // Synthetic records: just the fields the report reads.
 const loc = (dir: 'c2s' | 's2c', frame: number, time: number, offset = 0) => ({ session: 1, client: '10.0.0.1:5000', server: '10.0.0.2:1935', dir, frame, time, offset });
 function msg(dir: 'c2s' | 's2c', frame: number, time: number, fields: Record<string, unknown>): OutputRecord {
-  return { type: 'message', ...loc(dir, frame, time, frame * 100), firstFrame: frame, csid: 3, typeId: 20, typeName: 'AMF0 Command', streamId: 0, timestamp: 0, length: 50, chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [] }, ...fields } as unknown as OutputRecord;
+  return {
+    type: 'message',
+    ...loc(dir, frame, time, frame * 100),
+    firstFrame: frame,
+    csid: 3,
+    typeId: 20,
+    typeName: 'AMF0 Command',
+    streamId: 0,
+    timestamp: 0,
+    length: 50,
+    chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [] },
+    ...fields,
+  } as unknown as OutputRecord;
 }
 function media(frame: number, time: number, kind: 'video' | 'audio', ts: number, key: boolean, length: number): OutputRecord {
   const m = kind === 'video' ? { codec: 'avc', frameType: key ? 1 : 2, content: 'frames' } : { codec: 'aac', content: 'frames' };
@@ -118,20 +133,32 @@ test('builder: ladder with latencies, stream starts, diagnostics at their frame 
   assert.ok(s.ladder[row - 1]!.frame! <= 100 && (s.ladder[row + 1]?.frame ?? 101) > 100);
   const at100 = conversation().find((r) => r.type === 'message' && r.frame === 100) as { time: number };
   assert.ok(d.t !== null && Math.abs(d.t - (at100.time - T0)) < 0.001, `${d.t}`);
-  assert.deepEqual(s.plots.map((p) => p.kind), ['bitrate', 'intervals', 'drift', 'timestamps', 'chunks', 'acks']);
+  assert.deepEqual(
+    s.plots.map((p) => p.kind),
+    ['bitrate', 'intervals', 'drift', 'timestamps', 'chunks', 'acks'],
+  );
   for (const p of s.plots) {
     for (const se of p.series) assert.equal(se.values.length, s.x.length, `${p.kind} ${se.label}`);
-    assert.ok(p.series.every((se) => se.values.some((v) => v !== null)), p.kind);
+    assert.ok(
+      p.series.every((se) => se.values.some((v) => v !== null)),
+      p.kind,
+    );
   }
   const iv = s.plots.find((p) => p.kind === 'intervals')!;
   assert.ok(iv.series.some((se) => se.style === 'marker' && se.values.filter((v) => v !== null).length === 5));
   const drift = s.plots.find((p) => p.kind === 'drift')!.series[0]!.values.filter((v): v is number => v !== null);
-  assert.ok(drift.every((v) => v >= 0 && v <= 40), String(drift));
+  assert.ok(
+    drift.every((v) => v >= 0 && v <= 40),
+    String(drift),
+  );
   const chunk = s.plots.find((p) => p.kind === 'chunks')!.series.find((se) => se.label.endsWith('c2s'))!.values;
   assert.equal(chunk[0], 128);
   assert.equal(chunk[chunk.length - 1], 4096);
   const acks = s.plots.find((p) => p.kind === 'acks')!;
-  assert.deepEqual(acks.series.map((se) => se.label), ['unacknowledged c2s', 'unacknowledged s2c', 'window s2c']);
+  assert.deepEqual(
+    acks.series.map((se) => se.label),
+    ['unacknowledged c2s', 'unacknowledged s2c', 'window s2c'],
+  );
   // Wire text is cleaned of control characters (escaping for HTML is the renderer's job).
   assert.ok(s.ladder.some((e) => e.note === 'cam·</script><b>x'));
 });
@@ -164,13 +191,20 @@ test('builder: 200k messages over two hours stay within the caps and a bounded m
 test('builder: sessions beyond the caps are counted; plots only for the first ones', () => {
   const b = new ReportBuilder('many.pcap', { maxSessions: 3, maxPlotSessions: 2 });
   for (let n = 1; n <= 5; n++) {
-    b.push(conversation().slice(0, 12).map((r) => ({ ...r, session: n }) as OutputRecord));
+    b.push(
+      conversation()
+        .slice(0, 12)
+        .map((r) => ({ ...r, session: n }) as OutputRecord),
+    );
     const zero = { c2s: 0, s2c: 0 };
     const gaps = { c2s: { count: 0, bytes: 0 }, s2c: { count: 0, bytes: 0 } };
     b.push([{ type: 'session', session: n, client: 'a', server: 'b', transport: 'rtmp', startTime: T0, endTime: T0 + 1, duration: 1, bytes: zero, messageCount: zero, chunkSize: zero, gaps, end: 'fin' } as unknown as OutputRecord]);
   }
   const cap: CaptureReport = b.finish();
-  assert.deepEqual(cap.sessions.map((s) => s.session), [1, 2, 3]);
+  assert.deepEqual(
+    cap.sessions.map((s) => s.session),
+    [1, 2, 3],
+  );
   assert.equal(cap.sessionsOmitted, 2);
   assert.ok(cap.sessions[0]!.plots.length > 0);
   assert.equal(cap.sessions[2]!.plots.length, 0);
@@ -182,12 +216,18 @@ test('builder: a committed capture gives every session its ladder and plots', as
   const b = new ReportBuilder(path);
   await analyzeStream(path, readFileChunks(path), (recs) => b.push(recs));
   const cap = b.finish();
-  assert.deepEqual(cap.summary.find((f) => f[0] === 'RTMP sessions'), ['RTMP sessions', '3']);
+  assert.deepEqual(
+    cap.summary.find((f) => f[0] === 'RTMP sessions'),
+    ['RTMP sessions', '3'],
+  );
   assert.equal(cap.sessions.length, 3);
   for (const s of cap.sessions) {
     assert.ok(s.ladder.some((e) => e.label === 'C0'));
     assert.ok(s.ladder.some((e) => e.kind === 'reply' && e.latencyMs !== null));
-    assert.ok(['bitrate', 'intervals', 'drift', 'timestamps', 'chunks'].every((k) => s.plots.some((p) => p.kind === k)), s.plots.map((p) => p.kind).join());
+    assert.ok(
+      ['bitrate', 'intervals', 'drift', 'timestamps', 'chunks'].every((k) => s.plots.some((p) => p.kind === k)),
+      s.plots.map((p) => p.kind).join(),
+    );
     assert.ok(s.streams.length >= 1 && s.streams[0]!.facts.some((f) => f[0] === 'video' && /320×240/.test(f[1])));
     assert.ok(s.diagnostics.every((d) => d.t !== null && d.explain.length > 0));
   }

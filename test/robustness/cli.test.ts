@@ -47,7 +47,10 @@ function assertDecoded(r: ReturnType<typeof run>): Line[] {
   assert.equal(r.signal, null, 'not killed');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
-  const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Line);
+  const lines = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
   assert.equal(lines.at(-1)?.type, 'capture');
   return lines;
 }
@@ -93,7 +96,11 @@ test('pcapng with a corrupt block length mid-file: frames before it decoded, the
   for (const [name, bytes, code] of cases) {
     const lines = assertDecoded(run(['export', file(`mid-${code}-${bytes.length}-${name.length}.pcapng`, bytes)]));
     const d = lines.filter((l) => l.type === 'diagnostic' && l.code?.startsWith('capture.'));
-    assert.deepEqual(d.map((l) => [l.code, l.frame]), [[code, 19]], name);
+    assert.deepEqual(
+      d.map((l) => [l.code, l.frame]),
+      [[code, 19]],
+      name,
+    );
     assert.equal(lines.at(-1)?.frames, 18, name);
     // The RTMP handshake (frames 4–17) was decoded, and the session was closed at the damage.
     assert.equal(lines.filter((l) => l.type === 'handshake').length, 6, name);
@@ -113,7 +120,10 @@ test('pcap record claiming 2 GiB (0x80000000): a diagnostic, the frames before i
     for (const r of [run(['export', p]), run(['export', '-'], bytes)]) {
       const lines = assertDecoded(r);
       const d = lines.filter((l) => l.type === 'diagnostic' && l.code?.startsWith('capture.'));
-      assert.deepEqual(d.map((l) => [l.code, l.frame]), [['capture.record-too-large', frame]]);
+      assert.deepEqual(
+        d.map((l) => [l.code, l.frame]),
+        [['capture.record-too-large', frame]],
+      );
       assert.equal(lines.at(-1)?.frames, frame - 1);
       assert.equal(lines.filter((l) => l.type === 'message').length > 0, frame > 1);
     }

@@ -56,7 +56,10 @@ test('truncated in the middle of a record: capture.truncated, everything before 
     const r = await runPipeline(cut);
     assertSoundOutput(r);
     const d = r.diagnostics().filter((x) => x.code.startsWith('capture.'));
-    assert.deepEqual(d.map((x) => [x.code, x.frame]), [['capture.truncated', rec.frame]]);
+    assert.deepEqual(
+      d.map((x) => [x.code, x.frame]),
+      [['capture.truncated', rec.frame]],
+    );
     const summary = r.records.at(-1);
     assert.equal(summary?.type === 'capture' ? summary.frames : -1, rec.frame - 1);
     // Every message completed before the cut is there, identical (locators included).
@@ -86,7 +89,10 @@ test('bit flips in RTMP bytes only: the sessions survive, most messages decode, 
     assertSoundOutput(r);
     assert.ok(r.ms < 5000, `bounded time (${r.ms} ms)`);
     // Nothing before the first flip changes.
-    assert.deepEqual(r.messages().filter((m) => m.frame < first), intact.messages().filter((m) => m.frame < first));
+    assert.deepEqual(
+      r.messages().filter((m) => m.frame < first),
+      intact.messages().filter((m) => m.frame < first),
+    );
     // Every session is still found and closed, and keeps most of its messages.
     const got = sessions(r);
     assert.equal(got.size, intactSessions.size);
@@ -137,12 +143,19 @@ test('random garbage injected into the TCP stream after the handshake: desync, r
     // happens to parse as a chunk header is taken for one until a header cannot be right, so the
     // messages up to that point are lost (the frames between say how many); the last 100 are the
     // intact capture's (frames moved by one).
-    assert.deepEqual(r.messages().filter((m) => m.frame < frame), intact.messages().filter((m) => m.frame < frame));
+    assert.deepEqual(
+      r.messages().filter((m) => m.frame < frame),
+      intact.messages().filter((m) => m.frame < frame),
+    );
     const pub = (x: Run) => x.messages(1).filter((m) => m.dir === 'c2s');
     assert.ok(pub(r).length >= 0.9 * pub(intact).length, `k=${k}: ${pub(r).length} of ${pub(intact).length}`);
     assertSameMessages(pub(r).slice(-100), pub(intact).slice(-100));
     // The other sessions are untouched.
-    for (const n of [2, 3]) assert.deepEqual(r.messages(n).map((m) => key(m)), intact.messages(n).map((m) => key(m)));
+    for (const n of [2, 3])
+      assert.deepEqual(
+        r.messages(n).map((m) => key(m)),
+        intact.messages(n).map((m) => key(m)),
+      );
   }
 });
 
@@ -168,7 +181,11 @@ test('record and block lengths of 2 GiB and more: a diagnostic, nothing allocate
       const r = await runPipeline(bytes, {}, chunk);
       assertSoundOutput(r);
       const d = r.diagnostics().filter((x) => x.code.startsWith('capture.'));
-      assert.deepEqual(d.map((x) => [x.code, x.frame]), [[code, frame]], name);
+      assert.deepEqual(
+        d.map((x) => [x.code, x.frame]),
+        [[code, frame]],
+        name,
+      );
       assert.ok(r.arrayBuffersPeak < 16 * 1024 * 1024, `${name}: ${r.arrayBuffersPeak} bytes of ArrayBuffers`);
     }
   }

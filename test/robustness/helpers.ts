@@ -98,10 +98,15 @@ export async function runPipeline(bytes: Uint8Array, opts: AnalyzerOptions = {},
     }
   }
   const t0 = performance.now();
-  await analyzeStream('capture.pcap', chunks(), async (recs) => {
-    records.push(...recs);
-    await renderer.records(recs);
-  }, opts);
+  await analyzeStream(
+    'capture.pcap',
+    chunks(),
+    async (recs) => {
+      records.push(...recs);
+      await renderer.records(recs);
+    },
+    opts,
+  );
   await renderer.end();
   const ms = performance.now() - t0;
   return {

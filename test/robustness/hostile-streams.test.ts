@@ -17,7 +17,10 @@ import { assertSoundOutput, runPipeline, type Run } from './helpers.js';
 const MiB = 1024 * 1024;
 
 function names(r: Run, dir: 'c2s' | 's2c' = 'c2s'): string[] {
-  return r.messages().filter((m) => m.dir === dir && m.name !== undefined).map((m) => `${m.name}#${m.transactionId ?? '-'}`);
+  return r
+    .messages()
+    .filter((m) => m.dir === dir && m.name !== undefined)
+    .map((m) => `${m.name}#${m.transactionId ?? '-'}`);
 }
 
 function session(r: Run): SessionRecord {
@@ -109,11 +112,43 @@ function connectWith(nested: Uint8Array): Rtmp {
 test('AMF0 and AMF3 nested 100,000 deep in a command: amf.depth-cap, the command and the session go on', async () => {
   const depth = 100_000;
   const forms: [string, (out: number[]) => void][] = [
-    ['AMF0 objects', (b) => { for (let i = 0; i < depth; i++) b.push(0x03, 0, 1, 0x61); b.push(0x05); }],
-    ['AMF0 strict arrays', (b) => { for (let i = 0; i < depth; i++) b.push(0x0a, 0, 0, 0, 1); b.push(0x05); }],
-    ['AMF0 ECMA arrays', (b) => { for (let i = 0; i < depth; i++) b.push(0x08, 0, 0, 0, 1, 0, 1, 0x61); b.push(0x05); }],
-    ['AMF3 arrays', (b) => { b.push(0x11); for (let i = 0; i < depth; i++) b.push(0x09, 0x03, 0x01); b.push(0x01); }],
-    ['AMF3 objects', (b) => { b.push(0x11, 0x0a, 0x0b, 0x01, 0x03, 0x61); for (let i = 1; i < depth; i++) b.push(0x0a, 0x01, 0x03, 0x61); b.push(0x01); }],
+    [
+      'AMF0 objects',
+      (b) => {
+        for (let i = 0; i < depth; i++) b.push(0x03, 0, 1, 0x61);
+        b.push(0x05);
+      },
+    ],
+    [
+      'AMF0 strict arrays',
+      (b) => {
+        for (let i = 0; i < depth; i++) b.push(0x0a, 0, 0, 0, 1);
+        b.push(0x05);
+      },
+    ],
+    [
+      'AMF0 ECMA arrays',
+      (b) => {
+        for (let i = 0; i < depth; i++) b.push(0x08, 0, 0, 0, 1, 0, 1, 0x61);
+        b.push(0x05);
+      },
+    ],
+    [
+      'AMF3 arrays',
+      (b) => {
+        b.push(0x11);
+        for (let i = 0; i < depth; i++) b.push(0x09, 0x03, 0x01);
+        b.push(0x01);
+      },
+    ],
+    [
+      'AMF3 objects',
+      (b) => {
+        b.push(0x11, 0x0a, 0x0b, 0x01, 0x03, 0x61);
+        for (let i = 1; i < depth; i++) b.push(0x0a, 0x01, 0x03, 0x61);
+        b.push(0x01);
+      },
+    ],
   ];
   for (const [name, write] of forms) {
     const bytes: number[] = [];
@@ -168,7 +203,10 @@ test('ECMA array counting 2^32−1 entries: counts are not trusted, the metadata
     const s = new Rtmp().connect().data('c2s', ['@setDataFrame', 'onMetaData', amf0.ecma(md, { count })], { streamId: 1 });
     const r = await runPipeline(tail(s).pcap());
     assertSoundOutput(r);
-    assert.deepEqual([...r.codes()].filter((c) => c.startsWith('amf.')), []);
+    assert.deepEqual(
+      [...r.codes()].filter((c) => c.startsWith('amf.')),
+      [],
+    );
     const m = r.messages().find((x) => x.name === '@setDataFrame');
     assert.deepEqual(JSON.parse(JSON.stringify(m?.command?.metadata)), md, count.toString(16));
     assert.deepEqual(names(r), ['connect#1', '@setDataFrame#-', ...TAIL]);
@@ -183,7 +221,11 @@ test('ECMA array counting 2^32−1 entries: counts are not trusted, the metadata
     const s = new Rtmp().connect().data('c2s', ['@setDataFrame', 'onMetaData', value], { streamId: 1 });
     const r = await runPipeline(tail(s).pcap());
     assertSoundOutput(r);
-    assert.deepEqual([...r.codes()].filter((c) => c.startsWith('amf.')), ['amf.truncated'], name);
+    assert.deepEqual(
+      [...r.codes()].filter((c) => c.startsWith('amf.')),
+      ['amf.truncated'],
+      name,
+    );
     assert.deepEqual(names(r), ['connect#1', '@setDataFrame#-', ...TAIL], name);
     assert.ok(r.arrayBuffersPeak < 8 * MiB, name);
   }

@@ -112,9 +112,30 @@ test('tcp: any segments, in any order, with any flags', () => {
         const r = new TcpReassembler({ maxQueuedBytes: 4096 });
         const out: unknown[] = [];
         segs.forEach((s, i) => {
-          const [a, b] = s.fromClient ? [['10.0.0.1', 50000], ['10.0.0.2', 1935]] : [['10.0.0.2', 1935], ['10.0.0.1', 50000]];
+          const [a, b] = s.fromClient
+            ? [
+                ['10.0.0.1', 50000],
+                ['10.0.0.2', 1935],
+              ]
+            : [
+                ['10.0.0.2', 1935],
+                ['10.0.0.1', 50000],
+              ];
           const flags = { fin: (s.flags & 1) !== 0, syn: (s.flags & 2) !== 0, rst: (s.flags & 4) !== 0, psh: (s.flags & 8) !== 0, ack: (s.flags & 16) !== 0, urg: false };
-          const segment = { kind: 'tcp' as const, ipVersion: 4 as const, srcIp: a[0] as string, dstIp: b[0] as string, srcPort: a[1] as number, dstPort: b[1] as number, seq: s.seq, ack: s.ack, flags, window: 65535, payload: s.payload, payloadLen: s.payload.length + (s.missing % 3 === 0 ? s.missing : 0) };
+          const segment = {
+            kind: 'tcp' as const,
+            ipVersion: 4 as const,
+            srcIp: a[0] as string,
+            dstIp: b[0] as string,
+            srcPort: a[1] as number,
+            dstPort: b[1] as number,
+            seq: s.seq,
+            ack: s.ack,
+            flags,
+            window: 65535,
+            payload: s.payload,
+            payloadLen: s.payload.length + (s.missing % 3 === 0 ? s.missing : 0),
+          };
           for (const e of r.push(segment, { frame: i + 1, sec: 0, nsec: i })) out.push(withoutBytes(e));
         });
         for (const e of r.finish()) out.push(withoutBytes(e));

@@ -23,7 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'rtmpscope-term-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 const EVIL = 'live\u001b]0;pwned\u0007\u001b[2J\n| forged | row |\u202eevil\u2028sep\u2029par\u009b31m\u007f';
- 
+
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 function cli(args: string[], bytes: Uint8Array) {
@@ -35,7 +35,12 @@ function cli(args: string[], bytes: Uint8Array) {
 }
 
 function evilSession(): Uint8Array {
-  return new Rtmp().connect({ app: EVIL, tcUrl: `rtmp://h/${EVIL}` }).connectResult().createStream(2).publish(3, 1, EVIL, 'live').pcap();
+  return new Rtmp()
+    .connect({ app: EVIL, tcUrl: `rtmp://h/${EVIL}` })
+    .connectResult()
+    .createStream(2)
+    .publish(3, 1, EVIL, 'live')
+    .pcap();
 }
 
 test('clean() shows C0, C1, DEL, bidi overrides and line separators visibly; toJson escapes U+2028/2029', () => {
@@ -57,7 +62,10 @@ test('export of the same: exact JSON, the strings intact, U+2028/2029 escaped', 
   const r = cli(['export', '@in'], evilSession());
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /[\u2028\u2029]/);
-  const recs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; app?: string });
+  const recs = r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; app?: string });
   assert.equal(recs.find((x) => x.type === 'session')?.app, EVIL);
 });
 
@@ -69,7 +77,11 @@ test('stderr lines are sanitised: a file name with escape sequences', () => {
 
 function extremeCapture(): Uint8Array {
   const frames = new Rtmp().connect().connectResult().frames().slice(0, 12);
-  const ifaces = [{ linkType: 1, tsoffset: 2n ** 62n }, { linkType: 1, tsoffset: -(2n ** 62n) }, { linkType: 1, tsresol: 0 }];
+  const ifaces = [
+    { linkType: 1, tsoffset: 2n ** 62n },
+    { linkType: 1, tsoffset: -(2n ** 62n) },
+    { linkType: 1, tsresol: 0 },
+  ];
   return writePcapng(
     ifaces.map((i, k) => ({
       interfaces: [{ ...i, tsoffset: i.tsoffset === undefined ? undefined : Number(i.tsoffset) }],
@@ -89,8 +101,17 @@ test('pcapng if_tsoffset ±2^62 and if_tsresol 0: reported, raw seconds, nothing
     const nodes = buildDetail(r as TimelineRecord, { sessionStart: 0, width: 80 });
     flattenDetail(nodes, {});
   }
-  const shown = recs.filter((r) => r.type === 'handshake').map((r) => flattenDetail(buildDetail(r as TimelineRecord, { sessionStart: 0, width: 100 }), {}).map((l) => JSON.stringify(l)).join('\n'));
-  assert.ok(shown.some((t) => /s since 1970/.test(t)), shown[0]);
+  const shown = recs
+    .filter((r) => r.type === 'handshake')
+    .map((r) =>
+      flattenDetail(buildDetail(r as TimelineRecord, { sessionStart: 0, width: 100 }), {})
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+  assert.ok(
+    shown.some((t) => /s since 1970/.test(t)),
+    shown[0],
+  );
   for (const cmd of ['export', 'summary']) {
     const r = cli([cmd, '@in'], bytes);
     assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);

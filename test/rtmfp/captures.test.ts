@@ -59,7 +59,10 @@ describe('RTMFP shared captures', { skip }, () => {
   for (const name of ['rtmfp-tc-publish', 'rtmfp-tc-publish-orderly-close']) {
     it(`${name} without keys: the handshake, the session, and keys asked for plainly`, async () => {
       const { recs } = await load(name, false);
-      assert.deepEqual(handshakes(recs).map((h) => `${h.dir} ${h.part}`), ['c2s IHello', 's2c RHello', 'c2s IIKeying', 's2c RIKeying']);
+      assert.deepEqual(
+        handshakes(recs).map((h) => `${h.dir} ${h.part}`),
+        ['c2s IHello', 's2c RHello', 'c2s IIKeying', 's2c RIKeying'],
+      );
       const [s, ...more] = sessionOf(recs);
       assert.equal(more.length, 0);
       assert.equal(s!.transport, 'rtmfp');
@@ -71,11 +74,20 @@ describe('RTMFP shared captures', { skip }, () => {
       assert.deepEqual(f.initiatorCertificate?.staticDhGroups, [16, 14, 2]);
       assert.equal(f.initiatorKeyComponent?.dhGroup, 16);
       assert.deepEqual([f.initiatorSessionId, f.responderSessionId], ['02000000', '02000000']);
-      assert.deepEqual([f.hmac, f.sseq], [{ c2s: true, s2c: true }, { c2s: true, s2c: true }]);
+      assert.deepEqual(
+        [f.hmac, f.sseq],
+        [
+          { c2s: true, s2c: true },
+          { c2s: true, s2c: true },
+        ],
+      );
       assert.ok(f.rhelloMs !== null && f.iikeyingMs !== null && f.rikeyingMs !== null && f.rhelloMs <= f.iikeyingMs && f.iikeyingMs <= f.rikeyingMs);
       assert.equal(messages(recs).length, 0);
       const diags = recs.filter((r) => r.type === 'diagnostic');
-      assert.deepEqual(diags.map((d) => d.type === 'diagnostic' && `${d.severity} ${d.code}`), ['info rtmfp.keys-needed']);
+      assert.deepEqual(
+        diags.map((d) => d.type === 'diagnostic' && `${d.severity} ${d.code}`),
+        ['info rtmfp.keys-needed'],
+      );
       assert.equal(f.undecrypted.c2s + f.undecrypted.s2c, s!.packets - 4);
     });
 
@@ -129,12 +141,23 @@ describe('RTMFP shared captures', { skip }, () => {
   it('rtmfp-failed-noserver: 4 IHellos retransmitted at +0, +1.0, +3.5, +7.5 s; no session established', async () => {
     const { recs } = await load('rtmfp-failed-noserver', false);
     const hs = handshakes(recs);
-    assert.deepEqual(hs.map((h) => [h.part, h.rtmfp?.attempt]), [['IHello', 1], ['IHello', 2], ['IHello', 3], ['IHello', 4]]);
+    assert.deepEqual(
+      hs.map((h) => [h.part, h.rtmfp?.attempt]),
+      [
+        ['IHello', 1],
+        ['IHello', 2],
+        ['IHello', 3],
+        ['IHello', 4],
+      ],
+    );
     const s = sessionOf(recs)[0]!;
     const f = s.rtmfp!;
     assert.equal(f.established, false);
     assert.equal(f.ihello.count, 4);
-    assert.deepEqual(f.ihello.elapsedMs.map((ms) => Math.round(ms / 100) / 10), [0, 1, 3.5, 7.5]);
+    assert.deepEqual(
+      f.ihello.elapsedMs.map((ms) => Math.round(ms / 100) / 10),
+      [0, 1, 3.5, 7.5],
+    );
     assert.equal(f.rhelloMs, null);
     assert.deepEqual(f.epd, { url: 'rtmfp://127.0.0.1:19350/live' });
     assert.ok(recs.some((r) => r.type === 'diagnostic' && r.code === 'rtmfp.unanswered'));
@@ -158,12 +181,25 @@ describe('RTMFP shared captures', { skip }, () => {
     }
   });
 
-  for (const [name, keys] of [['rtmfp-tc-publish', false], ['rtmfp-tc-publish', true], ['rtmfp-tc-publish-orderly-close', false], ['rtmfp-tc-publish-orderly-close', true], ['rtmfp-echo-plain-flows', false], ['rtmfp-echo-plain-flows', true], ['rtmfp-failed-noserver', false]] as const) {
+  for (const [name, keys] of [
+    ['rtmfp-tc-publish', false],
+    ['rtmfp-tc-publish', true],
+    ['rtmfp-tc-publish-orderly-close', false],
+    ['rtmfp-tc-publish-orderly-close', true],
+    ['rtmfp-echo-plain-flows', false],
+    ['rtmfp-echo-plain-flows', true],
+    ['rtmfp-failed-noserver', false],
+  ] as const) {
     it(`golden and schema: ${name}${keys ? ' with its key log' : ''}`, async () => {
       const { lines } = await load(name, keys);
       const golden = join(root, 'test', 'rtmfp', 'golden', `${name}.pcap${keys ? '.keylog' : ''}.ndjson`);
       assert.ok(existsSync(golden), `missing ${golden} (npm run golden)`);
-      assert.deepEqual(lines, readFileSync(golden, 'utf8').split('\n').filter((l) => l !== ''));
+      assert.deepEqual(
+        lines,
+        readFileSync(golden, 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       lines.forEach((l, i) => assert.ok(validate(JSON.parse(l)), `${name}:${i + 1}: ${JSON.stringify(validate.errors?.slice(0, 3))}`));
     });
   }

@@ -29,7 +29,13 @@ describe('RTMFP wire primitives', () => {
   it('options: length, type, value; a zero length is a marker; overruns are not ok', () => {
     const b = cat(option(0x0a, Uint8Array.of(1, 2)), option(0x15, vlu(2)), option(), option(0x0e));
     const r = readOptions(b, 0, b.length);
-    assert.deepEqual(r.options.map((o) => [o.type, [...o.value]]), [[0x0a, [1, 2]], [0x15, [2]]]);
+    assert.deepEqual(
+      r.options.map((o) => [o.type, [...o.value]]),
+      [
+        [0x0a, [1, 2]],
+        [0x15, [2]],
+      ],
+    );
     assert.equal(r.marker, true);
     assert.equal(readOptions(Uint8Array.of(5, 1), 0, 2).ok, false);
   });
@@ -84,9 +90,12 @@ describe('RTMFP startup chunks', () => {
     assert.equal(negotiated({ flags: 4, sendAlways: true, sendOnRequest: false, request: false }, null), true);
   });
 
-  it('IHello by fingerprint: the session says whether it names the responder\'s certificate', () => {
+  it("IHello by fingerprint: the session says whether it names the responder's certificate", () => {
     const cert = responderCert([2]);
-    for (const [fp, match] of [[createHash('sha256').update(cert).digest(), true], [new Uint8Array(32), false]] as const) {
+    for (const [fp, match] of [
+      [createHash('sha256').update(cert).digest(), true],
+      [new Uint8Array(32), false],
+    ] as const) {
       const recs = run([
         { from: 'c', payload: datagram(0, [ihelloFingerprint(Uint8Array.from(fp), TAG)]) },
         { from: 's', payload: datagram(0, [rhello(TAG, COOKIE, cert)]) },
@@ -119,7 +128,10 @@ describe('RTMFP key logs', () => {
     assert.equal(parseKeyLine('CLIENT_RANDOM aa bb'), null);
     assert.equal(parseKeyLine('role=initiator local_sid_wire=zz'), null);
     const f = framingsFor(e, '10.0.0.1:50000', '10.0.0.2:1935', SID_R.toString(16).padStart(8, '0'));
-    assert.deepEqual(f.map((x) => [...x.key]), [[...new Uint8Array(16).fill(0x11)], [...new Uint8Array(16).fill(0x11)]]);
+    assert.deepEqual(
+      f.map((x) => [...x.key]),
+      [[...new Uint8Array(16).fill(0x11)], [...new Uint8Array(16).fill(0x11)]],
+    );
     assert.deepEqual(framingsFor(e, '10.9.9.9:1', '10.0.0.2:1935', '00000000'), []);
   });
 });
@@ -141,7 +153,11 @@ describe('RTMFP user data and flows', () => {
     for (let a = 1; a < msg.length; a++) {
       for (let b = a + 1; b < msg.length; b += 5) {
         const parts = [msg.subarray(0, a), msg.subarray(a, b), msg.subarray(b)];
-        for (const order of [[0, 1, 2], [2, 1, 0], [1, 0, 2]]) {
+        for (const order of [
+          [0, 1, 2],
+          [2, 1, 0],
+          [1, 0, 2],
+        ]) {
           const r = new FlowReassembler(new FragmentBudget(), () => 1 << 20);
           const events: FlowEvent[] = [];
           for (const i of order) {
@@ -215,7 +231,16 @@ describe('RTMFP recognition', () => {
       fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 120 }), { maxLength: 8 }), fc.boolean(), (ds, withStart) => {
         const t = new RtmfpTracker({ keylogs: [KEYLOG], nextSession: () => 1 });
         const meta = { frame: 1, sec: 0, nsec: 0 };
-        const udp = (from: 'c' | 's', payload: Uint8Array) => ({ kind: 'udp' as const, ipVersion: 4 as const, srcIp: from === 'c' ? '10.0.0.1' : '10.0.0.2', dstIp: from === 'c' ? '10.0.0.2' : '10.0.0.1', srcPort: from === 'c' ? 50000 : 1935, dstPort: from === 'c' ? 1935 : 50000, payload, payloadLen: payload.length });
+        const udp = (from: 'c' | 's', payload: Uint8Array) => ({
+          kind: 'udp' as const,
+          ipVersion: 4 as const,
+          srcIp: from === 'c' ? '10.0.0.1' : '10.0.0.2',
+          dstIp: from === 'c' ? '10.0.0.2' : '10.0.0.1',
+          srcPort: from === 'c' ? 50000 : 1935,
+          dstPort: from === 'c' ? 1935 : 50000,
+          payload,
+          payloadLen: payload.length,
+        });
         if (withStart) for (const p of pre) t.push(udp(p.from, p.payload), meta);
         for (const d of ds) {
           t.push(udp('c', d), meta);
@@ -234,7 +259,13 @@ describe('RTMFP recognition', () => {
     const recs = run(pkts, { keylogs: [stale, KEYLOG] });
     const s = recs.find((r) => r.type === 'session');
     assert.ok(s?.type === 'session');
-    assert.deepEqual([s.rtmfp?.decrypted, s.rtmfp?.undecrypted], [{ c2s: 1, s2c: 1 }, { c2s: 0, s2c: 0 }]);
+    assert.deepEqual(
+      [s.rtmfp?.decrypted, s.rtmfp?.undecrypted],
+      [
+        { c2s: 1, s2c: 1 },
+        { c2s: 0, s2c: 0 },
+      ],
+    );
     assert.equal(codes(recs).has('rtmfp.decrypt-failed'), false);
   });
 
@@ -264,7 +295,11 @@ describe('RTMFP recognition', () => {
 describe('RTMFP through the capture decoder', () => {
   it('a keyed session pcap split at every offset gives the same records', () => {
     const connect = cat([0x02, 0x00, 0x07], new TextEncoder().encode('connect'), [0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0], [0x05]);
-    const pcap = udpPcap([...startup(), sessionPkt('c', [userData({ flow: 1, seq: 1, fra: 1, metadata: tcMetadata(0), data: cat([0x14, 0, 0, 0, 0], connect.subarray(0, 5)) })]), sessionPkt('c', [userData({ flow: 1, seq: 2, fra: 2, data: connect.subarray(5) })])]);
+    const pcap = udpPcap([
+      ...startup(),
+      sessionPkt('c', [userData({ flow: 1, seq: 1, fra: 1, metadata: tcMetadata(0), data: cat([0x14, 0, 0, 0, 0], connect.subarray(0, 5)) })]),
+      sessionPkt('c', [userData({ flow: 1, seq: 2, fra: 2, data: connect.subarray(5) })]),
+    ]);
     const once = (chunks: Uint8Array[]) => {
       const dec = createCaptureDecoder();
       const a = new Analyzer({ keylogs: [KEYLOG] });

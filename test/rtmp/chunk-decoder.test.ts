@@ -15,8 +15,16 @@ function norm(e: RtmpEvent): Norm {
   switch (e.kind) {
     case 'message':
       return {
-        kind: e.kind, csid: e.csid, typeId: e.typeId, streamId: e.streamId, timestamp: e.timestamp, length: e.length,
-        body: Buffer.from(e.body).toString('hex'), truncated: e.bodyTruncated, chunkCount: e.chunkCount, offset: e.offset,
+        kind: e.kind,
+        csid: e.csid,
+        typeId: e.typeId,
+        streamId: e.streamId,
+        timestamp: e.timestamp,
+        length: e.length,
+        body: Buffer.from(e.body).toString('hex'),
+        truncated: e.bodyTruncated,
+        chunkCount: e.chunkCount,
+        offset: e.offset,
         chunks: e.chunks.map((c) => `${c.fmt}@${c.offset}+${c.headerLength}+${c.payloadLength}`).join(' '),
       };
     case 'handshake':
@@ -44,7 +52,11 @@ function decode(bytes: Uint8Array, cuts: number[] = [], skipHandshake = true): N
 /** Whole, one byte at a time, and split at every offset: all identical. */
 function decodeEverySplit(bytes: Uint8Array, skipHandshake = true): Norm[] {
   const whole = decode(bytes, [], skipHandshake);
-  const bytewise = decode(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1), skipHandshake);
+  const bytewise = decode(
+    bytes,
+    Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+    skipHandshake,
+  );
   assert.deepEqual(bytewise, whole, 'one byte at a time');
   const step = Math.max(1, Math.floor(bytes.length / 400));
   for (let i = 1; i < bytes.length; i += step) assert.deepEqual(decode(bytes, [i], skipHandshake), whole, `split at ${i}`);
@@ -105,8 +117,14 @@ for (const conv of ['repeat', 'omit'] as const) {
     const bytes = writeChunks(spec, { type3Ets: conv });
     const d = new ChunkDecoder('c2s', { skipHandshake: true });
     const ms = d.push(bytes, { frame: 1, sec: 0, nsec: 0 }).filter((e) => e.kind === 'message');
-    assert.deepEqual(ms.map((m) => (m.kind === 'message' ? m.timestamp : -1)), [0x01000000, 0x02000000]);
-    assert.deepEqual(ms.map((m) => (m.kind === 'message' ? m.length : -1)), [300, 300]);
+    assert.deepEqual(
+      ms.map((m) => (m.kind === 'message' ? m.timestamp : -1)),
+      [0x01000000, 0x02000000],
+    );
+    assert.deepEqual(
+      ms.map((m) => (m.kind === 'message' ? m.length : -1)),
+      [300, 300],
+    );
     if (conv === 'repeat') assert.ok(d.etsConvention.repeated > 0 && d.etsConvention.omitted === 0);
     else assert.ok(d.etsConvention.omitted > 0 && d.etsConvention.repeated === 0);
     decodeEverySplit(bytes);
@@ -115,14 +133,20 @@ for (const conv of ['repeat', 'omit'] as const) {
 
 test('chunk: fmt 1 and fmt 2 timestamps are deltas, extended deltas too, and wrap at 2^32', () => {
   const b = body(10);
-  const bytes = writeChunks([
-    { csid: 5, typeId: 8, streamId: 1, timestamp: 0xfffff000, body: b },
-    { csid: 5, typeId: 8, fmt: 1, delta: 23, timestamp: 0, body: body(20) },
-    { csid: 5, typeId: 8, fmt: 2, delta: 0x1000000, timestamp: 0, body: body(20) },
-    { csid: 5, typeId: 8, fmt: 3, timestamp: 0, body: body(20) },
-  ], { type3Ets: 'repeat' });
+  const bytes = writeChunks(
+    [
+      { csid: 5, typeId: 8, streamId: 1, timestamp: 0xfffff000, body: b },
+      { csid: 5, typeId: 8, fmt: 1, delta: 23, timestamp: 0, body: body(20) },
+      { csid: 5, typeId: 8, fmt: 2, delta: 0x1000000, timestamp: 0, body: body(20) },
+      { csid: 5, typeId: 8, fmt: 3, timestamp: 0, body: body(20) },
+    ],
+    { type3Ets: 'repeat' },
+  );
   const ms = msgs(decodeEverySplit(bytes));
-  assert.deepEqual(ms.map((m) => m['timestamp']), [0xfffff000, 0xfffff017, (0xfffff017 + 0x1000000) >>> 0, (0xfffff017 + 0x2000000) >>> 0]);
+  assert.deepEqual(
+    ms.map((m) => m['timestamp']),
+    [0xfffff000, 0xfffff017, (0xfffff017 + 0x1000000) >>> 0, (0xfffff017 + 0x2000000) >>> 0],
+  );
 });
 
 test('chunk: type-3 header starting a new message after a type-0 reuses the timestamp as delta', () => {
@@ -130,31 +154,42 @@ test('chunk: type-3 header starting a new message after a type-0 reuses the time
     { csid: 5, typeId: 8, streamId: 1, timestamp: 40, body: body(10) },
     { csid: 5, typeId: 8, fmt: 3, timestamp: 0, body: body(10) },
   ]);
-  assert.deepEqual(msgs(decodeEverySplit(bytes)).map((m) => m['timestamp']), [40, 80]);
+  assert.deepEqual(
+    msgs(decodeEverySplit(bytes)).map((m) => m['timestamp']),
+    [40, 80],
+  );
 });
 
 test('chunk: interleaved chunk streams', () => {
   const a = body(500, 1);
   const b = body(300, 2);
-  const bytes = writeChunks([
-    { csid: 4, typeId: 8, streamId: 1, timestamp: 10, body: a },
-    { csid: 6, typeId: 9, streamId: 1, timestamp: 11, body: b },
-  ], { interleave: true });
+  const bytes = writeChunks(
+    [
+      { csid: 4, typeId: 8, streamId: 1, timestamp: 10, body: a },
+      { csid: 6, typeId: 9, streamId: 1, timestamp: 11, body: b },
+    ],
+    { interleave: true },
+  );
   const ms = msgs(decodeEverySplit(bytes));
-  assert.deepEqual(ms.map((m) => m['csid']), [6, 4]);
+  assert.deepEqual(
+    ms.map((m) => m['csid']),
+    [6, 4],
+  );
   assert.equal(ms[1]!['body'], Buffer.from(a).toString('hex'));
 });
 
 test('chunk: Abort discards the partial message on its chunk stream', () => {
   const big = writeChunks([{ csid: 6, typeId: 9, streamId: 1, timestamp: 0, body: body(300) }]);
   // First chunk only (1 + 11 header + 128 payload), then Abort(6), then a fresh message on csid 6.
-  const bytes = concatBytes(
-    big.subarray(0, 12 + 128),
-    writeChunks([abort(6)]),
-    writeChunks([{ csid: 6, typeId: 9, streamId: 1, timestamp: 5, body: body(10) }]),
-  );
+  const bytes = concatBytes(big.subarray(0, 12 + 128), writeChunks([abort(6)]), writeChunks([{ csid: 6, typeId: 9, streamId: 1, timestamp: 5, body: body(10) }]));
   const ms = msgs(decodeEverySplit(bytes));
-  assert.deepEqual(ms.map((m) => [m['typeId'], m['length']]), [[2, 4], [9, 10]]);
+  assert.deepEqual(
+    ms.map((m) => [m['typeId'], m['length']]),
+    [
+      [2, 4],
+      [9, 10],
+    ],
+  );
 });
 
 test('chunk: zero-length message', () => {
@@ -168,7 +203,10 @@ test('chunk: handshake parts then chunks', () => {
   const hs = handshakeBytes(42);
   const bytes = concatBytes(hs, writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: body(5) }]));
   const evs = decodeEverySplit(bytes, false);
-  assert.deepEqual(evs.map((e) => e['part'] ?? e['kind']), ['C0', 'C1', 'C2', 'message']);
+  assert.deepEqual(
+    evs.map((e) => e['part'] ?? e['kind']),
+    ['C0', 'C1', 'C2', 'message'],
+  );
   assert.equal(evs[0]!['version'], 3);
   assert.equal(evs[1]!['offset'], 1);
   assert.equal(evs[2]!['offset'], 1537);
@@ -179,13 +217,19 @@ test('chunk: RTMPE handshake is reported and nothing after it is decoded', () =>
   const hs = handshakeBytes(42, { version: 6 });
   const bytes = concatBytes(hs, writeChunks([{ csid: 3, typeId: 20, timestamp: 0, body: body(5) }]));
   const evs = decodeEverySplit(bytes, false);
-  assert.deepEqual(evs.map((e) => e['part'] ?? e['kind']), ['C0', 'C1', 'C2', 'encrypted']);
+  assert.deepEqual(
+    evs.map((e) => e['part'] ?? e['kind']),
+    ['C0', 'C1', 'C2', 'encrypted'],
+  );
 });
 
 test('chunk: a compressed header on an unknown chunk stream desyncs without inventing a message', () => {
   const bytes = Uint8Array.from([0xc5, 1, 2, 3, 4, 5, 6, 7, 8]);
   const evs = decodeEverySplit(bytes);
-  assert.deepEqual(evs.map((e) => e['code'] ?? e['kind']), ['rtmp.chunk.no-previous-header', 'desync']);
+  assert.deepEqual(
+    evs.map((e) => e['code'] ?? e['kind']),
+    ['rtmp.chunk.no-previous-header', 'desync'],
+  );
 });
 
 test('chunk (property): random bytes never throw, and splitting never changes the events', () => {
@@ -238,8 +282,14 @@ test('60 chunk streams each claiming a 16 MiB message: nothing is allocated up f
   const events = d.push(concatBytes(...parts), { frame: 1, sec: 0, nsec: 0 });
   const grown = process.memoryUsage().arrayBuffers - before;
   assert.ok(grown < 4 * 1024 * 1024, `arrayBuffers grew by ${grown} bytes`);
-  assert.deepEqual(events.filter((e) => e.kind === 'diagnostic').map((e) => (e as { code: string }).code), []);
-  const end = d.finish().filter((e) => e.kind === 'diagnostic').map((e) => (e as { code: string }).code);
+  assert.deepEqual(
+    events.filter((e) => e.kind === 'diagnostic').map((e) => (e as { code: string }).code),
+    [],
+  );
+  const end = d
+    .finish()
+    .filter((e) => e.kind === 'diagnostic')
+    .map((e) => (e as { code: string }).code);
   assert.equal(end.length, 60);
   assert.ok(end.every((c) => c === 'rtmp.message.incomplete'));
 });

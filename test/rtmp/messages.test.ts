@@ -19,7 +19,11 @@ test('control: set chunk size, abort, ack, window ack size, set peer bandwidth (
   assert.deepEqual(decodeMessageBody(2, bytes(u32(6)), 0, false).control, { kind: 'abort', csid: 6 });
   assert.deepEqual(decodeMessageBody(3, bytes(u32(5000000)), 0, false).control, { kind: 'acknowledgement', sequenceNumber: 5000000 });
   assert.deepEqual(decodeMessageBody(5, bytes(u32(2500000)), 0, false).control, { kind: 'window-ack-size', windowSize: 2500000 });
-  for (const [lt, name] of [[0, 'hard'], [1, 'soft'], [2, 'dynamic']] as const) {
+  for (const [lt, name] of [
+    [0, 'hard'],
+    [1, 'soft'],
+    [2, 'dynamic'],
+  ] as const) {
     assert.deepEqual(decodeMessageBody(6, bytes(u32(2500000), lt), 0, false).control, { kind: 'set-peer-bandwidth', windowSize: 2500000, limitType: lt, limitTypeName: name });
   }
   assert.deepEqual(codes(decodeMessageBody(1, bytes(0, 1), 0, false)), ['rtmp.control.short']);
@@ -119,22 +123,16 @@ test('AMF errors stop at the message boundary and are reported', () => {
 test('shared object (AMF0): header and every event kind', () => {
   const str = (s: string) => [s.length >> 8, s.length & 0xff, ...Buffer.from(s)];
   const ev = (type: number, data: number[]) => [type, ...u32(data.length), ...data];
-  const body = bytes(
-    str('chat'), u32(3), u32(0), u32(0),
-    ev(1, []),
-    ev(4, [...str('msg'), ...amf0.encode(['hello'])]),
-    ev(6, [...amf0.encode(['ping', 1])]),
-    ev(7, [...amf0.encode(['error', 'warning'])]),
-    ev(8, []),
-    ev(9, str('msg')),
-    ev(11, []),
-  );
+  const body = bytes(str('chat'), u32(3), u32(0), u32(0), ev(1, []), ev(4, [...str('msg'), ...amf0.encode(['hello'])]), ev(6, [...amf0.encode(['ping', 1])]), ev(7, [...amf0.encode(['error', 'warning'])]), ev(8, []), ev(9, str('msg')), ev(11, []));
   const d = decodeMessageBody(19, body, 0, false);
   assert.deepEqual(codes(d), []);
   const so = d.sharedObject!;
   assert.equal(so.name, 'chat');
   assert.equal(so.version, 3);
-  assert.deepEqual(so.events.map((e) => e.typeName), ['Use', 'Change', 'SendMessage', 'Status', 'Clear', 'Remove', 'UseSuccess']);
+  assert.deepEqual(
+    so.events.map((e) => e.typeName),
+    ['Use', 'Change', 'SendMessage', 'Status', 'Clear', 'Remove', 'UseSuccess'],
+  );
   assert.deepEqual(so.events[1], { type: 4, typeName: 'Change', length: 13, name: 'msg', values: ['hello'] });
   assert.deepEqual(so.events[2]!.values, ['ping', 1]);
   // AMF3 shared object: format byte first.
@@ -144,18 +142,21 @@ test('shared object (AMF0): header and every event kind', () => {
 });
 
 test('aggregate: sub-tags decoded with timestamps rebased on the message timestamp', () => {
-  const tag = (type: number, ts: number, data: Uint8Array) => [
-    type, (data.length >> 16) & 0xff, (data.length >> 8) & 0xff, data.length & 0xff,
-    (ts >> 16) & 0xff, (ts >> 8) & 0xff, ts & 0xff, (ts >>> 24) & 0xff, 0, 0, 0,
-    ...data, ...u32(11 + data.length),
-  ];
+  const tag = (type: number, ts: number, data: Uint8Array) => [type, (data.length >> 16) & 0xff, (data.length >> 8) & 0xff, data.length & 0xff, (ts >> 16) & 0xff, (ts >> 8) & 0xff, ts & 0xff, (ts >>> 24) & 0xff, 0, 0, 0, ...data, ...u32(11 + data.length)];
   const v = avcNalu(new Uint8Array(10), { key: true, compositionTime: 40 });
   const a = legacyAudio({ soundFormat: 10, aacPacketType: 1, data: new Uint8Array(5) } as Parameters<typeof legacyAudio>[0]);
   const body = bytes(tag(9, 1000, v), tag(8, 1010, a), tag(9, 1040, v));
   const d = decodeMessageBody(22, body, 5000, false);
   assert.deepEqual(codes(d), []);
   assert.equal(d.aggregate?.count, 3);
-  assert.deepEqual(d.aggregate?.tags.map((t) => [t.typeId, t.timestamp, t.length]), [[9, 5000, v.length], [8, 5010, a.length], [9, 5040, v.length]]);
+  assert.deepEqual(
+    d.aggregate?.tags.map((t) => [t.typeId, t.timestamp, t.length]),
+    [
+      [9, 5000, v.length],
+      [8, 5010, a.length],
+      [9, 5040, v.length],
+    ],
+  );
   assert.equal((d.aggregate?.tags[0]?.media as { compositionTime?: number }).compositionTime, 40);
   assert.deepEqual(codes(decodeMessageBody(22, body.subarray(0, body.length - 6), 5000, false)), ['rtmp.aggregate.truncated']);
 });

@@ -126,7 +126,10 @@ test('resync (property): any cut and any gap — every decoded message was sent'
         const gapEnd = Math.min(bytes.length, gapAt + gapLen);
         const d = new ChunkDecoder('c2s', { maxMediaBytes: 1 << 24, mediaHead: 0, startInDesync: cut > 0, skipHandshake: true, startOffset: cut });
         const got = messages(run(d, [bytes.subarray(cut, gapAt), gapEnd - gapAt, bytes.subarray(gapEnd)]));
-        assertNothingInvented(got.filter((m) => m.typeId !== 1), msgs);
+        assertNothingInvented(
+          got.filter((m) => m.typeId !== 1),
+          msgs,
+        );
       },
     ),
     { numRuns: 200 },

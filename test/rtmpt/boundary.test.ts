@@ -80,7 +80,10 @@ test('boundary: the kept end of a cut reply body starts after the last head end 
   k.keep(cat(head.subarray(30), Uint8Array.of(5), tailBody.subarray(0, 20)), meta(7));
   k.keep(cat(tailBody.subarray(20), head), meta(8));
   const pieces = k.tail(head.length, 1);
-  assert.deepEqual(pieces.map((p) => p.meta.frame), [7, 8]);
+  assert.deepEqual(
+    pieces.map((p) => p.meta.frame),
+    [7, 8],
+  );
   assert.deepEqual(cat(...pieces.map((p) => p.data!)), tailBody);
   // The end of a body with no head end in it is all RTMP; a one-byte end (padding) is none.
   const k2 = new TailKeeper();

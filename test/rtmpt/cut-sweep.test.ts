@@ -24,7 +24,9 @@ const PORT: Record<string, number> = { 'ffmpeg-rtmpdump-rtmpt.pcap': 8080 };
  */
 const FLOOR: Record<string, { min: number; mean: number }> = { 'ffmpeg-rtmpdump-rtmpt.pcap': { min: 0.88, mean: 0.99 } };
 
-const files = readdirSync(CAPTURES).filter((n) => /rtmpt.*\.(pcap|pcapng)$/.test(n)).sort();
+const files = readdirSync(CAPTURES)
+  .filter((n) => /rtmpt.*\.(pcap|pcapng)$/.test(n))
+  .sort();
 
 test('RTMPT cut sweep: the committed RTMPT captures are all known here', () => {
   assert.ok(files.length > 0);

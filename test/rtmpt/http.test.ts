@@ -45,7 +45,13 @@ test('pipelined requests (Content-Length, chunked) parse the same split at every
   assert.deepEqual((want[5] as { body: number[] }).body, [...body(250, 2)]);
   for (const pieces of everySplit(PIPELINED)) assert.deepEqual(run('request', pieces), want);
   // and one byte at a time
-  assert.deepEqual(run('request', [...PIPELINED].map((b) => Uint8Array.of(b))), want);
+  assert.deepEqual(
+    run(
+      'request',
+      [...PIPELINED].map((b) => Uint8Array.of(b)),
+    ),
+    want,
+  );
 });
 
 test('responses: Content-Length, chunked, bodyless statuses, and a body read to the close', () => {
@@ -62,7 +68,10 @@ test('a gap inside a body of known length is passed on; elsewhere it ends parsin
   p.push(ascii('POST /send/a/0 HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc'));
   assert.deepEqual(p.gap(4), [{ kind: 'gap', length: 4 }]);
   const tail = p.push(ascii('xyzPOST'));
-  assert.deepEqual(tail.map((e) => e.kind), ['body', 'end']);
+  assert.deepEqual(
+    tail.map((e) => e.kind),
+    ['body', 'end'],
+  );
   assert.equal(p.gap(5)[0]?.kind, 'error');
   assert.ok(p.dead);
 });
@@ -75,7 +84,10 @@ test('malformed input ends parsing with one error, bounded', () => {
   assert.deepEqual(run('response', [ascii('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n')]).at(-1), { error: true });
   const p = new HttpParser('request');
   const evs = p.push(new Uint8Array(MAX_HEAD + 10).fill(0x41));
-  assert.deepEqual(evs.map((e) => e.kind), ['error']);
+  assert.deepEqual(
+    evs.map((e) => e.kind),
+    ['error'],
+  );
   assert.equal(p.held, 0);
 });
 

@@ -23,8 +23,7 @@ const MAX_FRAME_LAG = 40;
 export type TsharkCut = { readonly decoded: number; readonly matched: number; readonly found: number; readonly precision: number; readonly recall: number };
 export type RtmptCut = CutResult & { readonly tshark: TsharkCut | null };
 
-const tunnelMessages = (recs: readonly OutputRecord[], port: number): MessageRecord[] =>
-  recs.filter((r): r is MessageRecord => r.type === 'message' && r.server.endsWith(`:${port}`));
+const tunnelMessages = (recs: readonly OutputRecord[], port: number): MessageRecord[] => recs.filter((r): r is MessageRecord => r.type === 'message' && r.server.endsWith(`:${port}`));
 
 type TsharkMessage = { readonly frame: number; readonly dir: 'c2s' | 's2c'; readonly typeId: number };
 
@@ -91,7 +90,10 @@ export function sweepRtmpt(bytes: Uint8Array, port: number, withTshark: boolean,
 /** One line per cut, for the test log. */
 export function sweepTable(cuts: readonly RtmptCut[]): string {
   return cuts
-    .map((c) => `cut ${c.cut}: precision ${c.precision.toFixed(4)} recall ${c.recall.toFixed(4)} (${c.found}/${c.recoverable})${c.tshark === null ? '' : `; tshark precision ${c.tshark.precision.toFixed(2)} recall ${c.tshark.recall.toFixed(2)} (${c.tshark.found}/${c.recoverable})`}`)
+    .map(
+      (c) =>
+        `cut ${c.cut}: precision ${c.precision.toFixed(4)} recall ${c.recall.toFixed(4)} (${c.found}/${c.recoverable})${c.tshark === null ? '' : `; tshark precision ${c.tshark.precision.toFixed(2)} recall ${c.tshark.recall.toFixed(2)} (${c.tshark.found}/${c.recoverable})`}`,
+    )
     .join('\n');
 }
 

@@ -11,14 +11,16 @@ type Rec = Record<string, unknown>;
 
 /** Message records without what depends on the carrier (addresses, frames, times). */
 function messages(recs: readonly OutputRecord[], session?: number): Rec[] {
-  return recs
-    .filter((r) => r.type === 'message' && (session === undefined || r.session === session))
-    .map((r) => {
-      const { client: _c, server: _s, frame: _f, firstFrame: _ff, time: _t, session: _n, chunks, ...rest } = r as unknown as Rec & { chunks: { list: unknown[] } };
-      return { ...rest, chunks: { ...chunks, list: chunks.list.map((c) => (c as number[]).slice(0, 4)) } } as Rec;
-    })
-    // per direction in stream order (how the two directions interleave depends on the carrier)
-    .sort((a, b) => String(a['dir']).localeCompare(String(b['dir'])) || (a['offset'] as number) - (b['offset'] as number));
+  return (
+    recs
+      .filter((r) => r.type === 'message' && (session === undefined || r.session === session))
+      .map((r) => {
+        const { client: _c, server: _s, frame: _f, firstFrame: _ff, time: _t, session: _n, chunks, ...rest } = r as unknown as Rec & { chunks: { list: unknown[] } };
+        return { ...rest, chunks: { ...chunks, list: chunks.list.map((c) => (c as number[]).slice(0, 4)) } } as Rec;
+      })
+      // per direction in stream order (how the two directions interleave depends on the carrier)
+      .sort((a, b) => String(a['dir']).localeCompare(String(b['dir'])) || (a['offset'] as number) - (b['offset'] as number))
+  );
 }
 
 const sessions = (recs: readonly OutputRecord[]) => recs.filter((r): r is SessionRecord => r.type === 'session');
@@ -49,8 +51,14 @@ test('a tunnel on one connection decodes to the same messages as plain RTMP, wit
   assert.equal(s?.rtmpt?.sessionId, 's1');
   assert.equal(s?.rtmpt?.emptyReplies, 1);
   assert.equal(s?.end, 'fin');
-  assert.equal(s?.bytes.c2s, rtmpBytes().c2s.reduce((n, b) => n + b.length, 0));
-  assert.deepEqual(codes(recs).filter((c) => c.startsWith('rtmpt.')), []);
+  assert.equal(
+    s?.bytes.c2s,
+    rtmpBytes().c2s.reduce((n, b) => n + b.length, 0),
+  );
+  assert.deepEqual(
+    codes(recs).filter((c) => c.startsWith('rtmpt.')),
+    [],
+  );
   assert.equal(recs.find((r) => r.type === 'capture')?.type === 'capture' && (recs.find((r) => r.type === 'capture') as { rtmpSessions: number }).rtmpSessions, 1);
 });
 
@@ -59,7 +67,10 @@ test('chunked request bodies and /fcs/ident2 decode the same', () => {
   const recs = pipeline(pcapOf(connFrames(turns, 50000)));
   assert.deepEqual(messages(recs), messages(plain()));
   assert.equal(sessions(recs)[0]?.rtmpt?.requests.ident, 1);
-  assert.deepEqual(codes(recs).filter((c) => c.startsWith('rtmpt.')), []);
+  assert.deepEqual(
+    codes(recs).filter((c) => c.startsWith('rtmpt.')),
+    [],
+  );
 });
 
 test('pipelined requests on one connection, all replies after them', () => {
@@ -97,7 +108,10 @@ test('one tunnel session across connections, with sequence numbers out of captur
   const aRest = a.slice(aOpenAnd0.length);
   const swapped = pipeline(pcapOf([...aOpenAnd0, ...b, ...aRest]));
   assert.deepEqual(messages(swapped), messages(plain()));
-  assert.deepEqual(codes(swapped).filter((c) => c.startsWith('rtmpt.')), []);
+  assert.deepEqual(
+    codes(swapped).filter((c) => c.startsWith('rtmpt.')),
+    [],
+  );
 });
 
 test('a request body never captured: rtmpt.sequence-missing, and decoding goes on', () => {
@@ -112,7 +126,12 @@ test('a request body never captured: rtmpt.sequence-missing, and decoding goes o
   assert.equal(s?.gaps.c2s.count, 1);
   assert.equal(s?.gaps.s2c.count, 1);
   // connect (#2) is lost; createStream (#3) after the hole is found again
-  assert.deepEqual(messages(recs).filter((m) => m['dir'] === 'c2s').map((m) => m['name']), ['createStream']);
+  assert.deepEqual(
+    messages(recs)
+      .filter((m) => m['dir'] === 'c2s')
+      .map((m) => m['name']),
+    ['createStream'],
+  );
 });
 
 test('a 404 reply: rtmpt.reply-error', () => {
@@ -126,9 +145,18 @@ test('a 404 reply: rtmpt.reply-error', () => {
 test('ordinary HTTP is not RTMPT: an FLV served over HTTP, a JSON POST to /send/…, a GET', () => {
   const flvBody = concatBytes(ascii('FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00\x00'), rtmpBytes().c2s[2]!);
   const cases: Turn[][] = [
-    [{ from: 'c', data: ascii('GET /live/stream.flv HTTP/1.1\r\nHost: x\r\n\r\n') }, { from: 's', data: reply(flvBody, 200, 'video/x-flv') }],
-    [{ from: 'c', data: request('/send/1/2', ascii('{"a":1}'), { contentType: 'application/json' }) }, { from: 's', data: reply(ascii('{}'), 200, 'application/json') }],
-    [{ from: 'c', data: request('/open/1', Uint8Array.of(0), { contentType: 'text/plain' }) }, { from: 's', data: reply(ascii('1\n'), 200, 'text/plain') }],
+    [
+      { from: 'c', data: ascii('GET /live/stream.flv HTTP/1.1\r\nHost: x\r\n\r\n') },
+      { from: 's', data: reply(flvBody, 200, 'video/x-flv') },
+    ],
+    [
+      { from: 'c', data: request('/send/1/2', ascii('{"a":1}'), { contentType: 'application/json' }) },
+      { from: 's', data: reply(ascii('{}'), 200, 'application/json') },
+    ],
+    [
+      { from: 'c', data: request('/open/1', Uint8Array.of(0), { contentType: 'text/plain' }) },
+      { from: 's', data: reply(ascii('1\n'), 200, 'text/plain') },
+    ],
   ];
   for (const turns of cases) {
     const recs = pipeline(pcapOf(connFrames(turns, 50000)));

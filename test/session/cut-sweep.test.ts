@@ -36,7 +36,9 @@ const FLOOR: Record<string, number> = {
   'ffmpeg-rtmpdump-rtmpt.pcap': 0.8,
 };
 
-for (const f of readdirSync(DIR).filter((n) => /\.(pcap|pcapng)$/.test(n)).sort()) {
+for (const f of readdirSync(DIR)
+  .filter((n) => /\.(pcap|pcapng)$/.test(n))
+  .sort()) {
   test(`cut sweep: ${f}`, () => {
     const rs = sweep(new Uint8Array(readFileSync(join(DIR, f))));
     // Short captures (the tunnel wrappings) have fewer than 20 frames before their last messages:

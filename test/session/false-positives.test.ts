@@ -74,14 +74,32 @@ const GENS: Gen[] = [
     ],
   },
   { kind: 'flv-1935', port: 1935, turns: (r) => [{ from: 's', data: flvBody(r).subarray(13 + int(r, 400)) }] },
-  { kind: 'tls-443', port: 443, turns: (r) => [{ from: 'c', data: tlsRecords(r, 4) }, { from: 's', data: tlsRecords(r, 12) }] },
-  { kind: 'tls-1935', port: 1935, turns: (r) => [{ from: 'c', data: tlsRecords(r, 6) }, { from: 's', data: tlsRecords(r, 10) }] },
+  {
+    kind: 'tls-443',
+    port: 443,
+    turns: (r) => [
+      { from: 'c', data: tlsRecords(r, 4) },
+      { from: 's', data: tlsRecords(r, 12) },
+    ],
+  },
+  {
+    kind: 'tls-1935',
+    port: 1935,
+    turns: (r) => [
+      { from: 'c', data: tlsRecords(r, 6) },
+      { from: 's', data: tlsRecords(r, 10) },
+    ],
+  },
   {
     kind: 'ssh',
     port: 22,
     turns: (r) => {
       const pkts = (n: number): Uint8Array => concatBytes(...Array.from({ length: n }, () => random(r, 32 + 16 * int(r, 200))));
-      return [{ from: 'c', data: pkts(5) }, { from: 's', data: pkts(15) }, { from: 'c', data: pkts(5) }];
+      return [
+        { from: 'c', data: pkts(5) },
+        { from: 's', data: pkts(15) },
+        { from: 'c', data: pkts(5) },
+      ];
     },
   },
   {
@@ -117,7 +135,10 @@ const GENS: Gen[] = [
         const m = concatBytes(Uint8Array.from([...be(int(r, 65536), 2), 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]), text('\x07example\x04test\x00'), Uint8Array.from([0, 1, 0, 1]), random(r, 32, 0.5));
         return concatBytes(Uint8Array.from(be(m.length, 2)), m);
       };
-      return [{ from: 'c', data: concatBytes(...Array.from({ length: 20 }, msg)) }, { from: 's', data: concatBytes(...Array.from({ length: 40 }, msg)) }];
+      return [
+        { from: 'c', data: concatBytes(...Array.from({ length: 20 }, msg)) },
+        { from: 's', data: concatBytes(...Array.from({ length: 40 }, msg)) },
+      ];
     },
   },
   {
@@ -128,7 +149,10 @@ const GENS: Gen[] = [
         const body = concatBytes(Uint8Array.from([0xfe, 0x53, 0x4d, 0x42, 64, 0, 0, 0, 0, 0, 8, 0]), new Uint8Array(52), random(r, 50 + int(r, 4000), 0.6));
         return concatBytes(Uint8Array.from([0, ...be(body.length, 3)]), body);
       };
-      return [{ from: 'c', data: concatBytes(...Array.from({ length: 20 }, msg)) }, { from: 's', data: concatBytes(...Array.from({ length: 20 }, msg)) }];
+      return [
+        { from: 'c', data: concatBytes(...Array.from({ length: 20 }, msg)) },
+        { from: 's', data: concatBytes(...Array.from({ length: 20 }, msg)) },
+      ];
     },
   },
   {
@@ -139,7 +163,10 @@ const GENS: Gen[] = [
         const p = random(r, 5 + int(r, 300), 0.4);
         return concatBytes(Uint8Array.from([p.length & 0xff, (p.length >> 8) & 0xff, 0, seq & 0xff]), p);
       };
-      return [{ from: 'c', data: concatBytes(...Array.from({ length: 30 }, (_, i) => pkt(i))) }, { from: 's', data: concatBytes(...Array.from({ length: 60 }, (_, i) => pkt(i))) }];
+      return [
+        { from: 'c', data: concatBytes(...Array.from({ length: 30 }, (_, i) => pkt(i))) },
+        { from: 's', data: concatBytes(...Array.from({ length: 60 }, (_, i) => pkt(i))) },
+      ];
     },
   },
   {
@@ -150,11 +177,28 @@ const GENS: Gen[] = [
         const p = random(r, 10 + int(r, 2000), 0.5);
         return concatBytes(Uint8Array.from([0, ...be(p.length, 4)]), p);
       };
-      return [{ from: 'c', data: concatBytes(...Array.from({ length: 30 }, frame)) }, { from: 's', data: concatBytes(...Array.from({ length: 30 }, frame)) }];
+      return [
+        { from: 'c', data: concatBytes(...Array.from({ length: 30 }, frame)) },
+        { from: 's', data: concatBytes(...Array.from({ length: 30 }, frame)) },
+      ];
     },
   },
-  { kind: 'random', port: 40000, turns: (r) => [{ from: 'c', data: random(r, 2000 + int(r, 60000)) }, { from: 's', data: random(r, 2000 + int(r, 200000)) }] },
-  { kind: 'random-zeros', port: 1935, turns: (r) => [{ from: 'c', data: random(r, 2000 + int(r, 60000), 0.5) }, { from: 's', data: random(r, 2000 + int(r, 100000), 0.3) }] },
+  {
+    kind: 'random',
+    port: 40000,
+    turns: (r) => [
+      { from: 'c', data: random(r, 2000 + int(r, 60000)) },
+      { from: 's', data: random(r, 2000 + int(r, 200000)) },
+    ],
+  },
+  {
+    kind: 'random-zeros',
+    port: 1935,
+    turns: (r) => [
+      { from: 'c', data: random(r, 2000 + int(r, 60000), 0.5) },
+      { from: 's', data: random(r, 2000 + int(r, 100000), 0.3) },
+    ],
+  },
 ];
 
 /** Where the capture starts: with the SYN, or at some byte of the conversation (no SYN). */

@@ -14,7 +14,9 @@ import { readFileChunks } from '../../src/io/input.js';
 import type { AnalyzerOptions } from '../../src/session/analyzer.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
-const files = readdirSync(dir).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.(pcap|pcapng)$/.test(f))
+  .sort();
 
 /** Yields `bytes` in pieces of `size` through one buffer that is filled with junk after each use. */
 async function* poisoned(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -42,7 +44,9 @@ async function lines(name: string, input: AsyncIterable<Uint8Array>, opts: Analy
 
 for (const f of files) {
   test(`reused input buffer: ${f}`, async () => {
-    const want = readFileSync(join(dir, 'golden', `${f}.ndjson`), 'utf8').split('\n').filter((l) => l !== '');
+    const want = readFileSync(join(dir, 'golden', `${f}.ndjson`), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     const bytes = readFileSync(join(dir, f));
     // An RTMPS capture is decoded with its key log (<capture>.keylog), as its golden is.
     const keylog = join(dir, `${f}.keylog`);

@@ -85,7 +85,7 @@ test('mid-stream, chunk size 4096 never seen, one multi-chunk message near the e
   assert.equal(sizes[sizes.length - 1], 4096);
 });
 
-test('mid-stream at node-media-server\'s 65535: messages up to 60 KB decode under a guess that grows (nothing lost, nothing invented)', () => {
+test("mid-stream at node-media-server's 65535: messages up to 60 KB decode under a guess that grows (nothing lost, nothing invented)", () => {
   const { bytes, msgs, starts } = publisher(30, 65535, 20, 30000);
   const cut = starts[1]! + 50;
   const { all } = decode(bytes.subarray(cut));

@@ -217,14 +217,7 @@ export async function measureRecovery(dir: string, damaged: string, intact: stri
     if (sidUnknown) unknownStreamId++;
     const hit = byPlace.get(place(m, shift.get(k) ?? 0));
     const same =
-      hit !== undefined &&
-      !matched.has(hit) &&
-      hit.csid === m.csid &&
-      hit.typeId === m.typeId &&
-      hit.length === m.length &&
-      (holed || hit.name === m.name) &&
-      (sidUnknown || hit.streamId === m.streamId) &&
-      (tsUnknown || hit.timestamp === m.timestamp);
+      hit !== undefined && !matched.has(hit) && hit.csid === m.csid && hit.typeId === m.typeId && hit.length === m.length && (holed || hit.name === m.name) && (sidUnknown || hit.streamId === m.streamId) && (tsUnknown || hit.timestamp === m.timestamp);
     if (!same) {
       inventedList.push(describe(m));
       continue;
@@ -330,10 +323,7 @@ for (const [dir, [damaged, intact]] of captureDirs.flatMap((d) => DAMAGED.map((p
     for (const m of f.inventedList.slice(0, 10)) console.log(`[recovery]   INVENTED: ${m}`);
     assert.ok(f.captured > 0, 'no captured message to measure');
     assert.ok(f.captured < f.intactMessages, `${damaged} lost nothing: not a damaged capture`);
-    assert.ok(
-      f.unknownTimestamp > 0,
-      'no message record carries `unknown`, yet timestamps after a loss cannot be known: src/session/rtmp-session.ts must copy RtmpMessage.unknown into the record',
-    );
+    assert.ok(f.unknownTimestamp > 0, 'no message record carries `unknown`, yet timestamps after a loss cannot be known: src/session/rtmp-session.ts must copy RtmpMessage.unknown into the record');
     assert.deepEqual(f.misplaced.slice(0, 10), [], 'messages located in another packet than in the intact capture');
     assert.deepEqual(f.inventedList, [], 'messages decoded in the damaged capture that the intact one does not have');
     assert.ok(f.ratio >= GOAL, `only ${f.decoded} of ${f.captured} captured messages decoded (${(100 * f.ratio).toFixed(1)} %)`);
@@ -473,7 +463,7 @@ test('recovery (property): mid-stream start and lost ranges on a delta-compresse
         damaged(size, shared, seed, cutFrac, gapSpecs, segment);
       },
     ),
-    { numRuns: Number(process.env["RECOVERY_RUNS"] ?? 300) },
+    { numRuns: Number(process.env['RECOVERY_RUNS'] ?? 300) },
   );
 });
 

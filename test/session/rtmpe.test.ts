@@ -54,10 +54,12 @@ function streams(): { c2s: Uint8Array; s2c: Uint8Array }[] {
     if (seg.kind === 'tcp') on(tcp.push(seg, { frame: ev.frame, sec: ev.sec, nsec: ev.nsec }));
   }
   on(tcp.finish());
-  return [...parts.keys()].sort((a, b) => a - b).map((k) => {
-    const p = parts.get(k)!;
-    return { c2s: Buffer.concat(p.c2s), s2c: Buffer.concat(p.s2c) };
-  });
+  return [...parts.keys()]
+    .sort((a, b) => a - b)
+    .map((k) => {
+      const p = parts.get(k)!;
+      return { c2s: Buffer.concat(p.c2s), s2c: Buffer.concat(p.s2c) };
+    });
 }
 
 test('RTMPE capture: type 8 handshake judged right, DH keys valid, content reported as needing an endpoint, no warning', async () => {
@@ -67,14 +69,17 @@ test('RTMPE capture: type 8 handshake judged right, DH keys valid, content repor
   for (const s of sessions) {
     assert.equal(s.transport, 'rtmpe');
     assert.equal(s.encrypted, true);
-    assert.deepEqual({ ...s.rtmpe, clientKey: s.rtmpe?.clientKey?.valid, serverKey: s.rtmpe?.serverKey?.valid }, {
-      type: 8,
-      requested: 6,
-      signatureCipher: 'xtea',
-      clientKey: true,
-      serverKey: true,
-      content: 'encrypted',
-    });
+    assert.deepEqual(
+      { ...s.rtmpe, clientKey: s.rtmpe?.clientKey?.valid, serverKey: s.rtmpe?.serverKey?.valid },
+      {
+        type: 8,
+        requested: 6,
+        signatureCipher: 'xtea',
+        clientKey: true,
+        serverKey: true,
+        content: 'encrypted',
+      },
+    );
     assert.deepEqual(s.messageCount, { c2s: 0, s2c: 0 });
   }
   const hs = recs.filter((r): r is HandshakeRecord => r.type === 'handshake');
@@ -88,7 +93,7 @@ test('RTMPE capture: type 8 handshake judged right, DH keys valid, content repor
   assert.match(renderSummary(c, { color: false }), /rst RTMPE/);
 });
 
-test('RTMPE capture: rtmpdump\'s DH secret gives its RC4 keys; the decrypted stream decodes as RTMP', async () => {
+test("RTMPE capture: rtmpdump's DH secret gives its RC4 keys; the decrypted stream decodes as RTMP", async () => {
   const keys = readFileSync(join(dir, 'rtmpdump-rtmpsrv-rtmpe.keys'), 'utf8').trim().split('\n');
   assert.ok(keys.length >= 1);
   const m = /^SECRET ([0-9a-f]{256}) C2S ([0-9a-f]{32}) S2C ([0-9a-f]{32})$/.exec(keys[0]!);
@@ -122,6 +127,9 @@ test('RTMPE capture: rtmpdump\'s DH secret gives its RC4 keys; the decrypted str
   // rtmpdump's side is clean; rtmpsrv opens chunk stream 3 with a type-1 header (librtmp's
   // reader accepts it with a zeroed previous header), the one complaint about its side.
   const complaints = out.filter((r) => r.type === 'diagnostic' && r.severity !== 'info' && r.code !== 'session.stream.unknown-id');
-  assert.deepEqual(complaints.map((r) => (r.type === 'diagnostic' ? `${r.dir} ${r.code}` : '')), ['s2c rtmp.chunk.no-previous-header', 's2c rtmp.chunk.desync']);
+  assert.deepEqual(
+    complaints.map((r) => (r.type === 'diagnostic' ? `${r.dir} ${r.code}` : '')),
+    ['s2c rtmp.chunk.no-previous-header', 's2c rtmp.chunk.desync'],
+  );
   assert.equal(session.sessionFacts()?.rtmpe?.content, 'decrypted');
 });

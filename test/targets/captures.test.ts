@@ -28,7 +28,11 @@ const diags = (recs: readonly OutputRecord[]) => recs.filter((r): r is Diagnosti
 
 /** The target.* codes of each session of a transport that published a stream, by session number. */
 function targetCodes(recs: readonly OutputRecord[], transport: SessionRecord['transport']): Map<number, string[]> {
-  const publishing = new Set(streams(recs).filter((s) => s.role === 'publish').map((s) => s.session));
+  const publishing = new Set(
+    streams(recs)
+      .filter((s) => s.role === 'publish')
+      .map((s) => s.session),
+  );
   const out = new Map<number, string[]>();
   for (const s of sessions(recs)) if (s.transport === transport && publishing.has(s.session)) out.set(s.session, []);
   for (const d of diags(recs)) if (d.session !== null && d.code.startsWith('target.')) out.get(d.session)?.push(d.code);
@@ -49,7 +53,9 @@ test('targets: RTMPT tunnel sessions are checked (ffmpeg publishing through the 
   // Without a target, nothing.
   assert.deepEqual([...targetCodes(analyse(file, undefined), 'rtmpt').values()], [[]]);
   // The tunnel's played stream is never checked.
-  const played = streams(recs).filter((s) => s.role === 'play').map((s) => s.session);
+  const played = streams(recs)
+    .filter((s) => s.role === 'play')
+    .map((s) => s.session);
   assert.ok(played.length > 0);
   assert.ok(!diags(recs).some((d) => d.code.startsWith('target.') && played.includes(d.session ?? -1)));
 });

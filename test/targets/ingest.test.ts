@@ -10,7 +10,10 @@ import { checkStream, keyframeSpanMs, TARGET_SPECS, TARGETS, type IngestTarget }
 import type { StreamRecord } from '../../src/records/index.js';
 
 const targetCodes = (target: IngestTarget | undefined, gop: number) => {
-  const a = new Rtmp().publishPreamble().av(7, { gop }).analyse(target === undefined ? {} : { target });
+  const a = new Rtmp()
+    .publishPreamble()
+    .av(7, { gop })
+    .analyse(target === undefined ? {} : { target });
   return [...a.codes].filter((c) => c.startsWith('target.')).sort();
 };
 
@@ -27,13 +30,83 @@ test('targets: the generic target raises nothing for x264 High 4:2:0 with AAC-LC
 
 test('targets: a played stream is not checked', () => {
   const a = new Rtmp().playPreamble().av(7, { gop: 150, dir: 's2c' }).analyse({ target: 'twitch' });
-  assert.deepEqual([...a.codes].filter((c) => c.startsWith('target.')), []);
+  assert.deepEqual(
+    [...a.codes].filter((c) => c.startsWith('target.')),
+    [],
+  );
 });
 
 function stream(video: Partial<NonNullable<StreamRecord['video']>>, audio: Partial<NonNullable<StreamRecord['audio']>> | null): StreamRecord {
-  const v = { codec: 'avc', codecId: 7, fourCc: null, codecString: null, profile: 'High', level: '4.1', width: 1920, height: 1080, chromaFormat: '4:2:0', bitDepth: 8, fps: { config: 30, measured: 30 }, frames: 300, keyframes: 5, keyframeIntervalMs: { min: 2000, max: 2000, avg: 2000 }, bytes: 0, bitrateKbps: { avg: 4500, max: 5000 }, sequenceHeaders: 1, compositionTime: false, timestampRegressions: 0, timestampJumps: 0, firstTimestamp: 0, lastTimestamp: 10000, ...video };
-  const a = audio === null ? null : { codec: 'aac', soundFormat: 10, fourCc: null, codecString: null, objectType: 2, objectTypeName: 'AAC LC', sampleRate: 48000, channels: 2, frames: 1, bytes: 0, bitrateKbps: { avg: 128, max: 130 }, sequenceHeaders: 1, timestampRegressions: 0, timestampJumps: 0, firstTimestamp: 0, lastTimestamp: 10000, ...audio };
-  return { type: 'stream', session: 1, client: 'c', server: 's', streamId: 1, dir: 'c2s', role: 'publish', name: 'x', app: 'live', publishType: 'live', outcome: 'started', video: v, audio: a, avDriftMs: null, metadata: null, dataMessages: 0, firstFrame: 1, lastFrame: 2, startTime: 0, endTime: 1, durationMs: 10000 };
+  const v = {
+    codec: 'avc',
+    codecId: 7,
+    fourCc: null,
+    codecString: null,
+    profile: 'High',
+    level: '4.1',
+    width: 1920,
+    height: 1080,
+    chromaFormat: '4:2:0',
+    bitDepth: 8,
+    fps: { config: 30, measured: 30 },
+    frames: 300,
+    keyframes: 5,
+    keyframeIntervalMs: { min: 2000, max: 2000, avg: 2000 },
+    bytes: 0,
+    bitrateKbps: { avg: 4500, max: 5000 },
+    sequenceHeaders: 1,
+    compositionTime: false,
+    timestampRegressions: 0,
+    timestampJumps: 0,
+    firstTimestamp: 0,
+    lastTimestamp: 10000,
+    ...video,
+  };
+  const a =
+    audio === null
+      ? null
+      : {
+          codec: 'aac',
+          soundFormat: 10,
+          fourCc: null,
+          codecString: null,
+          objectType: 2,
+          objectTypeName: 'AAC LC',
+          sampleRate: 48000,
+          channels: 2,
+          frames: 1,
+          bytes: 0,
+          bitrateKbps: { avg: 128, max: 130 },
+          sequenceHeaders: 1,
+          timestampRegressions: 0,
+          timestampJumps: 0,
+          firstTimestamp: 0,
+          lastTimestamp: 10000,
+          ...audio,
+        };
+  return {
+    type: 'stream',
+    session: 1,
+    client: 'c',
+    server: 's',
+    streamId: 1,
+    dir: 'c2s',
+    role: 'publish',
+    name: 'x',
+    app: 'live',
+    publishType: 'live',
+    outcome: 'started',
+    video: v,
+    audio: a,
+    avDriftMs: null,
+    metadata: null,
+    dataMessages: 0,
+    firstFrame: 1,
+    lastFrame: 2,
+    startTime: 0,
+    endTime: 1,
+    durationMs: 10000,
+  };
 }
 
 test('targets: bitrate rows by resolution and frame rate', () => {

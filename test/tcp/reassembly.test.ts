@@ -125,53 +125,30 @@ const cases: Case[] = [
   },
   {
     name: 'reordered segments are delivered in order',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' },
-      { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!' },
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' }, { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!' }, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }],
     streams: { '0:c2s': 'helloworld!' },
   },
   {
     name: 'exact retransmission is delivered once',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' }],
     streams: { '0:c2s': 'helloworld' },
     codes: [],
   },
   {
     name: 'overlapping retransmission with new bytes is trimmed',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 'c', seq: ISN_C + 4, ack: ISN_S + 1, data: 'loworld' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 'c', seq: ISN_C + 4, ack: ISN_S + 1, data: 'loworld' }],
     streams: { '0:c2s': 'helloworld' },
     codes: [],
   },
   {
     name: 'overlap with conflicting bytes keeps the first copy and says so',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 'c', seq: ISN_C + 4, ack: ISN_S + 1, data: 'XYworld' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 'c', seq: ISN_C + 4, ack: ISN_S + 1, data: 'XYworld' }],
     streams: { '0:c2s': 'helloworld' },
     codes: ['tcp.overlap-conflict'],
   },
   {
     name: 'overlapping out-of-order segments',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 4, ack: ISN_S + 1, data: 'lowo' },
-      { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' },
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hel' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 4, ack: ISN_S + 1, data: 'lowo' }, { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' }, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hel' }],
     streams: { '0:c2s': 'helloworld' },
     codes: [],
   },
@@ -224,43 +201,25 @@ const cases: Case[] = [
   },
   {
     name: 'lost tail segment acknowledged with nothing queued',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 's', seq: ISN_S + 1, ack: ISN_C + 9 },
-      { from: 'c', seq: ISN_C + 9, ack: ISN_S + 1, data: 'xyz' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 's', seq: ISN_S + 1, ack: ISN_C + 9 }, { from: 'c', seq: ISN_C + 9, ack: ISN_S + 1, data: 'xyz' }],
     streams: { '0:c2s': 'hello[gap 3]xyz' },
     codes: ['tcp.gap'],
   },
   {
     name: 'hole still open at the end of the capture is declared at finish',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!!' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!!' }],
     streams: { '0:c2s': 'hello[gap 5]!!' },
     codes: ['tcp.gap'],
   },
   {
     name: 'snap length cut: the missing tail is a hole reported as truncation, not a gap',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hel', declared: 5 },
-      { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hel', declared: 5 }, { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'world' }],
     streams: { '0:c2s': 'hel[gap 2]world' },
     codes: ['net.truncated'],
   },
   {
     name: 'snap length cut on a queued segment',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'wo', declared: 5 },
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 6, ack: ISN_S + 1, data: 'wo', declared: 5 }, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 'c', seq: ISN_C + 11, ack: ISN_S + 1, data: '!' }],
     streams: { '0:c2s': 'hellowo[gap 3]!' },
     codes: ['net.truncated'],
   },
@@ -279,11 +238,7 @@ const cases: Case[] = [
   },
   {
     name: 'RST closes both directions',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' },
-      { from: 's', seq: ISN_S + 1, rst: true },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'hello' }, { from: 's', seq: ISN_S + 1, rst: true }],
     streams: { '0:c2s': 'hello' },
     codes: ['tcp.reset'],
     check: (o) => assert.equal(o.closes[0]!.reason, 'rst'),
@@ -314,7 +269,11 @@ const cases: Case[] = [
       { from: 'c', seq: 90001, ack: 70001, data: 'two' },
     ],
     streams: { '0:c2s': 'one', '1:c2s': 'two' },
-    check: (o) => assert.deepEqual(o.closes.map((c) => c.reason), ['reused', 'eof']),
+    check: (o) =>
+      assert.deepEqual(
+        o.closes.map((c) => c.reason),
+        ['reused', 'eof'],
+      ),
   },
   {
     name: 'out-of-order queue over its cap declares the hole lost',
@@ -331,11 +290,7 @@ const cases: Case[] = [
   },
   {
     name: 'data after FIN is ignored',
-    segs: [
-      ...handshake,
-      { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'abc', fin: true },
-      { from: 'c', seq: ISN_C + 5, ack: ISN_S + 1, data: 'zzz' },
-    ],
+    segs: [...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, data: 'abc', fin: true }, { from: 'c', seq: ISN_C + 5, ack: ISN_S + 1, data: 'zzz' }],
     streams: { '0:c2s': 'abc' },
     codes: ['tcp.data-after-close'],
   },
@@ -357,31 +312,24 @@ for (const c of cases) {
   test(`tcp: ${c.name}`, () => {
     const o = run(c.segs, c.opts);
     assert.deepEqual(o.streams, c.streams);
-    if (c.codes !== undefined) assert.deepEqual(o.codes.filter((x) => x !== 'tcp.reset' || c.codes!.includes(x)), c.codes);
+    if (c.codes !== undefined)
+      assert.deepEqual(
+        o.codes.filter((x) => x !== 'tcp.reset' || c.codes!.includes(x)),
+        c.codes,
+      );
     c.check?.(o);
   });
 }
 
 test('tcp: connections are keyed by 4-tuple and numbered in order of first packet', () => {
   const c2 = { ip: '10.0.0.1', port: 50001 };
-  const segs = [
-    seg({ from: 'c', seq: 1, syn: true }),
-    seg({ from: 'c', seq: 1, syn: true }, c2),
-    seg({ from: 'c', seq: 2, ack: 1, data: 'A' }, c2),
-    seg({ from: 'c', seq: 2, ack: 1, data: 'B' }),
-  ];
+  const segs = [seg({ from: 'c', seq: 1, syn: true }), seg({ from: 'c', seq: 1, syn: true }, c2), seg({ from: 'c', seq: 2, ack: 1, data: 'A' }, c2), seg({ from: 'c', seq: 2, ack: 1, data: 'B' })];
   const o = run(segs);
   assert.deepEqual(o.streams, { '1:c2s': 'A', '0:c2s': 'B' });
 });
 
 test('tcp: trailing ACK after close does not open a phantom connection', () => {
-  const o = run([
-    ...handshake,
-    { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, fin: true },
-    { from: 's', seq: ISN_S + 1, ack: ISN_C + 2, fin: true },
-    { from: 'c', seq: ISN_C + 2, ack: ISN_S + 2 },
-    { from: 'c', seq: ISN_C + 2, ack: ISN_S + 2 },
-  ]);
+  const o = run([...handshake, { from: 'c', seq: ISN_C + 1, ack: ISN_S + 1, fin: true }, { from: 's', seq: ISN_S + 1, ack: ISN_C + 2, fin: true }, { from: 'c', seq: ISN_C + 2, ack: ISN_S + 2 }, { from: 'c', seq: ISN_C + 2, ack: ISN_S + 2 }]);
   assert.equal(o.opens.length, 1);
 });
 
@@ -443,7 +391,10 @@ test('tcp: snap-length holes are counted as truncation, apart from gaps (which o
   ]);
   const close = o.closes[0]!;
   assert.deepEqual([close.c2s.truncated, close.c2s.truncatedBytes, close.c2s.gaps, close.c2s.gapBytes], [1, 2, 1, 5]);
-  assert.deepEqual(o.codes.filter((c) => c === 'net.truncated' || c === 'tcp.gap'), ['net.truncated', 'tcp.gap']);
+  assert.deepEqual(
+    o.codes.filter((c) => c === 'net.truncated' || c === 'tcp.gap'),
+    ['net.truncated', 'tcp.gap'],
+  );
 });
 
 // ---- the connection cap (issue #13) -------------------------------------------------------------
@@ -461,7 +412,13 @@ test('at --max-connections a closing connection is evicted first, then the one i
   push({ from: 'c', seq: 300, syn: true }, 3, 5); // conn 2: evicts conn 0 (cold) though conn 1 is older
   push({ from: 'c', seq: 400, syn: true }, 4, 6); // conn 3: evicts conn 1 (idle the longest)
   const closes = events.filter((e): e is Extract<TcpEvent, { kind: 'close' }> => e.kind === 'close');
-  assert.deepEqual(closes.map((c) => [c.conn, c.reason]), [[0, 'evicted'], [1, 'evicted']]);
+  assert.deepEqual(
+    closes.map((c) => [c.conn, c.reason]),
+    [
+      [0, 'evicted'],
+      [1, 'evicted'],
+    ],
+  );
   assert.equal(events.filter((e) => e.kind === 'diagnostic' && e.code === 'tcp.connection-cap').length, 2);
   assert.equal(r.evicted, 2);
   assert.equal(r.openConnections, 2);

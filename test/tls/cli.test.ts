@@ -33,7 +33,10 @@ test('cli: --keylog (repeatable) decrypts the RTMPS session; without it the TLS 
   assert.equal(r.status, 0, r.stderr);
   const ss = sessionsOf(r.stdout);
   assert.equal(ss.length, 2);
-  assert.deepEqual(ss.filter((s) => s.transport === 'rtmps').map((s) => s.tls?.decrypted), [true]);
+  assert.deepEqual(
+    ss.filter((s) => s.transport === 'rtmps').map((s) => s.tls?.decrypted),
+    [true],
+  );
   const plain = run(['export', capture]);
   assert.equal(sessionsOf(plain.stdout).length, 1);
   assert.match(plain.stdout, /"code":"tls\.encrypted"/);

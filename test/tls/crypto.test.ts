@@ -34,10 +34,12 @@ test('TLS 1.2 PRF (SHA-256) test vector', () => {
   const out = tls12Prf('sha256', h('9b be 43 6b a9 40 f0 17 b1 76 52 84 9a 71 db 35'), 'test label', h('a0 ba 9f 93 6c da 31 18 27 a6 f7 96 ff d5 19 8c'), 100);
   assert.equal(
     hex(out),
-    hex(h(`e3 f2 29 ba 72 7b e1 7b 8d 12 26 20 55 7c d4 53 c2 aa b2 1d 07 c3 d4 95 32 9b 52 d4 e6 1e db 5a
+    hex(
+      h(`e3 f2 29 ba 72 7b e1 7b 8d 12 26 20 55 7c d4 53 c2 aa b2 1d 07 c3 d4 95 32 9b 52 d4 e6 1e db 5a
            6b 30 17 91 e9 0d 35 c9 c9 a4 6b 4e 14 ba f9 af 0f a0 22 f7 07 7d ef 17 ab fd 37 97 c0 56 4b ab
            4f bc 91 66 6e 9d ef 9b 97 fc e3 4f 79 67 89 ba a4 80 82 d1 22 ee 42 c5 a7 2e 5a 51 10 ff f7 01
-           87 34 7b 66`)),
+           87 34 7b 66`),
+    ),
   );
 });
 
@@ -69,7 +71,14 @@ test('TLS 1.3 records open under the right sequence number only, for each suite;
 });
 
 test('TLS 1.2 records open for AES-GCM, ChaCha20-Poly1305 and AES-CBC (MAC-then-encrypt and encrypt-then-MAC)', () => {
-  for (const [id, etm] of [[0xc02f, false], [0xc030, false], [0xcca8, false], [0xc013, false], [0xc013, true], [0xc028, false]] as const) {
+  for (const [id, etm] of [
+    [0xc02f, false],
+    [0xc030, false],
+    [0xcca8, false],
+    [0xc013, false],
+    [0xc013, true],
+    [0xc028, false],
+  ] as const) {
     const suite = SUITES.get(id)!;
     const keys = tls12Keys(suite, seeded('ms', 48), seeded('cr', 32), seeded('sr', 32));
     const s = new Sealer(suite, keys.c2s, null);

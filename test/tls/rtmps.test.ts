@@ -86,7 +86,10 @@ test('rtmps: without a key log the TLS connection is named, with its facts and w
   const recs = analyze(conversationPcap(w.turns, { server: { ip: '10.0.0.2', port: 443 } }));
   assert.equal(sessions(recs).length, 0);
   const d = diags(recs);
-  assert.deepEqual(d.map((x) => x.code), ['tls.encrypted']);
+  assert.deepEqual(
+    d.map((x) => x.code),
+    ['tls.encrypted'],
+  );
   assert.equal(d[0]!.session, null);
   assert.equal(d[0]!.client, '10.0.0.1:50000');
   assert.equal(d[0]!.server, '10.0.0.2:443');
@@ -107,7 +110,10 @@ test('rtmps: a key log without this connection says so (tls.no-key); one with th
 });
 
 test('rtmps: TLS that is not RTMP inside is said to be so', () => {
-  const http: Turn[] = [{ from: 'c', data: new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n') }, { from: 's', data: new TextEncoder().encode('HTTP/1.1 200 OK\r\n\r\n') }];
+  const http: Turn[] = [
+    { from: 'c', data: new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n') },
+    { from: 's', data: new TextEncoder().encode('HTTP/1.1 200 OK\r\n\r\n') },
+  ];
   const w = tlsWrap(http, VARIANTS[0]!);
   const recs = analyze(conversationPcap(w.turns), { keylogs: [w.keylog] });
   assert.equal(sessions(recs).length, 0);
@@ -153,7 +159,10 @@ test('rtmps: the TLS layer gives the same plaintext and events however its input
     const w = tlsWrap(small, { ...v, recordSize: 200 });
     const whole = runTls(w.turns, w.keylog, (d) => [d]);
     assert.match(whole, /"decrypted":true/);
-    assert.equal(runTls(w.turns, w.keylog, (d) => Array.from(d, (_, i) => d.subarray(i, i + 1))), whole);
+    assert.equal(
+      runTls(w.turns, w.keylog, (d) => Array.from(d, (_, i) => d.subarray(i, i + 1))),
+      whole,
+    );
     // Every two-piece split of every turn.
     for (let ti = 0; ti < w.turns.length; ti++) {
       const n = w.turns[ti]!.data.length;
@@ -169,25 +178,20 @@ test('rtmps: nothing throws and memory stays bounded on mangled TLS (fast-check)
   const w = tlsWrap(plainTurns, { ...VARIANTS[0]!, recordSize: 500 });
   const stream = concatBytes(...w.turns.filter((t) => t.from === 'c').map((t) => t.data));
   fc.assert(
-    fc.property(
-      fc.array(fc.record({ at: fc.nat(stream.length - 1), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 }),
-      fc.array(fc.nat(stream.length), { maxLength: 6 }),
-      fc.boolean(),
-      (flips, cuts, gap) => {
-        const b = Uint8Array.from(stream);
-        for (const f of flips) b[f.at] = f.byte;
-        const t = new TlsConnection(new TlsKeyLog([w.keylog]), 0);
-        const meta = { frame: 1, sec: 0, nsec: 0 };
-        let prev = 0;
-        for (const c of [...cuts].sort((x, y) => x - y)) {
-          t.push('c2s', b.subarray(prev, c), meta);
-          if (gap) t.gap('c2s', 17, meta);
-          prev = c;
-        }
-        t.push('c2s', b.subarray(prev), meta);
-        t.finish(meta);
-      },
-    ),
+    fc.property(fc.array(fc.record({ at: fc.nat(stream.length - 1), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 8 }), fc.array(fc.nat(stream.length), { maxLength: 6 }), fc.boolean(), (flips, cuts, gap) => {
+      const b = Uint8Array.from(stream);
+      for (const f of flips) b[f.at] = f.byte;
+      const t = new TlsConnection(new TlsKeyLog([w.keylog]), 0);
+      const meta = { frame: 1, sec: 0, nsec: 0 };
+      let prev = 0;
+      for (const c of [...cuts].sort((x, y) => x - y)) {
+        t.push('c2s', b.subarray(prev, c), meta);
+        if (gap) t.gap('c2s', 17, meta);
+        prev = c;
+      }
+      t.push('c2s', b.subarray(prev), meta);
+      t.finish(meta);
+    }),
     { numRuns: 200 },
   );
   fc.assert(
@@ -232,7 +236,10 @@ test('rtmps: a TLS connection whose handshake was not captured is named as TLS, 
   const recs = analyze(conversationPcap(w.turns.slice(4), { noHandshake: true }), { keylogs: [w.keylog] });
   assert.equal(sessions(recs).length, 0);
   const d = diags(recs).filter((x) => x.code.startsWith('tls.'));
-  assert.deepEqual(d.map((x) => [x.code, x.context]), [['tls.encrypted', { midstream: true }]]);
+  assert.deepEqual(
+    d.map((x) => [x.code, x.context]),
+    [['tls.encrypted', { midstream: true }]],
+  );
   const cap = recs.find((r) => r.type === 'capture');
   assert.ok(cap?.type === 'capture' && cap.tlsConnections === 1);
   // Plain RTMP mid-stream is still RTMP.

@@ -19,7 +19,6 @@ const records = syntheticRecords(30);
 const diagCount = records.filter((r) => r.type === 'diagnostic').length;
 const chunkDiag = records.filter((r) => r.type === 'diagnostic').findIndex((r) => r.type === 'diagnostic' && r.code === 'rtmp.chunk.size-out-of-range');
 
- 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
 const strip = (s: string | undefined) => (s ?? '').replace(ANSI, '');
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,9 +26,7 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const KEY = { down: '\u001B[B', up: '\u001B[A', pgdn: '\u001B[6~', end: '\u001B[F', home: '\u001B[H', esc: '\u001B', tab: '\t', enter: '\r' };
 
 function mount(store: RecordStore, size: Size, extra: { follow?: boolean; onQuit?: () => void; color?: boolean } = {}) {
-  const app = render(
-    <App store={store} title="synthetic.pcap" theme={makeTheme(extra.color ?? false)} size={size} follow={extra.follow ?? false} onQuit={extra.onQuit ?? (() => {})} />,
-  );
+  const app = render(<App store={store} title="synthetic.pcap" theme={makeTheme(extra.color ?? false)} size={size} follow={extra.follow ?? false} onQuit={extra.onQuit ?? (() => {})} />);
   const frame = () => strip(app.lastFrame());
   /** Wait until ink has written no new frame for a while (the UI has settled). */
   const settle = async () => {
@@ -80,7 +77,10 @@ test('app 100×30: sessions, the overview and diagnostics from the first frame; 
   f = frame();
   const lines = f.split('\n');
   assert.equal(lines.length, 29, 'rows - 1 lines');
-  assert.ok(lines.every((l) => l.length <= 100), 'no line wider than the terminal');
+  assert.ok(
+    lines.every((l) => l.length <= 100),
+    'no line wider than the terminal',
+  );
   assert.match(f, /rtmpscope synthetic\.pcap/);
   assert.match(f, /✓ done/);
   assert.match(f, /Sessions \(2\)/);
@@ -146,7 +146,10 @@ test('app 80×24: readable; the detail replaces the timeline while it has focus'
   let f = frame();
   let lines = f.split('\n');
   assert.equal(lines.length, 23);
-  assert.ok(lines.every((l) => l.length <= 80), f);
+  assert.ok(
+    lines.every((l) => l.length <= 80),
+    f,
+  );
   assert.match(f, /10\.0\.0\.1:50000 → 10\.0\.0\.2:1935 +live\/cam1 +publish/);
   assert.match(f, /connect #1/);
   assert.doesNotMatch(f, /csid/, 'csid is dropped when narrow');
@@ -154,12 +157,18 @@ test('app 80×24: readable; the detail replaces the timeline while it has focus'
   await press(...Array.from({ length: 14 }, () => KEY.down), KEY.enter);
   f = frame();
   lines = f.split('\n');
-  assert.ok(lines.every((l) => l.length <= 80), f);
+  assert.ok(
+    lines.every((l) => l.length <= 80),
+    f,
+  );
   assert.match(f, /Detail frame \d+ AMF0 Cmd publish/);
   assert.match(f, /1–\d+ of \d+/, 'the detail scrolls');
   await press('G');
   f = frame();
-  assert.ok(f.split('\n').every((l) => l.length <= 80), f);
+  assert.ok(
+    f.split('\n').every((l) => l.length <= 80),
+    f,
+  );
   assert.match(f, /streamName: "cam1"/);
   assert.match(f, /Chunk layout: 1 chunk, first fmt 0/);
   assert.doesNotMatch(f, /Timeline #1/);
@@ -177,7 +186,10 @@ test('app: / filters the timeline; Esc clears it', async () => {
   assert.match(f, /filter: type:video/);
   const rows = f.split('\n').filter((l) => /^[▸ ] +\d+ +\+\d/.test(l));
   assert.ok(rows.length > 5);
-  assert.ok(rows.every((l) => / Video /.test(l)), rows.join('\n'));
+  assert.ok(
+    rows.every((l) => / Video /.test(l)),
+    rows.join('\n'),
+  );
   await press('/', ' dir:x', KEY.enter);
   assert.match(frame(), /dir: is c2s or s2c/);
   await press(KEY.esc);
@@ -261,7 +273,12 @@ test('app: follows the terminal size on resize when no size is fixed', async () 
   const store = filledStore(records);
   const app = render(<App store={store} title="t" theme={makeTheme(false)} />);
   await delay(20);
-  const width = () => Math.max(...strip(app.lastFrame()).split('\n').map((l) => l.length));
+  const width = () =>
+    Math.max(
+      ...strip(app.lastFrame())
+        .split('\n')
+        .map((l) => l.length),
+    );
   assert.equal(width(), 100, 'ink-testing-library is 100 columns wide');
   Object.defineProperty(app.stdout, 'columns', { value: 70, configurable: true });
   Object.defineProperty(app.stdout, 'rows', { value: 20, configurable: true });

@@ -47,10 +47,7 @@ export function publisherTurns(videoFrames: number): Turn[] {
       from: 's',
       data: concatBytes(
         writeChunks([{ csid: 2, typeId: 5, timestamp: 0, body: Uint8Array.from([0, 0x26, 0x25, 0xa0]) }, setChunkSize(4096)]),
-        writeChunks(
-          [cmd(3, 0, amf0.command('_result', 1, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.' }))],
-          { chunkSize: 4096 },
-        ),
+        writeChunks([cmd(3, 0, amf0.command('_result', 1, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.' }))], { chunkSize: 4096 }),
       ),
     },
     { from: 'c', data: writeChunks([cmd(3, 0, amf0.command('releaseStream', 2, null, 'cam1')), cmd(3, 0, amf0.command('FCPublish', 3, null, 'cam1')), cmd(3, 0, amf0.command('createStream', 4, null))]) },

@@ -11,8 +11,21 @@ import type { MessageRecord } from '../../src/records/index.js';
 function audio(body: number[]): MessageRecord {
   const d = decodeMessageBody(8, Uint8Array.from(body), 0, false);
   return {
-    type: 'message', session: 1, client: 'c', server: 's', dir: 'c2s', frame: 1, time: 0, offset: 0, firstFrame: 1,
-    csid: 4, typeId: 8, typeName: d.typeName, streamId: 1, timestamp: 0, length: body.length,
+    type: 'message',
+    session: 1,
+    client: 'c',
+    server: 's',
+    dir: 'c2s',
+    frame: 1,
+    time: 0,
+    offset: 0,
+    firstFrame: 1,
+    csid: 4,
+    typeId: 8,
+    typeName: d.typeName,
+    streamId: 1,
+    timestamp: 0,
+    length: body.length,
     media: d.media,
     chunks: { count: 1, fmt: 0, extendedTimestamp: false, list: [] },
   };

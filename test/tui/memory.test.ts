@@ -61,7 +61,7 @@ test('memory: the store holds a few dozen bytes per message (100k messages)', (t
     store.push(records); // the session exists, the spool is open
     gc();
     const before = held();
-    for (let i = 0; i < N; ) {
+    for (let i = 0; i < N;) {
       const batch: OutputRecord[] = [];
       for (let k = 0; k < 64 && i < N; k++, i++) batch.push(message(i));
       store.push(batch);
@@ -119,9 +119,13 @@ test('memory: past the row cap records are counted, not kept; the header and the
     assert.equal(s.dropped, store.rowsDropped);
     assert.ok(store.spool.count - spooled0 <= 50 * 2, 'nothing past the cap is spooled');
     // The overview's meters still count every media message.
-    const o = overviewLines(s, 80).map((l) => `${l.label}: ${l.value ?? ''}`).join('\n');
+    const o = overviewLines(s, 80)
+      .map((l) => `${l.label}: ${l.value ?? ''}`)
+      .join('\n');
     assert.match(o, new RegExp(`row cap: ${store.rowsDropped} later records counted, not in the timeline`));
-    const h = render(createElement(Header, { title: 'x.pcap', state: 'done', error: null, records: store.recordCount, messages: store.messageCount, sessions: 2, follow: false, live: false, dropped: store.rowsDropped, maxRows: cap, width: 100, theme: makeTheme(false) }));
+    const h = render(
+      createElement(Header, { title: 'x.pcap', state: 'done', error: null, records: store.recordCount, messages: store.messageCount, sessions: 2, follow: false, live: false, dropped: store.rowsDropped, maxRows: cap, width: 100, theme: makeTheme(false) }),
+    );
     assert.match(h.lastFrame() ?? '', new RegExp(`⚠ ${store.rowsDropped} over the ${cap}-row cap`));
     h.unmount();
   } finally {

@@ -155,7 +155,13 @@ test('reducer: x toggles hex (from the sessions pane it goes to the timeline); t
   s = reduce(s, { type: 'toggle-hex' }, model);
   assert.equal(s.hex, true);
   assert.equal(s.focus, 'timeline');
-  assert.match(model.detailLines(0, s.filter, 0, s.expanded, true).map((l) => l.label).join(' '), /C0: bytes 0–0/);
+  assert.match(
+    model
+      .detailLines(0, s.filter, 0, s.expanded, true)
+      .map((l) => l.label)
+      .join(' '),
+    /C0: bytes 0–0/,
+  );
   s = reduce(s, { type: 'toggle-hex' }, model);
   assert.equal(s.hex, false);
   s = reduce(s, { type: 'toggle-time' }, model);
@@ -225,7 +231,10 @@ for (const [columns, rows] of [
     await until(/Overview #1/);
     const f = frame();
     const v = pubStream.video!;
-    assert.ok(f.split('\n').every((l) => [...l].length <= columns), f);
+    assert.ok(
+      f.split('\n').every((l) => [...l].length <= columns),
+      f,
+    );
     assert.ok(f.includes(`${v.width}×${v.height}`), f);
     assert.match(f, new RegExp(`video: ${v.codec} .*\\d fps`));
     assert.match(f, /\d+ kb\/s .*keyframe every/);
@@ -268,7 +277,9 @@ test('overview fitted to a short pane: what each stream is and the problem count
     assert.match(t, new RegExp(`${all.length - lines.length + 1} more lines in a taller terminal$`));
   }
   // Order is kept: every kept line appears in the full overview's order.
-  const kept = overviewLines(store.sessions[0]!, 76, 12).slice(0, -1).map((l) => l.label);
+  const kept = overviewLines(store.sessions[0]!, 76, 12)
+    .slice(0, -1)
+    .map((l) => l.label);
   const full = all.map((l) => l.label);
   let at = 0;
   for (const k of kept) {

@@ -126,7 +126,10 @@ test('proxy UI: x shows the hex of the selected message, chunk header marked; th
   assert.ok(withWire.length > 5, 'the UI got excerpts');
   const lines = proxy.lines();
   assert.ok(lines.length > 5);
-  assert.ok(lines.every((l) => !('wire' in l)), 'no excerpt in the NDJSON output');
+  assert.ok(
+    lines.every((l) => !('wire' in l)),
+    'no excerpt in the NDJSON output',
+  );
   // The file is the records as without the UI: the same records, in order, without `wire`.
   assert.deepEqual(lines, JSON.parse(JSON.stringify(withoutWire(seen))));
 });

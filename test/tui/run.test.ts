@@ -16,7 +16,7 @@ import { syntheticRecords } from './fixtures.js';
 
 const records = syntheticRecords(30);
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
- 
+
 const strip = (s: string) => s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '');
 
 class FakeStdin extends EventEmitter {

@@ -49,7 +49,11 @@ test('spool: records read back equal to what was appended, in any order, batched
     const huge = { type: 'y', hex: 'ab'.repeat(700_000) }; // > 1 MiB: larger than the read-ahead window
     const all: unknown[] = [...records.slice(0, 40), big, ...records.slice(40), huge, { type: 'z', s: 'ünïcödé ✓' }];
     const ids = all.map((r) => sp.append(r));
-    assert.deepEqual(ids, all.map((_, i) => i), 'numbers in append order');
+    assert.deepEqual(
+      ids,
+      all.map((_, i) => i),
+      'numbers in append order',
+    );
     assert.equal(sp.count, all.length);
     // Random reads: some from the unwritten batch, some from the file.
     const order = all.map((_, i) => i).sort((a, b) => ((a * 7919) % 101) - ((b * 7919) % 101));
@@ -183,7 +187,7 @@ test('store: the free-text filter scans compact rows (interned texts), not recor
     const parsed = store.spool.parsed;
     const idx = new FilteredIndex(store.sessions[0]!, filter('avc nalu')).sync();
     assert.equal(idx.length, 20_000);
-    assert.ok(store.spool.parsed - parsed <= 1, 'only the first row\'s text is read (spooled at its first sighting); no record');
+    assert.ok(store.spool.parsed - parsed <= 1, "only the first row's text is read (spooled at its first sighting); no record");
   } finally {
     store.dispose();
   }

@@ -76,7 +76,14 @@ test('state: PgDn/PgUp move by the pane height and scroll so the selection stays
   const m = fake({ lengths: [100], diags: [], viewport: { sessions: 3, timeline: 10, detail: 5, diagnostics: 2 } });
   let s = run(m, [tab, { type: 'page', delta: 1 }]);
   assert.deepEqual(s.timeline, { selected: 10, top: 1 });
-  s = run(m, [{ type: 'page', delta: 1 }, { type: 'page', delta: 1 }], s);
+  s = run(
+    m,
+    [
+      { type: 'page', delta: 1 },
+      { type: 'page', delta: 1 },
+    ],
+    s,
+  );
   assert.deepEqual(s.timeline, { selected: 30, top: 21 });
   s = run(m, [{ type: 'page', delta: -1 }], s);
   assert.deepEqual(s.timeline, { selected: 20, top: 20 });
@@ -176,7 +183,13 @@ test('state: n/N walk the diagnostics, jump to their session and row, and wrap',
 });
 
 test('state: Enter in the diagnostics pane jumps and focuses the timeline', () => {
-  const m = fake({ lengths: [10, 100], diags: [{ session: 0, item: 1 }, { session: 1, item: 55 }] });
+  const m = fake({
+    lengths: [10, 100],
+    diags: [
+      { session: 0, item: 1 },
+      { session: 1, item: 55 },
+    ],
+  });
   const s = run(m, [{ type: 'focus', pane: 'diagnostics' }, down, { type: 'enter' }]);
   assert.equal(s.focus, 'timeline');
   assert.deepEqual([s.sessions.selected, s.timeline.selected], [1, 55]);
@@ -262,7 +275,11 @@ test('state: detail nodes fold with Enter, ← and →; ← on a leaf goes to it
   const argsAt = lines().findIndex((l) => l.id === 'args');
   assert.ok(argsAt > 0);
   assert.equal(lines()[argsAt]!.open, false, 'connect has typed command fields: its AMF arguments start closed');
-  s = run(m, Array.from({ length: argsAt }, () => down), s);
+  s = run(
+    m,
+    Array.from({ length: argsAt }, () => down),
+    s,
+  );
   s = run(m, [{ type: 'enter' }], s);
   assert.equal(s.expanded['args'], true, 'Enter opens the node under the cursor');
   const objAt = lines().findIndex((l) => l.id === 'args/0');
@@ -282,7 +299,10 @@ test('state: detail nodes fold with Enter, ← and →; ← on a leaf goes to it
   assert.equal(s.expanded['args/0'], false, '← on an open node collapses it');
   // Expansion is remembered by path across messages.
   s = run(m, [{ type: 'focus', pane: 'timeline' }, down, up, { type: 'enter' }], s);
-  assert.equal(lines().some((l) => l.id === 'args/0/app'), false);
+  assert.equal(
+    lines().some((l) => l.id === 'args/0/app'),
+    false,
+  );
 });
 
 test('state: ? toggles help, Esc closes it, q quits', () => {
@@ -356,17 +376,6 @@ test('keys: several keys in one read are several commands; typing after / goes t
   assert.deepEqual(keysToActions('/name:q', K(), normal), [{ type: 'filter-open' }, { type: 'filter-input', text: 'name:q' }]);
   assert.deepEqual(keysToActions('qj', K(), normal), [{ type: 'quit' }]);
   assert.deepEqual(keysToActions('abc', K(), { prompt: true, help: false }), [{ type: 'filter-input', text: 'abc' }]);
-  assert.deepEqual(keysToActions('2/name:p\r', K(), normal), [
-    { type: 'focus', pane: 'timeline' },
-    { type: 'filter-open' },
-    { type: 'filter-input', text: 'name:p' },
-    { type: 'filter-submit' },
-  ]);
-  assert.deepEqual(keysToActions('ab\u007fc\rj', K(), { prompt: true, help: false }), [
-    { type: 'filter-input', text: 'ab' },
-    { type: 'filter-backspace' },
-    { type: 'filter-input', text: 'c' },
-    { type: 'filter-submit' },
-    down,
-  ]);
+  assert.deepEqual(keysToActions('2/name:p\r', K(), normal), [{ type: 'focus', pane: 'timeline' }, { type: 'filter-open' }, { type: 'filter-input', text: 'name:p' }, { type: 'filter-submit' }]);
+  assert.deepEqual(keysToActions('ab\u007fc\rj', K(), { prompt: true, help: false }), [{ type: 'filter-input', text: 'ab' }, { type: 'filter-backspace' }, { type: 'filter-input', text: 'c' }, { type: 'filter-submit' }, down]);
 });

@@ -183,13 +183,38 @@ test('filter: terms select the right records', () => {
   assert.equal(count('!type:audio !type:video dir:c2s'), items.filter((r) => r.dir === 'c2s' && kindOf(r) !== 'audio' && kindOf(r) !== 'video').length);
   // The index evaluates terms on the compact rows (columns, interned or spooled texts): the same
   // rows as the record predicate, in both sessions.
-  const texts = ['type:video', 'type:9', 'type:user', 'type:handshake', 'type:diag', 'name:publish', 'name:c1', 'name:tcp.gap', 'dir:s2c', 'stream:1', 'stream:cam1', 'stream:movie', '!stream:cam1', 'csid:4', 'frame:10-30', 'netstream.publish.start', 'aac !stereo', 'warn', 'handshake digest', '!type:audio !type:video dir:c2s'];
+  const texts = [
+    'type:video',
+    'type:9',
+    'type:user',
+    'type:handshake',
+    'type:diag',
+    'name:publish',
+    'name:c1',
+    'name:tcp.gap',
+    'dir:s2c',
+    'stream:1',
+    'stream:cam1',
+    'stream:movie',
+    '!stream:cam1',
+    'csid:4',
+    'frame:10-30',
+    'netstream.publish.start',
+    'aac !stereo',
+    'warn',
+    'handshake digest',
+    '!type:audio !type:video dir:c2s',
+  ];
   for (const s of store.sessions) {
     const all = s.items.toArray();
     for (const text of texts) {
       const idx = new FilteredIndex(s, f(text)).sync();
       const want = all.flatMap((r, i) => (matches(f(text), r, s) ? [i] : []));
-      assert.deepEqual(Array.from({ length: idx.length }, (_, row) => idx.itemIndex(row)), want, `${text} in session ${s.id}`);
+      assert.deepEqual(
+        Array.from({ length: idx.length }, (_, row) => idx.itemIndex(row)),
+        want,
+        `${text} in session ${s.id}`,
+      );
     }
   }
 });
@@ -223,7 +248,11 @@ test('tree: a connect message: header, command fields, AMF arguments, chunk layo
     nodes.map((n) => n.id),
     ['msg', 'cmd', 'args', 'chunks'],
   );
-  assert.equal(flattenDetail(nodes, {}).some((l) => l.id === 'args/0'), false, 'arguments start closed (connect has typed fields)');
+  assert.equal(
+    flattenDetail(nodes, {}).some((l) => l.id === 'args/0'),
+    false,
+    'arguments start closed (connect has typed fields)',
+  );
   const lines = flattenDetail(nodes, { args: true });
   const text = lines.map((l) => `${'  '.repeat(l.depth)}${l.label}${l.value === undefined ? '' : ': ' + l.value}`);
   assert.ok(text.includes('  Type: 20 AMF0 Command'));
@@ -236,7 +265,10 @@ test('tree: a connect message: header, command fields, AMF arguments, chunk layo
   const chunks = lines.filter((l) => l.id.startsWith('chunks/') && /^\d+$/.test(l.id.slice(7)));
   assert.equal(chunks.length, connect.chunks.list.length);
   assert.ok(lines.some((l) => l.id === 'chunks/ruler' && l.label.startsWith('|#')));
-  assert.ok(lines.every((l) => l.label.length <= 60), 'ruler and table fit the width');
+  assert.ok(
+    lines.every((l) => l.label.length <= 60),
+    'ruler and table fit the width',
+  );
   const closed = flattenDetail(nodes, { chunks: false });
   assert.equal(closed.filter((l) => l.id.startsWith('chunks/')).length, 0);
 });
@@ -252,7 +284,10 @@ test('tree: media, control, handshake and diagnostic records; raw bytes as hex',
   const d = records.find((r) => r.type === 'diagnostic' && r.code === 'rtmp.chunk.size-out-of-range')!;
   assert.ok(d.type === 'diagnostic');
   const dNodes = buildDetail(d, { sessionStart: 0, width: 50 });
-  assert.ok(dNodes.some((n) => n.id === 'explain'), 'the catalogue explanation');
+  assert.ok(
+    dNodes.some((n) => n.id === 'explain'),
+    'the catalogue explanation',
+  );
   const raw: MessageRecord = { ...video, typeId: 29, typeName: 'Unknown (29)', rawHex: '000102414243ff', media: undefined };
   const rawNodes = buildDetail(raw, { sessionStart: 0, width: 80 });
   const hex = rawNodes.find((n) => n.id === 'hex');
@@ -280,9 +315,7 @@ test('model: a diagnostic points at the message in its session, direction and fr
 
 test('format: wire strings cannot reach the terminal as control sequences', () => {
   assert.equal(clean('a\u001b[2Jb\u0007c\u009bd\u202ee'), 'a·[2Jb·c·d·e');
-  const evil: OutputRecord[] = records.map((r) =>
-    r.type === 'message' && r.name === 'publish' ? { ...r, command: { streamName: 'x\u001b]0;pwned\u0007' } } : r,
-  );
+  const evil: OutputRecord[] = records.map((r) => (r.type === 'message' && r.name === 'publish' ? { ...r, command: { streamName: 'x\u001b]0;pwned\u0007' } } : r));
   const store = new RecordStore();
   store.push(evil);
   assert.equal(store.sessions[0]!.streams[0], 'x·]0;pwned·');
@@ -313,7 +346,7 @@ test('theme and layout: NO_COLOR and non-TTY turn colour off; narrow terminals d
   assert.equal(computeLayout({ columns: 30, rows: 10 }, { sessions: 0, diagnostics: 0 }, 'sessions').tooSmall, true);
 });
 
-test('store: a session\'s transport: unknown, rtmpe from an encrypted C0, then the session record\'s', () => {
+test("store: a session's transport: unknown, rtmpe from an encrypted C0, then the session record's", () => {
   const store = new RecordStore();
   const c0 = records.find((r) => r.type === 'handshake' && r.part === 'C0' && r.session === 1)!;
   const others = records.filter((r) => r !== c0 && r.type !== 'session');

@@ -80,7 +80,10 @@ class Tmux {
     const shell = Number(this.run('list-panes', '-t', this.target, '-F', '#{pane_pid}').trim());
     const r = spawnSync('pgrep', ['-P', String(shell)], { encoding: 'utf8' });
     if (r.error !== undefined) return null;
-    return r.stdout.split('\n').filter((x) => x !== '').map(Number);
+    return r.stdout
+      .split('\n')
+      .filter((x) => x !== '')
+      .map(Number);
   }
 }
 
@@ -190,7 +193,10 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
     // Resize to 80×24: the UI redraws to the new size.
     t.run('resize-window', '-t', t.target, '-x', '80', '-y', '24');
     s = await t.waitFor((x) => x.split('\n').length <= 25 && /Sessions \(/.test(x) && /q quit|filter: name:p/.test(x), 'the 80×24 redraw');
-    assert.ok(s.split('\n').every((l) => [...l].length <= 80), s);
+    assert.ok(
+      s.split('\n').every((l) => [...l].length <= 80),
+      s,
+    );
     assert.match(s, /client → server/);
     assert.match(s, /Timeline #1/);
 
@@ -244,7 +250,10 @@ test('tmux: 80×24 from the start — the overview first (what it is, its size a
     writeSyntheticCapture(cap);
     await shellWith(t, 80, 24, `node ${ENTRY} ${cap}`);
     let s = await t.waitFor((x) => /✓ done/.test(x) && /Overview #1/.test(x), 'the overview');
-    assert.ok(s.split('\n').every((l) => [...l].length <= 80), s);
+    assert.ok(
+      s.split('\n').every((l) => [...l].length <= 80),
+      s,
+    );
     assert.match(s, /Session #1: publish {2}live\/cam1/);
     assert.match(s, /video: \w+ .* \d+×\d+ .*fps/);
     assert.match(s, /^ +\d+ kb\/s/m);
@@ -289,9 +298,17 @@ test('tmux: the proxy UI — x shows the hex of the selected message; the -o fil
     await t.waitFor((x) => /closed/.test(x), 'the session to close');
     t.keys('q');
     await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the proxy to end');
-    const lines = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '');
-    assert.ok(lines.some((l) => l.includes('"name":"connect"')), 'the NDJSON file has the session');
-    assert.ok(lines.every((l) => !('wire' in (JSON.parse(l) as object))), 'no wire excerpt in the file');
+    const lines = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    assert.ok(
+      lines.some((l) => l.includes('"name":"connect"')),
+      'the NDJSON file has the session',
+    );
+    assert.ok(
+      lines.every((l) => !('wire' in (JSON.parse(l) as object))),
+      'no wire excerpt in the file',
+    );
   } finally {
     t.kill();
     await server.close();
