@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Namespace } from './netns.js';
 import { nodeMediaServer, requireTool } from './tools.js';
-import { analyzeEvents, captureEvents, cutEvents, cutPoints, compareCut, tsharkShare, earliestFrame } from '../test/builders/cut-sweep.js';
+import { analyzeEvents, captureEvents, cutEvents, cutPoints, compareCut, tsharkShare } from '../test/builders/cut-sweep.js';
 import type { MessageRecord, OutputRecord } from '../src/records/index.js';
 
 const FFMPEG = ['-hide_banner', '-nostdin', '-loglevel', 'error'];

@@ -87,7 +87,7 @@ export class DigestCollector {
     if (m.dir === 'c2s') {
       if (m.name === 'connect' && d.connect === null) {
         const obj = m.args?.[0];
-        if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) d.connect = obj as Record<string, unknown>;
+        if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) d.connect = obj;
       }
       if (d.commands.length < MAX_ITEMS) d.commands.push(m.name);
       return;

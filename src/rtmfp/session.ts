@@ -11,7 +11,7 @@
 import { diag, type DiagnosticCode, type Direction } from '../core/diagnostics.js';
 import type { PayloadSink } from '../extract/sink.js';
 import { type RtmpMessage, DEFAULT_CONN_BUFFER } from '../rtmp/chunk-decoder.js';
-import { buildDiagnosticRecord, buildSessionRecord, type DiagnosticRecord, type HandshakeRecord, type OutputRecord, type RtmfpFlowFacts, type RtmfpHandshakeFacts, type RtmfpSessionFacts, type SessionRecord } from '../records/index.js';
+import { buildDiagnosticRecord, buildSessionRecord, type HandshakeRecord, type OutputRecord, type RtmfpFlowFacts, type RtmfpHandshakeFacts, type RtmfpSessionFacts, type SessionRecord } from '../records/index.js';
 import { RtmpSession } from '../session/rtmp-session.js';
 import type { IngestTarget } from '../targets/ingest.js';
 import { negotiated, type StartupChunk } from './handshake.js';
