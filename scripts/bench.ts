@@ -56,12 +56,14 @@ const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 5) || 5;
 const CHECK = !args.includes('--no-targets');
 const QUICK = args.includes('--quick');
 
-/** Issue #19's targets: printed with met / NOT MET; start-up, the one met, is also gated (with headroom: GATE.startup). */
+/** Issue #19's targets: printed with met / NOT MET; those met (start-up, UI memory, proxy) are also gated, with headroom (GATE). */
 const TARGET = { floorCpu: 1.25, warmGBps: 0.8, startup: 1.1, uiMiB: 128, proxy: 0.85 };
 /** Gates: exit 1 beyond them (headroom over what a loaded 2-core CI machine measures, or a #19 target that is met). */
 // The start-up gate keeps headroom over #19's 1.1× target (measured 1.04–1.08× under load): a CI machine's
 // scheduling noise must not turn a met target into a red run; the target's own line says met / NOT MET.
-const GATE = { floorCpu: 2.3, tsharkCpu: 3.5, startup: 1.25, peakMiB: 100, growth: 1.1 };
+// UI memory and the proxy were met in the session-6 CI run (117 MiB; 0.94×) but swing with load (the proxy
+// measured 0.39–0.96× on a loaded machine): their gates catch regressions, not noise.
+const GATE = { floorCpu: 2.3, tsharkCpu: 3.5, startup: 1.25, peakMiB: 100, growth: 1.1, uiMiB: 140, proxy: 0.6 };
 /** A small committed capture: `summary` of it is start-up plus loading and warming the decoders. */
 const SMALL = join(ROOT, 'captures', 'ffmpeg-nginx-publish.pcapng');
 
@@ -413,19 +415,21 @@ async function main(): Promise<void> {
     `start-up: rtmpscope --version ${(median(startup.ours) * 1000).toFixed(0)} ms CPU, node -e 0 ${(median(startup.node) * 1000).toFixed(0)} ms (${start.toFixed(2)}×; medians of ${5 * RUNS}); rtmpscope summary of a ${(statSync(SMALL).size / 1e3).toFixed(0)} KB capture ${(median(startup.small) * 1000).toFixed(0)} ms (${(median(startup.small) / median(startup.node)).toFixed(2)}×; median of ${startup.small.length})`,
     warm === null ? 'warm throughput: not measured (--quick)' : `warm throughput (10× capture's CPU beyond the 1×): ${warm.toFixed(2)} GB per CPU-second; the whole 10× capture ${((10 * size) / 1e9 / big10!.cpu).toFixed(2)} GB per CPU-second`,
     '',
-    `gates (exit 1 when missed): export CPU ≤ ${GATE.floorCpu}× the floor (${vsFloor.toFixed(2)}), ≥ ${GATE.tsharkCpu}× less than tshark (${vsTshark.toFixed(1)}), start-up ≤ ${GATE.startup}× node (${start.toFixed(2)}), peak ≤ ${GATE.peakMiB} MiB (${mib(peak(EXPORT))}${big10 ? `, ${mib(big10.peakKiB)} on the 10× capture` : ''}), not growing (10× within ${Math.round((GATE.growth - 1) * 100)} % of 1×)`,
+    `gates (exit 1 when missed): export CPU ≤ ${GATE.floorCpu}× the floor (${vsFloor.toFixed(2)}), ≥ ${GATE.tsharkCpu}× less than tshark (${vsTshark.toFixed(1)}), start-up ≤ ${GATE.startup}× node (${start.toFixed(2)}), UI ≤ ${GATE.uiMiB} MiB at 16×, proxy ≥ ${GATE.proxy}× the relay, peak ≤ ${GATE.peakMiB} MiB (${mib(peak(EXPORT))}${big10 ? `, ${mib(big10.peakKiB)} on the 10× capture` : ''}), not growing (10× within ${Math.round((GATE.growth - 1) * 100)} % of 1×)`,
     `issue #19 targets:`,
     `- export CPU ≤ ${TARGET.floorCpu}× the pcap-parser loop: ${vsFloor.toFixed(2)}× — ${met(vsFloor <= TARGET.floorCpu)}`,
     `- ≥ ${TARGET.warmGBps} GB per CPU-second warm on the 10× capture: ${warm === null ? 'not measured' : `${warm.toFixed(2)} — ${met(warm >= TARGET.warmGBps)}`}`,
     `- start-up ≤ ${TARGET.startup}× node -e 0: ${start.toFixed(2)}× — ${met(start <= TARGET.startup)} (gate ${GATE.startup}×)`,
-    `- UI ≤ ${TARGET.uiMiB} MiB at 16×: ${ui16 === null ? 'not measured' : `${mib(ui16.peakKiB)} — ${met(ui16.peakKiB / 1024 <= TARGET.uiMiB)}`}`,
-    `- decoding proxy ≥ ${TARGET.proxy}× a plain relay's MB/s: ${proxy === null ? 'not measured' : `${proxy.toFixed(2)}× (bench-proxy.js, one process) — ${met(proxy >= TARGET.proxy)}`}`,
+    `- UI ≤ ${TARGET.uiMiB} MiB at 16×: ${ui16 === null ? 'not measured' : `${mib(ui16.peakKiB)} — ${met(ui16.peakKiB / 1024 <= TARGET.uiMiB)} (gate ${GATE.uiMiB} MiB)`}`,
+    `- decoding proxy ≥ ${TARGET.proxy}× a plain relay's MB/s: ${proxy === null ? 'not measured' : `${proxy.toFixed(2)}× (bench-proxy.js: load generator, proxy and sink as separate processes) — ${met(proxy >= TARGET.proxy)} (gate ${GATE.proxy}×)`}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   const missed: string[] = [];
   if (vsFloor > GATE.floorCpu) missed.push(`export CPU ${vsFloor.toFixed(2)}× the floor`);
   if (vsTshark < GATE.tsharkCpu) missed.push(`only ${vsTshark.toFixed(2)}× less CPU than tshark`);
   if (start > GATE.startup) missed.push(`start-up ${start.toFixed(2)}× node -e 0`);
+  if (ui16 !== null && ui16.peakKiB / 1024 > GATE.uiMiB) missed.push(`UI peak ${mib(ui16.peakKiB)} at 16×`);
+  if (proxy !== null && proxy < GATE.proxy) missed.push(`decoding proxy ${proxy.toFixed(2)}× the relay`);
   if (peak(EXPORT) / 1024 > GATE.peakMiB) missed.push(`peak ${mib(peak(EXPORT))}`);
   if (big10 && big10.peakKiB / 1024 > GATE.peakMiB) missed.push(`peak ${mib(big10.peakKiB)} on the 10× capture`);
   if (big10 && big10.peakKiB > GATE.growth * peak(EXPORT)) missed.push(`memory grows: ${mib(big10.peakKiB)} on the 10× capture vs ${mib(peak(EXPORT))}`);
