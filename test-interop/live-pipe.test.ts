@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { Namespace, sleep } from './netns.js';
-import { CLI, requireTool } from './tools.js';
+import { CLI, requireTool, avSourceArgs } from './tools.js';
 
 const PUBLISH_S = 6;
 /** Capture time of a packet → its record on rtmpscope's stdout (tcpdump -U, the 50 ms flush, a loaded CI machine). */
@@ -40,52 +40,7 @@ test('interop live pipe: tcpdump -U -w - | rtmpscope export - prints records whi
     const scopeDone = new Promise<number | null>((r) => scope.on('close', (code) => r(code)));
     await sleep(1000); // tcpdump attached
     const started = Date.now();
-    const ffmpeg = ns.start(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc=size=320x240:rate=15',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=44100',
-        '-t',
-        String(PUBLISH_S),
-        '-map',
-        '0:v',
-        '-map',
-        '1:a',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '15',
-        '-b:v',
-        '300k',
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        '-b:a',
-        '64k',
-        '-ac',
-        '1',
-        '-f',
-        'flv',
-        'rtmp://127.0.0.1:1935/live/pipe',
-      ],
-      'ffmpeg',
-    );
+    const ffmpeg = ns.start('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', ...avSourceArgs({ seconds: PUBLISH_S }), 'rtmp://127.0.0.1:1935/live/pipe'], 'ffmpeg');
     const ffmpegExit = await new Promise<number | null>((r) => ffmpeg.on('exit', (code) => r(code)));
     const ended = Date.now();
     assert.equal(ffmpegExit, 0, 'ffmpeg failed (see its log in the namespace directory)');

@@ -19,48 +19,12 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Namespace } from './netns.js';
-import { nodeMediaServer, requireTool } from './tools.js';
+import { nodeMediaServer, requireTool, avSourceArgs } from './tools.js';
 import { analyzeEvents, captureEvents, cutEvents, cutPoints, compareCut, tsharkShare } from '../test/builders/cut-sweep.js';
 import type { MessageRecord, OutputRecord } from '../src/records/index.js';
 
 const FFMPEG = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
-const SOURCE = [
-  '-re',
-  '-f',
-  'lavfi',
-  '-i',
-  'testsrc=size=320x240:rate=15',
-  '-f',
-  'lavfi',
-  '-i',
-  'sine=frequency=440:sample_rate=44100',
-  '-t',
-  '3',
-  '-map',
-  '0:v',
-  '-map',
-  '1:a',
-  '-c:v',
-  'libx264',
-  '-preset',
-  'veryfast',
-  '-tune',
-  'zerolatency',
-  '-g',
-  '15',
-  '-b:v',
-  '300k',
-  '-pix_fmt',
-  'yuv420p',
-  '-c:a',
-  'aac',
-  '-b:a',
-  '64k',
-  '-ac',
-  '1',
-  '-f',
-  'flv',
-];
+const SOURCE = [...avSourceArgs({ seconds: 3 })];
 
 /** Cuts per capture that tshark is run on too. */
 const TSHARK_CUTS = 10;

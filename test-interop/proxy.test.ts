@@ -18,7 +18,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, requireTool, tshark } from './tools.js';
+import { CLI, ROOT, requireTool, tshark, avSourceArgs } from './tools.js';
 
 const NGX_RTMP_MODULE = process.env['NGX_RTMP_MODULE'] ?? '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 const NMS_PREFIX = join(ROOT, '.cache', 'nms');
@@ -71,49 +71,7 @@ async function stop(c: ChildProcess & { exited: Promise<number | null> }, signal
 
 const FFMPEG = ['ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning'];
 function publishCmd(seconds: number, url: string): string[] {
-  return [
-    'timeout',
-    '-k',
-    '2',
-    '30',
-    ...FFMPEG,
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=320x240:rate=15',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100',
-    '-t',
-    String(seconds),
-    '-map',
-    '0:v',
-    '-map',
-    '1:a',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-tune',
-    'zerolatency',
-    '-g',
-    '15',
-    '-b:v',
-    '200k',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-ac',
-    '1',
-    '-f',
-    'flv',
-    url,
-  ];
+  return ['timeout', '-k', '2', '30', ...FFMPEG, ...avSourceArgs({ seconds, videoKbps: 200 }), url];
 }
 function playCmd(seconds: number, url: string): string[] {
   return ['timeout', '-k', '2', '20', ...FFMPEG, '-analyzeduration', '1000000', '-i', url, '-t', String(seconds), '-f', 'null', '-'];

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Namespace, sleep } from './netns.js';
-import { CLI, requireTool, rtmpscopeNdjson } from './tools.js';
+import { CLI, requireTool, rtmpscopeNdjson, avSourceArgs } from './tools.js';
 
 const SERVER_PORT = 1935;
 const PROXY_PORT = 1936;
@@ -33,56 +33,7 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
     ns.start(process.execPath, [CLI, 'proxy', '--listen', `127.0.0.1:${PROXY_PORT}`, '--upstream', `127.0.0.1:${SERVER_PORT}`, '-o', live], 'proxy');
     await ns.waitForPort(PROXY_PORT);
     // 6 s of media: rtmpdump starts after 1.5 s and plays 3 s of it.
-    ns.start(
-      'timeout',
-      [
-        '-k',
-        '2',
-        '30',
-        'ffmpeg',
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'warning',
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc=size=320x240:rate=15',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=44100',
-        '-t',
-        '6',
-        '-map',
-        '0:v',
-        '-map',
-        '1:a',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'veryfast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '15',
-        '-b:v',
-        '200k',
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        '-b:a',
-        '64k',
-        '-ac',
-        '1',
-        '-f',
-        'flv',
-        `rtmp://127.0.0.1:${SERVER_PORT}/live/e`,
-      ],
-      'ffmpeg',
-    );
+    ns.start('timeout', ['-k', '2', '30', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning', ...avSourceArgs({ seconds: 6, videoKbps: 200 }), `rtmp://127.0.0.1:${SERVER_PORT}/live/e`], 'ffmpeg');
     await sleep(1500);
     const flv = join(ns.dir, 'out.flv');
     const dump = ns.exec('timeout', ['--preserve-status', '-k', '2', '4', 'rtmpdump', '-r', `rtmpe://127.0.0.1:${PROXY_PORT}/live/e`, '-v', '-o', flv, '-V'], 20_000);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { sleep, type Namespace } from './netns.js';
-import { CLI } from './tools.js';
+import { CLI, avSourceArgs } from './tools.js';
 
 const GATEWAY = join(CLI, '..', '..', 'test-interop', 'rtmpt-gateway.js');
 
@@ -21,56 +21,7 @@ export async function startGateway(ns: Namespace): Promise<void> {
 
 /** ffmpeg publishing `url` for `seconds` (160x120 @ 10 fps H.264 at `videoKbps`, mono 22.05 kHz AAC). */
 export function publishRtmpt(ns: Namespace, url: string, seconds: number, videoKbps: number): { proc: ChildProcess; done: Promise<number | null> } {
-  const proc = ns.start(
-    'timeout',
-    [
-      '-k',
-      '2',
-      '20',
-      'ffmpeg',
-      '-hide_banner',
-      '-nostdin',
-      '-loglevel',
-      'warning',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120:rate=10',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=22050',
-      '-t',
-      String(seconds),
-      '-map',
-      '0:v',
-      '-map',
-      '1:a',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-tune',
-      'zerolatency',
-      '-g',
-      '10',
-      '-b:v',
-      `${videoKbps}k`,
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '24k',
-      '-ac',
-      '1',
-      '-f',
-      'flv',
-      url,
-    ],
-    'ffmpeg',
-  );
+  const proc = ns.start('timeout', ['-k', '2', '20', 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'warning', ...avSourceArgs({ seconds, size: '160x120', fps: 10, audioRate: 22050, gop: 10, videoKbps, audioKbps: 24 }), url], 'ffmpeg');
   return { proc, done: new Promise<number | null>((r) => proc.on('exit', (c) => r(c))) };
 }
 

@@ -77,3 +77,24 @@ export function nodeMediaServer(): string {
   execFileSync('npm', ['install', '--silent', '--no-audit', '--no-fund', '--prefix', prefix, `node-media-server@${version}`], { stdio: 'ignore', timeout: 180_000 });
   return dir;
 }
+
+/** The interop suite's ffmpeg test source: testsrc video (x264, zerolatency) and a 440 Hz sine (AAC mono) sent at real time as FLV. */
+export type AvSource = {
+  readonly seconds: number | string;
+  readonly size?: string;
+  readonly fps?: number;
+  readonly audioRate?: number;
+  readonly gop?: number;
+  readonly videoKbps?: number;
+  readonly audioKbps?: number;
+};
+
+/** ffmpeg's input and encoding arguments for an AvSource, up to and including `-f flv` (the URL follows). */
+export function avSourceArgs(s: AvSource): string[] {
+  const { size = '320x240', fps = 15, audioRate = 44100, gop = 15, videoKbps = 300, audioKbps = 64 } = s;
+  return [
+    ...['-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${audioRate}`, '-t', String(s.seconds)],
+    ...['-map', '0:v', '-map', '1:a', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(gop), '-b:v', `${videoKbps}k`, '-pix_fmt', 'yuv420p'],
+    ...['-c:a', 'aac', '-b:a', `${audioKbps}k`, '-ac', '1', '-f', 'flv'],
+  ];
+}
