@@ -199,6 +199,15 @@ function makeCopies(copies: number, path: string): void {
   renameSync(tmp, path);
 }
 
+/** The pids of a process's children (throws once the process is gone). */
+function childPids(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter((x) => x !== '')
+    .map(Number);
+}
+
 /** Peak RSS (VmHWM, KiB) over a process and its descendants. */
 function treePeakKiB(root: number): number {
   let peak = 0;
@@ -207,13 +216,7 @@ function treePeakKiB(root: number): number {
     try {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (m) peak = Math.max(peak, Number(m[1]));
-      queue.push(
-        ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-          .trim()
-          .split(/\s+/)
-          .filter((x) => x !== '')
-          .map(Number),
-      );
+      queue.push(...childPids(pid));
     } catch {
       /* exited */
     }
@@ -259,13 +262,7 @@ function uiPid(pane: number): number | null {
   for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('rtmpscope.js')) return pid;
-      queue.push(
-        ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-          .trim()
-          .split(/\s+/)
-          .filter((x) => x !== '')
-          .map(Number),
-      );
+      queue.push(...childPids(pid));
     } catch {
       /* gone */
     }

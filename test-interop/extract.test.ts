@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import { Namespace, sleep } from './netns.js';
 import { CAPTURES, CLI, ROOT, requireTool } from './tools.js';
 import { readFlv } from '../test/builders/flv-reader.js';
+import { wholeMessage } from '../test/builders/rtmp-message.js';
 import { rtmfpDataDir } from '../test/rtmfp/shared.js';
 import { tagKind } from '../src/extract/writer.js';
 import { Extractor } from '../src/extract/extractor.js';
@@ -219,27 +220,8 @@ test('extract: an AMF3 onMetaData (type 15) is written as AMF0 script data that 
     const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-t', '2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-g', '10', '-f', 'flv', src], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(made.status, 0, made.stderr);
     const id = { session: 1, client: '10.0.0.1:5000', server: '10.0.0.2:1935' };
-    const msg = (typeId: number, body: Uint8Array, timestamp = 0): RtmpMessage => ({
-      kind: 'message',
-      csid: 4,
-      typeId,
-      streamId: 1,
-      timestamp,
-      length: body.length,
-      body,
-      bodyTruncated: false,
-      fmt: 0,
-      extendedTimestamp: false,
-      lost: 0,
-      chunks: [],
-      chunkCount: 1,
-      offset: 0,
-      firstFrame: 1,
-      frame: 1,
-      sec: 0,
-      nsec: 0,
-      payload: body,
-    });
+    const msg = (typeId: number, body: Uint8Array, timestamp = 0): RtmpMessage => wholeMessage(typeId, body, { csid: 4, timestamp, payload: true });
+
     const file = join(tmp, 'amf3.flv');
     const notes: string[] = [];
     const x = new Extractor({ open: () => createFile(file), note: (l) => notes.push(l) });

@@ -16,6 +16,7 @@ import type { RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
 import { amf0, amf3, type Amf3Intent } from '../builders/amf-writer.js';
 import { avcNalu, hex } from '../builders/media-writer.js';
 import { MemoryOut, readFlv } from '../builders/flv-reader.js';
+import { wholeMessage } from '../builders/rtmp-message.js';
 
 const body15 = (...values: Parameters<typeof amf0.encode>[0]) => Uint8Array.of(0, ...amf0.encode(values));
 
@@ -137,27 +138,8 @@ test('property: any AMF3 value converts to accepted AMF0 with the same plain val
 
 test("extraction: a type-15 onMetaData before the media is the file's first script tag, in AMF0, with our properties", () => {
   const id = { session: 1, client: 'a:1', server: 'b:1935' };
-  const msg = (typeId: number, streamId: number, body: Uint8Array): RtmpMessage => ({
-    kind: 'message',
-    csid: 3,
-    typeId,
-    streamId,
-    timestamp: 0,
-    length: body.length,
-    body,
-    bodyTruncated: false,
-    fmt: 0,
-    extendedTimestamp: false,
-    lost: 0,
-    chunks: [],
-    chunkCount: 1,
-    offset: 0,
-    firstFrame: 1,
-    frame: 1,
-    sec: 0,
-    nsec: 0,
-    ...(typeId === 9 ? { payload: body } : {}),
-  });
+  const msg = (typeId: number, streamId: number, body: Uint8Array): RtmpMessage => wholeMessage(typeId, body, { streamId, payload: typeId === 9 });
+
   const out = new MemoryOut();
   const notes: string[] = [];
   const x = new Extractor({ open: () => out, note: (l) => notes.push(l) });

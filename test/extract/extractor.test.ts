@@ -10,31 +10,12 @@ import type { RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
 import { amf0 } from '../builders/amf-writer.js';
 import { avcNalu, hex } from '../builders/media-writer.js';
 import { MemoryOut, readFlv } from '../builders/flv-reader.js';
+import { wholeMessage } from '../builders/rtmp-message.js';
 
 const id = { session: 1, client: '10.0.0.1:5000', server: '10.0.0.2:1935' };
 
 function msg(typeId: number, streamId: number, timestamp: number, body: Uint8Array): RtmpMessage {
-  return {
-    kind: 'message',
-    csid: 3,
-    typeId,
-    streamId,
-    timestamp,
-    length: body.length,
-    body,
-    bodyTruncated: false,
-    fmt: 0,
-    extendedTimestamp: false,
-    lost: 0,
-    chunks: [],
-    chunkCount: 1,
-    offset: 0,
-    firstFrame: 1,
-    frame: 1,
-    sec: 0,
-    nsec: 0,
-    ...([8, 9, 22].includes(typeId) ? { payload: body } : {}),
-  };
+  return wholeMessage(typeId, body, { streamId, timestamp });
 }
 
 function harness() {
