@@ -512,7 +512,13 @@ export class RtmptTracker {
       if (p.data !== null && pre.bytes + n <= MAX_PREFIX) {
         pre.pieces.push(p);
         pre.bytes += n;
-      } else pre.pieces.push({ data: null, lost: n, meta: p.meta });
+      } else {
+        // Past the bound only a count is kept: adjacent losses join, so a connection that never
+        // carries a tunnel holds one entry, not one per segment.
+        const last = pre.pieces[pre.pieces.length - 1];
+        if (last !== undefined && last.data === null) pre.pieces[pre.pieces.length - 1] = { data: null, lost: last.lost + n, meta: last.meta };
+        else pre.pieces.push({ data: null, lost: n, meta: p.meta });
+      }
     }
     if (c.lastTunnel !== null) this.flushPrefix(c, c.lastTunnel, dir);
   }
