@@ -71,6 +71,21 @@ class Tmux {
     throw new Error(`timed out waiting for ${what}; the screen:\n${s}`);
   }
 
+  /**
+   * Wait until one capture of the screen matches every pattern. Ink redraws a frame in several
+   * writes, so a capture taken as the first line appears can hold half a frame: checking each
+   * pattern on a screen that only matched the first would fail on a slow machine.
+   */
+  async waitForAll(what: string, ...res: RegExp[]): Promise<string> {
+    try {
+      return await this.waitFor((x) => res.every((re) => re.test(x)), what);
+    } catch (e) {
+      const s = this.screen();
+      const missing = res.filter((re) => !re.test(s)).map(String);
+      throw new Error(`${(e as Error).message}\nstill missing: ${missing.join(', ')}`, { cause: e });
+    }
+  }
+
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server']);
   }
@@ -128,7 +143,8 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
     // CI=true: ink stays blank when it detects CI; the CLI must undo that on a terminal.
     t.type(`CI=true node ${ENTRY} ${capture}; echo TUI-EXITED $?`);
     t.keys('Enter');
-    let s = await t.waitFor((x) => /✓ done/.test(x), 'the capture to load');
+    // The whole first screen: the load done, the sessions, their commands and the overview.
+    let s = await t.waitForAll('the first screen', /✓ done/, /rtmpscope/, ...expect.sessions, ...expect.commands, /Overview #1/, /video: \w+ .* \d+×\d+ /, /\d+ kb\/s/, /Chunk size: c→s/);
     // The records are in an unlinked temporary file that only the process holds.
     assert.deepEqual(readdirSync(spoolDir), [], 'nothing named in TMPDIR while the UI runs');
     const pids = t.children();
@@ -137,42 +153,26 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
       assert.equal(held.length, 1, `one spool file open: ${held.join(', ')}`);
       assert.match(held[0]!, / \(deleted\)$/);
     }
-    assert.match(s, /rtmpscope/);
-    for (const re of expect.sessions) assert.match(s, re);
-    for (const re of expect.commands) assert.match(s, re);
     assert.ok(s.split('\n').every((l) => [...l].length <= 160));
     assert.match(selected(s, 'Sessions'), /^▸ +1 /);
-    // The first screen: the selected session's overview, resolution and bitrate included.
-    assert.match(s, /Overview #1/);
-    assert.match(s, /video: \w+ .* \d+×\d+ /);
-    assert.match(s, /\d+ kb\/s/);
-    assert.match(s, /Chunk size: c→s/);
 
     // Focus the timeline and move the selection.
     t.keys('Tab');
     const first = selected(await t.waitFor((x) => /▌ Timeline/.test(x), 'timeline focus'), 'Timeline');
     assert.match(first, /Handshake C0/);
     t.keys('j', 'j', 'j', 'Down', 'Down', 'Down');
-    s = await t.waitFor((x) => /AMF0 Cmd +connect/.test(selected(x, 'Timeline')), 'connect to be selected');
+    s = await t.waitFor((x) => /AMF0 Cmd +connect/.test(selected(x, 'Timeline')) && /7 of \d+/.test(x) && /Detail frame \d+ AMF0 Cmd connect/.test(x), 'connect to be selected');
     assert.notEqual(selected(s, 'Timeline'), first);
-    assert.match(s, /7 of \d+/);
-    assert.match(s, /Detail frame \d+ AMF0 Cmd connect/);
 
     // x: its bytes from the wire, the chunk header marked; x again: its fields.
     t.keys('x');
-    s = await t.waitFor((x) => /Hex frame \d+ AMF0 Cmd connect/.test(x), 'the hex view');
-    assert.match(s, /[0-9a-f]{6} ▸03 00 /);
-    assert.match(s, /chunk 1: fmt 0, 12 B hdr/);
-    assert.match(s, /bytes on the wire/);
+    s = await t.waitForAll('the hex view', /Hex frame \d+ AMF0 Cmd connect/, /[0-9a-f]{6} ▸03 00 /, /chunk 1: fmt 0, 12 B hdr/, /bytes on the wire/);
     t.keys('x');
     await t.waitFor((x) => /Detail frame \d+ AMF0 Cmd connect/.test(x), 'the fields again');
 
     // Open the detail and fold its first node.
     t.keys('Enter');
-    s = await t.waitFor((x) => /▌ Detail/.test(x), 'detail focus');
-    assert.match(s, /▾ Message: AMF0 Command/);
-    assert.match(s, /▾ Command: connect/);
-    assert.match(s, /app: "live"/);
+    await t.waitForAll('detail focus', /▌ Detail/, /▾ Message: AMF0 Command/, /▾ Command: connect/, /app: "live"/);
     t.keys('Enter');
     s = await t.waitFor((x) => /▸ Message: AMF0 Command/.test(x), 'the node to fold');
 
@@ -187,12 +187,11 @@ async function drive(capture: string, expect: { sessions: RegExp[]; commands: Re
     t.keys('2');
     t.type('/name:p');
     t.keys('Enter');
-    s = await t.waitFor((x) => /filter: name:p/.test(x), 'the filter');
-    assert.match(s, /publish/);
+    await t.waitForAll('the filter', /filter: name:p/, /publish/);
 
     // Resize to 80×24: the UI redraws to the new size.
     t.run('resize-window', '-t', t.target, '-x', '80', '-y', '24');
-    s = await t.waitFor((x) => x.split('\n').length <= 25 && /Sessions \(/.test(x) && /q quit|filter: name:p/.test(x), 'the 80×24 redraw');
+    s = await t.waitFor((x) => x.split('\n').length <= 25 && /Sessions \(/.test(x) && /q quit|filter: name:p/.test(x) && /client → server/.test(x) && /Timeline #1/.test(x), 'the 80×24 redraw');
     assert.ok(
       s.split('\n').every((l) => [...l].length <= 80),
       s,
@@ -249,23 +248,17 @@ test('tmux: 80×24 from the start — the overview first (what it is, its size a
     const cap = join(dir, 'synthetic.pcap');
     writeSyntheticCapture(cap);
     await shellWith(t, 80, 24, `node ${ENTRY} ${cap}`);
-    let s = await t.waitFor((x) => /✓ done/.test(x) && /Overview #1/.test(x), 'the overview');
+    const s = await t.waitForAll('the overview', /✓ done/, /Overview #1/, /Session #1: publish {2}live\/cam1/, /video: \w+ .* \d+×\d+ .*fps/, /^ +\d+ kb\/s/m, /Problems: \d+/, /more lines? in a taller terminal/);
     assert.ok(
       s.split('\n').every((l) => [...l].length <= 80),
       s,
     );
-    assert.match(s, /Session #1: publish {2}live\/cam1/);
-    assert.match(s, /video: \w+ .* \d+×\d+ .*fps/);
-    assert.match(s, /^ +\d+ kb\/s/m);
-    assert.match(s, /Problems: \d+/);
-    assert.match(s, /more lines? in a taller terminal/);
     assert.doesNotMatch(s, /Timeline #1/);
     t.keys('j');
-    s = await t.waitFor((x) => /Overview #2/.test(x), 'the second session');
-    assert.match(s, /Session #2: play {2}vod\/movie/);
+    await t.waitForAll('the second session', /Overview #2/, /Session #2: play {2}vod\/movie/);
     t.keys('Tab');
-    s = await t.waitFor((x) => /Timeline #2/.test(x), 'the timeline');
-    assert.doesNotMatch(s, /Overview #2/);
+    // The timeline replaces the overview (waited for as a whole: a half-drawn frame may hold both).
+    await t.waitFor((x) => /Timeline #2/.test(x) && !/Overview #2/.test(x), 'the timeline in place of the overview');
     t.keys('q');
     await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the process to end');
   } finally {
@@ -281,7 +274,7 @@ test('tmux: the proxy UI — x shows the hex of the selected message; the -o fil
   try {
     const out = join(dir, 'proxy.ndjson');
     await shellWith(t, 160, 45, `node ${ENTRY} proxy --upstream 127.0.0.1:${server.port} --listen 127.0.0.1:0 -o ${out}`);
-    let s = await t.waitFor((x) => /rtmpscope rtmp:\/\/127\.0\.0\.1:\d+ →/.test(x), 'the proxy UI');
+    const s = await t.waitFor((x) => /rtmpscope rtmp:\/\/127\.0\.0\.1:\d+ →/.test(x), 'the proxy UI');
     const port = Number(/rtmpscope rtmp:\/\/127\.0\.0\.1:(\d+) →/.exec(s)![1]);
     const c = runClient(port, { seed: 8811 });
     await c.done;
@@ -291,10 +284,7 @@ test('tmux: the proxy UI — x shows the hex of the selected message; the -o fil
     t.keys('Enter');
     await t.waitFor((x) => /Detail frame \d+ AMF0 Cmd connect/.test(x), 'connect selected');
     t.keys('x');
-    s = await t.waitFor((x) => /Hex frame \d+ AMF0 Cmd connect/.test(x), 'the hex view');
-    assert.match(s, /[0-9a-f]{6} ▸03 00 /);
-    assert.match(s, /chunk 1: fmt 0, 12 B hdr/);
-    assert.match(s, /bytes on the wire/);
+    await t.waitForAll('the hex view', /Hex frame \d+ AMF0 Cmd connect/, /[0-9a-f]{6} ▸03 00 /, /chunk 1: fmt 0, 12 B hdr/, /bytes on the wire/);
     await t.waitFor((x) => /closed/.test(x), 'the session to close');
     t.keys('q');
     await t.waitFor((x) => /TUI-EXITED 0\ntui-test\$/.test(x), 'the proxy to end');
