@@ -71,7 +71,10 @@ test('rtmpdump plays rtmpe:// through the proxy, which terminates RTMPE and deco
       [true, true],
       'C2 and S2 signatures verify',
     );
-    const bad = recs.filter((r) => r['type'] === 'diagnostic' && r['severity'] !== 'info');
+    // rtmpdump is stopped by `timeout` while the stream still flows: when its receive buffer holds
+    // unread bytes at that moment (a loaded machine), its kernel answers the close with a reset.
+    // That reset is ours, not a fault of the session; every other warning or error still fails.
+    const bad = recs.filter((r) => r['type'] === 'diagnostic' && r['severity'] !== 'info' && r['code'] !== 'proxy.client.reset');
     assert.deepEqual(
       bad.map((d) => d['code']),
       [],
