@@ -138,6 +138,10 @@ test('multi: export selection filters each capture on its own, on worker threads
       .filter((x) => x !== '')
       .map((l) => JSON.parse(l) as { capture: string; type: string; session: number | null })
       .map((r) => `${r.capture.split('/').pop()!}:${r.type}:${r.session}`);
+  // One capture alone, the same for both thread counts: run once.
+  const alone = run(['export', c, '--dir', 's2c', '--type', 'command', '--frames', '1-40'])
+    .stdout.split('\n')
+    .filter((x) => x !== '');
   for (const threads of ['1', '2']) {
     const r = run(['export', a, c, '--session', '1', '--type', 'session', '--threads', threads]);
     assert.equal(r.status, 0, r.stderr);
@@ -147,9 +151,6 @@ test('multi: export selection filters each capture on its own, on worker threads
     assert.deepEqual(keys(named.stdout).sort(), ['ffmpeg-nginx-publish-play.pcap:capture:undefined', 'ffmpeg-nginx-publish-play.pcap:session:2', 'ffmpeg-nginx-publish-play.pcap:session:3', 'gstreamer-nginx-publish.pcap:capture:undefined']);
     // Per capture, the same as one capture alone.
     const per = run(['export', a, c, '--dir', 's2c', '--type', 'command', '--frames', '1-40', '--threads', threads]);
-    const alone = run(['export', c, '--dir', 's2c', '--type', 'command', '--frames', '1-40'])
-      .stdout.split('\n')
-      .filter((x) => x !== '');
     assert.deepEqual(
       per.stdout
         .split('\n')

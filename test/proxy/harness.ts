@@ -67,6 +67,12 @@ export type TestProxy = {
   close(): Promise<void>;
 };
 
+/**
+ * A proxy on an ephemeral port. The analysis time budget is off (`maxAnalysisShare: Infinity`)
+ * unless `extra` sets it: it is measured in wall time, so on a loaded machine (test files run
+ * side by side) it would stop decoding sessions whose records a test compares; the tests of the
+ * budget itself set it.
+ */
 export async function startProxy(upstreamPort: number, extra: Partial<ProxyOptions> = {}, upstreamHost = '127.0.0.1'): Promise<TestProxy> {
   const ndjson = new MemoryWritable();
   const pcap = new MemoryWritable();
@@ -85,6 +91,7 @@ export async function startProxy(upstreamPort: number, extra: Partial<ProxyOptio
     isn: () => (isn += 0x10000000) >>> 0,
     onRecords: (r) => records.push(...r),
     graceMs: 2000,
+    maxAnalysisShare: Infinity,
     ...extra,
   };
   const handle = await runProxy(opts);

@@ -201,7 +201,8 @@ test('hostile: clients sending garbage (random bytes; a fake handshake, then gar
 
 test('hostile: a client flooding 64 MiB of garbage: forwarded untouched at full speed, its decoding stopped (proxy.analysis.slow), bounded memory; others unaffected', async () => {
   const SIZE = 64 * MiB;
-  await withProxy({ sinkGarbage: true, keepBytes: false }, lean(), async (proxy, server) => {
+  // The product's default analysis budget (the harness turns it off unless a test sets it).
+  await withProxy({ sinkGarbage: true, keepBytes: false }, { ...lean(), maxAnalysisShare: 0.6 }, async (proxy, server) => {
     const run = await alongsideBystanders(proxy, 2000, async () => {
       const g = rawClient(proxy.port, { keepSent: false });
       await g.connected;
@@ -483,7 +484,7 @@ test('hostile: several sessions costly to decode at once: each stops being decod
     return orig.apply(this, args);
   };
   try {
-    await withProxy({}, { ...lean(), stopwatch: () => now }, async (proxy, server) => {
+    await withProxy({}, { ...lean(), stopwatch: () => now, maxAnalysisShare: 0.6 }, async (proxy, server) => {
       const run = await alongsideBystanders(proxy, 7100, async () => {
         const clients = [7001, 7002, 7003].map((seed) => {
           const c = runClient(proxy.port, { seed, media: 40, mediaSize: 8000 });

@@ -98,6 +98,9 @@ test('load: backpressure from a server that does not read: bounded proxy buffers
       }
     }
     assert.ok(blocked, 'the client write side stayed blocked (write() returned false, no drain)');
+    // Wait for the condition, not for a time: on a loaded machine a slow proxy can look blocked
+    // to the client (no drain within 500 ms) before its own buffers fill and it pauses.
+    await waitFor(() => proxy.handle.stats().paused >= 1, 10_000, 'the proxy to pause the reading side').catch(() => {});
     await sleep(200);
     clearInterval(sample);
     const st = proxy.handle.stats();

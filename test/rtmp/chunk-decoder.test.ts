@@ -63,7 +63,12 @@ function decodeEverySplit(bytes: Uint8Array, skipHandshake = true): Norm[] {
   return whole;
 }
 
-const body = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+/** n bytes of a fixed pattern (a plain loop: Uint8Array.from with a mapper took ~3 s for 16 MiB). */
+function body(n: number, seed = 1): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
 const msgs = (evs: Norm[]) => evs.filter((e) => e['kind'] === 'message');
 
 for (const csid of [2, 3, 63, 64, 319, 320, 65599]) {
