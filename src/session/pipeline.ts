@@ -344,7 +344,7 @@ export class SessionPipeline {
     c.hold ??= this.gate.open();
     const d = this.gate.data(c.hold, c, t);
     // RTMPT begun inside a body shows chunks before its next HTTP head: wait for the other side.
-    if (d?.kind !== 'rtmp' || !awaitingOtherSide(c.hold, c.server.port)) this.decide(c, d);
+    if (d?.kind !== 'rtmp' || !awaitingOtherSide(c.hold, c.server.port, this.gate.rtmpPorts)) this.decide(c, d);
     return false;
   }
 
