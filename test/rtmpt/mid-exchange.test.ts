@@ -54,6 +54,8 @@ test('mid-exchange: the SYN missing before a whole /open exchange — the tunnel
   assert.equal(s?.detectedBy, 'handshake');
   assert.deepEqual(s?.startUnseen, { c2s: false, s2c: false });
   assert.ok(!late.some((r) => r.type === 'diagnostic' && r.code === 'rtmp.chunk.resync'));
+  // The TCP connection's own start is still reported missing, on the tunnel.
+  assert.ok(late.some((r) => r.type === 'diagnostic' && r.code === 'tcp.start-unseen' && r.session === s?.session));
 });
 
 // On an HTTP port, and on another one (the mid-stream decision waits there too, for less: boundary.ts).
