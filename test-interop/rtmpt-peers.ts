@@ -11,12 +11,12 @@ import { CLI, avSourceArgs } from './tools.js';
 
 const GATEWAY = join(CLI, '..', '..', 'test-interop', 'rtmpt-gateway.js');
 
-/** nginx-rtmp on 1935 and the suite's RTMPT gateway on 8080 in front of it; TCP segments of at most 1448 bytes, as on Ethernet (and in the committed capture). */
-export async function startGateway(ns: Namespace): Promise<void> {
+/** nginx-rtmp on 1935 and the suite's RTMPT gateway on `port` (8080) in front of it; TCP segments of at most 1448 bytes, as on Ethernet (and in the committed capture). */
+export async function startGateway(ns: Namespace, port = 8080): Promise<void> {
   ns.exec('ip', ['link', 'set', 'lo', 'gso_max_size', '1500', 'gso_max_segs', '1']);
   await ns.startNginx([1935]);
-  ns.start(process.execPath, [GATEWAY, '8080', '127.0.0.1:1935'], 'gateway');
-  await ns.waitForPort(8080);
+  ns.start(process.execPath, [GATEWAY, String(port), '127.0.0.1:1935'], 'gateway');
+  await ns.waitForPort(port);
 }
 
 /** ffmpeg publishing `url` for `seconds` (160x120 @ 10 fps H.264 at `videoKbps`, mono 22.05 kHz AAC). */

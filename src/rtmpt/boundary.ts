@@ -146,21 +146,30 @@ export class RtmptSniffer {
   }
 }
 
-/** Bytes a mid-stream connection may hold while its decision as RTMP waits for the other side. */
+/** Bytes a mid-stream connection on an HTTP port may hold while its decision as RTMP waits for the other side. */
 export const RTMPT_WAIT_BYTES = 256 * 1024;
-/** Server ports HTTP (so RTMPT) is usually served on: there, a mid-stream decision waits for both sides. */
+/**
+ * The same on other ports (but the "decode as" RTMP ports): enough for the rest of the request
+ * body a capture begins in (ffmpeg and librtmp post a few packets per /send), little enough that
+ * a plain RTMP connection whose other side is silent is decided a few segments later at most.
+ */
+export const RTMPT_WAIT_BYTES_OFF_PORT = 16 * 1024;
+/** Server ports HTTP (so RTMPT) is usually served on: there, a mid-stream decision waits longer. */
 export const HTTP_PORTS: readonly number[] = [80, 8080, 8000, 8008, 8088, 8888];
 
 /**
  * Whether a mid-stream connection that shows chunk headers should still wait before it is taken
  * for plain RTMP: RTMPT begun inside a body shows tunnelled chunks first, and its next HTTP head
- * comes with the other side's next bytes (the reply, or the next request). So on an HTTP port,
- * while only one side has sent and less than RTMPT_WAIT_BYTES are held, the decision waits (the
- * held bytes are decoded all the same once it is made). Elsewhere it does not: waiting would
- * change when plain RTMP sessions are numbered and written, for a case not seen off HTTP ports.
+ * comes with the other side's next bytes (the reply, or the next request). So while only one
+ * side has sent, the decision waits (the held bytes are decoded all the same once it is made):
+ * up to RTMPT_WAIT_BYTES on an HTTP port, RTMPT_WAIT_BYTES_OFF_PORT elsewhere, and not at all
+ * on a port declared RTMP (`rtmpPorts`, default 1935), where plain RTMP sessions are numbered
+ * and written as soon as they are found.
  */
-export function awaitingOtherSide(hold: ConnectionHold, serverPort: number): boolean {
-  return HTTP_PORTS.includes(serverPort) && hold.bytes < RTMPT_WAIT_BYTES && (hold.firstSegment('c2s') === null || hold.firstSegment('s2c') === null);
+export function awaitingOtherSide(hold: ConnectionHold, serverPort: number, rtmpPorts: readonly number[] = [1935]): boolean {
+  if (rtmpPorts.includes(serverPort)) return false;
+  const wait = HTTP_PORTS.includes(serverPort) ? RTMPT_WAIT_BYTES : RTMPT_WAIT_BYTES_OFF_PORT;
+  return hold.bytes < wait && (hold.firstSegment('c2s') === null || hold.firstSegment('s2c') === null);
 }
 
 /** Bytes of a direction kept from before its first head (the end of a cut body), and of replies to unseen requests. */

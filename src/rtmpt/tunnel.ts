@@ -117,7 +117,7 @@ type Conn = {
    * it has not been found (bytes before it cannot be framed and are passed over).
    */
   readonly seek: Record<Direction, HeadScan | null>;
-  /** While seeking: the bytes passed over (the end of the reply body the capture began in). */
+  /** While seeking: the bytes passed over (the end of the body the capture began in). */
   readonly tails: Record<Direction, TailKeeper | null>;
   /**
    * Mid-exchange: tunnelled bytes from before the first exchange seen (the end of a cut body,
@@ -201,10 +201,9 @@ export class RtmptTracker {
       tunnels: new Set(),
       startSeen,
       seek: midExchange ? { c2s: new HeadScan('request'), s2c: new HeadScan('reply') } : { c2s: null, s2c: null },
-      // Only the end of a reply body is kept: the end of a request body may be the padding of
-      // /idle, and starting the client's stream there made the chunk size guessed after it worse
-      // in the cut sweep (ffmpeg-rtmpdump-rtmpt.pcap, cut at frame 125: recall 0.96 -> 0.48).
-      tails: { c2s: null, s2c: midExchange ? new TailKeeper() : null },
+      // The end of the body the capture began in, both ways: a reply's after its polling hint, a
+      // request's whole (the padding of /idle or /close is one byte, and a tail of one byte is none).
+      tails: { c2s: midExchange ? new TailKeeper() : null, s2c: midExchange ? new TailKeeper() : null },
       prefix: { c2s: { pieces: [], bytes: 0 }, s2c: { pieces: [], bytes: 0 } },
       orphans: 0,
       paired: !midExchange,
@@ -228,9 +227,9 @@ export class RtmptTracker {
         if (f === null) return this.out;
         c.seek[dir] = null;
         c.tails[dir] = null;
-        // The end of the reply body the capture began in (after the polling hint, when the end
-        // of its head is there too).
-        if (tails !== null) this.addPrefix(c, dir, tails.tail(f.rest.length, 1));
+        // The end of the body the capture began in (a reply's after the polling hint, when the
+        // end of its head is there too).
+        if (tails !== null) this.addPrefix(c, dir, tails.tail(f.rest.length, dir === 's2c' ? 1 : 0));
         from = f.rest;
       }
       const p = dir === 'c2s' ? c.req : c.res;
@@ -415,7 +414,9 @@ export class RtmptTracker {
           this.onOrphanReply(c, x);
           return;
         }
-        if (x.target.seq !== null || !c.midExchange) c.pending.shift();
+        // A reply synthesized for a pipelined request the capture missed is not queued; every
+        // other one is the queue's head (ident2 and /open too, which have no number).
+        if (c.pending[0] === x) c.pending.shift();
         this.onReply(c, x, meta);
         return;
       }
@@ -568,7 +569,9 @@ export class RtmptTracker {
     }
     if (t === undefined) {
       const session = this.nextSession();
-      const startSeen = fromOpen && c.startSeen;
+      // Created from /open's reply, the tunnel's streams begin with its first /send body, whether
+      // or not the TCP connection's own start (its SYN) is in the capture.
+      const startSeen = fromOpen;
       t = {
         id,
         session,

@@ -330,6 +330,8 @@ export class SessionPipeline {
       // RTMPT: HTTP requests carrying tunnelled RTMP (src/rtmpt); the tracker takes the bytes.
       c.status = 'rtmpt';
       this.rtmpt.claim({ conn: c.open.conn, client: formatEndpoint(c.client), server: formatEndpoint(c.server), clientGuessed: c.clientGuessed }, !c.clientGuessed && t.offset === 0);
+      // The TCP stage's facts so far (tcp.start-unseen without a SYN) go to the tunnel it carries.
+      for (const d of c.pending.splice(0)) for (const r of this.rtmpt.observe(c.open.conn, this.diagRecord(d, null))) this.out.push(r);
       return true;
     }
     if (c.hold === null && !c.clientGuessed && t.offset === 0) {
@@ -344,7 +346,7 @@ export class SessionPipeline {
     c.hold ??= this.gate.open();
     const d = this.gate.data(c.hold, c, t);
     // RTMPT begun inside a body shows chunks before its next HTTP head: wait for the other side.
-    if (d?.kind !== 'rtmp' || !awaitingOtherSide(c.hold, c.server.port)) this.decide(c, d);
+    if (d?.kind !== 'rtmp' || !awaitingOtherSide(c.hold, c.server.port, this.gate.rtmpPorts)) this.decide(c, d);
     return false;
   }
 

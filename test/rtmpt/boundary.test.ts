@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { concat as cat } from '../builders/bytes.js';
-import { HeadScan, MAX_SCAN_HEAD, rtmptHead, RtmptSniffer, TailKeeper } from '../../src/rtmpt/boundary.js';
+import { awaitingOtherSide, HeadScan, MAX_SCAN_HEAD, RTMPT_WAIT_BYTES, RTMPT_WAIT_BYTES_OFF_PORT, rtmptHead, RtmptSniffer, TailKeeper } from '../../src/rtmpt/boundary.js';
+import { ConnectionHold } from '../../src/session/midstream.js';
 
 const enc = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const meta = (frame: number) => ({ frame, sec: 0, nsec: 0 });
@@ -92,4 +93,22 @@ test('boundary: the kept end of a cut reply body starts after the last head end 
   const k3 = new TailKeeper();
   k3.keep(cat(Uint8Array.of(0), head), meta(3));
   assert.deepEqual(k3.tail(head.length, 1), []);
+});
+
+test('boundary: a mid-stream decision waits for the other side — long on HTTP ports, briefly elsewhere, never on a port declared RTMP', () => {
+  const held = (bytes: number, both = false): ConnectionHold => {
+    const h = new ConnectionHold();
+    h.data('c2s', 0, new Uint8Array(bytes), meta(1));
+    if (both) h.data('s2c', 0, new Uint8Array(1), meta(2));
+    return h;
+  };
+  assert.equal(awaitingOtherSide(held(RTMPT_WAIT_BYTES - 1), 8080), true);
+  assert.equal(awaitingOtherSide(held(RTMPT_WAIT_BYTES), 8080), false);
+  assert.equal(awaitingOtherSide(held(RTMPT_WAIT_BYTES_OFF_PORT - 1), 9000), true);
+  assert.equal(awaitingOtherSide(held(RTMPT_WAIT_BYTES_OFF_PORT), 9000), false);
+  assert.equal(awaitingOtherSide(held(100), 1935), false);
+  assert.equal(awaitingOtherSide(held(100), 9000, [9000]), false);
+  assert.equal(awaitingOtherSide(held(100), 1935, [9000]), true);
+  // Both sides have sent: the next head (if any) would have shown.
+  assert.equal(awaitingOtherSide(held(100, true), 8080), false);
 });
