@@ -11,7 +11,12 @@
  * young-generation cap it once carried) changes V8's flag hash, and Node then rejects the code
  * cache of its own built-in modules (≈ 25 ms of every run). The young generation is capped at run
  * time instead (src/session/young-generation.ts).
+ *
+ * The texts are written to file descriptor 1 with `writeSync`, not `process.stdout`: the first
+ * use of `process.stdout` builds the stream (loading Node's stream and tty or file-stream
+ * modules), ≈ 5 ms of CPU, more than the rest of this file. `node -e 0` never builds it.
  */
+import { writeSync } from 'node:fs';
 
 /** Replaced by the bundler with the command line's `--version` and `--help` output. */
 declare const RTMPSCOPE_VERSION_TEXT: string | undefined;
@@ -24,7 +29,22 @@ const help = typeof RTMPSCOPE_HELP_TEXT === 'string' ? RTMPSCOPE_HELP_TEXT : und
 const text = only === '--version' || only === '-v' ? version : only === '--help' || only === '-h' ? help : undefined;
 /** The command line, relative to this file in dist/bin (a variable: it does not exist beside the source). */
 const MAIN = '../lib/main.js';
-if (text !== undefined) process.stdout.write(text);
+/**
+ * All of `s` to standard output, synchronously; through `process.stdout` if the descriptor is
+ * non-blocking and full (EAGAIN); nothing more once the reader is gone (EPIPE), as `head` expects.
+ */
+function print(s: string): void {
+  const b = Buffer.from(s);
+  let at = 0;
+  try {
+    while (at < b.length) at += writeSync(1, b, at);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EAGAIN') process.stdout.write(b.subarray(at));
+    else if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
+}
+
+if (text !== undefined) print(text);
 else {
   import(MAIN).catch((e: unknown) => {
     process.stderr.write(`rtmpscope: cannot load ${MAIN}: ${e instanceof Error ? e.message : String(e)}\n`);

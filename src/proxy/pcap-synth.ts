@@ -329,7 +329,7 @@ function encodePacket(
 
 /** One's-complement sum of 16-bit big-endian words over b[from, to) (odd tail zero-padded). */
 function sum16(b: Uint8Array, from: number, to: number, acc: number): number {
-  if (to - from >= 64 && ((b.byteOffset + from) & 1) === 0) return sum16Wide(b, from, to, acc);
+  if (to - from >= 64) return sum16Wide(b, from, to, acc);
   let s = acc;
   let i = from;
   const even = to - ((to - from) & 1);
@@ -342,21 +342,28 @@ function sum16(b: Uint8Array, from: number, to: number, acc: number): number {
 }
 
 /**
- * sum16 for long, 2-byte aligned runs (the payload of every data segment): native-order 16-bit
- * words summed in a double (65535 words of at most 0xffff stay far below 2^53), folded, then
- * byte-swapped on little-endian hosts (the one's-complement sum commutes with swapping the bytes
- * of every word: RFC 1071, 2.B). About 4× faster than byte pairs.
+ * sum16 for long runs (the payload of every data segment): native-order 16-bit words summed in a
+ * double (65535 words of at most 0xffff stay far below 2^53), folded, then byte-swapped when the
+ * native words are the big-endian words' bytes swapped (the one's-complement sum commutes with
+ * swapping the bytes of every word: RFC 1071, 2.B). At an odd address the run's first byte is
+ * a high byte on its own and the aligned words begin after it, each a low byte then the next
+ * word's high byte: swapped on big-endian hosts, not on little-endian ones. Payloads start at any
+ * address (views of the read buffers, segments 65495 bytes apart). About 4× faster than byte pairs.
  */
 function sum16Wide(b: Uint8Array, from: number, to: number, acc: number): number {
-  const words = (to - from) >> 1;
-  const w = new Uint16Array(b.buffer, b.byteOffset + from, words);
-  let s = 0;
-  for (let i = 0; i < words; i++) s += w[i]!;
-  while (s > 0xffff) s = (s % 0x10000) + Math.floor(s / 0x10000);
-  if (LITTLE_ENDIAN) s = ((s & 0xff) << 8) | (s >> 8);
-  s += acc;
-  const i = from + words * 2;
-  if (i < to) s += b[i]! << 8;
+  const odd = ((b.byteOffset + from) & 1) === 1;
+  const at = odd ? from + 1 : from;
+  const words = (to - at) >> 1;
+  const w = new Uint16Array(b.buffer, b.byteOffset + at, words);
+  let n = 0;
+  for (let i = 0; i < words; i++) n += w[i]!;
+  while (n > 0xffff) n = (n % 0x10000) + Math.floor(n / 0x10000);
+  if (LITTLE_ENDIAN !== odd) n = ((n & 0xff) << 8) | (n >> 8);
+  let s = acc + n;
+  if (odd) s += b[from]! << 8;
+  const i = at + words * 2;
+  // The tail byte: a high byte at an even distance from `from`, a low byte at an odd one.
+  if (i < to) s += odd ? b[i]! : b[i]! << 8;
   return s;
 }
 

@@ -52,6 +52,7 @@ import { proxyDiag } from './diagnostics.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STALL_TIMEOUT_MS, hostPortText, MAX_TIMEOUT_MS, type ProxyOptions } from './options.js';
 import { TcpSynth, type SynthSegment } from './pcap-synth.js';
 import { Relay, socketEndpoint, type RelayHost } from './relay.js';
+import { adopt, SocketReads } from './reads.js';
 import { BufferBudget } from '../rtmp/chunk-decoder.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../tcp/reassembly.js';
 
@@ -370,7 +371,10 @@ export async function runProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       sock.destroy();
       return;
     }
-    const r = new Relay(host, ++accepted, sock);
+    // Plain TCP clients are read into the proxy's own buffers (reads.ts); TLS ones as streams.
+    const reads = serverTls === null ? new SocketReads() : null;
+    const adopted = reads === null ? null : adopt(sock, reads, true);
+    const r = adopted === null ? new Relay(host, ++accepted, sock) : new Relay(host, ++accepted, adopted, reads);
     relays.add(r);
     r.start();
   };

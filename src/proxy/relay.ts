@@ -7,9 +7,11 @@
  *   terminated (rtmpe-terminator.ts), so the upstream gets the same RTMP messages, not the same
  *   bytes; when their C0+C1 cannot be answered they are relayed like any other.
  * - Bytes are forwarded unchanged, in order, as they arrive; each chunk is written to the other
- *   socket *before* it is looked at. Backpressure: when the writing side's `write()` returns
- *   false the reading side is paused until 'drain', so at most one read chunk beyond the socket's
- *   high-water mark is buffered per direction.
+ *   socket *before* it is looked at. Plain TCP sockets are read into the proxy's own
+ *   buffers (reads.ts: fewer, larger reads), TLS sockets through their 'data' events.
+ *   Backpressure: when the writing side's `write()` returns false the reading side is paused
+ *   until 'drain', so at most one read chunk (≤ 256 KiB) beyond the socket's high-water mark is
+ *   buffered per direction.
  * - Analysis runs after forwarding, inside try/catch: segment synthesis right after the write,
  *   decoding and record output once the host settles its queue (`later`/`settle`: after the
  *   bytes readable now were forwarded, and before any other event reaches the tap or an output). A throw, or a record output that lags more than its cap, stops decoding of
@@ -47,6 +49,7 @@ import { hostPortText, type UpstreamTarget } from './options.js';
 import { parseIpBytes, type SynthConn, type SynthEndpoint, type SynthSegment, type TcpSynth } from './pcap-synth.js';
 import { SessionTap } from './tap.js';
 import { RtmpeTerminator, TERMINATED_VERSIONS, type TerminatorOutput } from './rtmpe-terminator.js';
+import { SocketReads } from './reads.js';
 import type { SessionPipeline } from '../session/pipeline.js';
 
 /** C0 + C1 + C2: what a client sends before its first chunk. */
@@ -141,14 +144,19 @@ export class Relay {
   load = 0;
   loadAt = 0;
   private readonly closedWaiters: (() => void)[] = [];
+  /** Sockets read through reads.ts (plain TCP), by the direction they read; null: the socket's 'data' events. */
+  private readonly reads: Record<Direction, SocketReads | null>;
 
   constructor(
     private readonly host: RelayHost,
     /** 1-based order of acceptance (the session number, if the connection becomes one, is the pipeline's). */
     readonly accepted: number,
     client: net.Socket,
+    /** What `client` reads into, when reads.ts adopted it. */
+    clientReads: SocketReads | null = null,
   ) {
     this.client = client;
+    this.reads = { c2s: clientReads, s2c: null };
     const ep = socketEndpoint(client.remoteAddress, client.remotePort);
     this.clientEnd = ep?.synth ?? null;
     this.clientText = ep?.text ?? `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
@@ -226,7 +234,12 @@ export class Relay {
     c.on('error', (e: NodeJS.ErrnoException) => this.onError('client', e));
     c.on('close', () => this.onClose('client'));
     const up = this.host.upstream;
-    const sock = up.tls ? tls.connect({ ...this.host.upstreamTls, host: up.host, port: up.port, allowHalfOpen: true } as tls.ConnectionOptions) : net.connect({ host: up.host, port: up.port, allowHalfOpen: true });
+    let sock: net.Socket;
+    if (up.tls) sock = tls.connect({ ...this.host.upstreamTls, host: up.host, port: up.port, allowHalfOpen: true } as tls.ConnectionOptions);
+    else {
+      const reads = (this.reads.s2c = new SocketReads());
+      sock = net.connect({ host: up.host, port: up.port, allowHalfOpen: true, onread: reads.onread });
+    }
     this.upstream = sock;
     this.open.upstream = true;
     sock.setNoDelay(true);
@@ -296,7 +309,9 @@ export class Relay {
   }
 
   private wire(from: net.Socket, to: net.Socket, dir: Direction): void {
-    from.on('data', (chunk: Buffer) => this.onData(dir, from, to, chunk));
+    const reads = this.reads[dir];
+    if (reads !== null) reads.deliver((chunk) => this.onData(dir, from, to, chunk));
+    else from.on('data', (chunk: Buffer) => this.onData(dir, from, to, chunk));
     from.on('end', () => this.onEnd(dir, to));
   }
 

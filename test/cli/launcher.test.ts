@@ -45,6 +45,27 @@ test('launcher: other arguments reach the command line (output, errors, exit cod
   }
 });
 
+test('launcher: --version and --help never build process.stdout (what costs node -e 0 nothing)', () => {
+  // A preloaded script watches the getter (Node builds the stream on its first use).
+  const watch = `const d = Object.getOwnPropertyDescriptor(process, 'stdout'); let used = false;
+Object.defineProperty(process, 'stdout', { configurable: true, get() { used = true; return d.get.call(process); } });
+process.on('exit', () => require('fs').writeSync(2, used ? 'stdout built' : 'stdout untouched'));`;
+  for (const arg of ['--version', '--help']) {
+    // As if run as `node cli arg`: argv[1] is the script.
+    const w = spawnSync(process.execPath, ['-e', `${watch}\nprocess.argv.splice(1, 0, ${JSON.stringify(cli)});\nrequire(${JSON.stringify(cli)})`, '--', arg], { encoding: 'utf8' });
+    assert.equal(w.status, 0, w.stderr);
+    assert.equal(w.stderr, 'stdout untouched', arg);
+    assert.equal(w.stdout, run(main, [arg]).stdout);
+  }
+});
+
+test('launcher: a reader that went away (EPIPE) is no error', () => {
+  // The pipe's reader exits before the launcher writes its help.
+  const r = spawnSync('bash', ['-c', 'exec 1> >(exit 0); sleep 0.3; exec "$0" "$1" --help', process.execPath, cli], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+});
+
 test('launcher: the shebang passes no V8 flags', () => {
   assert.equal(readFileSync(cli, 'utf8').split('\n')[0], '#!/usr/bin/env node');
 });

@@ -161,25 +161,39 @@ function fold(b: Uint8Array, from: number, to: number, acc: number): number {
   return s;
 }
 
+/** The TCP checksum of a data segment of `payload`, placed `shift` bytes into its buffer, verifies. */
+function checksumVerifies(payload: Uint8Array, shift: number, v6: boolean): void {
+  const synth = new TcpSynth({ link: 'raw', isn: () => 0xfffffff0 });
+  const ip = (n: number) => (v6 ? new Uint8Array(16).fill(n) : Uint8Array.of(10, 0, 0, n));
+  const conn = synth.open({ ip: ip(1), port: 40000 }, { ip: ip(2), port: 1935 }, { sec: 1, nsec: 0 });
+  synth.take();
+  const backing = new Uint8Array(payload.length + shift);
+  backing.set(payload, shift);
+  synth.data(conn, 'c2s', backing.subarray(shift), { sec: 1, nsec: 1 });
+  const parts = synth.take();
+  // Every packet (a header array, then its payload): one segment, or several of MAX_SEGMENT.
+  for (let k = 0; k < parts.length; k += 2) {
+    const b = concatBytes(parts[k]!, parts[k + 1]!).subarray(16);
+    const ihl = v6 ? 40 : 20;
+    const srcAt = v6 ? 8 : 12;
+    let s = fold(b, srcAt, srcAt + 2 * ip(0).length, 0);
+    s += 6 + b.length - ihl;
+    assert.equal(fold(b, ihl, b.length, s), 0xffff, `segment ${k / 2} of ${payload.length} bytes at +${shift}`);
+  }
+}
+
 test('synth: TCP checksums verify for any payload length and alignment, IPv4 and IPv6 (the word-wide sum and the byte-pair one agree)', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 1, maxLength: 5000 }), fc.nat(3), fc.boolean(), (payload, shift, v6) => {
-      const synth = new TcpSynth({ link: 'raw', isn: () => 0xfffffff0 });
-      const ip = (n: number) => (v6 ? new Uint8Array(16).fill(n) : Uint8Array.of(10, 0, 0, n));
-      const conn = synth.open({ ip: ip(1), port: 40000 }, { ip: ip(2), port: 1935 }, { sec: 1, nsec: 0 });
-      synth.take();
-      const backing = new Uint8Array(payload.length + shift);
-      backing.set(payload, shift);
-      synth.data(conn, 'c2s', backing.subarray(shift), { sec: 1, nsec: 1 });
-      const b = concatBytes(...synth.take()).subarray(16);
-      const ihl = v6 ? 40 : 20;
-      const srcAt = v6 ? 8 : 12;
-      let s = fold(b, srcAt, srcAt + 2 * ip(0).length, 0);
-      s += 6 + b.length - ihl;
-      assert.equal(fold(b, ihl, b.length, s), 0xffff);
-    }),
+    fc.property(fc.uint8Array({ minLength: 1, maxLength: 5000 }), fc.nat(3), fc.boolean(), (payload, shift, v6) => checksumVerifies(payload, shift, v6)),
     { numRuns: 300 },
   );
+  // The word-wide sum (64 bytes and more) at even and odd addresses, odd and even lengths, and
+  // segments that start 65495 bytes into a chunk.
+  let seed = 5;
+  for (const len of [64, 65, 127, 4096, 4097, 140_001]) {
+    const payload = new Uint8Array(len).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16);
+    for (let shift = 0; shift < 4; shift++) for (const v6 of [false, true]) checksumVerifies(payload, shift, v6);
+  }
 });
 
 test('synth: addresses as the decoders print them', () => {
