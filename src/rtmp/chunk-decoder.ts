@@ -42,6 +42,7 @@ import { LruList, type LruLinks } from '../core/lru.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HandshakeAssembler } from './handshake-assembler.js';
 import { MEDIA_TYPES, mediaBodyWanted } from '../media/retention.js';
+import { backfill, type Backfill } from './backfill.js';
 import { findResync, plausibleMessageHeader, sizeBeforeHole, type KnownStream } from './resync.js';
 import { SCAN_MAX, ScanWindow, type Replay } from './scan-window.js';
 import { BufferBudget, FIRST_BODY } from './buffer-budget.js';
@@ -297,7 +298,9 @@ export class ChunkDecoder {
       }
       return null;
     }
-    return this.resume(r.at, r.chunkSize, r.evidence);
+    // Whole messages before the position whose headers inherit from a state nobody saw (backfill.ts).
+    const bf = r.at > 0 ? backfill(buf, r.at, r.chunkSize, known) : null;
+    return bf === null ? this.resume(r.at, r.chunkSize, r.evidence) : this.resume(bf.at, r.chunkSize, r.evidence, bf);
   }
 
   /** The chunk streams whose type, length and stream id a type-2 header may inherit. */
@@ -308,7 +311,7 @@ export class ChunkDecoder {
   }
 
   /** Decoding resumes at scan[at] with chunk size `chunkSize`: the scanned bytes from there, to be decoded next. */
-  private resume(at: number, chunkSize: number, evidence: number): Replay {
+  private resume(at: number, chunkSize: number, evidence: number, assumed?: Backfill): Replay {
     // A rescan that found the message where it began and only raised the guess is the guess
     // being checked, as the first resync's diagnostic says: it is not reported again.
     const quiet = this.rescanning && this.window.skipped + at === 0 && evidence === 0;
@@ -320,6 +323,11 @@ export class ChunkDecoder {
       // The scan from a header that parsed skipped bytes after all: they may have held headers,
       // so chunk boundaries were lost there as after a gap.
       if (this.window.skipped + at > 0) this.out.push({ kind: 'desync', offset: this.rescanAt, frame: this.meta.frame, droppedMessages: this.forgetAfterLoss() });
+    }
+    if (assumed !== undefined) {
+      this.assume(assumed.streams, at);
+      // The headers that landed on the position decided how the messages before it are read.
+      if (!this.chunkSizeConfirmed) this.coveredLength = Math.max(this.coveredLength, assumed.covered);
     }
     const inferred = chunkSize !== this.chunkSize;
     this.chunkSize = chunkSize;
@@ -338,6 +346,26 @@ export class ChunkDecoder {
     this.phase = 'chunks';
     this.pos = resumeAt;
     return replay;
+  }
+
+  /**
+   * Chunk streams whose previous message a backfill assumed (type and length; it ended before the
+   * resume point): their type-2/3 headers are decoded from it. Timestamp and message stream id stay
+   * unknown unless a type-0 header of the chunk stream survived.
+   */
+  private assume(streams: ReadonlyMap<number, KnownStream>, at: number): void {
+    for (const [csid, k] of streams) {
+      let s = this.streams.get(csid);
+      if (s === undefined) {
+        s = this.newStream(csid, this.window.start + at);
+        s.streamId = 0;
+      }
+      s.typeId = k.typeId;
+      s.length = k.length;
+      s.seen = true;
+      s.needHeader = false;
+      s.tsKnown = false;
+    }
   }
 
   /**
@@ -530,29 +558,7 @@ export class ChunkDecoder {
     let s = this.streams.get(csid);
     // Least recently used first: a flood of new chunk streams evicts its own, not the busy ones.
     if (s !== undefined && s !== this.lastStream) this.lru.touch(s);
-    if (s === undefined) {
-      this.takeState(STREAM_COST, null, csid, startOffset);
-      s = {
-        csid,
-        timestamp: 0,
-        delta: 0,
-        length: 0,
-        typeId: 0,
-        streamId: 0,
-        extended: false,
-        extendedValue: 0,
-        msg: null,
-        seen: false,
-        tsKnown: false,
-        sidKnown: false,
-        needHeader: false,
-        lruPrev: null,
-        lruNext: null,
-        lruIn: false,
-      };
-      this.streams.set(csid, s);
-      this.lru.touch(s);
-    }
+    s ??= this.newStream(csid, startOffset);
     let ts = 0;
     let ext = false;
     if (fmt <= 2) {
@@ -691,6 +697,32 @@ export class ChunkDecoder {
     this.curLeft = payloadLength;
     if (payloadLength === 0) this.endChunk(s);
     return headerLength;
+  }
+
+  /** A chunk stream's state, new (nothing inherited yet). */
+  private newStream(csid: number, offset: number): ChunkStream {
+    this.takeState(STREAM_COST, null, csid, offset);
+    const s: ChunkStream = {
+      csid,
+      timestamp: 0,
+      delta: 0,
+      length: 0,
+      typeId: 0,
+      streamId: 0,
+      extended: false,
+      extendedValue: 0,
+      msg: null,
+      seen: false,
+      tsKnown: false,
+      sidKnown: false,
+      needHeader: false,
+      lruPrev: null,
+      lruNext: null,
+      lruIn: false,
+    };
+    this.streams.set(csid, s);
+    this.lru.touch(s);
+    return s;
   }
 
   /** (A method, so that TypeScript does not narrow `phase` across calls that change it.) */
