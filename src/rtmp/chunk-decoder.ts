@@ -29,7 +29,8 @@
  *   chunk stream whose type-0 header was never captured: its message stream id is then unknown
  *   too (`'streamId'`, reported as 0). A type-3 header after a loss is decoded only once a type
  *   0/1/2 header of its chunk stream was seen since: it might continue a message whose start was
- *   lost. And every message header after a loss must be plausible (resync.ts), or the decoder
+ *   lost — unless a backfill (backfill.ts) confirmed, by headers landing exactly on the resync
+ *   position, what the chunk stream's previous message was. And every message header after a loss must be plausible (resync.ts), or the decoder
  *   goes out of sync again instead of decoding payload bytes as headers.
  * - While the chunk size in force is a guess (inferred without a multi-chunk message to prove it),
  *   a wrong guess must be caught before it produces a message: chunks are expected one message
