@@ -127,7 +127,7 @@ function landsOn(b: Uint8Array, i: number, to: number, cs: number, known: Readon
     p = r.next;
     cs = r.cs;
   }
-  if (p !== to || n < 2 && (b[i] as number) >> 6 === 2) return null;
+  if (p !== to || (n < 2 && (b[i] as number) >> 6 === 2)) return null;
   for (const s of sim.values()) if (s.remaining > 0) return null;
   return { at: i, streams: assumedOf(used, hyp, null), covered };
 }

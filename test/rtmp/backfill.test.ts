@@ -8,20 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ChunkDecoder, type RtmpEvent, type RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
-import { concatBytes, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
+import { writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
+import { decodedMessages, layout, noiseBytes, runDecoder } from '../builders/chunk-run.js';
 
-const meta = { frame: 1, sec: 0, nsec: 0 };
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 function body(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = (seed * 2654435761 + 1) >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
+  const b = noiseBytes(n, seed);
   // A video tag's first byte (as FFmpeg writes it): not a header byte of chunk stream 4 or 6.
   if (n > 0) b[0] = 0x17;
   return b;
@@ -51,26 +44,11 @@ function shaped(count: number, opts: { audioLen: number; type3?: boolean; releng
     lastAudioLen = len;
     msgs.push({ csid: 4, typeId: 8, streamId: 1, timestamp: i * 20, fmt, delta: 23, body: body(len, i + seed * 1000) });
   }
-  const parts: Uint8Array[] = [];
-  const starts: number[] = [];
-  let off = 0;
-  for (const m of msgs) {
-    const b = writeChunks([m], { chunkSize: 4096 });
-    starts.push(off);
-    parts.push(b);
-    off += b.length;
-  }
-  return { bytes: concatBytes(...parts), msgs, starts };
+  return layout(msgs, 4096);
 }
 
-function run(d: ChunkDecoder, pieces: (Uint8Array | number)[]): RtmpEvent[] {
-  const out: RtmpEvent[] = [];
-  for (const p of pieces) out.push(...(typeof p === 'number' ? d.gap(p, meta) : d.push(p, meta)));
-  out.push(...d.finish());
-  return out;
-}
-
-const messages = (evs: RtmpEvent[]): RtmpMessage[] => evs.filter((e): e is RtmpMessage => e.kind === 'message');
+const run = (d: ChunkDecoder, pieces: (Uint8Array | number)[]): RtmpEvent[] => runDecoder(d, pieces);
+const messages = decodedMessages;
 const key = (csid: number, typeId: number, b: Uint8Array): string => `${csid}/${typeId}/${b.length}/${hex(b)}`;
 
 /** Every decoded message was sent (same chunk stream, type and body): nothing invented. */
@@ -103,16 +81,7 @@ function opusLike(): Shaped {
     { csid: 4, typeId: 8, streamId: 1, timestamp: 0, fmt: 3, body: body(156, 4) },
   ];
   for (let i = 0; i < 30; i++) msgs.push({ csid: i % 3 === 0 ? 6 : 4, typeId: i % 3 === 0 ? 9 : 8, streamId: 1, timestamp: 40 + i * 20, fmt: 1, delta: 20, body: body(160 + i * 7, 10 + i) });
-  const parts: Uint8Array[] = [];
-  const starts: number[] = [];
-  let off = 0;
-  for (const m of msgs) {
-    const b = writeChunks([m], { chunkSize: 4096 });
-    starts.push(off);
-    parts.push(b);
-    off += b.length;
-  }
-  return { bytes: concatBytes(...parts), msgs, starts };
+  return layout(msgs, 4096);
 }
 
 test('backfill: a type-3 audio message whose length only a header before the cut gave fills the bytes up to the resync position', () => {
