@@ -6,8 +6,9 @@
  * the same cuts spread over them (editcap + tshark, told the capture's server ports).
  */
 import { readFileSync } from 'node:fs';
+import type { MessageRecord } from '../src/records/index.js';
 import { basename } from 'node:path';
-import { analyzeEvents, captureEvents, cutPoints, sweep, tsharkShare } from '../test/builders/cut-sweep.js';
+import { analyzeEvents, captureEvents, cutEvents, cutPoints, messages, missedMessages, sweep, tsharkShare } from '../test/builders/cut-sweep.js';
 
 const args = process.argv.slice(2);
 const ports: number[] = [];
@@ -18,7 +19,9 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === '--tshark') tsharkCuts = Number(args[++i]);
   else files.push(args[i] as string);
 }
-const verbose = process.env['SWEEP_VERBOSE'] === '1';
+/** SWEEP_VERBOSE=1: one line per cut; 2: and the messages each cut misses, with the diagnostics of its decode. */
+const verbosity = Number(process.env['SWEEP_VERBOSE'] ?? '0');
+const verbose = verbosity >= 1;
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -33,7 +36,21 @@ for (const f of files) {
   const intact = analyzeEvents(events, opts);
   const points = cutPoints(events, intact);
   const rs = sweep(new Uint8Array(readFileSync(f)), opts, points);
-  if (verbose) for (const r of rs) console.log(`  cut ${r.cut}: recoverable ${r.recoverable} decoded ${r.decoded} matched ${r.matched} found ${r.found} P ${r.precision.toFixed(4)} R ${r.recall.toFixed(4)}`);
+  if (verbose) {
+    for (const r of rs) {
+      console.log(`  cut ${r.cut}: recoverable ${r.recoverable} decoded ${r.decoded} matched ${r.matched} found ${r.found} P ${r.precision.toFixed(4)} R ${r.recall.toFixed(4)}`);
+      if (verbosity < 2 || (r.found === r.recoverable && r.matched === r.decoded)) continue;
+      const cut = analyzeEvents(cutEvents(events, r.cut), opts);
+      const show = (what: string, m: MessageRecord): void => {
+        const chunks = m.chunks.list.map((c) => `${c[0]}@${c[4]}:${c[3]}`).join(' ');
+        console.log(`    ${what} ${m.dir} ${m.client} csid ${m.csid} type ${m.typeId} len ${m.length} frames ${m.firstFrame}-${m.frame} chunks ${chunks}`);
+      };
+      for (const m of missedMessages(messages(intact), messages(cut), r.cut)) show('missed', m);
+      // Decoded from the cut but not in the intact decode: wrong (the precision's misses).
+      for (const m of missedMessages(messages(cut), messages(intact), 0)) show('wrong', m);
+      for (const d of cut) if (d.type === 'diagnostic' && d.code.startsWith('rtmp')) console.log(`    ${JSON.stringify(d).slice(0, 300)}`);
+    }
+  }
   let tshark = '';
   if (tsharkCuts > 0) {
     const servers = new Set<number>();

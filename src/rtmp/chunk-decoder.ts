@@ -29,7 +29,8 @@
  *   chunk stream whose type-0 header was never captured: its message stream id is then unknown
  *   too (`'streamId'`, reported as 0). A type-3 header after a loss is decoded only once a type
  *   0/1/2 header of its chunk stream was seen since: it might continue a message whose start was
- *   lost. And every message header after a loss must be plausible (resync.ts), or the decoder
+ *   lost — unless a backfill (backfill.ts) confirmed, by headers landing exactly on the resync
+ *   position, what the chunk stream's previous message was. And every message header after a loss must be plausible (resync.ts), or the decoder
  *   goes out of sync again instead of decoding payload bytes as headers.
  * - While the chunk size in force is a guess (inferred without a multi-chunk message to prove it),
  *   a wrong guess must be caught before it produces a message: chunks are expected one message
@@ -38,22 +39,23 @@
  *   size too large, its last bytes would be the next chunk's header. Two multi-chunk messages
  *   that complete this way prove the size.
  */
-import { LruList, type LruLinks } from '../core/lru.js';
+import { ChunkStreams, type ChunkStream } from './chunk-streams.js';
+import { u24, u32 } from '../core/byte-reader.js';
 import { diag, type Diagnostic, type Direction } from '../core/diagnostics.js';
 import { HandshakeAssembler } from './handshake-assembler.js';
-import { MEDIA_TYPES, mediaBodyWanted } from '../media/retention.js';
+import { MEDIA_TYPES } from '../media/retention.js';
+import { appendPayload, growBody, PAYLOAD_TYPES, type BodySink, type MessageInProgress } from './message-body.js';
+import { backfill, type Backfill } from './backfill.js';
 import { findResync, plausibleMessageHeader, sizeBeforeHole, type KnownStream } from './resync.js';
 import { SCAN_MAX, ScanWindow, type Replay } from './scan-window.js';
 import { BufferBudget, FIRST_BODY } from './buffer-budget.js';
-import type { ByteMeta, ChunkDecoderOptions, RtmpEvent, RtmpMessage, UnknownField, ChunkInfo } from './chunk-types.js';
+import type { ByteMeta, ChunkDecoderOptions, RtmpEvent, RtmpMessage, UnknownField } from './chunk-types.js';
 
 export type * from './chunk-types.js';
 export { BufferBudget, DEFAULT_CONN_BUFFER } from './buffer-budget.js';
+export { STREAM_COST } from './chunk-streams.js';
 
-/** Smallest body allocation. */
-const MIN_BODY = 64;
 /** Bookkeeping counted in the budget: per chunk stream, per message in progress, per chunk listed. */
-export const STREAM_COST = 320;
 const MSG_COST = 512;
 const CHUNK_INFO_COST = 64;
 
@@ -76,56 +78,6 @@ const MIN_GUESSED_CHUNK = DEFAULT_CHUNK_SIZE;
 
 const MAX_HEADER = 18;
 
-/** Per chunk-stream state: the previous header and the message being assembled. */
-type ChunkStream = LruLinks & {
-  readonly csid: number;
-  timestamp: number;
-  /** Timestamp field of the last header: delta for fmt 1/2, absolute for fmt 0. */
-  delta: number;
-  length: number;
-  typeId: number;
-  streamId: number;
-  /** The last fmt 0/1/2 header carried an extended timestamp. */
-  extended: boolean;
-  /** The 32-bit value of that extended timestamp field. */
-  extendedValue: number;
-  /** Message being assembled, or null between messages. */
-  msg: MessageInProgress | null;
-  seen: boolean;
-  /** The absolute timestamp is known (a type-0 header since the last loss). */
-  tsKnown: boolean;
-  /** The message stream id is known (a type-0 header of this chunk stream was captured). */
-  sidKnown: boolean;
-  /** Since the last loss no type 0/1/2 header came: a type-3 header cannot be placed. */
-  needHeader: boolean;
-};
-
-type MessageInProgress = {
-  body: Uint8Array;
-  kept: number;
-  received: number;
-  lost: number;
-  fmt: 0 | 1 | 2 | 3;
-  extended: boolean;
-  chunks: ChunkInfo[];
-  chunkCount: number;
-  offset: number;
-  firstFrame: number;
-  unknown: UnknownField[];
-  /** Body bytes this message may keep (its length, or less when capped); `body` grows towards it. */
-  cap: number;
-  /** A media body kept only as far as its tag header, until the header says it is a config. */
-  checkMedia: boolean;
-  /** Bookkeeping bytes taken from the budget for this message (besides its body). */
-  owed: number;
-  /** With `payloads`: the whole body so far (grown as bytes arrive), null when not kept; and its fill. */
-  full: Uint8Array | null;
-  fullLen: number;
-};
-
-/** Types whose whole body `payloads` keeps: audio, video, aggregate. */
-const PAYLOAD_TYPES = new Set([8, 9, 22]);
-
 export class ChunkDecoder {
   private readonly opts: typeof DEFAULTS;
   private readonly side: 'client' | 'server';
@@ -137,9 +89,9 @@ export class ChunkDecoder {
   chunkSize = DEFAULT_CHUNK_SIZE;
   /** The chunk size in force is known, not guessed (decoded from the start, or set by a message we saw). */
   private chunkSizeConfirmed: boolean;
-  private readonly streams = new Map<number, ChunkStream>();
-  /** The chunk streams, least recently used first (the one forgotten at the --conn-buffer cap). */
-  private readonly lru = new LruList<ChunkStream>();
+  /** The chunk streams (their state counted in the budget); `streams` is its map. */
+  private readonly table: ChunkStreams;
+  private readonly streams: Map<number, ChunkStream>;
   /** Header bytes carried over from the previous push. */
   private readonly head = new Uint8Array(MAX_HEADER + 4);
   private headLen = 0;
@@ -174,6 +126,8 @@ export class ChunkDecoder {
   private coveredLength = 0;
   private readonly budget: BufferBudget;
   private readonly payloads: boolean;
+  /** Message bodies are allocated from the budget; caps are reported as diagnostics. */
+  private readonly sink: BodySink;
   /** finish() in progress: no more bytes will come. */
   private final = false;
   /** The bytes held while out of sync. */
@@ -184,16 +138,16 @@ export class ChunkDecoder {
   private rescanAt = -1;
   /** The scan in progress began at a header that parsed (rescan()): nothing was lost before it. */
   private rescanning = false;
-  /** Chunk streams forgotten by shed() (reported at the next push) and by takeState (at the end of this push). */
-  private shedStreams = 0;
-  private forgotten = 0;
-  private forgottenAt: { offset: number; csid: number } | null = null;
 
   constructor(dir: Direction, options: ChunkDecoderOptions = {}) {
     this.dir = dir;
     this.side = dir === 'c2s' ? 'client' : 'server';
     this.conn = options.conn;
     this.budget = options.budget ?? new BufferBudget();
+    this.table = new ChunkStreams(this.budget, (s) => {
+      if (this.lastStream === s) this.lastStream = null;
+    });
+    this.streams = this.table.map;
     this.opts = {
       maxMediaBytes: options.maxMediaBytes ?? DEFAULTS.maxMediaBytes,
       mediaHead: options.mediaHead ?? DEFAULTS.mediaHead,
@@ -201,6 +155,7 @@ export class ChunkDecoder {
       maxChunkInfo: options.maxChunkInfo ?? DEFAULTS.maxChunkInfo,
     };
     this.payloads = options.payloads === true;
+    this.sink = { budget: this.budget, mediaHead: this.opts.mediaHead, capped: (message, offset) => this.out.push(this.diag('rtmp.message.buffer-cap', message, offset)) };
     this.phase = options.startInDesync === true ? 'desync' : options.skipHandshake === true ? 'chunks' : 'handshake';
     this.handshake = new HandshakeAssembler(this.side, options.decrypted === true, options.startAtSecondBlock === true);
     this.chunkSizeConfirmed = options.startInDesync !== true;
@@ -297,7 +252,9 @@ export class ChunkDecoder {
       }
       return null;
     }
-    return this.resume(r.at, r.chunkSize, r.evidence);
+    // Whole messages before the position whose headers inherit from a state nobody saw (backfill.ts).
+    const bf = r.at > 0 ? backfill(buf, r.at, r.chunkSize, known) : null;
+    return bf === null ? this.resume(r.at, r.chunkSize, r.evidence) : this.resume(bf.at, r.chunkSize, r.evidence, bf);
   }
 
   /** The chunk streams whose type, length and stream id a type-2 header may inherit. */
@@ -308,7 +265,7 @@ export class ChunkDecoder {
   }
 
   /** Decoding resumes at scan[at] with chunk size `chunkSize`: the scanned bytes from there, to be decoded next. */
-  private resume(at: number, chunkSize: number, evidence: number): Replay {
+  private resume(at: number, chunkSize: number, evidence: number, assumed?: Backfill): Replay {
     // A rescan that found the message where it began and only raised the guess is the guess
     // being checked, as the first resync's diagnostic says: it is not reported again.
     const quiet = this.rescanning && this.window.skipped + at === 0 && evidence === 0;
@@ -320,6 +277,11 @@ export class ChunkDecoder {
       // The scan from a header that parsed skipped bytes after all: they may have held headers,
       // so chunk boundaries were lost there as after a gap.
       if (this.window.skipped + at > 0) this.out.push({ kind: 'desync', offset: this.rescanAt, frame: this.meta.frame, droppedMessages: this.forgetAfterLoss() });
+    }
+    if (assumed !== undefined) {
+      this.assume(assumed.streams, at);
+      // The headers that landed on the position decided how the messages before it are read.
+      if (!this.chunkSizeConfirmed) this.coveredLength = Math.max(this.coveredLength, assumed.covered);
     }
     const inferred = chunkSize !== this.chunkSize;
     this.chunkSize = chunkSize;
@@ -341,6 +303,26 @@ export class ChunkDecoder {
   }
 
   /**
+   * Chunk streams whose previous message a backfill assumed (type and length; it ended before the
+   * resume point): their type-2/3 headers are decoded from it. Timestamp and message stream id stay
+   * unknown unless a type-0 header of the chunk stream survived.
+   */
+  private assume(streams: ReadonlyMap<number, KnownStream>, at: number): void {
+    for (const [csid, k] of streams) {
+      let s = this.streams.get(csid);
+      if (s === undefined) {
+        s = this.table.create(csid, this.window.start + at);
+        s.streamId = 0;
+      }
+      s.typeId = k.typeId;
+      s.length = k.length;
+      s.seen = true;
+      s.needHeader = false;
+      s.tsKnown = false;
+    }
+  }
+
+  /**
    * `length` bytes of this direction were lost. Inside the payload of the current chunk the
    * boundaries are still known: the message just has a hole. Anywhere else the chunk headers
    * were lost with the bytes, so decoding goes out of sync until a boundary is found again.
@@ -358,7 +340,7 @@ export class ChunkDecoder {
       m.received += length;
       m.lost += length;
       // Zeros stand in, as far as the body's first allocation goes (made now if no byte came yet).
-      if (m.body.length === 0 && m.cap > 0) this.growBody(m, Math.min(m.cap, m.checkMedia ? this.opts.mediaHead : FIRST_BODY));
+      if (m.body.length === 0 && m.cap > 0) growBody(this.sink, m, Math.min(m.cap, m.checkMedia ? this.opts.mediaHead : FIRST_BODY));
       if (m.kept < m.body.length) m.kept = Math.min(m.body.length, m.kept + length);
       this.curLeft -= length;
       this.pos += length;
@@ -447,7 +429,7 @@ export class ChunkDecoder {
     while (p < n && this.phase === 'chunks') {
       if (this.cur !== null && this.curLeft > 0) {
         const take = Math.min(this.curLeft, n - p);
-        this.appendPayload(this.cur, data, p, take);
+        appendPayload(this.sink, this.cur, this.cur.msg as MessageInProgress, data, p, take);
         p += take;
         this.pos += take;
         this.curLeft -= take;
@@ -529,30 +511,8 @@ export class ChunkDecoder {
     if (p + mhLen > end) return -1;
     let s = this.streams.get(csid);
     // Least recently used first: a flood of new chunk streams evicts its own, not the busy ones.
-    if (s !== undefined && s !== this.lastStream) this.lru.touch(s);
-    if (s === undefined) {
-      this.takeState(STREAM_COST, null, csid, startOffset);
-      s = {
-        csid,
-        timestamp: 0,
-        delta: 0,
-        length: 0,
-        typeId: 0,
-        streamId: 0,
-        extended: false,
-        extendedValue: 0,
-        msg: null,
-        seen: false,
-        tsKnown: false,
-        sidKnown: false,
-        needHeader: false,
-        lruPrev: null,
-        lruNext: null,
-        lruIn: false,
-      };
-      this.streams.set(csid, s);
-      this.lru.touch(s);
-    }
+    if (s !== undefined && s !== this.lastStream) this.table.touch(s);
+    s ??= this.table.create(csid, startOffset);
     let ts = 0;
     let ext = false;
     if (fmt <= 2) {
@@ -563,13 +523,13 @@ export class ChunkDecoder {
     let extValue = 0;
     if (ext) {
       if (q + 4 > end) return -1;
-      extValue = readU32(b, q);
+      extValue = u32(b, q);
       q += 4;
     } else if (fmt === 3 && s.extended) {
       // Type-3 after an extended-timestamp header: repeated (spec, FFmpeg) or omitted (old librtmp)?
       // At the very end of the input there is nothing to compare with: take it as omitted.
       if (q + 4 > end && !this.final) return -1;
-      if (q + 4 <= end && readU32(b, q) === s.extendedValue) {
+      if (q + 4 <= end && u32(b, q) === s.extendedValue) {
         q += 4;
         this.etsConvention.repeated++;
       } else {
@@ -591,7 +551,7 @@ export class ChunkDecoder {
       // boundary after all (a resync on payload bytes, or a chunk size guessed wrong): scan again
       // rather than decode payload as headers. So does a type-3 header nobody can place.
       const plausible =
-        (fmt === 3 ? !(s.needHeader && s.msg === null) : s.msg === null && plausibleMessageHeader(fmt, ts, fmt <= 1 ? (b[p + 6] as number) : s.typeId, fmt <= 1 ? readU24(b, p + 3) : s.length, fmt === 0 ? readU32LE(b, p + 7) : -1)) &&
+        (fmt === 3 ? !(s.needHeader && s.msg === null) : s.msg === null && plausibleMessageHeader(fmt, ts, fmt <= 1 ? (b[p + 6] as number) : s.typeId, fmt <= 1 ? u24(b, p + 3) : s.length, fmt === 0 ? readU32LE(b, p + 7) : -1)) &&
         // With a guessed size, the message in progress must continue right here.
         (this.chunkSizeConfirmed || this.lastStream === null || this.lastStream.msg === null || (fmt === 3 && s === this.lastStream));
       if (!plausible) {
@@ -606,7 +566,7 @@ export class ChunkDecoder {
         if (m.chunkCount > 1 && ++this.provenMulti >= 2) this.chunkSizeConfirmed = true;
         this.emit(m);
       }
-      if (!this.chunkSizeConfirmed && s.msg === null && startOffset !== this.rescanAt && (fmt <= 1 ? readU24(b, p + 3) : s.length) > Math.max(MIN_GUESSED_CHUNK, this.coveredLength)) {
+      if (!this.chunkSizeConfirmed && s.msg === null && startOffset !== this.rescanAt && (fmt <= 1 ? u24(b, p + 3) : s.length) > Math.max(MIN_GUESSED_CHUNK, this.coveredLength)) {
         this.rescan(startOffset);
         return 0;
       }
@@ -627,13 +587,13 @@ export class ChunkDecoder {
     if (fmt === 0) {
       s.timestamp = ext ? extValue : ts;
       s.delta = s.timestamp;
-      s.length = readU24(b, p + 3);
+      s.length = u24(b, p + 3);
       s.typeId = b[p + 6] as number;
       s.streamId = readU32LE(b, p + 7);
     } else if (fmt === 1 || fmt === 2) {
       s.delta = ext ? extValue : ts;
       if (fmt === 1) {
-        s.length = readU24(b, p + 3);
+        s.length = u24(b, p + 3);
         s.typeId = b[p + 6] as number;
       }
       if (starting) s.timestamp = (s.timestamp + s.delta) >>> 0;
@@ -647,7 +607,7 @@ export class ChunkDecoder {
     if (!starting && fmt !== 3) {
       // A new header in the middle of a message: the old message is abandoned.
       this.out.push(this.diag('rtmp.chunk.interrupted', `chunk stream ${csid}: a type-${fmt} header arrived before the message in progress was complete (${(s.msg as MessageInProgress).received} of its bytes)`, startOffset));
-      this.dropMessage(s);
+      this.table.dropMessage(s);
       if (fmt === 1 || fmt === 2) s.timestamp = (s.timestamp + s.delta) >>> 0;
     }
     s.seen = true;
@@ -657,7 +617,7 @@ export class ChunkDecoder {
       const cap = Math.min(s.length, media ? this.opts.maxMediaBytes : this.opts.maxCommandBytes);
       const checkMedia = media && this.opts.mediaHead > 0 && cap > this.opts.mediaHead;
       // The body is allocated as its bytes arrive (appendPayload); only bookkeeping is taken now.
-      const owed = this.takeState(MSG_COST, s, csid, startOffset) ? MSG_COST : 0;
+      const owed = this.table.take(MSG_COST, s, csid, startOffset) ? MSG_COST : 0;
       const unknown: UnknownField[] = [];
       if (!s.tsKnown) unknown.push('timestamp');
       if (!s.sidKnown) unknown.push('streamId');
@@ -725,7 +685,7 @@ export class ChunkDecoder {
     for (const st of this.streams.values()) {
       if (st.msg !== null) {
         dropped++;
-        this.dropMessage(st);
+        this.table.dropMessage(st);
       }
       st.tsKnown = false;
       st.needHeader = true;
@@ -750,47 +710,19 @@ export class ChunkDecoder {
     this.window.skipped = 0;
   }
 
-  /** Drop the message in progress on `s` (if any), returning its bytes to the budget. */
-  private dropMessage(s: ChunkStream): void {
-    if (s.msg !== null) this.budget.give(s.msg.body.length + s.msg.owed + (s.msg.full?.length ?? 0));
-    s.msg = null;
-  }
-
-  /**
-   * Chunk-stream and message bookkeeping counts in the budget (--conn-buffer, and the shared one).
-   * Beyond it, the least recently used chunk stream (other than `keep`) is forgotten, with its
-   * message in progress, until the state fits: a later header that needed it is reported as such.
-   * False when nothing is left to forget (the state is then held uncounted: one stream at most).
-   */
-  private takeState(n: number, keep: ChunkStream | null, csid: number, offset: number): boolean {
-    while (!this.budget.take(n, true)) {
-      let victim = this.lru.oldest();
-      if (victim !== null && victim === keep) victim = victim.lruNext as ChunkStream | null;
-      if (victim === null) return false;
-      // Reported once per push (a flood forgets thousands): see reportForgotten.
-      this.forgotten++;
-      this.forgottenAt ??= { offset, csid };
-      this.dropMessage(victim);
-      this.streams.delete(victim.csid);
-      this.lru.remove(victim);
-      this.budget.give(STREAM_COST);
-      if (this.lastStream === victim) this.lastStream = null;
-    }
-    return true;
-  }
-
   private reportForgotten(): void {
-    if (this.forgotten === 0 || this.forgottenAt === null) return;
-    const at = this.forgottenAt;
+    const t = this.table;
+    if (t.forgotten === 0 || t.forgottenAt === null) return;
+    const at = t.forgottenAt;
     this.out.push(
       this.diag(
         'rtmp.chunk.stream-cap',
-        `from chunk stream ${at.csid} on, ${this.forgotten} chunk stream(s) were forgotten (the least recently used, with any message in progress): the state of chunk streams and messages in progress on this connection filled its budget (limit ${this.budget.limit}, --conn-buffer)`,
+        `from chunk stream ${at.csid} on, ${t.forgotten} chunk stream(s) were forgotten (the least recently used, with any message in progress): the state of chunk streams and messages in progress on this connection filled its budget (limit ${this.budget.limit}, --conn-buffer)`,
         at.offset,
       ),
     );
-    this.forgotten = 0;
-    this.forgottenAt = null;
+    t.forgotten = 0;
+    t.forgottenAt = null;
   }
 
   /**
@@ -799,119 +731,26 @@ export class ChunkDecoder {
    * holds the most. Returns the bytes freed. Not during a push (the caller is another connection).
    */
   shed(bytes: number): number {
-    const before = this.budget.used;
-    while (before - this.budget.used < bytes) {
-      const victim = this.lru.oldest();
-      if (victim === null || victim === this.cur || victim === this.lastStream) break;
-      this.dropMessage(victim);
-      this.streams.delete(victim.csid);
-      this.lru.remove(victim);
-      this.budget.give(STREAM_COST);
-      this.shedStreams++;
-    }
-    return before - this.budget.used;
+    return this.table.shed(bytes, [this.cur, this.lastStream]);
   }
 
   private reportShed(): void {
-    if (this.shedStreams === 0) return;
+    if (this.table.shedCount === 0) return;
     this.out.push(
       this.diag(
         'rtmp.chunk.stream-cap',
-        `${this.shedStreams} chunk streams of this connection (the least recently used, with their messages in progress) were forgotten: all connections together filled the shared decode budget, and this one held the most`,
+        `${this.table.shedCount} chunk streams of this connection (the least recently used, with their messages in progress) were forgotten: all connections together filled the shared decode budget, and this one held the most`,
         this.pos,
       ),
     );
-    this.shedStreams = 0;
-  }
-
-  private bufferCapped(s: ChunkStream, kept: number): void {
-    this.out.push(
-      this.diag(
-        'rtmp.message.buffer-cap',
-        `chunk stream ${s.csid}: a ${s.length}-byte message keeps only its first ${kept} bytes: messages in progress on this connection already hold ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer)`,
-        s.msg?.offset ?? this.pos,
-      ),
-    );
-  }
-
-  /** Grow a body to `size` bytes if the budget allows (a small message's first bytes may use its reserve). */
-  private growBody(m: MessageInProgress, size: number): boolean {
-    if (!this.budget.take(size - m.body.length, m.body.length === 0 && (m.cap <= FIRST_BODY || m.checkMedia))) return false;
-    const grown = new Uint8Array(size);
-    grown.set(m.body);
-    m.body = grown;
-    return true;
-  }
-
-  /** `payloads`: the whole body, grown by doubling as bytes arrive (never to a claimed length); dropped when the budget refuses. */
-  private appendFull(s: ChunkStream, m: MessageInProgress, data: Uint8Array, p: number, take: number): void {
-    const full = m.full as Uint8Array;
-    if (m.fullLen + take > full.length) {
-      const size = Math.min(s.length, Math.max(m.fullLen + take, full.length * 2, FIRST_BODY));
-      if (!this.budget.take(size - full.length)) {
-        this.budget.give(full.length);
-        m.full = null;
-        this.out.push(
-          this.diag(
-            'rtmp.message.buffer-cap',
-            `chunk stream ${s.csid}: the whole ${s.length}-byte body cannot be kept for extraction: messages in progress on this connection already hold ${this.budget.used} bytes (limit ${this.budget.limit}, --conn-buffer)`,
-            m.offset,
-          ),
-        );
-        return;
-      }
-      const grown = new Uint8Array(size);
-      grown.set(full.subarray(0, m.fullLen));
-      m.full = grown;
-    }
-    (m.full as Uint8Array).set(data.subarray(p, p + take), m.fullLen);
-    m.fullLen += take;
-  }
-
-  private appendPayload(s: ChunkStream, data: Uint8Array, p: number, take: number): void {
-    const m = s.msg as MessageInProgress;
-    if (m.full !== null) this.appendFull(s, m, data, p, take);
-    let at = p;
-    let left = take;
-    while (left > 0) {
-      if (m.kept === m.body.length) {
-        if (m.kept >= m.cap) break;
-        let size: number;
-        if (m.body.length === 0) {
-          // First bytes: as many as arrived (at least MIN_BODY), never what the header promises.
-          size = Math.min(m.cap, m.checkMedia ? this.opts.mediaHead : Math.min(FIRST_BODY, Math.max(MIN_BODY, left)));
-        } else if (m.checkMedia) {
-          // The tag header is in: keep the rest only for configuration and metadata.
-          m.checkMedia = false;
-          if (!mediaBodyWanted(s.typeId, m.body)) {
-            m.cap = m.kept;
-            break;
-          }
-          size = m.cap;
-        } else {
-          size = Math.min(m.cap, m.body.length * 2);
-        }
-        if (!this.growBody(m, size)) {
-          this.bufferCapped(s, m.kept);
-          m.cap = m.kept;
-          break;
-        }
-        continue;
-      }
-      const k = Math.min(m.body.length - m.kept, left);
-      m.body.set(data.subarray(at, at + k), m.kept);
-      m.kept += k;
-      at += k;
-      left -= k;
-    }
-    m.received += take;
+    this.table.shedCount = 0;
   }
 
   private endChunk(s: ChunkStream): void {
     this.cur = null;
     const m = s.msg as MessageInProgress;
     if (m.received < s.length) return;
-    this.dropMessage(s);
+    this.table.dropMessage(s);
     const msg: RtmpMessage = {
       kind: 'message',
       csid: s.csid,
@@ -948,7 +787,7 @@ export class ChunkDecoder {
   /** Set Chunk Size and Abort take effect in this direction as soon as they complete. */
   private applyControl(msg: RtmpMessage): void {
     if (msg.typeId === 1 && msg.body.length >= 4) {
-      const raw = readU32(msg.body, 0);
+      const raw = u32(msg.body, 0);
       const size = raw & 0x7fffffff;
       if (raw !== size) {
         this.out.push(this.diag('rtmp.chunk.size-top-bit', `Set Chunk Size has its top bit set (0x${raw.toString(16)}); the bit must be 0`, msg.offset));
@@ -961,23 +800,15 @@ export class ChunkDecoder {
       this.chunkSizeConfirmed = true;
       this.out.push({ kind: 'chunk-size', size, frame: msg.frame });
     } else if (msg.typeId === 2 && msg.body.length >= 4) {
-      const csid = readU32(msg.body, 0);
+      const csid = u32(msg.body, 0);
       const s = this.streams.get(csid);
-      if (s !== undefined) this.dropMessage(s);
+      if (s !== undefined) this.table.dropMessage(s);
     }
   }
 
   private diag(code: Diagnostic['code'], message: string, offset: number): Diagnostic {
     return diag(code, message, { frame: this.meta.frame, dir: this.dir, offset, ...(this.conn === undefined ? {} : { conn: this.conn }) });
   }
-}
-
-function readU24(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 16) | ((b[at + 1] as number) << 8) | (b[at + 2] as number);
-}
-
-function readU32(b: Uint8Array, at: number): number {
-  return (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
 }
 
 function readU32LE(b: Uint8Array, at: number): number {

@@ -63,10 +63,10 @@ const MAX_CHAIN = 4096;
 
 type SimStream = { typeId: number; length: number; remaining: number; chunks: number };
 
-type Header = { at: number; fmt: number; csid: number; len: number; ts: number; typeId: number; length: number; streamId: number };
+export type Header = { at: number; fmt: number; csid: number; len: number; ts: number; typeId: number; length: number; streamId: number };
 
 /** Parse a chunk header at `p`; null if impossible, 'more' if the bytes end first. */
-function parseHeader(b: Uint8Array, p: number): Header | 'more' | null {
+export function parseHeader(b: Uint8Array, p: number): Header | 'more' | null {
   const start = p;
   if (p >= b.length) return 'more';
   const b0 = b[p] as number;
@@ -128,7 +128,7 @@ export function plausibleFirstBodyByte(typeId: number, first: number): boolean {
   return typeId === 20 || typeId === 18 ? first === 0x02 : true;
 }
 
-function sane(h: Header, b: Uint8Array): boolean {
+export function sane(h: Header, b: Uint8Array): boolean {
   if (!plausibleMessageHeader(h.fmt, h.ts, h.typeId, h.length, h.streamId)) return false;
   const body = b[h.at + h.len];
   return h.fmt > 1 || h.length === 0 || body === undefined || plausibleFirstBodyByte(h.typeId, body);
@@ -303,7 +303,32 @@ export function sizeBeforeHole(b: Uint8Array, known: ReadonlyMap<number, KnownSt
     .map((cs) => ({ cs, c: chainAt(b, 0, cs, known, true) }))
     .filter((x) => x.c.clean && x.c.continued > 0)
     .sort((x, y) => x.cs - y.cs)[0];
-  return seen?.cs ?? null;
+  return seen?.cs ?? oneChunk(b, known, guess);
+}
+
+/**
+ * Or, with no continuation header to show a size: the message at `b[0]` read as one chunk, when
+ * every size below its length is ruled out. Under a size s below it, a type-3 header of its chunk
+ * stream would sit at payload offset s: only the offsets where that byte appears are possible,
+ * and the chain under each of those must break. Read as one chunk, the message must complete and
+ * the header after it parse. Then the smallest size in use in practice that holds it in one
+ * chunk (every such size reads these bytes alike); null otherwise (the hole or the end comes
+ * too soon to tell, as when it cuts the message or follows it directly).
+ */
+function oneChunk(b: Uint8Array, known: ReadonlyMap<number, KnownStream>, guess: number): number | null {
+  const h = parseHeader(b, 0);
+  if (h === null || h === 'more' || h.csid > 63) return null;
+  const length = h.fmt <= 1 ? h.length : known.get(h.csid)?.length;
+  if (length === undefined || length <= guess) return null;
+  const whole = COMMON_CHUNK_SIZES.filter((cs) => cs >= length).sort((x, y) => x - y)[0];
+  if (whole === undefined) return null;
+  const c = chainAt(b, 0, whole, known, true);
+  if (!c.clean || c.headers < 2) return null;
+  const marker = 0xc0 | h.csid;
+  for (let cs = Math.max(1, guess); cs < length; cs++) {
+    if (b[h.len + cs] === marker && chainAt(b, 0, cs, known, true).clean) return null;
+  }
+  return whole;
 }
 
 /** Chunk sizes worth trying for the message whose full header is at `at`. */

@@ -80,7 +80,21 @@ export function compareCut(intact: readonly MessageRecord[], cut: readonly Messa
   };
 }
 
-const messages = (recs: readonly OutputRecord[]): MessageRecord[] => recs.filter((r): r is MessageRecord => r.type === 'message');
+/** The recoverable messages of the intact decode that the cut's decode lacks (multiset difference). */
+export function missedMessages(intact: readonly MessageRecord[], cut: readonly MessageRecord[], k: number): MessageRecord[] {
+  const got = counts(cut);
+  const out: MessageRecord[] = [];
+  for (const m of intact) {
+    if (earliestFrame(m) < k) continue;
+    const key = messageKey(m);
+    const c = got.get(key) ?? 0;
+    if (c > 0) got.set(key, c - 1);
+    else out.push(m);
+  }
+  return out;
+}
+
+export const messages = (recs: readonly OutputRecord[]): MessageRecord[] => recs.filter((r): r is MessageRecord => r.type === 'message');
 
 /** Cuts are spread over the part of a capture after which at least this many messages begin. */
 export const MIN_AFTER = 50;

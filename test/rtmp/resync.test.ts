@@ -6,21 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ChunkDecoder, type RtmpEvent, type RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
-import { concatBytes, setChunkSize, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
+import { setChunkSize, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
+import { decodedMessages, layout, noiseBytes, runDecoder } from '../builders/chunk-run.js';
 
 const meta = { frame: 1, sec: 0, nsec: 0 };
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** Pseudo-random payload bytes, as compressed media is. */
 function body(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = (seed * 2654435761 + 1) >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+  return noiseBytes(n, seed);
 }
 
 /** A realistic publisher stream: chunk size 4096, then audio/video on csids 4/6 with stream id 1. */
@@ -30,26 +23,11 @@ function stream(count: number, size = 4096): { bytes: Uint8Array; msgs: MessageS
     const video = i % 3 !== 2;
     msgs.push({ csid: video ? 6 : 4, typeId: video ? 9 : 8, streamId: 1, timestamp: i * 33, body: body(video ? 300 + ((i * 977) % 9000) : 200, i) });
   }
-  const parts = [writeChunks([setChunkSize(size)])];
-  const starts: number[] = [];
-  let off = parts[0]!.length;
-  for (const m of msgs) {
-    const b = writeChunks([m], { chunkSize: size });
-    starts.push(off);
-    parts.push(b);
-    off += b.length;
-  }
-  return { bytes: concatBytes(...parts), msgs, starts };
+  return layout(msgs, size, writeChunks([setChunkSize(size)]));
 }
 
-function run(d: ChunkDecoder, pieces: (Uint8Array | number)[]): RtmpEvent[] {
-  const out: RtmpEvent[] = [];
-  for (const p of pieces) out.push(...(typeof p === 'number' ? d.gap(p, meta) : d.push(p, meta)));
-  out.push(...d.finish());
-  return out;
-}
-
-const messages = (evs: RtmpEvent[]) => evs.filter((e): e is RtmpMessage => e.kind === 'message');
+const run = (d: ChunkDecoder, pieces: (Uint8Array | number)[]): RtmpEvent[] => runDecoder(d, pieces, meta);
+const messages = decodedMessages;
 
 /** Every decoded message must be one that was sent, with the same header and body. */
 function assertNothingInvented(decoded: RtmpMessage[], sent: MessageSpec[]): void {

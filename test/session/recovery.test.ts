@@ -39,6 +39,7 @@ import { formatEndpoint } from '../../src/session/analyzer.js';
 import { TcpReassembler, type TcpEvent } from '../../src/tcp/reassembly.js';
 import { ChunkDecoder, type RtmpEvent, type RtmpMessage } from '../../src/rtmp/chunk-decoder.js';
 import { concatBytes, setChunkSize, writeChunks, type MessageSpec } from '../builders/chunk-writer.js';
+import { noiseBytes } from '../builders/chunk-run.js';
 
 const CAPTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'captures');
 
@@ -334,15 +335,7 @@ for (const [dir, [damaged, intact]] of captureDirs.flatMap((d) => DAMAGED.map((p
 
 /** Pseudo-random payload bytes, as compressed media is. */
 function noise(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = (seed * 2654435761 + 7) >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+  return noiseBytes(n, seed, 7);
 }
 
 /**
