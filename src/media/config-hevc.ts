@@ -14,6 +14,7 @@ import { CHROMA_FORMATS, type ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import type { Mutable } from './ex-header.js';
 import { u16, u32 } from '../core/byte-reader.js';
+import { hexBytes } from '../core/hex.js';
 
 export type HevcNalArray = {
   /** NAL unit type (32 VPS, 33 SPS, 34 PPS, 39/40 SEI). */
@@ -77,15 +78,6 @@ function reverseBits32(v: number): number {
     v >>>= 1;
   }
   return r;
-}
-
-function hexBytes(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const x = b[i] ?? 0;
-    s += (x < 16 ? '0' : '') + x.toString(16);
-  }
-  return s;
 }
 
 function codecString(b: Uint8Array): string {
