@@ -270,6 +270,14 @@ export type StreamUse = {
   readonly publishType: string | null;
 };
 
+/** A sequence header's facts against the last one's: `stream.config-changed` when they differ. Returns the new facts. */
+function configChange<T>(track: 'video' | 'audio', last: T | null, next: T, describe: (c: T) => string, at: At, out: StreamProblem[]): T {
+  if (last !== null && !sameJson(last, next)) {
+    out.push({ code: 'stream.config-changed', message: `${track} sequence header changed mid-stream: ${describe(last)} → ${describe(next)}`, at, context: { track } });
+  }
+  return next;
+}
+
 export class MediaStream {
   readonly video = new Track();
   readonly audio = new Track();
@@ -362,17 +370,7 @@ export class MediaStream {
       this.video.sequenceHeaders++;
       this.videoConfigSeen = true;
       const f = videoConfigFacts(m);
-      if (f !== null) {
-        if (this.videoConfig !== null && !sameJson(this.videoConfig, f)) {
-          out.push({
-            code: 'stream.config-changed',
-            message: `video sequence header changed mid-stream: ${describeVideo(this.videoConfig)} → ${describeVideo(f)}`,
-            at,
-            context: { track: 'video' },
-          });
-        }
-        this.videoConfig = f;
-      }
+      if (f !== null) this.videoConfig = configChange('video', this.videoConfig, f, describeVideo, at, out);
       return;
     }
     if (m.content !== 'frames') return;
@@ -428,17 +426,7 @@ export class MediaStream {
       this.audio.sequenceHeaders++;
       this.audioConfigSeen = true;
       const f = audioConfigFacts(m);
-      if (f !== null) {
-        if (this.audioConfig !== null && !sameJson(this.audioConfig, f)) {
-          out.push({
-            code: 'stream.config-changed',
-            message: `audio sequence header changed mid-stream: ${describeAudio(this.audioConfig)} → ${describeAudio(f)}`,
-            at,
-            context: { track: 'audio' },
-          });
-        }
-        this.audioConfig = f;
-      }
+      if (f !== null) this.audioConfig = configChange('audio', this.audioConfig, f, describeAudio, at, out);
       return;
     }
     if (m.content !== 'frames') return;
