@@ -159,7 +159,8 @@ function enter(r: AmfReader, v: AmfValue): number {
  * while read): `(UTF-8 key, value)*` until an empty key followed by the object-end marker (§2.5).
  * An empty key followed by any other marker is taken as a property named '' (lenient).
  */
-function props0(r: AmfReader, depth: number, props: AmfProp[], container: AmfValue): AmfValue {
+function props0(r: AmfReader, depth: number, container: AmfObject | AmfEcmaArray): AmfValue {
+  const props = container.props as AmfProp[];
   const index = enter(r, container);
   let key: string | undefined;
   try {
@@ -182,18 +183,13 @@ function props0(r: AmfReader, depth: number, props: AmfProp[], container: AmfVal
 
 function object0(r: AmfReader, depth: number, at: number, className: string | undefined): AmfValue {
   r.checkDepth(depth, at);
-  const props: AmfProp[] = [];
-  const obj: AmfObject = className === undefined ? { type: 'object', props } : { type: 'object', className, props };
-  return props0(r, depth, props, obj);
+  return props0(r, depth, className === undefined ? { type: 'object', props: [] } : { type: 'object', className, props: [] });
 }
 
 function ecmaArray0(r: AmfReader, depth: number, at: number): AmfValue {
   // §2.10: U32 associative count (informational only) then properties and the end marker.
   r.checkDepth(depth, at);
-  const declaredCount = r.readU32();
-  const props: AmfProp[] = [];
-  const arr: AmfEcmaArray = { type: 'ecma-array', declaredCount, props };
-  return props0(r, depth, props, arr);
+  return props0(r, depth, { type: 'ecma-array', declaredCount: r.readU32(), props: [] });
 }
 
 function strictArray0(r: AmfReader, depth: number, at: number): AmfValue {

@@ -160,6 +160,17 @@ function objectRef(r: AmfReader, u: number, at: number): AmfReference {
   return { type: 'reference', amf: 3, index, target: refTarget(t, r.open3[index] === true) };
 }
 
+/**
+ * The U29 that opens a counted container (array, vector, dictionary): a reference to an object
+ * already read (returned as such), or, low bit set, the count above it (nesting depth checked).
+ */
+function countOrRef(r: AmfReader, depth: number, at: number): number | AmfReference {
+  const u = r.readU29();
+  if ((u & 1) === 0) return objectRef(r, u, at);
+  r.checkDepth(depth, at);
+  return u >>> 1;
+}
+
 function xml3(r: AmfReader, at: number, variant: 'xml-document' | 'xml'): AmfValue {
   // §3.9 / §3.13: U29O-ref | U29X-value (byte length) + UTF-8. Not in the string table.
   const u = r.readU29();
@@ -196,10 +207,8 @@ function byteArray3(r: AmfReader, at: number): AmfValue {
 
 function array3(r: AmfReader, depth: number, at: number): AmfValue {
   // §3.11: U29O-ref | U29A-value (dense count) + assoc (UTF-8-vr key, value)* UTF-8-empty + dense.
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const props: AmfProp[] = [];
   const items: AmfValue[] = [];
   const arr: AmfArray = { type: 'array', declaredCount, props, items };
@@ -305,10 +314,8 @@ function object3(r: AmfReader, depth: number, at: number): AmfValue {
 
 function vectorNumeric3(r: AmfReader, depth: number, at: number, m: number): AmfValue {
   // §3.15: U29O-ref | U29V-value (count) + fixed U8 + count × (S32 | U32 | DOUBLE).
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const fixed = r.readU8() !== 0;
   if (m === 0x0f) {
     const items: AmfNumber[] = [];
@@ -344,10 +351,8 @@ function items3<T>(r: AmfReader, v: AmfValue, items: T[], count: number, read: (
 
 function vectorObject3(r: AmfReader, depth: number, at: number): AmfValue {
   // §3.15: U29O-ref | U29V-value + fixed U8 + object-type-name (UTF-8-vr) + count × value.
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const fixed = r.readU8() !== 0;
   const typeName = readString3(r);
   const items: AmfValue[] = [];
@@ -364,10 +369,8 @@ function vectorObject3(r: AmfReader, depth: number, at: number): AmfValue {
 
 function dictionary3(r: AmfReader, depth: number, at: number): AmfValue {
   // §3.16: U29O-ref | U29Dict-value (entry count) + weak-keys U8 + count × (key value, value).
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const weakKeys = r.readU8() !== 0;
   const entries: AmfDictionaryEntry[] = [];
   const v: AmfDictionary = { type: 'dictionary', weakKeys, declaredCount, entries };
