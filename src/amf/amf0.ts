@@ -17,7 +17,7 @@
  * to allocate. Nesting is checked before descending.
  */
 import { value3 } from './amf3.js';
-import { AmfReader, NULL, STOP, UNDEFINED, UNSUPPORTED, amfNumber, doubleFields, refTarget, withAvmplus, type Building } from './reader.js';
+import { AmfReader, NULL, decodeAll, decodeOne, unwind, STOP, UNDEFINED, UNSUPPORTED, amfNumber, doubleFields, refTarget, withAvmplus } from './reader.js';
 import type { AmfDate, AmfDecodeOptions, AmfDecodeResult, AmfEcmaArray, AmfObject, AmfProp, AmfStrictArray, AmfValue } from './types.js';
 
 /** AMF0 type markers (§2.1). */
@@ -44,13 +44,7 @@ export const AMF0_MARKER = {
 
 /** Decode AMF0 values back to back until the end of `bytes`. Never throws on input. */
 export function decodeAmf0Values(bytes: Uint8Array, opts?: AmfDecodeOptions): AmfDecodeResult {
-  const r = new AmfReader(bytes, opts);
-  const values: AmfValue[] = [];
-  while (r.pos < r.end && r.error === undefined) {
-    const v = decodeAmf0Value(r);
-    if (v !== undefined) values.push(v);
-  }
-  return r.error === undefined ? { values } : { values, error: r.error };
+  return decodeAll(bytes, opts, decodeAmf0Value);
 }
 
 /**
@@ -58,15 +52,7 @@ export function decodeAmf0Values(bytes: Uint8Array, opts?: AmfDecodeOptions): Am
  * `r.error` is set and the return value is the partial (incomplete) value, if any.
  */
 export function decodeAmf0Value(r: AmfReader): AmfValue | undefined {
-  if (r.error !== undefined) return undefined;
-  try {
-    return value0(r, 0);
-  } catch (e) {
-    if (e !== STOP) throw e;
-    const p = r.partial;
-    r.partial = undefined;
-    return p;
-  }
+  return decodeOne(r, value0);
 }
 
 /**
@@ -169,50 +155,41 @@ function enter(r: AmfReader, v: AmfValue): number {
 }
 
 /**
- * Read `(UTF-8 key, value)*` until an empty key followed by the object-end marker (§2.5).
+ * The body of `container` (object or ECMA array, registered in the reference table here and open
+ * while read): `(UTF-8 key, value)*` until an empty key followed by the object-end marker (§2.5).
  * An empty key followed by any other marker is taken as a property named '' (lenient).
  */
-function props0(r: AmfReader, depth: number, props: AmfProp[], container: AmfValue): void {
+function props0(r: AmfReader, depth: number, container: AmfObject | AmfEcmaArray): AmfValue {
+  const props = container.props as AmfProp[];
+  const index = enter(r, container);
   let key: string | undefined;
   try {
     for (;;) {
       key = r.readUtf8(r.readU16());
       if (key === '' && r.peekU8() === 0x09) {
         r.pos++;
-        return;
+        r.open0[index] = false;
+        return container;
       }
       props.push({ key, value: value0(r, depth + 1) });
       key = undefined;
     }
   } catch (e) {
-    if (e !== STOP) throw e;
-    if (r.partial !== undefined && key !== undefined) props.push({ key, value: r.partial });
-    (container as Building).incomplete = true;
-    r.partial = container;
-    throw e;
+    unwind(r, e, container, (p) => {
+      if (key !== undefined) props.push({ key, value: p });
+    });
   }
 }
 
 function object0(r: AmfReader, depth: number, at: number, className: string | undefined): AmfValue {
   r.checkDepth(depth, at);
-  const props: AmfProp[] = [];
-  const obj: AmfObject = className === undefined ? { type: 'object', props } : { type: 'object', className, props };
-  const index = enter(r, obj);
-  props0(r, depth, props, obj);
-  r.open0[index] = false;
-  return obj;
+  return props0(r, depth, className === undefined ? { type: 'object', props: [] } : { type: 'object', className, props: [] });
 }
 
 function ecmaArray0(r: AmfReader, depth: number, at: number): AmfValue {
   // §2.10: U32 associative count (informational only) then properties and the end marker.
   r.checkDepth(depth, at);
-  const declaredCount = r.readU32();
-  const props: AmfProp[] = [];
-  const arr: AmfEcmaArray = { type: 'ecma-array', declaredCount, props };
-  const index = enter(r, arr);
-  props0(r, depth, props, arr);
-  r.open0[index] = false;
-  return arr;
+  return props0(r, depth, { type: 'ecma-array', declaredCount: r.readU32(), props: [] });
 }
 
 function strictArray0(r: AmfReader, depth: number, at: number): AmfValue {
@@ -226,11 +203,7 @@ function strictArray0(r: AmfReader, depth: number, at: number): AmfValue {
   try {
     for (let i = 0; i < declaredCount; i++) items.push(value0(r, depth + 1));
   } catch (e) {
-    if (e !== STOP) throw e;
-    if (r.partial !== undefined) items.push(r.partial);
-    (arr as Building).incomplete = true;
-    r.partial = arr;
-    throw e;
+    unwind(r, e, arr, (p) => items.push(p));
   }
   r.open0[index] = false;
   return arr;

@@ -15,7 +15,7 @@
  * table (§1.3.2). Nesting is checked against `maxDepth` before descending, so recursion depth is
  * bounded by the cap whatever the input.
  */
-import { AmfReader, FALSE, NULL, STOP, TRUE, UNDEFINED, amfNumber, doubleFields, refTarget, type Building, type Traits3 } from './reader.js';
+import { AmfReader, FALSE, decodeAll, decodeOne, unwind, NULL, TRUE, UNDEFINED, amfNumber, doubleFields, refTarget, type Building, type Traits3 } from './reader.js';
 import type { AmfArray, AmfByteArray, AmfDate, AmfDecodeOptions, AmfDecodeResult, AmfDictionary, AmfDictionaryEntry, AmfNumber, AmfObject, AmfProp, AmfReference, AmfTraits, AmfValue, AmfVectorDouble, AmfVectorInt, AmfVectorObject, AmfXml } from './types.js';
 
 /** AMF3 type markers (§3.1). */
@@ -53,13 +53,7 @@ export function createAmfReader(bytes: Uint8Array, opts?: AmfDecodeOptions): Amf
 
 /** Decode AMF3 values back to back until the end of `bytes`. Never throws on input. */
 export function decodeAmf3Values(bytes: Uint8Array, opts?: AmfDecodeOptions): AmfDecodeResult {
-  const r = new AmfReader(bytes, opts);
-  const values: AmfValue[] = [];
-  while (r.pos < r.end && r.error === undefined) {
-    const v = decodeAmf3Value(r);
-    if (v !== undefined) values.push(v);
-  }
-  return r.error === undefined ? { values } : { values, error: r.error };
+  return decodeAll(bytes, opts, decodeAmf3Value);
 }
 
 /**
@@ -67,15 +61,7 @@ export function decodeAmf3Values(bytes: Uint8Array, opts?: AmfDecodeOptions): Am
  * `r.error` is set and the return value is the partial (incomplete) value, if any.
  */
 export function decodeAmf3Value(r: AmfReader): AmfValue | undefined {
-  if (r.error !== undefined) return undefined;
-  try {
-    return value3(r, 0);
-  } catch (e) {
-    if (e !== STOP) throw e;
-    const p = r.partial;
-    r.partial = undefined;
-    return p;
-  }
+  return decodeOne(r, value3);
 }
 
 /** @internal One AMF3 value at nesting `depth`; throws STOP on error (see reader.ts). */
@@ -174,6 +160,17 @@ function objectRef(r: AmfReader, u: number, at: number): AmfReference {
   return { type: 'reference', amf: 3, index, target: refTarget(t, r.open3[index] === true) };
 }
 
+/**
+ * The U29 that opens a counted container (array, vector, dictionary): a reference to an object
+ * already read (returned as such), or, low bit set, the count above it (nesting depth checked).
+ */
+function countOrRef(r: AmfReader, depth: number, at: number): number | AmfReference {
+  const u = r.readU29();
+  if ((u & 1) === 0) return objectRef(r, u, at);
+  r.checkDepth(depth, at);
+  return u >>> 1;
+}
+
 function xml3(r: AmfReader, at: number, variant: 'xml-document' | 'xml'): AmfValue {
   // §3.9 / §3.13: U29O-ref | U29X-value (byte length) + UTF-8. Not in the string table.
   const u = r.readU29();
@@ -210,10 +207,8 @@ function byteArray3(r: AmfReader, at: number): AmfValue {
 
 function array3(r: AmfReader, depth: number, at: number): AmfValue {
   // §3.11: U29O-ref | U29A-value (dense count) + assoc (UTF-8-vr key, value)* UTF-8-empty + dense.
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const props: AmfProp[] = [];
   const items: AmfValue[] = [];
   const arr: AmfArray = { type: 'array', declaredCount, props, items };
@@ -230,15 +225,10 @@ function array3(r: AmfReader, depth: number, at: number): AmfValue {
     dense = true;
     for (let i = 0; i < declaredCount; i++) items.push(value3(r, depth + 1));
   } catch (e) {
-    if (e !== STOP) throw e;
-    const p = r.partial;
-    if (p !== undefined) {
+    unwind(r, e, arr, (p) => {
       if (dense) items.push(p);
       else if (key !== undefined) props.push({ key, value: p });
-    }
-    (arr as Building).incomplete = true;
-    r.partial = arr;
-    throw e;
+    });
   }
   r.open3[index] = false;
   return arr;
@@ -312,15 +302,11 @@ function object3(r: AmfReader, depth: number, at: number): AmfValue {
       }
     }
   } catch (e) {
-    if (e !== STOP) throw e;
-    const p = r.partial;
-    if (p !== undefined && key !== undefined) {
+    unwind(r, e, obj, (p) => {
+      if (key === undefined) return;
       if (t.info.externalizable) (obj as Building).external = p;
       else props.push({ key, value: p });
-    }
-    (obj as Building).incomplete = true;
-    r.partial = obj;
-    throw e;
+    });
   }
   r.open3[index] = false;
   return obj;
@@ -328,81 +314,63 @@ function object3(r: AmfReader, depth: number, at: number): AmfValue {
 
 function vectorNumeric3(r: AmfReader, depth: number, at: number, m: number): AmfValue {
   // §3.15: U29O-ref | U29V-value (count) + fixed U8 + count × (S32 | U32 | DOUBLE).
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const fixed = r.readU8() !== 0;
   if (m === 0x0f) {
     const items: AmfNumber[] = [];
     const v: AmfVectorDouble = { type: 'vector-double', fixed, declaredCount, items };
-    const index = enter(r, v, true);
-    try {
-      for (let i = 0; i < declaredCount; i++) {
-        r.countItem(r.pos);
-        items.push(amfNumber(r.readF64()));
-      }
-    } catch (e) {
-      unwind(r, e, v);
-    }
-    r.open3[index] = false;
-    return v;
+    return items3(r, v, items, declaredCount, () => {
+      r.countItem(r.pos);
+      return amfNumber(r.readF64());
+    });
   }
   const items: number[] = [];
   const signed = m === 0x0d;
   const v: AmfVectorInt = { type: signed ? 'vector-int' : 'vector-uint', fixed, declaredCount, items };
+  return items3(r, v, items, declaredCount, () => {
+    r.countItem(r.pos);
+    return signed ? r.readS32() : r.readU32();
+  });
+}
+
+/**
+ * The `count` items of the container `v` read by `read` into `items` (`v` registered in the
+ * object table and open meanwhile); `partial` takes a partly read item when the input ends.
+ */
+function items3<T>(r: AmfReader, v: AmfValue, items: T[], count: number, read: () => T, partial?: (p: AmfValue) => void): AmfValue {
   const index = enter(r, v, true);
   try {
-    for (let i = 0; i < declaredCount; i++) {
-      r.countItem(r.pos);
-      items.push(signed ? r.readS32() : r.readU32());
-    }
+    for (let i = 0; i < count; i++) items.push(read());
   } catch (e) {
-    unwind(r, e, v);
+    unwind(r, e, v, partial);
   }
   r.open3[index] = false;
   return v;
-}
-
-/** Rethrow after marking `v` incomplete and handing it to the parent (see reader.ts). */
-function unwind(r: AmfReader, e: unknown, v: AmfValue): never {
-  if (e !== STOP) throw e;
-  (v as Building).incomplete = true;
-  r.partial = v;
-  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the caught value goes on unchanged (the reader's STOP sentinel)
-  throw e;
 }
 
 function vectorObject3(r: AmfReader, depth: number, at: number): AmfValue {
   // §3.15: U29O-ref | U29V-value + fixed U8 + object-type-name (UTF-8-vr) + count × value.
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const fixed = r.readU8() !== 0;
   const typeName = readString3(r);
   const items: AmfValue[] = [];
   const v: AmfVectorObject = { type: 'vector-object', fixed, typeName, declaredCount, items };
-  const index = enter(r, v, true);
-  try {
-    for (let i = 0; i < declaredCount; i++) items.push(value3(r, depth + 1));
-  } catch (e) {
-    if (e !== STOP) throw e;
-    if (r.partial !== undefined) items.push(r.partial);
-    (v as Building).incomplete = true;
-    r.partial = v;
-    throw e;
-  }
-  r.open3[index] = false;
-  return v;
+  return items3(
+    r,
+    v,
+    items,
+    declaredCount,
+    () => value3(r, depth + 1),
+    (p) => items.push(p),
+  );
 }
 
 function dictionary3(r: AmfReader, depth: number, at: number): AmfValue {
   // §3.16: U29O-ref | U29Dict-value (entry count) + weak-keys U8 + count × (key value, value).
-  const u = r.readU29();
-  if ((u & 1) === 0) return objectRef(r, u, at);
-  r.checkDepth(depth, at);
-  const declaredCount = u >>> 1;
+  const declaredCount = countOrRef(r, depth, at);
+  if (typeof declaredCount !== 'number') return declaredCount;
   const weakKeys = r.readU8() !== 0;
   const entries: AmfDictionaryEntry[] = [];
   const v: AmfDictionary = { type: 'dictionary', weakKeys, declaredCount, entries };
@@ -415,12 +383,10 @@ function dictionary3(r: AmfReader, depth: number, at: number): AmfValue {
       entries.push({ key, value: value3(r, depth + 1) });
     }
   } catch (e) {
-    if (e !== STOP) throw e;
     // A partial value completes its entry; a partial key is dropped (it has no value to pair with).
-    if (r.partial !== undefined && key !== undefined) entries.push({ key, value: r.partial });
-    (v as Building).incomplete = true;
-    r.partial = v;
-    throw e;
+    unwind(r, e, v, (p) => {
+      if (key !== undefined) entries.push({ key, value: p });
+    });
   }
   r.open3[index] = false;
   return v;

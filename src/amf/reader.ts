@@ -10,7 +10,7 @@
  * A container that is being unwound by `STOP` marks itself `incomplete` and hands itself to its
  * parent through `reader.partial`, so truncated input still yields the partial tree.
  */
-import { AMF_DEFAULTS, type AmfDecodeOptions, type AmfError, type AmfErrorCode, type AmfNumber, type AmfRefTarget, type AmfTraits, type AmfValue, type DoubleSpecial } from './types.js';
+import { AMF_DEFAULTS, type AmfDecodeOptions, type AmfDecodeResult, type AmfError, type AmfErrorCode, type AmfNumber, type AmfRefTarget, type AmfTraits, type AmfValue, type DoubleSpecial } from './types.js';
 
 /** Thrown internally to unwind after `reader.error` was set. Never escapes the public API. */
 export const STOP: { readonly stop: true } = Object.freeze({ stop: true });
@@ -117,39 +117,32 @@ export class AmfReader {
     return this.bytes[this.pos]!;
   }
 
-  readU16(): number {
+  /** Step over `n` bytes (all there, or STOP); their offset. */
+  private take(n: number): number {
     const p = this.pos;
-    if (this.end - p < 2) this.need(2);
-    this.pos = p + 2;
-    return this.view.getUint16(p);
+    if (this.end - p < n) this.need(n);
+    this.pos = p + n;
+    return p;
+  }
+
+  readU16(): number {
+    return this.view.getUint16(this.take(2));
   }
 
   readS16(): number {
-    const p = this.pos;
-    if (this.end - p < 2) this.need(2);
-    this.pos = p + 2;
-    return this.view.getInt16(p);
+    return this.view.getInt16(this.take(2));
   }
 
   readU32(): number {
-    const p = this.pos;
-    if (this.end - p < 4) this.need(4);
-    this.pos = p + 4;
-    return this.view.getUint32(p);
+    return this.view.getUint32(this.take(4));
   }
 
   readS32(): number {
-    const p = this.pos;
-    if (this.end - p < 4) this.need(4);
-    this.pos = p + 4;
-    return this.view.getInt32(p);
+    return this.view.getInt32(this.take(4));
   }
 
   readF64(): number {
-    const p = this.pos;
-    if (this.end - p < 8) this.need(8);
-    this.pos = p + 8;
-    return this.view.getFloat64(p);
+    return this.view.getFloat64(this.take(8));
   }
 
   /**
@@ -230,6 +223,48 @@ export function doubleFields(d: number): { value: number | null; special?: Doubl
   if (d === -Infinity) return { value: null, special: '-Infinity' };
   if (d === 0 && 1 / d < 0) return { value: 0, special: '-0' };
   return { value: d };
+}
+
+/**
+ * One value read by `value` (value0 or value3) at `r.pos`, for the exported entry points: the STOP
+ * unwinding ends here. `undefined` when nothing could be decoded; on error `r.error` is set and
+ * the partial (incomplete) value, if any, is returned.
+ */
+export function decodeOne(r: AmfReader, value: (r: AmfReader, depth: number) => AmfValue): AmfValue | undefined {
+  if (r.error !== undefined) return undefined;
+  try {
+    return value(r, 0);
+  } catch (e) {
+    if (e !== STOP) throw e;
+    const p = r.partial;
+    r.partial = undefined;
+    return p;
+  }
+}
+
+/** Values read by `one` back to back until the end of `bytes` (or the first error). Never throws on input. */
+export function decodeAll(bytes: Uint8Array, opts: AmfDecodeOptions | undefined, one: (r: AmfReader) => AmfValue | undefined): AmfDecodeResult {
+  const r = new AmfReader(bytes, opts);
+  const values: AmfValue[] = [];
+  while (r.pos < r.end && r.error === undefined) {
+    const v = one(r);
+    if (v !== undefined) values.push(v);
+  }
+  return r.error === undefined ? { values } : { values, error: r.error };
+}
+
+/**
+ * In a container's `catch`: rethrow `e` (the STOP unwinding goes on) after `adopt` took the
+ * partial child that the unwinding brought, if any, and `v` was marked incomplete and handed to
+ * its parent through `r.partial`. Anything but STOP is rethrown untouched.
+ */
+export function unwind(r: AmfReader, e: unknown, v: AmfValue, adopt?: (partial: AmfValue) => void): never {
+  if (e !== STOP) throw e;
+  if (adopt !== undefined && r.partial !== undefined) adopt(r.partial);
+  (v as Building).incomplete = true;
+  r.partial = v;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the caught value goes on unchanged (the reader's STOP sentinel)
+  throw e;
 }
 
 /** Build an {@link AmfNumber} from a double. */

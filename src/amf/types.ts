@@ -85,30 +85,20 @@ export type AmfObject = Tags & {
   readonly incomplete?: true;
 };
 
-/** AMF0 ECMA array (0x08): associative, ended by the object-end marker. */
-export type AmfEcmaArray = Tags & {
-  readonly type: 'ecma-array';
-  readonly declaredCount: number;
-  readonly props: readonly AmfProp[];
-  readonly incomplete?: true;
-};
+/**
+ * A container whose count is on the wire: `declaredCount` is what the sender claimed (the items
+ * read may be fewer); `incomplete` when the input ended inside it.
+ */
+type Counted<K extends string> = Tags & { readonly type: K; readonly declaredCount: number; readonly incomplete?: true };
+
+/** AMF0 ECMA array (0x08): associative, ended by the object-end marker (its count is informational). */
+export type AmfEcmaArray = Counted<'ecma-array'> & { readonly props: readonly AmfProp[] };
 
 /** AMF0 strict array (0x0A). */
-export type AmfStrictArray = Tags & {
-  readonly type: 'strict-array';
-  readonly declaredCount: number;
-  readonly items: readonly AmfValue[];
-  readonly incomplete?: true;
-};
+export type AmfStrictArray = Counted<'strict-array'> & { readonly items: readonly AmfValue[] };
 
-/** AMF3 array (0x09): associative part (in wire order) then the dense part. */
-export type AmfArray = Tags & {
-  readonly type: 'array';
-  readonly declaredCount: number;
-  readonly props: readonly AmfProp[];
-  readonly items: readonly AmfValue[];
-  readonly incomplete?: true;
-};
+/** AMF3 array (0x09): associative part (in wire order) then the dense part (`declaredCount` items). */
+export type AmfArray = Counted<'array'> & { readonly props: readonly AmfProp[]; readonly items: readonly AmfValue[] };
 
 /**
  * Date (AMF0 0x0B, AMF3 0x08): milliseconds since the epoch, UTC, encoded like {@link AmfNumber}.
@@ -139,42 +129,20 @@ export type AmfByteArray = Tags & {
   readonly prefixHex: string;
 };
 
-export type AmfVectorInt = Tags & {
-  readonly type: 'vector-int' | 'vector-uint';
-  readonly fixed: boolean;
-  readonly declaredCount: number;
-  readonly items: readonly number[];
-  readonly incomplete?: true;
-};
+/** AMF3 numeric vectors (0x0D-0x0F); `fixed` is the fixed-length flag (AmfVectorObject has it too). */
+type Vector<K extends string, I> = Counted<K> & { readonly fixed: boolean; readonly items: readonly I[] };
 
-export type AmfVectorDouble = Tags & {
-  readonly type: 'vector-double';
-  readonly fixed: boolean;
-  readonly declaredCount: number;
-  readonly items: readonly AmfNumber[];
-  readonly incomplete?: true;
-};
+export type AmfVectorInt = Vector<'vector-int' | 'vector-uint', number>;
+
+export type AmfVectorDouble = Vector<'vector-double', AmfNumber>;
 
 /** AMF3 Vector.<T> (0x10); `typeName` is the element class name ('' or '*' for any). */
-export type AmfVectorObject = Tags & {
-  readonly type: 'vector-object';
-  readonly fixed: boolean;
-  readonly typeName: string;
-  readonly declaredCount: number;
-  readonly items: readonly AmfValue[];
-  readonly incomplete?: true;
-};
+export type AmfVectorObject = Counted<'vector-object'> & { readonly fixed: boolean; readonly typeName: string; readonly items: readonly AmfValue[] };
 
 export type AmfDictionaryEntry = { readonly key: AmfValue; readonly value: AmfValue };
 
 /** AMF3 Dictionary (0x11): keys are arbitrary values. */
-export type AmfDictionary = Tags & {
-  readonly type: 'dictionary';
-  readonly weakKeys: boolean;
-  readonly declaredCount: number;
-  readonly entries: readonly AmfDictionaryEntry[];
-  readonly incomplete?: true;
-};
+export type AmfDictionary = Counted<'dictionary'> & { readonly weakKeys: boolean; readonly entries: readonly AmfDictionaryEntry[] };
 
 /** One-level description of what a reference points at. */
 export type AmfRefTarget = {

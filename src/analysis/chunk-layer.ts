@@ -1,8 +1,8 @@
 /**
  * The chunk layer of one session, as its message records show it: chunk stream ids (>= 32 trips
- * nginx-rtmp), the type-3 extended-timestamp convention each peer follows (from the chunk header
- * lengths), Set Chunk Size values outside what servers accept, Abort, and control messages off
- * chunk stream 2 / message stream 0.
+ * nginx-rtmp), Set Chunk Size values outside what servers accept, Abort, and control messages off
+ * chunk stream 2 / message stream 0. (The type-3 extended-timestamp convention each peer follows
+ * is the chunk decoder's to count and report: the session record's `type3ExtendedTimestamp`.)
  *
  * Not for messages framed without RTMP chunks (RTMFP flows): then only the Set Chunk Size values
  * and Aborts are recorded.
@@ -18,14 +18,9 @@ export const CHUNK_SIZE_HUGE = 10 * 1024 * 1024;
 export const CSID_HIGH = 32;
 const MAX_CHUNK_SIZES = 16;
 
-function basicHeaderLength(csid: number): number {
-  return csid < 64 ? 1 : csid < 320 ? 2 : 3;
-}
-
 export class ChunkLayer {
   private readonly chunkSizes = perDir<number[]>(() => []);
   private readonly maxCsid = perDir<number | null>(() => null);
-  private readonly ets = perDir(() => ({ repeated: 0, omitted: 0 }));
   private readonly aborts = { c2s: 0, s2c: 0 };
 
   /** `chunked`: false for messages framed without RTMP chunks (RTMFP flows). */
@@ -34,26 +29,13 @@ export class ChunkLayer {
     private readonly chunked: boolean,
   ) {}
 
-  /** Every message: its chunk stream id and, for extended-timestamp messages, its type-3 headers. */
+  /** Every message: its chunk stream id. */
   onMessage(r: MessageRecord): void {
     if (!this.chunked) return;
     const d = r.dir;
     this.maxCsid[d] = Math.max(this.maxCsid[d] ?? 0, r.csid);
     if (r.csid >= CSID_HIGH) {
       this.ctx.once(`csid:${d}`, 'rtmp.chunk.csid-high', `chunk stream id ${r.csid} (nginx-rtmp closes the connection at 32 and above by default)`, atOf(r), { csid: r.csid });
-    }
-    if (r.chunks.extendedTimestamp) {
-      const base = basicHeaderLength(r.csid);
-      const c = this.ets[d];
-      const before = c.omitted;
-      for (const [fmt, , headerLength] of r.chunks.list) {
-        if (fmt !== 3) continue;
-        if (headerLength === base + 4) c.repeated++;
-        else if (headerLength === base) c.omitted++;
-      }
-      if (c.omitted > before) {
-        this.ctx.once(`ets:${d}`, 'rtmp.chunk.ets-omitted', `the ${d === 'c2s' ? 'client' : 'server'} omits the extended timestamp on type-3 chunks (chunk stream ${r.csid})`, atOf(r), { csid: r.csid });
-      }
     }
   }
 
@@ -79,14 +61,9 @@ export class ChunkLayer {
   }
 
   facts(): ChunkLayerFacts {
-    const conv = (d: 'c2s' | 's2c') => {
-      const e = this.ets[d];
-      return { ...e, convention: e.repeated > 0 && e.omitted > 0 ? ('mixed' as const) : e.repeated > 0 ? ('repeated' as const) : e.omitted > 0 ? ('omitted' as const) : null };
-    };
     return {
       chunkSizes: { c2s: this.chunkSizes.c2s, s2c: this.chunkSizes.s2c },
       maxCsid: { c2s: this.maxCsid.c2s, s2c: this.maxCsid.s2c },
-      type3ExtendedTimestamp: { c2s: conv('c2s'), s2c: conv('s2c') },
       aborts: { ...this.aborts },
     };
   }

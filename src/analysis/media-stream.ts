@@ -270,6 +270,14 @@ export type StreamUse = {
   readonly publishType: string | null;
 };
 
+/** A sequence header's facts against the last one's: `stream.config-changed` when they differ. Returns the new facts. */
+function configChange<T>(track: 'video' | 'audio', last: T | null, next: T, describe: (c: T) => string, at: At, out: StreamProblem[]): T {
+  if (last !== null && !sameJson(last, next)) {
+    out.push({ code: 'stream.config-changed', message: `${track} sequence header changed mid-stream: ${describe(last)} → ${describe(next)}`, at, context: { track } });
+  }
+  return next;
+}
+
 export class MediaStream {
   readonly video = new Track();
   readonly audio = new Track();
@@ -283,8 +291,6 @@ export class MediaStream {
   private nominalAudio: { sampleRate: number | null; channels: number | null } = { sampleRate: null, channels: null };
   private videoConfig: VideoConfigFacts | null = null;
   private audioConfig: AudioConfigFacts | null = null;
-  private videoConfigSeen = false;
-  private audioConfigSeen = false;
   private reportedNoVideoConfig = false;
   private reportedNoAudioConfig = false;
   private firstVideoChecked = false;
@@ -360,19 +366,8 @@ export class MediaStream {
     }
     if (m.content === 'config') {
       this.video.sequenceHeaders++;
-      this.videoConfigSeen = true;
       const f = videoConfigFacts(m);
-      if (f !== null) {
-        if (this.videoConfig !== null && !sameJson(this.videoConfig, f)) {
-          out.push({
-            code: 'stream.config-changed',
-            message: `video sequence header changed mid-stream: ${describeVideo(this.videoConfig)} → ${describeVideo(f)}`,
-            at,
-            context: { track: 'video' },
-          });
-        }
-        this.videoConfig = f;
-      }
+      if (f !== null) this.videoConfig = configChange('video', this.videoConfig, f, describeVideo, at, out);
       return;
     }
     if (m.content !== 'frames') return;
@@ -389,7 +384,7 @@ export class MediaStream {
         out.push({ code: 'stream.video.first-frame-not-key', message: `the first video frame (timestamp ${timestamp}) is ${'frameTypeName' in m ? (m.frameTypeName ?? 'unknown') : 'unknown'}, not a keyframe`, at });
       }
     }
-    if (!this.videoConfigSeen && !this.reportedNoVideoConfig && VIDEO_NEEDS_CONFIG.has(m.codec) && this.startSeen()) {
+    if (this.video.sequenceHeaders === 0 && !this.reportedNoVideoConfig && VIDEO_NEEDS_CONFIG.has(m.codec) && this.startSeen()) {
       this.reportedNoVideoConfig = true;
       out.push({ code: 'stream.video.no-sequence-header', message: `${m.codec.toUpperCase()} video frames before any video sequence header`, at, context: { codec: m.codec } });
     }
@@ -426,19 +421,8 @@ export class MediaStream {
     }
     if (m.content === 'config') {
       this.audio.sequenceHeaders++;
-      this.audioConfigSeen = true;
       const f = audioConfigFacts(m);
-      if (f !== null) {
-        if (this.audioConfig !== null && !sameJson(this.audioConfig, f)) {
-          out.push({
-            code: 'stream.config-changed',
-            message: `audio sequence header changed mid-stream: ${describeAudio(this.audioConfig)} → ${describeAudio(f)}`,
-            at,
-            context: { track: 'audio' },
-          });
-        }
-        this.audioConfig = f;
-      }
+      if (f !== null) this.audioConfig = configChange('audio', this.audioConfig, f, describeAudio, at, out);
       return;
     }
     if (m.content !== 'frames') return;
@@ -448,7 +432,7 @@ export class MediaStream {
       this.audioConfig = { codecString: sf.codec === 'ac3' ? 'ac-3' : 'ec-3', objectType: null, objectTypeName: null, sampleRate: sf.sampleRate, channels: sf.channels, coreSampleRate: null };
     }
     const ts = this.audio.unwrap(timestamp);
-    if (!this.audioConfigSeen && !this.reportedNoAudioConfig && AUDIO_NEEDS_CONFIG.has(m.codec) && this.startSeen()) {
+    if (this.audio.sequenceHeaders === 0 && !this.reportedNoAudioConfig && AUDIO_NEEDS_CONFIG.has(m.codec) && this.startSeen()) {
       this.reportedNoAudioConfig = true;
       out.push({ code: 'stream.audio.no-sequence-header', message: `${m.codec.toUpperCase()} audio frames before the audio sequence header`, at, context: { codec: m.codec } });
     }

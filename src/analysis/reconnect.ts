@@ -18,16 +18,14 @@
  * oldest given up first, and the per-session state is small and fixed).
  */
 import type { DiagnosticRecord, MessageRecord, OutputRecord } from '../records/index.js';
-import { atOf, diagnosticRecord, msBetween, round, type At } from './emit.js';
+import { atOf, diagnosticRecord, msBetween, round, type At, type SessionIdentity } from './emit.js';
 import { resolveTcUrl } from './negotiation.js';
 
 export const MAX_PENDING = 64;
 const MAX_TCURLS = 4096;
 
-type Pending = {
-  readonly session: number;
-  readonly client: string;
-  readonly server: string;
+/** A Reconnect Request waiting for the client's new connection; the session that got it. */
+type Pending = SessionIdentity & {
   readonly host: string;
   readonly at: At;
   readonly time: number;

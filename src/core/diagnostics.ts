@@ -206,7 +206,7 @@ export const CATALOGUE = {
   },
   'media.config.no-sps': { severity: 'warn', explain: 'The AVC/HEVC configuration record carries no sequence parameter set, so picture size and frame rate are unknown.' },
   'media.config.unsupported': { severity: 'info', explain: 'Part of the configuration uses a feature rtmpscope does not decode (for example an AAC program config element); the rest was decoded.' },
-  // rtmp chunk-layer interop (session analysis: src/analysis)
+  // rtmp chunk-layer interop (session analysis: src/analysis; ets-omitted: the chunk decoder)
   'rtmp.chunk.ets-omitted': {
     severity: 'warn',
     explain:

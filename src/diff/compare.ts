@@ -235,7 +235,7 @@ function chunkAndFlow(a: SessionDigest, b: SessionDigest, out: Diffs): void {
     const who = dir === 'c2s' ? 'client' : 'server';
     const sizes = (x: typeof ca) => (x === undefined ? null : x.chunkSizes[dir].length === 0 ? '128 (default)' : x.chunkSizes[dir].join(', '));
     out.add('chunk-and-flow', `${who} Set Chunk Size`, sizes(ca), sizes(cb), W.flow);
-    out.add('chunk-and-flow', `${who} extended timestamp in type-3 chunks`, ca?.type3ExtendedTimestamp[dir].convention, cb?.type3ExtendedTimestamp[dir].convention, W.flow);
+    out.add('chunk-and-flow', `${who} extended timestamp in type-3 chunks`, a.record?.type3ExtendedTimestamp[dir], b.record?.type3ExtendedTimestamp[dir], W.flow);
     const fa = a.record?.flowControl;
     const fb = b.record?.flowControl;
     out.add('chunk-and-flow', `${who} Window Acknowledgement Size`, fa?.windowAckSize[dir], fb?.windowAckSize[dir], W.flow);

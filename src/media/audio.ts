@@ -23,8 +23,8 @@
  * Speex (11, 0xB?) and ExHeader (9, 0x9?) differ only in the high nibble; we switch on it whole.
  */
 import { AUDIO_FOURCCS, fourCcAt } from './fourcc.js';
-import { inKeyOrder, readExPreamble, type KeysComplete, type Mutable, type MediaContent, type ModEx } from './ex-header.js';
-import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
+import { inKeyOrder, readExPreamble, type KeysComplete, type Mutable, type MediaContent } from './ex-header.js';
+import { decodeMultitrack, MEDIA_HEADER_TAIL_KEYS, setFourCc, TRACK_HEAD_KEYS, TRACK_TAIL_KEYS, type MediaHeader, type Multitrack, type MultitrackCodec, type MultitrackTrack } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import { u32 } from '../core/byte-reader.js';
 
@@ -79,31 +79,16 @@ export type MultichannelConfig = {
   readonly channelMapping?: readonly number[];
 };
 
-export type AudioTrack = {
-  readonly trackId: number;
-  readonly codec: AudioCodecName | string;
-  readonly fourCc: string;
-  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
-  readonly fourCcHex?: string;
-  readonly multichannel?: MultichannelConfig;
-  readonly bodyOffset: number;
-  readonly bodyLength: number;
-};
+/** One track of a multitrack audio message (codec: an AudioCodecName, or an unknown FourCC's text). */
+export type AudioTrack = MultitrackTrack & { readonly multichannel?: MultichannelConfig };
 
 export type AudioMultitrack = Multitrack<AudioTrack>;
 
-export type AudioHeader = {
-  /** True for soundFormat 9 (E-RTMP ExHeader). */
-  readonly ex: boolean;
+/** An audio tag header. `codec` is an AudioCodecName, an unknown FourCC's text, or 'none' for silence. */
+export type AudioHeader = MediaHeader<AudioTrack, AudioPacketTypeName> & {
   /** Sound format, bits 7-4 of byte 0 (absent for a zero-length payload). */
   readonly soundFormat?: number;
   readonly soundFormatName?: SoundFormatName;
-  /** Codec name; an unknown FourCC as its text; 'none' for silence. */
-  readonly codec: AudioCodecName | string;
-  /** E-RTMP FourCC text (for multitrack: the one shared by all tracks, if they agree). */
-  readonly fourCc?: string;
-  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
-  readonly fourCcHex?: string;
   /** Legacy only: soundRate flag 0..3 and its nominal rate (5512.5, 11025, 22050, 44100 Hz). */
   readonly soundRate?: number;
   readonly soundRateHz?: number;
@@ -113,21 +98,8 @@ export type AudioHeader = {
   /** Legacy only: soundType flag 0/1 and the channel count it names (1 or 2). */
   readonly soundType?: number;
   readonly soundChannels?: number;
-  /**
-   * The effective packet type: legacy AACPacketType, or the E-RTMP AudioPacketType after the
-   * ModEx chain and, for multitrack messages, the one inside the Multitrack header.
-   */
-  readonly packetType?: number;
-  readonly packetTypeName?: AudioPacketTypeName;
-  readonly content: MediaContent;
   /** MultichannelConfig packets (single-track form; multitrack carries it per track). */
   readonly multichannel?: MultichannelConfig;
-  readonly modEx?: readonly ModEx[];
-  readonly multitrack?: AudioMultitrack;
-  /** The bytes after the tag header; for multitrack, the span holding all track records. */
-  readonly bodyOffset: number;
-  readonly bodyLength: number;
-  readonly problems: readonly MediaProblemCode[];
 };
 
 /** JSON key order of an AudioHeader (every key, optional ones included). */
@@ -148,16 +120,12 @@ const AUDIO_HEADER_KEY_LIST = [
   'packetTypeName',
   'content',
   'multichannel',
-  'modEx',
-  'multitrack',
-  'bodyOffset',
-  'bodyLength',
-  'problems',
+  ...MEDIA_HEADER_TAIL_KEYS,
 ] as const;
 /** The compiler checks that the list names every key of AudioHeader. */
 export const AUDIO_HEADER_KEYS: KeysComplete<AudioHeader, typeof AUDIO_HEADER_KEY_LIST> = AUDIO_HEADER_KEY_LIST;
 
-const AUDIO_TRACK_KEY_LIST = ['trackId', 'codec', 'fourCc', 'fourCcHex', 'multichannel', 'bodyOffset', 'bodyLength'] as const;
+const AUDIO_TRACK_KEY_LIST = [...TRACK_HEAD_KEYS, 'multichannel', ...TRACK_TAIL_KEYS] as const;
 /** JSON key order of an AudioTrack. */
 export const AUDIO_TRACK_KEYS: KeysComplete<AudioTrack, typeof AUDIO_TRACK_KEY_LIST> = AUDIO_TRACK_KEY_LIST;
 

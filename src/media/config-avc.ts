@@ -246,25 +246,12 @@ export function decodeH264Sps(nal: Uint8Array): H264Sps {
   r.skip(1); // direct_8x8_inference_flag
   const codedWidth = widthMbs * 16;
   const codedHeight = (frameMbsOnly ? 1 : 2) * heightMapUnits * 16;
-  let cropLeft = 0;
-  let cropRight = 0;
-  let cropTop = 0;
-  let cropBottom = 0;
-  if (r.flag()) {
-    cropLeft = r.ue();
-    cropRight = r.ue();
-    cropTop = r.ue();
-    cropBottom = r.ue();
-  }
+  const crop = readCropWindow(r);
   if (!r.ok) return finish();
-  // H.264 7.4.2.1.1: crop units depend on ChromaArrayType and field coding.
-  const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
-  const subWidthC = chromaArrayType === 1 || chromaArrayType === 2 ? 2 : 1;
-  const subHeightC = chromaArrayType === 1 ? 2 : 1;
-  const cropUnitX = chromaArrayType === 0 ? 1 : subWidthC;
-  const cropUnitY = (chromaArrayType === 0 ? 1 : subHeightC) * (frameMbsOnly ? 1 : 2);
-  const width = codedWidth - cropUnitX * (cropLeft + cropRight);
-  const height = codedHeight - cropUnitY * (cropTop + cropBottom);
+  // H.264 7.4.2.1.1: crop units depend on ChromaArrayType and field coding (ChromaArrayType 0: units of 1).
+  const unit = cropUnits(chromaFormatIdc, separateColourPlane);
+  const width = codedWidth - unit.x * (crop.left + crop.right);
+  const height = codedHeight - unit.y * (frameMbsOnly ? 1 : 2) * (crop.top + crop.bottom);
   s.codedWidth = codedWidth;
   s.codedHeight = codedHeight;
   s.interlaced = !frameMbsOnly;
@@ -402,4 +389,23 @@ export function decodeAvcConfig(b: Uint8Array): AvcConfig {
   c.sps = sps;
   for (const p of sps.problems) addProblem(problems, p);
   return c;
+}
+
+/** An SPS's cropping offsets (H.264 frame_cropping, H.265 conformance_window): a flag, then four ue(v); 0 without the flag. */
+export function readCropWindow(r: BitReader): { left: number; right: number; top: number; bottom: number } {
+  if (!r.flag()) return { left: 0, right: 0, top: 0, bottom: 0 };
+  const left = r.ue();
+  const right = r.ue();
+  const top = r.ue();
+  return { left, right, top, bottom: r.ue() };
+}
+
+/**
+ * Luma samples per unit of crop offset, across (x) and down (y), for a chroma_format_idc:
+ * SubWidthC/SubHeightC (H.264 Table 6-1, H.265 Table 6-1), 1 for ChromaArrayType 0 (monochrome
+ * or separate colour planes).
+ */
+export function cropUnits(chromaFormatIdc: number, separateColourPlane: boolean): { x: number; y: number } {
+  const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
+  return { x: chromaArrayType === 1 || chromaArrayType === 2 ? 2 : 1, y: chromaArrayType === 1 ? 2 : 1 };
 }

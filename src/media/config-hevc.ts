@@ -10,10 +10,11 @@
  * width/height. Frame rate would need the VUI behind those structures, so it is not reported.
  */
 import { BitReader, unescapeRbsp } from './bit-reader.js';
-import { CHROMA_FORMATS, type ChromaFormat } from './config-avc.js';
+import { CHROMA_FORMATS, cropUnits, readCropWindow, type ChromaFormat } from './config-avc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import type { Mutable } from './ex-header.js';
 import { u16, u32 } from '../core/byte-reader.js';
+import { hexBytes } from '../core/hex.js';
 
 export type HevcNalArray = {
   /** NAL unit type (32 VPS, 33 SPS, 34 PPS, 39/40 SEI). */
@@ -77,15 +78,6 @@ function reverseBits32(v: number): number {
     v >>>= 1;
   }
   return r;
-}
-
-function hexBytes(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const x = b[i] ?? 0;
-    s += (x < 16 ? '0' : '') + x.toString(16);
-  }
-  return s;
 }
 
 function codecString(b: Uint8Array): string {
@@ -214,25 +206,13 @@ export function decodeHevcSpsSize(nal: Uint8Array, problems: MediaProblemCode[])
   if (chromaFormatIdc === 3) separateColourPlane = r.flag();
   const picWidth = r.ue();
   const picHeight = r.ue();
-  let left = 0;
-  let right = 0;
-  let top = 0;
-  let bottom = 0;
-  if (r.flag()) {
-    left = r.ue();
-    right = r.ue();
-    top = r.ue();
-    bottom = r.ue();
-  }
+  const crop = readCropWindow(r);
   if (r.overrun) addProblem(problems, 'media.config.truncated');
   if (r.invalid) addProblem(problems, 'media.config.bad-syntax');
   if (!r.ok) return undefined;
-  // H.265 Table 6-1: SubWidthC/SubHeightC; ChromaArrayType 0 (monochrome or separate planes) uses 1.
-  const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
-  const subWidthC = chromaArrayType === 1 || chromaArrayType === 2 ? 2 : 1;
-  const subHeightC = chromaArrayType === 1 ? 2 : 1;
-  const width = picWidth - subWidthC * (left + right);
-  const height = picHeight - subHeightC * (top + bottom);
+  const unit = cropUnits(chromaFormatIdc, separateColourPlane);
+  const width = picWidth - unit.x * (crop.left + crop.right);
+  const height = picHeight - unit.y * (crop.top + crop.bottom);
   if (width <= 0 || height <= 0) {
     addProblem(problems, 'media.config.bad-syntax');
     return undefined;

@@ -15,11 +15,11 @@
  * Other codecs (vp8/vp9, mp3, ...) return undefined: not decoded. AC-3/E-AC-3 have no record;
  * their coded frames' syncframes are read by ac3.ts.
  */
-import { decodeAvcConfig, type AvcConfig } from './config-avc.js';
-import { decodeHevcConfig, type HevcConfig } from './config-hevc.js';
-import { decodeAv1Config, type Av1Config } from './config-av1.js';
-import { decodeVvcConfig, type VvcConfig } from './config-vvc.js';
-import { decodeAacConfig, decodeFlacConfig, decodeOpusConfig, type AacConfig, type FlacConfig, type OpusConfig } from './config-audio.js';
+import { decodeAvcConfig } from './config-avc.js';
+import { decodeHevcConfig } from './config-hevc.js';
+import { decodeAv1Config } from './config-av1.js';
+import { decodeVvcConfig } from './config-vvc.js';
+import { decodeAacConfig, decodeFlacConfig, decodeOpusConfig } from './config-audio.js';
 
 export { decodeAvcConfig, decodeH264Sps, h264LevelName, h264ProfileName, CHROMA_FORMATS, type AvcConfig, type ChromaFormat, type H264Sps } from './config-avc.js';
 export { decodeHevcConfig, decodeHevcSpsSize, hevcProfileName, type HevcConfig, type HevcNalArray } from './config-hevc.js';
@@ -27,27 +27,28 @@ export { decodeAv1Config, type Av1Config } from './config-av1.js';
 export { decodeVvcConfig, vvcLevelName, vvcProfileName, type VvcConfig, type VvcNalArray } from './config-vvc.js';
 export { AAC_SAMPLE_RATES, decodeAacConfig, decodeFlacConfig, decodeOpusConfig, type AacConfig, type FlacConfig, type OpusConfig } from './config-audio.js';
 
-export type VideoConfig = ({ readonly codec: 'avc' } & AvcConfig) | ({ readonly codec: 'hevc' } & HevcConfig) | ({ readonly codec: 'av1' } & Av1Config) | ({ readonly codec: 'vvc' } & VvcConfig);
+/** The decoders by codec name (a header's or track's `codec`). */
+const VIDEO_DECODERS = { avc: decodeAvcConfig, hevc: decodeHevcConfig, av1: decodeAv1Config, vvc: decodeVvcConfig };
+const AUDIO_DECODERS = { aac: decodeAacConfig, opus: decodeOpusConfig, flac: decodeFlacConfig };
 
-export type AudioConfig = ({ readonly codec: 'aac' } & AacConfig) | ({ readonly codec: 'opus' } & OpusConfig) | ({ readonly codec: 'flac' } & FlacConfig);
+/** What a table of decoders gives: each decoder's result tagged with its codec name. */
+type Tagged<D extends Readonly<Record<string, (body: Uint8Array) => object>>> = { [K in keyof D]: { readonly codec: K } & ReturnType<D[K]> }[keyof D];
+
+export type VideoConfig = Tagged<typeof VIDEO_DECODERS>;
+
+export type AudioConfig = Tagged<typeof AUDIO_DECODERS>;
+
+function decodeWith<D extends Readonly<Record<string, (body: Uint8Array) => object>>>(decoders: D, codec: string, body: Uint8Array): Tagged<D> | undefined {
+  if (!Object.prototype.hasOwnProperty.call(decoders, codec)) return undefined;
+  return { codec, ...decoders[codec]!(body) } as Tagged<D>;
+}
 
 /**
  * Decodes a video configuration body for `codec` (a VideoHeader's or VideoTrack's `codec`), or
  * returns undefined for codecs without a decoder here.
  */
 export function decodeVideoConfig(codec: string, body: Uint8Array): VideoConfig | undefined {
-  switch (codec) {
-    case 'avc':
-      return { codec, ...decodeAvcConfig(body) };
-    case 'hevc':
-      return { codec, ...decodeHevcConfig(body) };
-    case 'av1':
-      return { codec, ...decodeAv1Config(body) };
-    case 'vvc':
-      return { codec, ...decodeVvcConfig(body) };
-    default:
-      return undefined;
-  }
+  return decodeWith(VIDEO_DECODERS, codec, body);
 }
 
 /**
@@ -55,14 +56,5 @@ export function decodeVideoConfig(codec: string, body: Uint8Array): VideoConfig 
  * returns undefined for codecs without a decoder here.
  */
 export function decodeAudioConfig(codec: string, body: Uint8Array): AudioConfig | undefined {
-  switch (codec) {
-    case 'aac':
-      return { codec, ...decodeAacConfig(body) };
-    case 'opus':
-      return { codec, ...decodeOpusConfig(body) };
-    case 'flac':
-      return { codec, ...decodeFlacConfig(body) };
-    default:
-      return undefined;
-  }
+  return decodeWith(AUDIO_DECODERS, codec, body);
 }

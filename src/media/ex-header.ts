@@ -23,6 +23,7 @@
 import { fourCcAt, type FourCcRead } from './fourcc.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import { u16, u24 } from '../core/byte-reader.js';
+import { hexBytes } from '../core/hex.js';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -84,15 +85,6 @@ export type ModExChain = {
   readonly entries: readonly ModEx[];
 };
 
-function hexOf(p: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const b = p[i] ?? 0;
-    s += (b < 16 ? '0' : '') + b.toString(16);
-  }
-  return s;
-}
-
 /**
  * Reads the ModEx chain starting at `pos` (just after the byte whose packet type was ModEx).
  * Spec: E-RTMP v2 ExAudioTagHeader / ExVideoTagHeader, "Process each ModEx data packet".
@@ -132,7 +124,7 @@ export function readModExChain(p: Uint8Array, pos: number, media: MediaKind, pro
       addProblem(problems, problemCode(media, 'too-many-modex'));
       continue;
     }
-    const dataHex = hexOf(p, dataStart, dataStart + Math.min(size, MODEX_HEX_CAP));
+    const dataHex = hexBytes(p, dataStart, dataStart + Math.min(size, MODEX_HEX_CAP));
     entries.push(nanoOffset === undefined ? { type, typeName: type === 0 ? 'timestamp-offset-nano' : 'reserved', dataLength: size, dataHex } : { type, typeName: 'timestamp-offset-nano', nanoOffset, dataLength: size, dataHex });
   }
   return { pos, packetType, entries };

@@ -10,15 +10,18 @@
  * of each track body (audio: MultichannelConfig; video: SI24 composition time).
  */
 import { type FourCcRead, fourCcAt } from './fourcc.js';
-import { inKeyOrder, multitrackTypeName, PACKET_TYPE_MODEX, problemCode, splitTracks, type MediaContent, type MediaKind, type MultitrackTypeName, type Mutable } from './ex-header.js';
+import { inKeyOrder, multitrackTypeName, PACKET_TYPE_MODEX, problemCode, splitTracks, type MediaContent, type MediaKind, type ModEx, type MultitrackTypeName, type Mutable } from './ex-header.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 
 /** The fields every multitrack track has; audio and video tracks add their own. */
 export type MultitrackTrack = {
   readonly trackId: number;
+  /** A codec name (AudioCodecName, VideoCodecName), or an unknown FourCC as its text. */
   readonly codec: string;
   readonly fourCc: string;
+  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
   readonly fourCcHex?: string;
+  /** The track's media bytes (after trackId, size and the codec-specific fields). */
   readonly bodyOffset: number;
   readonly bodyLength: number;
 };
@@ -30,6 +33,46 @@ export type Multitrack<T extends MultitrackTrack> = {
   readonly typeName: MultitrackTypeName;
   readonly tracks: readonly T[];
 };
+
+/**
+ * The header fields audio and video share (AudioHeader and VideoHeader add their own): the
+ * E-RTMP ExHeader, ModEx and Multitrack parts, and the span of the body.
+ */
+export type MediaHeader<T extends MultitrackTrack, N extends string> = {
+  /** The E-RTMP ExHeader form (audio: soundFormat 9; video: bit 7 of byte 0). */
+  readonly ex: boolean;
+  /** The codec's name; an unknown FourCC as its text (see AudioHeader and VideoHeader for the rest). */
+  readonly codec: string;
+  /** E-RTMP FourCC text (for multitrack: the one shared by all tracks, if they agree). */
+  readonly fourCc?: string;
+  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
+  readonly fourCcHex?: string;
+  /**
+   * The effective packet type: the legacy one (AACPacketType; AVC/HEVC/AV1 packet type), or the
+   * E-RTMP one after the ModEx chain and, for multitrack messages, the one inside the Multitrack
+   * header (shared by all tracks; `multitrack` tells that the wire said Multitrack).
+   */
+  readonly packetType?: number;
+  readonly packetTypeName?: N;
+  /** What the body holds, the same vocabulary for legacy and E-RTMP. */
+  readonly content: MediaContent;
+  /** E-RTMP ModEx entries, in wire order (present only when the message had any). */
+  readonly modEx?: readonly ModEx[];
+  readonly multitrack?: Multitrack<T>;
+  /**
+   * The bytes after the tag header: media, configuration record or metadata. For multitrack
+   * messages, the span holding all track records (use the tracks' own ranges).
+   */
+  readonly bodyOffset: number;
+  readonly bodyLength: number;
+  readonly problems: readonly MediaProblemCode[];
+};
+
+/** JSON key order: the keys every MediaHeader ends with. */
+export const MEDIA_HEADER_TAIL_KEYS = ['modEx', 'multitrack', 'bodyOffset', 'bodyLength', 'problems'] as const;
+/** JSON key order: a track's kind-specific fields go between these two. */
+export const TRACK_HEAD_KEYS = ['trackId', 'codec', 'fourCc', 'fourCcHex'] as const;
+export const TRACK_TAIL_KEYS = ['bodyOffset', 'bodyLength'] as const;
 
 /** The header fields the multitrack parser writes (a subset of AudioHeader and VideoHeader). */
 export type MultitrackTarget<T extends MultitrackTrack, N extends string> = {

@@ -27,8 +27,8 @@
  * layout (packet type, SI24, then the command); we have seen no capture of either.
  */
 import { FOURCCS_WITH_COMPOSITION_TIME, VIDEO_FOURCCS, fourCcAt } from './fourcc.js';
-import { inKeyOrder, readExPreamble, type KeysComplete, type Mutable, type MediaContent, type ModEx } from './ex-header.js';
-import { decodeMultitrack, setFourCc, type Multitrack, type MultitrackCodec } from './multitrack.js';
+import { inKeyOrder, readExPreamble, type KeysComplete, type Mutable, type MediaContent } from './ex-header.js';
+import { decodeMultitrack, MEDIA_HEADER_TAIL_KEYS, setFourCc, TRACK_HEAD_KEYS, TRACK_TAIL_KEYS, type MediaHeader, type Multitrack, type MultitrackCodec, type MultitrackTrack } from './multitrack.js';
 import { addProblem, type MediaProblemCode } from './problems.js';
 import { i24 } from '../core/byte-reader.js';
 
@@ -74,92 +74,39 @@ export type VideoPacketTypeName =
 export type VideoCommandName = 'start-seek' | 'end-seek' | 'reserved';
 
 /** One track of a multitrack video message. */
-export type VideoTrack = {
-  readonly trackId: number;
-  readonly codec: VideoCodecName | string;
-  readonly fourCc: string;
-  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
-  readonly fourCcHex?: string;
+export type VideoTrack = MultitrackTrack & {
   /** SI24 composition time offset in ms (avc1/hvc1/vvc1 CodedFrames only). */
   readonly compositionTime?: number;
-  /** The track's media bytes (after trackId, size and composition time). */
-  readonly bodyOffset: number;
-  readonly bodyLength: number;
 };
 
 export type VideoMultitrack = Multitrack<VideoTrack>;
 
-export type VideoHeader = {
-  /** True when byte 0 has the E-RTMP ExHeader bit (bit 7). */
-  readonly ex: boolean;
+/**
+ * A video tag header. `codec`: the legacy codec id or FourCC mapped to a VideoCodecName; an
+ * unknown FourCC as its text; 'multiple' for multitrack messages whose tracks differ; 'none' for
+ * E-RTMP command frames.
+ */
+export type VideoHeader = MediaHeader<VideoTrack, VideoPacketTypeName> & {
   /** Frame type, bits 6-4 of byte 0 (absent only for an empty payload). */
   readonly frameType?: number;
   readonly frameTypeName?: VideoFrameTypeName;
-  /**
-   * Codec: legacy codec id or FourCC mapped to a name; an unknown FourCC as its text; 'multiple'
-   * for multitrack messages whose tracks differ; 'none' for E-RTMP command frames.
-   */
-  readonly codec: VideoCodecName | string;
   /** Legacy codec id (bits 3-0 of byte 0), legacy form only. */
   readonly codecId?: number;
   /** Present (true) for the non-standard legacy ids 12 (HEVC) and 13 (AV1). */
   readonly nonStandard?: boolean;
-  /** E-RTMP FourCC text (for multitrack: the one shared by all tracks, if they agree). */
-  readonly fourCc?: string;
-  /** Exact bytes of the FourCC, present only when the FourCC is not a known one. */
-  readonly fourCcHex?: string;
-  /**
-   * The effective packet type: legacy AVC/HEVC/AV1 packet type, or the E-RTMP VideoPacketType
-   * after the ModEx chain and, for multitrack messages, the one inside the Multitrack header
-   * (shared by all tracks; `multitrack` tells that the wire said Multitrack).
-   */
-  readonly packetType?: number;
-  readonly packetTypeName?: VideoPacketTypeName;
-  /** What the body holds, the same vocabulary for legacy and E-RTMP. */
-  readonly content: MediaContent;
   /** SI24 composition time offset in ms (legacy AVC/12/13; E-RTMP avc1/hvc1/vvc1 CodedFrames). */
   readonly compositionTime?: number;
   /** Command frames: 0 start of client-side seek, 1 end of it. */
   readonly command?: number;
   readonly commandName?: VideoCommandName;
-  /** E-RTMP ModEx entries, in wire order (present only when the message had any). */
-  readonly modEx?: readonly ModEx[];
-  readonly multitrack?: VideoMultitrack;
-  /**
-   * The bytes after the tag header: media, configuration record or AMF metadata. For multitrack
-   * messages, the span holding all track records (use the tracks' own ranges).
-   */
-  readonly bodyOffset: number;
-  readonly bodyLength: number;
-  readonly problems: readonly MediaProblemCode[];
 };
 
 /** JSON key order of a VideoHeader (every key, optional ones included). */
-const VIDEO_HEADER_KEY_LIST = [
-  'ex',
-  'frameType',
-  'frameTypeName',
-  'codec',
-  'codecId',
-  'nonStandard',
-  'fourCc',
-  'fourCcHex',
-  'packetType',
-  'packetTypeName',
-  'content',
-  'compositionTime',
-  'command',
-  'commandName',
-  'modEx',
-  'multitrack',
-  'bodyOffset',
-  'bodyLength',
-  'problems',
-] as const;
+const VIDEO_HEADER_KEY_LIST = ['ex', 'frameType', 'frameTypeName', 'codec', 'codecId', 'nonStandard', 'fourCc', 'fourCcHex', 'packetType', 'packetTypeName', 'content', 'compositionTime', 'command', 'commandName', ...MEDIA_HEADER_TAIL_KEYS] as const;
 /** The compiler checks that the list names every key of VideoHeader. */
 export const VIDEO_HEADER_KEYS: KeysComplete<VideoHeader, typeof VIDEO_HEADER_KEY_LIST> = VIDEO_HEADER_KEY_LIST;
 
-const VIDEO_TRACK_KEY_LIST = ['trackId', 'codec', 'fourCc', 'fourCcHex', 'compositionTime', 'bodyOffset', 'bodyLength'] as const;
+const VIDEO_TRACK_KEY_LIST = [...TRACK_HEAD_KEYS, 'compositionTime', ...TRACK_TAIL_KEYS] as const;
 /** JSON key order of a VideoTrack. */
 export const VIDEO_TRACK_KEYS: KeysComplete<VideoTrack, typeof VIDEO_TRACK_KEY_LIST> = VIDEO_TRACK_KEY_LIST;
 

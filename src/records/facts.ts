@@ -117,8 +117,6 @@ export type ChunkLayerFacts = {
   readonly chunkSizes: PerDir<readonly number[]>;
   /** The highest chunk stream id each peer used. */
   readonly maxCsid: PerDir<number | null>;
-  /** Type-3 continuation chunks of extended-timestamp messages with the timestamp repeated / omitted. */
-  readonly type3ExtendedTimestamp: PerDir<{ readonly repeated: number; readonly omitted: number; readonly convention: 'repeated' | 'omitted' | 'mixed' | null }>;
   readonly aborts: PerDir<number>;
 };
 

@@ -9,16 +9,14 @@
  */
 import { createDecipheriv, createHmac } from 'node:crypto';
 import { u16, u32 } from '../core/byte-reader.js';
+import { hexBytes } from '../core/hex.js';
 
 /** "Adobe Systems 02": the key of the startup packets (RFC 7425 §4.1). */
 export const DEFAULT_KEY = new TextEncoder().encode('Adobe Systems 02');
 const ZERO_IV = new Uint8Array(16);
 
 export function hex(b: Uint8Array, max = 64): string {
-  let s = '';
-  const n = Math.min(b.length, max);
-  for (let i = 0; i < n; i++) s += b[i]!.toString(16).padStart(2, '0');
-  return s;
+  return hexBytes(b, 0, Math.min(b.length, max));
 }
 
 export function hexU32(v: number): string {

@@ -102,6 +102,8 @@ export class ChunkDecoder {
   private meta: ByteMeta = { frame: 0, sec: 0, nsec: 0 };
   /** Type-3 extended-timestamp convention counts for this peer. */
   readonly etsConvention = { repeated: 0, omitted: 0 };
+  /** rtmp.chunk.ets-omitted was reported (once per peer). */
+  private etsOmittedReported = false;
   private readonly dir: Direction;
   private readonly conn: number | undefined;
   /** Bytes were lost before (mid-stream start, or a desync): headers are checked for plausibility. */
@@ -521,6 +523,7 @@ export class ChunkDecoder {
     }
     let q = p + mhLen;
     let extValue = 0;
+    let etsOmitted = false;
     if (ext) {
       if (q + 4 > end) return -1;
       extValue = u32(b, q);
@@ -534,6 +537,7 @@ export class ChunkDecoder {
         this.etsConvention.repeated++;
       } else {
         this.etsConvention.omitted++;
+        etsOmitted = true;
       }
     }
     if (fmt !== 0 && !s.seen && !(fmt === 1 && this.lossy)) {
@@ -611,6 +615,11 @@ export class ChunkDecoder {
       if (fmt === 1 || fmt === 2) s.timestamp = (s.timestamp + s.delta) >>> 0;
     }
     s.seen = true;
+    if (etsOmitted && !this.etsOmittedReported) {
+      // Once per peer, at the first committed header that left it out.
+      this.etsOmittedReported = true;
+      this.out.push(this.diag('rtmp.chunk.ets-omitted', `the ${this.dir === 'c2s' ? 'client' : 'server'} omits the extended timestamp on type-3 chunks (chunk stream ${csid})`, startOffset, { csid }));
+    }
     const headerLength = q - at;
     if (s.msg === null) {
       const media = MEDIA_TYPES.has(s.typeId);
@@ -806,8 +815,8 @@ export class ChunkDecoder {
     }
   }
 
-  private diag(code: Diagnostic['code'], message: string, offset: number): Diagnostic {
-    return diag(code, message, { frame: this.meta.frame, dir: this.dir, offset, ...(this.conn === undefined ? {} : { conn: this.conn }) });
+  private diag(code: Diagnostic['code'], message: string, offset: number, context?: Diagnostic['context']): Diagnostic {
+    return diag(code, message, { frame: this.meta.frame, dir: this.dir, offset, ...(this.conn === undefined ? {} : { conn: this.conn }) }, context);
   }
 }
 

@@ -23,38 +23,53 @@ export type Suite = {
   readonly mac?: HashName;
 };
 
-const S = (id: number, name: string, tls: 12 | 13, cipher: CipherKind, keyLen: number, hash: HashName, mac?: HashName): Suite => (mac === undefined ? { id, name, tls, cipher, keyLen, hash } : { id, name, tls, cipher, keyLen, hash, mac });
+/**
+ * A suite's parameters, read from its IANA name (the names say them all): TLS 1.3 names have no
+ * `_WITH_`; the last part is the PRF/HKDF hash of an AEAD suite, and the record MAC of a CBC one
+ * (SHA: SHA-1), whose TLS 1.2 PRF is SHA-384 for SHA384 suites and SHA-256 otherwise.
+ */
+function suite(id: number, name: string): Suite {
+  const tls = name.includes('_WITH_') ? 12 : 13;
+  const cipher: CipherKind = name.includes('_CHACHA20_POLY1305_') ? 'chacha20-poly1305' : name.includes('_GCM_') ? 'aes-gcm' : 'aes-cbc';
+  const keyLen = name.includes('_AES_128_') ? 16 : 32;
+  const last = name.slice(name.lastIndexOf('_') + 1);
+  const h: HashName = last === 'SHA384' ? 'sha384' : last === 'SHA256' ? 'sha256' : 'sha1';
+  if (cipher !== 'aes-cbc') return { id, name, tls, cipher, keyLen, hash: h };
+  return { id, name, tls, cipher, keyLen, hash: h === 'sha384' ? 'sha384' : 'sha256', mac: h };
+}
 
 /** Suites we decrypt, by id. Key exchange does not matter: the key log gives the secrets. */
 export const SUITES: ReadonlyMap<number, Suite> = new Map(
-  [
-    S(0x1301, 'TLS_AES_128_GCM_SHA256', 13, 'aes-gcm', 16, 'sha256'),
-    S(0x1302, 'TLS_AES_256_GCM_SHA384', 13, 'aes-gcm', 32, 'sha384'),
-    S(0x1303, 'TLS_CHACHA20_POLY1305_SHA256', 13, 'chacha20-poly1305', 32, 'sha256'),
-    S(0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 12, 'aes-gcm', 16, 'sha256'),
-    S(0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 12, 'aes-gcm', 32, 'sha384'),
-    S(0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 12, 'aes-gcm', 16, 'sha256'),
-    S(0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 12, 'aes-gcm', 32, 'sha384'),
-    S(0x009c, 'TLS_RSA_WITH_AES_128_GCM_SHA256', 12, 'aes-gcm', 16, 'sha256'),
-    S(0x009d, 'TLS_RSA_WITH_AES_256_GCM_SHA384', 12, 'aes-gcm', 32, 'sha384'),
-    S(0x009e, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 12, 'aes-gcm', 16, 'sha256'),
-    S(0x009f, 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 12, 'aes-gcm', 32, 'sha384'),
-    S(0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 12, 'chacha20-poly1305', 32, 'sha256'),
-    S(0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 12, 'chacha20-poly1305', 32, 'sha256'),
-    S(0xccaa, 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 12, 'chacha20-poly1305', 32, 'sha256'),
-    S(0xc009, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 12, 'aes-cbc', 16, 'sha256', 'sha1'),
-    S(0xc00a, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA', 12, 'aes-cbc', 32, 'sha256', 'sha1'),
-    S(0xc013, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 12, 'aes-cbc', 16, 'sha256', 'sha1'),
-    S(0xc014, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', 12, 'aes-cbc', 32, 'sha256', 'sha1'),
-    S(0xc023, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 12, 'aes-cbc', 16, 'sha256', 'sha256'),
-    S(0xc024, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384', 12, 'aes-cbc', 32, 'sha384', 'sha384'),
-    S(0xc027, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', 12, 'aes-cbc', 16, 'sha256', 'sha256'),
-    S(0xc028, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384', 12, 'aes-cbc', 32, 'sha384', 'sha384'),
-    S(0x002f, 'TLS_RSA_WITH_AES_128_CBC_SHA', 12, 'aes-cbc', 16, 'sha256', 'sha1'),
-    S(0x0035, 'TLS_RSA_WITH_AES_256_CBC_SHA', 12, 'aes-cbc', 32, 'sha256', 'sha1'),
-    S(0x003c, 'TLS_RSA_WITH_AES_128_CBC_SHA256', 12, 'aes-cbc', 16, 'sha256', 'sha256'),
-    S(0x003d, 'TLS_RSA_WITH_AES_256_CBC_SHA256', 12, 'aes-cbc', 32, 'sha256', 'sha256'),
-  ].map((s) => [s.id, s]),
+  (
+    [
+      [0x1301, 'TLS_AES_128_GCM_SHA256'],
+      [0x1302, 'TLS_AES_256_GCM_SHA384'],
+      [0x1303, 'TLS_CHACHA20_POLY1305_SHA256'],
+      [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+      [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+      [0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+      [0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+      [0x009c, 'TLS_RSA_WITH_AES_128_GCM_SHA256'],
+      [0x009d, 'TLS_RSA_WITH_AES_256_GCM_SHA384'],
+      [0x009e, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'],
+      [0x009f, 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'],
+      [0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
+      [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
+      [0xccaa, 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
+      [0xc009, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA'],
+      [0xc00a, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA'],
+      [0xc013, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA'],
+      [0xc014, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA'],
+      [0xc023, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256'],
+      [0xc024, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384'],
+      [0xc027, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256'],
+      [0xc028, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384'],
+      [0x002f, 'TLS_RSA_WITH_AES_128_CBC_SHA'],
+      [0x0035, 'TLS_RSA_WITH_AES_256_CBC_SHA'],
+      [0x003c, 'TLS_RSA_WITH_AES_128_CBC_SHA256'],
+      [0x003d, 'TLS_RSA_WITH_AES_256_CBC_SHA256'],
+    ] as const
+  ).map(([id, name]) => [id, suite(id, name)]),
 );
 
 export function suiteName(id: number): string {

@@ -5,6 +5,7 @@
  * Names from the wire are made printable here (non-ASCII bytes become `\xNN`) and capped.
  */
 import { ByteReader } from '../core/byte-reader.js';
+import { hexBytes } from '../core/hex.js';
 
 export type ClientHello = {
   readonly legacyVersion: number;
@@ -120,9 +121,7 @@ export function decodeServerHello(body: Uint8Array): ServerHello | null {
     else if (type === 22) encryptThenMac = true;
   });
   if (!ok) return null;
-  let hex = '';
-  for (const b of random) hex += b.toString(16).padStart(2, '0');
-  return { legacyVersion, random, cipherSuite, version, alpn, encryptThenMac, retry: hex === HRR_RANDOM };
+  return { legacyVersion, random, cipherSuite, version, alpn, encryptThenMac, retry: hexBytes(random) === HRR_RANDOM };
 }
 
 /** EncryptedExtensions (TLS 1.3, §4.3.1): the server's ALPN choice, if any. */

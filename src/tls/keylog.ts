@@ -6,6 +6,7 @@
  * Lines this module does not know (other labels, other formats sharing `--keylog`) are ignored.
  * The files are the user's, not a peer's; still, lines and entries are capped.
  */
+import { hexBytes } from '../core/hex.js';
 
 export type TlsSecrets = {
   master?: Uint8Array;
@@ -27,7 +28,7 @@ const LABELS = {
 const MAX_ENTRIES = 1 << 20;
 const HEX = /^[0-9a-fA-F]+$/;
 
-function hexBytes(s: string): Uint8Array {
+function parseHex(s: string): Uint8Array {
   const b = new Uint8Array(s.length / 2);
   for (let i = 0; i < b.length; i++) b[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
   return b;
@@ -62,14 +63,12 @@ export class TlsKeyLog {
         if (this.byRandom.size >= MAX_ENTRIES) continue;
         this.byRandom.set(key, (e = {}));
       }
-      e[field] = hexBytes(secret);
+      e[field] = parseHex(secret);
     }
   }
 
   /** The secrets logged for a ClientHello's random, if any. */
   get(clientRandom: Uint8Array): TlsSecrets | undefined {
-    let k = '';
-    for (const b of clientRandom) k += b.toString(16).padStart(2, '0');
-    return this.byRandom.get(k);
+    return this.byRandom.get(hexBytes(clientRandom));
   }
 }

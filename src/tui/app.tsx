@@ -16,10 +16,10 @@ import { useKeys } from './keys.js';
 import { computeLayout, type Size } from './layout.js';
 import { StoreModel } from './model.js';
 import { diagnosticRows, sessionHeader, sessionRows, timelineHeader, timelineRows } from './rows.js';
-import { initialState, reduce, resolve, timelineLength, type Action, type UiState } from './state.js';
+import { initialState, reduce, resolve, timelineLength, type Action, type Pane, type UiState } from './state.js';
 import type { RecordStore } from './store.js';
 import type { Theme } from './theme.js';
-import { DetailPane, DiagnosticsPane, Footer, Header, HelpOverlay, SessionsPane, TimelinePane, TooSmall } from './views.js';
+import { DetailPane, DiagnosticsPane, Footer, Header, HelpOverlay, SessionsPane, TimelinePane, TooSmall, type PaneFrame } from './views.js';
 
 export type AppProps = {
   readonly store: RecordStore;
@@ -147,21 +147,13 @@ export function App(props: AppProps): ReactNode {
   const detailAll = overview ? model.overview(sessionIndex, store.getSnapshot()) : record === undefined ? [] : model.detailLines(sessionIndex, v.filter, v.timeline.selected, v.expanded, v.hex);
   const detailTitle = overview ? `Overview #${session.id}` : record === undefined ? 'Detail' : `${v.hex ? 'Hex' : 'Detail'}${record.frame !== undefined ? ` frame ${record.frame}` : ''} ${typeLabel(record)} ${summarize(record)}`;
   const detailTop = overview ? 0 : v.detail.top;
+  /** What every pane is drawn with: its selection and focus, its size, the theme. */
+  const frame = (pane: Pane, w: number, h: number): PaneFrame => ({ selected: v[pane].selected, focused: v.focus === pane, width: w, height: h, theme });
 
   return (
     <Box flexDirection="column" width={width} height={layout.lines}>
       {header}
-      <SessionsPane
-        rows={sessionRows(model, v.sessions.top, layout.viewport.sessions, layout.sessions)}
-        header={sessionHeader(layout.sessions)}
-        columns={layout.sessions}
-        selected={v.sessions.selected}
-        total={store.sessions.length}
-        focused={v.focus === 'sessions'}
-        width={width}
-        height={layout.sessionsHeight}
-        theme={theme}
-      />
+      <SessionsPane rows={sessionRows(model, v.sessions.top, layout.viewport.sessions, layout.sessions)} header={sessionHeader(layout.sessions)} columns={layout.sessions} total={store.sessions.length} {...frame('sessions', width, layout.sessionsHeight)} />
       <Box flexDirection="row" width={width} height={layout.mainHeight}>
         {layout.showTimeline ? (
           <TimelinePane
@@ -170,38 +162,14 @@ export function App(props: AppProps): ReactNode {
             rows={timelineRows(model, sessionIndex, v.filter, v.timeline.top, layout.viewport.timeline, layout.timeline, v.absTime)}
             header={timelineHeader(layout.timeline)}
             columns={layout.timeline}
-            selected={v.timeline.selected}
-            focused={v.focus === 'timeline'}
-            width={layout.timelineWidth}
-            height={layout.mainHeight}
+            {...frame('timeline', layout.timelineWidth, layout.mainHeight)}
             empty={session === undefined ? (store.state === 'loading' ? 'waiting for records…' : 'no RTMP session in this capture') : v.filter.terms.length > 0 ? 'no row matches the filter (Esc clears it)' : 'no messages yet'}
-            theme={theme}
           />
         ) : null}
         {layout.split ? <Separator height={layout.mainHeight} theme={theme} /> : null}
-        {layout.showDetail ? (
-          <DetailPane
-            title={detailTitle}
-            lines={detailAll.slice(detailTop, detailTop + layout.viewport.detail)}
-            top={detailTop}
-            selected={v.detail.selected}
-            total={detailAll.length}
-            focused={v.focus === 'detail'}
-            width={layout.detailWidth}
-            height={layout.mainHeight}
-            theme={theme}
-          />
-        ) : null}
+        {layout.showDetail ? <DetailPane title={detailTitle} lines={detailAll.slice(detailTop, detailTop + layout.viewport.detail)} top={detailTop} total={detailAll.length} {...frame('detail', layout.detailWidth, layout.mainHeight)} /> : null}
       </Box>
-      <DiagnosticsPane
-        rows={diagnosticRows(model, v.diagnostics.top, layout.viewport.diagnostics, width)}
-        selected={v.diagnostics.selected}
-        total={store.diagnostics.length}
-        focused={v.focus === 'diagnostics'}
-        width={width}
-        height={layout.diagnosticsHeight}
-        theme={theme}
-      />
+      <DiagnosticsPane rows={diagnosticRows(model, v.diagnostics.top, layout.viewport.diagnostics, width)} total={store.diagnostics.length} {...frame('diagnostics', width, layout.diagnosticsHeight)} />
       {footer}
     </Box>
   );

@@ -207,23 +207,65 @@ function dirCode(d: 'c2s' | 's2c' | undefined): number {
   return d === 'c2s' ? DIR_C2S : d === 's2c' ? DIR_S2C : DIR_NONE;
 }
 
-/** A session's timeline rows: handshake parts, messages and its diagnostics, in arrival order. */
-export class ItemList {
+/**
+ * What both lists keep per row: the spooled record's id, its frame, its text and its flags (type,
+ * direction, severity), and the spool and text table to read them back from.
+ */
+abstract class SpooledRows<R> {
   length = 0;
-  private readonly ids = new Column(u32);
-  private readonly frames = new Column(u32);
+  protected readonly ids = new Column(u32);
+  protected readonly frames = new Column(u32);
+  protected readonly texts = new Column(u32);
+  protected readonly flags = new Column(u8);
+
+  constructor(
+    protected readonly spool: Spool,
+    readonly textTable: TextTable,
+  ) {}
+
+  /** The whole record of row i, from the spool (`scan`: reading rows in order, uncached). */
+  record(i: number, scan = false): R | undefined {
+    if (i < 0 || i >= this.length) return undefined;
+    return this.spool.read(this.ids.get(i), scan) as R | undefined;
+  }
+
+  /** Every record, read back from the spool (linear: for tests and tools). */
+  toArray(): R[] {
+    const out: R[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const r = this.record(i, true);
+      if (r !== undefined) out.push(r);
+    }
+    return out;
+  }
+
+  severity(i: number): Severity {
+    return SEVERITIES[(this.flags.get(i) >>> 4) & 3]!;
+  }
+  dirCode(i: number): number {
+    return (this.flags.get(i) >>> 2) & 3;
+  }
+  dir(i: number): 'c2s' | 's2c' | undefined {
+    const d = this.dirCode(i);
+    return d === DIR_C2S ? 'c2s' : d === DIR_S2C ? 's2c' : undefined;
+  }
+  frame(i: number): number | undefined {
+    const f = this.frames.get(i);
+    return f === NO_FRAME ? undefined : f;
+  }
+  /** The row's text (interned, or read from the spool; `scan`: reading rows in order). */
+  text(i: number, scan = false): RowText | undefined {
+    return textOf(this.texts.get(i), this.textTable, this.spool, scan);
+  }
+}
+
+/** A session's timeline rows: handshake parts, messages and its diagnostics, in arrival order. */
+export class ItemList extends SpooledRows<TimelineRecord> {
   private readonly times = new Column(f64);
   private readonly csids = new Column(u32);
   private readonly streamIds = new Column(u32);
   private readonly sizes = new Column(u32);
-  private readonly texts = new Column(u32);
   private readonly typeIds = new Column(u8);
-  private readonly flags = new Column(u8);
-
-  constructor(
-    private readonly spool: Spool,
-    readonly textTable: TextTable,
-  ) {}
 
   /** Append a row for a record spooled as `id`; returns its index. */
   push(id: number, r: TimelineRecord, text: number): number {
@@ -259,22 +301,6 @@ export class ItemList {
     return i;
   }
 
-  /** The whole record of row i, from the spool (`scan`: reading rows in order, uncached). */
-  record(i: number, scan = false): TimelineRecord | undefined {
-    if (i < 0 || i >= this.length) return undefined;
-    return this.spool.read(this.ids.get(i), scan) as TimelineRecord | undefined;
-  }
-
-  /** Every record, read back from the spool (linear: for tests and tools). */
-  toArray(): TimelineRecord[] {
-    const out: TimelineRecord[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const r = this.record(i, true);
-      if (r !== undefined) out.push(r);
-    }
-    return out;
-  }
-
   spoolId(i: number): number {
     return this.ids.get(i);
   }
@@ -287,16 +313,6 @@ export class ItemList {
   isMessage(i: number): boolean {
     return (this.flags.get(i) & 3) === T_MESSAGE;
   }
-  dirCode(i: number): number {
-    return (this.flags.get(i) >>> 2) & 3;
-  }
-  dir(i: number): 'c2s' | 's2c' | undefined {
-    const d = this.dirCode(i);
-    return d === DIR_C2S ? 'c2s' : d === DIR_S2C ? 's2c' : undefined;
-  }
-  severity(i: number): Severity {
-    return SEVERITIES[(this.flags.get(i) >>> 4) & 3]!;
-  }
   /** Index in KINDS. */
   kindCode(i: number): number {
     const t = this.flags.get(i) & 3;
@@ -304,10 +320,6 @@ export class ItemList {
   }
   kind(i: number): Kind {
     return KINDS[this.kindCode(i)]!;
-  }
-  frame(i: number): number | undefined {
-    const f = this.frames.get(i);
-    return f === NO_FRAME ? undefined : f;
   }
   time(i: number): number | undefined {
     const t = this.times.get(i);
@@ -330,26 +342,12 @@ export class ItemList {
   textId(i: number): number {
     return this.texts.get(i);
   }
-  /** The row's text (interned, or read from the spool; `scan`: reading rows in order). */
-  text(i: number, scan = false): RowText | undefined {
-    return textOf(this.texts.get(i), this.textTable, this.spool, scan);
-  }
 }
 
 /** Every diagnostic of the capture (capture-level ones too), in arrival order. */
-export class DiagnosticList {
-  length = 0;
-  private readonly ids = new Column(u32);
+export class DiagnosticList extends SpooledRows<DiagnosticRecord> {
   private readonly sessions = new Column(i32);
-  private readonly frames = new Column(u32);
-  private readonly texts = new Column(u32);
   private readonly items = new Column(u32);
-  private readonly flags = new Column(u8);
-
-  constructor(
-    private readonly spool: Spool,
-    readonly textTable: TextTable,
-  ) {}
 
   /** Append; `item` is the diagnostic's own row in its session's timeline (-1: none). */
   push(id: number, d: DiagnosticRecord, text: number, item: number): number {
@@ -364,43 +362,14 @@ export class DiagnosticList {
     return i;
   }
 
-  record(i: number): DiagnosticRecord | undefined {
-    if (i < 0 || i >= this.length) return undefined;
-    return this.spool.read(this.ids.get(i)) as DiagnosticRecord | undefined;
-  }
-
-  /** Every diagnostic, read back from the spool (linear: for tests and tools). */
-  toArray(): DiagnosticRecord[] {
-    const out: DiagnosticRecord[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const r = this.spool.read(this.ids.get(i), true) as DiagnosticRecord | undefined;
-      if (r !== undefined) out.push(r);
-    }
-    return out;
-  }
-
   /** Session number, or null for a capture-level diagnostic. */
   session(i: number): number | null {
     const s = this.sessions.get(i);
     return s < 0 ? null : s;
   }
-  severity(i: number): Severity {
-    return SEVERITIES[(this.flags.get(i) >>> 4) & 3]!;
-  }
-  dir(i: number): 'c2s' | 's2c' | undefined {
-    const d = (this.flags.get(i) >>> 2) & 3;
-    return d === DIR_C2S ? 'c2s' : d === DIR_S2C ? 's2c' : undefined;
-  }
-  frame(i: number): number | undefined {
-    const f = this.frames.get(i);
-    return f === NO_FRAME ? undefined : f;
-  }
   /** The diagnostic's own row in its session's timeline, or -1. */
   item(i: number): number {
     const v = this.items.get(i);
     return v === NO_FRAME ? -1 : v;
-  }
-  text(i: number): RowText | undefined {
-    return textOf(this.texts.get(i), this.textTable, this.spool, false);
   }
 }

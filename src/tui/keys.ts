@@ -32,6 +32,29 @@ export const BINDINGS: readonly (readonly [string, string])[] = [
   ['q  Ctrl-C', 'quit (live sessions open: press twice)'],
 ];
 
+/** Single keys outside the prompt and the help overlay. */
+const CHAR_ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
+  ['k', { type: 'move', delta: -1 }],
+  ['j', { type: 'move', delta: 1 }],
+  ['g', { type: 'home' }],
+  ['G', { type: 'end' }],
+  ['h', { type: 'left' }],
+  ['l', { type: 'right' }],
+  [' ', { type: 'page', delta: 1 }],
+  ['/', { type: 'filter-open' }],
+  ['n', { type: 'diag-next', delta: 1 }],
+  ['N', { type: 'diag-next', delta: -1 }],
+  ['f', { type: 'toggle-follow' }],
+  ['?', { type: 'toggle-help' }],
+  ['x', { type: 'toggle-hex' }],
+  ['t', { type: 'toggle-time' }],
+  ['q', { type: 'quit' }],
+  ['1', { type: 'focus', pane: 'sessions' }],
+  ['2', { type: 'focus', pane: 'timeline' }],
+  ['3', { type: 'focus', pane: 'detail' }],
+  ['4', { type: 'focus', pane: 'diagnostics' }],
+]);
+
 export function keyToAction(input: string, key: Key, mode: KeyMode): Action | null {
   if (key.ctrl && input === 'c') return { type: 'quit' };
   if (mode.prompt) {
@@ -59,48 +82,7 @@ export function keyToAction(input: string, key: Key, mode: KeyMode): Action | nu
   if (key.leftArrow) return { type: 'left' };
   if (key.rightArrow) return { type: 'right' };
   if (key.ctrl || key.meta) return null;
-  switch (input) {
-    case 'k':
-      return { type: 'move', delta: -1 };
-    case 'j':
-      return { type: 'move', delta: 1 };
-    case 'g':
-      return { type: 'home' };
-    case 'G':
-      return { type: 'end' };
-    case 'h':
-      return { type: 'left' };
-    case 'l':
-      return { type: 'right' };
-    case ' ':
-      return { type: 'page', delta: 1 };
-    case '/':
-      return { type: 'filter-open' };
-    case 'n':
-      return { type: 'diag-next', delta: 1 };
-    case 'N':
-      return { type: 'diag-next', delta: -1 };
-    case 'f':
-      return { type: 'toggle-follow' };
-    case '?':
-      return { type: 'toggle-help' };
-    case 'x':
-      return { type: 'toggle-hex' };
-    case 't':
-      return { type: 'toggle-time' };
-    case 'q':
-      return { type: 'quit' };
-    case '1':
-      return { type: 'focus', pane: 'sessions' };
-    case '2':
-      return { type: 'focus', pane: 'timeline' };
-    case '3':
-      return { type: 'focus', pane: 'detail' };
-    case '4':
-      return { type: 'focus', pane: 'diagnostics' };
-    default:
-      return null;
-  }
+  return CHAR_ACTIONS.get(input) ?? null;
 }
 
 const NO_KEY: Key = {

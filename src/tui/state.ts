@@ -28,12 +28,9 @@ export type Cursor = { readonly selected: number; readonly top: number };
 
 export type Prompt = { readonly draft: string; readonly error: string | null };
 
-export type UiState = {
+/** A cursor per pane, and the rest. */
+export type UiState = { readonly [P in Pane]: Cursor } & {
   readonly focus: Pane;
-  readonly sessions: Cursor;
-  readonly timeline: Cursor;
-  readonly detail: Cursor;
-  readonly diagnostics: Cursor;
   /** False until the user first moves to a diagnostic: then `n` starts at the first one. */
   readonly diagArmed: boolean;
   readonly follow: boolean;

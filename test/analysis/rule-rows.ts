@@ -54,13 +54,7 @@ function relayPlayer(o: { video: boolean; videoConfig?: boolean }): Rtmp {
 const ADOBE = '[ AccessManager.Reject ] : [ authmod=adobe ] : ';
 
 export const RULE_ROWS: readonly Row[] = [
-  // chunk layer
-  {
-    code: 'rtmp.chunk.ets-omitted',
-    name: 'type-3 chunks without the extended timestamp (old librtmp)',
-    run: () => new Rtmp().publishPreamble().av(1, { from: 0x1000000, videoBytes: 3000, type3Ets: 'omit' }).analyse(),
-    check: (a) => assert.equal(a.facts().chunkLayer.type3ExtendedTimestamp.c2s.convention, 'omitted'),
-  },
+  // chunk layer (rtmp.chunk.ets-omitted comes from the chunk decoder: test/catalogue/inputs.ts)
   { code: 'rtmp.chunk.size-small', name: 'Set Chunk Size 64', run: () => new Rtmp().connect().setChunkSize('c2s', 64).connectResult().analyse(), check: (_, d) => assert.equal(d.context?.['chunkSize'], 64) },
   { code: 'rtmp.chunk.size-large', name: 'Set Chunk Size 100000', run: () => new Rtmp().connect().setChunkSize('s2c', 100_000).connectResult().analyse(), check: (_, d) => assert.equal(d.dir, 's2c') },
   { code: 'rtmp.chunk.size-huge', name: 'Set Chunk Size 20 MB', run: () => new Rtmp().connect().setChunkSize('c2s', 20_000_000).analyse(), check: (_, d) => assert.equal(d.severity, 'error') },

@@ -9,7 +9,15 @@ import { CATALOGUE } from '../../src/core/diagnostics.js';
 import { aacRaw, avcNalu, exVideo } from '../builders/media-writer.js';
 import { HVCC_320 } from './fixtures.js';
 import { RULE_ROWS } from './rule-rows.js';
-import { Rtmp, analysePcap, filler, mergedPcap } from './script.js';
+import { Rtmp, analysePcap, filler, mergedPcap, type Analysed } from './script.js';
+import { etsOmitted } from '../catalogue/inputs.js';
+import type { SessionRecord } from '../../src/records/index.js';
+
+const sessionRecord = (a: Analysed): SessionRecord => {
+  const r = a.records.find((x): x is SessionRecord => x.type === 'session');
+  assert.ok(r !== undefined, 'a session record');
+  return r;
+};
 
 const key = (ts: number, bytes = 2000) => avcNalu(filler(bytes, ts), { key: true });
 const inter = (ts: number, bytes = 500) => avcNalu(filler(bytes, ts), { key: false });
@@ -88,7 +96,21 @@ describe('analysis rules: clean conversations are quiet', () => {
   test('repeated extended timestamps (the spec convention) are not reported', () => {
     const a = new Rtmp().publishPreamble().av(1, { from: 0x1000000, videoBytes: 3000 }).analyse();
     assert.ok(!a.codes.has('rtmp.chunk.ets-omitted'));
-    assert.equal(a.facts().chunkLayer.type3ExtendedTimestamp.c2s.convention, 'repeated');
+    assert.equal(sessionRecord(a).type3ExtendedTimestamp.c2s, 'repeated');
+  });
+
+  test('omitted extended timestamps (old librtmp) are reported once, by the chunk decoder', () => {
+    const a = etsOmitted();
+    const ds = a.diagnostics.filter((x) => x.code === 'rtmp.chunk.ets-omitted');
+    assert.equal(ds.length, 1);
+    const d = ds[0]!;
+    assert.equal(d.severity, CATALOGUE['rtmp.chunk.ets-omitted'].severity);
+    assert.ok(d.session !== null && d.session >= 1);
+    assert.ok(d.message.length > 0);
+    assert.ok(d.frame !== undefined && d.frame >= 1, 'located at a frame');
+    assert.equal(d.dir, 'c2s');
+    assert.ok(typeof d.offset === 'number', 'with an offset');
+    assert.equal(sessionRecord(a).type3ExtendedTimestamp.c2s, 'omitted');
   });
 
   test('the 32-bit timestamp wrap is not a regression', () => {

@@ -28,6 +28,9 @@ export type Input = {
   readonly run: () => Analysed;
 };
 
+/** A publish whose client leaves the extended timestamp out of type-3 chunks (old librtmp). */
+export const etsOmitted = (): Analysed => new Rtmp().publishPreamble().av(1, { from: 0x1000000, videoBytes: 3000, type3Ets: 'omit' }).analyse();
+
 const BODY = hex('deadbeef');
 const C = { ip: '10.0.0.1', port: 50000 };
 const S = { ip: '10.0.0.2', port: 1935 };
@@ -267,6 +270,7 @@ export const PIPELINE_INPUTS: readonly Input[] = [
   { name: 'Set Chunk Size with the top bit set', codes: ['rtmp.chunk.size-top-bit'], run: () => client({ csid: 2, typeId: 1, timestamp: 0, body: Uint8Array.of(0x80, 0, 0x10, 0) }) },
   { name: 'Set Chunk Size 0', codes: ['rtmp.chunk.size-out-of-range'], run: () => client({ csid: 2, typeId: 1, timestamp: 0, body: Uint8Array.of(0, 0, 0, 0) }) },
   { name: 'a lost segment at a chunk header: desync, then resync', codes: ['rtmp.chunk.desync', 'rtmp.chunk.resync'], run: () => new Rtmp({ mss: 500, drop: [44] }).publishPreamble().av(1, { videoBytes: 3000 }).analyse() },
+  { name: 'type-3 chunks without the extended timestamp (old librtmp)', codes: ['rtmp.chunk.ets-omitted'], run: () => etsOmitted() },
   { name: 'mid-session capture chunked at 4096', codes: ['rtmp.chunk.size-inferred'], run: () => new Rtmp({ midSession: true }).assumeChunkSize('c2s', 4096).av(2, { videoBytes: 3000 }).analyse() },
   { name: 'a lost segment inside a message body', codes: ['rtmp.message.damaged'], run: () => new Rtmp({ mss: 500, drop: [25] }).publishPreamble().av(1, { videoBytes: 3000 }).analyse() },
   {
