@@ -242,8 +242,8 @@ export function decodeAudioHeader(p: Uint8Array): AudioHeader {
   const b0 = p[0] ?? 0;
   const fmt = b0 >> 4;
   const [formatName, codec] = SOUND_FORMATS[fmt] ?? ['reserved', 'unknown'];
-  // The common legacy headers, built once in key order (what decodeLegacy + inKeyOrder give).
-  if (fmt !== SOUND_FORMAT_EX && fmt !== 12 && fmt !== 13 && (fmt !== SOUND_FORMAT_AAC || (n >= 2 && (p[1] ?? 0) <= 1))) return legacyHeader(p, b0, fmt, formatName, codec);
+  // The common legacy AAC header, built once in key order (what decodeLegacy + inKeyOrder give).
+  if (fmt === SOUND_FORMAT_AAC && n >= 2 && (p[1] ?? 0) <= 1) return legacyAacHeader(p, b0, formatName, codec);
   const problems: MediaProblemCode[] = [];
   const h: Mutable<AudioHeader> = {
     ex: fmt === SOUND_FORMAT_EX,
@@ -262,34 +262,15 @@ export function decodeAudioHeader(p: Uint8Array): AudioHeader {
   return inKeyOrder(h, AUDIO_HEADER_KEYS);
 }
 
-/** A legacy header without problems: a format other than 9, 12 and 13; for AAC, packet type 0 or 1 present. */
-function legacyHeader(p: Uint8Array, b0: number, fmt: number, soundFormatName: SoundFormatName, codec: AudioCodecName): AudioHeader {
+/** A legacy AAC header without problems: packet type 0 or 1 present. */
+function legacyAacHeader(p: Uint8Array, b0: number, soundFormatName: SoundFormatName, codec: AudioCodecName): AudioHeader {
   const rate = (b0 >> 2) & 3;
   const size = (b0 >> 1) & 1;
   const type = b0 & 1;
-  const n = p.length;
-  if (fmt !== SOUND_FORMAT_AAC) {
-    return {
-      ex: false,
-      soundFormat: fmt,
-      soundFormatName,
-      codec,
-      soundRate: rate,
-      soundRateHz: SOUND_RATE_HZ[rate] ?? 0,
-      soundSize: size,
-      soundSizeBits: size === 1 ? 16 : 8,
-      soundType: type,
-      soundChannels: type === 1 ? 2 : 1,
-      content: 'frames',
-      bodyOffset: 1,
-      bodyLength: n - 1,
-      problems: [],
-    };
-  }
   const packetType = p[1] ?? 0;
   return {
     ex: false,
-    soundFormat: fmt,
+    soundFormat: SOUND_FORMAT_AAC,
     soundFormatName,
     codec,
     soundRate: rate,
@@ -302,7 +283,7 @@ function legacyHeader(p: Uint8Array, b0: number, fmt: number, soundFormatName: S
     packetTypeName: packetType === 0 ? 'sequence-header' : 'raw',
     content: packetType === 0 ? 'config' : 'frames',
     bodyOffset: 2,
-    bodyLength: n - 2,
+    bodyLength: p.length - 2,
     problems: [],
   };
 }
