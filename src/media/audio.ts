@@ -207,10 +207,12 @@ export function decodeAudioHeader(p: Uint8Array): AudioHeader {
   if (n === 0) {
     return { ex: false, codec: 'none', content: 'silence', bodyOffset: 0, bodyLength: 0, problems: [] };
   }
-  const problems: MediaProblemCode[] = [];
   const b0 = p[0] ?? 0;
   const fmt = b0 >> 4;
   const [formatName, codec] = SOUND_FORMATS[fmt] ?? ['reserved', 'unknown'];
+  // The common legacy AAC header, built once in key order (what decodeLegacy + inKeyOrder give).
+  if (fmt === SOUND_FORMAT_AAC && n >= 2 && (p[1] ?? 0) <= 1) return legacyAacHeader(p, b0, formatName, codec);
+  const problems: MediaProblemCode[] = [];
   const h: Mutable<AudioHeader> = {
     ex: fmt === SOUND_FORMAT_EX,
     soundFormat: fmt,
@@ -226,6 +228,32 @@ export function decodeAudioHeader(p: Uint8Array): AudioHeader {
   if (h.bodyOffset > n) h.bodyOffset = n;
   h.bodyLength = n - h.bodyOffset;
   return inKeyOrder(h, AUDIO_HEADER_KEYS);
+}
+
+/** A legacy AAC header without problems: packet type 0 or 1 present. */
+function legacyAacHeader(p: Uint8Array, b0: number, soundFormatName: SoundFormatName, codec: AudioCodecName): AudioHeader {
+  const rate = (b0 >> 2) & 3;
+  const size = (b0 >> 1) & 1;
+  const type = b0 & 1;
+  const packetType = p[1] ?? 0;
+  return {
+    ex: false,
+    soundFormat: SOUND_FORMAT_AAC,
+    soundFormatName,
+    codec,
+    soundRate: rate,
+    soundRateHz: SOUND_RATE_HZ[rate] ?? 0,
+    soundSize: size,
+    soundSizeBits: size === 1 ? 16 : 8,
+    soundType: type,
+    soundChannels: type === 1 ? 2 : 1,
+    packetType,
+    packetTypeName: packetType === 0 ? 'sequence-header' : 'raw',
+    content: packetType === 0 ? 'config' : 'frames',
+    bodyOffset: 2,
+    bodyLength: p.length - 2,
+    problems: [],
+  };
 }
 
 function decodeLegacy(p: Uint8Array, b0: number, h: Mutable<AudioHeader>, problems: MediaProblemCode[]): void {

@@ -154,6 +154,8 @@ export function decodeVideoHeader(p: Uint8Array): VideoHeader {
   const ex = (b0 & 0x80) !== 0;
   const frameType = (b0 >> 4) & 0x07;
   const low = b0 & 0x0f;
+  // The common legacy AVC header, built once in key order (what decodeLegacy + inKeyOrder give).
+  if (!ex && low === 7 && frameType >= 1 && frameType <= 4 && n >= 5 && (p[1] ?? 0) <= 2) return legacyAvcHeader(p, frameType, problems);
   const h: Mutable<VideoHeader> = {
     ex,
     frameType,
@@ -171,6 +173,25 @@ export function decodeVideoHeader(p: Uint8Array): VideoHeader {
   if (h.bodyOffset > n) h.bodyOffset = n;
   h.bodyLength = n - h.bodyOffset;
   return inKeyOrder(h, VIDEO_HEADER_KEYS);
+}
+
+/** Legacy AVC (codec id 7), frame type 1-4, packet type 0-2, composition time present: no problems. */
+function legacyAvcHeader(p: Uint8Array, frameType: number, problems: MediaProblemCode[]): VideoHeader {
+  const packetType = p[1] ?? 0;
+  return {
+    ex: false,
+    frameType,
+    frameTypeName: FRAME_TYPE_NAMES[frameType] ?? 'reserved',
+    codec: 'avc',
+    codecId: 7,
+    packetType,
+    packetTypeName: legacyPacketTypeName(7, packetType),
+    content: packetType === 0 ? 'config' : packetType === 1 ? 'frames' : 'end',
+    compositionTime: i24(p, 2),
+    bodyOffset: 5,
+    bodyLength: p.length - 5,
+    problems,
+  };
 }
 
 function decodeLegacy(p: Uint8Array, codecId: number, h: Mutable<VideoHeader>, problems: MediaProblemCode[]): void {

@@ -37,19 +37,32 @@ export function streamOut(stream: Writable): TextOut {
 /** A file written synchronously (no stream machinery for `-o FILE`). Throws like openSync. */
 export function fileOut(path: string): TextOut {
   const fd = openSync(path, 'w');
+  // One buffer encoded into batch after batch (a fresh 64 KiB Buffer per batch is external
+  // memory for the GC to track); grown when a batch could need more (UTF-8: ≤ 3 bytes a UTF-16 unit).
+  let buf = Buffer.allocUnsafe(0);
   return {
     write: (text) => {
-      const b = Buffer.from(text);
-      for (let at = 0; at < b.length;) at += writeSync(fd, b, at);
+      if (text.length * 3 > buf.length) buf = Buffer.allocUnsafe(Math.max(text.length * 3, 2 * BATCH * 3));
+      const n = buf.write(text);
+      for (let at = 0; at < n;) at += writeSync(fd, buf, at, n - at);
     },
     close: async () => closeSync(fd),
   };
+}
+
+const SEPARATOR = /[\u2028\u2029]/;
+
+/** U+2028 and U+2029 as JSON escapes (as toJson writes them). */
+function escapeSeparators(text: string): string {
+  return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 /** Writes strings in large batches. */
 export class BatchedWriter {
   private buf: string[] = [];
   private size = 0;
+  /** The batch holds `line`s: JSON.stringify text whose U+2028/U+2029 are still to escape. */
+  private raw = false;
   constructor(private readonly out: TextOut) {}
   /** Returns a promise only when a batch went out (await it to honour backpressure). */
   write(s: string): Promise<void> | undefined {
@@ -57,11 +70,24 @@ export class BatchedWriter {
     this.size += s.length;
     return this.size >= BATCH ? this.flush() : undefined;
   }
+  /**
+   * One NDJSON line from `JSON.stringify` text: what `toJson(v) + '\n'` writes, with the line
+   * separators escaped once over the whole batch instead of two scans of every line (they can
+   * only stand inside JSON strings, so escaping the batch is escaping each line).
+   */
+  line(json: string): Promise<void> | undefined {
+    this.raw = true;
+    this.buf.push(json, '\n');
+    this.size += json.length + 1;
+    return this.size >= BATCH ? this.flush() : undefined;
+  }
   async flush(): Promise<void> {
     if (this.size === 0) return;
-    const text = this.buf.join('');
+    let text = this.buf.join('');
+    if (this.raw && SEPARATOR.test(text)) text = escapeSeparators(text);
     this.buf = [];
     this.size = 0;
+    this.raw = false;
     await this.out.write(text);
   }
   async close(): Promise<void> {
@@ -73,8 +99,8 @@ export class BatchedWriter {
 export class NdjsonRenderer {
   constructor(private readonly w: BatchedWriter) {}
   async records(recs: readonly OutputRecord[]): Promise<void> {
-    for (const r of recs) {
-      const p = this.w.write(toJson(r) + '\n');
+    for (let i = 0; i < recs.length; i++) {
+      const p = this.w.line(JSON.stringify(recs[i]));
       if (p !== undefined) await p;
     }
   }

@@ -265,8 +265,9 @@ export class SessionPipeline {
           return;
         }
         if (c.rtmp !== null) {
-          const dir = c.swap ? flip(t.dir) : t.dir;
-          for (const r of c.rtmp.data(dir, t.data, t.offset, t)) this.out.push(r);
+          // Indexed: the hot path (one call per packet), no array iterator.
+          const recs = c.rtmp.data(c.swap ? flip(t.dir) : t.dir, t.data, t.offset, t);
+          for (let i = 0; i < recs.length; i++) this.out.push(recs[i]!);
         }
         return;
       }

@@ -220,6 +220,14 @@ class Connection implements LruLinks {
   }
 }
 
+/**
+ * One direction's half: two plain property loads (`halves[dir]` with both names at one site is a
+ * megamorphic keyed load, several per packet).
+ */
+function halfOf(conn: Connection, dir: Direction): HalfStream {
+  return dir === 'c2s' ? conn.halves.c2s : conn.halves.s2c;
+}
+
 function tupleKey(aIp: string, aPort: number, bIp: string, bPort: number): string {
   // Order-independent key: the endpoint that sorts first goes first.
   if (aIp < bIp || (aIp === bIp && aPort <= bPort)) return `${aIp}|${aPort}|${bIp}|${bPort}`;
@@ -316,8 +324,8 @@ export class TcpReassembler {
     conn.lastTime.sec = meta.sec;
     conn.lastTime.nsec = meta.nsec;
     const dir: Direction = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
-    const half = conn.halves[dir];
-    const other = conn.halves[dir === 'c2s' ? 's2c' : 'c2s'];
+    const half = halfOf(conn, dir);
+    const other = dir === 'c2s' ? conn.halves.s2c : conn.halves.c2s;
     if (seg.tunnel !== undefined && conn.tunnel?.[dir] === undefined) (conn.tunnel ??= {})[dir] = seg.tunnel;
 
     if (f.syn) {
@@ -406,7 +414,7 @@ export class TcpReassembler {
   /** Does this SYN start a new connection on a tuple we are tracking? */
   private isNewSyn(conn: Connection, seg: TcpSegment): boolean {
     const fromClient = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port;
-    const half = conn.halves[fromClient ? 'c2s' : 's2c'];
+    const half = fromClient ? conn.halves.c2s : conn.halves.s2c;
     if (half.isn !== undefined) return seg.seq !== half.isn; // same ISN: a retransmitted SYN
     // We joined this connection mid-stream and now its side opens again: a new connection.
     return half.started;
@@ -463,7 +471,7 @@ export class TcpReassembler {
   }
 
   private onData(conn: Connection, dir: Direction, seq: number, payload: Uint8Array, declaredLen: number, meta: PacketMeta): void {
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     if (half.ended) {
       this.emit(
         diag('tcp.data-after-close', 'data after FIN in the same direction was ignored', {
@@ -507,7 +515,7 @@ export class TcpReassembler {
   }
 
   private enqueue(conn: Connection, dir: Direction, seq: number, payload: Uint8Array, declaredLen: number, meta: PacketMeta): void {
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     const copy = payload.slice();
     const q = half.queue;
     // Sorted insert by distance from nextSeq (queues are short; linear scan from the end).
@@ -532,7 +540,7 @@ export class TcpReassembler {
 
   /** Deliver queued segments that are now in order. */
   private drain(conn: Connection, dir: Direction): void {
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     const q = half.queue;
     while (q.length > 0) {
       const head = q[0] as Queued;
@@ -550,7 +558,7 @@ export class TcpReassembler {
 
   private deliver(conn: Connection, dir: Direction, data: Uint8Array, meta: PacketMeta): void {
     if (data.length === 0) return;
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     this.remember(half, data);
     this.emit({
       kind: 'data',
@@ -569,7 +577,7 @@ export class TcpReassembler {
 
   /** Bytes at relative position d (< 0, before nextSeq) were seen before: do they match? */
   private checkOverlap(conn: Connection, dir: Direction, d: number, bytes: Uint8Array, meta: PacketMeta): void {
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     const size = half.history.length;
     const start = half.offset + d; // stream offset of bytes[0]
     const n = Math.min(bytes.length, -d);
@@ -633,7 +641,7 @@ export class TcpReassembler {
 
   /** Declare `len` bytes at the current position lost, then deliver what became contiguous. */
   private declareGap(conn: Connection, dir: Direction, len: number, reason: TcpGap['reason'], meta: PacketMeta): void {
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     if (len <= 0) return;
     this.emit({
       kind: 'gap',
@@ -669,7 +677,7 @@ export class TcpReassembler {
   }
 
   private maybeEnd(conn: Connection, dir: Direction, meta: PacketMeta): void {
-    const half = conn.halves[dir];
+    const half = halfOf(conn, dir);
     if (half.ended || half.finSeq === undefined) return;
     if (seqDiff(half.finSeq, half.nextSeq) > 0) return; // bytes before the FIN still missing
     half.ended = true;
@@ -679,7 +687,7 @@ export class TcpReassembler {
 
   private closeConn(conn: Connection, reason: TcpClose['reason'], meta: PacketMeta): void {
     for (const dir of ['c2s', 's2c'] as const) {
-      const half = conn.halves[dir];
+      const half = halfOf(conn, dir);
       if (half.ended) continue;
       // Whatever is still queued behind a hole: declare the hole lost and deliver the rest.
       while (half.queue.length > 0) {
