@@ -325,7 +325,9 @@ function oneChunk(b: Uint8Array, known: ReadonlyMap<number, KnownStream>, guess:
   const c = chainAt(b, 0, whole, known, true);
   if (!c.clean || c.headers < 2) return null;
   const marker = 0xc0 | h.csid;
-  for (let cs = Math.max(1, guess); cs < length; cs++) {
+  // Offsets past the bytes held cannot hold the marker: the loop is bounded by them, not by the claimed length.
+  const end = Math.min(length, b.length - h.len);
+  for (let cs = Math.max(1, guess); cs < end; cs++) {
     if (b[h.len + cs] === marker && chainAt(b, 0, cs, known, true).clean) return null;
   }
   return whole;

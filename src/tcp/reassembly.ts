@@ -325,7 +325,7 @@ export class TcpReassembler {
     conn.lastTime.nsec = meta.nsec;
     const dir: Direction = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port ? 'c2s' : 's2c';
     const half = halfOf(conn, dir);
-    const other = dir === 'c2s' ? conn.halves.s2c : conn.halves.c2s;
+    const other = halfOf(conn, dir === 'c2s' ? 's2c' : 'c2s');
     if (seg.tunnel !== undefined && conn.tunnel?.[dir] === undefined) (conn.tunnel ??= {})[dir] = seg.tunnel;
 
     if (f.syn) {
@@ -414,7 +414,7 @@ export class TcpReassembler {
   /** Does this SYN start a new connection on a tuple we are tracking? */
   private isNewSyn(conn: Connection, seg: TcpSegment): boolean {
     const fromClient = seg.srcIp === conn.client.ip && seg.srcPort === conn.client.port;
-    const half = fromClient ? conn.halves.c2s : conn.halves.s2c;
+    const half = halfOf(conn, fromClient ? 'c2s' : 's2c');
     if (half.isn !== undefined) return seg.seq !== half.isn; // same ISN: a retransmitted SYN
     // We joined this connection mid-stream and now its side opens again: a new connection.
     return half.started;
